@@ -1,0 +1,81 @@
+"""The ``advisor`` command: a thin shell over the headless core.
+
+Command modules must stay cheap to import: heavy libraries are imported inside
+the command functions, so ``advisor --help`` starts fast (a test enforces it).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from advisor import __version__
+from advisor.cli import backends_cmd, chat, config_cmd
+from advisor.errors import AdvisorError
+
+app = typer.Typer(
+    name="advisor",
+    help=(
+        "Decide between system prompts, RAG, a custom assistant and fine-tuning "
+        "(SFT, DPO, RFT), run the chosen route, and prove it with benchmarks."
+    ),
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"advisor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """Without a command, run the product's main job."""
+    if ctx.invoked_subcommand is None:
+        from advisor.cli.demo import demo
+
+        demo(backend=None, model=None, question=None)
+
+
+chat.register(app)
+backends_cmd.register(app)
+config_cmd.register(app)
+
+from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
+
+_demo.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: runs the app and maps errors to exit codes."""
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except click.exceptions.UsageError as exc:  # bad options: click's message, exit 2
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(130)
+    except (click.exceptions.Exit, typer.Exit) as exc:
+        sys.exit(exc.exit_code)
+    except AdvisorError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Cancelled.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:  # `advisor ... | head` closed the pipe: not an error
+        sys.exit(0)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,62 @@
+"""Output conventions shared by every command.
+
+* Human output by default; ``--format json`` prints only JSON on stdout.
+* Errors go to stderr as one sentence, no traceback; exit 2 for bad input or
+  configuration, 1 when the command ran but found problems, 0 on success.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Any, NoReturn
+
+import typer
+from pydantic import BaseModel
+
+from advisor.errors import AdvisorError
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    """Commands that also write a Markdown brief."""
+
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+FORMAT_OPTION: Any = typer.Option(
+    OutputFormat.text, "--format", "-f", help="text for people, json for programs."
+)
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Write one JSON document to stdout (non-ASCII kept readable)."""
+    sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    typer.echo(text, err=err)
+
+
+def fail(error: AdvisorError) -> NoReturn:
+    """Print ``error`` as one sentence on stderr and exit with its code."""
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(error.exit_code)

@@ -1,0 +1,132 @@
+"""The one error hierarchy of the product.
+
+Every failure a user can cause or fix is an :class:`AdvisorError`.  Its message
+is one sentence that says what is wrong and how to fix it; the CLI prints it
+without a traceback and exits with :attr:`AdvisorError.exit_code`:
+
+* 2 - bad input or configuration (the user must change something),
+* 1 - the command ran but something failed or was found wanting.
+
+Vendor exceptions (openai, chromadb, transformers, ...) never cross a module
+boundary: the code that calls the vendor translates them with ``raise ... from``
+so the original stays available in ``__cause__`` for debugging.
+"""
+
+from __future__ import annotations
+
+
+class AdvisorError(Exception):
+    """Base class of every error the product raises on purpose."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message.rstrip('.')}: {self.hint}"
+        return self.message
+
+
+# --- bad input and configuration (exit 2) ---------------------------------------------
+
+
+class UserInputError(AdvisorError):
+    """Input the user gave is wrong: a file, an option, an answer."""
+
+    exit_code = 2
+
+
+class DataFileError(UserInputError):
+    """A data file cannot be read or has invalid content.
+
+    ``path`` and the 1-based ``line`` are kept so callers can point at the spot.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        where = ""
+        if path and line:
+            where = f"{path}, line {line}: "
+        elif path:
+            where = f"{path}: "
+        super().__init__(where + message, hint=hint)
+
+
+class ConfigError(UserInputError):
+    """Settings or the environment are wrong or incomplete."""
+
+
+# --- backends ---------------------------------------------------------------------------
+
+
+class BackendError(AdvisorError):
+    """A model backend failed while doing its work."""
+
+
+class BackendNotFoundError(ConfigError):
+    """No installed backend has the requested name."""
+
+
+class BackendUnavailableError(ConfigError):
+    """The backend exists but cannot be used now (missing key, package or model)."""
+
+
+class CapabilityError(UserInputError):
+    """The backend does not support the requested operation."""
+
+
+class ModelNotFoundError(UserInputError):
+    """The requested model does not exist on the backend."""
+
+
+class AuthenticationError(ConfigError):
+    """The backend rejected the credentials."""
+
+
+class RateLimitError(BackendError):
+    """The backend refused the request for rate or quota reasons, even after retries."""
+
+
+class BackendConnectionError(BackendError):
+    """The backend could not be reached or timed out, even after retries."""
+
+
+class BackendRequestError(BackendError):
+    """The backend rejected the request as invalid."""
+
+
+# --- other areas ------------------------------------------------------------------------
+
+
+class JobError(AdvisorError):
+    """A fine-tuning job could not be created, found or controlled."""
+
+
+class JobNotFoundError(UserInputError):
+    """No job with that id exists in the job store."""
+
+
+class KnowledgeBaseError(AdvisorError):
+    """A knowledge base (RAG index) could not be built or queried."""
+
+
+class GraderError(AdvisorError):
+    """A grader is misconfigured or failed while grading."""
+
+
+class CancelledError(AdvisorError):
+    """Slow work was cancelled by the user."""
+
+    exit_code = 130

@@ -1,0 +1,66 @@
+"""Find and build backends through the ``advisor.backends`` entry-point group."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
+
+from advisor.errors import BackendNotFoundError, BackendUnavailableError
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
+    from backends.base import Backend
+
+ENTRY_POINT_GROUP = "advisor.backends"
+
+
+@cache
+def _entry_points() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def backend_names() -> list[str]:
+    """Names of every installed backend, sorted."""
+    return sorted(_entry_points())
+
+
+def backend_class(name: str) -> type[Backend]:
+    """The class registered under ``name``.
+
+    Raises:
+        BackendNotFoundError: no backend has that name (the message lists them).
+        BackendUnavailableError: the backend's module cannot be imported.
+    """
+    try:
+        entry = _entry_points()[name]
+    except KeyError:
+        installed = ", ".join(backend_names()) or "none"
+        raise BackendNotFoundError(
+            f"unknown backend {name!r}", hint=f"choose one of: {installed}"
+        ) from None
+    try:
+        cls: type[Backend] = entry.load()
+    except ImportError as exc:
+        raise BackendUnavailableError(
+            f"the {name} backend cannot be imported ({exc})",
+            hint="reinstall the package that provides it",
+        ) from exc
+    return cls
+
+
+def get_backend(name: str | None = None, settings: Settings | None = None) -> Backend:
+    """Build the backend ``name`` (default: ``settings.backend``)."""
+    from advisor.settings import load_settings
+
+    settings = settings or load_settings()
+    return backend_class(name or settings.backend)(settings)
+
+
+def backend_for_model(model: str, settings: Settings) -> str | None:
+    """The backend implied by a model id, e.g. ``local:ft:...`` -> ``local``; else None."""
+    if model.startswith("local:"):
+        return "local"
+    if model.startswith("ft:"):
+        return "openai"
+    return None

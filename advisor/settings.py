@@ -1,0 +1,310 @@
+"""Settings: environment (``ADVISOR_`` prefix, ``__`` for nesting) over ``advisor.toml``.
+
+Sources, strongest first:
+
+1. keyword arguments (tests, the TUI's settings screen),
+2. environment variables, e.g. ``ADVISOR_DATA_DIR`` or ``ADVISOR_OPENAI__BASE_URL``,
+3. ``advisor.toml`` in the working directory,
+4. ``advisor.toml`` in the user config directory,
+5. the defaults below.
+
+API keys are read only from the environment (``OPENAI_API_KEY``,
+``AZURE_OPENAI_API_KEY``); they are held as :class:`~pydantic.SecretStr`, never
+written anywhere, and masked by :meth:`Settings.public_dump`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "advisor"
+CONFIG_FILE_NAME = "advisor.toml"
+
+EMBEDDED_CHAT_MODEL = "smollm2-135m-instruct"
+EMBEDDED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class LocalSettings(BaseModel):
+    """The ``local`` backend: transformers and sentence-transformers on this machine."""
+
+    model: str = Field(
+        default=EMBEDDED_CHAT_MODEL,
+        description=(
+            "Chat model: the embedded default, a Hugging Face model id (needs the hub "
+            "or its cache) or a local folder with config.json and weights."
+        ),
+    )
+    embedding_model: str = Field(
+        default=EMBEDDED_EMBEDDING_MODEL,
+        description="Embedding model: the embedded default, a model id or a local folder.",
+    )
+    device: str = Field(
+        default="auto",
+        description="Torch device: auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:1, mps.",
+    )
+    max_new_tokens: int = Field(
+        default=256, ge=1, description="Default cap on generated tokens per answer."
+    )
+    batch_size: int = Field(
+        default=8, ge=1, description="Conversations generated together by chat_batch."
+    )
+    threads: int | None = Field(
+        default=None, ge=1, description="torch CPU threads; unset lets torch decide."
+    )
+
+
+class OpenAISettings(BaseModel):
+    """The ``openai`` backend, and any OpenAI-compatible server through ``base_url``."""
+
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="Read from OPENAI_API_KEY only; never stored.",
+        exclude=True,
+    )
+    base_url: str | None = Field(
+        default=None,
+        description=(
+            "Endpoint of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio), "
+            "e.g. http://localhost:11434/v1. Unset means api.openai.com."
+        ),
+    )
+    organization: str | None = Field(default=None, description="OpenAI organization id.")
+    project: str | None = Field(default=None, description="OpenAI project id.")
+    chat_model: str = Field(default="gpt-4.1-mini", description="Default chat model.")
+    embedding_model: str = Field(
+        default="text-embedding-3-small", description="Default embedding model."
+    )
+    timeout_s: float = Field(default=60.0, gt=0, description="Timeout of every API call.")
+    max_retries: int = Field(
+        default=3, ge=0, description="SDK retries with backoff on 429, 5xx and connection errors."
+    )
+
+
+class AzureSettings(BaseModel):
+    """The ``azure`` backend: Azure OpenAI through the SDK's Azure client."""
+
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="Read from AZURE_OPENAI_API_KEY only; never stored.",
+        exclude=True,
+    )
+    endpoint: str | None = Field(
+        default=None,
+        description="https://<resource>.openai.azure.com (or AZURE_OPENAI_ENDPOINT).",
+    )
+    api_version: str = Field(default="2025-04-01-preview", description="Azure API version.")
+    deployment: str | None = Field(
+        default=None, description="Deployment name used as the model for chat."
+    )
+    embedding_deployment: str | None = Field(
+        default=None, description="Deployment name used for embeddings."
+    )
+    timeout_s: float = Field(default=60.0, gt=0, description="Timeout of every API call.")
+    max_retries: int = Field(default=3, ge=0, description="SDK retries with backoff.")
+
+
+class FakeSettings(BaseModel):
+    """The ``fake`` backend: deterministic, for tests and docs."""
+
+    replies: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Replies returned in order; when they run out the backend echoes the last "
+            'user message. Set as JSON: ADVISOR_FAKE__REPLIES=\'["a", "b"]\'.'
+        ),
+    )
+    dimensions: int = Field(default=64, ge=8, description="Size of the fake embedding vectors.")
+
+
+class ChromaSettings(BaseModel):
+    """Where knowledge bases live."""
+
+    url: str | None = Field(
+        default=None,
+        description=(
+            "URL of a Chroma server (chroma run --path DIR --port P), e.g. "
+            "http://127.0.0.1:8000. Unset means embedded Chroma under the data directory."
+        ),
+    )
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def _default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+class Settings(BaseSettings):
+    """Every setting of the product; see ``advisor config show`` for the effective values."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ADVISOR_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description=(
+            "All state: knowledge-base indexes, the job store, generation caches, trained "
+            "adapters, assistant profiles. One variable moves or isolates everything."
+        ),
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description=(
+            "Rebuildable files: the embedded chat model converted from GGUF to safetensors. "
+            "Safe to delete."
+        ),
+    )
+    backend: str = Field(default="local", description="Backend used when --backend is not given.")
+    language: Literal["en", "ja"] = Field(default="en", description="Language of the advisor.")
+    offline: bool = Field(
+        default=True,
+        description=(
+            "Keep Hugging Face libraries offline (HF_HUB_OFFLINE). Turn off only to use "
+            "hub model ids on a machine that reaches the hub."
+        ),
+    )
+    local: LocalSettings = Field(default_factory=LocalSettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    azure: AzureSettings = Field(default_factory=AzureSettings)
+    fake: FakeSettings = Field(default_factory=FakeSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+
+    @field_validator("data_dir", "cache_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @model_validator(mode="after")
+    def _keys_from_environment(self) -> Settings:
+        # Keys come from the vendors' usual variables, never from a file.
+        if self.openai.api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.openai.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        if self.azure.api_key is None and os.environ.get("AZURE_OPENAI_API_KEY"):
+            self.azure.api_key = SecretStr(os.environ["AZURE_OPENAI_API_KEY"])
+        if self.azure.endpoint is None and os.environ.get("AZURE_OPENAI_ENDPOINT"):
+            self.azure.endpoint = os.environ["AZURE_OPENAI_ENDPOINT"]
+        if self.openai.base_url is None and os.environ.get("OPENAI_BASE_URL"):
+            self.openai.base_url = os.environ["OPENAI_BASE_URL"]
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            _KeylessToml(settings_cls, config_files()),
+        )
+
+    # --- derived locations: one place decides where each kind of state lives ---
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def adapters_dir(self) -> Path:
+        return self.data_dir / "adapters"
+
+    @property
+    def jobs_db(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return self.data_dir / "knowledge"
+
+    @property
+    def assistants_dir(self) -> Path:
+        return self.data_dir / "assistants"
+
+    @property
+    def generation_cache_db(self) -> Path:
+        return self.data_dir / "generation-cache.sqlite3"
+
+    def public_dump(self) -> dict[str, Any]:
+        """The effective settings as plain data, with secrets masked."""
+        data = self.model_dump(mode="json")
+        data["openai"]["api_key"] = _mask(self.openai.api_key)
+        data["azure"]["api_key"] = _mask(self.azure.api_key)
+        data["config_files"] = [str(p) for p in config_files() if p.is_file()]
+        return data
+
+
+def _mask(secret: SecretStr | None) -> str | None:
+    if secret is None:
+        return None
+    value = secret.get_secret_value()
+    return "****" + value[-4:] if len(value) > 12 else "****"
+
+
+def config_files() -> list[Path]:
+    """``advisor.toml`` candidates, strongest first: working directory, then user config."""
+    return [
+        Path.cwd() / CONFIG_FILE_NAME,
+        Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILE_NAME,
+    ]
+
+
+class _KeylessToml(TomlConfigSettingsSource):
+    """A TOML source that refuses API keys, so that secrets never live on disk."""
+
+    def __init__(self, settings_cls: type[BaseSettings], files: list[Path]) -> None:
+        # pydantic-settings merges later files over earlier ones; we want the
+        # working directory to win, so it goes last.
+        super().__init__(settings_cls, toml_file=list(reversed(files)))
+
+    def __call__(self) -> dict[str, Any]:
+        data = super().__call__()
+        for section in ("openai", "azure"):
+            if isinstance(data.get(section), dict) and "api_key" in data[section]:
+                from advisor.errors import ConfigError
+
+                raise ConfigError(
+                    f"{CONFIG_FILE_NAME} must not hold [{section}] api_key",
+                    hint="remove it and export the key as an environment variable instead",
+                )
+        return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning validation errors into one clear :class:`ConfigError`."""
+    from pydantic import ValidationError
+
+    from advisor.errors import ConfigError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        env = "ADVISOR_" + "__".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError(
+            f"invalid setting {where}: {first['msg']}",
+            hint=f"check {env} or {CONFIG_FILE_NAME}",
+        ) from exc
+    except ValueError as exc:  # malformed TOML
+        raise ConfigError(f"cannot read {CONFIG_FILE_NAME}: {exc}") from exc

@@ -1,0 +1,245 @@
+"""The backend contract: small ABCs every model backend implements.
+
+A backend is one class registered in the ``advisor.backends`` entry-point group
+(the built-in ``local``, ``openai``, ``azure`` and ``fake`` included).  It is
+built with the product's :class:`~advisor.settings.Settings` and says through
+:attr:`Backend.capabilities` what it can do; methods it cannot do raise
+:class:`~advisor.errors.CapabilityError` (the default implementations here do).
+
+Errors: every method raises only :class:`~advisor.errors.AdvisorError`
+subclasses.  Vendor exceptions are translated inside the backend with
+``raise ... from`` (see ``translate_*`` helpers in each backend module).
+
+Construction must be cheap and must not import heavy libraries or contact a
+service: ``advisor backends list`` builds every backend to ask
+:meth:`Backend.availability`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel
+
+from advisor.errors import CapabilityError
+from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
+from backends.types import (
+    ChatMessage,
+    ChatResult,
+    ChatStream,
+    EmbeddingResult,
+    GenerationParams,
+    ModerationResult,
+)
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
+
+
+class Capabilities(BaseModel):
+    """What a backend can do. Callers check these before offering an operation."""
+
+    supports_chat: bool = True
+    supports_streaming: bool = False
+    supports_batch: bool = False
+    supports_embeddings: bool = False
+    supports_fine_tuning: bool = False
+    fine_tuning_methods: tuple[str, ...] = ()
+    supports_moderation: bool = False
+    runs_locally: bool = False
+
+
+class Availability(BaseModel):
+    """Whether the backend can be used right now, and if not, why and how to fix it."""
+
+    usable: bool
+    reason: str | None = None
+
+
+class Backend(abc.ABC):
+    """A source of chat completions (and optionally embeddings and fine-tuning).
+
+    Subclasses set :attr:`name`, :attr:`description` and :attr:`capabilities`
+    and implement :meth:`chat`.  Everything else has a default: batch and
+    streaming fall back to :meth:`chat`; embeddings, moderation and fine-tuning
+    raise :class:`CapabilityError`.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    capabilities: ClassVar[Capabilities] = Capabilities()
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # --- status ---------------------------------------------------------------------
+
+    def availability(self) -> Availability:
+        """Cheap check (no network, no model load) whether the backend can work now.
+
+        Returns an :class:`Availability` whose ``reason`` names the fix when unusable.
+        Never raises.
+        """
+        return Availability(usable=True)
+
+    @property
+    @abc.abstractmethod
+    def default_model(self) -> str:
+        """The chat model used when the caller passes ``model=None``."""
+
+    @property
+    def default_embedding_model(self) -> str | None:
+        """The embedding model used when the caller passes ``model=None``, if any."""
+        return None
+
+    # --- chat -----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        params: GenerationParams | None = None,
+    ) -> ChatResult:
+        """Answer one conversation.
+
+        Args:
+            messages: the conversation, oldest first; the last one is usually ``user``.
+            model: a model id of this backend; ``None`` uses :attr:`default_model`.
+            params: sampling parameters; ``None`` means greedy with the default length.
+
+        Returns:
+            The answer with token usage and wall-clock latency.
+
+        Raises:
+            BackendUnavailableError: missing key, package or model files.
+            ModelNotFoundError: ``model`` does not exist on this backend.
+            AuthenticationError: credentials rejected.
+            RateLimitError, BackendConnectionError: after the backend's own retries.
+            BackendRequestError: the backend rejected the request.
+        """
+
+    def chat_batch(
+        self,
+        conversations: Sequence[Sequence[ChatMessage]],
+        *,
+        model: str | None = None,
+        params: GenerationParams | None = None,
+    ) -> list[ChatResult]:
+        """Answer several conversations; results are in input order.
+
+        Backends with ``supports_batch`` generate them together (the local
+        backend pads on the left and runs one forward pass per step).  Raises
+        what :meth:`chat` raises.
+        """
+        return [self.chat(c, model=model, params=params) for c in conversations]
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        params: GenerationParams | None = None,
+    ) -> ChatStream:
+        """Answer one conversation chunk by chunk.
+
+        Iterate the returned :class:`ChatStream` for text chunks; afterwards its
+        ``result`` holds the full :class:`ChatResult`.  Backends without
+        ``supports_streaming`` yield the whole answer as one chunk.  Raises what
+        :meth:`chat` raises (possibly during iteration).
+        """
+
+        def one_chunk() -> Generator[str, None, ChatResult]:
+            result = self.chat(messages, model=model, params=params)
+            yield result.text
+            return result
+
+        return ChatStream(one_chunk())
+
+    # --- embeddings and moderation ----------------------------------------------------
+
+    def embed(self, texts: Sequence[str], *, model: str | None = None) -> EmbeddingResult:
+        """Embed texts; vectors are in input order and L2-normalised.
+
+        Raises:
+            CapabilityError: the backend has no embeddings.
+            plus what :meth:`chat` raises.
+        """
+        raise CapabilityError(
+            f"the {self.name} backend has no embeddings",
+            hint="choose a backend with embeddings (local, openai, fake)",
+        )
+
+    def moderate(self, texts: Sequence[str]) -> list[ModerationResult]:
+        """Flag inappropriate texts; one result per text.
+
+        Raises:
+            CapabilityError: the backend has no moderation endpoint.
+        """
+        raise CapabilityError(f"the {self.name} backend has no moderation endpoint")
+
+    # --- fine-tuning ----------------------------------------------------------------
+
+    def fine_tuning(self) -> FineTuningService:
+        """The backend's fine-tuning service.
+
+        Raises:
+            CapabilityError: the backend cannot fine-tune.
+        """
+        raise CapabilityError(
+            f"the {self.name} backend cannot fine-tune",
+            hint="use --backend local, openai or azure",
+        )
+
+
+class FineTuningService(abc.ABC):
+    """Create and control fine-tuning jobs on one backend.
+
+    Every job a service creates is also recorded in the local job store so that
+    ``advisor jobs`` lists local and remote jobs together.  All methods raise
+    :class:`~advisor.errors.JobNotFoundError` for an unknown id and
+    :class:`~advisor.errors.JobError` when the backend refuses the operation.
+    """
+
+    @abc.abstractmethod
+    def create(self, request: JobRequest) -> FineTuneJob:
+        """Validate the files locally, then create the job.
+
+        Raises:
+            DataFileError: a training or validation file fails validation
+                (nothing is uploaded or trained).
+            JobError: the backend refused to create the job.
+        """
+
+    @abc.abstractmethod
+    def retrieve(self, job_id: str) -> FineTuneJob:
+        """The job's current state (refreshed from the provider for remote jobs)."""
+
+    @abc.abstractmethod
+    def list(self, *, limit: int = 20) -> list[FineTuneJob]:
+        """Recent jobs, newest first."""
+
+    @abc.abstractmethod
+    def events(self, job_id: str, *, after: str | None = None) -> list[JobEvent]:
+        """The job's events, oldest first; ``after`` skips up to that event id."""
+
+    @abc.abstractmethod
+    def checkpoints(self, job_id: str) -> list[Checkpoint]:
+        """Saved checkpoints, oldest first."""
+
+    @abc.abstractmethod
+    def cancel(self, job_id: str) -> FineTuneJob:
+        """Stop the job gracefully; a finished job is returned unchanged."""
+
+    def pause(self, job_id: str) -> FineTuneJob:
+        """Pause a running job. Raises :class:`JobError` where unsupported."""
+        from advisor.errors import JobError
+
+        raise JobError("this backend cannot pause jobs")
+
+    @abc.abstractmethod
+    def resume(self, job_id: str) -> FineTuneJob:
+        """Continue a paused, cancelled or crashed job from its last checkpoint."""

