@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import BaseModel
 
 from advisor.errors import CapabilityError
-from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
+from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobPreview, JobRequest
 from backends.types import (
     ChatMessage,
     ChatResult,
@@ -213,6 +213,14 @@ class FineTuningService(abc.ABC):
                 (nothing is uploaded or trained).
             JobError: the backend refused to create the job.
         """
+
+    def preview(self, request: JobRequest) -> JobPreview | None:
+        """Estimate of what creating ``request`` will cost, shown before confirmation.
+
+        ``None`` when there is nothing worth confirming.  Raises
+        :class:`~advisor.errors.DataFileError` for an invalid training file.
+        """
+        return None
 
     @abc.abstractmethod
     def retrieve(self, job_id: str) -> FineTuneJob:

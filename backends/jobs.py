@@ -109,3 +109,14 @@ class FineTuneJob(BaseModel):
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+
+class JobPreview(BaseModel):
+    """Cost and time expectations of a job, for confirmation before it is created."""
+
+    examples: int
+    billed_tokens: int | None = None
+    estimated_cost_usd: float | None = None
+    estimated_seconds: float | None = None
+    price_date: str | None = Field(default=None, description="Date of the price table used.")
+    notes: list[str] = Field(default_factory=list)

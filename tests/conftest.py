@@ -1,0 +1,55 @@
+"""Shared fixtures: every test gets its own data directory; the model cache is shared.
+
+The cache directory (the embedded model converted to safetensors) is shared
+across the whole run, and across runs, so the one-off conversion is paid once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from advisor.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point all state at a fresh folder and drop keys, so tests never see the user's."""
+    data_dir = tmp_path / "advisor-data"
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(data_dir))
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
+                 "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("ADVISOR_") and name not in ("ADVISOR_DATA_DIR", "ADVISOR_CACHE_DIR"):
+            monkeypatch.delenv(name, raising=False)
+    # A config file in the developer's working directory must not leak into tests.
+    monkeypatch.chdir(tmp_path)
+    from advisor.cli import context
+
+    context.settings.cache_clear()
+    from backends.fake import FakeBackend
+
+    FakeBackend.clear_replies()
+    yield data_dir
+    context.settings.cache_clear()
+
+
+@pytest.fixture
+def settings(isolated_state: Path) -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The reference data beside the checkout; skips when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_DATA} (only in the dev workspace)")
+    return SHARED_DATA
