@@ -1,0 +1,1 @@
+"""Side-by-side method benchmarks: scenarios, grading, statistics and reports."""
