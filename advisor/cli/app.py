@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from advisor import __version__
 from advisor.cli import backends_cmd, chat, config_cmd
+from advisor.cli import scenarios as scenarios_cmd
 from advisor.errors import AdvisorError
 
 app = typer.Typer(
@@ -52,6 +52,7 @@ def root(
 chat.register(app)
 backends_cmd.register(app)
 config_cmd.register(app)
+scenarios_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 
@@ -59,17 +60,13 @@ _demo.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: runs the app and maps errors to exit codes."""
+    """Console-script entry point: runs the app and maps our errors to exit codes.
+
+    Typer handles its own usage errors (exit 2) and --help; everything the
+    product raises on purpose is an AdvisorError, printed as one sentence.
+    """
     try:
-        result = app(args=argv, standalone_mode=False)
-    except click.exceptions.UsageError as exc:  # bad options: click's message, exit 2
-        exc.show()
-        sys.exit(2)
-    except click.exceptions.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(130)
-    except (click.exceptions.Exit, typer.Exit) as exc:
-        sys.exit(exc.exit_code)
+        app(args=argv, prog_name="advisor")
     except AdvisorError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -78,4 +75,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:  # `advisor ... | head` closed the pipe: not an error
         sys.exit(0)
-    sys.exit(result if isinstance(result, int) else 0)
