@@ -1,0 +1,84 @@
+"""``advisor tui`` (the wizard in this terminal) and ``advisor serve`` (in a browser).
+
+textual is imported only inside the commands, so ``advisor --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shlex
+import sys
+from pathlib import Path
+
+import typer
+
+from advisor.cli.output import echo
+from advisor.errors import UserInputError
+
+ANSWERS_OPTION = typer.Option(
+    None, "--answers", "-a", help="Preload advisor answers (YAML, JSON or TOML)."
+)
+SESSION_OPTION = typer.Option(
+    None, "--session", "-s", help="Open (and save to) this session file."
+)
+
+
+def tui(
+    answers: Path | None = ANSWERS_OPTION,
+    session: Path | None = SESSION_OPTION,
+) -> None:
+    """Open the guided wizard: interview, results, data, run, compare, chat."""
+    from advisor.tui import run
+
+    code = run(answers=answers, session=session)
+    if code:
+        raise typer.Exit(code)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
+    public: bool = typer.Option(
+        False,
+        "--public",
+        help="Allow a non-loopback --host: anyone who reaches it can drive the wizard.",
+    ),
+    answers: Path | None = ANSWERS_OPTION,
+    session: Path | None = SESSION_OPTION,
+) -> None:
+    """Serve the same wizard to a web browser (textual-serve); loopback only by default."""
+    if not is_loopback(host):
+        if not public:
+            raise UserInputError(
+                f"--host {host} is not a loopback address",
+                hint="add --public to serve beyond this machine, or use --host 127.0.0.1",
+            )
+        echo(
+            f"warning: serving on {host}: anyone who can reach this address can use the "
+            "wizard, its backends and your data directory",
+            err=True,
+        )
+    from textual_serve.server import Server
+
+    command = [sys.executable, "-m", "advisor", "tui"]
+    if answers is not None:
+        command += ["--answers", str(answers.resolve())]
+    if session is not None:
+        command += ["--session", str(session.resolve())]
+    server = Server(shlex.join(command), host=host, port=port, title="route advisor")
+    server.serve()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tui")(tui)
+    app.command("serve")(serve)

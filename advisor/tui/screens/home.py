@@ -1,0 +1,137 @@
+"""Home: start or reopen an assessment, and reach every other part of the wizard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.widgets.dialogs import PathDialog, PickDialog
+
+MENU: list[tuple[str, str, str, str]] = [
+    # (id, key, footer label, menu label)
+    ("new", "n", "New", "New assessment"),
+    ("results", "r", "Results", "Results of the current answers"),
+    ("open", "o", "Open", "Open a saved session"),
+    ("scenario", "p", "Scenario", "Open a scenario"),
+    ("data", "d", "Data", "Check training data"),
+    ("run", "j", "Run", "Run a route / fine-tuning jobs"),
+    ("compare", "b", "Bench", "Benchmarks: compare the routes"),
+    ("chat", "c", "Chat", "Chat with the prepared route"),
+    ("settings", "s", "Settings", "Settings: backend, model, language"),
+]
+
+
+class HomeScreen(AdvisorScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", show=False),
+        *[Binding(key, f"menu('{item}')", short) for item, key, short, _ in MENU],
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static(
+                "Decide between a system prompt, RAG, a custom assistant and fine-tuning "
+                "(SFT, DPO, RFT), run it, and prove the choice.",
+                id="home-intro",
+            )
+            yield OptionList(
+                *[Option(f"[b]{key}[/b]  {label}", id=item) for item, key, _, label in MENU],
+                id="menu",
+            )
+            yield Static(id="home-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "home"
+        self.query_one("#menu", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        session = self.session
+        parts = [
+            f"backend {self.advisor.backend_name}",
+            f"model {session.model or 'default'}",
+            f"language {session.language}",
+            f"{len(session.answers)} answers",
+        ]
+        if session.scenario:
+            parts.append(f"scenario {session.scenario}")
+        if session.job_ids:
+            parts.append(f"{len(session.job_ids)} jobs")
+        if self.advisor.session_path:
+            parts.append(f"session {self.advisor.session_path}")
+        self.query_one("#home-status", Static).update(" · ".join(parts))
+
+    def language_changed(self) -> None:
+        self.refresh_status()
+
+    @on(OptionList.OptionSelected, "#menu")
+    def menu_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.action_menu(event.option.id)
+
+    def action_menu(self, item: str) -> None:
+        if item == "new":
+            self.session.answers = {}
+            self.go("interview")
+        elif item == "open":
+            self.app.push_screen(
+                PathDialog("Open a saved session", suffixes=(".json",)), self._open_session
+            )
+        elif item == "scenario":
+            self.pick_scenario()
+        else:
+            self.go(item)
+
+    def _open_session(self, path: Path | None) -> None:
+        if path is not None and self.advisor.open_session(path):
+            self.refresh_status()
+            if self.session.answers:
+                self.go("results")
+
+    @work(thread=True, exit_on_error=False, group="scenarios")
+    def pick_scenario(self) -> None:
+        from advisor.bench.scenario import list_scenarios, load_scenario
+        from advisor.errors import AdvisorError
+
+        options: list[tuple[str, str]] = []
+        for path in list_scenarios():
+            try:
+                found = load_scenario(path)
+            except AdvisorError as exc:  # a broken scenario is listed, not fatal
+                options.append((str(path), f"{path.name}: cannot be loaded ({exc})"))
+                continue
+            options.append((str(path), f"{found.name}: {found.title} ({found.language})"))
+        self.app.call_from_thread(
+            self.app.push_screen, PickDialog("Open a scenario", options), self._scenario_chosen
+        )
+
+    def _scenario_chosen(self, name: str | None) -> None:
+        if name is not None:
+            self.load_scenario(name)
+
+    @work(thread=True, exit_on_error=False, group="scenarios")
+    def load_scenario(self, name: str) -> None:
+        from advisor.bench.scenario import load_scenario
+
+        scenario = load_scenario(name)
+        self.app.call_from_thread(self._apply_scenario, scenario)
+
+    def _apply_scenario(self, scenario) -> None:  # type: ignore[no-untyped-def]
+        from advisor.tui import core
+
+        core.apply_scenario(self.session, scenario)
+        self.refresh_status()
+        self.notify(f"scenario {scenario.name} opened", timeout=3)
+        self.go("results")

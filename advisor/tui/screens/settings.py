@@ -1,0 +1,92 @@
+"""Settings: backend, model, language and theme of this session."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
+
+from advisor.registry import backend_names
+from advisor.tui.app import THEMES
+from advisor.tui.screens.base import AdvisorScreen
+
+
+class SettingsScreen(AdvisorScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+enter,f10", "apply", "Apply"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        session = self.session
+        yield Header()
+        with VerticalScroll(id="settings"):
+            yield Label("Backend", classes="field-label")
+            yield Select(
+                [(name, name) for name in backend_names()],
+                value=self.advisor.backend_name,
+                allow_blank=False,
+                id="backend",
+            )
+            yield Static(id="availability", markup=False)
+            yield Label("Model (empty: the backend's default)", classes="field-label")
+            yield Input(session.model or "", placeholder="default model", id="model")
+            yield Label("Language of the advisor", classes="field-label")
+            with RadioSet(id="language"):
+                yield RadioButton("English", value=session.language == "en", id="lang-en")
+                yield RadioButton("日本語", value=session.language == "ja", id="lang-ja")
+            yield Label("Theme", classes="field-label")
+            yield Select(
+                [(name, name) for name in THEMES],
+                value=self.app.theme if self.app.theme in THEMES else THEMES[0],
+                allow_blank=False,
+                id="theme",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Back", id="back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "settings"
+        self.show_availability(self.advisor.backend_name)
+
+    @on(Select.Changed, "#backend")
+    def backend_changed(self, event: Select.Changed) -> None:
+        self.show_availability(str(event.value))
+
+    def show_availability(self, name: str) -> None:
+        target = self.query_one("#availability", Static)
+        try:
+            backend = self.advisor.backend(name)
+        except Exception as exc:  # an unusable backend is shown, not raised
+            target.update(f"unavailable: {exc}")
+            return
+        status = backend.availability()
+        model = self.query_one("#model", Input)
+        model.placeholder = f"default: {backend.default_model}"
+        if status.usable:
+            target.update(f"{backend.description} · default model {backend.default_model}")
+        else:
+            target.update(f"not usable now: {status.reason}")
+
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        session = self.session
+        backend = str(self.query_one("#backend", Select).value)
+        session.backend = None if backend == self.advisor.settings.backend else backend
+        session.model = self.query_one("#model", Input).value.strip() or None
+        language = "ja" if self.query_one("#lang-ja", RadioButton).value else "en"
+        if language != session.language:
+            self.advisor.action_toggle_language()
+        self.app.theme = str(self.query_one("#theme", Select).value)
+        self.notify(f"settings applied: {self.advisor.backend_name}, {self.advisor.model_id}")
+        self.action_back()
+
+    @on(Button.Pressed, "#back")
+    def back_pressed(self) -> None:
+        self.action_back()

@@ -1,0 +1,91 @@
+"""The wizard's session file: what the consultant answered and chose, as JSON.
+
+A session holds references (answers, file paths, job ids, report paths), never
+results: results are recomputed by the core from these references, so an old
+session file stays valid when the scoring improves.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from advisor.errors import DataFileError
+
+SESSION_VERSION = 1
+
+
+class Session(BaseModel):
+    """Everything the wizard needs to resume where the consultant left off."""
+
+    version: int = Field(default=SESSION_VERSION, description="Session file format version.")
+    language: Literal["en", "ja"] = Field(default="en", description="Language of the advisor.")
+    backend: str | None = Field(default=None, description="Backend; None: the settings' one.")
+    model: str | None = Field(default=None, description="Model id; None: the backend default.")
+    theme: str = Field(default="textual-dark", description="Textual theme name.")
+    answers: dict[str, Any] = Field(
+        default_factory=dict, description="Advisor question id -> answer."
+    )
+    scenario: str | None = Field(default=None, description="Scenario name or path, if any.")
+    data_file: str | None = Field(default=None, description="Training JSONL file checked.")
+    method: Literal["sft", "dpo", "rft"] = Field(default="sft", description="Training method.")
+    route: str | None = Field(default=None, description="Route chosen to run or chat with.")
+    knowledge_base: str | None = Field(default=None, description="Knowledge base name (RAG).")
+    documents: str | None = Field(default=None, description="Folder indexed into the KB.")
+    system_prompt: str | None = Field(default=None, description="Instructions for the routes.")
+    job_ids: list[str] = Field(default_factory=list, description="Fine-tuning jobs started.")
+    fine_tuned_model: str | None = Field(default=None, description="Model id a job produced.")
+    report_dir: str | None = Field(default=None, description="Folder of the last benchmark.")
+
+    def save(self, path: Path) -> None:
+        """Write the session as pretty JSON (non-ASCII kept readable)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n",
+                encoding="utf-8",
+            )
+        except OSError as exc:
+            raise DataFileError(
+                f"cannot write the session ({exc.strerror})",
+                path=str(path),
+                hint="choose a folder you can write to",
+            ) from exc
+
+    @classmethod
+    def load(cls, path: Path) -> Session:
+        """Read a session file.
+
+        Raises:
+            DataFileError: missing file, bad JSON or fields that do not fit.
+        """
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DataFileError(
+                f"cannot read the session ({exc.strerror})",
+                path=str(path),
+                hint="check the path",
+            ) from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(
+                f"not valid JSON ({exc.msg})",
+                path=str(path),
+                line=exc.lineno,
+                hint="open a file saved by the wizard (ctrl+s)",
+            ) from exc
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "session"
+            raise DataFileError(
+                f"{where}: {first['msg']}",
+                path=str(path),
+                hint="open a file saved by the wizard (ctrl+s)",
+            ) from exc
