@@ -11,7 +11,7 @@ import sys
 import typer
 
 from advisor import __version__
-from advisor.cli import backends_cmd, chat, config_cmd
+from advisor.cli import backends_cmd, chat, config_cmd, tui_cmd
 from advisor.cli import scenarios as scenarios_cmd
 from advisor.errors import AdvisorError
 
@@ -42,16 +42,17 @@ def root(
         False, "--version", "-V", callback=_version, is_eager=True, help="Show the version."
     ),
 ) -> None:
-    """Without a command, run the product's main job."""
+    """Without a command, open the guided wizard (`advisor tui`)."""
     if ctx.invoked_subcommand is None:
-        from advisor.cli.demo import demo
+        from advisor.cli.tui_cmd import tui
 
-        demo(backend=None, model=None, question=None)
+        tui(answers=None, session=None)
 
 
 chat.register(app)
 backends_cmd.register(app)
 config_cmd.register(app)
+tui_cmd.register(app)
 scenarios_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
