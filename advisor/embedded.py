@@ -103,9 +103,7 @@ def chat_model_dir(settings: Settings) -> Path:
     return settings.models_dir / EMBEDDED_CHAT_MODEL
 
 
-def ensure_chat_model(
-    settings: Settings, progress: Callable[[str], None] | None = None
-) -> Path:
+def ensure_chat_model(settings: Settings, progress: Callable[[str], None] | None = None) -> Path:
     """The converted embedded chat model folder, converting it first if needed.
 
     The conversion (about 20 s on two cores) happens once per cache directory.

@@ -137,6 +137,26 @@ class ChromaSettings(BaseModel):
             "http://127.0.0.1:8000. Unset means embedded Chroma under the data directory."
         ),
     )
+    embedding_backend: str = Field(
+        default="local",
+        description=(
+            "Backend that embeds chunks and questions: local (embedded MiniLM), openai, "
+            "azure or fake. A knowledge base records it and refuses queries with another."
+        ),
+    )
+    embedding_model: str | None = Field(
+        default=None,
+        description="Embedding model of that backend; unset uses the backend's default.",
+    )
+    chunk_tokens: int = Field(
+        default=200, ge=16, le=2000, description="Target chunk size in (WordPiece) tokens."
+    )
+    chunk_overlap: int = Field(
+        default=40,
+        ge=0,
+        le=500,
+        description="Tokens of trailing sentences repeated in the next chunk.",
+    )
 
 
 def _default_data_dir() -> Path:

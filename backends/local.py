@@ -251,9 +251,7 @@ class LocalBackend(Backend):
                         text=text,
                         model=name,
                         backend=self.name,
-                        usage=Usage(
-                            prompt_tokens=int(attention.sum()), completion_tokens=n_new
-                        ),
+                        usage=Usage(prompt_tokens=int(attention.sum()), completion_tokens=n_new),
                         # Batched requests share the wall time of their batch.
                         latency_s=latency,
                         finish_reason="stop" if stopped else finish,
@@ -348,7 +346,9 @@ class LocalBackend(Backend):
             list(texts), normalize_embeddings=True, convert_to_numpy=True, batch_size=64
         )
         dims = int(vectors.shape[1]) if len(texts) else encoder.get_sentence_embedding_dimension()
-        tokens = sum(len(ids) for ids in encoder.tokenizer(list(texts))["input_ids"]) if texts else 0
+        tokens = (
+            sum(len(ids) for ids in encoder.tokenizer(list(texts))["input_ids"]) if texts else 0
+        )
         return EmbeddingResult(
             vectors=vectors.tolist(),
             model=model or self.default_embedding_model,

@@ -21,7 +21,9 @@ class ChatMessage(BaseModel):
 
 def as_messages(conversation: list[ChatMessage] | list[dict[str, Any]]) -> list[ChatMessage]:
     """Accept dicts or messages, so callers can pass JSONL records straight through."""
-    return [m if isinstance(m, ChatMessage) else ChatMessage.model_validate(m) for m in conversation]
+    return [
+        m if isinstance(m, ChatMessage) else ChatMessage.model_validate(m) for m in conversation
+    ]
 
 
 class GenerationParams(BaseModel):

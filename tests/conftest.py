@@ -24,8 +24,12 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     """Point all state at a fresh folder and drop keys, so tests never see the user's."""
     data_dir = tmp_path / "advisor-data"
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(data_dir))
-    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
-                 "OPENAI_BASE_URL"):
+    for name in (
+        "OPENAI_API_KEY",
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_OPENAI_ENDPOINT",
+        "OPENAI_BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name in list(os.environ):
         if name.startswith("ADVISOR_") and name not in ("ADVISOR_DATA_DIR", "ADVISOR_CACHE_DIR"):

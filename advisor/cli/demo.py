@@ -37,9 +37,7 @@ def demo(
     sys.stdout.write("\n")
     if stream.result is not None:
         usage = stream.result.usage
-        echo(
-            f"({usage.completion_tokens} tokens in {stream.result.latency_s:.1f} s)", err=True
-        )
+        echo(f"({usage.completion_tokens} tokens in {stream.result.latency_s:.1f} s)", err=True)
 
 
 def register(app: typer.Typer) -> None:

