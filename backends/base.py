@@ -18,6 +18,7 @@ service: ``advisor backends list`` builds every backend to ask
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -231,11 +232,11 @@ class FineTuningService(abc.ABC):
         """Recent jobs, newest first."""
 
     @abc.abstractmethod
-    def events(self, job_id: str, *, after: str | None = None) -> list[JobEvent]:
+    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
         """The job's events, oldest first; ``after`` skips up to that event id."""
 
     @abc.abstractmethod
-    def checkpoints(self, job_id: str) -> list[Checkpoint]:
+    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
         """Saved checkpoints, oldest first."""
 
     @abc.abstractmethod
