@@ -44,6 +44,13 @@ def root(
 ) -> None:
     """Without a command, open the guided wizard (`advisor tui`)."""
     if ctx.invoked_subcommand is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            # No terminal to draw the wizard in (a pipe, CI): show the demo instead.
+            from advisor.cli.demo import demo
+
+            typer.echo("No terminal for the wizard; running `advisor demo`.", err=True)
+            demo(backend=None, model=None, question=None)
+            return
         from advisor.cli.tui_cmd import tui
 
         tui(answers=None, session=None)
