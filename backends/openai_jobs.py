@@ -1,0 +1,611 @@
+"""Fine-tuning jobs on OpenAI and Azure OpenAI, mirrored into the local job store.
+
+One code path for both providers (the job API has the same shape on each):
+
+1. validate the JSONL files locally (``advisor.data.validate``): nothing that
+   fails validation is ever uploaded;
+2. serialise an RFT grader to OpenAI's grader object (:func:`to_openai_grader`):
+   a grader OpenAI does not accept is a local error before any request;
+3. upload the files (``files.create(purpose="fine-tune")``);
+4. create the job *idempotently*: the request carries a client-generated id in
+   ``metadata[advisor_client_id]``; SDK retries are off for this one call and,
+   after an ambiguous failure (timeout, connection drop, 5xx), the job is looked
+   up by that tag before another attempt, so a retried create never pays twice;
+5. mirror the job, its events and checkpoints into :class:`JobStore`, so
+   ``advisor jobs`` shows remote jobs beside local ones.
+
+A remote job is stored under the provider's id (``id == remote_id``), so the id
+in the OpenAI dashboard, in ``advisor jobs`` and in the ``ft:`` model all agree.
+Statuses and event types pass through as the provider sends them (open sets).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import random
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advisor.errors import (
+    AdvisorError,
+    BackendConnectionError,
+    DataFileError,
+    GraderError,
+    JobError,
+    JobNotFoundError,
+    UserInputError,
+)
+from advisor.jobs.store import JobStore, new_id
+from backends.base import FineTuningService
+from backends.jobs import (
+    OPENAI_METHOD_TYPES,
+    Checkpoint,
+    FineTuneJob,
+    Hyperparameters,
+    JobErrorInfo,
+    JobEvent,
+    JobPreview,
+    JobRequest,
+    Method,
+)
+
+if TYPE_CHECKING:
+    from backends.openai_backend import OpenAIBackend
+
+# The metadata key that makes job creation idempotent.
+CLIENT_ID_KEY = "advisor_client_id"
+# Base models when the request names none: the current fine-tunable snapshots.
+DEFAULT_BASE_MODELS: dict[str, str] = {
+    "sft": "gpt-4.1-mini-2025-04-14",
+    "dpo": "gpt-4.1-mini-2025-04-14",
+    "rft": "o4-mini-2025-04-16",
+}
+# Pages fetched per listing; a server that always says has_more must not loop forever.
+MAX_PAGES = 20
+_METHODS_BY_TYPE: dict[str, Method] = {v: k for k, v in OPENAI_METHOD_TYPES.items()}  # type: ignore[misc]
+
+# --- graders ----------------------------------------------------------------------------
+
+RFT_GRADER_TYPES = ("string_check", "text_similarity", "python", "score_model", "multi")
+_STRING_OPERATIONS = ("eq", "ne", "like", "ilike")
+_SIMILARITY_METRICS = (
+    "cosine", "fuzzy_match", "bleu", "gleu", "meteor",
+    "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l",
+)  # fmt: skip
+_MESSAGE_ROLES = ("system", "developer", "user", "assistant")
+_TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+
+
+def _template(text: str) -> str:
+    """``{{ item.x }}`` -> ``{{item.x}}``: OpenAI's documented template spelling."""
+    return _TEMPLATE.sub(lambda m: "{{" + m.group(1) + "}}", text)
+
+
+def _require(spec: dict[str, Any], field: str, kind: type, where: str) -> Any:
+    value = spec.get(field)
+    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
+        raise GraderError(
+            f"grader {where} needs a {kind.__name__} field {field!r}",
+            hint="see the grader shapes in docs/backends.md",
+        )
+    return value
+
+
+def _choice(spec: dict[str, Any], field: str, allowed: Iterable[str], where: str) -> str:
+    value = _require(spec, field, str, where)
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise GraderError(
+            f"grader {where} has {field} {value!r}", hint=f"use one of: {', '.join(allowed)}"
+        )
+    return str(value)
+
+
+def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str, Any]:
+    """Validate one of our grader definitions and return OpenAI's grader object for RFT.
+
+    Our definitions are OpenAI-shaped already; this keeps exactly the fields the
+    API defines (our extras such as ``pass_threshold`` are local-only) and
+    normalises templates.  A ``multi`` grader's ``graders`` stay a name -> grader
+    map: that is what the service accepts (the published schema says a single
+    grader, see openai/openai-java#647 and docs/backends.md).
+
+    Raises:
+        GraderError: unknown or unsupported type (``regex`` and ``json_schema`` are
+            ours; OpenAI's RFT does not run them) or a missing/invalid field.
+    """
+    if not isinstance(spec, dict):
+        raise GraderError("a grader definition must be a JSON object")
+    kind = spec.get("type")
+    name = spec.get("name") or kind
+    where = f"{name!r}" if name else "(unnamed)"
+    allowed = RFT_GRADER_TYPES[:-1] if _nested else RFT_GRADER_TYPES
+    if kind not in allowed:
+        why = "is ours only" if kind in ("regex", "json_schema") else "is not one OpenAI knows"
+        if _nested and kind == "multi":
+            why = "cannot be nested inside another multi grader"
+        raise GraderError(
+            f"grader type {kind!r} {why}, so OpenAI reinforcement fine-tuning cannot use it",
+            hint=f"use {', '.join(allowed)} (a python grader can do regex or schema checks)",
+        )
+    out: dict[str, Any] = {"type": kind, "name": _require(spec, "name", str, where)}
+    if kind == "string_check":
+        out["input"] = _template(_require(spec, "input", str, where))
+        out["reference"] = _template(_require(spec, "reference", str, where))
+        out["operation"] = _choice(spec, "operation", _STRING_OPERATIONS, where)
+    elif kind == "text_similarity":
+        out["input"] = _template(_require(spec, "input", str, where))
+        out["reference"] = _template(_require(spec, "reference", str, where))
+        out["evaluation_metric"] = _choice(spec, "evaluation_metric", _SIMILARITY_METRICS, where)
+    elif kind == "python":
+        source = _require(spec, "source", str, where)
+        if not re.search(r"^def grade\s*\(", source, re.MULTILINE):
+            raise GraderError(
+                f"python grader {where} must define `def grade(sample, item) -> float`"
+            )
+        out["source"] = source
+        if isinstance(spec.get("image_tag"), str):
+            out["image_tag"] = spec["image_tag"]
+    elif kind == "score_model":
+        out["model"] = _require(spec, "model", str, where)
+        out["input"] = [_grader_message(m, where) for m in _require(spec, "input", list, where)]
+        if "range" in spec:
+            low_high = spec["range"]
+            if (
+                not isinstance(low_high, list)
+                or len(low_high) != 2
+                or not all(isinstance(v, int | float) for v in low_high)
+                or low_high[0] >= low_high[1]
+            ):
+                raise GraderError(f"grader {where} needs range [low, high] with low < high")
+            out["range"] = [float(v) for v in low_high]
+        if isinstance(spec.get("sampling_params"), dict):
+            out["sampling_params"] = spec["sampling_params"]
+    else:  # multi
+        graders = _require(spec, "graders", dict, where)
+        if not graders:
+            raise GraderError(f"multi grader {where} needs at least one grader")
+        out["graders"] = {
+            str(key): to_openai_grader(sub if isinstance(sub, dict) else {}, _nested=True)
+            for key, sub in graders.items()
+        }
+        out["calculate_output"] = _require(spec, "calculate_output", str, where)
+    return out
+
+
+def _grader_message(message: Any, where: str) -> dict[str, Any]:
+    if not isinstance(message, dict) or message.get("role") not in _MESSAGE_ROLES:
+        raise GraderError(
+            f"score_model grader {where} input must be messages with a role "
+            f"({', '.join(_MESSAGE_ROLES)}) and content"
+        )
+    content = message.get("content")
+    if isinstance(content, str):
+        content = _template(content)
+    elif not isinstance(content, list):
+        raise GraderError(f"score_model grader {where} has a message without content")
+    out: dict[str, Any] = {"role": message["role"], "content": content}
+    if message.get("type") == "message":
+        out["type"] = "message"
+    return out
+
+
+# --- request checks ---------------------------------------------------------------------
+
+
+def _method_payload(request: JobRequest) -> dict[str, Any]:
+    """OpenAI's ``method`` object for the request (hyperparameters: only those set)."""
+    kind = OPENAI_METHOD_TYPES[request.method]
+    hyper = request.hyperparameters.model_dump(exclude_none=True)
+    if request.method != "dpo":
+        hyper.pop("beta", None)
+    hyper = {k: v for k, v in hyper.items() if v != "auto"}  # "auto" is the API default
+    body: dict[str, Any] = {}
+    if hyper:
+        body["hyperparameters"] = hyper
+    if request.method == "rft":
+        if request.grader is None:
+            raise UserInputError(
+                "reinforcement fine-tuning needs a grader", hint="pass --grader grader.json"
+            )
+        body["grader"] = to_openai_grader(request.grader)
+    return {"type": kind, kind: body}
+
+
+def _check_limits(request: JobRequest, metadata: dict[str, str]) -> None:
+    """The API's documented limits, checked before anything is uploaded or paid."""
+    problems: list[str] = []
+    if request.suffix is not None and not 1 <= len(request.suffix) <= 64:
+        problems.append("suffix must be 1 to 64 characters")
+    if request.seed is not None and not 0 <= request.seed <= 2_147_483_647:
+        problems.append("seed must be between 0 and 2147483647")
+    if len(metadata) > 16:
+        problems.append(f"at most 16 metadata pairs, including {CLIENT_ID_KEY}")
+    for key, value in metadata.items():
+        if len(key) > 64 or len(value) > 512:
+            problems.append(f"metadata {key!r}: keys up to 64 and values up to 512 characters")
+    hp = request.hyperparameters
+    ranges: tuple[tuple[str, object, int, int], ...] = (
+        ("n_epochs", hp.n_epochs, 1, 50),
+        ("batch_size", hp.batch_size, 1, 256),
+    )
+    for field, amount, low, high in ranges:
+        if isinstance(amount, int) and not low <= amount <= high:
+            problems.append(f"{field} must be between {low} and {high}")
+    lr = hp.learning_rate_multiplier
+    if isinstance(lr, int | float) and lr <= 0:
+        problems.append("learning_rate_multiplier must be above 0")
+    if isinstance(hp.beta, int | float) and not 0 < hp.beta <= 2:
+        problems.append("beta must be above 0 and at most 2")
+    if problems:
+        raise UserInputError("invalid fine-tuning request: " + "; ".join(problems))
+
+
+def validate_training_file(path: str, request: JobRequest) -> int:
+    """Run the data toolkit's validation; the number of examples, or DataFileError."""
+    from advisor.data.validate import validate_file
+
+    file = Path(path)
+    if not file.is_file():
+        raise DataFileError("file not found", path=str(file), hint="check the path")
+    with tempfile.TemporaryDirectory(prefix="advisor-grader-") as folder:
+        grader_path = None
+        if request.grader is not None:
+            # validate_file reads the grader from a file to learn which item fields it uses.
+            grader_path = Path(folder) / "grader.json"
+            grader_path.write_text(json.dumps(request.grader), encoding="utf-8")
+        report = validate_file(file, request.method, grader=grader_path)
+    if not report.ok:
+        errors = list(report.errors)
+        first = errors[0] if errors else None
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise DataFileError(
+            (first.message if first else "validation failed") + more,
+            path=str(file),
+            line=first.line if first else None,
+            hint=(
+                f"run `advisor data validate {file} --method {request.method}`; "
+                "nothing was uploaded"
+            ),
+        )
+    return int(report.examples)
+
+
+# --- provider objects -> ours -----------------------------------------------------------
+
+
+def _clean_hyperparameters(raw: Any) -> Hyperparameters:
+    data = raw.model_dump() if hasattr(raw, "model_dump") else dict(raw or {})
+    known = {"n_epochs": int, "batch_size": int, "learning_rate_multiplier": float, "beta": float}
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        want = known.get(key)
+        if want is None or value == "auto" or isinstance(value, want | int):
+            clean[key] = value
+    return Hyperparameters.model_validate(clean)
+
+
+def _epoch(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def job_from_remote(remote: Any, backend: str, stored: FineTuneJob | None) -> FineTuneJob:
+    """Our job object for the SDK's ``FineTuningJob`` (local extras kept from ``stored``)."""
+    method_obj = getattr(remote, "method", None)
+    kind = getattr(method_obj, "type", None)
+    method: Method = _METHODS_BY_TYPE.get(kind or "", stored.method if stored else "sft")
+    raw_hyper = getattr(remote, "hyperparameters", None)
+    if method_obj is not None and kind:
+        per_method = getattr(method_obj, kind, None)
+        raw_hyper = getattr(per_method, "hyperparameters", None) or raw_hyper
+    error = getattr(remote, "error", None)
+    error_info = None
+    if error is not None and (error.code or error.message) and remote.status == "failed":
+        error_info = JobErrorInfo(code=error.code or "error", message=error.message or "")
+    extras = stored.model_extra if stored is not None and stored.model_extra else {}
+    return FineTuneJob(
+        id=remote.id,
+        backend=backend,
+        method=method,
+        model=remote.model,
+        status=remote.status,
+        created_at=float(remote.created_at or time.time()),
+        finished_at=_epoch(remote.finished_at),
+        hyperparameters=_clean_hyperparameters(raw_hyper),
+        training_file=remote.training_file,
+        validation_file=remote.validation_file,
+        suffix=stored.suffix if stored else None,
+        seed=remote.seed if remote.seed is not None else (stored.seed if stored else None),
+        fine_tuned_model=remote.fine_tuned_model,
+        error=error_info,
+        trained_tokens=remote.trained_tokens,
+        metadata=dict(remote.metadata or {}),
+        remote_id=remote.id,
+        **extras,
+    )
+
+
+def event_from_remote(remote: Any) -> JobEvent:
+    data = remote.data if isinstance(remote.data, dict) else None
+    return JobEvent(
+        id=remote.id,
+        created_at=float(remote.created_at),
+        level=str(remote.level),
+        message=remote.message,
+        type=str(remote.type or "message"),
+        data=data or None,
+    )
+
+
+def checkpoint_from_remote(remote: Any) -> Checkpoint:
+    raw = remote.metrics.model_dump() if remote.metrics is not None else {}
+    metrics = {k: float(v) for k, v in raw.items() if isinstance(v, int | float)}
+    return Checkpoint(
+        id=remote.id,
+        step=int(remote.step_number),
+        created_at=float(remote.created_at),
+        metrics=metrics,
+        location=remote.fine_tuned_model_checkpoint,
+    )
+
+
+def _pages(first: Any) -> Iterable[Any]:
+    """Items of a cursor page and its successors, bounded and stopping when stuck."""
+    page = first
+    seen: set[str] = set()
+    for _ in range(MAX_PAGES):
+        fresh = [item for item in page.data if getattr(item, "id", None) not in seen]
+        yield from fresh
+        seen.update(getattr(item, "id", "") for item in page.data)
+        if not fresh or not page.has_next_page():
+            return
+        page = page.get_next_page()
+
+
+# --- the service --------------------------------------------------------------------------
+
+
+class OpenAIFineTuning(FineTuningService):
+    """Fine-tuning jobs through the OpenAI job API (api.openai.com or Azure OpenAI)."""
+
+    def __init__(self, backend: OpenAIBackend) -> None:
+        self.backend = backend
+        self.store = JobStore(backend.settings.jobs_db)
+        # Seconds between create attempts; tests replace it.
+        self.sleep: Callable[[float], None] = time.sleep
+
+    @property
+    def name(self) -> str:
+        return self.backend.name
+
+    def _fail(self, exc: Exception, action: str, job_id: str | None = None) -> AdvisorError:
+        return self.backend.translate(exc, action, job_id=job_id or "")
+
+    def _stored(self, job_id: str) -> FineTuneJob | None:
+        try:
+            return self.store.get_job(job_id)
+        except JobNotFoundError:
+            return None
+
+    def _mirror(self, remote: Any) -> FineTuneJob:
+        job = job_from_remote(remote, self.name, self._stored(remote.id))
+        self.store.save_job(job)
+        return job
+
+    def _remote_id(self, job_id: str) -> str:
+        stored = self._stored(job_id)
+        if stored is not None and stored.backend != self.name:
+            raise JobError(
+                f"job {job_id} belongs to the {stored.backend} backend",
+                hint=f"use --backend {stored.backend}",
+            )
+        return stored.remote_id or job_id if stored else job_id
+
+    # --- preview and create ---------------------------------------------------------
+
+    def preview(self, request: JobRequest) -> JobPreview:
+        """Billed tokens and cost from the data toolkit, after local validation."""
+        from advisor.data.stats import compute_stats
+
+        examples = validate_training_file(request.training_file, request)
+        model = request.model or DEFAULT_BASE_MODELS[request.method]
+        stats = compute_stats(Path(request.training_file), request.method, model=model)
+        notes = [f"{self.name}: {model}, method {OPENAI_METHOD_TYPES[request.method]}"]
+        if request.method == "rft":
+            notes.append("reinforcement fine-tuning is billed by training time, not tokens")
+        return JobPreview(
+            examples=examples,
+            billed_tokens=getattr(stats, "billed_tokens", None),
+            estimated_cost_usd=getattr(stats, "estimated_cost_usd", None),
+            price_date=getattr(stats, "price_date", None),
+            notes=notes,
+        )
+
+    def create(self, request: JobRequest) -> FineTuneJob:
+        metadata = dict(request.metadata)
+        client_id = metadata.setdefault(CLIENT_ID_KEY, new_id("req"))
+        _check_limits(request, metadata)
+        method = _method_payload(request)  # grader errors surface before any request
+        validate_training_file(request.training_file, request)
+        if request.validation_file:
+            validate_training_file(request.validation_file, request)
+
+        # The same client id created a job before (a caller's retry): that job it is.
+        earlier = self.store.find_by_metadata(CLIENT_ID_KEY, client_id)
+        if earlier is not None and earlier.backend == self.name:
+            return self.retrieve(earlier.id)
+
+        training = self._upload(request.training_file)
+        validation = self._upload(request.validation_file) if request.validation_file else None
+        params: dict[str, Any] = {
+            "model": request.model or DEFAULT_BASE_MODELS[request.method],
+            "training_file": training,
+            "method": method,
+            "metadata": metadata,
+        }
+        for key, value in (
+            ("validation_file", validation),
+            ("suffix", request.suffix),
+            ("seed", request.seed),
+        ):
+            if value is not None:
+                params[key] = value
+        remote = self._create_once(params, client_id)
+        job = self._mirror(remote)
+        extras = {"training_path": str(Path(request.training_file).resolve())}
+        if request.validation_file:
+            extras["validation_path"] = str(Path(request.validation_file).resolve())
+        job = FineTuneJob.model_validate({**job.model_dump(), "suffix": request.suffix, **extras})
+        self.store.save_job(job)
+        return job
+
+    def _upload(self, path: str) -> str:
+        file = Path(path)
+        try:
+            with file.open("rb") as handle:
+                uploaded = self.backend.client.files.create(
+                    file=(file.name, handle), purpose="fine-tune"
+                )
+        except OSError as exc:
+            raise DataFileError(f"cannot read the file: {exc.strerror}", path=str(file)) from exc
+        except Exception as exc:
+            raise self._fail(exc, f"upload {file.name}") from exc
+        return str(uploaded.id)
+
+    def _create_once(self, params: dict[str, Any], client_id: str) -> Any:
+        """Create the job at most once, however often the network fails."""
+        import openai
+
+        client = self.backend.client.with_options(max_retries=0)
+        attempts = self.backend.max_retries + 1
+        ambiguous = False
+        last: Exception | None = None
+        for attempt in range(attempts):
+            if attempt:
+                self.sleep(min(8.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
+            try:
+                if ambiguous:
+                    found = self._find_by_client_id(client_id)
+                    if found is not None:
+                        return found
+                    ambiguous = False
+                return client.fine_tuning.jobs.create(**params)
+            except (openai.APIConnectionError, openai.InternalServerError) as exc:
+                ambiguous, last = True, exc  # it may have been created: look before retrying
+            except openai.RateLimitError as exc:
+                if openai_error_code(exc) == "insufficient_quota":
+                    raise self._fail(exc, "create the fine-tuning job") from exc
+                last = exc  # refused outright: nothing was created
+            except openai.APIStatusError as exc:
+                if exc.status_code >= 500:
+                    ambiguous, last = True, exc
+                    continue
+                raise self._fail(exc, "create the fine-tuning job") from exc
+        assert last is not None
+        if ambiguous:
+            raise BackendConnectionError(
+                f"could not confirm whether the {self.name} fine-tuning job was created "
+                f"(metadata {CLIENT_ID_KEY}={client_id})",
+                hint=f"check `advisor jobs list --backend {self.name}` before creating it again",
+            ) from last
+        raise self._fail(last, "create the fine-tuning job") from last
+
+    def _find_by_client_id(self, client_id: str) -> Any | None:
+        """The provider's job tagged with ``client_id``, if it exists."""
+        import openai
+
+        jobs = self.backend.client.with_options(max_retries=0).fine_tuning.jobs
+        try:
+            page = jobs.list(limit=20, metadata={CLIENT_ID_KEY: client_id})
+        except openai.BadRequestError:
+            # A server without the metadata filter: scan the newest jobs instead.
+            page = jobs.list(limit=50)
+        for remote in page.data:
+            if (remote.metadata or {}).get(CLIENT_ID_KEY) == client_id:
+                return remote
+        return None
+
+    # --- follow and control ---------------------------------------------------------
+
+    def retrieve(self, job_id: str) -> FineTuneJob:
+        remote_id = self._remote_id(job_id)
+        try:
+            remote = self.backend.client.fine_tuning.jobs.retrieve(remote_id)
+        except Exception as exc:
+            raise self._fail(exc, f"look up job {remote_id}", remote_id) from exc
+        return self._mirror(remote)
+
+    def list(self, *, limit: int = 20) -> list[FineTuneJob]:
+        try:
+            page = self.backend.client.fine_tuning.jobs.list(limit=limit)
+            remote = [job for _, job in zip(range(limit), _pages(page), strict=False)]
+        except Exception as exc:
+            raise self._fail(exc, "list fine-tuning jobs") from exc
+        jobs = [self._mirror(job) for job in remote]
+        return sorted(jobs, key=lambda job: job.created_at, reverse=True)
+
+    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
+        remote_id = self._remote_id(job_id)
+        known = {event.id for event in self.store.events(remote_id)}
+        if self._stored(remote_id) is None:
+            self.retrieve(remote_id)  # events need their job in the store
+        fresh: list[JobEvent] = []
+        try:
+            page = self.backend.client.fine_tuning.jobs.list_events(remote_id, limit=100)
+            for remote in _pages(page):  # newest first: stop at the first one we have
+                if remote.id in known:
+                    break
+                fresh.append(event_from_remote(remote))
+        except Exception as exc:
+            raise self._fail(exc, f"read the events of job {remote_id}", remote_id) from exc
+        for event in reversed(fresh):
+            self.store.add_event(remote_id, event)
+        return self.store.events(remote_id, after=after)
+
+    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
+        remote_id = self._remote_id(job_id)
+        if self._stored(remote_id) is None:
+            self.retrieve(remote_id)
+        try:
+            page = self.backend.client.fine_tuning.jobs.checkpoints.list(remote_id, limit=100)
+            found = [checkpoint_from_remote(c) for c in _pages(page)]
+        except Exception as exc:
+            raise self._fail(exc, f"read the checkpoints of job {remote_id}", remote_id) from exc
+        for checkpoint in found:
+            self.store.add_checkpoint(remote_id, checkpoint)
+        return self.store.checkpoints(remote_id)
+
+    def _control(self, job_id: str, verb: str) -> FineTuneJob:
+        remote_id = self._remote_id(job_id)
+        jobs = self.backend.client.fine_tuning.jobs
+        action = {"cancel": jobs.cancel, "pause": jobs.pause, "resume": jobs.resume}[verb]
+        try:
+            remote = action(remote_id)
+        except Exception as exc:
+            raise self._fail(exc, f"{verb} job {remote_id}", remote_id) from exc
+        return self._mirror(remote)
+
+    def cancel(self, job_id: str) -> FineTuneJob:
+        current = self.retrieve(job_id)
+        if current.is_terminal:
+            return current
+        return self._control(job_id, "cancel")
+
+    def pause(self, job_id: str) -> FineTuneJob:
+        return self._control(job_id, "pause")
+
+    def resume(self, job_id: str) -> FineTuneJob:
+        """Resume a paused job (the provider cannot restart cancelled or failed ones)."""
+        return self._control(job_id, "resume")
+
+
+def openai_error_code(exc: Exception) -> str | None:
+    code = getattr(exc, "code", None)
+    return code if isinstance(code, str) else None
