@@ -63,12 +63,9 @@ class AdvisorApp(App[int]):
             if session_path is not None and session_path.exists():
                 app.session = Session.load(session_path)
             if answers is not None:
-                from advisor.criteria import load_answers
+                from advisor.criteria.answers import load_answers
 
-                loaded = load_answers(answers)
-                app.session.answers = loaded.model_dump(mode="json").get("answers", {}) or dict(
-                    loaded.model_dump(mode="json")
-                )
+                app.session.answers = dict(load_answers(answers).root)
         except AdvisorError as exc:
             app.startup_error = exc
         return app
@@ -81,7 +78,9 @@ class AdvisorApp(App[int]):
         return HomeScreen()
 
     def on_mount(self) -> None:
-        self.theme = self.session.theme if self.session.theme in self.available_themes else THEMES[0]
+        self.theme = (
+            self.session.theme if self.session.theme in self.available_themes else THEMES[0]
+        )
         if self.startup_error is not None:
             self.show_error(self.startup_error)
 

@@ -75,5 +75,7 @@ class ChatScreen(AdvisorScreen):
 
     def _show_sources(self, sources: list[str]) -> None:
         conversation = self.query_one("#conversation", VerticalScroll)
-        conversation.mount(ChatTurn("sources:\n" + "\n".join(sources), classes="sources", markup=False))
+        conversation.mount(
+            ChatTurn("sources:\n" + "\n".join(sources), classes="sources", markup=False)
+        )
         conversation.scroll_end(animate=False)

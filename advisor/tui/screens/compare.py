@@ -1,15 +1,248 @@
-"""compare (placeholder until its core module lands)."""
+"""Compare: run or load a benchmark, read it per route, and export the report files."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    ProgressBar,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from advisor.errors import DataFileError
 from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.widgets.charts import ScoreBar
+from advisor.tui.widgets.dialogs import PathDialog
+
+if TYPE_CHECKING:
+    from advisor.bench.schema import BenchResults
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 class CompareScreen(AdvisorScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("f5", "run_bench", "Run"),
+        Binding("ctrl+x", "cancel", "Cancel"),
+        Binding("ctrl+o", "load", "Load"),
+        Binding("ctrl+e", "export", "Export"),
+        Binding("f6", "chat", "Chat ▶"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: BenchResults | None = None
+        self.cancel_event = threading.Event()
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("coming soon")
+        with Vertical(id="compare"):
+            with Horizontal(id="compare-bar"):
+                yield Input(self.session.scenario or "", placeholder="scenario", id="scenario")
+                yield Input("all", placeholder="routes: all or rag,sft", id="routes")
+                yield Button("Run", variant="primary", id="run-bench")
+            yield ProgressBar(show_eta=False, id="bench-progress")
+            yield Static("Run a benchmark (F5) or load a results.json (ctrl+o).", id="verdict")
+            with TabbedContent(id="bench-tabs"):
+                with TabPane("Table", id="tab-table"):
+                    yield DataTable(id="bench-table", cursor_type="row", zebra_stripes=True)
+                with TabPane("Chart", id="tab-chart"):
+                    yield VerticalScroll(id="bench-chart")
+                with TabPane("Samples", id="tab-samples"):
+                    yield Select([], prompt="pick a prompt", id="prompt-pick")
+                    yield Horizontal(id="samples")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "compare"
+        table = self.query_one("#bench-table", DataTable)
+        table.add_columns(
+            "route", "pass", "95% CI", "format", "style", "accuracy", "p50 s", "tok/req", "$/1k"
+        )
+        self.query_one("#bench-progress", ProgressBar).display = False
+        if self.session.report_dir:
+            path = Path(self.session.report_dir) / "results.json"
+            if path.is_file():
+                self.load_results(path)
+
+    # --- running ---------------------------------------------------------------------
+
+    @on(Button.Pressed, "#run-bench")
+    @on(Input.Submitted)
+    def action_run_bench(self) -> None:
+        scenario = self.query_one("#scenario", Input).value.strip()
+        if not scenario:
+            self.notify("type a scenario name (see Home → Open a scenario)", severity="warning")
+            return
+        self.session.scenario = scenario
+        self.cancel_event = threading.Event()
+        bar = self.query_one("#bench-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.query_one("#verdict", Static).update(f"running {scenario} …")
+        self.bench(scenario, self.query_one("#routes", Input).value)
+
+    def action_cancel(self) -> None:
+        self.cancel_event.set()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="bench")
+    def bench(self, scenario_name: str, routes: str) -> None:
+        from advisor.bench.report import write_reports
+        from advisor.bench.runner import BenchOptions, parse_routes, run_bench
+        from advisor.bench.scenario import load_scenario
+
+        call = self.app.call_from_thread
+        scenario = load_scenario(scenario_name)
+        options = BenchOptions(
+            routes=parse_routes(routes), backend=self.advisor.backend_name, model=self.session.model
+        )
+        results = run_bench(
+            scenario,
+            self.advisor.backend(),
+            self.advisor.settings,
+            options,
+            progress=lambda label, done, total: call(self._progress, label, done, total),
+            cancel=self.cancel_event,
+        )
+        out = self.advisor.settings.data_dir / "reports" / scenario.name
+        write_reports(results, out)
+        self.session.report_dir = str(out)
+        call(self.show_results, results)
+        call(self.notify, f"benchmark done; reports in {out}")
+
+    def _progress(self, label: str, done: int, total: int) -> None:
+        self.query_one("#bench-progress", ProgressBar).update(total=total or None, progress=done)
+        self.query_one("#verdict", Static).update(f"{label} {done}/{total}")
+
+    def worker_failed(self, worker, error: BaseException) -> None:  # type: ignore[no-untyped-def]
+        self.query_one("#bench-progress", ProgressBar).display = False
+        self.query_one("#verdict", Static).update(f"failed: {error}")
+        super().worker_failed(worker, error)
+
+    # --- loading and showing -------------------------------------------------------------
+
+    def action_load(self) -> None:
+        self.app.push_screen(
+            PathDialog("Open a benchmark results.json", suffixes=(".json",)),
+            lambda path: self.load_results(path) if path else None,
+        )
+
+    @work(thread=True, exit_on_error=False, group="bench-load")
+    def load_results(self, path: Path) -> None:
+        from pydantic import ValidationError
+
+        from advisor.bench.report import load_results
+
+        try:
+            results = load_results(path)
+        except (OSError, ValidationError, ValueError) as exc:
+            raise DataFileError(
+                "not a benchmark results file",
+                path=str(path),
+                hint="open the results.json that `advisor bench` wrote",
+            ) from exc
+        self.app.call_from_thread(self.show_results, results)
+
+    def show_results(self, results: BenchResults) -> None:
+        self.results = results
+        self.query_one("#bench-progress", ProgressBar).display = False
+        verdict = results.verdict
+        self.query_one("#verdict", Static).update(
+            f"[b]{results.scenario.name}[/b] on {results.config.backend}/{results.config.model}: "
+            f"{verdict.summary}"
+        )
+        table = self.query_one("#bench-table", DataTable)
+        table.clear()
+        chart = self.query_one("#bench-chart", VerticalScroll)
+        chart.remove_children()
+        bars = []
+        for name, route in results.routes.items():
+            m = route.metrics
+            if m is None:
+                table.add_row(name, route.status, route.error or "", "", "", "", "", "", "")
+                continue
+            low, high = m.pass_rate_ci
+            table.add_row(
+                name,
+                pct(m.pass_rate),
+                f"{low:.0%}–{high:.0%}",
+                pct(m.format_compliance),
+                pct(m.style_adherence),
+                pct(m.accuracy),
+                "-" if m.latency_p50_s is None else f"{m.latency_p50_s:.2f}",
+                f"{m.tokens_per_request:.0f}",
+                "-" if m.cost_per_1k_usd is None else f"{m.cost_per_1k_usd:.2f}",
+            )
+            bars.append(
+                ScoreBar(
+                    name,
+                    m.pass_rate * 100,
+                    100,
+                    best=name == verdict.best,
+                    suffix=f"% [{low:.0%}–{high:.0%}]",
+                )
+            )
+        chart.mount_all(bars)
+        prompts = [(f"{p.id}: {p.prompt[:50]}", p.id) for p in results.prompts]
+        self.query_one("#prompt-pick", Select).set_options(prompts)
+
+    @on(Select.Changed, "#prompt-pick")
+    def prompt_picked(self, event: Select.Changed) -> None:
+        box = self.query_one("#samples", Horizontal)
+        box.remove_children()
+        if self.results is None or event.value is Select.BLANK:
+            return
+        columns = []
+        for name, route in self.results.routes.items():
+            sample = next((s for s in route.samples if s.prompt_id == event.value), None)
+            text = "(no answer)" if sample is None else sample.error or sample.text
+            mark = "" if sample is None else (" ✓" if sample.passed else " ✗")
+            columns.append(
+                VerticalScroll(
+                    Static(f"{name}{mark}", classes="sample-title", markup=False),
+                    Static(text, markup=False),
+                    classes="sample",
+                )
+            )
+        box.mount_all(columns)
+
+    # --- export --------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if self.results is None:
+            self.notify("run or load a benchmark first", severity="warning")
+            return
+        self.app.push_screen(
+            PathDialog("Write the report files into", default="bench-report", must_exist=False),
+            lambda path: self.export(path) if path else None,
+        )
+
+    @work(thread=True, exit_on_error=False, group="bench-export")
+    def export(self, folder: Path) -> None:
+        from advisor.bench.report import write_reports
+
+        assert self.results is not None
+        paths = write_reports(self.results, folder)
+        self.session.report_dir = str(folder)
+        names = ", ".join(p.name for p in paths.values())
+        self.app.call_from_thread(self.notify, f"wrote {names} in {folder}")
+
+    def action_chat(self) -> None:
+        self.go("chat")

@@ -1,15 +1,188 @@
-"""data (placeholder until its core module lands)."""
+"""Data: check a training file, see its statistics and cost, clean it, read its lines."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
 from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.widgets.dialogs import PathDialog, TextDialog
+
+METHODS = [("SFT", "sft"), ("DPO", "dpo"), ("RFT", "rft")]
 
 
 class DataScreen(AdvisorScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+o", "browse", "Open file"),
+        Binding("f5", "check", "Check"),
+        Binding("ctrl+k", "clean", "Clean"),
+        Binding("f6", "run", "Run ▶"),
+    ]
+
     def compose(self) -> ComposeResult:
+        session = self.session
         yield Header()
-        yield Static("coming soon")
+        with Vertical(id="data"):
+            with Horizontal(id="data-bar"):
+                yield Input(
+                    session.data_file or "", placeholder="training file (.jsonl)", id="file"
+                )
+                yield Select(METHODS, value=session.method, allow_blank=False, id="method")
+                yield Button("Check", variant="primary", id="check")
+            yield ProgressBar(show_eta=False, id="data-progress")
+            yield Static("Pick a JSONL file (ctrl+o) and check it (F5).", id="data-summary")
+            yield Static(id="data-stats", markup=False)
+            table: DataTable[str] = DataTable(id="issues", cursor_type="row", zebra_stripes=True)
+            yield table
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "data"
+        table = self.query_one("#issues", DataTable)
+        table.add_columns("line", "level", "code", "message")
+        self.query_one("#data-progress", ProgressBar).display = False
+        if self.session.data_file:
+            self.action_check()
+
+    # --- inputs ------------------------------------------------------------------------
+
+    def action_browse(self) -> None:
+        self.app.push_screen(
+            PathDialog("Open a training file", suffixes=(".jsonl", ".json")), self._picked
+        )
+
+    def _picked(self, path: Path | None) -> None:
+        if path is not None:
+            self.query_one("#file", Input).value = str(path)
+            self.action_check()
+
+    @on(Input.Submitted, "#file")
+    @on(Button.Pressed, "#check")
+    def action_check(self) -> None:
+        text = self.query_one("#file", Input).value.strip()
+        if not text:
+            self.notify("type the path of a JSONL file, or press ctrl+o", severity="warning")
+            return
+        path = Path(text).expanduser()
+        self.session.data_file = str(path)
+        self.session.method = str(self.query_one("#method", Select).value)  # type: ignore[assignment]
+        self.query_one("#data-summary", Static).update(f"checking {path} …")
+        self.query_one("#data-stats", Static).update("")
+        self.query_one("#issues", DataTable).clear()
+        progress = self.query_one("#data-progress", ProgressBar)
+        progress.update(total=None, progress=0)
+        progress.display = True
+        self.check(path, self.session.method)
+
+    # --- work --------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="data")
+    def check(self, path: Path, method: str) -> None:
+        from advisor.data.validate import validate_file
+
+        call = self.app.call_from_thread
+        report = validate_file(path, method, progress=lambda lines: call(self._progress, lines))
+        call(self._show_report, path, report)
+        stats = None
+        try:
+            from advisor.data.stats import compute_stats
+
+            stats = compute_stats(path, method, model=self.session.model)
+        except ImportError:
+            stats = None
+        call(self._show_stats, stats)
+
+    def _progress(self, lines: int) -> None:
+        self.query_one("#data-progress", ProgressBar).update(progress=lines)
+
+    def _show_report(self, path: Path, report: Any) -> None:
+        self.query_one("#data-progress", ProgressBar).display = False
+        verdict = "ready to train" if report.ok else "fix the errors before training"
+        self.query_one("#data-summary", Static).update(
+            f"[b]{path.name}[/b]: {report.examples} examples, {len(report.errors)} errors, "
+            f"{len(report.warnings)} warnings — {verdict}"
+        )
+        table = self.query_one("#issues", DataTable)
+        table.clear()
+        for level, issues in (("error", report.errors), ("warning", report.warnings)):
+            for issue in issues:
+                table.add_row(
+                    str(issue.line or "-"), level, issue.code, issue.message, key=str(issue.line)
+                )
+
+    def _show_stats(self, stats: Any) -> None:
+        target = self.query_one("#data-stats", Static)
+        if stats is None:
+            target.update("statistics are not available in this installation")
+            return
+        parts = []
+        for label, field, fmt in (
+            ("tokens", "total_tokens", "{:,}"),
+            ("billed tokens", "billed_tokens", "{:,}"),
+            ("epochs", "epochs", "{}"),
+            ("cost", "estimated_cost_usd", "${:.2f}"),
+            ("local training", "estimated_local_seconds", "~{:.0f} s"),
+            ("prices of", "price_date", "{}"),
+        ):
+            value = getattr(stats, field, None)
+            if value is not None:
+                parts.append(f"{label} {fmt.format(value)}")
+        target.update(" · ".join(parts) or str(stats))
+
+    # --- lines and cleaning ---------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#issues")
+    def open_line(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if not key or not key.isdigit() or not self.session.data_file:
+            return
+        self.show_line(Path(self.session.data_file), int(key))
+
+    @work(thread=True, exit_on_error=False, group="data-line")
+    def show_line(self, path: Path, number: int) -> None:
+        from advisor.data.io import iter_lines
+
+        raw = next((line for n, line in iter_lines(path) if n == number), b"")
+        text = raw.decode("utf-8", errors="replace")
+        try:
+            import json
+
+            text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+        except ValueError:
+            pass  # an invalid line is shown as it is: that is the point
+        self.app.call_from_thread(
+            self.app.push_screen, TextDialog(f"{path.name}, line {number}", text)
+        )
+
+    def action_clean(self) -> None:
+        if not self.session.data_file:
+            self.notify("check a file first", severity="warning")
+            return
+        source = Path(self.session.data_file)
+        default = source.with_name(source.stem + ".clean" + source.suffix)
+        self.app.push_screen(
+            PathDialog("Write the cleaned file to", default=str(default), must_exist=False),
+            lambda out: self.clean(source, out, self.session.method) if out else None,
+        )
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="data")
+    def clean(self, source: Path, out: Path, method: str) -> None:
+        from advisor.data.clean import clean_file
+
+        report = clean_file(source, out, method)
+        self.app.call_from_thread(self._cleaned, out, report)
+
+    def _cleaned(self, out: Path, report: Any) -> None:
+        self.notify(f"cleaned file written to {out}: {report}", timeout=6)
+        self.query_one("#file", Input).value = str(out)
+        self.action_check()
+
+    def action_run(self) -> None:
+        self.go("run")

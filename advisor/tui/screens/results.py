@@ -1,15 +1,150 @@
-"""results (placeholder until its core module lands)."""
+"""Results: score bars with their reasons, the recommendation and what would change it."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Collapsible, Footer, Header, Static
+
+from advisor.errors import AdvisorError
 from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.widgets.charts import ScoreBar
+from advisor.tui.widgets.dialogs import PathDialog
+
+if TYPE_CHECKING:
+    from advisor.criteria.result import Assessment
 
 
 class ResultsScreen(AdvisorScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("i", "interview", "Answers"),
+        Binding("d", "next_step('data')", "Data"),
+        Binding("j", "next_step('run')", "Run"),
+        Binding("b", "next_step('compare')", "Bench"),
+        Binding("c", "next_step('chat')", "Chat"),
+        Binding("e", "export", "Export brief"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assessment: Assessment | None = None
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("coming soon")
+        yield VerticalScroll(id="results")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "results"
+        self.refresh_results()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.refresh_results()
+
+    def language_changed(self) -> None:
+        self.refresh_results()
+
+    def refresh_results(self) -> None:
+        box = self.query_one("#results", VerticalScroll)
+        box.remove_children()
+        try:
+            from advisor.criteria.answers import Answers
+            from advisor.criteria.scoring import assess
+
+            self.assessment = assess(Answers(self.session.answers), lang=self.session.language)
+        except (AdvisorError, ImportError) as exc:
+            self.assessment = None
+            box.mount(Static(f"No results: {exc}", markup=False))
+            self.advisor.show_error(exc, title="The answers cannot be assessed")
+            return
+        box.mount_all(list(self._sections(self.assessment)))
+
+    def _sections(self, result: Assessment):  # type: ignore[no-untyped-def]
+        rec = result.recommendation
+        names = {route.route: route.name for route in result.routes}
+        combo = " + ".join(names.get(r, r) for r in rec.combination)
+        yield Static(
+            f"[b]Recommended:[/b] {names.get(rec.primary, rec.primary)}"
+            + (f"   [b]together:[/b] {combo}" if len(rec.combination) > 1 else ""),
+            id="recommendation",
+        )
+        yield Static(
+            f"confidence {rec.confidence:.0%} ({rec.confidence_label}), margin {rec.margin:.1f} "
+            f"points over {names.get(rec.runner_up or '', rec.runner_up or '-')}",
+            id="confidence",
+            markup=False,
+        )
+        yield Static(rec.summary, classes="muted", markup=False)
+        top = max((abs(r.score) for r in result.routes), default=1.0) or 1.0
+        for route in result.routes:
+            yield ScoreBar(
+                route.name,
+                route.score,
+                top,
+                best=route.route == rec.primary,
+                suffix="" if route.eligible else "(not eligible)",
+            )
+            lines = [f"{reason.contribution:+.1f}  {reason.text}" for reason in route.reasons]
+            lines += [f"blocked: {gate.text}" for gate in route.gates]
+            yield Collapsible(
+                Static("\n".join(lines) or "no rule applies", markup=False),
+                title=f"why {route.name}",
+                collapsed=route.route != rec.primary,
+            )
+        if rec.combination_reason:
+            yield Static(f"[b]Combination[/b]\n{rec.combination_reason}", classes="section")
+        yield Static(
+            "[b]Next steps[/b]\n" + "\n".join(f"• {step}" for step in rec.next_steps),
+            classes="section",
+        )
+        flips = [f"• {flip.text}" for flip in result.flips] or ["• nothing close would change it"]
+        yield Static("[b]What would change the answer[/b]\n" + "\n".join(flips), classes="section")
+        if result.warnings:
+            yield Static(
+                "[b]Warnings[/b]\n" + "\n".join(f"⚠ {w}" for w in result.warnings),
+                classes="section warnings",
+            )
+        if result.defaulted:
+            yield Static(
+                f"{len(result.defaulted)} questions left at their default.",
+                classes="muted",
+                markup=False,
+            )
+
+    def action_interview(self) -> None:
+        from advisor.tui.screens.interview import InterviewScreen
+
+        self.app.push_screen(InterviewScreen())
+
+    def action_next_step(self, name: str) -> None:
+        if self.assessment is not None and self.session.route is None:
+            self.session.route = self.assessment.recommendation.primary
+        self.go(name)
+
+    def action_export(self) -> None:
+        if self.assessment is None:
+            return
+        self.app.push_screen(
+            PathDialog(
+                "Write the brief (Markdown) to", default="advisor-brief.md", must_exist=False
+            ),
+            self._export,
+        )
+
+    def _export(self, path: Path | None) -> None:
+        if path is None or self.assessment is None:
+            return
+        from advisor.criteria import render_markdown
+
+        try:
+            path.write_text(render_markdown(self.assessment), encoding="utf-8")
+        except OSError as exc:
+            self.advisor.show_error(exc)
+            return
+        self.notify(f"brief written to {path}")

@@ -8,7 +8,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+)
 
 from advisor.registry import backend_names
 from advisor.tui.app import THEMES
@@ -25,27 +35,31 @@ class SettingsScreen(AdvisorScreen):
         session = self.session
         yield Header()
         with VerticalScroll(id="settings"):
-            yield Label("Backend", classes="field-label")
-            yield Select(
-                [(name, name) for name in backend_names()],
-                value=self.advisor.backend_name,
-                allow_blank=False,
-                id="backend",
-            )
+            with Horizontal(classes="form-row"):
+                yield Label("Backend", classes="form-label")
+                yield Select(
+                    [(name, name) for name in backend_names()],
+                    value=self.advisor.backend_name,
+                    allow_blank=False,
+                    id="backend",
+                )
             yield Static(id="availability", markup=False)
-            yield Label("Model (empty: the backend's default)", classes="field-label")
-            yield Input(session.model or "", placeholder="default model", id="model")
-            yield Label("Language of the advisor", classes="field-label")
-            with RadioSet(id="language"):
-                yield RadioButton("English", value=session.language == "en", id="lang-en")
-                yield RadioButton("日本語", value=session.language == "ja", id="lang-ja")
-            yield Label("Theme", classes="field-label")
-            yield Select(
-                [(name, name) for name in THEMES],
-                value=self.app.theme if self.app.theme in THEMES else THEMES[0],
-                allow_blank=False,
-                id="theme",
-            )
+            with Horizontal(classes="form-row"):
+                yield Label("Model", classes="form-label")
+                yield Input(session.model or "", placeholder="default model", id="model")
+            with Horizontal(classes="form-row"):
+                yield Label("Language", classes="form-label")
+                with RadioSet(id="language"):
+                    yield RadioButton("English", value=session.language == "en", id="lang-en")
+                    yield RadioButton("日本語", value=session.language == "ja", id="lang-ja")
+            with Horizontal(classes="form-row"):
+                yield Label("Theme", classes="form-label")
+                yield Select(
+                    [(name, name) for name in THEMES],
+                    value=self.app.theme if self.app.theme in THEMES else THEMES[0],
+                    allow_blank=False,
+                    id="theme",
+                )
             with Horizontal(classes="buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Back", id="back")

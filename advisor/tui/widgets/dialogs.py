@@ -178,3 +178,31 @@ class PickDialog(ModalScreen[str | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextDialog(ModalScreen[None]):
+    """Read-only text (a training example, a sample answer) in a scrollable box."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        with Vertical(classes="dialog text-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll():
+                yield Static(self.text, markup=False, id="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)

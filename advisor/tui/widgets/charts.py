@@ -1,0 +1,86 @@
+"""Small charts: score bars for routes and a live metric line for training jobs."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, Sparkline, Static
+
+
+def bar(value: float, maximum: float, width: int) -> str:
+    """A horizontal bar of ``width`` cells filled in proportion to ``value``."""
+    if maximum <= 0:
+        return "░" * width
+    filled = max(0, min(width, round(width * value / maximum)))
+    return "█" * filled + "░" * (width - filled)
+
+
+class ScoreBar(Static):
+    """``label  ████░░░░  score`` on one line; the best route is highlighted."""
+
+    def __init__(
+        self,
+        label: str,
+        score: float,
+        maximum: float,
+        *,
+        best: bool = False,
+        suffix: str = "",
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes="score-bar best" if best else "score-bar")
+        self.label = label
+        self.score = score
+        self.maximum = maximum
+        self.suffix = suffix
+
+    def render(self) -> Text:
+        width = max(8, self.size.width - 34)
+        text = Text()
+        text.append(f"{self.label:<18.18} ", style="bold")
+        text.append(bar(self.score, self.maximum, width))
+        text.append(f" {self.score:6.1f}")
+        if self.suffix:
+            text.append(f" {self.suffix}")
+        return text
+
+
+class MetricChart(Vertical):
+    """A sparkline of a training metric (loss or reward) with its latest value."""
+
+    DEFAULT_CSS = """
+    MetricChart { height: auto; }
+    MetricChart Sparkline { height: 3; }
+    """
+
+    def __init__(self, metric: str = "loss", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.metric = metric
+        self.values: list[float] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._caption(), id="metric-caption")
+        yield Sparkline([], summary_function=max)
+
+    def _caption(self) -> str:
+        if not self.values:
+            return f"{self.metric}: waiting for the first step"
+        return (
+            f"{self.metric}: {self.values[-1]:.4f} (step {len(self.values)}, "
+            f"min {min(self.values):.4f}, max {max(self.values):.4f})"
+        )
+
+    def set_metric(self, metric: str) -> None:
+        self.metric = metric
+        self.query_one("#metric-caption", Label).update(self._caption())
+
+    def add(self, value: float) -> None:
+        self.values.append(value)
+        self.query_one(Sparkline).data = list(self.values)
+        self.query_one("#metric-caption", Label).update(self._caption())
+
+    def reset(self) -> None:
+        self.values.clear()
+        self.query_one(Sparkline).data = []
+        self.query_one("#metric-caption", Label).update(self._caption())
