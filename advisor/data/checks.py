@@ -1,0 +1,257 @@
+"""The checks of one training example, on plain parsed JSON (dicts and lists).
+
+This is the authoritative definition of a valid line: the validator's fast path
+(:mod:`advisor.data.fastpath`) only ever *accepts* lines, and whatever it does
+not accept comes here to get its precise error codes and messages.
+
+Formats follow OpenAI's fine-tuning documentation:
+
+* SFT: ``{"messages": [...], "tools"?: [...], "parallel_tool_calls"?: bool}``;
+* DPO: ``{"input": {"messages": [...], "tools"?: [...]}, "preferred_output": [one
+  assistant message], "non_preferred_output": [one assistant message]}``;
+* RFT: ``{"messages": [...], "tools"?: [...], ...reference fields}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+MESSAGE_KEYS: dict[str, frozenset[str]] = {
+    "system": frozenset({"role", "content", "name"}),
+    "developer": frozenset({"role", "content", "name"}),
+    "user": frozenset({"role", "content", "name"}),
+    "assistant": frozenset(
+        {"role", "content", "name", "weight", "tool_calls", "function_call", "refusal"}
+    ),
+    "tool": frozenset({"role", "content", "tool_call_id"}),
+}
+SFT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
+DPO_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
+RFT_RESERVED = frozenset({"messages", "tools", "parallel_tool_calls"})
+CONTENT_PART_TYPES = frozenset({"text", "image_url"})
+
+
+@dataclass
+class Findings:
+    """What the checks found in one example: ``(code, message)`` pairs."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    has_system: bool = False
+
+    def error(self, code: str, message: str) -> None:
+        self.errors.append((code, message))
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append((code, message))
+
+
+def check_record(obj: Any, method: str) -> Findings:
+    """Check one parsed line for ``method`` ("sft", "dpo" or "rft")."""
+    found = Findings()
+    if not isinstance(obj, dict):
+        found.error("not_object", f"each line must be a JSON object, not {_kind(obj)}")
+        return found
+    if method == "dpo":
+        _check_dpo(obj, found)
+    else:
+        _check_chat(obj, method, found)
+    return found
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
+
+
+def _check_chat(obj: dict[str, Any], method: str, found: Findings) -> None:
+    messages = obj.get("messages")
+    if not isinstance(messages, list) or not messages:
+        hint = ""
+        if "prompt" in obj and ("completion" in obj or "chosen" in obj):
+            hint = " (this is TRL's plain form: run `advisor data convert --from trl`)"
+        elif "instruction" in obj or "conversations" in obj:
+            hint = " (convert it first with `advisor data convert`)"
+        found.error("missing_messages", f'"messages" must be a non-empty array{hint}')
+        return
+    _check_messages(messages, found, where="")
+    _check_tools(obj, found)
+    if method == "sft":
+        if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
+            found.error("no_assistant_message", "the example has no assistant message to learn")
+        elif all(
+            m.get("weight") == 0
+            for m in messages
+            if isinstance(m, dict) and m.get("role") == "assistant"
+        ):
+            found.warn("no_trained_message", 'every assistant message has "weight": 0')
+        extra = sorted(set(obj) - SFT_KEYS)
+        if extra:
+            found.warn("unknown_key", f"unknown top-level keys are ignored: {', '.join(extra)}")
+    else:  # rft: the prompt must leave the answer to the model
+        last = messages[-1]
+        if isinstance(last, dict) and last.get("role") == "assistant":
+            found.error(
+                "rft_invalid_prompt",
+                "the last message must not be an assistant message: the model writes the answer",
+            )
+
+
+def _check_messages(messages: list[Any], found: Findings, *, where: str) -> None:
+    for index, message in enumerate(messages, start=1):
+        at = f"{where}message {index}"
+        if not isinstance(message, dict):
+            found.error("invalid_role", f"{at} must be an object with a role, not {_kind(message)}")
+            continue
+        role = message.get("role")
+        if role not in ROLES:
+            shown = "missing" if role is None else repr(role)
+            found.error(
+                "invalid_role",
+                f"{at} has role {shown}; use system, developer, user, assistant or tool",
+            )
+            continue
+        if role in ("system", "developer"):
+            found.has_system = True
+        _check_message(message, role, at, found)
+
+
+def _check_message(message: dict[str, Any], role: str, at: str, found: Findings) -> None:
+    extra = sorted(set(message) - MESSAGE_KEYS[role])
+    if extra:
+        if "weight" in extra:
+            found.error("invalid_weight", f'{at}: only assistant messages may carry "weight"')
+            extra.remove("weight")
+        if extra:
+            found.error("unknown_key", f"{at} has unknown keys: {', '.join(extra)}")
+    tool_calls = message.get("tool_calls")
+    content = message.get("content")
+    if role == "assistant" and content is None and (tool_calls or message.get("function_call")):
+        pass  # a tool call may stand instead of text
+    elif not _content_ok(content):
+        found.error("missing_content", f"{at} ({role}) has no text content")
+    if role == "assistant":
+        if "weight" in message and (
+            type(message["weight"]) is not int or message["weight"] not in (0, 1)
+        ):
+            found.error("invalid_weight", f'{at}: "weight" must be 0 or 1')
+        if tool_calls is not None:
+            _check_tool_calls(tool_calls, at, found)
+    if role == "tool" and not (
+        isinstance(message.get("tool_call_id"), str) and message["tool_call_id"]
+    ):
+        found.error("invalid_tool_call", f'{at}: a tool message needs its "tool_call_id"')
+
+
+def _content_ok(content: Any) -> bool:
+    if isinstance(content, str):
+        return bool(content.strip())
+    if isinstance(content, list) and content:
+        for part in content:
+            if not isinstance(part, dict) or part.get("type") not in CONTENT_PART_TYPES:
+                return False
+            if part["type"] == "text" and not (
+                isinstance(part.get("text"), str) and part["text"].strip()
+            ):
+                return False
+            if part["type"] == "image_url" and not (
+                isinstance(part.get("image_url"), dict)
+                and isinstance(part["image_url"].get("url"), str)
+            ):
+                return False
+        return True
+    return False
+
+
+def _check_tool_calls(tool_calls: Any, at: str, found: Findings) -> None:
+    if not isinstance(tool_calls, list) or not tool_calls:
+        found.error("invalid_tool_call", f'{at}: "tool_calls" must be a non-empty array')
+        return
+    for call in tool_calls:
+        function = call.get("function") if isinstance(call, dict) else None
+        if (
+            not isinstance(call, dict)
+            or not isinstance(call.get("id"), str)
+            or call.get("type", "function") != "function"
+            or not isinstance(function, dict)
+            or not isinstance(function.get("name"), str)
+            or not isinstance(function.get("arguments"), str)
+        ):
+            found.error(
+                "invalid_tool_call",
+                f'{at}: each tool call needs "id", "type": "function" and "function" '
+                'with "name" and "arguments" (a JSON string)',
+            )
+            return
+
+
+def _check_tools(obj: dict[str, Any], found: Findings) -> None:
+    tools = obj.get("tools")
+    if tools is not None:
+        ok = isinstance(tools, list) and all(
+            isinstance(t, dict)
+            and t.get("type", "function") == "function"
+            and isinstance(t.get("function"), dict)
+            and isinstance(t["function"].get("name"), str)
+            for t in tools
+        )
+        if not ok:
+            found.error(
+                "invalid_tools",
+                '"tools" must be an array of {"type": "function", "function": {"name": ...}}',
+            )
+    if "parallel_tool_calls" in obj and not isinstance(obj["parallel_tool_calls"], bool):
+        found.error("invalid_tools", '"parallel_tool_calls" must be true or false')
+
+
+def _check_dpo(obj: dict[str, Any], found: Findings) -> None:
+    missing = [k for k in ("input", "preferred_output", "non_preferred_output") if k not in obj]
+    if missing:
+        hint = ""
+        if "chosen" in obj or "rejected" in obj:
+            hint = " (chosen/rejected is TRL's form: run `advisor data convert --from trl`)"
+        found.error("dpo_missing_field", f"missing {', '.join(missing)}{hint}")
+        return
+    data = obj["input"]
+    if not isinstance(data, dict):
+        found.error("dpo_missing_field", '"input" must be an object with "messages"')
+        return
+    messages = data.get("messages")
+    if not isinstance(messages, list) or not messages:
+        found.error("missing_messages", '"input.messages" must be a non-empty array')
+    else:
+        _check_messages(messages, found, where="input ")
+    _check_tools(data, found)
+    for key in ("preferred_output", "non_preferred_output"):
+        output = obj[key]
+        if (
+            not isinstance(output, list)
+            or len(output) != 1
+            or not isinstance(output[0], dict)
+            or output[0].get("role") != "assistant"
+        ):
+            found.error(
+                "dpo_invalid_output", f'"{key}" must be an array of exactly one assistant message'
+            )
+            continue
+        _check_message(output[0], "assistant", key, found)
+    if not found.errors and obj["preferred_output"] == obj["non_preferred_output"]:
+        found.warn("dpo_identical_outputs", "the preferred and non-preferred outputs are equal")
+    extra = sorted(set(obj) - DPO_KEYS)
+    if extra:
+        found.warn("unknown_key", f"unknown top-level keys are ignored: {', '.join(extra)}")
+
+
+def reference_keys(obj: dict[str, Any]) -> set[str]:
+    """The RFT reference fields of a line: every key but the reserved ones."""
+    return set(obj) - RFT_RESERVED

@@ -1,0 +1,186 @@
+"""Size, token distribution, billed tokens, cost and local training time of a training file."""
+
+from __future__ import annotations
+
+from array import array
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from advisor.data.io import read_jsonl
+from advisor.data.prices import MAX_TOKENS_PER_EXAMPLE, default_epochs, load_prices
+from advisor.data.tokens import get_counter, is_local_model
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
+
+
+class Distribution(BaseModel):
+    min: float = 0
+    mean: float = 0
+    p5: float = 0
+    p50: float = 0
+    p95: float = 0
+    max: float = 0
+
+    @classmethod
+    def of(cls, values: array[int]) -> Distribution:
+        if not values:
+            return cls()
+        import numpy as np
+
+        data = np.frombuffer(values, dtype=np.uint32)
+        p5, p50, p95 = np.percentile(data, [5, 50, 95])
+        return cls(
+            min=int(data.min()),
+            mean=round(float(data.mean()), 1),
+            p5=round(float(p5), 1),
+            p50=round(float(p50), 1),
+            p95=round(float(p95), 1),
+            max=int(data.max()),
+        )
+
+
+class LocalEstimate(BaseModel):
+    tokens_per_second: float = Field(description="Training throughput used for the estimate.")
+    source: str = Field(description="Where the figure comes from (measured here or reference).")
+    epochs: int
+    estimated_training_seconds: float | None
+
+
+class DataStats(BaseModel):
+    """The result of ``advisor data stats`` (the JSON it prints)."""
+
+    path: str
+    method: str
+    examples: int
+    skipped_lines: int = Field(description="Lines that are not JSON objects (see validate).")
+    messages_per_example: Distribution
+    example_tokens: Distribution
+    assistant_tokens: Distribution
+    total_tokens: int
+    tokenizer: str = Field(description="Which tokenizer counted, and whether it is exact.")
+    tokenizer_exact: bool = Field(description="True when the counts are the model's own.")
+    model: str
+    default_epochs: int = Field(description="The epochs OpenAI picks for this many examples.")
+    over_limit_examples: int = Field(description=f"Examples above {MAX_TOKENS_PER_EXAMPLE} tokens.")
+    billed_tokens_per_epoch: int
+    billed_tokens: int
+    price_per_million_tokens_usd: float | None
+    estimated_cost_usd: float | None
+    price_date: str
+    price_note: str
+    local: LocalEstimate
+
+
+def compute_stats(
+    path: Path | str,
+    method: str,
+    *,
+    model: str | None = None,
+    settings: Settings | None = None,
+    encoding: str | None = None,
+) -> DataStats:
+    """Measure a JSONL training file for ``method`` and estimate cost and local time.
+
+    ``model`` is an OpenAI model id (default: the configured ``openai.chat_model``)
+    or a local model ("local", "local:...", the configured local model).
+
+    Raises:
+        DataFileError: unreadable file, wrong encoding or invalid JSON.
+    """
+    if settings is None:
+        from advisor.settings import load_settings
+
+        settings = load_settings()
+    model = model or settings.openai.chat_model
+    counter = get_counter(model, settings)
+    sizes = array("I")
+    answers = array("I")
+    turns = array("I")
+    bad: list[int] = []
+    for number, obj in read_jsonl(Path(path), encoding, on_invalid=bad.append):
+        if not isinstance(obj, dict):
+            bad.append(number)
+            continue
+        sizes.append(counter.count_example(obj, method))
+        answers.append(counter.assistant_tokens(obj, method))
+        turns.append(_message_count(obj, method))
+    examples = len(sizes)
+    epochs = default_epochs(examples)
+    per_epoch = sum(min(size, MAX_TOKENS_PER_EXAMPLE) for size in sizes)
+    billed = per_epoch * epochs
+    prices = load_prices()
+    price = None if is_local_model(model, settings) else prices.find(model)
+    per_million = price.training_per_million_tokens if price else None
+    cost = round(billed / 1_000_000 * per_million, 4) if per_million is not None else None
+    return DataStats(
+        path=str(path),
+        method=method,
+        examples=examples,
+        skipped_lines=len(bad),
+        messages_per_example=Distribution.of(turns),
+        example_tokens=Distribution.of(sizes),
+        assistant_tokens=Distribution.of(answers),
+        total_tokens=sum(sizes),
+        tokenizer=counter.name,
+        tokenizer_exact=counter.local
+        if is_local_model(model, settings)
+        else counter.exact_for_openai,
+        model=model,
+        default_epochs=epochs,
+        over_limit_examples=sum(1 for size in sizes if size > MAX_TOKENS_PER_EXAMPLE),
+        billed_tokens_per_epoch=per_epoch,
+        billed_tokens=billed,
+        price_per_million_tokens_usd=per_million,
+        estimated_cost_usd=cost,
+        price_date=prices.price_date,
+        price_note=_price_note(model, price, method, prices.source, settings),
+        local=_local_estimate(billed, epochs, settings),
+    )
+
+
+def _message_count(obj: dict[str, Any], method: str) -> int:
+    if method == "dpo":
+        data = obj.get("input")
+        messages = data.get("messages") if isinstance(data, dict) else None
+        return (len(messages) if isinstance(messages, list) else 0) + 1
+    messages = obj.get("messages")
+    return len(messages) if isinstance(messages, list) else 0
+
+
+def _price_note(model: str, price: Any, method: str, source: str, settings: Settings) -> str:
+    if is_local_model(model, settings):
+        return "local training costs no fees; see the local time estimate"
+    if price is None:
+        return f"no price for {model} in the table; pass --model with a listed model"
+    if method not in price.methods:
+        return f"{price.model} is not listed for {method} fine-tuning"
+    if price.training_per_hour is not None:
+        return f"{method} is billed by training time (${price.training_per_hour}/hour), not tokens"
+    return f"training tokens x ${price.training_per_million_tokens}/1M tokens; source: {source}"
+
+
+def _local_estimate(billed: int, epochs: int, settings: Settings) -> LocalEstimate:
+    from advisor.data.throughput import cached_throughput
+
+    measured = cached_throughput(settings)
+    if measured is not None:
+        rate, source = (
+            measured.tokens_per_second,
+            (f"measured on this machine ({measured.device}, {measured.measured_at})"),
+        )
+    else:
+        ref = load_prices().local_reference
+        rate, source = (
+            ref.tokens_per_second,
+            (
+                f"reference figure ({ref.machine}, {ref.measured}); run "
+                "`advisor data stats --measure-throughput` to measure this machine"
+            ),
+        )
+    seconds = round(billed / rate, 1) if rate > 0 else None
+    return LocalEstimate(
+        tokens_per_second=rate, source=source, epochs=epochs, estimated_training_seconds=seconds
+    )

@@ -1,0 +1,280 @@
+"""Streaming validation of a training file, with stable codes and 1-based lines.
+
+Memory stays flat as the file grows: lines are read in 1 MiB chunks and the
+only per-line state is a 64-bit hash for duplicate detection (8 bytes a line,
+plus 4 for its line number).  SFT lines go through the msgspec fast path first
+(:mod:`advisor.data.fastpath`); anything it does not accept is parsed and
+checked in full by :mod:`advisor.data.checks`.
+
+Error codes (a stable interface): invalid_json, not_object, missing_messages,
+invalid_role, missing_content, invalid_weight, no_assistant_message, too_long,
+dpo_missing_field, dpo_invalid_output, rft_missing_reference, rft_invalid_prompt,
+encoding_error, unknown_key, invalid_tool_call, invalid_tools, too_few_examples.
+Warnings: duplicate_example, few_examples, missing_system_message, blank_line,
+unknown_key, no_trained_message, dpo_identical_outputs, rft_no_reference,
+errors_truncated.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, Field
+
+from advisor.data.checks import Findings, check_record, reference_keys
+from advisor.data.io import EncodingProblem, iter_lines
+
+Method = Literal["sft", "dpo", "rft"]
+METHODS: tuple[str, ...] = ("sft", "dpo", "rft")
+MIN_EXAMPLES = 10  # OpenAI refuses fewer
+RECOMMENDED_EXAMPLES = 100
+MAX_ISSUES = 10_000  # per list; a broken 10-million-line file must not fill memory
+
+
+class Issue(BaseModel):
+    """One problem: where (1-based line, or null for the whole file), what and how to fix."""
+
+    line: int | None = Field(description="1-based line number; null for the whole file.")
+    code: str = Field(description="Stable machine-readable code, e.g. invalid_json.")
+    message: str = Field(description="One sentence for people.")
+
+
+class ValidationReport(BaseModel):
+    """The result of ``advisor data validate`` (the JSON it prints)."""
+
+    ok: bool = Field(description="True when there are no errors (warnings allowed).")
+    examples: int = Field(description="Non-blank lines read.")
+    errors: list[Issue] = Field(default_factory=list)
+    warnings: list[Issue] = Field(default_factory=list)
+
+    def codes(self) -> list[str]:
+        return [e.code for e in self.errors]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: list[Issue] = []
+        self.warnings: list[Issue] = []
+        self.dropped = 0
+
+    def error(self, line: int | None, code: str, message: str) -> None:
+        if len(self.errors) < MAX_ISSUES:
+            self.errors.append(Issue(line=line, code=code, message=message))
+        else:
+            self.dropped += 1
+
+    def warn(self, line: int | None, code: str, message: str) -> None:
+        if len(self.warnings) < MAX_ISSUES:
+            self.warnings.append(Issue(line=line, code=code, message=message))
+        else:
+            self.dropped += 1
+
+
+def validate_file(
+    path: Path | str,
+    method: Method | str,
+    *,
+    grader: Path | str | None = None,
+    max_tokens: int | None = None,
+    encoding: str | None = None,
+    model: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ValidationReport:
+    """Check every line of a JSONL training file for ``method``.
+
+    Args:
+        path: the JSONL file.
+        method: "sft", "dpo" or "rft".
+        grader: an RFT grader file; every ``item.<key>`` it uses must be in every line.
+        max_tokens: flag examples longer than this (counted with :mod:`advisor.data.tokens`).
+        encoding: read a non-UTF-8 file in this encoding instead of reporting it.
+        model: the model whose tokenizer counts tokens for ``max_tokens``.
+        progress: called with the number of lines read, every 10,000 lines.
+
+    Raises:
+        DataFileError: the file or the grader file cannot be read at all.
+        UserInputError: ``method`` is unknown.
+    """
+    from advisor.errors import UserInputError
+
+    if method not in METHODS:
+        raise UserInputError(f"unknown method {method!r}", hint="use sft, dpo or rft")
+    path = Path(path)
+    needed: set[str] = set()
+    if grader is not None:
+        from advisor.data.grader_refs import grader_item_keys
+
+        needed = grader_item_keys(Path(grader))
+    counter = None
+    if max_tokens is not None:
+        from advisor.data.tokens import get_counter
+
+        counter = get_counter(model)
+
+    out = _Collector()
+    hashes = array("q")
+    lines = array("I")
+    examples = 0
+    no_system = 0
+    first_no_system: int | None = None
+    any_reference = False
+    fast = method == "sft" and counter is None
+    if fast:
+        from advisor.data.fastpath import accept_sft
+    try:
+        for number, raw in iter_lines(path, encoding):
+            if progress is not None and number % 10_000 == 0:
+                progress(number)
+            if not raw or raw.isspace():
+                out.warn(number, "blank_line", "blank line (skipped)")
+                continue
+            examples += 1
+            raw = raw.strip()
+            hashes.append(hash(raw))
+            lines.append(number)
+            if fast:
+                verdict = accept_sft(raw)
+                if verdict:
+                    if verdict == 1:
+                        no_system += 1
+                        first_no_system = first_no_system or number
+                    continue
+            obj = _parse(raw, number, out)
+            if obj is _INVALID:
+                continue
+            found = check_record(obj, method)
+            _report(found, number, out)
+            if not found.errors and not found.has_system:
+                no_system += 1
+                first_no_system = first_no_system or number
+            if method == "rft" and isinstance(obj, dict):
+                refs = reference_keys(obj)
+                any_reference = any_reference or bool(refs)
+                missing = sorted(needed - refs)
+                if missing:
+                    out.error(
+                        number,
+                        "rft_missing_reference",
+                        f"the grader reads item.{', item.'.join(missing)} but this line "
+                        "has no such field",
+                    )
+            if counter is not None and max_tokens is not None and not found.errors:
+                size = counter.count_example(obj, method)
+                if size > max_tokens:
+                    out.error(
+                        number,
+                        "too_long",
+                        f"{size} tokens, above the limit of {max_tokens} ({counter.name})",
+                    )
+    except EncodingProblem as exc:
+        out.error(exc.line, "encoding_error", exc.message)
+        return ValidationReport(
+            ok=False, examples=examples, errors=out.errors, warnings=out.warnings
+        )
+    _duplicates(hashes, lines, out)
+    _whole_file(method, examples, no_system, first_no_system, any_reference, bool(needed), out)
+    if out.dropped:
+        out.warnings.append(
+            Issue(
+                line=None,
+                code="errors_truncated",
+                message=f"{out.dropped} more problems were not listed",
+            )
+        )
+    out.errors.sort(key=lambda i: i.line or 0)
+    out.warnings.sort(key=lambda i: (i.line is not None, i.line or 0))
+    return ValidationReport(
+        ok=not out.errors, examples=examples, errors=out.errors, warnings=out.warnings
+    )
+
+
+_INVALID: Any = object()
+
+
+def _parse(raw: bytes, number: int, out: _Collector) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            out.error(
+                number,
+                "encoding_error",
+                f"the line is not valid UTF-8 (byte {bad.start + 1}); save the file as UTF-8",
+            )
+            return _INVALID
+        out.error(number, "invalid_json", f"invalid JSON: {exc.msg}")
+        return _INVALID
+
+
+def _report(found: Findings, number: int, out: _Collector) -> None:
+    for code, message in found.errors:
+        out.error(number, code, message)
+    for code, message in found.warnings:
+        out.warn(number, code, message)
+
+
+def _duplicates(hashes: array[int], lines: array[int], out: _Collector) -> None:
+    """Warn about every line equal to an earlier one, naming the first.
+
+    A stable sort of the hashes puts equal lines next to each other in file
+    order; numpy keeps that at about 25 bytes a line for a moment, where a set of
+    Python ints would take about 70 for as long as the file is read.
+    """
+    import numpy as np
+
+    if len(hashes) < 2:
+        return
+    keys = np.frombuffer(hashes, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    if new.all():
+        return
+    starts = np.maximum.accumulate(np.where(new, np.arange(len(ordered)), 0))
+    for i in np.flatnonzero(~new):
+        first = lines[int(order[starts[i]])]
+        out.warn(lines[int(order[i])], "duplicate_example", f"same as line {first}")
+
+
+def _whole_file(
+    method: str,
+    examples: int,
+    no_system: int,
+    first_no_system: int | None,
+    any_reference: bool,
+    has_grader: bool,
+    out: _Collector,
+) -> None:
+    if examples < MIN_EXAMPLES:
+        out.error(
+            None,
+            "too_few_examples",
+            f"{examples} examples; fine-tuning needs at least {MIN_EXAMPLES}",
+        )
+    elif examples < RECOMMENDED_EXAMPLES:
+        out.warn(
+            None,
+            "few_examples",
+            f"{examples} examples; {RECOMMENDED_EXAMPLES} or more usually train better",
+        )
+    if no_system and method in ("sft", "dpo"):
+        out.warn(
+            first_no_system,
+            "missing_system_message",
+            f"{no_system} of {examples} examples have no system message (first at line "
+            f"{first_no_system}); use the same system prompt you will use in production",
+        )
+    if method == "rft" and examples and not any_reference and not has_grader:
+        out.warn(
+            None,
+            "rft_no_reference",
+            "no line has reference fields (keys besides messages and tools) for a grader",
+        )
