@@ -1,0 +1,422 @@
+"""The criteria catalog: questions, routes and scoring rules, loaded from ``catalog.yaml``.
+
+The catalog is data, not code: a consultant can read (and argue with) every weight
+in ``catalog.yaml`` and in the generated ``docs/criteria.md`` without reading Python.
+This module only defines its shape and checks that it is internally consistent
+(every reference resolves, every text exists in every language), so a typo in the
+data fails loudly at load time rather than silently scoring zero.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from advisor.errors import DataFileError
+
+LANGUAGES: tuple[str, ...] = ("en", "ja")
+Lang = Literal["en", "ja"]
+QuestionType = Literal["yes_no", "choice", "count", "scale"]
+AnswerValue = bool | int | str
+
+# Placeholders a combination rule may use instead of a fixed route id: they resolve
+# to the best-scoring eligible route of that family when the rule fires.
+ROUTE_PLACEHOLDERS: dict[str, str] = {
+    "best_fine_tuning": "fine_tuning",
+    "best_prompting": "prompting",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Text(_Strict):
+    """One piece of text in every supported language."""
+
+    en: str = Field(min_length=1)
+    ja: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en
+
+
+class Source(_Strict):
+    """A statement from the source material (or published guidance) a rule rests on."""
+
+    id: str
+    origin: str = Field(description="Where the statement comes from.")
+    text: Text
+
+
+class Choice(_Strict):
+    value: str
+    label: Text
+
+
+class Question(_Strict):
+    id: str
+    type: QuestionType
+    group: str
+    label: Text = Field(description="A short name, for tables and flips.")
+    text: Text
+    help: Text
+    default: AnswerValue
+    choices: tuple[Choice, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    source: str
+    fine_tuning_criterion: bool = Field(
+        False, description="One of the five 'when to choose fine-tuning' criteria."
+    )
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Question:
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"choice question {self.id!r} has no choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError(f"only choice questions have choices ({self.id!r})")
+        if self.type == "scale" and (self.min is None or self.max is None):
+            raise ValueError(f"scale question {self.id!r} needs min and max")
+        return self
+
+    def choice_values(self) -> list[str]:
+        return [c.value for c in self.choices]
+
+    def label_of(self, value: AnswerValue, lang: str, messages: dict[str, Text]) -> str:
+        """The answer as a person reads it, in ``lang``."""
+        if self.type == "yes_no":
+            return messages["yes" if value else "no"].get(lang)
+        if self.type == "choice":
+            for choice in self.choices:
+                if choice.value == value:
+                    return choice.label.get(lang)
+        return str(value)
+
+
+class Condition(_Strict):
+    """When a rule applies.  Exactly one form is used per condition:
+
+    * ``{question, is}``, ``{question, in}``, ``{question, at_least}``, ``{question, below}``
+      (``at_least`` and ``below`` may be combined for a range);
+    * ``{all: [...]}``, ``{any: [...]}``, ``{not: ...}``;
+    * ``{count: [...], at_least: n}``: at least n of the listed conditions hold;
+    * ``{primary_in: [...]}``, ``{eligible: route}``: only after scoring
+      (warnings, combinations, next steps).
+    """
+
+    question: str | None = None
+    is_: AnswerValue | None = Field(None, alias="is")
+    in_: tuple[AnswerValue, ...] | None = Field(None, alias="in")
+    at_least: int | None = None
+    below: int | None = None
+    all_: tuple[Condition, ...] | None = Field(None, alias="all")
+    any_: tuple[Condition, ...] | None = Field(None, alias="any")
+    not_: Condition | None = Field(None, alias="not")
+    count: tuple[Condition, ...] | None = None
+    primary_in: tuple[str, ...] | None = None
+    eligible: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        forms = [
+            self.question is not None,
+            self.all_ is not None,
+            self.any_ is not None,
+            self.not_ is not None,
+            self.count is not None,
+            self.primary_in is not None,
+            self.eligible is not None,
+        ]
+        if sum(forms) != 1:
+            raise ValueError("a condition uses exactly one form (question, all, any, not, ...)")
+        if self.question is not None:
+            tests = [self.is_ is not None, self.in_ is not None]
+            ranged = self.at_least is not None or self.below is not None
+            if sum(tests) + ranged != 1:
+                raise ValueError(f"condition on {self.question!r} needs is, in, or a range")
+        if self.count is not None and self.at_least is None:
+            raise ValueError("a count condition needs at_least")
+        return self
+
+    def walk(self) -> list[Condition]:
+        """This condition and every nested one."""
+        found = [self]
+        for child in (*(self.all_ or ()), *(self.any_ or ()), *(self.count or ())):
+            found.extend(child.walk())
+        if self.not_ is not None:
+            found.extend(self.not_.walk())
+        return found
+
+    def after_scoring(self) -> bool:
+        return any(c.primary_in is not None or c.eligible is not None for c in self.walk())
+
+
+class Route(_Strict):
+    id: str
+    family: Literal["prompting", "retrieval", "fine_tuning"]
+    name: Text
+    summary: Text
+    source: str
+    next_steps: tuple[Text, ...]
+    combine_step: Text = Field(description="The step to add when this route is a partner.")
+
+
+class Criterion(_Strict):
+    """A scoring rule: when ``when`` holds, add ``effects`` to the routes' scores."""
+
+    id: str
+    question: str | None = Field(None, description="The question the rule mainly reads.")
+    when: Condition | None = None
+    effects: dict[str, float]
+    text: Text
+    rationale: Text
+    source: str
+
+
+class Gate(_Strict):
+    """A hard rule: when ``when`` holds, ``routes`` are ineligible whatever they score."""
+
+    id: str
+    when: Condition
+    routes: tuple[str, ...]
+    text: Text
+    source: str
+
+
+class Notice(_Strict):
+    """A warning or an extra next step shown when ``when`` holds."""
+
+    id: str
+    when: Condition
+    text: Text
+    source: str
+
+
+class Combination(_Strict):
+    id: str
+    when: Condition
+    routes: tuple[str, ...]
+    text: Text
+    source: str
+
+
+class Confidence(_Strict):
+    full_margin: float = Field(gt=0, description="Points of margin that count as certainty.")
+    medium_from: float
+    high_from: float
+
+
+class Catalog(_Strict):
+    version: int
+    confidence: Confidence
+    sources: tuple[Source, ...]
+    routes: tuple[Route, ...]
+    questions: tuple[Question, ...]
+    criteria: tuple[Criterion, ...]
+    gates: tuple[Gate, ...]
+    combinations: tuple[Combination, ...]
+    warnings: tuple[Notice, ...]
+    extra_steps: tuple[Notice, ...]
+    messages: dict[str, Text]
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Catalog:
+        _check_catalog(self)
+        return self
+
+    # --- lookups -------------------------------------------------------------------
+
+    def question(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def route(self, route_id: str) -> Route:
+        for route in self.routes:
+            if route.id == route_id:
+                return route
+        raise KeyError(route_id)
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
+
+    def route_ids(self) -> list[str]:
+        return [r.id for r in self.routes]
+
+    def question_ids(self) -> list[str]:
+        return [q.id for q in self.questions]
+
+    def fine_tuning_criteria(self) -> list[str]:
+        return [q.id for q in self.questions if q.fine_tuning_criterion]
+
+    def defaults(self) -> dict[str, AnswerValue]:
+        return {q.id: q.default for q in self.questions}
+
+    def msg(self, key: str, lang: str, **values: Any) -> str:
+        text = self.messages[key].get(lang)
+        return text.format(**values) if values else text
+
+
+# Messages the code relies on; the check keeps catalog.yaml and the code in step.
+REQUIRED_MESSAGES = (
+    "yes",
+    "no",
+    "points",
+    "eligible",
+    "not_eligible",
+    "recommendation",
+    "combination",
+    "confidence",
+    "confidence_low",
+    "confidence_medium",
+    "confidence_high",
+    "margin",
+    "routes",
+    "reasons",
+    "why",
+    "blocked",
+    "flips",
+    "flip_line",
+    "no_flips",
+    "next_steps",
+    "warnings",
+    "answers",
+    "answered",
+    "defaults_used",
+    "brief_title",
+    "brief_intro",
+    "close_call",
+    "route",
+    "score",
+    "status",
+    "main_reason",
+    "questions_title",
+    "type",
+    "default",
+    "choices",
+    "range",
+    "source",
+    "type_yes_no",
+    "type_choice",
+    "type_count",
+    "type_scale",
+    "footer",
+    "summary",
+)
+
+
+def _check_catalog(catalog: Catalog) -> None:
+    """Every id a rule mentions must exist, and every value must fit its question."""
+    questions = {q.id: q for q in catalog.questions}
+    routes = {r.id for r in catalog.routes}
+    sources = {s.id for s in catalog.sources}
+    for kind, ids in (
+        ("question", [q.id for q in catalog.questions]),
+        ("route", [r.id for r in catalog.routes]),
+        ("criterion", [c.id for c in catalog.criteria]),
+        ("source", [s.id for s in catalog.sources]),
+    ):
+        dupes = {i for i in ids if ids.count(i) > 1}
+        if dupes:
+            raise ValueError(f"duplicate {kind} ids: {sorted(dupes)}")
+    missing = [m for m in REQUIRED_MESSAGES if m not in catalog.messages]
+    if missing:
+        raise ValueError(f"messages missing: {missing}")
+
+    for question in catalog.questions:
+        _need(question.source in sources, f"question {question.id}: unknown source")
+        _check_value(question, question.default, f"default of {question.id}")
+
+    rules: list[tuple[str, Condition | None, str]] = []
+    for crit in catalog.criteria:
+        rules.append((f"criterion {crit.id}", crit.when, crit.source))
+        for route in crit.effects:
+            _need(route in routes, f"criterion {crit.id}: unknown route {route!r}")
+        _need(
+            crit.question is None or crit.question in questions,
+            f"criterion {crit.id}: unknown question {crit.question!r}",
+        )
+        _need(
+            crit.when is None or not crit.when.after_scoring(),
+            f"criterion {crit.id}: scoring rules cannot depend on the result",
+        )
+    for gate in catalog.gates:
+        rules.append((f"gate {gate.id}", gate.when, gate.source))
+        for route in gate.routes:
+            _need(route in routes, f"gate {gate.id}: unknown route {route!r}")
+        _need(not gate.when.after_scoring(), f"gate {gate.id}: gates cannot depend on the result")
+    for combo in catalog.combinations:
+        rules.append((f"combination {combo.id}", combo.when, combo.source))
+        for route in combo.routes:
+            _need(
+                route in routes or route in ROUTE_PLACEHOLDERS,
+                f"combination {combo.id}: unknown route {route!r}",
+            )
+    for notice in (*catalog.warnings, *catalog.extra_steps):
+        rules.append((f"notice {notice.id}", notice.when, notice.source))
+
+    for where, when, source in rules:
+        _need(source in sources, f"{where}: unknown source {source!r}")
+        for cond in when.walk() if when else []:
+            if cond.question is not None:
+                _need(cond.question in questions, f"{where}: unknown question {cond.question!r}")
+                question = questions[cond.question]
+                for value in (cond.is_, *(cond.in_ or ())):
+                    if value is not None:
+                        _check_value(question, value, where)
+                if cond.at_least is not None or cond.below is not None:
+                    _need(
+                        question.type in ("count", "scale"),
+                        f"{where}: a range needs a count or scale question",
+                    )
+            named = [*(cond.primary_in or ()), *([cond.eligible] if cond.eligible else [])]
+            for route_id in named:
+                _need(route_id in routes, f"{where}: unknown route {route_id!r}")
+
+
+def _check_value(question: Question, value: AnswerValue, where: str) -> None:
+    ok = {
+        "yes_no": isinstance(value, bool),
+        "choice": isinstance(value, str) and value in question.choice_values(),
+        "count": isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+        "scale": isinstance(value, int)
+        and not isinstance(value, bool)
+        and (question.min or 0) <= value <= (question.max or 0),
+    }[question.type]
+    _need(ok, f"{where}: {value!r} is not a valid {question.type} answer for {question.id}")
+
+
+def _need(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(message)
+
+
+CATALOG_FILE = "catalog.yaml"
+
+
+def parse_catalog(data: Any, *, path: str = CATALOG_FILE) -> Catalog:
+    """Validate raw catalog data; a broken catalog is a :class:`DataFileError`."""
+    try:
+        return Catalog.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise DataFileError(
+            f"invalid criteria catalog at {loc or 'top level'}: {first['msg']}", path=path
+        ) from exc
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The catalog shipped with the package (parsed once per process)."""
+    text = resources.files("advisor.criteria").joinpath(CATALOG_FILE).read_text("utf-8")
+    return parse_catalog(yaml.safe_load(text))
