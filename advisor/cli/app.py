@@ -12,6 +12,7 @@ import typer
 
 from advisor import __version__
 from advisor.cli import backends_cmd, chat, config_cmd, tui_cmd
+from advisor.cli import bench as bench_cmd
 from advisor.cli import scenarios as scenarios_cmd
 from advisor.errors import AdvisorError
 
@@ -61,6 +62,7 @@ backends_cmd.register(app)
 config_cmd.register(app)
 tui_cmd.register(app)
 scenarios_cmd.register(app)
+bench_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 

@@ -1,0 +1,107 @@
+"""The generation cache: answers keyed by everything that determines them.
+
+A key is the SHA-256 of backend, model, route (with a fingerprint of its
+configuration: system prompt, knowledge base), prompt, generation parameters
+and repeat index.  The repeat index is part of the key so that N repeats are N
+independent samples the first time and the same N answers on a re-run;
+``--no-cache`` skips reading (and overwrites) to draw fresh samples.
+
+SQLite in WAL mode, one short transaction per call, so threads of the runner's
+pool and concurrent benches can share the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS generations (
+    key TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
+
+def cache_key(
+    *,
+    backend: str,
+    model: str,
+    route: str,
+    prompt: str,
+    params: dict[str, Any],
+    repeat: int,
+) -> str:
+    """A stable key; ``params`` must be JSON-serialisable (sorted for stability)."""
+    material = json.dumps(
+        {
+            "backend": backend,
+            "model": model,
+            "route": route,
+            "prompt": prompt,
+            "params": params,
+            "repeat": repeat,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class GenerationCache:
+    """A key -> JSON document store for generated answers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30.0)
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The cached documents among ``keys`` (missing keys are absent)."""
+        found: dict[str, dict[str, Any]] = {}
+        with self._connect() as db:
+            # Chunks stay under SQLite's host-parameter limit.
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"SELECT key, body FROM generations WHERE key IN ({marks})", chunk
+                ).fetchall()
+                found.update({k: json.loads(body) for k, body in rows})
+        return found
+
+    def put_many(self, items: dict[str, dict[str, Any]]) -> None:
+        now = time.time()
+        with self._connect() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO generations (key, created_at, body) VALUES (?, ?, ?)",
+                [(k, now, json.dumps(v, ensure_ascii=False)) for k, v in items.items()],
+            )
+
+    def __len__(self) -> int:
+        with self._connect() as db:
+            (count,) = db.execute("SELECT COUNT(*) FROM generations").fetchone()
+        return int(count)
+
+    def clear(self) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM generations")

@@ -1,0 +1,269 @@
+"""Making each benchmarked route ready: nothing, a RAG index, or a fine-tuning job.
+
+Fine-tuning goes through the backend's job system like ``advisor tune create``,
+so a bench job shows up in ``advisor jobs`` and can be inspected, cancelled or
+resumed there.  A finished job trained on identical data and settings is
+reused: every bench job carries ``bench_key`` in its metadata, the SHA-256 of
+the training file's bytes, method, base model, backend, hyperparameters and
+grader, and :meth:`JobStore.find_by_metadata` finds it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advisor.bench.schema import Preparation
+from advisor.errors import CancelledError, JobError
+
+if TYPE_CHECKING:
+    from advisor.bench.scenario import Scenario
+    from advisor.routes.base import Route
+    from advisor.settings import Settings
+    from backends.base import Backend, FineTuningService
+    from backends.jobs import FineTuneJob
+
+#: (stage label, done, total); total 0 when unknown.
+StageProgress = Callable[[str, int, int], None]
+
+FINE_TUNE_ROUTES = ("sft", "dpo", "rft")
+POLL_S = 1.0
+
+
+@dataclass
+class TrainingSettings:
+    """Fine-tuning settings for bench jobs: small enough for a 2-core CPU.
+
+    ``extra`` goes into the job's hyperparameters as-is (the local trainer reads
+    e.g. ``max_length``); it is part of the reuse key like everything else.
+    """
+
+    n_epochs: int = 2
+    batch_size: int = 4
+    learning_rate_multiplier: float | None = None
+    extra: dict[str, Any] = field(default_factory=lambda: {"max_length": 256})
+
+    def hyperparameters(self) -> dict[str, Any]:
+        values: dict[str, Any] = {"n_epochs": self.n_epochs, "batch_size": self.batch_size}
+        if self.learning_rate_multiplier is not None:
+            values["learning_rate_multiplier"] = self.learning_rate_multiplier
+        values.update(self.extra)
+        return values
+
+
+@dataclass
+class PreparedRoute:
+    route: Route
+    preparation: Preparation
+
+
+def training_key(
+    *,
+    training_file: Path,
+    method: str,
+    backend: str,
+    model: str,
+    hyperparameters: dict[str, Any],
+    grader: dict[str, Any] | None,
+) -> str:
+    """The reuse key of a bench fine-tuning job (content hash, not the path)."""
+    digest = hashlib.sha256(training_file.read_bytes()).hexdigest()
+    material = json.dumps(
+        {
+            "file": digest,
+            "method": method,
+            "backend": backend,
+            "model": model,
+            "hyperparameters": hyperparameters,
+            "grader": grader,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def prepare_system_prompt(scenario: Scenario, backend: Backend, model: str) -> PreparedRoute:
+    from advisor.routes import SystemPromptRoute
+
+    route = SystemPromptRoute(backend, model, scenario.system_prompt)
+    route.prepare()
+    return PreparedRoute(route, Preparation(kind="none"))
+
+
+def prepare_rag(
+    scenario: Scenario,
+    backend: Backend,
+    model: str,
+    settings: Settings,
+    progress: StageProgress | None,
+    cancel: threading.Event | None,
+) -> PreparedRoute:
+    """Index the scenario's documents into ``bench-<scenario>`` and build the route."""
+    from advisor.rag import KnowledgeBase
+    from advisor.routes import RagRoute
+
+    files = scenario.knowledge_files()
+    name = f"bench-{scenario.name}"
+    began = time.perf_counter()
+    knowledge_base = KnowledgeBase(name, settings)
+
+    def report(done: int, total: int, label: str) -> None:
+        if progress:
+            progress(f"rag: indexing {label}".strip(), done, total)
+
+    index_report = knowledge_base.index(files, progress=report, cancel=cancel)
+    route = RagRoute(backend, model, name, settings, instructions=scenario.system_prompt)
+    route_report = route.prepare()
+    details: dict[str, Any] = {"documents": len(files), "knowledge_base": name}
+    details.update(_plain(index_report))
+    return PreparedRoute(
+        route,
+        Preparation(
+            kind="index",
+            seconds=time.perf_counter() - began,
+            details=details,
+            notes=list(route_report.warnings),
+        ),
+    )
+
+
+def prepare_fine_tuned(
+    method: str,
+    scenario: Scenario,
+    backend: Backend,
+    model: str,
+    settings: Settings,
+    training: TrainingSettings,
+    progress: StageProgress | None,
+    cancel: threading.Event | None,
+) -> PreparedRoute:
+    """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route."""
+    from advisor.jobs.store import JobStore
+    from advisor.routes import SystemPromptRoute
+    from backends.jobs import SUCCEEDED, Hyperparameters, JobRequest
+
+    training_file = scenario.training_file(method)  # type: ignore[arg-type]
+    if training_file is None:
+        raise JobError(f"scenario {scenario.name} has no {method} training file")
+    grader = None
+    if method == "rft" and scenario.training.rft_grader is not None:
+        grader = json.loads(scenario.training.rft_grader.read_text(encoding="utf-8"))
+    hyperparameters = training.hyperparameters()
+    key = training_key(
+        training_file=training_file,
+        method=method,
+        backend=backend.name,
+        model=model,
+        hyperparameters=hyperparameters,
+        grader=grader,
+    )
+    service = backend.fine_tuning()
+    began = time.perf_counter()
+    job = JobStore(settings.jobs_db).find_by_metadata("bench_key", key)
+    reused = job is not None and job.status == SUCCEEDED and bool(job.fine_tuned_model)
+    if job is None or job.status in ("failed", "cancelled"):
+        request = JobRequest(
+            method=method,
+            training_file=str(training_file),
+            grader=grader,
+            model=model,
+            hyperparameters=Hyperparameters.model_validate(hyperparameters),
+            suffix=f"bench-{scenario.name}"[:40],
+            seed=0,
+            metadata={"bench_key": key, "bench_scenario": scenario.name},
+        )
+        job = service.create(request)
+    if not job.is_terminal:
+        job = _wait(service, job, method, progress, cancel)
+    if job.status != SUCCEEDED or not job.fine_tuned_model:
+        reason = job.error.message if job.error else job.status
+        raise JobError(
+            f"{method} fine-tuning job {job.id} did not succeed: {reason}",
+            hint=f"inspect it with `advisor jobs show {job.id}`",
+        )
+    route = SystemPromptRoute(backend, job.fine_tuned_model, scenario.system_prompt)
+    route.prepare()
+    elapsed = time.perf_counter() - began
+    if reused:
+        elapsed = 0.0
+    train_seconds = (job.finished_at - job.created_at) if job.finished_at is not None else elapsed
+    notes = [f"reused finished job {job.id} (same data and settings)"] if reused else []
+    return PreparedRoute(
+        route,
+        Preparation(
+            kind="fine_tune",
+            seconds=train_seconds,
+            reused=reused,
+            job_id=job.id,
+            model=job.fine_tuned_model,
+            trained_tokens=job.trained_tokens,
+            cost_usd=_training_cost(training_file, method, model, backend),
+            details={"hyperparameters": hyperparameters, "bench_key": key},
+            notes=notes,
+        ),
+    )
+
+
+def _wait(
+    service: FineTuningService,
+    job: FineTuneJob,
+    method: str,
+    progress: StageProgress | None,
+    cancel: threading.Event | None,
+) -> FineTuneJob:
+    """Poll until the job ends; Ctrl+C or ``cancel`` cancels the job, then re-raises."""
+    try:
+        while not job.is_terminal:
+            if cancel is not None and cancel.is_set():
+                service.cancel(job.id)
+                raise CancelledError(f"cancelled {method} fine-tuning job {job.id}")
+            if progress:
+                step, total = _job_progress(service, job)
+                progress(f"{method}: training ({job.status})", step, total)
+            time.sleep(POLL_S)
+            job = service.retrieve(job.id)
+    except KeyboardInterrupt:
+        service.cancel(job.id)
+        raise
+    return job
+
+
+def _job_progress(service: FineTuningService, job: FineTuneJob) -> tuple[int, int]:
+    """(step, total steps) from the newest metrics event, when the trainer reports them."""
+    try:
+        events = service.events(job.id)
+    except Exception:  # progress is cosmetic; never fail a bench over it
+        return 0, 0
+    for event in reversed(events):
+        data = event.data or {}
+        if "step" in data and "total_steps" in data:
+            return int(data["step"]), int(data["total_steps"])
+    return 0, 0
+
+
+def _training_cost(training_file: Path, method: str, model: str, backend: Backend) -> float | None:
+    """Estimated training cost from the data toolkit; 0 on a local backend."""
+    if backend.capabilities.runs_locally:
+        return 0.0
+    try:
+        from advisor.data.stats import compute_stats
+
+        stats = compute_stats(training_file, method, model=model)
+    except Exception:  # an estimate only; the report says "unknown" instead
+        return None
+    cost = getattr(stats, "estimated_cost_usd", None)
+    return float(cost) if cost is not None else None
+
+
+def _plain(report: object) -> dict[str, Any]:
+    """Scalar fields of a pydantic report, for the preparation details."""
+    dump = getattr(report, "model_dump", None)
+    if dump is None:
+        return {}
+    return {k: v for k, v in dump().items() if isinstance(v, int | float | str | bool)}

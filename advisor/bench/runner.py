@@ -1,0 +1,515 @@
+"""``advisor bench``'s engine: prepare routes, answer N times, grade, measure, compare.
+
+Generation goes through the routes' own interface, so what is benchmarked is
+exactly what a user would run.  Local backends get whole batches
+(``Route.answer_batch`` -> ``chat_batch``); remote ones get a bounded thread
+pool of single requests.  Every answer passes through the generation cache.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from advisor import __version__
+from advisor.bench import compare, metrics
+from advisor.bench.cache import GenerationCache, cache_key
+from advisor.bench.prepare import (
+    FINE_TUNE_ROUTES,
+    PreparedRoute,
+    StageProgress,
+    TrainingSettings,
+    prepare_fine_tuned,
+    prepare_rag,
+    prepare_system_prompt,
+)
+from advisor.bench.pricing import chat_price
+from advisor.bench.schema import (
+    BenchConfig,
+    BenchResults,
+    CacheStats,
+    GradeRecord,
+    Preparation,
+    PromptRecord,
+    RouteResult,
+    SampleRecord,
+    ScenarioInfo,
+)
+from advisor.errors import AdvisorError, BackendError, CancelledError, UserInputError
+
+if TYPE_CHECKING:
+    from advisor.bench.scenario import Scenario, TestItem
+    from advisor.routes.base import Route, RouteAnswer
+    from advisor.settings import Settings
+    from backends.base import Backend
+    from backends.types import GenerationParams
+
+BENCHABLE_ROUTES = ("system_prompt", "rag", "sft", "dpo", "rft")
+DEFAULT_MAX_TOKENS = 256
+
+
+@dataclass
+class BenchOptions:
+    routes: list[str] | None = None  # None: every route the scenario supports
+    backend: str | None = None
+    model: str | None = None
+    repeats: int = 1
+    temperature: float = 0.0
+    max_examples: int | None = None
+    max_tokens: int | None = DEFAULT_MAX_TOKENS
+    use_cache: bool = True
+    concurrency: int = 4
+    alpha: float = 0.05
+    training: TrainingSettings = field(default_factory=TrainingSettings)
+
+
+def available_routes(scenario: Scenario, backend: Backend) -> list[str]:
+    """Routes ``--routes all`` runs: those the scenario has data for and the backend can do."""
+    routes = ["system_prompt"]
+    if scenario.knowledge_files():
+        routes.append("rag")
+    methods = backend.capabilities.fine_tuning_methods if backend.capabilities else ()
+    routes += [m for m in FINE_TUNE_ROUTES if scenario.training_file(m) and m in methods]  # type: ignore[arg-type]
+    return routes
+
+
+def _skip_reason(route: str, scenario: Scenario, backend: Backend) -> str | None:
+    if route not in BENCHABLE_ROUTES:
+        if route == "custom_assistant":
+            return (
+                "custom_assistant is not benchmarked separately: it is a saved system "
+                "prompt plus retrieval, measured by the system_prompt and rag routes"
+            )
+        return f"unknown route {route}"
+    if route == "rag" and not scenario.knowledge_files():
+        return "the scenario has no knowledge documents"
+    if route in FINE_TUNE_ROUTES:
+        if scenario.training_file(route) is None:  # type: ignore[arg-type]
+            return f"the scenario has no {route} training file"
+        if route not in backend.capabilities.fine_tuning_methods:
+            return f"the {backend.name} backend cannot fine-tune with {route}"
+    return None
+
+
+class BenchRunner:
+    """One benchmark run of a scenario; :meth:`run` returns the results."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        backend: Backend,
+        settings: Settings,
+        options: BenchOptions,
+        *,
+        progress: StageProgress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        if options.repeats < 1:
+            raise UserInputError("--repeats must be at least 1")
+        self.scenario = scenario
+        self.backend = backend
+        self.settings = settings
+        self.options = options
+        self.model = options.model or backend.default_model
+        self.progress = progress
+        self.cancel = cancel
+        self.cache = GenerationCache(settings.generation_cache_db)
+        self.cache_stats = CacheStats()
+        self.notes: list[str] = []
+        self._no_recommendation: str | None = None
+
+    # --- public -------------------------------------------------------------------------
+
+    def run(self) -> BenchResults:
+        began = time.perf_counter()
+        items = self.scenario.test_items()
+        if self.options.max_examples is not None:
+            items = items[: self.options.max_examples]
+        if not items:
+            raise UserInputError(f"scenario {self.scenario.name} has no test prompts")
+        requested = self.options.routes or available_routes(self.scenario, self.backend)
+        paraphrases = self.scenario.paraphrases()
+        graders = self._load_graders()
+        embed = self._embedder()
+        references = {i.id: i.reference for i in items if i.reference}
+        results: dict[str, RouteResult] = {}
+        for route_id in dict.fromkeys(requested):
+            self._check_cancel()
+            results[route_id] = self._run_route(
+                route_id, items, paraphrases, graders, embed, references
+            )
+        comparisons = compare.compare_routes(
+            results, repeats=self.options.repeats, alpha=self.options.alpha
+        )
+        recommended = self._recommended()
+        verdict = compare.decide(
+            results,
+            comparisons,
+            recommended=recommended,
+            alpha=self.options.alpha,
+            no_recommendation=self._no_recommendation,
+        )
+        return BenchResults(
+            tool_version=__version__,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            duration_s=time.perf_counter() - began,
+            scenario=ScenarioInfo(
+                name=self.scenario.name,
+                title=self.scenario.title,
+                kind=self.scenario.kind,
+                language=self.scenario.language,
+                path=str(self.scenario.root),
+            ),
+            config=BenchConfig(
+                backend=self.backend.name,
+                model=self.model,
+                routes=list(results),
+                repeats=self.options.repeats,
+                temperature=self.options.temperature,
+                max_examples=self.options.max_examples,
+                max_tokens=self.options.max_tokens,
+                use_cache=self.options.use_cache,
+                alpha=self.options.alpha,
+            ),
+            prompts=[PromptRecord(id=i.id, prompt=i.prompt, reference=i.reference) for i in items],
+            routes=results,
+            comparisons=comparisons,
+            verdict=verdict,
+            cache=self.cache_stats,
+            notes=self.notes,
+        )
+
+    # --- one route ----------------------------------------------------------------------
+
+    def _run_route(
+        self,
+        route_id: str,
+        items: list[TestItem],
+        paraphrases: dict[str, list[str]],
+        graders: list[tuple[str, str, Any]],
+        embed: metrics.Embedder | None,
+        references: dict[str, str],
+    ) -> RouteResult:
+        skip = _skip_reason(route_id, self.scenario, self.backend)
+        if skip:
+            return RouteResult(
+                route=route_id,
+                backend=self.backend.name,
+                model=self.model,
+                status="skipped",
+                error=skip,
+                preparation=Preparation(kind="none"),
+            )
+        try:
+            prepared = self._prepare(route_id)
+            samples = self._answer_all(route_id, prepared.route, items, graders)
+            paraphrase_answers = self._paraphrase_answers(
+                route_id, prepared.route, items, paraphrases, samples
+            )
+        except (CancelledError, KeyboardInterrupt):
+            raise
+        except AdvisorError as exc:
+            return RouteResult(
+                route=route_id,
+                backend=self.backend.name,
+                model=self.model,
+                status="failed",
+                error=str(exc),
+                preparation=Preparation(kind="none"),
+            )
+        route_metrics = metrics.route_metrics(
+            samples,
+            references=references,
+            embed=embed,
+            paraphrase_answers=paraphrase_answers,
+            price=chat_price(self.backend, prepared.route.model),
+        )
+        return RouteResult(
+            route=route_id,
+            backend=self.backend.name,
+            model=prepared.route.model,
+            status="ok",
+            preparation=prepared.preparation,
+            metrics=route_metrics,
+            samples=samples,
+        )
+
+    def _prepare(self, route_id: str) -> PreparedRoute:
+        self._stage(f"{route_id}: preparing", 0, 0)
+        if route_id == "system_prompt":
+            return prepare_system_prompt(self.scenario, self.backend, self.model)
+        if route_id == "rag":
+            return prepare_rag(
+                self.scenario, self.backend, self.model, self.settings, self.progress, self.cancel
+            )
+        return prepare_fine_tuned(
+            route_id,
+            self.scenario,
+            self.backend,
+            self.model,
+            self.settings,
+            self.options.training,
+            self.progress,
+            self.cancel,
+        )
+
+    def _params(self) -> GenerationParams:
+        from backends.types import GenerationParams
+
+        return GenerationParams(
+            temperature=self.options.temperature, max_tokens=self.options.max_tokens
+        )
+
+    def _answer_all(
+        self,
+        route_id: str,
+        route: Route,
+        items: list[TestItem],
+        graders: list[tuple[str, str, Any]],
+    ) -> list[SampleRecord]:
+        jobs = [(item, repeat) for repeat in range(self.options.repeats) for item in items]
+        answers = self._generate(
+            route_id, route, [(item.prompt, repeat) for item, repeat in jobs], "answering"
+        )
+        return [
+            self._grade(item, repeat, answer, cached, error, graders)
+            for (item, repeat), (answer, cached, error) in zip(jobs, answers, strict=True)
+        ]
+
+    def _paraphrase_answers(
+        self,
+        route_id: str,
+        route: Route,
+        items: list[TestItem],
+        paraphrases: dict[str, list[str]],
+        samples: list[SampleRecord],
+    ) -> dict[str, list[str]] | None:
+        """Answers to each prompt and its paraphrases (first repeat), grouped by prompt."""
+        wanted = [(i.id, text) for i in items for text in paraphrases.get(i.id, [])]
+        if not wanted:
+            return None
+        answers = self._generate(route_id, route, [(text, 0) for _, text in wanted], "paraphrases")
+        groups: dict[str, list[str]] = {
+            s.prompt_id: [s.text] for s in samples if s.repeat == 0 and s.error is None
+        }
+        for (prompt_id, _), (answer, _, error) in zip(wanted, answers, strict=True):
+            if answer is not None and error is None and prompt_id in groups:
+                groups[prompt_id].append(answer.text)
+        return groups
+
+    # --- generation with the cache ---------------------------------------------------------
+
+    def _generate(
+        self, route_id: str, route: Route, requests: list[tuple[str, int]], label: str
+    ) -> list[tuple[RouteAnswer | None, bool, str | None]]:
+        """(answer, from cache, error) per (prompt, repeat), in order."""
+        from advisor.routes.base import RouteAnswer
+
+        params = self._params()
+        fingerprint = self._route_fingerprint(route_id, route)
+        keys = [
+            cache_key(
+                backend=self.backend.name,
+                model=route.model,
+                route=fingerprint,
+                prompt=prompt,
+                params=params.model_dump(mode="json"),
+                repeat=repeat,
+            )
+            for prompt, repeat in requests
+        ]
+        cached = self.cache.get_many(keys) if self.options.use_cache else {}
+        out: list[tuple[RouteAnswer | None, bool, str | None]] = [
+            (RouteAnswer.model_validate(cached[k]), True, None)
+            if k in cached
+            else (None, False, None)
+            for k in keys
+        ]
+        self.cache_stats.hits += len(cached)
+        missing = [i for i, k in enumerate(keys) if k not in cached]
+        self.cache_stats.misses += len(missing)
+        total = len(requests)
+        done = total - len(missing)
+        self._stage(f"{route_id}: {label}", done, total)
+        for index, answer, error in self._fresh(route, [requests[i][0] for i in missing], params):
+            position = missing[index]
+            out[position] = (answer, False, error)
+            if answer is not None:
+                self.cache.put_many({keys[position]: answer.model_dump(mode="json")})
+            done += 1
+            self._stage(f"{route_id}: {label}", done, total)
+        return out
+
+    def _fresh(self, route: Route, prompts: list[str], params: GenerationParams) -> Any:
+        """Yield (index, answer, error) as answers arrive: batches locally, a pool remotely."""
+        if not prompts:
+            return
+        if self.backend.capabilities.runs_locally:
+            size = max(1, self.settings.local.batch_size)
+            for start in range(0, len(prompts), size):
+                self._check_cancel()
+                chunk = prompts[start : start + size]
+                for offset, answer in enumerate(route.answer_batch(chunk, params)):
+                    yield start + offset, answer, None
+            return
+        with ThreadPoolExecutor(max_workers=max(1, self.options.concurrency)) as pool:
+            futures = [pool.submit(route.answer, p, params) for p in prompts]
+            for index, future in enumerate(futures):
+                self._check_cancel()
+                try:
+                    yield index, future.result(), None
+                except BackendError as exc:  # one failed request is a data point, not a crash
+                    yield index, None, str(exc)
+
+    def _route_fingerprint(self, route_id: str, route: Route) -> str:
+        """Route id plus what shapes its prompts, so edited prompts miss the cache."""
+        import hashlib
+
+        parts = [route_id, self.scenario.system_prompt]
+        if route_id == "rag":
+            for path in self.scenario.knowledge_files():
+                parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+        return f"{route_id}:{digest}"
+
+    # --- grading -------------------------------------------------------------------------
+
+    def _load_graders(self) -> list[tuple[str, str, Any]]:
+        from advisor.graders import load_grader
+
+        return [
+            (
+                spec.name,
+                spec.aspect,
+                load_grader(spec.definition(), backend=self.backend, settings=self.settings),
+            )
+            for spec in self.scenario.test.graders
+        ]
+
+    def _grade(
+        self,
+        item: TestItem,
+        repeat: int,
+        answer: RouteAnswer | None,
+        cached: bool,
+        error: str | None,
+        graders: list[tuple[str, str, Any]],
+    ) -> SampleRecord:
+        from advisor.graders.base import Sample
+
+        if answer is None:
+            return SampleRecord(
+                prompt_id=item.id, repeat=repeat, text="", passed=False, error=error or "no answer"
+            )
+        sample = Sample.from_text(answer.text)
+        fields = item.fields()
+        grades: dict[str, GradeRecord] = {}
+        for name, aspect, grader in graders:
+            try:
+                result = grader.grade(sample, fields)
+                grades[name] = GradeRecord(
+                    score=float(result.score), passed=bool(result.passed), aspect=aspect
+                )
+            except AdvisorError as exc:
+                # A grader that cannot judge counts as a fail, and the report says why once.
+                grades[name] = GradeRecord(score=0.0, passed=False, aspect=aspect)
+                note = f"grader {name} failed on {item.id}: {exc}"
+                if not any(n.startswith(f"grader {name} failed") for n in self.notes):
+                    self.notes.append(note)
+        return SampleRecord(
+            prompt_id=item.id,
+            repeat=repeat,
+            text=answer.text,
+            passed=all(g.passed for g in grades.values()),
+            grades=grades,
+            latency_s=answer.latency_s,
+            prompt_tokens=answer.usage.prompt_tokens,
+            completion_tokens=answer.usage.completion_tokens,
+            sources=[s.source for s in answer.sources],
+            cached=cached,
+        )
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _embedder(self) -> Callable[[list[str]], list[list[float]]] | None:
+        if not self.backend.capabilities.supports_embeddings:
+            self.notes.append(
+                f"the {self.backend.name} backend has no embeddings: similarity not measured"
+            )
+            return None
+        backend = self.backend
+
+        def embed(texts: list[str]) -> list[list[float]]:
+            vectors: list[list[float]] = []
+            for start in range(0, len(texts), 256):
+                vectors += backend.embed(texts[start : start + 256]).vectors
+            return vectors
+
+        return embed
+
+    def _recommended(self) -> str | None:
+        if not self.scenario.answers:
+            return None
+        try:
+            from advisor.criteria import assess
+
+            assessment = assess(self.scenario.answers, lang=self.scenario.language)
+        except ImportError:
+            self._no_recommendation = "the advisor (advisor.criteria) is not available"
+            return None
+        except (AdvisorError, ValueError) as exc:
+            self._no_recommendation = f"the advisor could not assess the scenario's answers: {exc}"
+            return None
+        primary: str | None = assessment.recommendation.primary
+        return primary
+
+    def _stage(self, label: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(label, done, total)
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise CancelledError("benchmark cancelled")
+
+
+def run_bench(
+    scenario: Scenario,
+    backend: Backend,
+    settings: Settings,
+    options: BenchOptions,
+    *,
+    progress: StageProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> BenchResults:
+    """Run a benchmark; see :class:`BenchRunner`."""
+    return BenchRunner(scenario, backend, settings, options, progress=progress, cancel=cancel).run()
+
+
+def parse_routes(value: str | None) -> list[str] | None:
+    """``--routes`` value -> list (None for ``all`` or unset)."""
+    if value is None or value.strip().lower() == "all":
+        return None
+    routes = [r.strip() for r in value.split(",") if r.strip()]
+    from advisor.bench.scenario import ROUTE_IDS
+
+    unknown = [r for r in routes if r not in ROUTE_IDS]
+    if unknown:
+        raise UserInputError(
+            f"unknown route {unknown[0]!r}",
+            hint=f"use a comma-separated list of {', '.join(ROUTE_IDS)}, or all",
+        )
+    return routes
+
+
+__all__: Sequence[str] = [
+    "BenchOptions",
+    "BenchRunner",
+    "available_routes",
+    "parse_routes",
+    "run_bench",
+]

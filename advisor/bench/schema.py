@@ -1,0 +1,209 @@
+"""The ``results.json`` schema of ``advisor bench`` (versioned; see docs/benchmarks.md).
+
+Compatibility rule: ``schema_version`` is ``MAJOR.MINOR``.  Adding optional
+fields bumps MINOR; renaming, removing or changing the meaning of a field bumps
+MAJOR.  Readers should check MAJOR and ignore unknown fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Model(BaseModel):
+    # Unknown fields are ignored, so a reader of 1.x accepts files from later 1.y.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Consistency(_Model):
+    """How stable a route's answers are; None where it could not be measured."""
+
+    exact_agreement: float | None = Field(
+        description="Share of prompts whose repeats are identical (whitespace-insensitive)."
+    )
+    repeat_similarity: float | None = Field(
+        description="Mean pairwise embedding cosine similarity between repeats of a prompt."
+    )
+    paraphrase_similarity: float | None = Field(
+        default=None,
+        description="Mean pairwise embedding similarity between answers to paraphrases.",
+    )
+
+
+class RouteMetrics(_Model):
+    n_prompts: int
+    n_samples: int = Field(description="Answers graded: prompts x repeats (minus errors).")
+    pass_rate: float = Field(description="Share of answers that pass every grader.")
+    pass_rate_ci: tuple[float, float] = Field(
+        description="95% Wilson interval, counting prompts (repeats are not independent)."
+    )
+    format_compliance: float | None = Field(description="Pass rate of format graders.")
+    style_adherence: float | None = Field(description="Pass rate of style graders.")
+    rules_compliance: float | None = Field(default=None, description="Rules graders.")
+    accuracy: float | None = Field(description="Pass rate of accuracy graders.")
+    reference_f1: float | None = Field(
+        default=None, description="Mean token F1 of answers against references."
+    )
+    grader_pass_rates: dict[str, float] = Field(default_factory=dict)
+    consistency: Consistency
+    latency_p50_s: float | None
+    latency_p95_s: float | None
+    prompt_tokens_per_request: float
+    completion_tokens_per_request: float
+    tokens_per_request: float = Field(description="Prompt plus completion tokens.")
+    cost_per_1k_usd: float | None = Field(description="Estimated cost of 1,000 requests.")
+    cost_note: str | None = None
+    errors: int = Field(default=0, description="Requests that failed and were not graded.")
+
+
+class Preparation(_Model):
+    """What it took to make the route ready: nothing, an index, or a training job."""
+
+    kind: Literal["none", "index", "fine_tune"]
+    seconds: float = 0.0
+    reused: bool = False
+    job_id: str | None = None
+    model: str | None = None
+    trained_tokens: int | None = None
+    cost_usd: float | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+
+class GradeRecord(_Model):
+    score: float
+    passed: bool
+    aspect: str
+
+
+class SampleRecord(_Model):
+    prompt_id: str
+    repeat: int
+    text: str
+    passed: bool
+    grades: dict[str, GradeRecord] = Field(default_factory=dict)
+    latency_s: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    sources: list[str] = Field(default_factory=list)
+    cached: bool = False
+    error: str | None = None
+
+
+class RouteResult(_Model):
+    route: str
+    backend: str
+    model: str
+    status: Literal["ok", "failed", "skipped"]
+    error: str | None = None
+    preparation: Preparation
+    metrics: RouteMetrics | None = None
+    samples: list[SampleRecord] = Field(default_factory=list)
+
+
+class Comparison(_Model):
+    """A paired comparison of two routes on the same prompts."""
+
+    route_a: str
+    route_b: str
+    n_prompts: int
+    pass_rate_a: float
+    pass_rate_b: float
+    difference: float = Field(description="pass_rate_a - pass_rate_b over shared prompts.")
+    difference_ci: tuple[float, float] = Field(description="95% paired bootstrap interval.")
+    bootstrap_p: float
+    mcnemar_b: int = Field(description="Prompts A passed (majority of repeats) and B failed.")
+    mcnemar_c: int = Field(description="Prompts B passed and A failed.")
+    mcnemar_p: float
+    test: Literal["mcnemar", "bootstrap"] = Field(description="The test that decides.")
+    p_value: float
+    significant: bool
+    better: str | None = Field(description="The significantly better route, if any.")
+
+
+class Verdict(_Model):
+    best: str | None = Field(description="Highest pass rate (ties: cheaper, then faster).")
+    winner: str | None = Field(
+        description="best, only if significantly better than every other route (Holm)."
+    )
+    tied: list[str] = Field(default_factory=list, description="Not distinguishable from best.")
+    summary: str
+    recommended: str | None = Field(description="The advisor's primary route for the answers.")
+    recommendation_matches: bool | None = Field(
+        description="True/False when decidable; None when the recommended route was not run."
+    )
+    recommendation_note: str
+    chosen: str | None = Field(description="Route used by --fail-under: recommended, else best.")
+    chosen_pass_rate: float | None = None
+
+
+class ScenarioInfo(_Model):
+    name: str
+    title: str = ""
+    kind: str = ""
+    language: str = "en"
+    path: str = ""
+
+
+class BenchConfig(_Model):
+    backend: str
+    model: str
+    routes: list[str]
+    repeats: int
+    temperature: float
+    max_examples: int | None
+    max_tokens: int | None
+    use_cache: bool
+    alpha: float = 0.05
+
+
+class PromptRecord(_Model):
+    id: str
+    prompt: str
+    reference: str | None = None
+
+
+class CacheStats(_Model):
+    hits: int = 0
+    misses: int = 0
+
+
+class BenchResults(_Model):
+    """Everything ``advisor bench`` measured; written as ``results.json``."""
+
+    schema_version: str = SCHEMA_VERSION
+    tool_version: str
+    created_at: str = Field(description="UTC, ISO 8601.")
+    duration_s: float
+    scenario: ScenarioInfo
+    config: BenchConfig
+    prompts: list[PromptRecord]
+    routes: dict[str, RouteResult] = Field(description="Keyed by route id, in run order.")
+    comparisons: list[Comparison]
+    verdict: Verdict
+    cache: CacheStats = Field(default_factory=CacheStats)
+    notes: list[str] = Field(default_factory=list)
+
+
+class RouteSummary(_Model):
+    status: str
+    model: str
+    error: str | None = None
+    metrics: RouteMetrics | None = None
+
+
+class BenchSummary(_Model):
+    """What ``advisor bench --format json`` prints (the samples stay in results.json)."""
+
+    schema_version: str = SCHEMA_VERSION
+    scenario: str
+    out_dir: str
+    reports: dict[str, str]
+    routes: dict[str, RouteSummary]
+    verdict: Verdict
+    fail_under: float | None = None
+    failed_threshold: bool = False

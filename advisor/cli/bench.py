@@ -1,0 +1,196 @@
+"""``advisor bench``: run a scenario's routes side by side and write the reports."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from advisor.cli import context
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.errors import AdvisorError, UserInputError
+
+
+def bench(
+    scenario: str = typer.Argument(..., help="Scenario name, folder or scenario.toml path."),
+    routes: str = typer.Option(
+        "all",
+        "--routes",
+        "-r",
+        help="Comma-separated routes (system_prompt,rag,sft,dpo,rft) or all.",
+    ),
+    backend: str | None = typer.Option(None, "--backend", "-b", help="Backend to run on."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Base model id."),
+    repeats: int = typer.Option(2, "--repeats", "-n", min=1, help="Answers per prompt."),
+    temperature: float = typer.Option(0.0, min=0.0, max=2.0, help="0 means greedy decoding."),
+    max_examples: int | None = typer.Option(
+        None, "--max-examples", min=1, help="Use only the first N test prompts (quick runs)."
+    ),
+    max_tokens: int = typer.Option(256, "--max-tokens", min=1, help="Cap on tokens per answer."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Report folder (default: bench-results/<scenario>)."
+    ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Draw fresh answers instead of reusing cached ones."
+    ),
+    fail_under: float | None = typer.Option(
+        None,
+        "--fail-under",
+        help="Exit 1 if the chosen route's pass rate is below this (0-1, or a percentage).",
+    ),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Prepare each route, answer every test prompt N times, grade, compare, report."""
+    from advisor.bench.report import write_reports
+    from advisor.bench.runner import BenchOptions, parse_routes, run_bench
+    from advisor.bench.scenario import load_scenario
+    from advisor.bench.schema import BenchSummary, RouteSummary
+
+    threshold = _threshold(fail_under)
+    loaded = load_scenario(scenario)
+    chosen = context.backend(backend, model=model)
+    options = BenchOptions(
+        routes=parse_routes(routes),
+        backend=chosen.name,
+        model=model,
+        repeats=repeats,
+        temperature=temperature,
+        max_examples=max_examples,
+        max_tokens=max_tokens,
+        use_cache=not no_cache,
+    )
+    out_dir = out or Path("bench-results") / loaded.name
+    cancel = threading.Event()
+    with _Progress(enabled=fmt is OutputFormat.text) as progress:
+        try:
+            results = run_bench(
+                loaded, chosen, context.settings(), options, progress=progress, cancel=cancel
+            )
+        except KeyboardInterrupt:
+            cancel.set()
+            raise
+    paths = write_reports(results, out_dir)
+    verdict = results.verdict
+    below = threshold is not None and (
+        verdict.chosen_pass_rate is None or verdict.chosen_pass_rate < threshold
+    )
+    if fmt is OutputFormat.json:
+        print_json(
+            BenchSummary(
+                scenario=results.scenario.name,
+                out_dir=str(out_dir),
+                reports={k: str(v) for k, v in paths.items()},
+                routes={
+                    name: RouteSummary(
+                        status=r.status, model=r.model, error=r.error, metrics=r.metrics
+                    )
+                    for name, r in results.routes.items()
+                },
+                verdict=verdict,
+                fail_under=threshold,
+                failed_threshold=below,
+            )
+        )
+    else:
+        _print_text(results, paths)
+    if not any(r.status == "ok" for r in results.routes.values()):
+        raise AdvisorError("no route produced answers", hint="see the route errors above")
+    if below:
+        rate = verdict.chosen_pass_rate
+        shown = "no answers" if rate is None else f"{rate:.0%}"
+        raise AdvisorError(
+            f"the chosen route {verdict.chosen} has a pass rate of {shown}, below "
+            f"--fail-under {threshold:.0%}",
+            hint=f"see {paths['html']}",
+        )
+
+
+def _threshold(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if value < 0 or value > 100:
+        raise UserInputError("--fail-under must be between 0 and 1 (or 0 and 100 percent)")
+    return value / 100 if value > 1 else value
+
+
+def _print_text(results: Any, paths: dict[str, Path]) -> None:
+    from advisor.bench.report import pct
+
+    rows = [("route", "pass rate (95% CI)", "consistency", "p50 s", "tokens", "cost/1k")]
+    for name, r in results.routes.items():
+        m = r.metrics
+        if r.status != "ok" or m is None:
+            rows.append((name, f"{r.status}: {r.error}", "", "", "", ""))
+            continue
+        lo, hi = m.pass_rate_ci
+        rows.append(
+            (
+                name,
+                f"{pct(m.pass_rate)} ({pct(lo)}-{pct(hi)})",
+                pct(m.consistency.exact_agreement),
+                "n/a" if m.latency_p50_s is None else f"{m.latency_p50_s:.2f}",
+                f"{m.tokens_per_request:.0f}",
+                "n/a" if m.cost_per_1k_usd is None else f"${m.cost_per_1k_usd:.4f}",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows if len(row[i]) < 60) for i in range(len(rows[0]))]
+    for row in rows:
+        echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    verdict = results.verdict
+    echo("")
+    echo(f"verdict: {verdict.summary}")
+    echo(f"advisor: {verdict.recommendation_note}")
+    echo(f"reports: {paths['html']} (also {paths['markdown'].name}, {paths['json'].name})")
+
+
+class _Progress:
+    """A rich progress bar on stderr, one line per stage; silent when disabled."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._task: Any = None
+        self._label = ""
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(file=sys.stderr),
+                transient=False,
+            )
+            self._bar.__enter__()
+        return self
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        # One bar per stage ("sft: training"); details after it only update the text.
+        stage = " ".join(label.split()[:2])
+        if stage != self._label or self._task is None:
+            self._label = stage
+            self._task = self._bar.add_task(label, total=total or None)
+        self._bar.update(self._task, description=label, completed=done, total=total or None)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bench")(bench)
