@@ -1,0 +1,130 @@
+"""Embedders: the vectors behind retrieval and similar few-shot examples.
+
+Chroma is always handed vectors we computed ourselves: its default embedding
+function downloads an ONNX model at run time, which fails offline.  The local
+embedder calls sentence-transformers directly and keeps numpy arrays (a list
+of Python floats per chunk costs more than the upsert itself); any other
+backend goes through :meth:`backends.base.Backend.embed`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from advisor.errors import CapabilityError, ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from advisor.settings import Settings
+    from backends.base import Backend
+
+#: Texts per encode call; larger batches amortise Python overhead on CPU.
+LOCAL_BATCH_SIZE = 64
+
+
+class Embedder(abc.ABC):
+    """Turns texts into L2-normalised vectors, and names the model that did it."""
+
+    backend: str
+    model: str
+
+    @abc.abstractmethod
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """A ``(len(texts), dims)`` float32 array, rows in input order."""
+
+    @property
+    def identity(self) -> str:
+        """What a knowledge base records, so that queries use the same model."""
+        return f"{self.backend}:{self.model}"
+
+
+class LocalEmbedder(Embedder):
+    """sentence-transformers on this machine (the embedded MiniLM by default)."""
+
+    backend = "local"
+
+    def __init__(self, settings: Settings, model: str | None = None) -> None:
+        self.settings = settings
+        self.model = model or settings.local.embedding_model
+        self._encoder: Any = None
+
+    @property
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            from backends.local import LocalBackend
+
+            self._encoder = LocalBackend(self.settings).embedder(self.model)
+        return self._encoder
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors: np.ndarray = self.encoder.encode(
+            list(texts),
+            batch_size=LOCAL_BATCH_SIZE,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.astype(np.float32, copy=False)
+
+
+class BackendEmbedder(Embedder):
+    """Any backend with embeddings (openai, azure, fake) through its ``embed``."""
+
+    def __init__(self, backend: Backend, model: str | None = None) -> None:
+        if not backend.capabilities.supports_embeddings:
+            raise CapabilityError(
+                f"the {backend.name} backend has no embeddings",
+                hint="choose local, openai, azure or fake as the embedding backend",
+            )
+        self._backend = backend
+        self.backend = backend.name
+        self.model = model or backend.default_embedding_model or "default"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        result = self._backend.embed(list(texts), model=self.model)
+        return np.asarray(result.vectors, dtype=np.float32)
+
+
+def make_embedder(
+    settings: Settings, backend: str | None = None, model: str | None = None
+) -> Embedder:
+    """The embedder for a backend name (default: ``settings.chroma.embedding_backend``)."""
+    name = backend or settings.chroma.embedding_backend
+    model = model or settings.chroma.embedding_model
+    if name == "local":
+        return LocalEmbedder(settings, model)
+    from advisor.registry import get_backend
+
+    try:
+        return BackendEmbedder(get_backend(name, settings), model)
+    except CapabilityError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+@cache
+def chunk_tokenizer() -> Any:
+    """The MiniLM WordPiece tokenizer, loaded with ``tokenizers`` alone (no torch).
+
+    Chunk sizes are measured with it whatever the embedder: it ships with the
+    product, works offline, and splits Japanese per character as the embedder sees it.
+    """
+    from tokenizers import Tokenizer
+
+    from advisor.embedded import embedding_model_path
+
+    tokenizer = Tokenizer.from_file(str(embedding_model_path() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer

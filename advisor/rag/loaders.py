@@ -1,0 +1,260 @@
+"""Document loaders: text with its headings, and a note for every part that failed.
+
+A loader never fails the whole indexing run.  A file that cannot be opened at
+all raises :class:`LoadError` (the indexer reports it and moves on); a part that
+cannot be read (a PDF page, an undecodable byte run) becomes a ``problem`` and
+the rest of the file is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
+
+
+class LoadError(Exception):
+    """The whole file is unreadable; the message says why in a few words."""
+
+
+@dataclass
+class Section:
+    """Text under one heading (``heading`` is the path, e.g. ``Install > Linux``)."""
+
+    text: str
+    heading: str = ""
+    page: int | None = None
+
+
+@dataclass
+class Document:
+    path: Path
+    sections: list[Section] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(s.text for s in self.sections)
+
+
+def load(path: Path) -> Document:
+    """Load one file by its suffix.
+
+    Raises:
+        LoadError: unsupported type, or nothing of the file could be read.
+    """
+    suffix = path.suffix.lower()
+    loader = _LOADERS.get(suffix)
+    if loader is None:
+        raise LoadError(f"unsupported file type {suffix or '(none)'}")
+    try:
+        document = loader(path)
+    except LoadError:
+        raise
+    except OSError as exc:
+        raise LoadError(f"cannot read the file ({exc.strerror or exc})") from exc
+    except Exception as exc:  # vendor parsers raise anything on corrupt files
+        raise LoadError(f"cannot parse the file ({type(exc).__name__}: {exc})") from exc
+    document.sections = [s for s in document.sections if s.text.strip()]
+    return document
+
+
+def decode(data: bytes, problems: list[str]) -> str:
+    """UTF-8 (with or without BOM), then Shift_JIS, then UTF-8 with replacements."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    problems.append("bytes that are not valid UTF-8 were replaced")
+    return data.decode("utf-8", errors="replace")
+
+
+Trail = list[tuple[int, str]]
+
+
+def _push(trail: Trail, level: int, title: str) -> None:
+    """Enter a heading: drop the ones at its level or deeper, then append it."""
+    while trail and trail[-1][0] >= level:
+        trail.pop()
+    trail.append((level, title))
+
+
+def _path(trail: Trail) -> str:
+    return " > ".join(title for _, title in trail)
+
+
+def _text(path: Path) -> Document:
+    document = Document(path)
+    document.sections = [Section(decode(path.read_bytes(), document.problems))]
+    return document
+
+
+_ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _markdown(path: Path) -> Document:
+    document = Document(path)
+    text = decode(path.read_bytes(), document.problems)
+    trail: Trail = []
+    lines: list[str] = []
+    in_fence = False
+
+    def flush() -> None:
+        if lines:
+            document.sections.append(Section("\n".join(lines).strip(), _path(trail)))
+            lines.clear()
+
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _ATX.match(line)
+        if match:
+            flush()
+            _push(trail, len(match.group(1)), match.group(2))
+            continue
+        lines.append(line)
+    flush()
+    return document
+
+
+class _HTMLText(HTMLParser):
+    """Visible text of a page, split into sections at h1-h6."""
+
+    SKIP: ClassVar = frozenset({"script", "style", "noscript", "template", "head"})
+    BLOCK: ClassVar = frozenset(
+        {"p", "div", "li", "br", "tr", "section", "article", "pre", "table", "ul", "ol"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[Section] = []
+        self.trail: Trail = []
+        self.parts: list[str] = []
+        self.heading: list[str] | None = None
+        self.level = 0
+        self.skipping = 0
+
+    def flush(self) -> None:
+        text = re.sub(r"[ \t]+", " ", "".join(self.parts))
+        text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
+        if text:
+            self.sections.append(Section(text, _path(self.trail)))
+        self.parts = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.flush()
+            self.heading, self.level = [], int(tag[1])
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif re.fullmatch(r"h[1-6]", tag) and self.heading is not None:
+            _push(self.trail, self.level, " ".join("".join(self.heading).split()))
+            self.heading = None
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        (self.heading if self.heading is not None else self.parts).append(data)
+
+
+def _html(path: Path) -> Document:
+    document = Document(path)
+    parser = _HTMLText()
+    parser.feed(decode(path.read_bytes(), document.problems))
+    parser.close()
+    parser.flush()
+    document.sections = parser.sections
+    return document
+
+
+def _pdf(path: Path) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    document = Document(path)
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise LoadError("the PDF is encrypted")
+        pages = list(reader.pages)
+    except PdfReadError as exc:
+        raise LoadError(f"not a readable PDF ({exc})") from exc
+    for number, page in enumerate(pages, start=1):
+        try:
+            text = page.extract_text() or ""
+        except Exception as exc:  # one bad page must not cost the others
+            document.problems.append(f"page {number}: unreadable ({type(exc).__name__})")
+            continue
+        if text.strip():
+            document.sections.append(Section(text.strip(), page=number))
+        else:
+            document.problems.append(f"page {number}: no text layer (scanned image?)")
+    return document
+
+
+def _docx(path: Path) -> Document:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    document = Document(path)
+    try:
+        source = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise LoadError(f"not a readable .docx file ({type(exc).__name__})") from exc
+    trail: Trail = []
+    lines: list[str] = []
+
+    def flush() -> None:
+        if lines:
+            document.sections.append(Section("\n".join(lines), _path(trail)))
+            lines.clear()
+
+    for paragraph in source.paragraphs:
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        level = _heading_level(style)
+        if level and paragraph.text.strip():
+            flush()
+            _push(trail, level, paragraph.text.strip())
+        elif paragraph.text.strip():
+            lines.append(paragraph.text)
+    flush()
+    for number, table in enumerate(source.tables, start=1):
+        try:
+            rows = [" | ".join(cell.text.strip() for cell in row.cells) for row in table.rows]
+        except Exception as exc:
+            document.problems.append(f"table {number}: unreadable ({type(exc).__name__})")
+            continue
+        document.sections.append(Section("\n".join(rows), f"Table {number}"))
+    return document
+
+
+def _heading_level(style: str) -> int:
+    if style == "Title":
+        return 1
+    match = re.fullmatch(r"Heading (\d)", style)
+    return int(match.group(1)) if match else 0
+
+
+_LOADERS = {
+    ".md": _markdown,
+    ".markdown": _markdown,
+    ".txt": _text,
+    ".html": _html,
+    ".htm": _html,
+    ".pdf": _pdf,
+    ".docx": _docx,
+}

@@ -1,0 +1,65 @@
+"""Plain data of the RAG layer: what indexing did and what retrieval found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Skipped(BaseModel):
+    """A file, or a part of one (``reason`` starts with "page 3: ..."), left out."""
+
+    path: str
+    reason: str
+
+
+class IndexReport(BaseModel):
+    """The JSON of ``advisor rag index``; file counts except ``chunks``.
+
+    ``chunks`` is the number of chunks the indexed files have in the knowledge
+    base after the run, whether they were embedded now or kept from before.
+    """
+
+    kb: str
+    files: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: list[Skipped] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Hit(BaseModel):
+    """One retrieved chunk; ``distance`` is cosine distance (0 = same direction)."""
+
+    source: str
+    chunk_id: str
+    distance: float
+    text: str
+    metadata: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def heading(self) -> str:
+        return str(self.metadata.get("heading", ""))
+
+    @property
+    def page(self) -> int | None:
+        page = self.metadata.get("page")
+        return int(page) if isinstance(page, int) else None
+
+
+class QueryResult(BaseModel):
+    """The JSON of ``advisor rag query``."""
+
+    hits: list[Hit]
+
+
+class KnowledgeBaseInfo(BaseModel):
+    name: str
+    chunks: int
+    sources: int
+    embedding: str
+    location: str
