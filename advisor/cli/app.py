@@ -11,7 +11,7 @@ import sys
 import typer
 
 from advisor import __version__
-from advisor.cli import backends_cmd, chat, config_cmd, tui_cmd
+from advisor.cli import advise, backends_cmd, chat, config_cmd, tui_cmd
 from advisor.cli import bench as bench_cmd
 from advisor.cli import scenarios as scenarios_cmd
 from advisor.errors import AdvisorError
@@ -57,6 +57,7 @@ def root(
         tui(answers=None, session=None)
 
 
+advise.register(app)
 chat.register(app)
 backends_cmd.register(app)
 config_cmd.register(app)

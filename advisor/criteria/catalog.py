@@ -420,3 +420,47 @@ def load_catalog() -> Catalog:
     """The catalog shipped with the package (parsed once per process)."""
     text = resources.files("advisor.criteria").joinpath(CATALOG_FILE).read_text("utf-8")
     return parse_catalog(yaml.safe_load(text))
+
+
+class ChoiceView(BaseModel):
+    value: str
+    label: str
+
+
+class QuestionView(BaseModel):
+    """One question in one language: what ``advisor questions --format json`` prints."""
+
+    id: str
+    type: QuestionType
+    group: str
+    label: str
+    text: str
+    help: str
+    default: AnswerValue
+    choices: list[ChoiceView]
+    min: int | None
+    max: int | None
+    fine_tuning_criterion: bool
+    source: str = Field(description="The source statement the question rests on.")
+
+
+def question_views(lang: str = "en", catalog: Catalog | None = None) -> list[QuestionView]:
+    """The interview in ``lang``, in catalog order."""
+    catalog = catalog or load_catalog()
+    return [
+        QuestionView(
+            id=q.id,
+            type=q.type,
+            group=q.group,
+            label=q.label.get(lang),
+            text=q.text.get(lang),
+            help=q.help.get(lang),
+            default=q.default,
+            choices=[ChoiceView(value=c.value, label=c.label.get(lang)) for c in q.choices],
+            min=q.min if q.type == "scale" else (0 if q.type == "count" else None),
+            max=q.max,
+            fine_tuning_criterion=q.fine_tuning_criterion,
+            source=catalog.source(q.source).text.get(lang),
+        )
+        for q in catalog.questions
+    ]

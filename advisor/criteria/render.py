@@ -62,7 +62,7 @@ def render_markdown(assessment: Assessment, *, catalog: Catalog | None = None) -
     out.append(f"**{m('recommendation')}:** {_route_line(assessment, catalog)}  ")
     out.append(
         f"**{m('confidence')}:** {rec.confidence_label} ({rec.confidence:.2f}; "
-        f"{m('margin')}: {_pts(rec.margin)} {m('points')})"
+        f"{m('margin')}: {catalog.msg('points', lang, value=_pts(rec.margin))})"
     )
     out += ["", rec.summary]
     if rec.combination_reason:
@@ -120,7 +120,7 @@ def render_text(assessment: Assessment, *, catalog: Catalog | None = None) -> st
     out = [
         f"{m('recommendation')}: {_route_line(assessment, catalog)}",
         f"{m('confidence')}: {rec.confidence_label} ({rec.confidence:.2f}; "
-        f"{m('margin')}: {_pts(rec.margin)} {m('points')})",
+        f"{m('margin')}: {catalog.msg('points', lang, value=_pts(rec.margin))})",
         rec.summary,
     ]
     if rec.combination_reason:
