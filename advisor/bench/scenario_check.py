@@ -435,16 +435,13 @@ def _check_answers(scenario: Scenario, problems: list[Problem]) -> None:
         )
         return
     load_catalog = _optional("advisor.criteria", "load_catalog")
-    if load_catalog is None:
+    coerce = _optional("advisor.criteria.answers", "coerce_answer")
+    if load_catalog is None or coerce is None:
         return
-    try:
-        questions = {q.id: q for q in load_catalog().questions}
-    except AdvisorError as exc:
-        problems.append(Problem(severity="warning", code="no_catalog", message=str(exc)))
-        return
+    catalog = load_catalog()
+    known = set(catalog.question_ids())
     for key, value in scenario.answers.items():
-        question = questions.get(key)
-        if question is None:
+        if key not in known:
             problems.append(
                 Problem(
                     code="unknown_answer",
@@ -453,21 +450,30 @@ def _check_answers(scenario: Scenario, problems: list[Problem]) -> None:
                 )
             )
             continue
-        message = _answer_problem(question, value)
-        if message:
-            problems.append(
-                Problem(code="invalid_answer", message=f"[answers] {key}: {message}", path=where)
+        try:
+            coerce(catalog.question(key), value)
+        except AdvisorError as exc:
+            problems.append(Problem(code="invalid_answer", message=f"[answers] {exc}", path=where))
+    _check_recommendation(scenario, where, problems)
+
+
+def _check_recommendation(scenario: Scenario, where: str, problems: list[Problem]) -> None:
+    """Warn when the advisor, given the scenario's answers, recommends another route."""
+    assess = _optional("advisor.criteria", "assess")
+    answers_cls = _optional("advisor.criteria", "Answers")
+    if scenario.expected_route is None or assess is None or answers_cls is None:
+        return
+    try:
+        primary = assess(answers_cls(scenario.answers)).recommendation.primary
+    except (AdvisorError, ValueError):
+        return  # invalid answers are reported above
+    if primary != scenario.expected_route:
+        problems.append(
+            Problem(
+                severity="warning",
+                code="advisor_disagrees",
+                message=f"the advisor recommends {primary} for these answers, "
+                f"but the scenario expects {scenario.expected_route}",
+                path=where,
             )
-
-
-def _answer_problem(question: Any, value: Any) -> str | None:
-    kind = getattr(question, "type", None)
-    if kind == "yes_no" and not isinstance(value, bool):
-        return "must be true or false"
-    if kind == "choice":
-        choices = [getattr(c, "id", c) for c in (getattr(question, "choices", None) or [])]
-        if choices and value not in choices:
-            return f"must be one of {', '.join(map(str, choices))}"
-    if kind in ("count", "scale") and (isinstance(value, bool) or not isinstance(value, int)):
-        return "must be a whole number"
-    return None
+        )
