@@ -63,7 +63,7 @@ class AdvisorApp(App[int]):
             if session_path is not None and session_path.exists():
                 app.session = Session.load(session_path)
             if answers is not None:
-                from advisor.criteria.answers import load_answers
+                from advisor.criteria import load_answers
 
                 app.session.answers = dict(load_answers(answers).root)
         except AdvisorError as exc:

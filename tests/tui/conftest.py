@@ -19,9 +19,7 @@ def make_app(isolated_state: Any) -> Callable[..., AdvisorApp]:
     """Build the app on the fake backend; keyword arguments fill the session."""
 
     def build(**session: Any) -> AdvisorApp:
-        settings = load_settings(
-            backend="fake", chroma={"embedding_backend": "fake"}
-        )
+        settings = load_settings(backend="fake", chroma={"embedding_backend": "fake"})
         return AdvisorApp(settings=settings, session=Session(**session))
 
     return build

@@ -22,6 +22,7 @@ from textual.widgets import (
 
 from advisor.errors import AdvisorError
 from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.widgets.answer import AnswerChoices
 
 if TYPE_CHECKING:
     from advisor.criteria.catalog import Catalog, Question
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 class InterviewScreen(AdvisorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Home"),
-        Binding("pagedown,ctrl+n", "next", "Next"),
-        Binding("pageup,ctrl+p", "previous", "Prev"),
+        Binding("pagedown", "next", "Next", key_display="PgDn"),
+        Binding("pageup", "previous", "Prev", key_display="PgUp"),
         Binding("ctrl+d", "skip", "Skip (default)"),
         Binding("ctrl+r", "results", "Results"),
     ]
@@ -60,7 +61,7 @@ class InterviewScreen(AdvisorScreen):
     def on_mount(self) -> None:
         self.sub_title = "interview"
         try:
-            from advisor.criteria.catalog import load_catalog
+            from advisor.criteria import load_catalog
 
             self.catalog = load_catalog()
         except (AdvisorError, ImportError) as exc:
@@ -89,12 +90,12 @@ class InterviewScreen(AdvisorScreen):
         total = len(catalog.questions)
         answered = question.id in self.session.answers
         self.query_one("#position", Label).update(
-            f"{self.index + 1}/{total} · {question.group} · "
+            f"{self.index + 1}/{total} · {question.label.get(lang)} · "
             + ("answered" if answered else "default applies")
         )
         self.query_one("#progress", ProgressBar).update(progress=self.index + 1)
         self.query_one("#question-text", Static).update(question.text.get(lang))
-        default = question.label(question.default, lang, catalog.messages)
+        default = question.label_of(question.default, lang, catalog.messages)
         self.query_one("#question-help", Static).update(
             f"{question.help.get(lang)}\n({catalog.msg('default', lang)}: {default})"
         )
@@ -108,7 +109,7 @@ class InterviewScreen(AdvisorScreen):
     def _answer_widget(self, question: Question, value: Any, lang: str):  # type: ignore[no-untyped-def]
         assert self.catalog is not None
         if question.type in ("count",):
-            return Input(str(value), type="integer", id="answer-input")
+            return Input(str(value), type="integer", classes="answer-input")
         options: list[tuple[Any, str]]
         if question.type == "yes_no":
             options = [(True, self.catalog.msg("yes", lang)), (False, self.catalog.msg("no", lang))]
@@ -118,12 +119,12 @@ class InterviewScreen(AdvisorScreen):
             low, high = question.min or 0, question.max or 0
             options = [(n, str(n)) for n in range(low, high + 1)]
         self._options = [v for v, _ in options]
-        return RadioSet(
-            *[RadioButton(label, value=v == value) for v, label in options], id="answer-radio"
+        return AnswerChoices(
+            *[RadioButton(label, value=v == value) for v, label in options], classes="answer-radio"
         )
 
     def _focus_answer(self) -> None:
-        for widget in self.query("#answer-radio, #answer-input"):
+        for widget in self.query(".answer-radio, .answer-input"):
             widget.focus()
 
     # --- answering ---------------------------------------------------------------------
@@ -132,10 +133,10 @@ class InterviewScreen(AdvisorScreen):
         """(ok, value) from the answer widget; a bad count is reported, not stored."""
         question = self.question
         assert question is not None
-        for radio in self.query("#answer-radio").results(RadioSet):
+        for radio in self.query(".answer-radio").results(RadioSet):
             index = radio.pressed_index
             return (index >= 0, self._options[index] if index >= 0 else None)
-        for box in self.query("#answer-input").results(Input):
+        for box in self.query(".answer-input").results(Input):
             text = box.value.strip()
             if not text.isdigit():
                 self.notify("type a whole number of 0 or more", severity="error")
@@ -153,7 +154,7 @@ class InterviewScreen(AdvisorScreen):
         self.session.answers[question.id] = value
         return True
 
-    @on(RadioSet.Changed, "#answer-radio")
+    @on(RadioSet.Changed, ".answer-radio")
     def radio_changed(self, event: RadioSet.Changed) -> None:
         # Choosing an option is an answer: store it and move on (keyboard-first).
         question = self.question
@@ -165,7 +166,14 @@ class InterviewScreen(AdvisorScreen):
         self.session.answers[question.id] = value
         self.action_next(store=False)
 
-    @on(Input.Submitted, "#answer-input")
+    @on(AnswerChoices.Confirmed, ".answer-radio")
+    def radio_confirmed(self, event: AnswerChoices.Confirmed) -> None:
+        question = self.question
+        if question is not None:
+            self.session.answers[question.id] = self._options[event.index]
+            self.action_next(store=False)
+
+    @on(Input.Submitted, ".answer-input")
     def input_submitted(self) -> None:
         self.action_next()
 

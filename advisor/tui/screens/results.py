@@ -41,29 +41,27 @@ class ResultsScreen(AdvisorScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "results"
-        self.refresh_results()
 
-    def on_screen_resume(self) -> None:
-        if self.is_mounted:
-            self.refresh_results()
+    async def on_screen_resume(self) -> None:
+        # Also runs when the screen first shows: answers may have changed meanwhile.
+        await self.refresh_results()
 
     def language_changed(self) -> None:
-        self.refresh_results()
+        self.call_later(self.refresh_results)
 
-    def refresh_results(self) -> None:
+    async def refresh_results(self) -> None:
         box = self.query_one("#results", VerticalScroll)
-        box.remove_children()
+        await box.remove_children()
         try:
-            from advisor.criteria.answers import Answers
-            from advisor.criteria.scoring import assess
+            from advisor.criteria import Answers, assess
 
             self.assessment = assess(Answers(self.session.answers), lang=self.session.language)
         except (AdvisorError, ImportError) as exc:
             self.assessment = None
-            box.mount(Static(f"No results: {exc}", markup=False))
+            await box.mount(Static(f"No results: {exc}", markup=False))
             self.advisor.show_error(exc, title="The answers cannot be assessed")
             return
-        box.mount_all(list(self._sections(self.assessment)))
+        await box.mount_all(list(self._sections(self.assessment)))
 
     def _sections(self, result: Assessment):  # type: ignore[no-untyped-def]
         rec = result.recommendation
@@ -88,7 +86,7 @@ class ResultsScreen(AdvisorScreen):
                 route.score,
                 top,
                 best=route.route == rec.primary,
-                suffix="" if route.eligible else "(not eligible)",
+                suffix="" if route.eligible else "blocked",
             )
             lines = [f"{reason.contribution:+.1f}  {reason.text}" for reason in route.reasons]
             lines += [f"blocked: {gate.text}" for gate in route.gates]

@@ -36,13 +36,12 @@ class ScoreBar(Static):
         self.suffix = suffix
 
     def render(self) -> Text:
-        width = max(8, self.size.width - 34)
+        tail = f" {self.score:6.1f}" + (f" {self.suffix}" if self.suffix else "")
+        width = max(8, self.size.width - 19 - len(tail))
         text = Text()
         text.append(f"{self.label:<18.18} ", style="bold")
         text.append(bar(self.score, self.maximum, width))
-        text.append(f" {self.score:6.1f}")
-        if self.suffix:
-            text.append(f" {self.suffix}")
+        text.append(tail)
         return text
 
 
