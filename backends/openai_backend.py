@@ -314,6 +314,14 @@ class OpenAIBackend(Backend):
             endpoint=self.endpoint,
         )
 
+    def _expect(self, response: Any, field: str) -> None:
+        """A server that is not OpenAI-compatible (e.g. an HTML page) parses as a string."""
+        if not hasattr(response, field):
+            raise BackendError(
+                f"{self.endpoint} did not answer like an OpenAI-compatible server",
+                hint="check the base_url setting (it usually ends in /v1)",
+            )
+
     # --- chat ---------------------------------------------------------------------------
 
     def _request(
@@ -353,6 +361,7 @@ class OpenAIBackend(Backend):
         except Exception as exc:
             raise self.translate(exc, "chat", model=name) from exc
         latency = time.perf_counter() - start
+        self._expect(response, "choices")
         if not response.choices:
             raise BackendError(f"{self.endpoint} returned no answer for model {name!r}")
         choice = response.choices[0]
@@ -447,6 +456,7 @@ class OpenAIBackend(Backend):
             response = client.embeddings.create(model=name, input=list(texts))
         except Exception as exc:
             raise self.translate(exc, "embed texts", model=name) from exc
+        self._expect(response, "data")
         data = sorted(response.data, key=lambda item: item.index)
         if len(data) != len(texts):
             raise BackendError(
@@ -477,6 +487,7 @@ class OpenAIBackend(Backend):
             ) from exc
         except Exception as exc:
             raise self.translate(exc, "moderate texts") from exc
+        self._expect(response, "results")
         results = []
         for item in response.results:
             categories = item.categories.model_dump(by_alias=True)

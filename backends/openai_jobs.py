@@ -411,20 +411,35 @@ class OpenAIFineTuning(FineTuningService):
     # --- preview and create ---------------------------------------------------------
 
     def preview(self, request: JobRequest) -> JobPreview:
-        """Billed tokens and cost from the data toolkit, after local validation."""
+        """Billed tokens and cost from the data toolkit, after local validation.
+
+        Nothing is sent to the provider.  An explicit ``n_epochs`` replaces the
+        default epochs OpenAI would pick, and scales tokens and cost with it.
+        """
         from advisor.data.stats import compute_stats
 
         examples = validate_training_file(request.training_file, request)
         model = request.model or DEFAULT_BASE_MODELS[request.method]
-        stats = compute_stats(Path(request.training_file), request.method, model=model)
-        notes = [f"{self.name}: {model}, method {OPENAI_METHOD_TYPES[request.method]}"]
-        if request.method == "rft":
-            notes.append("reinforcement fine-tuning is billed by training time, not tokens")
+        stats = compute_stats(
+            request.training_file, request.method, model=model, settings=self.backend.settings
+        )
+        epochs = request.hyperparameters.n_epochs
+        billed, cost = stats.billed_tokens, stats.estimated_cost_usd
+        if isinstance(epochs, int) and stats.default_epochs:
+            billed = stats.billed_tokens_per_epoch * epochs
+            if cost is not None:
+                cost = round(cost * epochs / stats.default_epochs, 4)
+        else:
+            epochs = stats.default_epochs
+        notes = [
+            f"{self.name}: {model}, {OPENAI_METHOD_TYPES[request.method]}, {epochs} epochs",
+            stats.price_note,
+        ]
         return JobPreview(
             examples=examples,
-            billed_tokens=getattr(stats, "billed_tokens", None),
-            estimated_cost_usd=getattr(stats, "estimated_cost_usd", None),
-            price_date=getattr(stats, "price_date", None),
+            billed_tokens=billed,
+            estimated_cost_usd=cost,
+            price_date=stats.price_date,
             notes=notes,
         )
 
