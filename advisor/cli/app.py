@@ -13,6 +13,7 @@ import typer
 from advisor import __version__
 from advisor.cli import advise, backends_cmd, chat, config_cmd, tui_cmd
 from advisor.cli import bench as bench_cmd
+from advisor.cli import data as data_cmd
 from advisor.cli import scenarios as scenarios_cmd
 from advisor.errors import AdvisorError
 
@@ -64,6 +65,7 @@ config_cmd.register(app)
 tui_cmd.register(app)
 scenarios_cmd.register(app)
 bench_cmd.register(app)
+data_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 

@@ -1,0 +1,345 @@
+"""``advisor data validate|stats|clean|convert|split``: the training data toolkit."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from advisor.cli import context
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+
+data_app = typer.Typer(
+    help="Training data: validate, measure and estimate, cleanse, convert, split.",
+    no_args_is_help=True,
+)
+
+
+class Method(StrEnum):
+    sft = "sft"
+    dpo = "dpo"
+    rft = "rft"
+
+
+class Source(StrEnum):
+    alpaca = "alpaca"
+    sharegpt = "sharegpt"
+    openai = "openai"
+    trl = "trl"
+    csv = "csv"
+    xlsx = "xlsx"
+    llamafactory_dpo = "llamafactory-dpo"
+
+
+class Target(StrEnum):
+    sft = "sft"
+    dpo = "dpo"
+
+
+class Lang(StrEnum):
+    auto = "auto"
+    en = "en"
+    ja = "ja"
+
+
+class GroupBy(StrEnum):
+    example = "example"
+    prompt = "prompt"
+
+
+FILE = typer.Argument(..., help="The training file (JSONL).", show_default=False)
+METHOD = typer.Option(..., "--method", "-m", help="The fine-tuning method the file is for.")
+ENCODING = typer.Option(
+    None, "--encoding", help="Read a non-UTF-8 file in this encoding (cp932, utf-16)."
+)
+
+
+def _progress(fmt: OutputFormat) -> Callable[[int], None] | None:
+    if fmt is OutputFormat.json or not sys.stderr.isatty():
+        return None
+
+    def show(lines: int) -> None:
+        sys.stderr.write(f"\r  {lines:,} lines read")
+        sys.stderr.flush()
+
+    return show
+
+
+def _end_progress(fmt: OutputFormat) -> None:
+    if _progress(fmt) is not None:
+        sys.stderr.write("\r" + " " * 30 + "\r")
+
+
+@data_app.command("validate")
+def validate(
+    file: Path = FILE,
+    method: Method = METHOD,
+    grader: Path | None = typer.Option(
+        None, "--grader", help="RFT grader file: every item.<key> it uses must be in every line."
+    ),
+    max_tokens: int | None = typer.Option(
+        None, "--max-tokens", min=1, help="Flag examples with more tokens than this."
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="Model whose tokenizer counts for --max-tokens."
+    ),
+    encoding: str | None = ENCODING,
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Check every line before any job starts; exit 1 when there are errors."""
+    from advisor.data.validate import validate_file
+
+    report = validate_file(
+        file,
+        method.value,
+        grader=grader,
+        max_tokens=max_tokens,
+        encoding=encoding,
+        model=model,
+        progress=_progress(fmt),
+    )
+    _end_progress(fmt)
+    if fmt is OutputFormat.json:
+        print_json(report)
+    else:
+        for issue in report.errors:
+            echo(f"{_where(file, issue.line)}error [{issue.code}] {issue.message}")
+        for issue in report.warnings:
+            echo(f"{_where(file, issue.line)}warning [{issue.code}] {issue.message}")
+        verdict = "OK" if report.ok else "FAILED"
+        echo(
+            f"{verdict}: {report.examples} examples, {len(report.errors)} errors, "
+            f"{len(report.warnings)} warnings"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _where(file: Path, line: int | None) -> str:
+    return f"{file}:{line}: " if line else f"{file}: "
+
+
+@data_app.command("stats")
+def stats(
+    file: Path = FILE,
+    method: Method = METHOD,
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        help="OpenAI model for tokens and price (default: openai.chat_model), or local.",
+    ),
+    measure: bool = typer.Option(
+        False,
+        "--measure-throughput",
+        help="Measure local training speed on this machine first (loads the local model).",
+    ),
+    encoding: str | None = ENCODING,
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Tokens, epochs, billed tokens, estimated cost and local training time."""
+    from advisor.data.stats import compute_stats
+
+    settings = context.settings()
+    if measure:
+        from advisor.data.throughput import measure_throughput
+
+        if fmt is OutputFormat.text:
+            echo("Measuring local training throughput...", err=True)
+        measure_throughput(settings)
+    result = compute_stats(file, method.value, model=model, settings=settings, encoding=encoding)
+    if fmt is OutputFormat.json:
+        print_json(result)
+        return
+    echo(
+        f"{result.path}: {result.examples} {result.method} examples "
+        f"({result.skipped_lines} lines skipped)"
+    )
+    echo(f"tokenizer: {result.tokenizer}")
+    for label, dist in (
+        ("messages/example", result.messages_per_example),
+        ("tokens/example", result.example_tokens),
+        ("assistant tokens", result.assistant_tokens),
+    ):
+        echo(
+            f"{label:<17} min {dist.min:g}  mean {dist.mean:g}  p5 {dist.p5:g}  "
+            f"p50 {dist.p50:g}  p95 {dist.p95:g}  max {dist.max:g}"
+        )
+    echo(f"total tokens: {result.total_tokens:,}; default epochs: {result.default_epochs}")
+    echo(f"billed tokens: {result.billed_tokens:,} ({result.billed_tokens_per_epoch:,} per epoch)")
+    cost = "n/a" if result.estimated_cost_usd is None else f"${result.estimated_cost_usd:,.4f}"
+    echo(
+        f"estimated cost on {result.model}: {cost} (prices of {result.price_date}; "
+        f"{result.price_note})"
+    )
+    local = result.local
+    if local.estimated_training_seconds is None:
+        echo(f"local training time: unknown ({local.source})")
+    else:
+        echo(
+            f"local training time: about {_duration(local.estimated_training_seconds)} for "
+            f"{local.epochs} epochs at {local.tokens_per_second:,.0f} tokens/s ({local.source})"
+        )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+@data_app.command("clean")
+def clean(
+    src: Path = typer.Argument(..., help="The training file (JSONL); never modified."),
+    out: Path = typer.Option(..., "--output", "-o", help="Where to write the cleaned file."),
+    report: Path | None = typer.Option(
+        None, "--report", "-r", help="Write every change and flag here (JSON)."
+    ),
+    lang: Lang = typer.Option(Lang.auto, "--lang", help="Language rules: auto, en or ja."),
+    near: float = typer.Option(
+        0.9, "--near", min=0.5, max=1.0, help="Jaccard similarity for near duplicates."
+    ),
+    moderation: bool | None = typer.Option(
+        None,
+        "--moderation/--no-moderation",
+        help="Use OpenAI moderation (default: when the openai backend has a key).",
+    ),
+    encoding: str | None = ENCODING,
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Uniform style, noise and personal data removal, typo and inappropriate-answer
+    flags, duplicate removal; every change recorded with line, rule, before and after."""
+    from advisor.data.clean import CleanOptions, clean_file
+
+    settings = context.settings()
+    moderator = None
+    use_moderation = moderation
+    if use_moderation is None:
+        use_moderation = settings.openai.api_key is not None
+    if use_moderation:
+        moderator = context.backend("openai")
+    result = clean_file(
+        src,
+        out,
+        CleanOptions(lang=lang.value, near_threshold=near),
+        report_path=report,
+        moderator=moderator,
+        encoding=encoding,
+    )
+    if fmt is OutputFormat.json:
+        print_json(result.summary())
+        return
+    summary = result.summary()
+    echo(
+        f"{summary.read} examples read, {summary.written} written to {out}; "
+        f"{summary.changes} changes, {summary.flags} flags, {summary.removed} removed"
+    )
+    for rule, count in sorted(summary.by_rule.items()):
+        echo(f"  {rule}: {count}")
+    if report:
+        echo(f"report: {report}")
+
+
+@data_app.command("convert")
+def convert(
+    src: Path = typer.Argument(..., help="The file to convert."),
+    source: Source = typer.Option(..., "--from", help="The format of the input."),
+    target: Target = typer.Option(..., "--to", help="The OpenAI format to write."),
+    out: Path = typer.Option(..., "--output", "-o", help="Where to write the JSONL output."),
+    prompt_column: str | None = typer.Option(None, "--prompt-column", help="CSV/Excel: prompt."),
+    response_column: str | None = typer.Option(
+        None, "--response-column", help="CSV/Excel: the answer (SFT)."
+    ),
+    system_column: str | None = typer.Option(
+        None, "--system-column", help="CSV/Excel: a per-row system prompt."
+    ),
+    chosen_column: str | None = typer.Option(
+        None, "--chosen-column", help="CSV/Excel: the preferred answer (DPO)."
+    ),
+    rejected_column: str | None = typer.Option(
+        None, "--rejected-column", help="CSV/Excel: the rejected answer (DPO)."
+    ),
+    sheet: str | None = typer.Option(None, "--sheet", help="Excel: the sheet (default: first)."),
+    system: str | None = typer.Option(
+        None, "--system", help="Add this system message to every example without one."
+    ),
+    encoding: str | None = ENCODING,
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Convert alpaca, sharegpt, trl, csv, xlsx or LLaMA-Factory DPO data to OpenAI format."""
+    from advisor.data.convert import convert_file
+    from advisor.data.tabular import ColumnMapping
+
+    mapping = ColumnMapping(
+        prompt=prompt_column,
+        response=response_column,
+        system=system_column,
+        chosen=chosen_column,
+        rejected=rejected_column,
+    )
+    result = convert_file(
+        src,
+        source.value,
+        target.value,
+        out,
+        mapping=mapping,
+        system=system,
+        encoding=encoding,
+        sheet=sheet,
+    )
+    if fmt is OutputFormat.json:
+        print_json(result)
+    else:
+        echo(f"{result.written} of {result.read} records written to {result.output}")
+        for skip in result.skipped[:20]:
+            echo(f"  skipped {src}:{skip.line}: {skip.reason}")
+        if len(result.skipped) > 20:
+            echo(f"  ... and {len(result.skipped) - 20} more skipped")
+    if result.written == 0:
+        raise typer.Exit(1)
+
+
+@data_app.command("split")
+def split(
+    src: Path = typer.Argument(..., help="The training file (JSONL)."),
+    validation: float = typer.Option(
+        0.1, "--validation", help="Share of examples for the validation set (0-1)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="The same seed gives the same split."),
+    out: Path = typer.Option(
+        ..., "--output", "-o", help="Folder for train.jsonl and validation.jsonl."
+    ),
+    group_by: GroupBy = typer.Option(
+        GroupBy.example,
+        "--group-by",
+        help="Keep equal examples (or equal prompts) together on one side.",
+    ),
+    encoding: str | None = ENCODING,
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Split deterministically into train and validation; no duplicate lands on both sides."""
+    from advisor.data.split import split_file
+
+    result = split_file(
+        src, out, validation=validation, seed=seed, group_by=group_by.value, encoding=encoding
+    )
+    if fmt is OutputFormat.json:
+        print_json(result)
+        return
+    echo(
+        f"train: {result.train_examples} examples -> {result.train}\n"
+        f"validation: {result.validation_examples} examples -> {result.validation}"
+        + (
+            f"\n{result.duplicate_lines} duplicate lines kept on one side"
+            if result.duplicate_lines
+            else ""
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(data_app, name="data")

@@ -1,0 +1,351 @@
+"""Convert other training formats to OpenAI's SFT and DPO formats.
+
+Sources: ``alpaca`` (instruction/input/output, optional system and history; with
+chosen/rejected for DPO), ``sharegpt`` (conversations of from/value, optional
+system and tools, including Glaive-style function_call/observation turns),
+``openai`` (already OpenAI: checked and normalised), ``trl`` (prompt/completion,
+prompt/chosen/rejected, plain or conversational), ``csv`` and ``xlsx`` (one
+row per example, columns chosen with a :class:`ColumnMapping`) and
+``llamafactory-dpo`` (ShareGPT conversations with chosen/rejected turns).
+
+Every record that cannot be converted is skipped and reported with its line (or
+row) and the reason; the output is written atomically and passes
+``advisor data validate``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from advisor.data.formats import DPOExample, SFTExample, dump
+from advisor.data.io import read_records, write_jsonl
+from advisor.data.tabular import ColumnMapping, read_table
+from advisor.errors import UserInputError
+
+SOURCES = ("alpaca", "sharegpt", "openai", "trl", "csv", "xlsx", "llamafactory-dpo")
+TARGETS = ("sft", "dpo")
+SHAREGPT_ROLES = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "system": "system",
+    "function_call": "function_call",
+    "observation": "tool",
+    "function": "tool",
+    "tool": "tool",
+}
+
+
+class Skipped(BaseModel):
+    line: int
+    reason: str
+
+
+class ConvertReport(BaseModel):
+    """The result of ``advisor data convert`` (the JSON it prints)."""
+
+    input: str
+    output: str
+    source_format: str
+    target: str
+    read: int
+    written: int
+    skipped: list[Skipped] = Field(default_factory=list)
+
+
+class _Skip(Exception):
+    """This record cannot be converted; the message says why."""
+
+
+def convert_file(
+    src: Path | str,
+    source_format: str,
+    target: str,
+    out: Path | str,
+    *,
+    mapping: ColumnMapping | None = None,
+    system: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> ConvertReport:
+    """Convert ``src`` from ``source_format`` to ``target`` ("sft" or "dpo") into ``out``.
+
+    ``system`` adds a system message to every example that has none.
+
+    Raises:
+        UserInputError: unknown format or target, or input equal to output.
+        DataFileError: the input cannot be read.
+    """
+    if source_format not in SOURCES:
+        raise UserInputError(
+            f"unknown source format {source_format!r}", hint=f"use one of {', '.join(SOURCES)}"
+        )
+    if target not in TARGETS:
+        raise UserInputError(f"unknown target {target!r}", hint="use sft or dpo")
+    src, out = Path(src), Path(out)
+    if src.resolve() == out.resolve():
+        raise UserInputError("the output file is the input file", hint="choose another -o path")
+    if source_format in ("csv", "xlsx"):
+        records: Iterator[tuple[int, Any]] = read_table(
+            src, source_format, encoding=encoding, sheet=sheet
+        )
+    else:
+        records = read_records(src, encoding)
+    mapping = mapping or ColumnMapping()
+    skipped: list[Skipped] = []
+    read = 0
+
+    def converted() -> Iterator[dict[str, Any]]:
+        nonlocal read
+        for line, record in records:
+            read += 1
+            try:
+                if not isinstance(record, dict):
+                    raise _Skip("not an object")
+                example = _convert(record, source_format, target, mapping)
+                if system:
+                    example = _with_system(example, target, system)
+                yield _checked(example, target)
+            except _Skip as exc:
+                skipped.append(Skipped(line=line, reason=str(exc)))
+
+    written = write_jsonl(out, converted())
+    return ConvertReport(
+        input=str(src),
+        output=str(out),
+        source_format=source_format,
+        target=target,
+        read=read,
+        written=written,
+        skipped=skipped,
+    )
+
+
+def _checked(example: dict[str, Any], target: str) -> dict[str, Any]:
+    model = SFTExample if target == "sft" else DPOExample
+    try:
+        return dump(model.model_validate(example))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _Skip(f"does not fit the {target} format at {where}: {first['msg']}") from exc
+
+
+def _with_system(example: dict[str, Any], target: str, system: str) -> dict[str, Any]:
+    holder = example["input"] if target == "dpo" else example
+    messages = holder["messages"]
+    if not messages or messages[0].get("role") not in ("system", "developer"):
+        holder["messages"] = [{"role": "system", "content": system}, *messages]
+    return example
+
+
+def _convert(
+    record: dict[str, Any], source_format: str, target: str, mapping: ColumnMapping
+) -> dict[str, Any]:
+    if source_format == "alpaca":
+        return _from_alpaca(record, target)
+    if source_format in ("sharegpt", "llamafactory-dpo"):
+        return _from_sharegpt(record, target)
+    if source_format == "openai":
+        return _from_openai(record, target)
+    if source_format == "trl":
+        return _from_trl(record, target)
+    return _from_row(record, target, mapping)
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Skip(f"empty or missing {what}")
+    return value
+
+
+def _dpo(prompt: list[dict[str, Any]], chosen: Any, rejected: Any, tools: Any = None) -> dict:
+    data: dict[str, Any] = {"messages": prompt}
+    if tools:
+        data["tools"] = tools
+    return {
+        "input": data,
+        "preferred_output": [{"role": "assistant", "content": _text(chosen, "chosen answer")}],
+        "non_preferred_output": [
+            {"role": "assistant", "content": _text(rejected, "rejected answer")}
+        ],
+    }
+
+
+def _from_alpaca(record: dict[str, Any], target: str) -> dict[str, Any]:
+    instruction = _text(record.get("instruction"), "instruction")
+    extra = record.get("input")
+    question = (
+        f"{instruction}\n\n{extra}" if isinstance(extra, str) and extra.strip() else instruction
+    )
+    messages: list[dict[str, Any]] = []
+    if isinstance(record.get("system"), str) and record["system"].strip():
+        messages.append({"role": "system", "content": record["system"]})
+    for turn in record.get("history") or []:
+        if not (isinstance(turn, list | tuple) and len(turn) == 2):
+            raise _Skip("history must be a list of [question, answer] pairs")
+        messages.append({"role": "user", "content": _text(turn[0], "history question")})
+        messages.append({"role": "assistant", "content": _text(turn[1], "history answer")})
+    messages.append({"role": "user", "content": question})
+    if target == "dpo":
+        return _dpo(messages, record.get("chosen"), record.get("rejected"))
+    messages.append({"role": "assistant", "content": _text(record.get("output"), "output")})
+    return {"messages": messages}
+
+
+def _sharegpt_turns(turns: Any) -> list[dict[str, Any]]:
+    """ShareGPT turns as OpenAI messages; function_call turns become tool calls."""
+    if not isinstance(turns, list) or not turns:
+        raise _Skip('"conversations" must be a non-empty list')
+    messages: list[dict[str, Any]] = []
+    pending: list[str] = []  # ids of tool calls awaiting their observation
+    for turn in turns:
+        if not isinstance(turn, dict):
+            raise _Skip("a turn is not an object")
+        speaker = turn.get("from", turn.get("role"))
+        value = turn.get("value", turn.get("content"))
+        role = SHAREGPT_ROLES.get(str(speaker))
+        if role is None:
+            raise _Skip(f"unknown speaker {speaker!r}")
+        if role == "function_call":
+            messages.append(_tool_call_message(value, len(messages), pending))
+        elif role == "tool":
+            if not pending:
+                raise _Skip("an observation without a function call before it")
+            messages.append(
+                {"role": "tool", "tool_call_id": pending.pop(0), "content": _text(value, "turn")}
+            )
+        else:
+            messages.append({"role": role, "content": _text(value, f"{speaker} turn")})
+    return messages
+
+
+def _tool_call_message(value: Any, index: int, pending: list[str]) -> dict[str, Any]:
+    try:
+        call = json.loads(value) if isinstance(value, str) else value
+    except ValueError as exc:
+        raise _Skip("a function_call turn is not JSON") from exc
+    calls = call if isinstance(call, list) else [call]
+    tool_calls = []
+    for number, one in enumerate(calls):
+        if not isinstance(one, dict) or not isinstance(one.get("name"), str):
+            raise _Skip('a function_call turn needs {"name", "arguments"}')
+        arguments = one.get("arguments", {})
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments, ensure_ascii=False)
+        call_id = f"call_{index}_{number}"
+        pending.append(call_id)
+        tool_calls.append(
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": one["name"], "arguments": arguments},
+            }
+        )
+    return {"role": "assistant", "tool_calls": tool_calls}
+
+
+def _tools(value: Any) -> list[dict[str, Any]] | None:
+    if not value:
+        return None
+    try:
+        tools = json.loads(value) if isinstance(value, str) else value
+    except ValueError as exc:
+        raise _Skip('"tools" is not JSON') from exc
+    if not isinstance(tools, list):
+        raise _Skip('"tools" must be a list')
+    return [
+        t
+        if t.get("type") == "function" and "function" in t
+        else {"type": "function", "function": t}
+        for t in tools
+        if isinstance(t, dict)
+    ]
+
+
+def _from_sharegpt(record: dict[str, Any], target: str) -> dict[str, Any]:
+    turns = record.get("conversations", record.get("messages"))
+    messages = _sharegpt_turns(turns)
+    if isinstance(record.get("system"), str) and record["system"].strip():
+        messages.insert(0, {"role": "system", "content": record["system"]})
+    tools = _tools(record.get("tools"))
+    if target == "dpo":
+        if "chosen" not in record or "rejected" not in record:
+            raise _Skip("no chosen/rejected answers for DPO")
+        chosen, rejected = record["chosen"], record["rejected"]
+        if isinstance(chosen, dict):
+            chosen = chosen.get("value", chosen.get("content"))
+        if isinstance(rejected, dict):
+            rejected = rejected.get("value", rejected.get("content"))
+        return _dpo(messages, chosen, rejected, tools)
+    example: dict[str, Any] = {"messages": messages}
+    if tools:
+        example["tools"] = tools
+    return example
+
+
+def _from_openai(record: dict[str, Any], target: str) -> dict[str, Any]:
+    if target == "dpo":
+        if "input" in record:
+            return record
+        raise _Skip("not an OpenAI DPO example (no input/preferred_output)")
+    if "messages" not in record:
+        raise _Skip('no "messages"')
+    return {k: v for k, v in record.items() if k in ("messages", "tools", "parallel_tool_calls")}
+
+
+def _as_messages(value: Any, role: str) -> list[dict[str, Any]]:
+    if isinstance(value, list):
+        return value
+    return [{"role": role, "content": _text(value, role)}]
+
+
+def _from_trl(record: dict[str, Any], target: str) -> dict[str, Any]:
+    if target == "dpo":
+        if "chosen" not in record or "rejected" not in record:
+            raise _Skip("no chosen/rejected for DPO")
+        prompt = _as_messages(record.get("prompt"), "user") if record.get("prompt") else []
+        chosen, rejected = record["chosen"], record["rejected"]
+        if isinstance(chosen, list) and isinstance(rejected, list):
+            if not prompt:  # implicit prompt: the shared turns before the answers
+                prompt, chosen, rejected = chosen[:-1], chosen[-1:], rejected[-1:]
+            chosen = chosen[-1].get("content") if chosen else None
+            rejected = rejected[-1].get("content") if rejected else None
+        if not prompt:
+            raise _Skip("no prompt")
+        return _dpo(prompt, chosen, rejected)
+    if "messages" in record:
+        return {"messages": record["messages"]}
+    if "prompt" not in record or "completion" not in record:
+        raise _Skip("no prompt/completion")
+    return {
+        "messages": _as_messages(record["prompt"], "user")
+        + _as_messages(record["completion"], "assistant")
+    }
+
+
+def _from_row(record: dict[str, Any], target: str, mapping: ColumnMapping) -> dict[str, Any]:
+    columns = mapping.resolve(list(record))
+    messages: list[dict[str, Any]] = []
+    system = record.get(columns.system) if columns.system else None
+    if isinstance(system, str) and system.strip():
+        messages.append({"role": "system", "content": system})
+    if columns.prompt is None:
+        raise _Skip("no prompt column")
+    messages.append({"role": "user", "content": _text(record.get(columns.prompt), "prompt")})
+    if target == "dpo":
+        if not (columns.chosen and columns.rejected):
+            raise _Skip("no chosen/rejected columns")
+        return _dpo(messages, record.get(columns.chosen), record.get(columns.rejected))
+    if columns.response is None:
+        raise _Skip("no response column")
+    messages.append(
+        {"role": "assistant", "content": _text(record.get(columns.response), "response")}
+    )
+    return {"messages": messages}

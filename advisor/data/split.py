@@ -1,0 +1,171 @@
+"""Deterministic train/validation split in which no example lands on both sides.
+
+Lines are grouped by a normalised key (the texts of the example, case and
+whitespace folded; with ``group_by="prompt"`` only the prompt, so that the same
+question with different answers stays on one side).  Groups are ordered by a
+seeded SHA-256 of their key and taken into the validation set until it holds
+the requested share; the same file and seed always give the same split.  Lines
+are copied byte for byte, in their original order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel
+
+from advisor.data.io import EncodingProblem, iter_lines
+from advisor.data.tokens import content_text
+from advisor.errors import DataFileError, UserInputError
+
+GroupBy = Literal["example", "prompt"]
+
+
+class SplitReport(BaseModel):
+    """The result of ``advisor data split`` (the JSON it prints)."""
+
+    train: str
+    validation: str
+    train_examples: int
+    validation_examples: int
+    duplicate_lines: int
+    seed: int
+    group_by: str
+
+
+def example_key(obj: Any, group_by: GroupBy = "example") -> str:
+    """The normalised text that decides which lines count as the same example."""
+    if not isinstance(obj, dict):
+        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
+    parts: list[str] = []
+    data = obj.get("input") if isinstance(obj.get("input"), dict) else obj
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if isinstance(messages, list):
+        for m in messages:
+            if not isinstance(m, dict):
+                continue
+            if group_by == "prompt" and m.get("role") == "assistant":
+                continue
+            parts.append(f"{m.get('role')}:{content_text(m.get('content'))}")
+    else:
+        parts.append(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode())
+    if group_by == "example":
+        for key in ("preferred_output", "non_preferred_output"):
+            for m in obj.get(key) or []:
+                if isinstance(m, dict):
+                    parts.append(f"{key}:{content_text(m.get('content'))}")
+    return " ".join("\n".join(parts).casefold().split())
+
+
+def split_file(
+    src: Path | str,
+    out_dir: Path | str,
+    *,
+    validation: float = 0.1,
+    seed: int = 0,
+    group_by: GroupBy = "example",
+    encoding: str | None = None,
+) -> SplitReport:
+    """Write ``train.jsonl`` and ``validation.jsonl`` into ``out_dir``.
+
+    Raises:
+        UserInputError: ``validation`` outside (0, 1).
+        DataFileError: unreadable file or invalid JSON (run ``validate`` first).
+    """
+    if not 0 < validation < 1:
+        raise UserInputError("--validation must be between 0 and 1, e.g. 0.1")
+    src, out_dir = Path(src), Path(out_dir)
+    keys: list[bytes] = []  # one 16-byte digest per line
+    sizes: dict[bytes, int] = {}
+    for _, obj in _records(src, encoding):
+        digest = hashlib.blake2b(example_key(obj, group_by).encode(), digest_size=16).digest()
+        keys.append(digest)
+        sizes[digest] = sizes.get(digest, 0) + 1
+    total = len(keys)
+    if len(sizes) < 2:
+        raise DataFileError("a split needs at least 2 different examples", path=str(src))
+    wanted = max(1, math.floor(total * validation + 0.5))
+    salt = str(seed).encode()
+    order = sorted(sizes, key=lambda k: hashlib.sha256(salt + k).digest())
+    chosen: set[bytes] = set()
+    taken = 0
+    for key in order:
+        if taken >= wanted:
+            break
+        if taken + sizes[key] > wanted and taken > 0 and sizes[key] > 1:
+            continue  # a big duplicate group would overshoot; try smaller ones
+        chosen.add(key)
+        taken += sizes[key]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_path, val_path = out_dir / "train.jsonl", out_dir / "validation.jsonl"
+    counts = _write(src, encoding, keys, chosen, train_path, val_path)
+    return SplitReport(
+        train=str(train_path),
+        validation=str(val_path),
+        train_examples=counts[0],
+        validation_examples=counts[1],
+        duplicate_lines=total - len(sizes),
+        seed=seed,
+        group_by=group_by,
+    )
+
+
+def _records(src: Path, encoding: str | None) -> Any:
+    try:
+        for number, raw in iter_lines(src, encoding):
+            if not raw.strip():
+                continue
+            try:
+                yield number, orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise DataFileError(
+                    "invalid JSON",
+                    path=str(src),
+                    line=number,
+                    hint="run `advisor data validate` and fix it first",
+                ) from exc
+    except EncodingProblem as exc:
+        raise DataFileError(exc.message, path=str(src), line=exc.line) from exc
+
+
+def _write(
+    src: Path,
+    encoding: str | None,
+    keys: list[bytes],
+    chosen: set[bytes],
+    train_path: Path,
+    val_path: Path,
+) -> tuple[int, int]:
+    handles = []
+    temps = []
+    try:
+        for target in (train_path, val_path):
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            temps.append(tmp)
+            handles.append(os.fdopen(fd, "wb"))
+        counts = [0, 0]
+        index = 0
+        for _, raw in iter_lines(src, encoding):
+            if not raw.strip():
+                continue
+            side = 1 if keys[index] in chosen else 0
+            handles[side].write(raw.strip() + b"\n")
+            counts[side] += 1
+            index += 1
+        for handle in handles:
+            handle.close()
+        os.replace(temps[0], train_path)
+        os.replace(temps[1], val_path)
+        return counts[0], counts[1]
+    except BaseException:
+        for handle in handles:
+            handle.close()
+        for tmp in temps:
+            Path(tmp).unlink(missing_ok=True)
+        raise
