@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
-pytestmark = pytest.mark.anyio
-
 from textual.widgets import Input
 
 from advisor.tui.screens.chat import ChatScreen, ChatTurn
 from backends.fake import FakeBackend
+
+pytestmark = pytest.mark.anyio
 
 
 async def test_chat_streams_the_answer(make_app) -> None:

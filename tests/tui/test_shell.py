@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-pytestmark = pytest.mark.anyio
-
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Select
 
 from advisor.tui.screens.chat import ChatScreen
@@ -16,6 +13,8 @@ from advisor.tui.screens.home import HomeScreen
 from advisor.tui.screens.settings import SettingsScreen
 from advisor.tui.session import Session
 from advisor.tui.widgets.dialogs import ErrorDialog
+
+pytestmark = pytest.mark.anyio
 
 
 async def test_ctrl_q_quits_with_exit_code_0(make_app) -> None:

@@ -90,14 +90,15 @@ class DataScreen(AdvisorScreen):
         call = self.app.call_from_thread
         report = validate_file(path, method, progress=lambda lines: call(self._progress, lines))
         call(self._show_report, path, report)
-        stats = None
-        try:
-            from advisor.data.stats import compute_stats
+        from advisor.data.stats import compute_stats
 
-            stats = compute_stats(path, method, model=self.session.model)
-        except ImportError:
-            stats = None
-        call(self._show_stats, stats)
+        # Prices are OpenAI's: a local model id would price nothing, so it is not passed.
+        remote = self.advisor.backend_name in ("openai", "azure")
+        model = self.session.model if remote else None
+        call(
+            self._show_stats,
+            compute_stats(path, method, model=model, settings=self.advisor.settings),
+        )
 
     def _progress(self, lines: int) -> None:
         self.query_one("#data-progress", ProgressBar).update(progress=lines)
@@ -122,19 +123,17 @@ class DataScreen(AdvisorScreen):
         if stats is None:
             target.update("statistics are not available in this installation")
             return
-        parts = []
-        for label, field, fmt in (
-            ("tokens", "total_tokens", "{:,}"),
-            ("billed tokens", "billed_tokens", "{:,}"),
-            ("epochs", "epochs", "{}"),
-            ("cost", "estimated_cost_usd", "${:.2f}"),
-            ("local training", "estimated_local_seconds", "~{:.0f} s"),
-            ("prices of", "price_date", "{}"),
-        ):
-            value = getattr(stats, field, None)
-            if value is not None:
-                parts.append(f"{label} {fmt.format(value)}")
-        target.update(" · ".join(parts) or str(stats))
+        cost = (
+            "cost unknown"
+            if stats.estimated_cost_usd is None
+            else f"≈ ${stats.estimated_cost_usd:,.2f} on {stats.model} (prices of {stats.price_date})"
+        )
+        seconds = stats.local.estimated_training_seconds
+        local = "" if seconds is None else f" · local training ≈ {_duration(seconds)}"
+        target.update(
+            f"{stats.total_tokens:,} tokens · {stats.default_epochs} epochs · "
+            f"{stats.billed_tokens:,} billed tokens · {cost}{local}"
+        )
 
     # --- lines and cleaning ---------------------------------------------------------------
 
@@ -186,3 +185,11 @@ class DataScreen(AdvisorScreen):
 
     def action_run(self) -> None:
         self.go("run")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
