@@ -1,0 +1,421 @@
+"""The local trainer: TRL + PEFT LoRA for SFT, DPO and RFT (GRPO).
+
+Runs inside the worker process (:mod:`advisor.jobs.worker`), or under
+``accelerate launch`` on several GPUs or machines; only the main process writes
+to the job store.  Design choices, each for speed on small machines:
+
+* LoRA on every linear layer of the frozen base: small checkpoints, fast steps,
+  and an adapter in the layout vLLM's LoRA serving loads.
+* SFT: our own tokenization (assistant-only loss, ``weight: 0`` honoured) with
+  padding-free batches, so no compute goes to padding; no gradient
+  checkpointing (TRL's default), which only trades speed for memory.
+* DPO: the reference is the base model with the adapter disabled (no second
+  copy) and its log-probabilities are computed once before training.
+* RFT: GRPO with rewards from the job's grader; the dataset line is the item.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import JobError, UserInputError
+from advisor.jobs.hyperparams import Resolved, resolve
+from advisor.jobs.store import JobStore, new_id
+from advisor.jobs.trainingdata import dpo_row, read_examples, rft_row, sft_features
+from advisor.settings import Settings
+from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
+
+ADAPTER_INFO = "advisor-adapter.json"  # the name backends/local.py reads
+
+
+@dataclass
+class Outcome:
+    status: str  # "succeeded" | "cancelled" | "paused"
+    adapter_dir: Path | None
+    trained_tokens: int
+    steps: int
+
+
+@dataclass
+class Controls:
+    """Flags the worker sets (signals, control files); polled once per step."""
+
+    should_cancel: Callable[[], bool]
+    should_pause: Callable[[], bool]
+
+
+def device_setup(settings: Settings) -> dict[str, Any]:
+    """TrainingArguments for the best device present: CUDA (bf16 when supported) or CPU."""
+    import torch
+
+    wanted = settings.local.device
+    cuda = (torch.cuda.is_available() and wanted in ("auto", "cuda")) or wanted.startswith("cuda")
+    if not cuda:
+        return {"use_cpu": True, "bf16": False, "fp16": False}
+    bf16 = torch.cuda.is_bf16_supported()
+    return {"use_cpu": False, "bf16": bf16, "fp16": not bf16}
+
+
+def emit(store: JobStore, job_id: str, message: str, **kwargs: Any) -> None:
+    store.add_event(job_id, JobEvent(id=new_id("ftevent"), message=message, **kwargs))
+
+
+class StoreCallback:
+    """Mirrors the trainer's progress into the job store; stops on cancel or pause."""
+
+    def __init__(
+        self, store: JobStore, job: FineTuneJob, controls: Controls, is_main: bool
+    ) -> None:
+        self.store, self.job, self.controls, self.is_main = store, job, controls, is_main
+        self.stopped: str | None = None
+        self._last_time = time.perf_counter()
+        self._last_tokens = 0
+        self._last_metrics: dict[str, float] = {}
+
+    def callback(self) -> Any:
+        from transformers import TrainerCallback
+
+        outer = self
+
+        class _Callback(TrainerCallback):
+            def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+                outer._last_tokens = state.num_input_tokens_seen or 0
+                outer._last_time = time.perf_counter()
+                if outer.is_main:
+                    message = f"Training: {state.max_steps} steps from step {state.global_step}"
+                    data = {"step": state.global_step, "total_steps": state.max_steps}
+                    emit(outer.store, outer.job.id, message, data=data)
+
+            def on_log(
+                self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any
+            ) -> None:
+                if outer.is_main and logs:
+                    outer.on_log(state, logs)
+
+            def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+                if outer.controls.should_pause():
+                    outer.stopped = "paused"
+                    control.should_save = True
+                    control.should_training_stop = True
+                elif outer.controls.should_cancel():
+                    outer.stopped = "cancelled"
+                    control.should_training_stop = True
+
+            def on_save(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+                if outer.is_main:
+                    outer.on_save(args, state)
+
+        return _Callback()
+
+    def on_log(self, state: Any, logs: dict[str, Any]) -> None:
+        now = time.perf_counter()
+        tokens = state.num_input_tokens_seen or 0
+        data: dict[str, Any] = {
+            "step": state.global_step,
+            "total_steps": state.max_steps,
+            "epoch": round(state.epoch or 0.0, 4),
+        }
+        for key, name in (
+            ("loss", "loss"),
+            ("learning_rate", "learning_rate"),
+            ("eval_loss", "eval_loss"),
+            ("reward", "reward_mean"),
+            ("reward_std", "reward_std"),
+            ("rewards/chosen", "rewards_chosen"),
+            ("rewards/accuracies", "reward_accuracy"),
+        ):
+            if isinstance(logs.get(key), int | float):
+                data[name] = float(logs[key])
+        if "loss" in data and now > self._last_time and tokens > self._last_tokens:
+            data["tokens_per_second"] = round(
+                (tokens - self._last_tokens) / (now - self._last_time), 2
+            )
+            self._last_time, self._last_tokens = now, tokens
+        if not any(k in data for k in ("loss", "eval_loss", "reward_mean")):
+            return  # the end-of-training summary: runtime figures, no metrics
+        self._last_metrics.update({k: v for k, v in data.items() if isinstance(v, float)})
+        parts = [f"{k}={v:.4g}" for k, v in data.items() if k not in ("total_steps",)]
+        emit(
+            self.store,
+            self.job.id,
+            f"Step {state.global_step}/{state.max_steps}: " + ", ".join(parts[1:]),
+            type="metrics",
+            data=data,
+        )
+
+    def on_save(self, args: Any, state: Any) -> None:
+        folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        metrics = {k: v for k, v in self._last_metrics.items() if k != "epoch"}
+        checkpoint = Checkpoint(
+            id=f"ftckpt-{self.job.id.removeprefix('ftjob-')[:12]}-{state.global_step}",
+            step=state.global_step,
+            metrics=metrics,
+            location=str(folder),
+        )
+        self.store.add_checkpoint(self.job.id, checkpoint)
+        emit(
+            self.store,
+            self.job.id,
+            f"Checkpoint saved at step {state.global_step}",
+            data={"step": state.global_step, "location": str(folder)},
+        )
+
+
+def _load_model(base: str, settings: Settings) -> tuple[Any, Any]:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from advisor.embedded import configure_offline, resolve_chat_model
+
+    configure_offline(settings)
+    if base.startswith("local:"):
+        raise UserInputError(
+            f"cannot fine-tune {base!r}: local jobs start from a base model",
+            hint="pass --model with a base model such as smollm2-135m-instruct",
+        )
+    path = resolve_chat_model(base, settings)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(path)
+    return model, tokenizer
+
+
+def _lora(hp: Resolved) -> Any:
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=hp.lora_r,
+        lora_alpha=hp.lora_alpha,
+        lora_dropout=0.0,
+        target_modules="all-linear",
+        task_type="CAUSAL_LM",
+    )
+
+
+def _common_args(
+    hp: Resolved, out: Path, seed: int, settings: Settings, has_eval: bool
+) -> dict[str, Any]:
+    save = (
+        {"save_strategy": "steps", "save_steps": hp.save_steps}
+        if hp.save_steps
+        else {"save_strategy": "epoch"}
+    )
+    return {
+        "output_dir": str(out),
+        "num_train_epochs": hp.n_epochs,
+        "max_steps": hp.max_steps or -1,
+        "per_device_train_batch_size": hp.batch_size,
+        "per_device_eval_batch_size": max(hp.batch_size, 4),
+        "learning_rate": hp.learning_rate,
+        "lr_scheduler_type": "linear",
+        "warmup_steps": 0,
+        "logging_steps": hp.logging_steps,
+        "logging_first_step": True,
+        "eval_strategy": "epoch" if has_eval else "no",
+        "report_to": "none",
+        "disable_tqdm": True,
+        "seed": seed,
+        "data_seed": seed,
+        "gradient_checkpointing": False,
+        "include_num_input_tokens_seen": "non_padding",
+        "dataloader_num_workers": 0,
+        "save_only_model": False,
+        **save,
+        **device_setup(settings),
+    }
+
+
+def train(
+    job: FineTuneJob,
+    request: JobRequest,
+    settings: Settings,
+    store: JobStore,
+    work_dir: Path,
+    controls: Controls,
+    *,
+    resume_from: str | None = None,
+    merge: bool = False,
+) -> Outcome:
+    """Run one job to its end (or to a cancel or pause).
+
+    Raises:
+        JobError, UserInputError: the job cannot run as specified.
+    """
+    from accelerate import PartialState
+
+    if settings.local.threads:
+        import torch
+
+        torch.set_num_threads(settings.local.threads)
+    is_main = PartialState().is_main_process
+    examples = read_examples(request.training_file)
+    hp = resolve(job.method, len(examples), job.hyperparameters)
+    seed = job.seed if job.seed is not None else 42
+    model, tokenizer = _load_model(job.model, settings)
+    validation = read_examples(request.validation_file) if request.validation_file else []
+    tracker = StoreCallback(store, job, controls, is_main)
+    if is_main:
+        emit(
+            store,
+            job.id,
+            f"Hyperparameters: epochs={hp.n_epochs}, batch_size={hp.batch_size}, "
+            f"learning_rate={hp.learning_rate:.3g}" + (f", beta={hp.beta}" if hp.beta else ""),
+            data=hp.model_dump(),
+        )
+    args = _common_args(hp, work_dir / "checkpoints", seed, settings, bool(validation))
+    builder = {"sft": _sft_trainer, "dpo": _dpo_trainer, "rft": _rft_trainer}[job.method]
+    trainer = builder(model, tokenizer, examples, validation, hp, args, request, settings)
+    trainer.add_callback(tracker.callback())
+    if resume_from and is_main:
+        emit(store, job.id, f"Resuming from {Path(resume_from).name}")
+    result = trainer.train(resume_from_checkpoint=resume_from)
+    tokens = int(trainer.state.num_input_tokens_seen or 0)
+    if tracker.stopped:
+        return Outcome(tracker.stopped, None, tokens, trainer.state.global_step)
+    adapter_dir = settings.adapters_dir / job.id
+    if is_main:
+        _save_adapter(trainer.model, tokenizer, adapter_dir, job.model, merge)
+    del result
+    return Outcome("succeeded", adapter_dir, tokens, trainer.state.global_step)
+
+
+def _save_adapter(model: Any, tokenizer: Any, target: Path, base: str, merge: bool) -> None:
+    """Write the adapter next to its metadata; a temporary folder and a rename keep it atomic."""
+    staging = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    model.save_pretrained(str(staging))
+    tokenizer.save_pretrained(str(staging))
+    (staging / ADAPTER_INFO).write_text(json.dumps({"base_model": base}, indent=2))
+    if merge:
+        merged = model.merge_and_unload()
+        merged.save_pretrained(str(staging / "merged"))
+        tokenizer.save_pretrained(str(staging / "merged"))
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(staging, target)
+
+
+def _sft_trainer(
+    model: Any,
+    tokenizer: Any,
+    examples: list[dict[str, Any]],
+    validation: list[dict[str, Any]],
+    hp: Resolved,
+    args: dict[str, Any],
+    request: JobRequest,
+    settings: Settings,
+) -> Any:
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    def build(rows: list[dict[str, Any]]) -> Any:
+        features = [f for r in rows if (f := sft_features(tokenizer, r, hp.max_length))]
+        if not features:
+            raise JobError("no example has a trainable assistant turn (all have weight 0)")
+        return Dataset.from_list(features)
+
+    # Sequences are truncated to max_length by sft_features already.
+    config = SFTConfig(**args, max_length=None, padding_free=True)
+    return SFTTrainer(
+        model=model,
+        args=config,
+        train_dataset=build(examples),
+        eval_dataset=build(validation) if validation else None,
+        processing_class=tokenizer,
+        peft_config=_lora(hp),
+    )
+
+
+def _dpo_trainer(
+    model: Any,
+    tokenizer: Any,
+    examples: list[dict[str, Any]],
+    validation: list[dict[str, Any]],
+    hp: Resolved,
+    args: dict[str, Any],
+    request: JobRequest,
+    settings: Settings,
+) -> Any:
+    from datasets import Dataset
+    from trl import DPOConfig, DPOTrainer
+
+    config = DPOConfig(
+        **args,
+        beta=hp.beta or 0.1,
+        max_length=hp.max_length,
+        precompute_ref_log_probs=True,
+        precompute_ref_batch_size=max(8, hp.batch_size),
+    )
+    return DPOTrainer(
+        model=model,
+        args=config,
+        train_dataset=Dataset.from_list([dpo_row(r) for r in examples]),
+        eval_dataset=Dataset.from_list([dpo_row(r) for r in validation]) if validation else None,
+        processing_class=tokenizer,
+        peft_config=_lora(hp),
+    )
+
+
+def make_reward_function(
+    grader_spec: dict[str, Any], settings: Settings
+) -> Callable[..., list[float | None]]:
+    """A GRPO reward function scoring completions with the job's grader."""
+    from advisor.graders import Sample, load_grader
+
+    grader = load_grader(grader_spec, settings=settings)
+
+    def grader_reward(
+        prompts: list[Any], completions: list[Any], advisor_item: list[str], **_: Any
+    ) -> list[float | None]:
+        texts = [c[-1]["content"] if isinstance(c, list) else str(c) for c in completions]
+        samples = [Sample.from_text(t) for t in texts]
+        items = [json.loads(i) for i in advisor_item]
+        return [r.score for r in grader.grade_batch(samples, items)]
+
+    grader_reward.__name__ = f"grader_{grader.name}"
+    return grader_reward
+
+
+def _rft_trainer(
+    model: Any,
+    tokenizer: Any,
+    examples: list[dict[str, Any]],
+    validation: list[dict[str, Any]],
+    hp: Resolved,
+    args: dict[str, Any],
+    request: JobRequest,
+    settings: Settings,
+) -> Any:
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    if not request.grader:
+        raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
+    generations = max(2, hp.num_generations)
+    args = {
+        **args,
+        "per_device_train_batch_size": hp.batch_size * generations,
+        "per_device_eval_batch_size": hp.batch_size * generations,
+    }
+    config = GRPOConfig(
+        **args,
+        num_generations=generations,
+        max_completion_length=hp.max_completion_length,
+        temperature=1.0,
+        beta=0.0,  # no KL term: no reference pass, as current GRPO practice recommends
+    )
+    return GRPOTrainer(
+        model=model,
+        reward_funcs=make_reward_function(request.grader, settings),
+        args=config,
+        train_dataset=Dataset.from_list([rft_row(r) for r in examples]),
+        eval_dataset=Dataset.from_list([rft_row(r) for r in validation]) if validation else None,
+        processing_class=tokenizer,
+        peft_config=_lora(hp),
+    )

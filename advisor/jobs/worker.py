@@ -1,0 +1,151 @@
+"""The training worker: ``python -m advisor.jobs.worker JOB_ID [--resume]``.
+
+Started detached by :class:`~advisor.jobs.local_service.LocalFineTuning`, so a
+crash in training never takes the CLI or the TUI down, and the job survives the
+process that created it.  All progress goes to the job store; stderr goes to
+``worker.log`` in the job folder.  SIGTERM and SIGINT request a graceful stop
+(the same as ``advisor jobs cancel``).  Under ``accelerate launch`` every rank
+trains; only the main one writes job status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import FrameType
+
+from advisor.errors import AdvisorError
+from advisor.jobs.files import JobFiles
+from advisor.jobs.store import JobStore
+from advisor.jobs.trainer import Controls, emit, train
+from advisor.settings import load_settings
+from backends.jobs import (
+    CANCELLED,
+    FAILED,
+    PAUSED,
+    RUNNING,
+    SUCCEEDED,
+    FineTuneJob,
+    JobErrorInfo,
+)
+
+FINE_TUNED_PREFIX = "local:ft:"
+
+
+def fine_tuned_id(job: FineTuneJob) -> str:
+    """``local:ft:<base>:<suffix>:<job id>``; the suffix defaults to the method."""
+    return f"{FINE_TUNED_PREFIX}{job.model}:{job.suffix or job.method}:{job.id}"
+
+
+def last_checkpoint(store: JobStore, job_id: str) -> str | None:
+    """The newest recorded checkpoint whose folder is complete on disk."""
+    for checkpoint in reversed(store.checkpoints(job_id)):
+        folder = Path(checkpoint.location)
+        if (folder / "trainer_state.json").is_file():
+            return str(folder)
+    return None
+
+
+def run(job_id: str, *, resume: bool) -> int:
+    from accelerate import PartialState
+
+    settings = load_settings()
+    store = JobStore(settings.jobs_db)
+    files = JobFiles.of(settings, job_id)
+    is_main = PartialState().is_main_process
+    stop = {"cancel": False}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop["cancel"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    controls = Controls(
+        should_cancel=lambda: stop["cancel"] or files.cancel.exists(),
+        should_pause=lambda: files.pause.exists(),
+    )
+    job = store.get_job(job_id)
+    request, merge = files.read_request()
+    if is_main:
+        files.write_pid(_pid())
+        job.status = RUNNING
+        job.error = None
+        store.save_job(job)
+        emit(store, job_id, "Fine-tuning job started" if not resume else "Fine-tuning job resumed")
+    resume_from = last_checkpoint(store, job_id) if resume else None
+    if resume and resume_from is None and is_main:
+        emit(store, job_id, "No checkpoint to resume from: training starts over", level="warn")
+    try:
+        outcome = train(
+            job,
+            request,
+            settings,
+            store,
+            files.root,
+            controls,
+            resume_from=resume_from,
+            merge=merge,
+        )
+    except BaseException as exc:
+        if is_main:
+            _fail(store, job_id, exc)
+        traceback.print_exc()
+        return 1
+    if not is_main:
+        return 0
+    job = store.get_job(job_id)
+    job.trained_tokens = outcome.trained_tokens
+    if outcome.status == "succeeded":
+        job.status = SUCCEEDED
+        job.fine_tuned_model = fine_tuned_id(job)
+        job.finished_at = time.time()
+        emit(store, job_id, f"New fine-tuned model created: {job.fine_tuned_model}")
+        emit(store, job_id, "The job has successfully completed")
+    elif outcome.status == "paused":
+        job.status = PAUSED
+        emit(store, job_id, f"Paused at step {outcome.steps}; resume with advisor jobs resume")
+    else:
+        job.status = CANCELLED
+        job.finished_at = time.time()
+        emit(store, job_id, f"Cancelled at step {outcome.steps}")
+    store.save_job(job)
+    files.clear_controls()
+    files.pid.unlink(missing_ok=True)
+    return 0
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def _fail(store: JobStore, job_id: str, exc: BaseException) -> None:
+    if isinstance(exc, AdvisorError):
+        code, message = "invalid_request", str(exc)
+    elif isinstance(exc, KeyboardInterrupt):
+        code, message = "interrupted", "the training process was interrupted"
+    else:
+        code, message = "training_failed", f"{type(exc).__name__}: {exc}"
+    job = store.get_job(job_id)
+    job.status = FAILED
+    job.finished_at = time.time()
+    job.error = JobErrorInfo(code=code, message=message)
+    store.save_job(job)
+    emit(store, job_id, f"Training failed: {message}", level="error")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m advisor.jobs.worker")
+    parser.add_argument("job_id")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    args = parser.parse_args(argv)
+    return run(args.job_id, resume=args.resume)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
