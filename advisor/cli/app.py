@@ -12,8 +12,11 @@ import typer
 
 from advisor import __version__
 from advisor.cli import advise, backends_cmd, chat, config_cmd, tui_cmd
+from advisor.cli import ask as ask_cmd
+from advisor.cli import assistant as assistant_cmd
 from advisor.cli import bench as bench_cmd
 from advisor.cli import data as data_cmd
+from advisor.cli import rag as rag_cmd
 from advisor.cli import scenarios as scenarios_cmd
 from advisor.errors import AdvisorError
 
@@ -66,6 +69,9 @@ tui_cmd.register(app)
 scenarios_cmd.register(app)
 bench_cmd.register(app)
 data_cmd.register(app)
+rag_cmd.register(app)
+ask_cmd.register(app)
+assistant_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 

@@ -1,0 +1,181 @@
+"""``advisor assistant``: GPTs-style custom assistants saved as readable YAML profiles."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from advisor.cli import context
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.errors import UserInputError
+
+assistant_app = typer.Typer(
+    help="Custom assistants: instructions + knowledge files + conversation starters.",
+    no_args_is_help=True,
+)
+
+NAME_ARGUMENT: Any = typer.Argument(..., help="Assistant name (lowercase, digits, - and _).")
+
+
+@assistant_app.command("create")
+def create(
+    name: str = NAME_ARGUMENT,
+    instructions: str | None = typer.Option(None, "--instructions", "-i", help="Instructions."),
+    instructions_file: Path | None = typer.Option(
+        None, "--instructions-file", help="Instructions from a text file."
+    ),
+    knowledge: list[Path] | None = typer.Option(
+        None, "--knowledge", help="Knowledge file or folder (repeatable)."
+    ),
+    starter: list[str] | None = typer.Option(
+        None, "--starter", help="Conversation starter (repeatable)."
+    ),
+    description: str = typer.Option("", "--description", help="One line about the assistant."),
+    backend: str | None = typer.Option(None, "--backend", "-b", help="Backend it runs on."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Model id."),
+    k: int = typer.Option(4, "--k", min=1, max=50, help="Chunks retrieved per question."),
+    force: bool = typer.Option(False, "--force", help="Replace an assistant with that name."),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Save an assistant profile; its knowledge is indexed on first use."""
+    from pydantic import ValidationError
+
+    from advisor.routes import AssistantProfile, AssistantStore
+    from advisor.routes.system_prompt import read_instructions
+
+    if bool(instructions) == bool(instructions_file):
+        raise UserInputError("give exactly one of --instructions or --instructions-file")
+    text = read_instructions(instructions_file or instructions)
+    missing = [str(p) for p in knowledge or [] if not p.exists()]
+    if missing:
+        raise UserInputError(f"knowledge not found: {', '.join(missing)}")
+    if backend:
+        from advisor.registry import backend_class
+
+        backend_class(backend)  # fail now, not at the first chat
+    try:
+        profile = AssistantProfile(
+            name=name,
+            description=description,
+            instructions=text,
+            knowledge=[str(p.expanduser().resolve()) for p in knowledge or []],
+            conversation_starters=list(starter or []),
+            backend=backend,
+            model=model,
+            k=k,
+        )
+    except ValidationError as exc:
+        raise UserInputError(f"invalid assistant: {exc.errors()[0]['msg']}") from exc
+    path = AssistantStore(context.settings()).save(profile, overwrite=force)
+    if fmt is OutputFormat.json:
+        print_json({"name": profile.name, "path": str(path)})
+        return
+    echo(f"saved assistant {profile.name} to {path}")
+
+
+@assistant_app.command("list")
+def list_assistants(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """List saved assistants."""
+    from advisor.routes import AssistantStore
+
+    profiles = AssistantStore(context.settings()).list()
+    if fmt is OutputFormat.json:
+        print_json({"assistants": profiles})
+        return
+    if not profiles:
+        echo("no assistants yet; create one with `advisor assistant create NAME -i TEXT`")
+    for p in profiles:
+        where = f"{p.backend or 'default backend'}/{p.model or 'default model'}"
+        echo(f"{p.name}: {len(p.knowledge)} knowledge paths, {where}  {p.description}".rstrip())
+
+
+@assistant_app.command("show")
+def show(name: str = NAME_ARGUMENT, fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Show one assistant's profile."""
+    from advisor.routes import AssistantStore
+
+    store = AssistantStore(context.settings())
+    profile = store.get(name)
+    if fmt is OutputFormat.json:
+        print_json(profile)
+        return
+    echo(store.path(name).read_text(encoding="utf-8").rstrip())
+
+
+@assistant_app.command("delete")
+def delete(
+    name: str = NAME_ARGUMENT,
+    keep_knowledge: bool = typer.Option(
+        False, "--keep-knowledge", help="Keep its knowledge base index."
+    ),
+) -> None:
+    """Delete an assistant profile and its knowledge index (documents are untouched)."""
+    from advisor.routes import AssistantStore
+
+    AssistantStore(context.settings()).delete(name, drop_knowledge=not keep_knowledge)
+    echo(f"deleted assistant {name}")
+
+
+@assistant_app.command("chat")
+def chat(
+    name: str = NAME_ARGUMENT,
+    message: list[str] | None = typer.Option(
+        None, "--message", "-q", help="Ask this and exit (repeatable); default: interactive."
+    ),
+    chroma_url: str | None = typer.Option(None, "--chroma-url", help="Chroma server URL."),
+    max_tokens: int | None = typer.Option(None, min=1, help="Cap on generated tokens."),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Chat with an assistant; each question is answered from its instructions and knowledge."""
+    from advisor.cli.ask import as_result, print_answer, run
+    from advisor.routes import AssistantStore, CustomAssistantRoute
+    from backends.types import GenerationParams
+
+    settings = context.settings()
+    profile = AssistantStore(settings).get(name)
+    route = CustomAssistantRoute(profile, settings, chroma_url=chroma_url)
+    params = GenerationParams(max_tokens=max_tokens)
+    if message:
+        results = []
+        for question in message:
+            answer, warnings = run(route, question, params)
+            if fmt is OutputFormat.json:
+                results.append(as_result(answer, warnings))
+            else:
+                print_answer(answer)
+        if fmt is OutputFormat.json:
+            print_json({"assistant": name, "answers": results})
+        return
+    if fmt is OutputFormat.json:
+        raise UserInputError("--format json needs --message", hint="interactive chat is text only")
+    _interactive(route, profile.conversation_starters, params)
+
+
+def _interactive(route: Any, starters: list[str], params: Any) -> None:
+    from advisor.cli.ask import print_answer, run
+
+    echo(f"Chatting with {route.profile.name}. Empty line or Ctrl+D ends.", err=True)
+    for number, starter in enumerate(starters, start=1):
+        echo(f"  {number}. {starter}", err=True)
+    warned = False
+    while True:
+        try:
+            line = input("> " if sys.stdin.isatty() else "").strip()
+        except EOFError:
+            break
+        if not line:
+            break
+        if line.isdigit() and 1 <= int(line) <= len(starters):
+            line = starters[int(line) - 1]  # pick a starter by its number
+        answer, warnings = run(route, line, params)
+        for warning in [] if warned else warnings:
+            echo(f"warning: {warning}", err=True)
+        warned = True
+        print_answer(answer)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(assistant_app, name="assistant")
