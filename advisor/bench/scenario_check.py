@@ -64,7 +64,10 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
 def _check_training(scenario: Scenario, problems: list[Problem]) -> dict[str, tuple[str, int]]:
     """Validates each training file; returns normalized user prompt -> (file, line)."""
     prompts: dict[str, tuple[str, int]] = {}
-    grader = _rft_grader(scenario, problems)
+    _rft_grader(scenario, problems)
+    grader_path = scenario.training.rft_grader
+    if grader_path is not None and not grader_path.is_file():
+        grader_path = None
     methods: tuple[Method, ...] = ("sft", "dpo", "rft")
     for method in methods:
         path = scenario.training.file(method)
@@ -77,7 +80,7 @@ def _check_training(scenario: Scenario, problems: list[Problem]) -> dict[str, tu
                 )
             )
             continue
-        count = _validate_training_file(path, method, grader, problems)
+        count = _validate_training_file(path, method, grader_path, problems)
         if method == "sft" and count < MIN_TRAINING_EXAMPLES:
             problems.append(
                 Problem(
@@ -96,7 +99,9 @@ def _check_training(scenario: Scenario, problems: list[Problem]) -> dict[str, tu
     return prompts
 
 
-def _validate_training_file(path: Path, method: str, grader: Any, problems: list[Problem]) -> int:
+def _validate_training_file(
+    path: Path, method: str, grader: Path | None, problems: list[Problem]
+) -> int:
     validate_file = _optional("advisor.data.validate", "validate_file")
     if validate_file is not None:
         try:
