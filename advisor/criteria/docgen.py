@@ -1,0 +1,216 @@
+"""Generate ``docs/criteria.md`` from the catalog.
+
+    python -m advisor.criteria.docgen > docs/criteria.md
+
+The document is never edited by hand: a test regenerates it and fails when the
+committed file differs, so the docs always state the weights the code uses.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from advisor.criteria.catalog import AnswerValue, Catalog, Condition, Text, load_catalog
+
+COMMAND = "python -m advisor.criteria.docgen > docs/criteria.md"
+
+
+def _value(value: AnswerValue) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def describe(cond: Condition) -> str:
+    """A condition in plain English."""
+    if cond.question is not None:
+        q = f"`{cond.question}`"
+        if cond.is_ is not None:
+            return f"{q} is {_value(cond.is_)}"
+        if cond.in_ is not None:
+            return f"{q} is one of " + ", ".join(_value(v) for v in cond.in_)
+        if cond.at_least is not None and cond.below is not None:
+            return f"{cond.at_least} ≤ {q} < {cond.below}"
+        if cond.at_least is not None:
+            return f"{q} ≥ {cond.at_least}"
+        return f"{q} < {cond.below}"
+    if cond.all_ is not None:
+        return "all of (" + "; ".join(describe(c) for c in cond.all_) + ")"
+    if cond.any_ is not None:
+        return "any of (" + "; ".join(describe(c) for c in cond.any_) + ")"
+    if cond.not_ is not None:
+        return "not (" + describe(cond.not_) + ")"
+    if cond.count is not None:
+        inner = "; ".join(describe(c) for c in cond.count)
+        return f"at least {cond.at_least} of ({inner})"
+    if cond.primary_in is not None:
+        return "the primary route is one of " + ", ".join(f"`{r}`" for r in cond.primary_in)
+    return f"`{cond.eligible}` is eligible"
+
+
+def _both(text: Text, indent: str = "") -> list[str]:
+    return [f"{indent}- EN: {text.en}", f"{indent}- JA: {text.ja}"]
+
+
+def _source(catalog: Catalog, source_id: str) -> str:
+    source = catalog.source(source_id)
+    return f"*Source* (`{source.id}`, {source.origin}): {source.text.en}"
+
+
+def _points(value: float) -> str:
+    return f"{value:+g}"
+
+
+def generate(catalog: Catalog | None = None) -> str:
+    catalog = catalog or load_catalog()
+    routes = catalog.route_ids()
+    out: list[str] = [
+        "# Selection criteria",
+        "",
+        "<!-- Generated from advisor/criteria/catalog.yaml. Do not edit by hand: run",
+        f"     `{COMMAND}`",
+        "     (tests/unit/test_criteria_docs.py fails when this file is out of date). -->",
+        "",
+        f"Catalog version {catalog.version}. This is what the advisor knows, in full: every",
+        "interview question, every scoring rule with its weight and the reasoning behind the",
+        "weight, every hard gate, combination, warning and next step, each with the source",
+        "statement it rests on. All texts exist in English and Japanese.",
+        "",
+        "## Using it",
+        "",
+        "```sh",
+        "advisor questions --lang ja                      # the interview",
+        "advisor assess --answers examples/answers/all_fine_tuning.yaml",
+        "advisor assess -a answers.yaml --format json     # the stable JSON shape",
+        "advisor assess -a answers.yaml --format md --lang ja -o brief.md  # client brief",
+        "```",
+        "",
+        "From Python: `from advisor.criteria import load_answers, assess, render_markdown`;",
+        '`assess(load_answers(path), lang="ja")` returns the same `Assessment` the JSON',
+        "output prints. Example answer files, one per canonical profile, are in",
+        "`examples/answers/`.",
+        "",
+        "## How the score works",
+        "",
+        "- A route's **score** is the plain sum of the points of every scoring rule whose",
+        "  condition holds. Each point is shown as an itemized reason (rule id, points, text).",
+        "- Weights: 1 = a mild argument, 2 = a clear one, 3 = a main purpose of the route,",
+        "  4 = the route exists for exactly this. Negative points are arguments against.",
+        "- **Hard gates** make a route ineligible whatever it scores; its score is still shown,",
+        "  so a client sees what, for example, fine-tuning would score with enough data.",
+        "- The **primary** route is the best eligible one; ties go to the route listed first",
+        "  below (the cheaper one).",
+        f"- **Confidence** is the margin to the eligible runner-up divided by "
+        f"{catalog.confidence.full_margin:g} points, capped at 1;",
+        f"  low below {catalog.confidence.medium_from:g}, medium below "
+        f"{catalog.confidence.high_from:g}, high from there. A low confidence adds a warning",
+        "  to benchmark both routes.",
+        "- **Combinations** add partner routes to the primary when their rule fires and every",
+        "  route in it is eligible (`best_fine_tuning` / `best_prompting` stand for the",
+        "  best-scoring eligible route of that family).",
+        "- **What would change the answer**: for each question, the nearest other answer",
+        "  (the other yes/no value, the neighbouring choice, the nearest count threshold a rule",
+        "  uses) that changes the primary route.",
+        "- Texts may contain placeholders such as `{example_count}` or `{ft_count}` (how many",
+        "  of the five fine-tuning criteria hold); they are filled in from the answers.",
+        "- The fine-tuning score grows with every one of the five fine-tuning criteria that",
+        "  holds (each adds points to SFT, DPO and RFT, and three or more add a bonus);",
+        "  property tests check this.",
+        "",
+        "## Routes",
+        "",
+        "| Route id | Name | Family | Summary |",
+        "|---|---|---|---|",
+    ]
+    for route in catalog.routes:
+        out.append(
+            f"| `{route.id}` | {route.name.en} / {route.name.ja} | {route.family} | "
+            f"{route.summary.en} |"
+        )
+
+    out += ["", "## Interview questions", ""]
+    out.append("Answer files map these ids to values (YAML, JSON or TOML; a file with an `answers`")
+    out.append("table, such as a benchmark `scenario.toml`, works too). Unanswered questions")
+    out.append("take the default.")
+    for question in catalog.questions:
+        out += ["", f"### `{question.id}`: {question.label.en} / {question.label.ja}", ""]
+        kind = question.type.replace("_", "/")
+        facts = [f"type {kind}", f"default `{_value(question.default)}`", f"group {question.group}"]
+        if question.choices:
+            facts.append("choices " + ", ".join(f"`{c.value}`" for c in question.choices))
+        if question.type == "scale":
+            facts.append(f"range {question.min} to {question.max}")
+        if question.fine_tuning_criterion:
+            facts.append("**one of the five fine-tuning criteria**")
+        out.append("- " + "; ".join(facts))
+        out += _both(question.text)
+        out.append(f"- Help: {question.help.en}")
+        out.append(f"- ヘルプ: {question.help.ja}")
+        out.append(f"- {_source(catalog, question.source)}")
+
+    out += ["", "## Weights at a glance", ""]
+    out.append("| Rule | " + " | ".join(f"`{r}`" for r in routes) + " |")
+    out.append("|---|" + "---:|" * len(routes))
+    for crit in catalog.criteria:
+        cells = [_points(crit.effects[r]) if crit.effects.get(r) else "" for r in routes]
+        out.append(f"| `{crit.id}` | " + " | ".join(cells) + " |")
+
+    out += ["", "## Scoring rules and the reasoning behind each weight"]
+    for crit in catalog.criteria:
+        out += ["", f"### `{crit.id}`", ""]
+        out.append(f"- When: {describe(crit.when) if crit.when else 'always'}")
+        effects = ", ".join(f"`{r}` {_points(p)}" for r, p in crit.effects.items())
+        out.append(f"- Points: {effects}")
+        out.append(f"- Why these weights: {crit.rationale.en}")
+        out.append(f"- 重みの理由: {crit.rationale.ja}")
+        out.append("- Reason shown to the client:")
+        out += _both(crit.text, "  ")
+        out.append(f"- {_source(catalog, crit.source)}")
+
+    out += ["", "## Hard gates", ""]
+    for gate in catalog.gates:
+        routes_text = ", ".join(f"`{r}`" for r in gate.routes)
+        out.append(f"- `{gate.id}`: when {describe(gate.when)}, {routes_text} ineligible.")
+        out += _both(gate.text, "  ")
+        out.append(f"  - {_source(catalog, gate.source)}")
+
+    out += ["", "## Combinations", ""]
+    for combo in catalog.combinations:
+        routes_text = " + ".join(f"`{r}`" for r in combo.routes)
+        out.append(f"- `{combo.id}`: {routes_text}, when {describe(combo.when)}.")
+        out += _both(combo.text, "  ")
+        out.append(f"  - {_source(catalog, combo.source)}")
+
+    out += ["", "## Warnings", ""]
+    for notice in catalog.warnings:
+        out.append(f"- `{notice.id}`: when {describe(notice.when)}.")
+        out += _both(notice.text, "  ")
+        out.append(f"  - {_source(catalog, notice.source)}")
+
+    out += ["", "## Next steps", ""]
+    out.append("The recommended route's steps come first, then one step per combination")
+    out.append("partner, then the extra steps below whose condition holds.")
+    for route in catalog.routes:
+        out += ["", f"### `{route.id}`", ""]
+        out += [f"{i}. {step.en} / {step.ja}" for i, step in enumerate(route.next_steps, 1)]
+        out += ["", f"As a partner: {route.combine_step.en} / {route.combine_step.ja}"]
+    out += ["", "### Extra steps", ""]
+    for notice in catalog.extra_steps:
+        out.append(f"- `{notice.id}`: when {describe(notice.when)}.")
+        out += _both(notice.text, "  ")
+        out.append(f"  - {_source(catalog, notice.source)}")
+
+    out += ["", "## Sources", ""]
+    for source in catalog.sources:
+        out.append(f"- `{source.id}` ({source.origin}):")
+        out += _both(source.text, "  ")
+    out.append("")
+    return "\n".join(out)
+
+
+def main() -> None:
+    sys.stdout.write(generate())
+
+
+if __name__ == "__main__":
+    main()
