@@ -8,6 +8,7 @@ ever a training prompt) and writes the files next to its scenario.toml.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,8 @@ def rng(seed: str) -> random.Random:
 
 
 def folder(name: str) -> Path:
-    path = SCENARIOS / name
+    """The scenario folder; SCENARIOS_OUT redirects output (tests regenerate into a temp dir)."""
+    path = Path(os.environ.get("SCENARIOS_OUT", SCENARIOS)) / name
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -104,7 +106,8 @@ def paraphrase_rows(
     rows = []
     for i, item in enumerate(test, 1):
         texts = [
-            a for a in item.get("alternatives", [])
+            a
+            for a in item.get("alternatives", [])
             if norm(a) != norm(item["prompt"]) and norm(a) not in seen
         ]
         if texts:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (hand-written data: long sentences stay on one line)
 """invoice-total: find the amount due in an invoice (verifiable: RFT), plus concise-vs-verbose DPO pairs."""
 
 from __future__ import annotations
@@ -37,43 +38,116 @@ def grade(sample, item):
 '''
 
 VENDORS = [
-    ("Brightline Office Supply", "office"), ("Keller & Sons Plumbing", "trade"),
-    ("Northgate IT Services", "it"), ("Maple Street Catering", "food"),
-    ("Bluewater Print Studio", "print"), ("Atlas Freight Ltd", "freight"),
-    ("Greenleaf Landscaping", "trade"), ("Pixelforge Design", "it"),
-    ("Hofmann Elektrotechnik GmbH", "trade"), ("Café Lumière Wholesale", "food"),
-    ("Orbit Cloud Hosting", "it"), ("Redwood Legal LLP", "services"),
-    ("Sunrise Cleaning Co.", "services"), ("Tallis Stationers", "office"),
-    ("Vantage Event Rentals", "services"), ("Studio Nord Fotografie", "print"),
+    ("Brightline Office Supply", "office"),
+    ("Keller & Sons Plumbing", "trade"),
+    ("Northgate IT Services", "it"),
+    ("Maple Street Catering", "food"),
+    ("Bluewater Print Studio", "print"),
+    ("Atlas Freight Ltd", "freight"),
+    ("Greenleaf Landscaping", "trade"),
+    ("Pixelforge Design", "it"),
+    ("Hofmann Elektrotechnik GmbH", "trade"),
+    ("Café Lumière Wholesale", "food"),
+    ("Orbit Cloud Hosting", "it"),
+    ("Redwood Legal LLP", "services"),
+    ("Sunrise Cleaning Co.", "services"),
+    ("Tallis Stationers", "office"),
+    ("Vantage Event Rentals", "services"),
+    ("Studio Nord Fotografie", "print"),
 ]
 ITEMS = {
-    "office": [("A4 copy paper, box of 5 reams", 2899), ("Toner cartridge TN-2420", 6450),
-               ("Ergonomic desk chair", 18900), ("Whiteboard markers, 12 pack", 1175),
-               ("Archive boxes, pack of 10", 2230), ("Desk lamp LED", 3490)],
-    "trade": [("Labour, per hour", 6800), ("Call-out fee", 4500), ("Copper pipe 15 mm, 3 m", 1940),
-              ("Thermostatic valve", 3725), ("Circuit breaker 16 A", 1290), ("Hedge trimming, per hour", 4200)],
-    "it": [("Laptop setup and imaging", 9500), ("Monthly managed support", 45000),
-           ("Firewall licence, 12 months", 38900), ("On-site visit", 12000),
-           ("Logo design package", 75000), ("Website maintenance, per hour", 8500)],
-    "food": [("Lunch buffet, per person", 1850), ("Coffee service, per person", 450),
-             ("Espresso beans 1 kg", 2290), ("Pastry platter", 3900), ("Delivery and setup", 6000)],
-    "print": [("Business cards, 500", 4900), ("Roll-up banner 85x200", 11900),
-              ("Flyers A5, 1000", 8900), ("Portrait session, 1 hour", 15000), ("Photo retouching, per image", 1200)],
-    "freight": [("Pallet transport Hamburg-Munich", 38500), ("Fuel surcharge", 4120),
-                ("Tail-lift delivery", 5500), ("Waiting time, per 30 min", 2500)],
-    "services": [("Contract review, per hour", 24000), ("Office cleaning, monthly", 68000),
-                 ("Window cleaning", 12500), ("Marquee rental, 3 days", 89000), ("Chair rental, each", 350),
-                 ("Consultation", 15000)],
+    "office": [
+        ("A4 copy paper, box of 5 reams", 2899),
+        ("Toner cartridge TN-2420", 6450),
+        ("Ergonomic desk chair", 18900),
+        ("Whiteboard markers, 12 pack", 1175),
+        ("Archive boxes, pack of 10", 2230),
+        ("Desk lamp LED", 3490),
+    ],
+    "trade": [
+        ("Labour, per hour", 6800),
+        ("Call-out fee", 4500),
+        ("Copper pipe 15 mm, 3 m", 1940),
+        ("Thermostatic valve", 3725),
+        ("Circuit breaker 16 A", 1290),
+        ("Hedge trimming, per hour", 4200),
+    ],
+    "it": [
+        ("Laptop setup and imaging", 9500),
+        ("Monthly managed support", 45000),
+        ("Firewall licence, 12 months", 38900),
+        ("On-site visit", 12000),
+        ("Logo design package", 75000),
+        ("Website maintenance, per hour", 8500),
+    ],
+    "food": [
+        ("Lunch buffet, per person", 1850),
+        ("Coffee service, per person", 450),
+        ("Espresso beans 1 kg", 2290),
+        ("Pastry platter", 3900),
+        ("Delivery and setup", 6000),
+    ],
+    "print": [
+        ("Business cards, 500", 4900),
+        ("Roll-up banner 85x200", 11900),
+        ("Flyers A5, 1000", 8900),
+        ("Portrait session, 1 hour", 15000),
+        ("Photo retouching, per image", 1200),
+    ],
+    "freight": [
+        ("Pallet transport Hamburg-Munich", 38500),
+        ("Fuel surcharge", 4120),
+        ("Tail-lift delivery", 5500),
+        ("Waiting time, per 30 min", 2500),
+    ],
+    "services": [
+        ("Contract review, per hour", 24000),
+        ("Office cleaning, monthly", 68000),
+        ("Window cleaning", 12500),
+        ("Marquee rental, 3 days", 89000),
+        ("Chair rental, each", 350),
+        ("Consultation", 15000),
+    ],
 }
-CUSTOMERS = ["Hartley Dental Clinic", "Wren & Co. Architects", "Fjord Analytics AB", "Oakridge Primary School",
-             "Mistral Yoga Studio", "Caldwell Motors", "Lindqvist Bakery", "Ember Games Ltd",
-             "Poppy Lane Florist", "Summit Physiotherapy"]
-CURRENCIES = [("USD", "${}", "us"), ("GBP", "£{}", "us"), ("EUR", "{} €", "eu"), ("EUR", "€{}", "us"),
-              ("USD", "{} USD", "us"), ("CHF", "CHF {}", "ch")]
-TAXES = [("Sales tax", 725), ("Sales tax", 825), ("VAT", 2000), ("VAT", 1900), ("MwSt.", 1900), ("GST", 1000),
-         ("VAT", 0), ("Tax", 500)]
-TOTAL_LABELS = ["TOTAL", "Total due", "Amount payable", "Grand total", "Total (incl. tax)", "Invoice total",
-                "Amount due"]
+CUSTOMERS = [
+    "Hartley Dental Clinic",
+    "Wren & Co. Architects",
+    "Fjord Analytics AB",
+    "Oakridge Primary School",
+    "Mistral Yoga Studio",
+    "Caldwell Motors",
+    "Lindqvist Bakery",
+    "Ember Games Ltd",
+    "Poppy Lane Florist",
+    "Summit Physiotherapy",
+]
+CURRENCIES = [
+    ("USD", "${}", "us"),
+    ("GBP", "£{}", "us"),
+    ("EUR", "{} €", "eu"),
+    ("EUR", "€{}", "us"),
+    ("USD", "{} USD", "us"),
+    ("CHF", "CHF {}", "ch"),
+]
+TAXES = [
+    ("Sales tax", 725),
+    ("Sales tax", 825),
+    ("VAT", 2000),
+    ("VAT", 1900),
+    ("MwSt.", 1900),
+    ("GST", 1000),
+    ("VAT", 0),
+    ("Tax", 500),
+]
+TOTAL_LABELS = [
+    "TOTAL",
+    "Total due",
+    "Amount payable",
+    "Grand total",
+    "Total (incl. tax)",
+    "Invoice total",
+    "Amount due",
+]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -116,12 +190,19 @@ def invoice(r) -> tuple[str, int, dict]:
     label = r.choice(TOTAL_LABELS[:4] if not paid else ["TOTAL", "Grand total", "Invoice total"])
     if layout == "email":
         items = "; ".join(f"{q} x {n} at {m(p)}" for n, q, p, _ in lines)
-        text = (f"Hello {customer},\n\nplease find invoice {number} dated {date} for: {items}. "
-                f"Subtotal {m(subtotal)}" + (f", discount {m(discount)}" if discount else "")
-                + (f", shipping {m(shipping)}" if shipping else "")
-                + f", {tax_name} {rate / 100:g}% {m(tax)}. {label}: {m(total)}."
-                + (f" We have received your deposit of {m(paid)}, so the balance due is {m(due)}." if paid else "")
-                + f"\n\nPlease pay within 30 days. Kind regards,\n{vendor}")
+        text = (
+            f"Hello {customer},\n\nplease find invoice {number} dated {date} for: {items}. "
+            f"Subtotal {m(subtotal)}"
+            + (f", discount {m(discount)}" if discount else "")
+            + (f", shipping {m(shipping)}" if shipping else "")
+            + f", {tax_name} {rate / 100:g}% {m(tax)}. {label}: {m(total)}."
+            + (
+                f" We have received your deposit of {m(paid)}, so the balance due is {m(due)}."
+                if paid
+                else ""
+            )
+            + f"\n\nPlease pay within 30 days. Kind regards,\n{vendor}"
+        )
     else:
         head = [vendor, f"Invoice {number}", f"Date: {date}", f"Bill to: {customer}", ""]
         if layout == "table":
@@ -140,8 +221,15 @@ def invoice(r) -> tuple[str, int, dict]:
             body += [f"Deposit received: -{m(paid)}", f"Balance due: {m(due)}"]
         body += ["", f"Payment terms: 30 days net. Currency: {code}."]
         text = "\n".join(head + body)
-    facts = {"vendor": vendor, "number": number, "tax": m(tax), "tax_name": tax_name, "total_text": m(due),
-             "paid": m(paid) if paid else None, "subtotal": m(subtotal)}
+    facts = {
+        "vendor": vendor,
+        "number": number,
+        "tax": m(tax),
+        "tax_name": tax_name,
+        "total_text": m(due),
+        "paid": m(paid) if paid else None,
+        "subtotal": m(subtotal),
+    }
     return text, due, facts
 
 
@@ -154,8 +242,10 @@ VERBOSE = [
     "brings the amount due to {total_text}.",
     "Invoice {number}: amount due {total_text} (including {tax_name} {tax}). I hope this helps!",
 ]
-VERBOSE_PAID = ("The invoice total from {vendor} was reduced by a deposit of {paid}, so the balance "
-                "still due is {total_text}. The invoice number is {number}.")
+VERBOSE_PAID = (
+    "The invoice total from {vendor} was reduced by a deposit of {paid}, so the balance "
+    "still due is {total_text}. The invoice number is {number}."
+)
 
 
 def build() -> None:
@@ -168,20 +258,56 @@ def build() -> None:
     sft, dpo, rft = train[:150], train[150:270], train[270:390]
     out = folder("invoice-total")
     write_jsonl(out / "train_sft.jsonl", (chat(SYSTEM, t["prompt"], t["total"]) for t in sft))
-    write_jsonl(out / "train_dpo.jsonl", (
-        {"input": {"messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": t["prompt"]}]},
-         "preferred_output": [{"role": "assistant", "content": t["total"]}],
-         "non_preferred_output": [{"role": "assistant", "content": (
-             VERBOSE_PAID if t["facts"]["paid"] else r.choice(VERBOSE)).format(**t["facts"])}]}
-        for t in dpo))
-    write_jsonl(out / "train_rft.jsonl", (
-        {"messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": t["prompt"]}],
-         "total": t["total"]} for t in rft))
+    write_jsonl(
+        out / "train_dpo.jsonl",
+        (
+            {
+                "input": {
+                    "messages": [
+                        {"role": "system", "content": SYSTEM},
+                        {"role": "user", "content": t["prompt"]},
+                    ]
+                },
+                "preferred_output": [{"role": "assistant", "content": t["total"]}],
+                "non_preferred_output": [
+                    {
+                        "role": "assistant",
+                        "content": (
+                            VERBOSE_PAID if t["facts"]["paid"] else r.choice(VERBOSE)
+                        ).format(**t["facts"]),
+                    }
+                ],
+            }
+            for t in dpo
+        ),
+    )
+    write_jsonl(
+        out / "train_rft.jsonl",
+        (
+            {
+                "messages": [
+                    {"role": "system", "content": SYSTEM},
+                    {"role": "user", "content": t["prompt"]},
+                ],
+                "total": t["total"],
+            }
+            for t in rft
+        ),
+    )
     grader = {"type": "python", "name": "amount_due", "source": GRADER_SOURCE}
     (out / "grader.json").write_text(json.dumps(grader, indent=2) + "\n", encoding="utf-8")
-    write_jsonl(out / "test.jsonl", (
-        {"id": f"it-{i:03d}", "prompt": t["prompt"], "reference": t["total"], "total": t["total"]}
-        for i, t in enumerate(test, 1)))
+    write_jsonl(
+        out / "test.jsonl",
+        (
+            {
+                "id": f"it-{i:03d}",
+                "prompt": t["prompt"],
+                "reference": t["total"],
+                "total": t["total"],
+            }
+            for i, t in enumerate(test, 1)
+        ),
+    )
     print(f"invoice-total: {len(sft)} sft, {len(dpo)} dpo, {len(rft)} rft, {len(test)} test")
 
 

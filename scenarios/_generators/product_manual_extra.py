@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (hand-written data: long sentences stay on one line)
 """Further chapters of the Halvard DW-600 manual: chemicals, hygiene, technician procedures."""
 
 from __future__ import annotations
@@ -102,56 +103,91 @@ No dish photos or personal data are transmitted; only counters, temperatures and
 """
 
 PROCEDURES = [
-    ("Replacing the door seal", "technician", [
-        "Switch off at the isolator and open the door fully.",
-        "Pull the old seal (HV-1150) out of its groove, starting at a corner.",
-        "Clean the groove with warm water and a soft brush; do not use a scraper.",
-        "Press the new seal into the groove starting at the top centre and work outwards to both sides.",
-        "Close the door and check with a sheet of paper that the seal grips evenly all around.",
-    ], "A seal that is stretched while fitting leaves a gap at the lower corners, which shows as water "
-       "on the floor after a few days."),
-    ("Replacing the wash arm bearings", "technician", [
-        "Remove the racks and unscrew the wash arm hub nut.",
-        "Pull the arm off its shaft and press out the old bearing (kit HV-4415).",
-        "Press in the new bearing with the shoulder facing up.",
-        "Refit the arm and tighten the hub nut to 6 N·m.",
-        "Spin the arm by hand: it must turn freely at least three full turns.",
-    ], "Worn bearings make the arm wobble; the jets then miss parts of the rack and E67 appears."),
-    ("Replacing the booster heater element (DW-640H)", "technician", [
-        "Switch off at the isolator, lock it and wait 10 minutes.",
-        "Drain the booster through the service valve at its base.",
-        "Disconnect the element wires and note their positions.",
-        "Remove the flange nuts and pull the element out with its gasket.",
-        "Fit the new element with a new gasket and tighten the flange nuts crosswise to 9 N·m.",
-        "Refill, check for leaks and run Service > Diagnostics > Output Test.",
-    ], "Overtightening the flange nuts deforms the gasket and causes a slow leak that triggers E46."),
-    ("Replacing the tank probe", "technician", [
-        "Drain the tank and switch off at the isolator.",
-        "Disconnect the probe plug on the main board.",
-        "Unscrew the probe gland and pull out the probe (HV-3114).",
-        "Fit the new probe and tighten the gland to 1.5 N·m.",
-        "Check the reading in Service > Diagnostics > Sensor Readout against a reference thermometer.",
-    ], "A reading more than 2 °C away from the reference thermometer means the probe is not seated."),
-    ("Replacing the drain pump (DW-620, DW-640H)", "technician", [
-        "Drain the tank, switch off and disconnect the drain hose.",
-        "Remove the three mounting screws and lift out the pump.",
-        "Fit the new pump and tighten the mounting screws to 3.5 N·m.",
-        "Reconnect the hose and tighten the clamp to 2.5 N·m.",
-        "Run Service > Diagnostics > Drain Test; the tank must be empty in under 60 seconds.",
-    ], "A drain test above 60 seconds after replacement usually points to a kinked hose, not the pump."),
-    ("Updating the firmware", "technician", [
-        "Format a USB stick as FAT32.",
-        "Copy the firmware file to the root folder and name it HV600.BIN.",
-        "Insert the stick into the port behind the front panel.",
-        "Open Service > System > Firmware Update with the technician code and confirm.",
-        "Wait until both boards have restarted; do not switch off during the update.",
-    ], "If the update stops with E85 the file or the stick format is wrong; the old firmware stays active."),
-    ("Adjusting the door latch", "technician", [
-        "Open the door and loosen the two latch screws.",
-        "Move the latch plate until the door closes with light pressure.",
-        "Tighten the latch screws to 5 N·m.",
-        "Close the door ten times and check that E41 does not appear.",
-    ], "Always level the machine before adjusting the latch; otherwise the latch drifts again."),
+    (
+        "Replacing the door seal",
+        "technician",
+        [
+            "Switch off at the isolator and open the door fully.",
+            "Pull the old seal (HV-1150) out of its groove, starting at a corner.",
+            "Clean the groove with warm water and a soft brush; do not use a scraper.",
+            "Press the new seal into the groove starting at the top centre and work outwards to both sides.",
+            "Close the door and check with a sheet of paper that the seal grips evenly all around.",
+        ],
+        "A seal that is stretched while fitting leaves a gap at the lower corners, which shows as water "
+        "on the floor after a few days.",
+    ),
+    (
+        "Replacing the wash arm bearings",
+        "technician",
+        [
+            "Remove the racks and unscrew the wash arm hub nut.",
+            "Pull the arm off its shaft and press out the old bearing (kit HV-4415).",
+            "Press in the new bearing with the shoulder facing up.",
+            "Refit the arm and tighten the hub nut to 6 N·m.",
+            "Spin the arm by hand: it must turn freely at least three full turns.",
+        ],
+        "Worn bearings make the arm wobble; the jets then miss parts of the rack and E67 appears.",
+    ),
+    (
+        "Replacing the booster heater element (DW-640H)",
+        "technician",
+        [
+            "Switch off at the isolator, lock it and wait 10 minutes.",
+            "Drain the booster through the service valve at its base.",
+            "Disconnect the element wires and note their positions.",
+            "Remove the flange nuts and pull the element out with its gasket.",
+            "Fit the new element with a new gasket and tighten the flange nuts crosswise to 9 N·m.",
+            "Refill, check for leaks and run Service > Diagnostics > Output Test.",
+        ],
+        "Overtightening the flange nuts deforms the gasket and causes a slow leak that triggers E46.",
+    ),
+    (
+        "Replacing the tank probe",
+        "technician",
+        [
+            "Drain the tank and switch off at the isolator.",
+            "Disconnect the probe plug on the main board.",
+            "Unscrew the probe gland and pull out the probe (HV-3114).",
+            "Fit the new probe and tighten the gland to 1.5 N·m.",
+            "Check the reading in Service > Diagnostics > Sensor Readout against a reference thermometer.",
+        ],
+        "A reading more than 2 °C away from the reference thermometer means the probe is not seated.",
+    ),
+    (
+        "Replacing the drain pump (DW-620, DW-640H)",
+        "technician",
+        [
+            "Drain the tank, switch off and disconnect the drain hose.",
+            "Remove the three mounting screws and lift out the pump.",
+            "Fit the new pump and tighten the mounting screws to 3.5 N·m.",
+            "Reconnect the hose and tighten the clamp to 2.5 N·m.",
+            "Run Service > Diagnostics > Drain Test; the tank must be empty in under 60 seconds.",
+        ],
+        "A drain test above 60 seconds after replacement usually points to a kinked hose, not the pump.",
+    ),
+    (
+        "Updating the firmware",
+        "technician",
+        [
+            "Format a USB stick as FAT32.",
+            "Copy the firmware file to the root folder and name it HV600.BIN.",
+            "Insert the stick into the port behind the front panel.",
+            "Open Service > System > Firmware Update with the technician code and confirm.",
+            "Wait until both boards have restarted; do not switch off during the update.",
+        ],
+        "If the update stops with E85 the file or the stick format is wrong; the old firmware stays active.",
+    ),
+    (
+        "Adjusting the door latch",
+        "technician",
+        [
+            "Open the door and loosen the two latch screws.",
+            "Move the latch plate until the door closes with light pressure.",
+            "Tighten the latch screws to 5 N·m.",
+            "Close the door ten times and check that E41 does not appear.",
+        ],
+        "Always level the machine before adjusting the latch; otherwise the latch drifts again.",
+    ),
 ]
 
 
@@ -165,14 +201,19 @@ def hygiene() -> str:
 
 
 def procedures() -> str:
-    out = ["# Technician Procedures", "",
-           "These procedures are for authorised Halvard service partners. Switch the machine off at "
-           "the isolator before opening any panel and use the torque values in the Parts chapter.", ""]
+    out = [
+        "# Technician Procedures",
+        "",
+        "These procedures are for authorised Halvard service partners. Switch the machine off at "
+        "the isolator before opening any panel and use the torque values in the Parts chapter.",
+        "",
+    ]
     for title, _, todo, note in PROCEDURES:
         out += [f"## {title}", ""]
         out += [f"{i}. {s}" for i, s in enumerate(todo, 1)]
         out += ["", f"Note: {note}", ""]
     return "\n".join(out)
+
 
 WARRANTY_TERMS = """## Conditions of the warranty
 
@@ -211,21 +252,51 @@ bearings can settle.
 """
 
 GLOSSARY = [
-    ("Booster", "the separate heater tank of the DW-640H that heats the final rinse water to 84 °C"),
-    ("Cycle counter", "the number of cycles since manufacture, shown under Service > Counters > Cycle Counter"),
-    ("dH (German degrees of hardness)", "the unit of water hardness used in this manual; 1 °dH equals 17.8 mg of calcium carbonate per litre"),
-    ("Dosing lance", "the suction tube with a float that stands in a chemical container and reports when it is empty"),
+    (
+        "Booster",
+        "the separate heater tank of the DW-640H that heats the final rinse water to 84 °C",
+    ),
+    (
+        "Cycle counter",
+        "the number of cycles since manufacture, shown under Service > Counters > Cycle Counter",
+    ),
+    (
+        "dH (German degrees of hardness)",
+        "the unit of water hardness used in this manual; 1 °dH equals 17.8 mg of calcium carbonate per litre",
+    ),
+    (
+        "Dosing lance",
+        "the suction tube with a float that stands in a chemical container and reports when it is empty",
+    ),
     ("DS-2", "the Halvard descaler approved for the DW-600 series"),
-    ("Halvard Connect", "the service partner portal that receives status data from machines with Wi-Fi"),
-    ("Halvard Pro portal", "the website where installers register machines to activate the warranty"),
-    ("HACCP", "Hazard Analysis and Critical Control Points, the food safety method that relies on recorded rinse temperatures"),
+    (
+        "Halvard Connect",
+        "the service partner portal that receives status data from machines with Wi-Fi",
+    ),
+    (
+        "Halvard Pro portal",
+        "the website where installers register machines to activate the warranty",
+    ),
+    (
+        "HACCP",
+        "Hazard Analysis and Critical Control Points, the food safety method that relies on recorded rinse temperatures",
+    ),
     ("Hygiene Lock", "the function that holds the rinse until the water reaches 82 °C"),
     ("Isolator", "the all-pole wall switch that disconnects the machine from the mains supply"),
-    ("Peak Shaving", "the function that limits the heating power so the kitchen stays under its electrical limit"),
-    ("Regeneration", "the cleaning of the softener resin with salt water, at intervals set by the hardness"),
+    (
+        "Peak Shaving",
+        "the function that limits the heating power so the kitchen stays under its electrical limit",
+    ),
+    (
+        "Regeneration",
+        "the cleaning of the softener resin with salt water, at intervals set by the hardness",
+    ),
     ("Rinse arm", "the upper and lower arms that spray fresh hot water at the end of each cycle"),
     ("Self Clean", "the end-of-day program that rinses and drains the tank"),
-    ("Service partner", "a company authorised by Halvard to install, repair and maintain the machines"),
+    (
+        "Service partner",
+        "a company authorised by Halvard to install, repair and maintain the machines",
+    ),
     ("Technician code", "the four-digit code that opens the protected Service menu items"),
     ("Wash arm", "the rotating arms that spray recirculated wash water from the tank"),
 ]
