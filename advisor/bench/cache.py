@@ -2,7 +2,9 @@
 
 A key is the SHA-256 of backend, model, route (with a fingerprint of its
 configuration: system prompt, knowledge base), prompt, generation parameters
-and repeat index.  The repeat index is part of the key so that N repeats are N
+and repeat index.  Embeddings of answers (for the similarity metrics) are
+cached too, keyed by backend, embedding model and text, so that a re-run loads
+no model at all.  The repeat index is part of the key so that N repeats are N
 independent samples the first time and the same N answers on a re-run;
 ``--no-cache`` skips reading (and overwrites) to draw fresh samples.
 
@@ -16,7 +18,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,10 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS generations (
     key TEXT PRIMARY KEY,
     created_at REAL NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    key TEXT PRIMARY KEY,
     body TEXT NOT NULL
 );
 """
@@ -97,6 +103,33 @@ class GenerationCache:
                 [(k, now, json.dumps(v, ensure_ascii=False)) for k, v in items.items()],
             )
 
+    def embed_cached(
+        self, namespace: str, texts: Sequence[str], embed: Callable[[list[str]], list[list[float]]]
+    ) -> list[list[float]]:
+        """Vectors for ``texts``, computing (with ``embed``) only those not cached yet."""
+        keys = [hashlib.sha256(f"{namespace}\x00{t}".encode()).hexdigest() for t in texts]
+        found: dict[str, list[float]] = {}
+        with self._connect() as db:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"SELECT key, body FROM embeddings WHERE key IN ({marks})", chunk
+                ).fetchall()
+                found.update({k: json.loads(body) for k, body in rows})
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            vectors = embed([text_of[k] for k in missing])
+            fresh = dict(zip(missing, vectors, strict=True))
+            found.update(fresh)
+            with self._connect() as db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO embeddings (key, body) VALUES (?, ?)",
+                    [(k, json.dumps(v)) for k, v in fresh.items()],
+                )
+        return [found[k] for k in keys]
+
     def __len__(self) -> int:
         with self._connect() as db:
             (count,) = db.execute("SELECT COUNT(*) FROM generations").fetchone()
@@ -105,3 +138,4 @@ class GenerationCache:
     def clear(self) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM generations")
+            db.execute("DELETE FROM embeddings")

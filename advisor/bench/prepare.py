@@ -179,6 +179,8 @@ def prepare_fine_tuned(
             metadata={"bench_key": key, "bench_scenario": scenario.name},
         )
         job = service.create(request)
+    if job.status == "paused":  # paused from `advisor jobs`: finish it, never wait forever
+        job = service.resume(job.id)
     if not job.is_terminal:
         job = _wait(service, job, method, progress, cancel)
     if job.status != SUCCEEDED or not job.fine_tuned_model:
@@ -189,10 +191,9 @@ def prepare_fine_tuned(
         )
     route = SystemPromptRoute(backend, job.fine_tuned_model, scenario.system_prompt)
     route.prepare()
+    # A reused job reports what its training took, so the cost column stays meaningful.
     elapsed = time.perf_counter() - began
-    if reused:
-        elapsed = 0.0
-    train_seconds = (job.finished_at - job.created_at) if job.finished_at is not None else elapsed
+    train_seconds = job.finished_at - job.created_at if job.finished_at is not None else elapsed
     notes = [f"reused finished job {job.id} (same data and settings)"] if reused else []
     return PreparedRoute(
         route,

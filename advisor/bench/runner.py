@@ -443,12 +443,16 @@ class BenchRunner:
             )
             return None
         backend = self.backend
+        namespace = f"{backend.name}:{backend.default_embedding_model}"
 
-        def embed(texts: list[str]) -> list[list[float]]:
+        def compute(texts: list[str]) -> list[list[float]]:
             vectors: list[list[float]] = []
             for start in range(0, len(texts), 256):
                 vectors += backend.embed(texts[start : start + 256]).vectors
             return vectors
+
+        def embed(texts: list[str]) -> list[list[float]]:
+            return self.cache.embed_cached(namespace, texts, compute)
 
         return embed
 

@@ -196,3 +196,21 @@ def test_decide_declares_winner_only_when_significant() -> None:
     assert verdict.recommendation_matches is False
     verdict = decide(routes, comparisons, recommended="rag")
     assert verdict.recommendation_matches is None and verdict.chosen == "sft"
+
+
+def test_inference_prices_resolve_aliases_snapshots_and_fine_tuned_ids(settings) -> None:  # type: ignore[no-untyped-def]
+    from advisor.bench.pricing import chat_price, load_inference_prices
+    from advisor.registry import get_backend
+
+    remote = get_backend("openai", settings)
+    table = load_inference_prices().models["gpt-4.1-mini"]
+    base = chat_price(remote, "gpt-4.1-mini-2025-04-14")
+    assert base is not None and (base.input_per_1m, base.output_per_1m) == (
+        table.input,
+        table.output,
+    )
+    tuned = chat_price(remote, "ft:gpt-4.1-mini-2025-04-14:acme::abc123")
+    assert tuned is not None and tuned.input_per_1m == table.fine_tuned_input
+    assert chat_price(remote, "no-such-model") is None
+    local = chat_price(get_backend("fake", settings), "anything")
+    assert local is not None and local.input_per_1m == 0.0 and local.note
