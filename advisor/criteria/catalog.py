@@ -265,12 +265,20 @@ class Catalog(_Strict):
         text = self.messages[key].get(lang)
         return text.format(**values) if values else text
 
+    def points(self, value: float, lang: str) -> str:
+        """``value`` points, in words ("1 point", "4 points", "4点")."""
+        if value == 1:
+            return self.msg("point_one", lang)
+        return self.msg("points", lang, value=f"{value:g}")
+
 
 # Messages the code relies on; the check keeps catalog.yaml and the code in step.
 REQUIRED_MESSAGES = (
     "yes",
     "no",
     "points",
+    "point_one",
+    "why_not",
     "eligible",
     "not_eligible",
     "recommendation",

@@ -23,12 +23,13 @@ def _cell(text: str) -> str:
 
 
 def _main_reason(score: RouteScore) -> str:
+    """The gate that blocks the route, else its weightiest reason (for or against)."""
     if score.gates:
         return score.gates[0].text
-    positive = [r for r in score.reasons if r.contribution > 0]
-    if not positive:
+    if not score.reasons:
         return "-"
-    return max(positive, key=lambda r: r.contribution).text
+    top = max(score.reasons, key=lambda r: abs(r.contribution))
+    return f"{_pts(top.contribution, signed=True)}: {top.text}"
 
 
 def _route_line(assessment: Assessment, catalog: Catalog) -> str:
@@ -62,7 +63,7 @@ def render_markdown(assessment: Assessment, *, catalog: Catalog | None = None) -
     out.append(f"**{m('recommendation')}:** {_route_line(assessment, catalog)}  ")
     out.append(
         f"**{m('confidence')}:** {rec.confidence_label} ({rec.confidence:.2f}; "
-        f"{m('margin')}: {catalog.msg('points', lang, value=_pts(rec.margin))})"
+        f"{m('margin')}: {catalog.points(rec.margin, lang)})"
     )
     out += ["", rec.summary]
     if rec.combination_reason:
@@ -74,6 +75,17 @@ def render_markdown(assessment: Assessment, *, catalog: Catalog | None = None) -
     )
     for reason in positive[:_MAX_WHY]:
         out.append(f"- **{_pts(reason.contribution, signed=True)}** {reason.text}")
+    # Routes that outscore the primary but are blocked are part of "why" too.
+    for score in assessment.routes:
+        if not score.eligible and score.score > max(primary.score, 0):
+            why_not = catalog.msg(
+                "why_not",
+                lang,
+                route=score.name,
+                score=catalog.points(score.score, lang),
+                reason=score.gates[0].text,
+            )
+            out.append(f"- {why_not}")
 
     out += ["", f"## {m('routes')}", ""]
     out.append(f"| {m('route')} | {m('score')} | {m('status')} | {m('main_reason')} |")
@@ -120,7 +132,7 @@ def render_text(assessment: Assessment, *, catalog: Catalog | None = None) -> st
     out = [
         f"{m('recommendation')}: {_route_line(assessment, catalog)}",
         f"{m('confidence')}: {rec.confidence_label} ({rec.confidence:.2f}; "
-        f"{m('margin')}: {catalog.msg('points', lang, value=_pts(rec.margin))})",
+        f"{m('margin')}: {catalog.points(rec.margin, lang)})",
         rec.summary,
     ]
     if rec.combination_reason:

@@ -204,7 +204,7 @@ def assess(
         lang,
         primary=primary_route.name.get(lang),
         confidence=confidence_label,
-        margin=_points(margin),
+        margin=catalog.points(margin, lang),
         runner_up=fmt["runner_up_name"] or "-",
     )
     return Assessment(
@@ -319,10 +319,6 @@ def _alternatives(
     counts = [m for m in marks if m != number]
     counts.sort(key=lambda v: (abs(v - number), v))
     return counts
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"
 
 
 def fine_tuning_score(assessment: Assessment) -> float:
