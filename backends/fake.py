@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from backends.base import Availability, Backend, Capabilities
+from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
     ChatResult,
@@ -47,6 +47,8 @@ class FakeBackend(Backend):
         supports_streaming=True,
         supports_batch=True,
         supports_embeddings=True,
+        supports_fine_tuning=True,
+        fine_tuning_methods=("sft", "dpo", "rft"),
         runs_locally=True,
     )
 
@@ -138,6 +140,12 @@ class FakeBackend(Backend):
             dimensions=dims,
             usage=Usage(prompt_tokens=sum(count_tokens(t) for t in texts)),
         )
+
+    def fine_tuning(self) -> FineTuningService:
+        """Simulated jobs (see :mod:`backends.fake_jobs`): instant, or paced for tests."""
+        from backends.fake_jobs import FakeFineTuning
+
+        return FakeFineTuning(self.settings)
 
 
 def _hashed_vector(text: str, dims: int) -> list[float]:

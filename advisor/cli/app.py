@@ -16,8 +16,11 @@ from advisor.cli import ask as ask_cmd
 from advisor.cli import assistant as assistant_cmd
 from advisor.cli import bench as bench_cmd
 from advisor.cli import data as data_cmd
+from advisor.cli import graders as graders_cmd
+from advisor.cli import jobs as jobs_cmd
 from advisor.cli import rag as rag_cmd
 from advisor.cli import scenarios as scenarios_cmd
+from advisor.cli import tune as tune_cmd
 from advisor.errors import AdvisorError
 
 app = typer.Typer(
@@ -72,6 +75,9 @@ data_cmd.register(app)
 rag_cmd.register(app)
 ask_cmd.register(app)
 assistant_cmd.register(app)
+tune_cmd.register(app)
+jobs_cmd.register(app)
+graders_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 

@@ -18,13 +18,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from advisor.errors import DataFileError, JobError, UserInputError
 from advisor.jobs.files import JobFiles, process_alive
+from advisor.jobs.launch import worker_command
 from advisor.jobs.store import JobStore, new_id
 from advisor.jobs.trainer import emit
 from advisor.settings import Settings
@@ -191,9 +191,7 @@ class LocalFineTuning(FineTuningService):
     def _spawn(self, job_id: str, *, resume: bool) -> None:
         files = JobFiles.of(self.settings, job_id)
         files.root.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "advisor.jobs.worker", job_id]
-        if resume:
-            command.append("--resume")
+        command = worker_command(job_id, resume=resume)
         env = {
             **os.environ,
             "ADVISOR_DATA_DIR": str(self.settings.data_dir),

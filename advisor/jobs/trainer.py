@@ -100,11 +100,12 @@ class StoreCallback:
                     outer.on_log(state, logs)
 
             def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
-                if outer.controls.should_pause():
+                pause, cancel = outer.requests()
+                if pause:
                     outer.stopped = "paused"
                     control.should_save = True
                     control.should_training_stop = True
-                elif outer.controls.should_cancel():
+                elif cancel:
                     outer.stopped = "cancelled"
                     control.should_training_stop = True
 
@@ -113,6 +114,15 @@ class StoreCallback:
                     outer.on_save(args, state)
 
         return _Callback()
+
+    def requests(self) -> tuple[bool, bool]:
+        """(pause, cancel), decided by the main process so that every rank stops together."""
+        flags = [self.controls.should_pause(), self.controls.should_cancel()]
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.broadcast_object_list(flags, src=0)
+        return bool(flags[0]), bool(flags[1])
 
     def on_log(self, state: Any, logs: dict[str, Any]) -> None:
         now = time.perf_counter()

@@ -1,0 +1,202 @@
+"""Simulated fine-tuning for the fake backend: job flows in milliseconds.
+
+Jobs go through the real job store (so ``advisor jobs`` and the TUI see them)
+with plausible events, metrics and checkpoints, but nothing trains.
+
+* By default a job finishes at once: ``create`` returns it ``succeeded``.
+* ``FakeFineTuning.pace = n`` makes jobs advance ``n`` steps per ``retrieve``
+  instead, so a test can watch progress, pause, cancel and resume.
+* ``FakeFineTuning.fail_next("reason")``, or the suffix ``fail``, makes the next
+  job fail half-way with that reason (the suffix works across processes).
+"""
+
+from __future__ import annotations
+
+import builtins
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from advisor.errors import DataFileError, JobError
+from backends.base import FineTuningService
+from backends.jobs import (
+    CANCELLED,
+    FAILED,
+    PAUSED,
+    RUNNING,
+    SUCCEEDED,
+    Checkpoint,
+    FineTuneJob,
+    JobErrorInfo,
+    JobEvent,
+    JobPreview,
+    JobRequest,
+)
+
+if TYPE_CHECKING:
+    from advisor.jobs.store import JobStore
+    from advisor.settings import Settings
+
+STEPS_PER_EPOCH = 4
+FAIL_SUFFIX = "fail"
+
+
+class FakeFineTuning(FineTuningService):
+    pace: ClassVar[int] = 0
+    _failures: ClassVar[list[str]] = []
+
+    def __init__(self, settings: Settings) -> None:
+        from advisor.jobs.store import JobStore
+
+        self.settings = settings
+        self.store: JobStore = JobStore(settings.jobs_db)
+
+    @classmethod
+    def fail_next(cls, reason: str = "simulated training failure") -> None:
+        cls._failures.append(reason)
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.pace = 0
+        cls._failures.clear()
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _event(self, job_id: str, message: str, **kwargs: object) -> None:
+        from advisor.jobs.store import new_id
+
+        self.store.add_event(job_id, JobEvent(id=new_id("ftevent"), message=message, **kwargs))
+
+    def _total_steps(self, job: FineTuneJob) -> int:
+        epochs = job.hyperparameters.n_epochs
+        return (3 if epochs == "auto" else int(epochs)) * STEPS_PER_EPOCH
+
+    def _step(self, job: FineTuneJob) -> int:
+        return sum(1 for e in self.store.events(job.id) if e.type == "metrics")
+
+    def _advance(self, job: FineTuneJob, steps: int) -> FineTuneJob:
+        total = self._total_steps(job)
+        fail_at = total // 2 if job.metadata.get("fake_failure") else None
+        start = step = self._step(job)
+        for step in range(start + 1, min(start + steps, total) + 1):
+            loss = round(2.0 * 0.8**step, 4)
+            data = {
+                "step": step,
+                "total_steps": total,
+                "loss": loss,
+                "learning_rate": 1e-4,
+                "tokens_per_second": 1000.0,
+            }
+            if job.method == "rft":
+                data["reward_mean"] = round(1 - loss / 2, 4)
+            self._event(job.id, f"Step {step}/{total}: loss={loss}", type="metrics", data=data)
+            if step % STEPS_PER_EPOCH == 0:
+                location = str(self.settings.data_dir / "fake-checkpoints" / f"{job.id}-{step}")
+                checkpoint = Checkpoint(
+                    id=f"ftckpt-fake-{step}", step=step, metrics={"loss": loss}, location=location
+                )
+                self.store.add_checkpoint(job.id, checkpoint)
+            if fail_at is not None and step >= fail_at:
+                reason = job.metadata["fake_failure"]
+                job.status = FAILED
+                job.finished_at = time.time()
+                job.error = JobErrorInfo(code="training_failed", message=reason)
+                self._event(job.id, f"Training failed: {reason}", level="error")
+                self.store.save_job(job)
+                return job
+        if step >= total:
+            job.status = SUCCEEDED
+            job.finished_at = time.time()
+            job.trained_tokens = total * 100
+            job.fine_tuned_model = f"fake:ft:{job.model}:{job.suffix or job.method}:{job.id}"
+            self._event(job.id, f"New fine-tuned model created: {job.fine_tuned_model}")
+            self._event(job.id, "The job has successfully completed")
+        self.store.save_job(job)
+        return job
+
+    # --- the service ----------------------------------------------------------------
+
+    def preview(self, request: JobRequest) -> JobPreview | None:
+        lines = Path(request.training_file).read_text(encoding="utf-8").splitlines()
+        return JobPreview(
+            examples=sum(1 for line in lines if line.strip()),
+            estimated_cost_usd=0.0,
+            estimated_seconds=0.0,
+            notes=["Simulated: the fake backend trains nothing."],
+        )
+
+    def create(self, request: JobRequest) -> FineTuneJob:
+        from advisor.jobs.store import new_id
+
+        if not Path(request.training_file).is_file():
+            raise DataFileError("file not found", path=request.training_file, hint="check the path")
+        metadata = dict(request.metadata)
+        if self._failures:
+            metadata["fake_failure"] = self._failures.pop(0)
+        elif request.suffix == FAIL_SUFFIX:
+            metadata["fake_failure"] = "simulated training failure"
+        job = FineTuneJob(
+            id=new_id("ftjob"),
+            backend="fake",
+            method=request.method,
+            model=request.model or "fake-model",
+            status=RUNNING,
+            hyperparameters=request.hyperparameters,
+            training_file=request.training_file,
+            validation_file=request.validation_file,
+            suffix=request.suffix,
+            seed=request.seed,
+            metadata=metadata,
+        )
+        self.store.save_job(job)
+        self._event(job.id, f"Created fine-tuning job: {job.id}")
+        self._event(job.id, "Fine-tuning job started (simulated)")
+        return self._advance(job, self.pace or self._total_steps(job))
+
+    def retrieve(self, job_id: str) -> FineTuneJob:
+        job = self.store.get_job(job_id)
+        if job.status == RUNNING and self.pace:
+            return self._advance(job, self.pace)
+        return job
+
+    def list(self, *, limit: int = 20) -> builtins.list[FineTuneJob]:
+        return self.store.list_jobs(limit=limit, backend="fake")
+
+    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
+        self.store.get_job(job_id)
+        return self.store.events(job_id, after=after)
+
+    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
+        self.store.get_job(job_id)
+        return self.store.checkpoints(job_id)
+
+    def cancel(self, job_id: str) -> FineTuneJob:
+        job = self.store.get_job(job_id)
+        if job.is_terminal:
+            return job
+        job.status = CANCELLED
+        job.finished_at = time.time()
+        self.store.save_job(job)
+        self._event(job_id, f"Cancelled at step {self._step(job)}")
+        return job
+
+    def pause(self, job_id: str) -> FineTuneJob:
+        job = self.store.get_job(job_id)
+        if job.status != RUNNING:
+            return job
+        job.status = PAUSED
+        self.store.save_job(job)
+        self._event(job_id, f"Paused at step {self._step(job)}")
+        return job
+
+    def resume(self, job_id: str) -> FineTuneJob:
+        job = self.store.get_job(job_id)
+        if job.status == SUCCEEDED:
+            raise JobError(f"job {job_id} has already succeeded", hint="nothing to resume")
+        job.status = RUNNING
+        job.error = None
+        job.finished_at = None
+        job.metadata.pop("fake_failure", None)
+        self.store.save_job(job)
+        self._event(job_id, f"Resumed from step {self._step(job)}")
+        return self._advance(job, self.pace or self._total_steps(job))

@@ -1,0 +1,123 @@
+"""The python grader runs user code in a locked-down child process."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from advisor.errors import GraderError
+from advisor.graders import Sample, load_grader
+
+
+def python_grader(source: str, **limits):
+    return load_grader({"type": "python", "name": "py", "source": source, **limits})
+
+
+def test_grade_receives_sample_and_item_and_batches_in_one_process():
+    grader = python_grader(
+        "def grade(sample, item):\n"
+        "    return 1.0 if sample['output_text'].strip() == item['answer'] else 0.25\n"
+    )
+    results = grader.grade_batch(
+        [Sample(output_text="42"), Sample(output_text="41")], [{"answer": "42"}, {"answer": "42"}]
+    )
+    assert [r.score for r in results] == [1.0, 0.25]
+    assert [r.passed for r in results] == [True, False]
+
+
+def test_syntax_errors_fail_at_load_time_without_running_anything():
+    with pytest.raises(GraderError, match="syntax error"):
+        python_grader("def grade(sample, item) return 1")
+
+
+def test_missing_grade_function_scores_zero_with_a_reason():
+    result = python_grader("x = 1\n").grade(Sample(output_text="a"), {})
+    assert result.score == 0.0
+    assert "grade" in result.details["error"]
+
+
+def test_an_endless_loop_is_stopped_by_the_time_limit():
+    grader = python_grader("def grade(sample, item):\n    while True:\n        pass\n",
+                           timeout_s=0.5)  # fmt: skip
+    result = grader.grade(Sample(output_text="a"), {})
+    assert result.score == 0.0
+    assert result.details["error"].startswith("timeout")
+
+
+def test_an_endless_loop_that_swallows_the_alarm_is_killed_by_the_parent():
+    source = (
+        "def grade(sample, item):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            while True:\n"
+        "                pass\n"
+        "        except BaseException:\n"
+        "            pass\n"
+    )
+    result = python_grader(source, timeout_s=0.5).grade(Sample(output_text="a"), {})
+    assert result.score == 0.0
+    assert "timeout" in result.details["error"]
+
+
+def test_allocating_too_much_memory_is_refused():
+    grader = python_grader("def grade(sample, item):\n    block = bytearray(2 * 1024 ** 3)\n"
+                           "    return 1.0\n", memory_mb=256)  # fmt: skip
+    result = grader.grade(Sample(output_text="a"), {})
+    assert result.score == 0.0
+    assert "memory" in result.details["error"]
+
+
+def test_the_network_is_blocked():
+    # A real listener on loopback: the grader must not reach it.
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    accepted: list[object] = []
+    server.settimeout(3)
+    thread = threading.Thread(target=lambda: _accept(server, accepted), daemon=True)
+    thread.start()
+    source = (
+        "import socket\n"
+        "def grade(sample, item):\n"
+        f"    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+        "    return 1.0\n"
+    )
+    result = python_grader(source).grade(Sample(output_text="a"), {})
+    thread.join(5)
+    server.close()
+    assert result.score == 0.0
+    assert "not allowed" in result.details["error"]
+    assert accepted == []
+
+
+def _accept(server: socket.socket, accepted: list[object]) -> None:
+    try:
+        accepted.append(server.accept())
+    except OSError:
+        pass
+
+
+def test_writes_outside_the_temporary_folder_are_blocked(tmp_path: Path):
+    target = tmp_path / "escaped.txt"
+    source = f"def grade(sample, item):\n    open({str(target)!r}, 'w').write('x')\n    return 1\n"
+    result = python_grader(source).grade(Sample(output_text="a"), {})
+    assert result.score == 0.0
+    assert not target.exists()
+    inside = "def grade(sample, item):\n    open('scratch.txt', 'w').write('x')\n    return 1\n"
+    assert python_grader(inside).grade(Sample(output_text="a"), {}).score == 1.0
+
+
+def test_subprocesses_are_blocked():
+    source = "import os\ndef grade(sample, item):\n    os.system('true')\n    return 1\n"
+    result = python_grader(source).grade(Sample(output_text="a"), {})
+    assert result.score == 0.0 and "not allowed" in result.details["error"]
+
+
+def test_environment_secrets_are_not_visible(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret")
+    source = "import os\ndef grade(sample, item):\n    return float('OPENAI_API_KEY' in os.environ)\n"
+    assert python_grader(source).grade(Sample(output_text="a"), {}).score == 0.0
