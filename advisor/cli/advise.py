@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, ReportFormat, echo, print_json
+
+if TYPE_CHECKING:
+    from advisor.criteria import Answers
 
 
 class Lang(StrEnum):
@@ -19,10 +22,23 @@ class Lang(StrEnum):
 LANG_OPTION: Any = typer.Option(Lang.en, "--lang", "-l", help="Language of all output: en or ja.")
 
 
-def questions(lang: Lang = LANG_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
+def questions(
+    lang: Lang = LANG_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    template: bool = typer.Option(
+        False,
+        "--template",
+        help="Print an answers file to fill in (YAML, every question commented, defaults set).",
+    ),
+) -> None:
     """List the interview questions: ids, answer types, defaults and help."""
     from advisor.criteria.catalog import load_catalog, question_views
 
+    if template:
+        from advisor.criteria.render import answers_template
+
+        typer.echo(answers_template(lang.value), nl=False)
+        return
     views = question_views(lang.value)
     if fmt is OutputFormat.json:
         print_json(views)
@@ -50,12 +66,18 @@ def questions(lang: Lang = LANG_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> No
 
 
 def assess(
-    answers: Path = typer.Option(
-        ...,
+    answers: Path | None = typer.Option(
+        None,
         "--answers",
         "-a",
         help="Answers file (.yaml, .json or .toml): question id -> value.",
         dir_okay=False,
+    ),
+    overrides: list[str] = typer.Option(
+        [],
+        "--set",
+        "-s",
+        help="Answer or override one question, e.g. --set example_count=200 (repeatable).",
     ),
     lang: Lang = LANG_OPTION,
     fmt: ReportFormat = typer.Option(
@@ -71,11 +93,16 @@ def assess(
     """Score every route for ANSWERS and explain the recommendation."""
     import json
 
+    from advisor.criteria import Answers, load_answers, render_markdown, render_text
     from advisor.criteria import assess as run_assessment
-    from advisor.criteria import load_answers, render_markdown, render_text
     from advisor.errors import UserInputError
 
-    assessment = run_assessment(load_answers(answers), lang=lang.value)
+    if answers is None and not overrides:
+        raise UserInputError(
+            "nothing to assess", hint="give --answers FILE or --set question_id=value"
+        )
+    given = load_answers(answers) if answers is not None else Answers()
+    assessment = run_assessment(_apply(given, overrides), lang=lang.value)
     if fmt is ReportFormat.json:
         text = json.dumps(assessment.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
         if output is None:
@@ -92,6 +119,28 @@ def assess(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UserInputError(f"cannot write {output} ({exc.strerror})") from exc
+
+
+def _apply(answers: Answers, overrides: list[str]) -> Answers:
+    """``--set id=value`` answers on top of the file's (values read as YAML scalars)."""
+    import yaml
+
+    from advisor.criteria import Answers
+    from advisor.errors import UserInputError
+
+    values: dict[str, Any] = dict(answers.root)
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise UserInputError(
+                f"--set {item!r} is not of the form question_id=value",
+                hint="for example --set example_count=200",
+            )
+        try:
+            values[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            values[key.strip()] = raw
+    return Answers(values)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ and the answers file.
 
 from advisor.criteria.answers import Answers, load_answers
 from advisor.criteria.catalog import Catalog, Question, Route, load_catalog
-from advisor.criteria.render import render_markdown, render_text
+from advisor.criteria.render import answers_template, render_markdown, render_text
 from advisor.criteria.result import Assessment, Flip, Reason, Recommendation, RouteScore
 from advisor.criteria.scoring import assess
 
@@ -27,6 +27,7 @@ __all__ = [
     "Recommendation",
     "Route",
     "RouteScore",
+    "answers_template",
     "assess",
     "load_answers",
     "load_catalog",

@@ -157,3 +157,40 @@ def render_text(assessment: Assessment, *, catalog: Catalog | None = None) -> st
         out += ["", f"{m('warnings')}:"]
         out += [f"  ! {w}" for w in assessment.warnings]
     return "\n".join(out) + "\n"
+
+
+def answers_template(lang: str = "en", *, catalog: Catalog | None = None) -> str:
+    """A YAML answers file with every question as a comment and its default as value.
+
+    A consultant fills it in with the client; it loads as it is (all defaults).
+    """
+    catalog = catalog or load_catalog()
+    out = [f"# {catalog.msg('questions_title', lang)}: advisor assess --answers <file>", ""]
+    for question in catalog.questions:
+        out.append(f"# {question.text.get(lang)}")
+        for line in _wrap(question.help.get(lang)):
+            out.append(f"#   {line}")
+        if question.choices:
+            labels = ", ".join(f"{c.value} = {c.label.get(lang)}" for c in question.choices)
+            out.append(f"#   {catalog.msg('choices', lang)}: {labels}")
+        elif question.type == "scale":
+            out.append(f"#   {catalog.msg('range', lang)}: {question.min}-{question.max}")
+        default = question.default
+        value = ("yes" if default else "no") if isinstance(default, bool) else default
+        out += [f"{question.id}: {value}", ""]
+    return "\n".join(out)
+
+
+def _wrap(text: str, width: int = 88) -> list[str]:
+    # Japanese has no spaces to break at; only wrap text that has them.
+    if " " not in text:
+        return [text]
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return [*lines, current] if current else lines

@@ -161,3 +161,51 @@ def test_missing_answers_file(capsys: pytest.CaptureFixture[str], tmp_path: Path
 def test_bad_language_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = run(capsys, "assess", "-a", str(EXAMPLES / "simple_tone.yaml"), "--lang", "fr")
     assert code == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_template_is_a_loadable_answers_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: str
+) -> None:
+    code, out, _ = run(capsys, "questions", "--template", "--lang", lang)
+    assert code == 0
+    path = tmp_path / "answers.yaml"
+    path.write_text(out, encoding="utf-8")
+    code, out, err = run(capsys, "assess", "-a", str(path), "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["recommendation"]["primary"] == "system_prompt"
+    assert data["defaulted"] == []
+
+
+def test_set_overrides_the_file(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(EXAMPLES / "all_fine_tuning.yaml")
+    _, out, _ = run(capsys, "assess", "-a", path, "--set", "example_count=5", "-f", "json")
+    data = json.loads(out)
+    assert data["answers"]["example_count"] == 5
+    assert data["recommendation"]["primary"] != "sft"
+
+
+def test_set_alone_is_enough(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "assess", "-s", "knowledge_volume=large", "-s", "needs_citations=yes", "-f", "json"
+    )
+    assert code == 0
+    assert json.loads(out)["recommendation"]["primary"] == "rag"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        ([], "give --answers FILE or --set"),
+        (["--set", "bogus"], "question_id=value"),
+        (["--set", "nope=1"], "unknown question id 'nope'"),
+        (["--set", "example_count=lots"], "example_count"),
+    ],
+)
+def test_bad_set_is_one_clear_error(
+    capsys: pytest.CaptureFixture[str], argv: list[str], words: str
+) -> None:
+    code, _, err = run(capsys, "assess", *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and words in err
