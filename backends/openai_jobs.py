@@ -316,7 +316,7 @@ def job_from_remote(remote: Any, backend: str, stored: FineTuneJob | None) -> Fi
         method=method,
         model=remote.model,
         status=remote.status,
-        created_at=float(remote.created_at or time.time()),
+        created_at=_epoch(remote.created_at) or (stored.created_at if stored else time.time()),
         finished_at=_epoch(remote.finished_at),
         hyperparameters=_clean_hyperparameters(raw_hyper),
         training_file=remote.training_file,
@@ -326,7 +326,8 @@ def job_from_remote(remote: Any, backend: str, stored: FineTuneJob | None) -> Fi
         fine_tuned_model=remote.fine_tuned_model,
         error=error_info,
         trained_tokens=remote.trained_tokens,
-        metadata=dict(remote.metadata or {}),
+        # Kept from the store too: the client id must survive a provider that drops it.
+        metadata={**(stored.metadata if stored else {}), **(remote.metadata or {})},
         remote_id=remote.id,
         **extras,
     )
@@ -473,11 +474,13 @@ class OpenAIFineTuning(FineTuningService):
             if value is not None:
                 params[key] = value
         remote = self._create_once(params, client_id)
-        job = self._mirror(remote)
+        job = job_from_remote(remote, self.name, None)
         extras = {"training_path": str(Path(request.training_file).resolve())}
         if request.validation_file:
             extras["validation_path"] = str(Path(request.validation_file).resolve())
-        job = FineTuneJob.model_validate({**job.model_dump(), "suffix": request.suffix, **extras})
+        merged = {**job.metadata, **metadata}
+        update = {"metadata": merged, "suffix": request.suffix, **extras}
+        job = FineTuneJob.model_validate({**job.model_dump(), **update})
         self.store.save_job(job)
         return job
 

@@ -529,3 +529,16 @@ def test_preview_reports_billed_tokens_and_cost(settings: Settings) -> None:
     )
     epochs = int(default.split()[0])
     assert four.billed_tokens == preview.billed_tokens // epochs * 4
+
+
+def test_the_client_id_is_stored_even_if_the_provider_drops_metadata(settings: Settings) -> None:
+    api = (
+        ScriptedAPI()
+        .on("POST", "/files", ok(FILE))
+        .on("POST", "/fine_tuning/jobs", ok(job_json(metadata=None)))
+        .on("GET", "/fine_tuning/jobs/ftjob-abc", ok(job_json(status="running", metadata=None)))
+    )
+    svc = service(api, settings)
+    svc.create(sft(metadata={CLIENT_ID_KEY: "req-kept"}))
+    assert svc.retrieve("ftjob-abc").metadata[CLIENT_ID_KEY] == "req-kept"
+    assert JobStore(settings.jobs_db).find_by_metadata(CLIENT_ID_KEY, "req-kept") is not None
