@@ -8,6 +8,7 @@ the rest of the file is kept.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -194,16 +195,41 @@ def _pdf(path: Path) -> Document:
     except PdfReadError as exc:
         raise LoadError(f"not a readable PDF ({exc})") from exc
     for number, page in enumerate(pages, start=1):
-        try:
-            text = page.extract_text() or ""
-        except Exception as exc:  # one bad page must not cost the others
-            document.problems.append(f"page {number}: unreadable ({type(exc).__name__})")
-            continue
+        with _PdfLog() as log:
+            try:
+                text = page.extract_text() or ""
+            except Exception as exc:  # one bad page must not cost the others
+                document.problems.append(f"page {number}: unreadable ({type(exc).__name__})")
+                continue
         if text.strip():
             document.sections.append(Section(text.strip(), page=number))
+        elif log.errors:  # pypdf logs a corrupt stream and returns no text
+            document.problems.append(f"page {number}: unreadable ({log.errors[0]})")
         else:
             document.problems.append(f"page {number}: no text layer (scanned image?)")
     return document
+
+
+class _PdfLog(logging.Handler):
+    """Collects what pypdf logs while reading one page, instead of printing it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+        self._logger = logging.getLogger("pypdf")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors.append(record.getMessage().splitlines()[0][:120])
+
+    def __enter__(self) -> _PdfLog:
+        self._propagate = self._logger.propagate
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate
 
 
 def _docx(path: Path) -> Document:
