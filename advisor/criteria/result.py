@@ -60,6 +60,9 @@ class Assessment(BaseModel):
     catalog_version: int
     answers: dict[str, AnswerValue] = Field(description="Every question's effective value.")
     defaulted: list[str] = Field(description="Questions left unanswered (default used).")
+    fine_tuning_criteria_held: list[str] = Field(
+        description="Which of the five 'when to choose fine-tuning' criteria hold."
+    )
 
     def route(self, route_id: str) -> RouteScore:
         for route in self.routes:

@@ -226,6 +226,7 @@ def assess(
         catalog_version=catalog.version,
         answers=values,
         defaulted=[q for q in catalog.question_ids() if q not in given.root],
+        fine_tuning_criteria_held=[q for q in ft_ids if values[q] is True],
     )
 
 
