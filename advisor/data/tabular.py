@@ -8,6 +8,7 @@ question, 質問, ...), case-insensitively.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
@@ -89,10 +90,8 @@ def _read_csv(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str,
     except (UnicodeDecodeError, LookupError) as exc:
         raise DataFileError(f"cannot decode the file as {encoding}", path=str(path)) from exc
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-    try:
+    with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
-    except csv.Error:
-        pass
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     for row in reader:
         yield reader.line_num, {k: v for k, v in row.items() if k is not None}
