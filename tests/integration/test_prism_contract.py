@@ -240,8 +240,6 @@ def _advisor(prism: str, *args: str) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_tune_create_cli(prism: str, method: str, file: str, extra: tuple[str, ...]) -> None:
-    if not (REPO / "advisor" / "cli" / "tune.py").is_file():
-        pytest.skip("advisor tune is not in this checkout yet")
     done = _advisor(
         prism,
         "tune",
@@ -264,3 +262,11 @@ def test_tune_create_cli(prism: str, method: str, file: str, extra: tuple[str, .
     assert job["backend"] == "openai" and job["remote_id"] == job["id"]
     assert isinstance(job["status"], str)
     assert DUMMY_KEY not in done.stdout + done.stderr
+
+
+def test_chat_cli_routes_ft_model_ids_to_openai(prism: str) -> None:
+    model = "ft:gpt-4.1-mini-2025-04-14:org:prism:abc123"
+    done = _advisor(prism, "chat", "--model", model, "--format", "json", "Hi")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["backend"] == "openai" and isinstance(answer["text"], str)
