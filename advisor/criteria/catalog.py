@@ -203,6 +203,10 @@ class Combination(_Strict):
     routes: tuple[str, ...]
     text: Text
     source: str
+    step: Text | None = Field(None, description="The next step, when the partners' own won't do.")
+    step_before: int | None = Field(
+        None, ge=1, description="Insert the step before this step (1-based) of the primary."
+    )
 
 
 class Confidence(_Strict):

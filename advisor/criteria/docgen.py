@@ -181,6 +181,9 @@ def generate(catalog: Catalog | None = None) -> str:
         routes_text = " + ".join(f"`{r}`" for r in combo.routes)
         out.append(f"- `{combo.id}`: {routes_text}, when {describe(combo.when)}.")
         out += _both(combo.text, "  ")
+        if combo.step is not None:
+            where = f" (before step {combo.step_before})" if combo.step_before else ""
+            out.append(f"  - Step{where}: {combo.step.en} / {combo.step.ja}")
         out.append(f"  - {_source(catalog, combo.source)}")
 
     out += ["", "## Warnings", ""]

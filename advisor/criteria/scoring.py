@@ -186,10 +186,15 @@ def assess(
         label_key = "confidence_low"
     confidence_label = catalog.msg(label_key, lang)
 
-    combination, combination_reason = _combination(values, tally, catalog, lang, fmt)
+    combination, combination_reason, partner_steps = _combination(values, tally, catalog, lang, fmt)
     primary_route = catalog.route(tally.primary)
     steps = [s.get(lang).format_map(fmt) for s in primary_route.next_steps]
-    steps += [catalog.route(p).combine_step.get(lang).format_map(fmt) for p in combination[1:]]
+    # A step with a position goes before that step of the primary route (1-based).
+    for position, text in sorted(
+        (p for p in partner_steps if p[0] is not None), key=lambda p: -(p[0] or 0)
+    ):
+        steps.insert((position or 1) - 1, text)
+    steps += [text for position, text in partner_steps if position is None]
     extra = [n for n in catalog.extra_steps if holds(n.when, values, tally)]
     steps += [n.text.get(lang).format_map(fmt) for n in extra]
 
@@ -232,10 +237,15 @@ def assess(
 
 def _combination(
     values: Mapping[str, AnswerValue], tally: _Tally, catalog: Catalog, lang: str, fmt: _Format
-) -> tuple[list[str], str | None]:
-    """The primary plus the partners of every combination rule that fires."""
+) -> tuple[list[str], str | None, list[tuple[int | None, str]]]:
+    """The primary plus the partners of every combination rule that fires.
+
+    Also returns the steps for the partners: the rule's own step where it has one
+    (it knows the order, e.g. SFT before DPO), else each partner's ``combine_step``.
+    """
     chosen = [tally.primary]
     texts: list[str] = []
+    steps: list[tuple[int | None, str]] = []
     for combo in catalog.combinations:
         if not holds(combo.when, values, tally):
             continue
@@ -245,9 +255,18 @@ def _combination(
         routes = [r for r in resolved if r is not None]
         if tally.primary not in routes or len(set(routes)) < 2:
             continue
-        chosen += [r for r in routes if r not in chosen]
+        added = [r for r in routes if r not in chosen]
+        if not added:
+            continue
+        chosen += added
         texts.append(combo.text.get(lang).format_map(fmt))
-    return chosen, " ".join(texts) or None
+        if combo.step is not None:
+            steps.append((combo.step_before, combo.step.get(lang).format_map(fmt)))
+        else:
+            steps += [
+                (None, catalog.route(r).combine_step.get(lang).format_map(fmt)) for r in added
+            ]
+    return chosen, " ".join(texts) or None, steps
 
 
 def _resolve(route: str, tally: _Tally, catalog: Catalog) -> str | None:

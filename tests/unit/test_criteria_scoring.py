@@ -228,3 +228,19 @@ def test_japanese_uses_the_japanese_texts() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="language"):
         assess({}, lang="fr")
+
+
+def test_dpo_starts_from_sft_and_the_step_comes_before_the_dpo_job() -> None:
+    result = assess(load_answers(REPO / "examples/answers/preference_pairs.yaml"))
+    steps = result.recommendation.next_steps
+    sft_step = next(i for i, s in enumerate(steps) if "--method sft" in s)
+    dpo_step = next(i for i, s in enumerate(steps) if "--method dpo" in s and "tune" in s)
+    assert sft_step < dpo_step
+    assert result.recommendation.combination == ["dpo", "sft"]
+
+
+def test_quick_result_with_fine_tuning_gets_a_stopgap_step() -> None:
+    result = assess({**ALL_FIVE, "example_count": 500, "quick_prototype": True})
+    assert result.recommendation.primary == "sft"
+    assert any("stopgap" in s for s in result.recommendation.next_steps)
+    assert result.fine_tuning_criteria_held == list(ALL_FIVE)
