@@ -89,6 +89,9 @@ class OpenAISettings(BaseModel):
     max_retries: int = Field(
         default=3, ge=0, description="SDK retries with backoff on 429, 5xx and connection errors."
     )
+    concurrency: int = Field(
+        default=4, ge=1, description="Conversations in flight at once in batch chat (benchmarks)."
+    )
 
 
 class AzureSettings(BaseModel):
@@ -112,6 +115,9 @@ class AzureSettings(BaseModel):
     )
     timeout_s: float = Field(default=60.0, gt=0, description="Timeout of every API call.")
     max_retries: int = Field(default=3, ge=0, description="SDK retries with backoff.")
+    concurrency: int = Field(
+        default=4, ge=1, description="Conversations in flight at once in batch chat (benchmarks)."
+    )
 
 
 class FakeSettings(BaseModel):

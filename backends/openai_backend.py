@@ -56,9 +56,6 @@ if TYPE_CHECKING:
 
     from advisor.settings import Settings
 
-# Conversations in flight at once in chat_batch: enough to hide latency,
-# few enough to stay under typical per-minute rate limits.
-DEFAULT_CONCURRENCY = 4
 # Servers such as vLLM or Ollama accept any key; the SDK insists on one.
 KEYLESS_PLACEHOLDER = "no-key-required"
 
@@ -205,11 +202,13 @@ class OpenAIBackend(Backend):
         fine_tuning_methods=("sft", "dpo", "rft"),
         supports_moderation=True,
     )
-    concurrency: int = DEFAULT_CONCURRENCY
 
     def __init__(self, settings: Settings, *, http_client: httpx2.Client | None = None) -> None:
         """``http_client`` lets tests script the HTTP traffic (an ``httpx2.MockTransport``)."""
         super().__init__(settings)
+        # In flight at once in chat_batch: enough to hide latency, few enough
+        # to stay under typical per-minute rate limits.
+        self.concurrency = self._section_concurrency()
         self._http_client = http_client
         self._client: OpenAI | None = None
         self._client_lock = threading.Lock()
@@ -232,6 +231,9 @@ class OpenAIBackend(Backend):
     @property
     def max_retries(self) -> int:
         return self.settings.openai.max_retries
+
+    def _section_concurrency(self) -> int:
+        return self.settings.openai.concurrency
 
     @property
     def uses_compatible_server(self) -> bool:
@@ -533,6 +535,9 @@ class AzureOpenAIBackend(OpenAIBackend):
     @property
     def max_retries(self) -> int:
         return self.settings.azure.max_retries
+
+    def _section_concurrency(self) -> int:
+        return self.settings.azure.concurrency
 
     @property
     def uses_compatible_server(self) -> bool:

@@ -151,8 +151,7 @@ def test_chat_batch_keeps_order_and_bounds_concurrency(keyed: None) -> None:
         return ok(chat_json(f"answer to {prompt}"))
 
     api = ScriptedAPI().on("POST", "/chat/completions", answer)
-    backend = openai_backend(api, make_settings())
-    backend.concurrency = 3
+    backend = openai_backend(api, make_settings(concurrency=3))
     prompts = [f"q{i}" for i in range(10)]
     results = backend.chat_batch([[ChatMessage(role="user", content=p)] for p in prompts])
     assert [r.text for r in results] == [f"answer to {p}" for p in prompts]
