@@ -84,7 +84,7 @@ class AssistantStore:
             )
         data: dict[str, Any] = profile.model_dump()
         if "\n" in profile.instructions:
-            data["instructions"] = _Literal(profile.instructions.rstrip("\n") + "\n")
+            data["instructions"] = _Literal(profile.instructions)
         self.root.mkdir(parents=True, exist_ok=True)
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
         tmp = path.with_suffix(".yaml.tmp")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def test_overlap_repeats_trailing_sentences() -> None:
     sentences = [f"Fact {i} is here." for i in range(30)]
     chunks = Chunker(max_tokens=30, overlap=10).chunk(_doc(" ".join(sentences)))
     assert len(chunks) > 3
-    for first, second in zip(chunks, chunks[1:], strict=False):
+    for first, second in itertools.pairwise(chunks):
         last_sentence = first.text.rsplit(". ", 1)[-1]
         first_sentence = second.text.split(". ", 1)[0] + "."
         assert last_sentence in second.text  # the boundary fact is whole in the next chunk

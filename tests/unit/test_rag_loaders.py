@@ -101,5 +101,5 @@ def test_corrupt_docx_is_a_load_error(tmp_path: Path) -> None:
 def test_unsupported_suffix_is_a_load_error(tmp_path: Path) -> None:
     path = tmp_path / "data.csv"
     path.write_text("a,b\n")
-    with pytest.raises(LoadError, match="unsupported file type .csv"):
+    with pytest.raises(LoadError, match=r"unsupported file type \.csv"):
         load(path)

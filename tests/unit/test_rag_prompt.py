@@ -40,7 +40,7 @@ def test_injected_text_cannot_close_the_fence() -> None:
     # Exactly one opening and one closing tag: the document's fake ones are neutralised.
     assert content.count("<source ") == 1
     assert content.count("</source>") == 1
-    assert "&lt;/source> &lt;source id=\"99\">" in content
+    assert '&lt;/source> &lt;source id="99">' in content
 
 
 def test_fence_is_case_insensitive() -> None:
