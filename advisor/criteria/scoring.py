@@ -19,14 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.criteria.answers import Answers
-from advisor.criteria.catalog import (
-    ROUTE_PLACEHOLDERS,
-    AnswerValue,
-    Catalog,
-    Condition,
-    Question,
-    load_catalog,
-)
+from advisor.criteria.catalog import AnswerValue, Catalog, Condition, Question, load_catalog
+from advisor.criteria.checks import ROUTE_PLACEHOLDERS
 from advisor.criteria.result import (
     Assessment,
     Flip,

@@ -143,3 +143,26 @@ def test_japanese_output_has_no_english_prose(answers: dict[str, Any]) -> None:
         assert JAPANESE.search(text), text
         # Latin words are allowed only as names (RAG, SFT, JSONL, advisor ...), never prose.
         assert not re.search(r"\b(the|and|with|must|is|are)\b", text), text
+
+
+def _all_texts() -> list[tuple[str, Any]]:
+    """(where, Text) for every bilingual text in the catalog."""
+    found: list[tuple[str, Any]] = []
+    for kind in ("questions", "routes", "criteria", "gates", "combinations", "warnings"):
+        for item in getattr(CATALOG, kind):
+            for name in type(item).model_fields:
+                value = getattr(item, name)
+                if hasattr(value, "ja"):
+                    found.append((f"{kind}.{item.id}.{name}", value))
+    found += [(f"messages.{key}", text) for key, text in CATALOG.messages.items()]
+    found += [(f"sources.{s.id}", s.text) for s in CATALOG.sources]
+    return found
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(_all_texts()), st.sampled_from(["en", "ja"]))
+def test_every_text_exists_in_both_languages(entry: tuple[str, Any], lang: str) -> None:
+    where, text = entry
+    value = text.get(lang)
+    assert value.strip(), where
+    assert bool(JAPANESE.search(value)) == (lang == "ja"), where
