@@ -28,9 +28,18 @@ if TYPE_CHECKING:
     from backends.base import Backend
 
 Metric = Literal[
-    "fuzzy_match", "bleu", "gleu", "meteor", "cosine",
-    "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l",
-]  # fmt: skip
+    "fuzzy_match",
+    "bleu",
+    "gleu",
+    "meteor",
+    "cosine",
+    "rouge_1",
+    "rouge_2",
+    "rouge_3",
+    "rouge_4",
+    "rouge_5",
+    "rouge_l",
+]
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -24,8 +24,13 @@ def grade(spec: dict, text: str, item: dict | None = None):
     ],
 )
 def test_string_check_operations(operation: str, text: str, reference: str, expected: float):
-    spec = {"type": "string_check", "name": "s", "input": "{{ sample.output_text }}",
-            "reference": "{{ item.answer }}", "operation": operation}  # fmt: skip
+    spec = {
+        "type": "string_check",
+        "name": "s",
+        "input": "{{ sample.output_text }}",
+        "reference": "{{ item.answer }}",
+        "operation": operation,
+    }
     result = grade(spec, text, {"answer": reference})
     assert result.score == expected
     assert result.passed is (expected == 1.0)
@@ -56,9 +61,15 @@ def test_regex_rejects_an_invalid_pattern_at_load_time():
 
 
 def test_json_schema_accepts_valid_json_even_in_a_code_fence_and_explains_failures():
-    spec = {"type": "json_schema", "name": "shape",
-            "schema": {"type": "object", "required": ["label"],
-                       "properties": {"label": {"enum": ["spam", "ham"]}}}}  # fmt: skip
+    spec = {
+        "type": "json_schema",
+        "name": "shape",
+        "schema": {
+            "type": "object",
+            "required": ["label"],
+            "properties": {"label": {"enum": ["spam", "ham"]}},
+        },
+    }
     assert grade(spec, '{"label": "spam"}').score == 1.0
     assert grade(spec, '```json\n{"label": "ham"}\n```').score == 1.0
     wrong = grade(spec, '{"label": "eggs"}')

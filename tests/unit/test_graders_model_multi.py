@@ -69,8 +69,7 @@ def test_multi_combines_sub_graders_by_formula():
         "type": "multi",
         "name": "combo",
         "graders": {
-            "exact": {"type": "string_check", "reference": "{{ item.answer }}",
-                      "operation": "eq"},  # fmt: skip
+            "exact": {"type": "string_check", "reference": "{{ item.answer }}", "operation": "eq"},
             "shape": {"type": "regex", "pattern": r"^\d+$"},
         },
         "calculate_output": "0.75 * exact + 0.25 * shape",

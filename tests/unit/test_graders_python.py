@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from pathlib import Path
@@ -40,8 +41,9 @@ def test_missing_grade_function_scores_zero_with_a_reason():
 
 
 def test_an_endless_loop_is_stopped_by_the_time_limit():
-    grader = python_grader("def grade(sample, item):\n    while True:\n        pass\n",
-                           timeout_s=0.5)  # fmt: skip
+    grader = python_grader(
+        "def grade(sample, item):\n    while True:\n        pass\n", timeout_s=0.5
+    )
     result = grader.grade(Sample(output_text="a"), {})
     assert result.score == 0.0
     assert result.details["error"].startswith("timeout")
@@ -63,8 +65,10 @@ def test_an_endless_loop_that_swallows_the_alarm_is_killed_by_the_parent():
 
 
 def test_allocating_too_much_memory_is_refused():
-    grader = python_grader("def grade(sample, item):\n    block = bytearray(2 * 1024 ** 3)\n"
-                           "    return 1.0\n", memory_mb=256)  # fmt: skip
+    grader = python_grader(
+        "def grade(sample, item):\n    block = bytearray(2 * 1024 ** 3)\n    return 1.0\n",
+        memory_mb=256,
+    )
     result = grader.grade(Sample(output_text="a"), {})
     assert result.score == 0.0
     assert "memory" in result.details["error"]
@@ -95,10 +99,8 @@ def test_the_network_is_blocked():
 
 
 def _accept(server: socket.socket, accepted: list[object]) -> None:
-    try:
+    with contextlib.suppress(OSError):
         accepted.append(server.accept())
-    except OSError:
-        pass
 
 
 def test_writes_outside_the_temporary_folder_are_blocked(tmp_path: Path):
@@ -119,5 +121,7 @@ def test_subprocesses_are_blocked():
 
 def test_environment_secrets_are_not_visible(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret")
-    source = "import os\ndef grade(sample, item):\n    return float('OPENAI_API_KEY' in os.environ)\n"
+    source = (
+        "import os\ndef grade(sample, item):\n    return float('OPENAI_API_KEY' in os.environ)\n"
+    )
     assert python_grader(source).grade(Sample(output_text="a"), {}).score == 0.0

@@ -13,12 +13,27 @@ REFERENCE = "the cat is on the mat"
 
 @pytest.mark.parametrize(
     "metric",
-    ["fuzzy_match", "bleu", "gleu", "meteor", "rouge_1", "rouge_2", "rouge_3", "rouge_4",
-     "rouge_5", "rouge_l"],  # fmt: skip
+    [
+        "fuzzy_match",
+        "bleu",
+        "gleu",
+        "meteor",
+        "rouge_1",
+        "rouge_2",
+        "rouge_3",
+        "rouge_4",
+        "rouge_5",
+        "rouge_l",
+    ],
 )
 def test_identical_text_scores_one_and_closer_text_scores_higher(metric: str):
-    spec = {"type": "text_similarity", "name": metric, "reference": "{{ item.ref }}",
-            "evaluation_metric": metric, "pass_threshold": 0.5}  # fmt: skip
+    spec = {
+        "type": "text_similarity",
+        "name": metric,
+        "reference": "{{ item.ref }}",
+        "evaluation_metric": metric,
+        "pass_threshold": 0.5,
+    }
     grader = load_grader(spec)
     item = {"ref": REFERENCE}
     same = grader.grade(Sample(output_text=REFERENCE), item).score
@@ -46,8 +61,7 @@ def test_bleu_gleu_meteor_edges():
 
 
 def test_cosine_uses_the_backend_embeddings(settings):
-    spec = {"type": "text_similarity", "reference": "{{ item.ref }}",
-            "evaluation_metric": "cosine"}  # fmt: skip
+    spec = {"type": "text_similarity", "reference": "{{ item.ref }}", "evaluation_metric": "cosine"}
     grader = load_grader(spec, backend=FakeBackend(settings))
     close = grader.grade(Sample(output_text="the cat is on the mat today"), {"ref": REFERENCE})
     far = grader.grade(Sample(output_text="stock prices fell sharply"), {"ref": REFERENCE})

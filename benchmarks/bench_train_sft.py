@@ -1,0 +1,117 @@
+"""LoRA SFT throughput of our job against a plain TRL SFTTrainer script, in the same run.
+
+Same model (the embedded SmolLM2-135M-Instruct), same data, same LoRA
+(r=16 on every linear layer), same batch size, learning rate and number of
+steps.  The baseline keeps TRL's SFTConfig defaults otherwise (gradient
+checkpointing on, bf16 autocast, padded batches, loss on the whole sequence);
+ours is what ``advisor tune create --method sft --backend local`` runs
+(padding-free batches of assistant-only labels, no gradient checkpointing).
+The figure is trained (non-padding) tokens per second of the training loop;
+model FLOPs utilisation is against a matrix-multiply peak measured here.
+
+    nice .venv/bin/python benchmarks/bench_train_sft.py [--steps 6] [--batch-size 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_common import load, lora, lora_flops_per_token, matmul_peak_gflops
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jobs" / "sft_format.jsonl"
+
+
+def ours(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:
+    from advisor.jobs.hyperparams import resolve
+    from advisor.jobs.trainer import _common_args, _sft_trainer
+    from backends.jobs import Hyperparameters, JobRequest
+
+    hp = resolve(
+        "sft",
+        len(examples),
+        Hyperparameters(
+            n_epochs=100, batch_size=batch, learning_rate_multiplier=0.01, max_steps=steps
+        ),
+    )
+    args = {**_common_args(hp, out, 0, settings, False), "save_strategy": "no"}
+    model, tokenizer = load(settings)
+    request = JobRequest(method="sft", training_file=str(DATA))
+    trainer = _sft_trainer(model, tokenizer, examples, [], hp, args, request, settings)
+    return _measure(trainer)
+
+
+def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    model, tokenizer = load(settings)
+    config = SFTConfig(
+        output_dir=str(out),
+        max_steps=steps,
+        per_device_train_batch_size=batch,
+        learning_rate=2e-4,
+        report_to="none",
+        disable_tqdm=True,
+        save_strategy="no",
+        include_num_input_tokens_seen="non_padding",
+        use_cpu=True,
+    )
+    data = Dataset.from_list([{"messages": e["messages"]} for e in examples])
+    trainer = SFTTrainer(
+        model=model, args=config, train_dataset=data, processing_class=tokenizer, peft_config=lora()
+    )
+    return _measure(trainer)
+
+
+def _measure(trainer) -> dict[str, float]:
+    metrics = trainer.train().metrics
+    tokens = float(trainer.state.num_input_tokens_seen)
+    seconds = float(metrics["train_runtime"])
+    flops = lora_flops_per_token(trainer.model)
+    return {
+        "tokens": tokens,
+        "seconds": seconds,
+        "tokens_per_s": tokens / seconds,
+        "flops_per_token": flops,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--batch-size", type=int, default=8)
+    args = parser.parse_args()
+
+    from advisor.jobs.trainingdata import read_examples
+    from advisor.settings import load_settings
+
+    examples = read_examples(DATA)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(data_dir=tmp)
+        peak = matmul_peak_gflops()
+        base = baseline(settings, examples, args.steps, args.batch_size, Path(tmp) / "base")
+        mine = ours(settings, examples, args.steps, args.batch_size, Path(tmp) / "ours")
+        peak = max(peak, matmul_peak_gflops())
+    print(f"matmul peak: {peak:.1f} GFLOP/s (float32, 2048x2048, best of runs)")
+    lines = [
+        "| SFT, LoRA r=16, SmolLM2-135M | trained tokens/s | vs TRL default | MFU |",
+        "|---|---|---|---|",
+    ]
+    for name, figures in (("TRL SFTTrainer, default settings", base), ("advisor local job", mine)):
+        mfu = figures["tokens_per_s"] * figures["flops_per_token"] / (peak * 1e9)
+        ratio = figures["tokens_per_s"] / base["tokens_per_s"]
+        lines.append(f"| {name} | {figures['tokens_per_s']:.1f} | {ratio:.2f}x | {mfu:.1%} |")
+    print("\n".join(lines))
+    print(
+        f"\n{args.steps} steps of batch {args.batch_size}; baseline trained "
+        f"{base['tokens']:.0f} tokens in {base['seconds']:.1f} s, ours "
+        f"{mine['tokens']:.0f} in {mine['seconds']:.1f} s."
+    )
+
+
+if __name__ == "__main__":
+    main()

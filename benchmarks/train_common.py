@@ -1,0 +1,62 @@
+"""Shared pieces of the training benchmarks: model loading, LoRA, matmul peak, MFU."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+LORA = {
+    "r": 16,
+    "lora_alpha": 32,
+    "lora_dropout": 0.0,
+    "target_modules": "all-linear",
+    "task_type": "CAUSAL_LM",
+}
+
+
+def load(settings: Any) -> tuple[Any, Any]:
+    """A fresh copy of the embedded model (LoRA wraps it, so each arm needs its own)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from advisor.embedded import configure_offline, resolve_chat_model
+
+    configure_offline(settings)
+    path = resolve_chat_model(settings.local.model, settings)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    return AutoModelForCausalLM.from_pretrained(path), tokenizer
+
+
+def lora() -> Any:
+    from peft import LoraConfig
+
+    return LoraConfig(**LORA)
+
+
+def matmul_peak_gflops(size: int = 2048, repeats: int = 6) -> float:
+    """Measured float32 matrix-multiply throughput of this machine, in GFLOP/s (best of runs)."""
+    import torch
+
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b  # warm up
+    best = 0.0
+    for _ in range(repeats):
+        began = time.perf_counter()
+        a @ b
+        best = max(best, 2 * size**3 / (time.perf_counter() - began) / 1e9)
+    return best
+
+
+def lora_flops_per_token(model: Any) -> float:
+    """Training FLOPs per token with frozen base weights: forward 2N + activation gradients 2N.
+
+    Full fine-tuning would add 2N for weight gradients (the usual 6N); LoRA's own
+    weights are too few to count.  Attention score FLOPs are left out, as in
+    the usual MFU convention for short sequences.
+    """
+    params = sum(p.numel() for n, p in model.named_parameters() if "lora_" not in n)
+    return 4.0 * params
+
+
+def row(name: str, figures: dict[str, float], baseline: dict[str, float], key: str) -> str:
+    ratio = figures[key] / baseline[key] if baseline[key] else float("nan")
+    return f"| {name} | {figures[key]:.2f} | {ratio:.2f}x |"

@@ -1,0 +1,134 @@
+"""LocalFineTuning without training: validation, dead workers, cancel and resume rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from advisor.errors import DataFileError, GraderError, JobError, UserInputError
+from advisor.jobs.files import JobFiles, process_alive
+from advisor.jobs.local_service import LocalFineTuning
+from backends.jobs import FineTuneJob, JobRequest
+from tests.conftest import FIXTURES
+
+JOBS = FIXTURES / "jobs"
+
+
+@pytest.fixture
+def service(settings) -> LocalFineTuning:
+    return LocalFineTuning(settings, wait_for_stop_s=2)
+
+
+def stored_job(service: LocalFineTuning, status: str) -> FineTuneJob:
+    job = FineTuneJob(
+        id="ftjob-test",
+        backend="local",
+        method="sft",
+        model="m",
+        status=status,
+        training_file=str(JOBS / "sft_small.jsonl"),
+    )
+    service.store.save_job(job)
+    return job
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_an_invalid_file_fails_at_validation_with_the_line_and_starts_nothing(service, settings):
+    request = JobRequest(method="sft", training_file=str(JOBS / "sft_invalid.jsonl"))
+    with pytest.raises(DataFileError) as raised:
+        service.create(request)
+    assert raised.value.line == 2
+    [job] = service.list()
+    assert job.status == "failed"
+    assert job.error is not None and job.error.line == 2
+    assert job.error.code == "invalid_json"
+    messages = [e.message for e in service.events(job.id)]
+    assert any("line 2" in m for m in messages)
+    files = JobFiles.of(settings, job.id)
+    assert not files.pid.exists() and not files.request.exists()
+    with pytest.raises(JobError, match="never started"):
+        service.resume(job.id)
+
+
+def test_rft_needs_a_valid_grader_and_base_models_only(service):
+    with pytest.raises(UserInputError, match="grader"):
+        service.create(JobRequest(method="rft", training_file=str(JOBS / "rft_small.jsonl")))
+    with pytest.raises(GraderError):
+        service.create(
+            JobRequest(
+                method="rft", training_file=str(JOBS / "rft_small.jsonl"), grader={"type": "nope"}
+            )
+        )
+    with pytest.raises(UserInputError, match="base model"):
+        service.create(
+            JobRequest(
+                method="sft",
+                training_file=str(JOBS / "sft_small.jsonl"),
+                model="local:ft:x:y:ftjob-1",
+            )
+        )
+
+
+def test_missing_file_is_reported(service, tmp_path):
+    with pytest.raises(DataFileError, match="not found"):
+        service.create(JobRequest(method="sft", training_file=str(tmp_path / "nope.jsonl")))
+
+
+def test_a_dead_worker_is_noticed_and_the_job_can_be_resumed(service, settings, monkeypatch):
+    job = stored_job(service, "running")
+    files = JobFiles.of(settings, job.id)
+    files.write_pid(dead_pid())
+    found = service.retrieve(job.id)
+    assert found.status == "failed"
+    assert found.error is not None and found.error.code == "worker_exited"
+    spawned: list[tuple[str, bool]] = []
+    monkeypatch.setattr(service, "_spawn", lambda job_id, resume: spawned.append((job_id, resume)))
+    files.write_request(JobRequest(method="sft", training_file=job.training_file), merge=False)
+    resumed = service.resume(job.id)
+    assert resumed.status == "queued" and resumed.error is None
+    assert spawned == [(job.id, True)]
+
+
+def test_cancel_without_a_live_worker_marks_the_job_cancelled(service, settings):
+    job = stored_job(service, "paused")
+    JobFiles.of(settings, job.id).write_pid(dead_pid())
+    cancelled = service.cancel(job.id)
+    assert cancelled.status == "cancelled" and cancelled.finished_at is not None
+    assert service.cancel(job.id).status == "cancelled"  # idempotent
+    assert not JobFiles.of(settings, job.id).cancel.exists()
+
+
+def test_succeeded_jobs_cannot_be_resumed(service):
+    job = stored_job(service, "succeeded")
+    with pytest.raises(JobError, match="already succeeded"):
+        service.resume(job.id)
+
+
+def test_pausing_a_job_whose_worker_is_gone_reports_the_failure(service):
+    job = stored_job(service, "queued")  # queued, but no worker process recorded
+    assert service.pause(job.id).status == "failed"
+
+
+def test_process_alive():
+    import os
+
+    assert process_alive(os.getpid())
+    assert not process_alive(dead_pid())
+
+
+def test_request_file_round_trips(settings):
+    files = JobFiles.of(settings, "ftjob-x")
+    request = JobRequest(
+        method="rft", training_file="/a.jsonl", grader={"type": "regex", "pattern": "x"}
+    )
+    files.write_request(request, merge=True)
+    loaded, merge = files.read_request()
+    assert loaded == request and merge is True
+    assert json.loads(files.request.read_text())["merge"] is True
