@@ -71,6 +71,11 @@ _METHODS_BY_TYPE: dict[str, Method] = {v: k for k, v in OPENAI_METHOD_TYPES.item
 
 # --- graders ----------------------------------------------------------------------------
 
+
+class OpenAIGraderError(GraderError, UserInputError):
+    """A grader OpenAI's RFT cannot run: bad input, so the CLI exits with 2."""
+
+
 RFT_GRADER_TYPES = ("string_check", "text_similarity", "python", "score_model", "multi")
 _STRING_OPERATIONS = ("eq", "ne", "like", "ilike")
 _SIMILARITY_METRICS = (
@@ -89,7 +94,7 @@ def _template(text: str) -> str:
 def _require(spec: dict[str, Any], field: str, kind: type, where: str) -> Any:
     value = spec.get(field)
     if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
-        raise GraderError(
+        raise OpenAIGraderError(
             f"grader {where} needs a {kind.__name__} field {field!r}",
             hint="see the grader shapes in docs/backends.md",
         )
@@ -100,7 +105,7 @@ def _choice(spec: dict[str, Any], field: str, allowed: Iterable[str], where: str
     value = _require(spec, field, str, where)
     allowed = tuple(allowed)
     if value not in allowed:
-        raise GraderError(
+        raise OpenAIGraderError(
             f"grader {where} has {field} {value!r}", hint=f"use one of: {', '.join(allowed)}"
         )
     return str(value)
@@ -116,11 +121,11 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
     grader, see openai/openai-java#647 and docs/backends.md).
 
     Raises:
-        GraderError: unknown or unsupported type (``regex`` and ``json_schema`` are
+        OpenAIGraderError: (a GraderError, exit code 2) unknown or unsupported type (``regex`` and ``json_schema`` are
             ours; OpenAI's RFT does not run them) or a missing/invalid field.
     """
     if not isinstance(spec, dict):
-        raise GraderError("a grader definition must be a JSON object")
+        raise OpenAIGraderError("a grader definition must be a JSON object")
     kind = spec.get("type")
     name = spec.get("name") or kind
     where = f"{name!r}" if name else "(unnamed)"
@@ -129,7 +134,7 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
         why = "is ours only" if kind in ("regex", "json_schema") else "is not one OpenAI knows"
         if _nested and kind == "multi":
             why = "cannot be nested inside another multi grader"
-        raise GraderError(
+        raise OpenAIGraderError(
             f"grader type {kind!r} {why}, so OpenAI reinforcement fine-tuning cannot use it",
             hint=f"use {', '.join(allowed)} (a python grader can do regex or schema checks)",
         )
@@ -145,7 +150,7 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
     elif kind == "python":
         source = _require(spec, "source", str, where)
         if not re.search(r"^def grade\s*\(", source, re.MULTILINE):
-            raise GraderError(
+            raise OpenAIGraderError(
                 f"python grader {where} must define `def grade(sample, item) -> float`"
             )
         out["source"] = source
@@ -162,14 +167,14 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
                 or not all(isinstance(v, int | float) for v in low_high)
                 or low_high[0] >= low_high[1]
             ):
-                raise GraderError(f"grader {where} needs range [low, high] with low < high")
+                raise OpenAIGraderError(f"grader {where} needs range [low, high] with low < high")
             out["range"] = [float(v) for v in low_high]
         if isinstance(spec.get("sampling_params"), dict):
             out["sampling_params"] = spec["sampling_params"]
     else:  # multi
         graders = _require(spec, "graders", dict, where)
         if not graders:
-            raise GraderError(f"multi grader {where} needs at least one grader")
+            raise OpenAIGraderError(f"multi grader {where} needs at least one grader")
         out["graders"] = {
             str(key): to_openai_grader(sub if isinstance(sub, dict) else {}, _nested=True)
             for key, sub in graders.items()
@@ -180,7 +185,7 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
 
 def _grader_message(message: Any, where: str) -> dict[str, Any]:
     if not isinstance(message, dict) or message.get("role") not in _MESSAGE_ROLES:
-        raise GraderError(
+        raise OpenAIGraderError(
             f"score_model grader {where} input must be messages with a role "
             f"({', '.join(_MESSAGE_ROLES)}) and content"
         )
@@ -188,7 +193,7 @@ def _grader_message(message: Any, where: str) -> dict[str, Any]:
     if isinstance(content, str):
         content = _template(content)
     elif not isinstance(content, list):
-        raise GraderError(f"score_model grader {where} has a message without content")
+        raise OpenAIGraderError(f"score_model grader {where} has a message without content")
     out: dict[str, Any] = {"role": message["role"], "content": content}
     if message.get("type") == "message":
         out["type"] = "message"

@@ -119,8 +119,9 @@ def test_graders_map_to_openai_grader_objects() -> None:
     ],
 )  # fmt: skip
 def test_graders_openai_cannot_run_fail_locally(spec: dict[str, Any], words: str) -> None:
-    with pytest.raises(errors.GraderError, match=words):
+    with pytest.raises(errors.GraderError, match=words) as caught:
         to_openai_grader(spec)
+    assert caught.value.exit_code == 2  # bad input, not a failed run
 
 
 def test_an_unsupported_grader_fails_before_any_request(settings: Settings) -> None:
