@@ -121,8 +121,9 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
     grader, see openai/openai-java#647 and docs/backends.md).
 
     Raises:
-        OpenAIGraderError: (a GraderError, exit code 2) unknown or unsupported type (``regex`` and ``json_schema`` are
-            ours; OpenAI's RFT does not run them) or a missing/invalid field.
+        OpenAIGraderError: a :class:`GraderError` with exit code 2: an unknown or
+            unsupported type (``regex`` and ``json_schema`` are ours; OpenAI's RFT
+            does not run them) or a missing/invalid field.
     """
     if not isinstance(spec, dict):
         raise OpenAIGraderError("a grader definition must be a JSON object")
