@@ -130,11 +130,16 @@ def load_answers(path: str | Path) -> Answers:
     """Read an answers file (``.yaml``/``.yml``, ``.json`` or ``.toml``)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows often save UTF-8 with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise DataFileError("answers file not found", path=str(path)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read answers file ({exc})", path=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise DataFileError(
+            "the answers file is not UTF-8 text", path=str(path), hint="save it as UTF-8"
+        ) from exc
+    except OSError as exc:
+        raise DataFileError(f"cannot read answers file ({exc.strerror})", path=str(path)) from exc
 
     data, lines = _parse(text, path)
     if isinstance(data, Mapping) and isinstance(data.get("answers"), Mapping):

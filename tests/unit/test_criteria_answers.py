@@ -140,3 +140,21 @@ def test_model_validation_raises_one_user_error(data: dict[str, object], words: 
         Answers.model_validate(data)
     for word in words:
         assert word in str(info.value)
+
+
+def test_utf8_with_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(b"\xef\xbb\xbf" + '{"fixed_style": "はい"}'.encode())
+    assert load_answers(path).root == {"fixed_style": True}
+
+
+def test_shift_jis_file_asks_for_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes("# 回答\nfixed_style: はい\n".encode("cp932"))
+    with pytest.raises(DataFileError, match="save it as UTF-8"):
+        load_answers(path)
+
+
+def test_directory_is_not_an_answers_file(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="cannot read"):
+        load_answers(tmp_path)
