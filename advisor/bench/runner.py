@@ -357,7 +357,8 @@ class BenchRunner:
                 for offset, answer in enumerate(route.answer_batch(chunk, params)):
                     yield start + offset, answer, None
             return
-        with ThreadPoolExecutor(max_workers=max(1, self.options.concurrency)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, self.options.concurrency))
+        try:
             futures = [pool.submit(route.answer, p, params) for p in prompts]
             for index, future in enumerate(futures):
                 self._check_cancel()
@@ -365,6 +366,9 @@ class BenchRunner:
                     yield index, future.result(), None
                 except BackendError as exc:  # one failed request is a data point, not a crash
                     yield index, None, str(exc)
+        finally:
+            # On Ctrl+C or an error, drop queued requests instead of sending them all.
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _route_fingerprint(self, route_id: str, route: Route) -> str:
         """Route id plus what shapes its prompts, so edited prompts miss the cache."""

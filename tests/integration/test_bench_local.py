@@ -24,7 +24,9 @@ def test_local_bench_two_prompts_three_routes(settings: Settings, tmp_path) -> N
         max_examples=2,
         max_tokens=12,
         # Two optimizer steps on short sequences: proves the job path, not the quality.
-        training=TrainingSettings(n_epochs=1, batch_size=2, extra={"max_length": 64, "max_steps": 2}),
+        training=TrainingSettings(
+            n_epochs=1, batch_size=2, extra={"max_length": 64, "max_steps": 2}
+        ),
     )
     stages: list[str] = []
     results = run_bench(
