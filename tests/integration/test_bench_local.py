@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.bench.report import load_results, write_reports
 from advisor.bench.prepare import TrainingSettings
+from advisor.bench.report import load_results, write_reports
 from advisor.bench.runner import BenchOptions, run_bench
 from advisor.bench.scenario import load_scenario
 from advisor.registry import get_backend
