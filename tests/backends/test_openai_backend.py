@@ -334,3 +334,19 @@ def test_base_url_is_used_verbatim(keyed: None) -> None:
     api = ScriptedAPI().on("POST", "/chat/completions", ok(chat_json("x")))
     openai_backend(api, make_settings()).chat(HELLO)
     assert str(api.requests[0].url) == BASE_URL + "/chat/completions"
+
+
+def test_stream_errors_are_translated_while_iterating(keyed: None) -> None:
+    api = ScriptedAPI().on("POST", "/chat/completions", error(401, f"bad key {SECRET}"))
+    stream = openai_backend(api, make_settings()).stream(HELLO)
+    with pytest.raises(errors.AuthenticationError) as caught:
+        list(stream)
+    assert SECRET not in str(caught.value)
+
+
+def test_unknown_exceptions_become_backend_errors() -> None:
+    from backends.openai_backend import translate_error
+
+    error_ = translate_error(RuntimeError(f"boom {SECRET}"), backend="openai", action="chat",
+                             secrets=[SECRET])  # fmt: skip
+    assert isinstance(error_, errors.BackendError) and SECRET not in str(error_)
