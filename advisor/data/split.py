@@ -52,14 +52,14 @@ def example_key(obj: Any, group_by: GroupBy = "example") -> str:
                 continue
             if group_by == "prompt" and m.get("role") == "assistant":
                 continue
-            parts.append(f"{m.get('role')}:{content_text(m.get('content'))}")
+            parts.append(f"{m.get('role')}: {content_text(m.get('content'))}")
     else:
         parts.append(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode())
     if group_by == "example":
         for key in ("preferred_output", "non_preferred_output"):
             for m in obj.get(key) or []:
                 if isinstance(m, dict):
-                    parts.append(f"{key}:{content_text(m.get('content'))}")
+                    parts.append(f"{key}: {content_text(m.get('content'))}")
     return " ".join("\n".join(parts).casefold().split())
 
 

@@ -256,9 +256,11 @@ def _file_style(texts: dict[int, list[_Text]], options: CleanOptions, items: lis
                 style.update(rules.punctuation_style(text.value))
             if text.role == "assistant":
                 answers += 1
-                seen |= {
-                    rules.normalized_line(x) for x in text.value.split("\n") if len(x.strip()) >= 15
-                }
+                # Only lines that stand beside other content: a one-line answer that
+                # recurs is a duplicate, not boilerplate.
+                body = [x for x in text.value.split("\n") if x.strip()]
+                if len(body) > 1:
+                    seen |= {rules.normalized_line(x) for x in body if len(x.strip()) >= 15}
         lines.update(seen)
     majority = "comma" if style["comma"] > style["touten"] else "touten"
     minority = "touten" if majority == "comma" else "comma"

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 
-NUM_PERM = 64
+NUM_PERM = 128
+# LSH finds candidates below the threshold too (recall first); the signatures decide.
+LSH_MARGIN = 0.2
 
 
 def shingles(text: str, japanese: bool) -> set[bytes]:
@@ -31,7 +33,11 @@ def find_duplicates(
 
     found: dict[int, tuple[int, str, float]] = {}
     exact: dict[bytes, int] = {}
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM) if threshold < 1 else None
+    lsh = (
+        MinHashLSH(threshold=max(0.3, threshold - LSH_MARGIN), num_perm=NUM_PERM)
+        if threshold < 1
+        else None
+    )
     signatures: dict[int, MinHash] = {}
     for index, key in enumerate(keys):
         digest = hashlib.blake2b(key.encode(), digest_size=16).digest()

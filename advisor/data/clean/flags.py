@@ -22,8 +22,8 @@ JA_DOUBLE_PARTICLE = re.compile(
 )
 # Full-width and half-width letters, digits or katakana in one word: 「ＡＰＩkey」, 「ｺﾝピュータ」.
 JA_MIXED_WIDTH = re.compile(
-    r"[A-Za-z0-9]+[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+[\w\uff10-\uff5a]*"
-    r"|[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+[A-Za-z0-9]+[\w\uff10-\uff5a]*"
+    r"[A-Za-z0-9]+[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+[A-Za-z0-9\uff10-\uff5a]*"
+    r"|[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+[A-Za-z0-9]+[A-Za-z0-9\uff10-\uff5a]*"
     r"|[\uff66-\uff9f]+[\u30a1-\u30fc]+|[\u30a1-\u30fc]+[\uff66-\uff9f]+"
 )
 POLITE = re.compile(
@@ -133,7 +133,9 @@ def outlier_bounds(values: list[int]) -> tuple[float, float] | None:
     ordered = sorted(values)
     q1 = ordered[len(ordered) // 4]
     q3 = ordered[(3 * len(ordered)) // 4]
-    spread = q3 - q1
+    # A floor on the spread: when most answers have the same length, a slightly
+    # different one is not "far out".
+    spread = max(q3 - q1, ordered[len(ordered) // 2] / 2)
     return q1 - 3 * spread, q3 + 3 * spread
 
 

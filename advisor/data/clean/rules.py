@@ -25,10 +25,13 @@ ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,6});")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"(?![A-Za-z0-9-])"
+)
 PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?\d{2,4}|\d{2,4}[\s.-]\d{2,4})"
-    r"[\s.-]\d{3,4}(?![\w-])|(?<!\d)0[789]0\d{8}(?!\d)"
+    r"(?<![0-9A-Za-z_+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?\d{2,4}|\d{2,4}[\s.-]\d{2,4})"
+    r"[\s.-]\d{3,4}(?![0-9A-Za-z_-])|(?<!\d)0[789]0\d{8}(?!\d)"
 )
 JA_COMMA_STYLE = {"touten": ("、", "。"), "comma": ("，", "．")}
 
@@ -125,7 +128,9 @@ def remove_lines(text: str, boilerplate: set[str]) -> tuple[str, list[Edit]]:
             edits.append((line, ""))
         else:
             kept.append(line)
-    return ("\n".join(kept).strip("\n") if edits else text), edits
+    if not edits or not "".join(kept).strip():
+        return text, []  # never empty an answer: that is a duplicate, not boilerplate
+    return "\n".join(kept).strip("\n"), edits
 
 
 def normalized_line(line: str) -> str:
