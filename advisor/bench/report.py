@@ -388,7 +388,7 @@ def _chart_consistency(
         )
     out.append(
         f"<text x='{W / 2}' y='{H - 6}' text-anchor='middle' font-size='10'>solid: exact "
-        "agreement &middot; light: mean embedding similarity</text></svg>"
+        "agreement · light: mean embedding similarity</text></svg>"
     )
     return "".join(out)
 

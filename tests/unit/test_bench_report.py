@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from pydantic import ValidationError
@@ -113,6 +114,8 @@ def test_html_escapes_every_model_output_and_is_self_contained() -> None:
     # No external resources: no src/href attributes and no scripts at all.
     assert not re.search(r"\b(src|href)\s*=", page.replace("src=x", ""))
     assert page.count("<svg") == 3  # pass rate, consistency, cost against quality
+    for svg in re.findall(r"<svg.*?</svg>", page, flags=re.S):
+        ElementTree.fromstring(svg)  # well-formed XML, so browsers draw it as written
 
 
 def test_markdown_fences_cannot_be_broken_by_an_answer() -> None:
