@@ -207,6 +207,7 @@ class BenchRunner:
             )
         try:
             prepared = self._prepare(route_id)
+            self._stage(f"{route_id}: preparing", 1, 1)
             samples = self._answer_all(route_id, prepared.route, items, graders)
             paraphrase_answers = self._paraphrase_answers(
                 route_id, prepared.route, items, paraphrases, samples

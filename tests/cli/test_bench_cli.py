@@ -60,7 +60,9 @@ def test_full_bench_writes_three_reports(bench: Bench, tmp_path: Path) -> None:
     assert results.routes["rag"].status == "ok"
     assert results.routes["rag"].preparation.kind == "index"
     sft = results.routes["sft"]
-    assert sft.status in ("ok", "skipped")  # skipped where the fake backend cannot train
+    assert sft.status == "ok", sft.error
+    assert sft.preparation.kind == "fine_tune" and sft.preparation.job_id
+    assert sft.model != prompt_route.model  # answered by the fine-tuned model id
     assert "system_prompt vs rag" in (out / "report.md").read_text()
     page = (out / "report.html").read_text()
     assert "<script>" not in page and "&lt;script&gt;" in page
