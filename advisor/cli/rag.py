@@ -68,7 +68,7 @@ class _Bar:
     """A progress bar on stderr for ``progress(done, total, label)`` callbacks."""
 
     def __init__(self, enabled: bool, title: str) -> None:
-        self.enabled = enabled
+        self.enabled = enabled and sys.stderr.isatty()  # no bar frames in logs or pipes
         self.title = title
         self._bar: Any = None
         self._task: Any = None

@@ -26,7 +26,7 @@ def kb(settings: Settings) -> KnowledgeBase:
 def test_answer_marks_the_cited_source(settings: Settings, kb: KnowledgeBase) -> None:
     fake = FakeBackend(settings)
     route = RagRoute(fake, None, "shop", settings, k=3)
-    messages, sources = route.build_messages("How long does express shipping take?")
+    _, sources = route.build_messages("How long does express shipping take?")
     number = next(i for i, s in enumerate(sources, 1) if s.source.endswith("shipping.txt"))
     fake.queue_replies(f"Express shipping takes one business day [{number}].")
     answer = route.answer("How long does express shipping take?")
