@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 
 # The metadata key that makes job creation idempotent.
 CLIENT_ID_KEY = "advisor_client_id"
+# Status of a create whose outcome is not known yet (in flight, or the answer was
+# lost); stored under the client id and resolved by the next retrieve.
+UNCONFIRMED = "unconfirmed"
 # Base models when the request names none: the current fine-tunable snapshots.
 DEFAULT_BASE_MODELS: dict[str, str] = {
     "sft": "gpt-4.1-mini-2025-04-14",
@@ -401,19 +404,47 @@ class OpenAIFineTuning(FineTuningService):
         except JobNotFoundError:
             return None
 
-    def _mirror(self, remote: Any) -> FineTuneJob:
-        job = job_from_remote(remote, self.name, self._stored(remote.id))
+    def _mirror(self, remote: Any, known: FineTuneJob | None = None) -> FineTuneJob:
+        """Store the provider's job; ``known`` (or the stored copy) supplies local extras."""
+        job = job_from_remote(remote, self.name, known or self._stored(remote.id))
         self.store.save_job(job)
         return job
 
-    def _remote_id(self, job_id: str) -> str:
+    def _owned(self, job_id: str) -> FineTuneJob | None:
+        """The stored job, if any; refuses jobs of other backends."""
         stored = self._stored(job_id)
         if stored is not None and stored.backend != self.name:
             raise JobError(
                 f"job {job_id} belongs to the {stored.backend} backend",
                 hint=f"use --backend {stored.backend}",
             )
-        return stored.remote_id or job_id if stored else job_id
+        return stored
+
+    def _confirm(self, pending: FineTuneJob) -> FineTuneJob:
+        """Resolve an unconfirmed create: the provider's job if it exists, else ``pending``."""
+        tag = pending.metadata.get(CLIENT_ID_KEY, pending.id)
+        try:
+            remote = self._find_by_client_id(tag)
+        except Exception as exc:
+            raise self._fail(exc, f"look up job {pending.id}") from exc
+        if remote is None:
+            return pending
+        self.store.delete_job(pending.id)
+        return self._mirror(remote, pending)
+
+    def _remote_id(self, job_id: str) -> str:
+        stored = self._owned(job_id)
+        if stored is None:
+            return job_id
+        if stored.status == UNCONFIRMED and stored.remote_id is None:
+            confirmed = self._confirm(stored)
+            if confirmed.remote_id is None:
+                raise JobError(
+                    f"job {job_id} was not confirmed by {self.backend.endpoint}",
+                    hint="the create may have failed; check the provider's dashboard",
+                )
+            return confirmed.remote_id
+        return stored.remote_id or job_id
 
     # --- preview and create ---------------------------------------------------------
 
@@ -462,10 +493,15 @@ class OpenAIFineTuning(FineTuningService):
         # The same client id created a job before (a caller's retry): that job it is.
         earlier = self.store.find_by_metadata(CLIENT_ID_KEY, client_id)
         if earlier is not None and earlier.backend == self.name:
-            return self.retrieve(earlier.id)
+            found = self.retrieve(earlier.id)
+            if found.status != UNCONFIRMED:
+                return found
 
         training = self._upload(request.training_file)
         validation = self._upload(request.validation_file) if request.validation_file else None
+        extras = {"training_path": str(Path(request.training_file).resolve())}
+        if request.validation_file:
+            extras["validation_path"] = str(Path(request.validation_file).resolve())
         params: dict[str, Any] = {
             "model": request.model or DEFAULT_BASE_MODELS[request.method],
             "training_file": training,
@@ -479,16 +515,35 @@ class OpenAIFineTuning(FineTuningService):
         ):
             if value is not None:
                 params[key] = value
-        remote = self._create_once(params, client_id)
-        job = job_from_remote(remote, self.name, None)
-        extras = {"training_path": str(Path(request.training_file).resolve())}
-        if request.validation_file:
-            extras["validation_path"] = str(Path(request.validation_file).resolve())
-        merged = {**job.metadata, **metadata}
-        update = {"metadata": merged, "suffix": request.suffix, **extras}
-        job = FineTuneJob.model_validate({**job.model_dump(), **update})
-        self.store.save_job(job)
-        return job
+        # Stored before the request: if this process dies or the answer is lost,
+        # `advisor jobs` shows the unconfirmed create and retrieve() resolves it.
+        pending = FineTuneJob(
+            id=client_id,
+            backend=self.name,
+            method=request.method,
+            model=params["model"],
+            status=UNCONFIRMED,
+            training_file=training,
+            validation_file=validation,
+            suffix=request.suffix,
+            seed=request.seed,
+            metadata=metadata,
+            error=JobErrorInfo(
+                code=UNCONFIRMED,
+                message=f"not confirmed yet; `advisor jobs show {client_id}` checks again",
+            ),
+            **extras,
+        )
+        self.store.save_job(pending)
+        try:
+            remote = self._create_once(params, client_id)
+        except BackendConnectionError:
+            raise  # still unknown: the pending record stays for the next look
+        except Exception:
+            self.store.delete_job(client_id)  # refused: nothing was created
+            raise
+        self.store.delete_job(client_id)
+        return self._mirror(remote, pending)
 
     def _upload(self, path: str) -> str:
         file = Path(path)
@@ -559,6 +614,9 @@ class OpenAIFineTuning(FineTuningService):
     # --- follow and control ---------------------------------------------------------
 
     def retrieve(self, job_id: str) -> FineTuneJob:
+        stored = self._owned(job_id)
+        if stored is not None and stored.status == UNCONFIRMED and stored.remote_id is None:
+            return self._confirm(stored)
         remote_id = self._remote_id(job_id)
         try:
             remote = self.backend.client.fine_tuning.jobs.retrieve(remote_id)

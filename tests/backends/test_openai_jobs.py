@@ -295,11 +295,42 @@ def test_when_it_stays_unclear_the_error_says_what_to_check(settings: Settings) 
         .on("POST", "/fine_tuning/jobs", network_fault(httpx2.ConnectError))
         .on("GET", "/fine_tuning/jobs", ok(page([])))
     )
+    svc = service(api, settings)
     with pytest.raises(errors.BackendConnectionError, match="could not confirm") as caught:
-        service(api, settings).create(sft())
+        svc.create(sft(metadata={CLIENT_ID_KEY: "req-lost"}))
     assert "advisor jobs list" in str(caught.value)
     attempts = settings.openai.max_retries + 1
     assert len(api.calls("POST", "/fine_tuning/jobs")) == attempts
+
+    # The unconfirmed create stays visible, and a later look resolves it.
+    store = JobStore(settings.jobs_db)
+    pending = store.get_job("req-lost")
+    assert pending.status == "unconfirmed" and pending.remote_id is None
+    assert svc.retrieve("req-lost").status == "unconfirmed"  # still not there
+    api.routes[("GET", "/v1/fine_tuning/jobs")] = [
+        ok(page([job_json("ftjob-late", metadata={CLIENT_ID_KEY: "req-lost"})]))
+    ]
+    found = svc.retrieve("req-lost")
+    assert (found.id, found.remote_id) == ("ftjob-late", "ftjob-late")
+    assert found.model_extra and found.model_extra["training_path"].endswith("train_sft.jsonl")
+    assert [job.id for job in store.list_jobs()] == ["ftjob-late"]
+
+
+def test_a_refused_create_leaves_no_pending_record(settings: Settings) -> None:
+    api = (
+        ScriptedAPI()
+        .on("POST", "/files", ok(FILE))
+        .on("POST", "/fine_tuning/jobs", error(400, "invalid model"))
+    )
+    with pytest.raises(errors.JobError):
+        service(api, settings).create(sft())
+    assert JobStore(settings.jobs_db).list_jobs() == []
+
+
+def test_a_successful_create_leaves_only_the_job(settings: Settings) -> None:
+    api = ScriptedAPI().on("POST", "/files", ok(FILE)).on("POST", "/fine_tuning/jobs", echo_job())
+    service(api, settings).create(sft())
+    assert [job.id for job in JobStore(settings.jobs_db).list_jobs()] == ["ftjob-abc"]
 
 
 def test_a_caller_retry_with_the_same_client_id_returns_the_stored_job(
