@@ -592,7 +592,8 @@ class OpenAIFineTuning(FineTuningService):
             raise BackendConnectionError(
                 f"could not confirm whether the {self.name} fine-tuning job was created "
                 f"(metadata {CLIENT_ID_KEY}={client_id})",
-                hint=f"check `advisor jobs list --backend {self.name}` before creating it again",
+                hint=f"`advisor jobs show {client_id}` looks again; see `advisor jobs list` "
+                "before creating it again",
             ) from last
         raise self._fail(last, "create the fine-tuning job") from last
 
