@@ -4,8 +4,9 @@ One code path for both providers (the job API has the same shape on each):
 
 1. validate the JSONL files locally (``advisor.data.validate``): nothing that
    fails validation is ever uploaded;
-2. serialise an RFT grader to OpenAI's grader object (:func:`to_openai_grader`):
-   a grader OpenAI does not accept is a local error before any request;
+2. serialise an RFT grader to OpenAI's grader object
+   (:func:`backends.openai_graders.to_openai_grader`): a grader OpenAI does not
+   accept is a local error before any request;
 3. upload the files (``files.create(purpose="fine-tune")``);
 4. create the job *idempotently*: the request carries a client-generated id in
    ``metadata[advisor_client_id]``; SDK retries are off for this one call and,
@@ -24,7 +25,6 @@ from __future__ import annotations
 import builtins
 import json
 import random
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -35,7 +35,6 @@ from advisor.errors import (
     AdvisorError,
     BackendConnectionError,
     DataFileError,
-    GraderError,
     JobError,
     JobNotFoundError,
     UserInputError,
@@ -53,6 +52,7 @@ from backends.jobs import (
     JobRequest,
     Method,
 )
+from backends.openai_graders import to_openai_grader
 
 if TYPE_CHECKING:
     from backends.openai_backend import OpenAIBackend
@@ -71,138 +71,6 @@ DEFAULT_BASE_MODELS: dict[str, str] = {
 # Pages fetched per listing; a server that always says has_more must not loop forever.
 MAX_PAGES = 20
 _METHODS_BY_TYPE: dict[str, Method] = {v: k for k, v in OPENAI_METHOD_TYPES.items()}  # type: ignore[misc]
-
-# --- graders ----------------------------------------------------------------------------
-
-
-class OpenAIGraderError(GraderError, UserInputError):
-    """A grader OpenAI's RFT cannot run: bad input, so the CLI exits with 2."""
-
-
-RFT_GRADER_TYPES = ("string_check", "text_similarity", "python", "score_model", "multi")
-_STRING_OPERATIONS = ("eq", "ne", "like", "ilike")
-_SIMILARITY_METRICS = (
-    "cosine", "fuzzy_match", "bleu", "gleu", "meteor",
-    "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l",
-)  # fmt: skip
-_MESSAGE_ROLES = ("system", "developer", "user", "assistant")
-_TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
-
-
-def _template(text: str) -> str:
-    """``{{ item.x }}`` -> ``{{item.x}}``: OpenAI's documented template spelling."""
-    return _TEMPLATE.sub(lambda m: "{{" + m.group(1) + "}}", text)
-
-
-def _require(spec: dict[str, Any], field: str, kind: type, where: str) -> Any:
-    value = spec.get(field)
-    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
-        raise OpenAIGraderError(
-            f"grader {where} needs a {kind.__name__} field {field!r}",
-            hint="see the grader shapes in docs/backends.md",
-        )
-    return value
-
-
-def _choice(spec: dict[str, Any], field: str, allowed: Iterable[str], where: str) -> str:
-    value = _require(spec, field, str, where)
-    allowed = tuple(allowed)
-    if value not in allowed:
-        raise OpenAIGraderError(
-            f"grader {where} has {field} {value!r}", hint=f"use one of: {', '.join(allowed)}"
-        )
-    return str(value)
-
-
-def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str, Any]:
-    """Validate one of our grader definitions and return OpenAI's grader object for RFT.
-
-    Our definitions are OpenAI-shaped already; this keeps exactly the fields the
-    API defines (our extras such as ``pass_threshold`` are local-only) and
-    normalises templates.  A ``multi`` grader's ``graders`` stay a name -> grader
-    map: that is what the service accepts (the published schema says a single
-    grader, see openai/openai-java#647 and docs/backends.md).
-
-    Raises:
-        OpenAIGraderError: a :class:`GraderError` with exit code 2: an unknown or
-            unsupported type (``regex`` and ``json_schema`` are ours; OpenAI's RFT
-            does not run them) or a missing/invalid field.
-    """
-    if not isinstance(spec, dict):
-        raise OpenAIGraderError("a grader definition must be a JSON object")
-    kind = spec.get("type")
-    name = spec.get("name") or kind
-    where = f"{name!r}" if name else "(unnamed)"
-    allowed = RFT_GRADER_TYPES[:-1] if _nested else RFT_GRADER_TYPES
-    if kind not in allowed:
-        why = "is ours only" if kind in ("regex", "json_schema") else "is not one OpenAI knows"
-        if _nested and kind == "multi":
-            why = "cannot be nested inside another multi grader"
-        raise OpenAIGraderError(
-            f"grader type {kind!r} {why}, so OpenAI reinforcement fine-tuning cannot use it",
-            hint=f"use {', '.join(allowed)} (a python grader can do regex or schema checks)",
-        )
-    out: dict[str, Any] = {"type": kind, "name": _require(spec, "name", str, where)}
-    if kind == "string_check":
-        out["input"] = _template(_require(spec, "input", str, where))
-        out["reference"] = _template(_require(spec, "reference", str, where))
-        out["operation"] = _choice(spec, "operation", _STRING_OPERATIONS, where)
-    elif kind == "text_similarity":
-        out["input"] = _template(_require(spec, "input", str, where))
-        out["reference"] = _template(_require(spec, "reference", str, where))
-        out["evaluation_metric"] = _choice(spec, "evaluation_metric", _SIMILARITY_METRICS, where)
-    elif kind == "python":
-        source = _require(spec, "source", str, where)
-        if not re.search(r"^def grade\s*\(", source, re.MULTILINE):
-            raise OpenAIGraderError(
-                f"python grader {where} must define `def grade(sample, item) -> float`"
-            )
-        out["source"] = source
-        if isinstance(spec.get("image_tag"), str):
-            out["image_tag"] = spec["image_tag"]
-    elif kind == "score_model":
-        out["model"] = _require(spec, "model", str, where)
-        out["input"] = [_grader_message(m, where) for m in _require(spec, "input", list, where)]
-        if "range" in spec:
-            low_high = spec["range"]
-            if (
-                not isinstance(low_high, list)
-                or len(low_high) != 2
-                or not all(isinstance(v, int | float) for v in low_high)
-                or low_high[0] >= low_high[1]
-            ):
-                raise OpenAIGraderError(f"grader {where} needs range [low, high] with low < high")
-            out["range"] = [float(v) for v in low_high]
-        if isinstance(spec.get("sampling_params"), dict):
-            out["sampling_params"] = spec["sampling_params"]
-    else:  # multi
-        graders = _require(spec, "graders", dict, where)
-        if not graders:
-            raise OpenAIGraderError(f"multi grader {where} needs at least one grader")
-        out["graders"] = {
-            str(key): to_openai_grader(sub if isinstance(sub, dict) else {}, _nested=True)
-            for key, sub in graders.items()
-        }
-        out["calculate_output"] = _require(spec, "calculate_output", str, where)
-    return out
-
-
-def _grader_message(message: Any, where: str) -> dict[str, Any]:
-    if not isinstance(message, dict) or message.get("role") not in _MESSAGE_ROLES:
-        raise OpenAIGraderError(
-            f"score_model grader {where} input must be messages with a role "
-            f"({', '.join(_MESSAGE_ROLES)}) and content"
-        )
-    content = message.get("content")
-    if isinstance(content, str):
-        content = _template(content)
-    elif not isinstance(content, list):
-        raise OpenAIGraderError(f"score_model grader {where} has a message without content")
-    out: dict[str, Any] = {"role": message["role"], "content": content}
-    if message.get("type") == "message":
-        out["type"] = "message"
-    return out
-
 
 # --- request checks ---------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from advisor import errors
 from advisor.jobs.store import JobStore
 from advisor.settings import Settings, load_settings
 from backends.jobs import Hyperparameters, JobRequest
-from backends.openai_jobs import CLIENT_ID_KEY, OpenAIFineTuning, to_openai_grader
+from backends.openai_graders import to_openai_grader
+from backends.openai_jobs import CLIENT_ID_KEY, OpenAIFineTuning
 from tests.backends.openai_scripted import (
     SECRET,
     ScriptedAPI,
