@@ -87,7 +87,8 @@ def _provider_message(exc: Exception) -> str:
     return str(message if isinstance(message, str) else exc)
 
 
-def _error_code(exc: Exception) -> str | None:
+def error_code(exc: Exception) -> str | None:
+    """The provider's machine-readable error code, e.g. ``insufficient_quota``."""
     code = getattr(exc, "code", None)
     return code if isinstance(code, str) else None
 
@@ -143,7 +144,7 @@ def translate_error(
             )
         return BackendRequestError(f"the {backend} backend could not {action}: {detail}")
     if isinstance(exc, openai.RateLimitError):
-        if _error_code(exc) == "insufficient_quota":
+        if error_code(exc) == "insufficient_quota":
             return RateLimitError(
                 f"the {backend} account has no quota left to {action}",
                 hint="add credit or raise the quota, or choose --backend local",

@@ -430,6 +430,8 @@ class OpenAIFineTuning(FineTuningService):
         """Create the job at most once, however often the network fails."""
         import openai
 
+        from backends.openai_backend import error_code
+
         client = self.backend.client.with_options(max_retries=0)
         attempts = self.backend.max_retries + 1
         ambiguous = False
@@ -447,7 +449,7 @@ class OpenAIFineTuning(FineTuningService):
             except (openai.APIConnectionError, openai.InternalServerError) as exc:
                 ambiguous, last = True, exc  # it may have been created: look before retrying
             except openai.RateLimitError as exc:
-                if openai_error_code(exc) == "insufficient_quota":
+                if error_code(exc) == "insufficient_quota":
                     raise self._fail(exc, "create the fine-tuning job") from exc
                 last = exc  # refused outright: nothing was created
             except openai.APIStatusError as exc:
@@ -555,8 +557,3 @@ class OpenAIFineTuning(FineTuningService):
     def resume(self, job_id: str) -> FineTuneJob:
         """Resume a paused job (the provider cannot restart cancelled or failed ones)."""
         return self._control(job_id, "resume")
-
-
-def openai_error_code(exc: Exception) -> str | None:
-    code = getattr(exc, "code", None)
-    return code if isinstance(code, str) else None
