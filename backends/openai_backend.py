@@ -59,6 +59,12 @@ if TYPE_CHECKING:
 # Servers such as vLLM or Ollama accept any key; the SDK insists on one.
 KEYLESS_PLACEHOLDER = "no-key-required"
 
+# Refusals that read like the end of self-serve fine-tuning rather than a bad request.
+_WIND_DOWN = re.compile(r"no longer|not available|new users|deprecat|sunset|wind", re.IGNORECASE)
+WIND_DOWN_HINT = (
+    "this account may no longer create fine-tuning jobs; Azure OpenAI (--backend azure) "
+    "and --backend local can (see docs/backends.md, wind-down)"
+)
 _KEY_PATTERN = re.compile(r"\b(sk|sess|key)-[A-Za-z0-9_*\-]{6,}")
 
 
@@ -126,8 +132,9 @@ def translate_error(
     if isinstance(exc, openai.PermissionDeniedError):
         hint = "check the key's project permissions"
         if is_job:
-            hint = "the account may not fine-tune this model; see docs/backends.md (wind-down)"
-            return JobError(f"the {backend} backend refused to {action}: {detail}", hint=hint)
+            return JobError(
+                f"the {backend} backend refused to {action}: {detail}", hint=WIND_DOWN_HINT
+            )
         return AuthenticationError(
             f"the {backend} backend refused to {action}: {detail}", hint=hint
         )
@@ -171,8 +178,10 @@ def translate_error(
             hint="retry later",
         )
     if isinstance(exc, openai.APIStatusError):  # 400, 409, 422 and other refusals
-        cls: type[AdvisorError] = JobError if is_job else BackendRequestError
-        return cls(f"the {backend} backend refused to {action}: {detail}")
+        if is_job:
+            wind_down = WIND_DOWN_HINT if _WIND_DOWN.search(detail) else None
+            return JobError(f"the {backend} backend refused to {action}: {detail}", hint=wind_down)
+        return BackendRequestError(f"the {backend} backend refused to {action}: {detail}")
     if isinstance(exc, openai.APIResponseValidationError):
         return BackendError(f"{where} sent an unexpected response while trying to {action}")
     if isinstance(exc, openai.LengthFinishReasonError | openai.ContentFilterFinishReasonError):

@@ -229,8 +229,32 @@ def test_a_closed_account_gets_a_message_about_the_wind_down(settings: Settings)
         .on("POST", "/files", ok(FILE))
         .on("POST", "/fine_tuning/jobs", error(403, "Fine-tuning is not available to new users"))
     )
-    with pytest.raises(errors.JobError, match="wind-down"):
+    with pytest.raises(errors.JobError, match="wind-down") as caught:
         service(api, settings).create(sft())
+    assert "--backend azure" in str(caught.value)
+
+
+def test_a_bad_request_gets_no_wind_down_hint(settings: Settings) -> None:
+    api = (
+        ScriptedAPI()
+        .on("POST", "/files", ok(FILE))
+        .on("POST", "/fine_tuning/jobs", error(400, "invalid training_file: line 2"))
+    )
+    with pytest.raises(errors.JobError) as caught:
+        service(api, settings).create(sft())
+    assert caught.value.hint is None
+
+
+def test_a_400_that_reads_like_the_wind_down_says_so(settings: Settings) -> None:
+    refusal = "Fine-tuning is no longer available for new users of this organization"
+    api = (
+        ScriptedAPI()
+        .on("POST", "/files", ok(FILE))
+        .on("POST", "/fine_tuning/jobs", error(400, refusal))
+    )
+    with pytest.raises(errors.JobError, match="no longer available") as caught:
+        service(api, settings).create(sft())
+    assert caught.value.hint and "Azure OpenAI" in caught.value.hint
 
 
 # --- idempotency ------------------------------------------------------------------------------
