@@ -28,6 +28,11 @@ def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
+def md_text(value: object) -> str:
+    """Plain text for Markdown outside code blocks: no raw HTML, no table breaks."""
+    return str(value).replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
 def num(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -88,7 +93,7 @@ def _prep(r: RouteResult) -> str:
 def render_markdown(results: BenchResults) -> str:
     s, c, v = results.scenario, results.config, results.verdict
     lines = [
-        f"# Benchmark: {s.title or s.name}",
+        f"# Benchmark: {md_text(s.title or s.name)}",
         "",
         f"Scenario `{s.name}` ({s.kind}, {s.language}) on backend `{c.backend}`, model "
         f"`{c.model}`; {len(results.prompts)} prompts x {c.repeats} repeats, temperature "
@@ -125,7 +130,7 @@ def render_markdown(results: BenchResults) -> str:
         )
     for name, r in results.routes.items():
         if r.status != "ok":
-            lines.append(f"\n- `{name}` {r.status}: {r.error}")
+            lines.append(f"\n- `{name}` {r.status}: {md_text(r.error)}")
     if results.comparisons:
         lines += [
             "",
@@ -147,12 +152,13 @@ def render_markdown(results: BenchResults) -> str:
     for name, r, m in _measured(results):
         notes += [f"{name}: {n}" for n in r.preparation.notes]
         if m.cost_note:
-            notes.append(f"{name} cost: {m.cost_note}")
+            notes.append(f"cost: {m.cost_note}")
     if notes:
-        lines += ["", "## Notes", ""] + [f"- {n}" for n in dict.fromkeys(notes)]
+        lines += ["", "## Notes", ""] + [f"- {md_text(n)}" for n in dict.fromkeys(notes)]
     lines += ["", "## Sample answers", ""]
     for prompt in results.prompts[:SAMPLE_ROWS]:
-        lines += [f"### {prompt.id}", "", "> " + prompt.prompt.replace("\n", "\n> "), ""]
+        quoted = md_text(prompt.prompt).replace("\n", "\n> ")
+        lines += [f"### {md_text(prompt.id)}", "", "> " + quoted, ""]
         for name, r, _ in _measured(results):
             sample = _first_sample(r, prompt.id)
             if sample is None:
@@ -296,7 +302,7 @@ def _html_notes(results: BenchResults) -> str:
     for name, r, m in _measured(results):
         notes += [f"{name}: {n}" for n in r.preparation.notes]
         if m.cost_note:
-            notes.append(f"{name} cost: {m.cost_note}")
+            notes.append(f"cost: {m.cost_note}")
     if not notes:
         return ""
     items = "".join(f"<li>{esc(n)}</li>" for n in dict.fromkeys(notes))

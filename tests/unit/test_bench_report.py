@@ -160,3 +160,10 @@ def test_invalid_results_are_rejected(tmp_path: Path) -> None:
     data["added_in_1_1"] = True
     path.write_text(json.dumps(data))
     assert load_results(path).schema_version == SCHEMA_VERSION
+
+
+def test_markdown_has_no_raw_html_outside_code() -> None:
+    text = render_markdown(_results())
+    outside_code = re.sub(r"```text\n.*?\n```", "", text, flags=re.S)
+    assert "<" not in outside_code
+    assert "Title &lt;b&gt;bold&lt;/b&gt;" in text
