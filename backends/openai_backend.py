@@ -365,8 +365,8 @@ class OpenAIBackend(Backend):
         model: str | None = None,
         params: GenerationParams | None = None,
     ) -> ChatResult:
+        client = self.client  # configuration problems first: key, then model
         name = self.resolve_model(model)
-        client = self.client
         start = time.perf_counter()
         try:
             response = client.chat.completions.create(**self._request(messages, name, params))
@@ -419,11 +419,11 @@ class OpenAIBackend(Backend):
         model: str | None = None,
         params: GenerationParams | None = None,
     ) -> ChatStream:
+        client = self.client
         name = self.resolve_model(model)
         request = self._request(messages, name, params)
         request["stream"] = True
         request["stream_options"] = {"include_usage": True}
-        client = self.client
 
         def chunks() -> Generator[str, None, ChatResult]:
             start = time.perf_counter()
@@ -460,10 +460,10 @@ class OpenAIBackend(Backend):
     # --- embeddings and moderation ----------------------------------------------------------
 
     def embed(self, texts: Sequence[str], *, model: str | None = None) -> EmbeddingResult:
+        client = self.client
         name = self.resolve_embedding_model(model)
         if not texts:
             return EmbeddingResult(vectors=[], model=name, dimensions=0)
-        client = self.client
         try:
             response = client.embeddings.create(model=name, input=list(texts))
         except Exception as exc:
