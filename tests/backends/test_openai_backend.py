@@ -67,13 +67,14 @@ def test_a_base_url_server_needs_no_key() -> None:
 
 
 def test_azure_needs_key_and_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert "AZURE_OPENAI_API_KEY" in (
-        AzureOpenAIBackend(load_settings()).availability().reason or ""
-    )
+    def reason() -> str:
+        return AzureOpenAIBackend(load_settings()).availability().reason or ""
+
+    assert "AZURE_OPENAI_API_KEY" in reason()
+    with pytest.raises(errors.BackendUnavailableError, match="AZURE_OPENAI_API_KEY"):
+        AzureOpenAIBackend(load_settings()).chat(HELLO)  # the key first, then the deployment
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", SECRET)
-    assert "AZURE_OPENAI_ENDPOINT" in (
-        AzureOpenAIBackend(load_settings()).availability().reason or ""
-    )
+    assert "AZURE_OPENAI_ENDPOINT" in reason()
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com")
     assert AzureOpenAIBackend(load_settings()).availability().usable
 
