@@ -95,3 +95,19 @@ def test_missing_key_names_the_fix(capsys):
     code, _, err = run(capsys, "chat", "--backend", "openai", "hi")
     assert code == 2
     assert "OPENAI_API_KEY" in err and "--backend local" in err
+
+
+def test_demo_assesses_and_answers(capsys):
+    FakeBackend.queue_replies("A fixed style guide keeps every answer on brand.")
+    code, out, _ = run(capsys, "demo", "--backend", "fake")
+    assert code == 0
+    assert "is recommended" in out
+    assert out.rstrip().endswith("A fixed style guide keeps every answer on brand.")
+
+
+def test_no_arguments_without_a_terminal_runs_the_demo(capsys, monkeypatch):
+    monkeypatch.setenv("ADVISOR_BACKEND", "fake")
+    FakeBackend.queue_replies("demo answer")
+    code, out, err = run(capsys)
+    assert code == 0, err
+    assert "advisor demo" in err and "demo answer" in out
