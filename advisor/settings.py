@@ -154,6 +154,13 @@ class ChromaSettings(BaseModel):
         default=None,
         description="Embedding model of that backend; unset uses the backend's default.",
     )
+    quantize: bool = Field(
+        default=False,
+        description=(
+            "Embed with an int8 copy of the local model (CPU; faster, vectors differ "
+            "slightly, so the knowledge base records it as another model)."
+        ),
+    )
     chunk_tokens: int = Field(
         default=200, ge=16, le=2000, description="Target chunk size in (WordPiece) tokens."
     )

@@ -47,9 +47,15 @@ class LocalEmbedder(Embedder):
 
     backend = "local"
 
-    def __init__(self, settings: Settings, model: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, model: str | None = None, *, quantize: bool | None = None
+    ) -> None:
         self.settings = settings
-        self.model = model or settings.local.embedding_model
+        self.quantize = settings.chroma.quantize if quantize is None else quantize
+        name = model or settings.local.embedding_model
+        # int8 vectors differ slightly from float32 ones: a different model to the index.
+        self.model = f"{name}@int8" if self.quantize else name
+        self._name = name
         self._encoder: Any = None
 
     @property
@@ -57,7 +63,8 @@ class LocalEmbedder(Embedder):
         if self._encoder is None:
             from backends.local import LocalBackend
 
-            self._encoder = LocalBackend(self.settings).embedder(self.model)
+            encoder = LocalBackend(self.settings).embedder(self._name)
+            self._encoder = _quantized(encoder) if self.quantize else encoder
         return self._encoder
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -73,6 +80,27 @@ class LocalEmbedder(Embedder):
             show_progress_bar=False,
         )
         return vectors.astype(np.float32, copy=False)
+
+
+_int8: dict[int, Any] = {}
+
+
+def _quantized(encoder: Any) -> Any:
+    """An int8 copy of a SentenceTransformer (dynamic quantisation of its Linear layers).
+
+    A copy, because the float model is shared with the backend's ``embed``.
+    """
+    key = id(encoder)
+    if key not in _int8:
+        import copy
+
+        import torch
+
+        clone = copy.deepcopy(encoder).to("cpu")
+        _int8[key] = torch.ao.quantization.quantize_dynamic(
+            clone, {torch.nn.Linear}, dtype=torch.qint8
+        )
+    return _int8[key]
 
 
 class BackendEmbedder(Embedder):
