@@ -270,3 +270,24 @@ def test_chat_cli_routes_ft_model_ids_to_openai(prism: str) -> None:
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["backend"] == "openai" and isinstance(answer["text"], str)
+
+
+def test_jobs_cli_follows_an_openai_job(
+    prism: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from advisor.cli import context
+    from advisor.cli.app import app
+
+    monkeypatch.setenv("ADVISOR_OPENAI__BASE_URL", prism)
+    monkeypatch.setenv("ADVISOR_OPENAI__MAX_RETRIES", "0")
+    context.settings.cache_clear()
+    job_id = OpenAIBackend(settings).fine_tuning().create(_request("dpo")).id
+    runner = CliRunner()
+    for command in ("show", "events", "checkpoints", "cancel"):
+        result = runner.invoke(app, ["jobs", command, job_id, "--format", "json"])
+        assert result.exit_code == 0, (command, result.output)
+        assert json.loads(result.stdout), command
+    listed = runner.invoke(app, ["jobs", "list", "--backend", "openai", "--format", "json"])
+    assert job_id in {job["id"] for job in json.loads(listed.stdout)}
