@@ -212,6 +212,8 @@ class OpenAIBackend(Backend):
         fine_tuning_methods=("sft", "dpo", "rft"),
         supports_moderation=True,
     )
+    # Azure imports uploads before fine-tuning may use them; OpenAI needs no wait.
+    waits_for_file_import: ClassVar[bool] = False
 
     def __init__(self, settings: Settings, *, http_client: httpx2.Client | None = None) -> None:
         """``http_client`` lets tests script the HTTP traffic (an ``httpx2.MockTransport``)."""
@@ -528,6 +530,7 @@ class AzureOpenAIBackend(OpenAIBackend):
         fine_tuning_methods=("sft", "dpo", "rft"),
         supports_moderation=False,  # Azure filters content itself; no moderation endpoint
     )
+    waits_for_file_import: ClassVar[bool] = True
 
     @property
     def api_key(self) -> str | None:

@@ -68,6 +68,9 @@ DEFAULT_BASE_MODELS: dict[str, str] = {
     "dpo": "gpt-4.1-mini-2025-04-14",
     "rft": "o4-mini-2025-04-16",
 }
+# Azure imports an uploaded file before jobs may use it.
+FILE_IMPORT_TIMEOUT_S = 600.0
+FILE_IMPORT_POLL_S = 2.0
 # Pages fetched per listing; a server that always says has_more must not loop forever.
 MAX_PAGES = 20
 _METHODS_BY_TYPE: dict[str, Method] = {v: k for k, v in OPENAI_METHOD_TYPES.items()}  # type: ignore[misc]
@@ -416,15 +419,38 @@ class OpenAIFineTuning(FineTuningService):
     def _upload(self, path: str) -> str:
         file = Path(path)
         try:
+            # Big files need longer than one API call: 5 s more per MB.
+            timeout = self.backend.timeout_s + 5.0 * file.stat().st_size / 1_000_000
             with file.open("rb") as handle:
-                uploaded = self.backend.client.files.create(
+                uploaded = self.backend.client.with_options(timeout=timeout).files.create(
                     file=(file.name, handle), purpose="fine-tune"
                 )
+            if self.backend.waits_for_file_import:
+                self._wait_for_import(uploaded, file)
         except OSError as exc:
             raise DataFileError(f"cannot read the file: {exc.strerror}", path=str(file)) from exc
+        except AdvisorError:
+            raise
         except Exception as exc:
             raise self._fail(exc, f"upload {file.name}") from exc
         return str(uploaded.id)
+
+    def _wait_for_import(self, uploaded: Any, file: Path) -> None:
+        """Azure imports an upload before a job may use it; wait until it has."""
+        deadline = time.monotonic() + FILE_IMPORT_TIMEOUT_S
+        while uploaded.status != "processed":
+            if uploaded.status in ("error", "failed", "deleted"):
+                details = uploaded.status_details or uploaded.status
+                raise DataFileError(
+                    f"{self.name} could not import the file: {details}", path=str(file)
+                )
+            if time.monotonic() > deadline:
+                raise JobError(
+                    f"{self.name} did not finish importing {file.name} ({uploaded.id}) in time",
+                    hint="retry later; nothing was created",
+                )
+            self.sleep(FILE_IMPORT_POLL_S)
+            uploaded = self.backend.client.files.retrieve(uploaded.id)
 
     def _create_once(self, params: dict[str, Any], client_id: str) -> Any:
         """Create the job at most once, however often the network fails."""

@@ -568,6 +568,50 @@ def test_azure_uses_the_same_job_api(monkeypatch: pytest.MonkeyPatch) -> None:
     assert JobStore(settings.jobs_db).get_job("ftjob-abc").backend == "azure"
 
 
+def azure_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com")
+    return load_settings()
+
+
+def test_azure_waits_until_the_upload_is_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    pending = {**FILE, "status": "pending"}
+    api = (
+        ScriptedAPI(prefix="/openai")
+        .on("POST", "/files", ok(pending))
+        .on("GET", "/files/file-train", ok(pending), ok(FILE))
+        .on("POST", "/fine_tuning/jobs", echo_job())
+    )
+    svc = azure_backend(api, azure_settings(monkeypatch)).fine_tuning()
+    assert isinstance(svc, OpenAIFineTuning)
+    svc.sleep = lambda seconds: None
+    svc.create(sft())
+    assert len(api.calls("GET", "/files/file-train")) == 2
+    create = api.calls("POST", "/fine_tuning/jobs")[0]
+    assert api.requests.index(create) > api.requests.index(
+        api.calls("GET", "/files/file-train")[-1]
+    )
+
+
+def test_azure_reports_a_failed_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    failed = {**FILE, "status": "error", "status_details": "line 4: invalid JSON"}
+    api = ScriptedAPI(prefix="/openai").on("POST", "/files", ok(failed))
+    svc = azure_backend(api, azure_settings(monkeypatch)).fine_tuning()
+    with pytest.raises(errors.DataFileError, match="line 4: invalid JSON"):
+        svc.create(sft())
+    assert api.calls("POST", "/fine_tuning/jobs") == []
+
+
+def test_openai_does_not_wait_for_the_import(settings: Settings) -> None:
+    api = (
+        ScriptedAPI()
+        .on("POST", "/files", ok({**FILE, "status": "uploaded"}))
+        .on("POST", "/fine_tuning/jobs", echo_job())
+    )
+    service(api, settings).create(sft())
+    assert api.calls("GET", "/files/file-train") == []
+
+
 # --- preview --------------------------------------------------------------------------------
 
 
