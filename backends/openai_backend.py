@@ -401,18 +401,23 @@ class OpenAIBackend(Backend):
     ) -> list[ChatResult]:
         """Answer conversations concurrently (at most :attr:`concurrency` in flight).
 
-        Results keep input order; the first failure is raised once the others finish.
+        Results keep input order.  The first failure (in input order) is raised at
+        once and conversations not yet sent are cancelled, so a broken batch stops
+        spending; Ctrl+C does the same.
         """
         if not conversations:
             return []
         _ = self.client  # fail fast on configuration before starting threads
         workers = max(1, min(self.concurrency, len(conversations)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="advisor-openai") as pool:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="advisor-openai")
+        try:
             futures = [
                 pool.submit(self.chat, conversation, model=model, params=params)
                 for conversation in conversations
             ]
             return [future.result() for future in futures]
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def stream(
         self,

@@ -351,3 +351,20 @@ def test_unknown_exceptions_become_backend_errors() -> None:
     error_ = translate_error(RuntimeError(f"boom {SECRET}"), backend="openai", action="chat",
                              secrets=[SECRET])  # fmt: skip
     assert isinstance(error_, errors.BackendError) and SECRET not in str(error_)
+
+
+def test_a_failing_batch_stops_sending(keyed: None) -> None:
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        prompt = json.loads(request.content)["messages"][-1]["content"]
+        if prompt == "q0":
+            return error(400, "bad conversation")
+        time.sleep(0.02)
+        return ok(chat_json("fine"))
+
+    api = ScriptedAPI().on("POST", "/chat/completions", answer)
+    backend = openai_backend(api, make_settings(concurrency=1))
+    conversations = [[ChatMessage(role="user", content=f"q{i}")] for i in range(20)]
+    with pytest.raises(errors.BackendRequestError, match="bad conversation"):
+        backend.chat_batch(conversations)
+    time.sleep(0.1)  # let a request already in flight finish
+    assert len(api.calls("POST", "/chat/completions")) < 20
