@@ -82,6 +82,20 @@ def test_product_manual_is_long_and_split_into_chapters() -> None:
     assert {item.fields()["source"] for item in scenario.test_items()} <= names
 
 
+def test_product_manual_answers_are_in_their_source_chapter() -> None:
+    """Each question is answerable from the chapter it names, so RAG can win honestly."""
+    import re
+
+    scenario = load_scenario("product-manual")
+    assert scenario.knowledge is not None
+    for item in scenario.test_items():
+        fields = item.fields()
+        text = (scenario.knowledge.documents / fields["source"]).read_text(encoding="utf-8")
+        assert fields["key_fact"] in text, item.id
+        assert re.search(fields["key_pattern"], text), item.id
+        assert re.search(fields["key_pattern"], item.reference or ""), item.id
+
+
 def test_invoice_total_has_dpo_rft_and_grader() -> None:
     scenario = load_scenario("invoice-total")
     assert scenario.training.dpo is not None and scenario.training.rft is not None
