@@ -148,10 +148,14 @@ class LocalFineTuning(FineTuningService):
         if failed:
             self._fail_validation(job, failed)
         files.write_request(request, merge=request.metadata.get(MERGE_KEY) == "true")
-        job.status = QUEUED
-        self.store.save_job(job)
-        emit(self.store, job.id, "Files validated; job queued")
+        emit(self.store, job.id, "Files validated; starting the training process")
         self._spawn(job.id, resume=False)
+        # Queued only now that a worker pid is recorded: before that, another process
+        # asking retrieve() would take the job for one whose worker died.
+        job = self.store.get_job(job.id)
+        if job.status == VALIDATING_FILES:
+            job.status = QUEUED
+            self.store.save_job(job)
         return job
 
     def _fail_validation(self, job: FineTuneJob, failed: builtins.list[tuple[str, Any]]) -> None:
@@ -222,7 +226,8 @@ class LocalFineTuning(FineTuningService):
 
     def retrieve(self, job_id: str) -> FineTuneJob:
         job = self.store.get_job(job_id)
-        if job.status in TERMINAL_STATUSES or job.status == PAUSED or self._alive(job_id):
+        settled = job.status in TERMINAL_STATUSES or job.status in (PAUSED, VALIDATING_FILES)
+        if settled or self._alive(job_id):
             return job
         job = self.store.get_job(job_id)  # it may have ended between the two reads
         if job.status in TERMINAL_STATUSES or job.status == PAUSED:
@@ -283,7 +288,7 @@ class LocalFineTuning(FineTuningService):
         if pid is None:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)  # the worker leads its own session
+            os.killpg(os.getpgid(pid), signal.SIGKILL)  # the worker leads its own session
         child = _children.get(pid)
         if child is not None:
             child.wait(timeout=10)

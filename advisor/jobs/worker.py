@@ -11,6 +11,7 @@ trains; only the main one writes job status.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 
 from advisor.errors import AdvisorError
-from advisor.jobs.files import JobFiles
+from advisor.jobs.files import JobFiles, process_alive
 from advisor.jobs.store import JobStore
 from advisor.jobs.trainer import Controls, emit, train
 from advisor.settings import load_settings
@@ -71,11 +72,19 @@ def run(job_id: str, *, resume: bool) -> int:
     job = store.get_job(job_id)
     request, merge = files.read_request()
     if is_main:
-        files.write_pid(_pid())
+        recorded = files.read_pid()
+        if recorded is None or not process_alive(recorded):
+            # Started by hand. Otherwise keep the pid the service recorded: under
+            # accelerate that is the launcher, whose process group holds every rank.
+            files.write_pid(os.getpid())
         job.status = RUNNING
         job.error = None
         store.save_job(job)
         emit(store, job_id, "Fine-tuning job started" if not resume else "Fine-tuning job resumed")
+    if controls.should_cancel():  # cancelled before the model was even loaded
+        if is_main:
+            _finish(store, files, job_id, CANCELLED, "Cancelled before training started")
+        return 0
     resume_from = last_checkpoint(store, job_id) if resume else None
     if resume and resume_from is None and is_main:
         emit(store, job_id, "No checkpoint to resume from: training starts over", level="warn")
@@ -93,6 +102,7 @@ def run(job_id: str, *, resume: bool) -> int:
     except BaseException as exc:
         if is_main:
             _fail(store, job_id, exc)
+            files.pid.unlink(missing_ok=True)
         traceback.print_exc()
         return 1
     if not is_main:
@@ -118,10 +128,14 @@ def run(job_id: str, *, resume: bool) -> int:
     return 0
 
 
-def _pid() -> int:
-    import os
-
-    return os.getpid()
+def _finish(store: JobStore, files: JobFiles, job_id: str, status: str, message: str) -> None:
+    job = store.get_job(job_id)
+    job.status = status
+    job.finished_at = time.time()
+    store.save_job(job)
+    emit(store, job_id, message)
+    files.clear_controls()
+    files.pid.unlink(missing_ok=True)
 
 
 def _fail(store: JobStore, job_id: str, exc: BaseException) -> None:
