@@ -33,6 +33,26 @@ PRODUCTS = [
     "Canyon water filter",
     "Larch insulated bottle",
 ]
+APPAREL = [
+    p
+    for p in PRODUCTS
+    if any(w in p for w in ("shell", "jacket", "runners", "boots", "fleece", "base layer"))
+]
+SOFT_GEAR = APPAREL + [
+    p
+    for p in PRODUCTS
+    if any(w in p for w in ("backpack", "tent", "sleeping bag", "hammock", "dry bag"))
+]
+ZIPPERED = [p for p in SOFT_GEAR if not p.endswith(("runners", "boots", "base layer", "hammock"))]
+# Topics that only make sense for some products (nobody asks how a stove fits).
+TOPIC_PRODUCTS = {
+    "sizing": APPAREL,
+    "care": [*APPAREL, "Quartz Creek sleeping bag"],
+    "materials": SOFT_GEAR,
+    "warranty": ZIPPERED,
+    "repair_clinic": ZIPPERED,
+    "exchange": APPAREL,
+}
 CITIES = ["Portland", "Boise", "Denver", "Missoula", "Flagstaff", "Bend", "Spokane", "Reno"]
 ACTIVITIES = [
     "a first overnight hike",
@@ -99,7 +119,7 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "We ship the {p} across the US and to Canada. Orders over $75 ship free, and most arrive in three to six business days.",
-            "Standard shipping on the {p} takes three to six business days and is free over $75. Need it sooner? Pick two-day shipping at checkout.",
+            "We ship the {p} anywhere in the US and Canada. Standard shipping takes three to six business days and is free over $75; pick two-day shipping at checkout if you need it sooner.",
         ],
     ),
     "rental": (
@@ -271,11 +291,22 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         [
             "I can't log in to my account.",
             "Forgot my password and the reset email never came.",
-            "How do I update my shipping address?",
+            "My account says my password is wrong but I'm sure it's right.",
         ],
         [
             "Let's get you back in. Use 'Forgot password' on the sign-in page and check your spam folder for the link. Still stuck? Reply here and we'll reset it for you.",
-            "Easy fix: open your account, choose Addresses, and save the new one. It'll apply to any order that hasn't shipped.",
+            "Sorry for the hassle! Request a fresh reset link from the sign-in page; it can take a few minutes and sometimes lands in spam. If it doesn't show, we'll reset it by hand.",
+        ],
+    ),
+    "address": (
+        [
+            "How do I update my shipping address?",
+            "I moved. Can I change the address on order {o}?",
+            "Can I ship order {o} to my work address instead?",
+        ],
+        [
+            "Easy fix: open your account, choose Addresses, and save the new one. It'll apply to any order that hasn't shipped, {o} included.",
+            "No problem. If {o} hasn't left the warehouse, reply with the new address and we'll update it. Once it ships, the carrier's tracking page lets you redirect it.",
         ],
     ),
     "bulk": (
@@ -305,7 +336,7 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
 
 def slots(r, topic: str) -> dict[str, str]:
     return {
-        "p": r.choice(PRODUCTS),
+        "p": r.choice(TOPIC_PRODUCTS.get(topic, PRODUCTS)),
         "c": r.choice(CITIES),
         "a": r.choice(ACTIVITIES),
         "w": r.choice(WHEN),

@@ -127,8 +127,8 @@ TOPICS: dict[str, tuple[str, list[str], list[str]]] = {
             "Is there a customer service number I can call?",
         ],
         [
-            "Our Care Line is open 8am to 8pm on weekdays and 9am to 5pm on Saturdays. Members can also send us a message any time through the Member Portal.",
-            "You can reach the Care Line from 8am to 8pm on weekdays. Have your CM-ID ready so we can help you quickly.",
+            "Call the Care Line on 0800 414 2200, open 8am to 8pm on weekdays and 9am to 5pm on Saturdays. Members can also send us a message any time through the Member Portal.",
+            "You can reach the Care Line on 0800 414 2200 from 8am to 8pm on weekdays. Have your CM-ID ready so we can help you quickly.",
         ],
     ),
     "add_item": (
@@ -139,7 +139,7 @@ TOPICS: dict[str, tuple[str, list[str], list[str]]] = {
             "Do I need to list my {item} separately on my home insurance?",
         ],
         [
-            "With HomeGuard Plus, items over £1,500 such as your {item} need to be listed as specified items. Add it in the Member Portal under Change My Cover.",
+            "With HomeGuard Plus, any single item worth more than £1,500 must be listed as a specified item. If your {item} is worth that much, add it in the Member Portal under Change My Cover.",
             "HomeGuard Plus covers your {item} at home, and away from home if you've added Personal Possessions. You can add it in the Member Portal.",
         ],
     ),
@@ -224,7 +224,7 @@ TOPICS: dict[str, tuple[str, list[str], list[str]]] = {
         ],
         [
             "Your Excess is the part of each claim you pay yourself; the amount is on your Policy Schedule and in the Member Portal. You can choose a higher Excess to lower your premium.",
-            "The Excess for your cover is listed in the Member Portal. For {incident} claims, the Escape of Water Excess may apply instead.",
+            "The Excess for your cover is listed in the Member Portal. Some claims, such as escape of water, carry their own higher Excess.",
         ],
     ),
     "ncb": (
@@ -236,7 +236,7 @@ TOPICS: dict[str, tuple[str, list[str], list[str]]] = {
         ],
         [
             "Your No Claims Bonus is shown in the Member Portal. Windscreen claims don't affect it, but most other claims where we can't recover costs do.",
-            "A claim can reduce your No Claims Bonus unless it's protected. Check your current years in the Member Portal.",
+            "A claim can reduce your No Claims Bonus unless it's protected; windscreen claims never do. Check your current years in the Member Portal.",
         ],
     ),
     "complaint": (

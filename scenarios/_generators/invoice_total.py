@@ -39,21 +39,21 @@ def grade(sample, item):
 
 VENDORS = [
     ("Brightline Office Supply", "office"),
-    ("Keller & Sons Plumbing", "trade"),
+    ("Keller & Sons Plumbing", "plumbing"),
     ("Northgate IT Services", "it"),
     ("Maple Street Catering", "food"),
     ("Bluewater Print Studio", "print"),
     ("Atlas Freight Ltd", "freight"),
-    ("Greenleaf Landscaping", "trade"),
+    ("Greenleaf Landscaping", "garden"),
     ("Pixelforge Design", "it"),
-    ("Hofmann Elektrotechnik GmbH", "trade"),
+    ("Hofmann Elektrotechnik GmbH", "electrical"),
     ("Café Lumière Wholesale", "food"),
     ("Orbit Cloud Hosting", "it"),
     ("Redwood Legal LLP", "services"),
     ("Sunrise Cleaning Co.", "services"),
     ("Tallis Stationers", "office"),
     ("Vantage Event Rentals", "services"),
-    ("Studio Nord Fotografie", "print"),
+    ("Studio Nord Fotografie", "photo"),
 ]
 ITEMS = {
     "office": [
@@ -64,13 +64,25 @@ ITEMS = {
         ("Archive boxes, pack of 10", 2230),
         ("Desk lamp LED", 3490),
     ],
-    "trade": [
+    "plumbing": [
         ("Labour, per hour", 6800),
         ("Call-out fee", 4500),
         ("Copper pipe 15 mm, 3 m", 1940),
         ("Thermostatic valve", 3725),
+        ("Boiler service", 11500),
+    ],
+    "electrical": [
+        ("Labour, per hour", 7200),
         ("Circuit breaker 16 A", 1290),
+        ("RCD test and certificate", 9500),
+        ("LED panel 60x60 installed", 8900),
+        ("Cable NYM-J 3x1.5, 50 m", 4650),
+    ],
+    "garden": [
         ("Hedge trimming, per hour", 4200),
+        ("Lawn mowing, per visit", 3500),
+        ("Green waste removal", 6500),
+        ("Bark mulch, per m3", 5800),
     ],
     "it": [
         ("Laptop setup and imaging", 9500),
@@ -91,8 +103,13 @@ ITEMS = {
         ("Business cards, 500", 4900),
         ("Roll-up banner 85x200", 11900),
         ("Flyers A5, 1000", 8900),
+        ("Poster A2, 50", 7400),
+    ],
+    "photo": [
         ("Portrait session, 1 hour", 15000),
         ("Photo retouching, per image", 1200),
+        ("Product shoot, half day", 42000),
+        ("Travel costs", 3800),
     ],
     "freight": [
         ("Pallet transport Hamburg-Munich", 38500),
