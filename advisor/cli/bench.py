@@ -16,11 +16,14 @@ from advisor.errors import AdvisorError, UserInputError
 
 def bench(
     scenario: str = typer.Argument(..., help="Scenario name, folder or scenario.toml path."),
-    routes: str = typer.Option(
-        "all",
+    routes: str | None = typer.Option(
+        None,
         "--routes",
         "-r",
-        help="Comma-separated routes (system_prompt,rag,sft,dpo,rft) or all.",
+        help=(
+            "Comma-separated routes (system_prompt,rag,sft,dpo,rft) or all "
+            "[default: the scenario's routes, else all]."
+        ),
     ),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Backend to run on."),
     model: str | None = typer.Option(None, "--model", "-m", help="Base model id."),
@@ -52,8 +55,10 @@ def bench(
     threshold = _threshold(fail_under)
     loaded = load_scenario(scenario)
     chosen = context.backend(backend, model=model)
+    # Unset: the routes the scenario names as worth comparing; "all": every route it supports.
+    selected = parse_routes(routes) if routes is not None else (list(loaded.routes) or None)
     options = BenchOptions(
-        routes=parse_routes(routes),
+        routes=selected,
         backend=chosen.name,
         model=model,
         repeats=repeats,

@@ -103,9 +103,12 @@ def test_json_output_is_only_json_and_fail_under_exits_1(bench: Bench, tmp_path:
 
 
 def test_max_examples_and_bad_input(bench: Bench, tmp_path: Path) -> None:
-    code, _, _ = bench("--routes", "system_prompt", "--max-examples", "2", "--out", str(tmp_path))
+    code, _, _ = bench("--max-examples", "2", "--repeats", "1", "--out", str(tmp_path))
     assert code == 0
-    assert len(load_results(tmp_path / "results.json").prompts) == 2
+    results = load_results(tmp_path / "results.json")
+    assert len(results.prompts) == 2
+    # No --routes and no routes in the scenario: every route it has data for.
+    assert list(results.routes) == ["system_prompt", "rag", "sft"]
     code, _, err = bench("--routes", "nope")
     assert code == 2
     assert err.startswith("error: unknown route 'nope'")
