@@ -6,7 +6,6 @@ textual is imported only inside the commands, so ``advisor --help`` stays fast.
 from __future__ import annotations
 
 import ipaddress
-import shlex
 import sys
 from pathlib import Path
 
@@ -18,9 +17,7 @@ from advisor.errors import UserInputError
 ANSWERS_OPTION = typer.Option(
     None, "--answers", "-a", help="Preload advisor answers (YAML, JSON or TOML)."
 )
-SESSION_OPTION = typer.Option(
-    None, "--session", "-s", help="Open (and save to) this session file."
-)
+SESSION_OPTION = typer.Option(None, "--session", "-s", help="Open (and save to) this session file.")
 
 
 def tui(
@@ -68,15 +65,14 @@ def serve(
             "wizard, its backends and your data directory",
             err=True,
         )
-    from textual_serve.server import Server
+    from advisor.tui.serve import serve_in_browser
 
     command = [sys.executable, "-m", "advisor", "tui"]
     if answers is not None:
         command += ["--answers", str(answers.resolve())]
     if session is not None:
         command += ["--session", str(session.resolve())]
-    server = Server(shlex.join(command), host=host, port=port, title="route advisor")
-    server.serve()
+    serve_in_browser(command, host=host, port=port)
 
 
 def register(app: typer.Typer) -> None:
