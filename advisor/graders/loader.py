@@ -37,6 +37,7 @@ SPECS: dict[str, type[GraderSpec]] = {
     "multi": MultiSpec,
 }
 GRADER_TYPES = tuple(SPECS)
+USAGE_KEYS = frozenset({"aspect"})
 
 
 def read_grader_file(path: Path) -> dict[str, Any]:
@@ -78,6 +79,8 @@ def parse_spec(definition: dict[str, Any]) -> GraderSpec:
         raise GraderError(
             f"unknown grader type {kind!r}", hint="use one of: " + ", ".join(GRADER_TYPES)
         )
+    # Keys that describe how a grader is used, not how it grades (scenario files).
+    definition = {k: v for k, v in definition.items() if k not in USAGE_KEYS}
     try:
         return SPECS[kind].model_validate(definition)
     except ValidationError as exc:
