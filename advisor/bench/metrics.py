@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from advisor.bench import stats
 from advisor.bench.schema import Consistency, RouteMetrics, SampleRecord
@@ -97,6 +98,7 @@ def route_metrics(
     samples: Sequence[SampleRecord],
     *,
     references: dict[str, str] | None = None,
+    expected_sources: dict[str, str] | None = None,
     embed: Embedder | None = None,
     paraphrase_answers: dict[str, list[str]] | None = None,
     price: Price | None = None,
@@ -114,6 +116,12 @@ def route_metrics(
         stats.token_f1(s.text, references[s.prompt_id])
         for s in graded
         if references.get(s.prompt_id)
+    ]
+    expected_sources = expected_sources or {}
+    hits = [
+        any(Path(src).name == Path(expected_sources[s.prompt_id]).name for src in s.sources)
+        for s in graded
+        if s.sources and expected_sources.get(s.prompt_id)
     ]
     latencies = [s.latency_s for s in graded]
     prompt_tokens = stats.mean([float(s.prompt_tokens) for s in graded]) or 0.0
@@ -139,6 +147,7 @@ def route_metrics(
         rules_compliance=aspect_pass_rate(graded, "rules"),
         accuracy=aspect_pass_rate(graded, "accuracy"),
         reference_f1=stats.mean(f1),
+        retrieval_hit_rate=sum(hits) / len(hits) if hits else None,
         grader_pass_rates=grader_pass_rates(graded),
         consistency=consistency(graded, embed, paraphrase_answers),
         latency_p50_s=stats.percentile(latencies, 50),

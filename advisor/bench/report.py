@@ -113,9 +113,9 @@ def render_markdown(results: BenchResults) -> str:
         "## Results",
         "",
         "| route | pass rate (95% CI) | format | style | rules | accuracy | exact agreement "
-        "| repeat similarity | paraphrase similarity | p50 / p95 latency | tokens/request "
-        "| cost / 1k requests | preparation |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| repeat similarity | paraphrase similarity | retrieval hits | p50 / p95 latency "
+        "| tokens/request | cost / 1k requests | preparation |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r, m in _measured(results):
         lo, hi = m.pass_rate_ci
@@ -123,7 +123,7 @@ def render_markdown(results: BenchResults) -> str:
             f"| {name} | {pct(m.pass_rate)} ({pct(lo)}-{pct(hi)}) | {pct(m.format_compliance)} "
             f"| {pct(m.style_adherence)} | {pct(m.rules_compliance)} | {pct(m.accuracy)} "
             f"| {pct(m.consistency.exact_agreement)} | {num(m.consistency.repeat_similarity)} "
-            f"| {num(m.consistency.paraphrase_similarity)} "
+            f"| {num(m.consistency.paraphrase_similarity)} | {pct(m.retrieval_hit_rate)} "
             f"| {num(m.latency_p50_s)} / {num(m.latency_p95_s)} s "
             f"| {m.prompt_tokens_per_request:.0f} + {m.completion_tokens_per_request:.0f} "
             f"| {_cost(m)} | {_prep(r)} |"
@@ -220,7 +220,8 @@ def _html_table(results: BenchResults) -> str:
     head = (
         "<tr><th>route</th><th>pass rate (95% CI)</th><th>format</th><th>style</th>"
         "<th>rules</th><th>accuracy</th><th>exact agreement</th><th>repeat sim.</th>"
-        "<th>paraphrase sim.</th><th>latency p50 / p95</th><th>tokens/request</th>"
+        "<th>paraphrase sim.</th><th>retrieval hits</th><th>latency p50 / p95</th>"
+        "<th>tokens/request</th>"
         "<th>cost / 1k</th><th>preparation</th></tr>"
     )
     rows = []
@@ -236,6 +237,7 @@ def _html_table(results: BenchResults) -> str:
             pct(m.consistency.exact_agreement),
             num(m.consistency.repeat_similarity),
             num(m.consistency.paraphrase_similarity),
+            pct(m.retrieval_hit_rate),
             f"{num(m.latency_p50_s)} / {num(m.latency_p95_s)} s",
             f"{m.prompt_tokens_per_request:.0f} + {m.completion_tokens_per_request:.0f}",
             esc(_cost(m)),
@@ -245,7 +247,7 @@ def _html_table(results: BenchResults) -> str:
     for name, r in results.routes.items():
         if r.status != "ok":
             rows.append(
-                f"<tr><td><code>{esc(name)}</code></td><td colspan='12'>{esc(r.status)}: "
+                f"<tr><td><code>{esc(name)}</code></td><td colspan='13'>{esc(r.status)}: "
                 f"{esc(r.error)}</td></tr>"
             )
     return f"<h2>Results</h2><table>{head}{''.join(rows)}</table>"

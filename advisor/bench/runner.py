@@ -137,11 +137,16 @@ class BenchRunner:
         graders = self._load_graders()
         embed = self._embedder()
         references = {i.id: i.reference for i in items if i.reference}
+        sources = {
+            i.id: str(i.fields()["source"])
+            for i in items
+            if isinstance(i.fields().get("source"), str)
+        }
         results: dict[str, RouteResult] = {}
         for route_id in dict.fromkeys(requested):
             self._check_cancel()
             results[route_id] = self._run_route(
-                route_id, items, paraphrases, graders, embed, references
+                route_id, items, paraphrases, graders, embed, references, sources
             )
         comparisons = compare.compare_routes(
             results, repeats=self.options.repeats, alpha=self.options.alpha
@@ -194,6 +199,7 @@ class BenchRunner:
         graders: list[tuple[str, str, Any]],
         embed: metrics.Embedder | None,
         references: dict[str, str],
+        sources: dict[str, str],
     ) -> RouteResult:
         skip = _skip_reason(route_id, self.scenario, self.backend)
         if skip:
@@ -226,6 +232,7 @@ class BenchRunner:
         route_metrics = metrics.route_metrics(
             samples,
             references=references,
+            expected_sources=sources,
             embed=embed,
             paraphrase_answers=paraphrase_answers,
             price=chat_price(self.backend, prepared.route.model),

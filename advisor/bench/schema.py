@@ -48,6 +48,10 @@ class RouteMetrics(_Model):
     reference_f1: float | None = Field(
         default=None, description="Mean token F1 of answers against references."
     )
+    retrieval_hit_rate: float | None = Field(
+        default=None,
+        description="Share of answers whose retrieved sources include the item's `source`.",
+    )
     grader_pass_rates: dict[str, float] = Field(default_factory=dict)
     consistency: Consistency
     latency_p50_s: float | None

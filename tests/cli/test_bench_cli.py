@@ -59,6 +59,9 @@ def test_full_bench_writes_three_reports(bench: Bench, tmp_path: Path) -> None:
     assert prompt_route.metrics.consistency.paraphrase_similarity is not None
     assert results.routes["rag"].status == "ok"
     assert results.routes["rag"].preparation.kind == "index"
+    rag_metrics = results.routes["rag"].metrics
+    assert rag_metrics is not None and rag_metrics.retrieval_hit_rate == 1.0  # one document
+    assert prompt_route.metrics.retrieval_hit_rate is None  # nothing retrieved
     sft = results.routes["sft"]
     assert sft.status == "ok", sft.error
     assert sft.preparation.kind == "fine_tune" and sft.preparation.job_id

@@ -131,6 +131,19 @@ def test_route_metrics_by_hand() -> None:
     assert per_prompt_scores(samples) == {"p1": 1.0, "p2": 0.5}
 
 
+def test_retrieval_hit_rate_matches_file_names() -> None:
+    hit = _sample("p1", 0, "x", {"g": (True, "accuracy")})
+    hit.sources = ["/kb/docs/02-install.md", "/kb/docs/05-errors.md"]
+    miss = _sample("p2", 0, "y", {"g": (True, "accuracy")})
+    miss.sources = ["/kb/docs/01-overview.md"]
+    none = _sample("p3", 0, "z", {"g": (True, "accuracy")})
+    m = route_metrics(
+        [hit, miss, none],
+        expected_sources={"p1": "05-errors.md", "p2": "05-errors.md", "p3": "05-errors.md"},
+    )
+    assert m.retrieval_hit_rate == 0.5  # p3 retrieved nothing: not counted
+
+
 def test_unknown_price_leaves_cost_unknown() -> None:
     m = route_metrics([_sample("p1", 0, "x", {"g": (True, "rules")})])
     assert m.cost_per_1k_usd is None
