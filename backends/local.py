@@ -160,7 +160,7 @@ class LocalBackend(Backend):
         path = resolve_chat_model(base, self.settings)
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)
-            network = AutoModelForCausalLM.from_pretrained(path)
+            network: Any = AutoModelForCausalLM.from_pretrained(path)
         except (OSError, ValueError) as exc:
             raise ModelNotFoundError(
                 f"cannot load local model {base!r}",
@@ -175,7 +175,7 @@ class LocalBackend(Backend):
             network = PeftModel.from_pretrained(network, adapter)
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
-        network.to(device)
+        network.to(device)  # a device name string; the stubs only admit torch.device
         network.eval()
         return LoadedModel(network, tokenizer, device, threading.Lock())
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from pydantic import BaseModel
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
@@ -10,48 +13,58 @@ from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 backends_app = typer.Typer(help="Model backends: list them and what they can do.")
 
 
+class BackendInfo(BaseModel):
+    """One row of ``advisor backends list --format json``."""
+
+    name: str
+    description: str = ""
+    capabilities: dict[str, Any] = {}
+    default_model: str | None = None
+    usable: bool
+    reason: str | None = None
+
+
+class BackendList(BaseModel):
+    backends: list[BackendInfo]
+
+
+def describe(name: str) -> BackendInfo:
+    """What the backend ``name`` can do and whether it can be used now; never raises."""
+    from advisor.errors import AdvisorError
+    from advisor.registry import backend_class
+
+    try:
+        cls = backend_class(name)
+        instance = cls(context.settings())
+        availability = instance.availability()
+        return BackendInfo(
+            name=name,
+            description=cls.description,
+            capabilities=cls.capabilities.model_dump(mode="json"),
+            default_model=instance.default_model,
+            usable=availability.usable,
+            reason=availability.reason,
+        )
+    except AdvisorError as exc:
+        return BackendInfo(name=name, usable=False, reason=str(exc))
+
+
 @backends_app.command("list")
 def list_backends(fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Each installed backend, its capabilities and whether it is usable now."""
-    from advisor.errors import AdvisorError
-    from advisor.registry import backend_class, backend_names
+    from advisor.registry import backend_names
 
-    rows = []
-    for name in backend_names():
-        try:
-            cls = backend_class(name)
-            instance = cls(context.settings())
-            availability = instance.availability()
-            row = {
-                "name": name,
-                "description": cls.description,
-                "capabilities": cls.capabilities.model_dump(mode="json"),
-                "default_model": instance.default_model,
-                "usable": availability.usable,
-                "reason": availability.reason,
-            }
-        except AdvisorError as exc:
-            row = {
-                "name": name,
-                "description": "",
-                "capabilities": {},
-                "default_model": None,
-                "usable": False,
-                "reason": str(exc),
-            }
-        rows.append(row)
-
+    rows = BackendList(backends=[describe(name) for name in backend_names()])
     if fmt is OutputFormat.json:
-        print_json({"backends": rows})
+        print_json(rows)
         return
-    for row in rows:
-        caps = row["capabilities"]
-        flags = [k.removeprefix("supports_") for k, v in caps.items() if v is True]
-        status = "usable" if row["usable"] else f"unusable: {row['reason']}"
-        echo(f"{row['name']:<8} {status}")
-        if row["description"]:
-            echo(f"         {row['description']}")
-        echo(f"         default model: {row['default_model']}; can: {', '.join(flags)}")
+    for row in rows.backends:
+        flags = [k.removeprefix("supports_") for k, v in row.capabilities.items() if v is True]
+        status = "usable" if row.usable else f"unusable: {row.reason}"
+        echo(f"{row.name:<8} {status}")
+        if row.description:
+            echo(f"         {row.description}")
+        echo(f"         default model: {row.default_model}; can: {', '.join(flags)}")
 
 
 def register(app: typer.Typer) -> None:
