@@ -368,3 +368,45 @@ def test_a_failing_batch_stops_sending(keyed: None) -> None:
         backend.chat_batch(conversations)
     time.sleep(0.1)  # let a request already in flight finish
     assert len(api.calls("POST", "/chat/completions")) < 20
+
+
+def _sdk_errors() -> list[tuple[Exception, type[errors.AdvisorError]]]:
+    """One instance of each exception family the SDK raises, and what it must become."""
+    request = httpx2.Request("POST", BASE_URL + "/chat/completions")
+
+    def status(code: int) -> httpx2.Response:
+        return httpx2.Response(code, request=request)
+
+    body = {"error": {"message": "provider says no", "code": None}}
+    return [
+        (openai.BadRequestError("x", response=status(400), body=body), errors.BackendRequestError),
+        (openai.AuthenticationError("x", response=status(401), body=body),
+         errors.AuthenticationError),
+        (openai.PermissionDeniedError("x", response=status(403), body=body),
+         errors.AuthenticationError),
+        (openai.NotFoundError("x", response=status(404), body=body), errors.ModelNotFoundError),
+        (openai.ConflictError("x", response=status(409), body=body), errors.BackendRequestError),
+        (openai.UnprocessableEntityError("x", response=status(422), body=body),
+         errors.BackendRequestError),
+        (openai.RateLimitError("x", response=status(429), body=body), errors.RateLimitError),
+        (openai.InternalServerError("x", response=status(500), body=body), errors.BackendError),
+        (openai.APIStatusError("x", response=status(418), body=body), errors.BackendRequestError),
+        (openai.APITimeoutError(request=request), errors.BackendConnectionError),
+        (openai.APIConnectionError(request=request), errors.BackendConnectionError),
+        (openai.APIResponseValidationError(status(200), None), errors.BackendError),
+        (openai.ContentFilterFinishReasonError(), errors.BackendRequestError),
+        (openai.OpenAIError("Missing credentials"), errors.BackendUnavailableError),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("exc", "expected"), _sdk_errors())
+def test_translate_error_covers_every_sdk_exception_family(
+    exc: Exception, expected: type[errors.AdvisorError]
+) -> None:
+    from backends.openai_backend import translate_error
+
+    translated = translate_error(exc, backend="openai", action="chat", model="m")
+    assert type(translated) is expected
+    message = str(translated)
+    assert message and "\n" not in message
+    assert "Error code" not in message  # the provider's text, not the SDK's raw dump
