@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -29,3 +29,13 @@ def make_app(isolated_state: Any) -> Callable[..., AdvisorApp]:
 def anyio_backend() -> str:
     """Pilot tests run on asyncio (Textual's loop), through anyio's pytest plugin."""
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def fake_jobs_reset() -> Iterator[None]:
+    """Simulated fine-tuning settings are class-wide: reset them around every test."""
+    from backends.fake_jobs import FakeFineTuning
+
+    FakeFineTuning.reset()
+    yield
+    FakeFineTuning.reset()

@@ -44,8 +44,8 @@ async def test_bad_file_lists_errors_with_lines_and_opens_a_line(make_app) -> No
         screen = await check(app, pilot, BAD)
         table = screen.query_one("#issues", DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
-        assert ["2", "error", "invalid_json"] == rows[1][:3]
-        assert ["3", "error", "no_assistant_message"] == rows[2][:3]
+        assert rows[1][:3] == ["2", "error", "invalid_json"]
+        assert rows[2][:3] == ["3", "error", "no_assistant_message"]
         table.focus()
         table.move_cursor(row=2)
         await pilot.press("enter")

@@ -40,9 +40,9 @@ class CompareScreen(AdvisorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("f5", "run_bench", "Run"),
-        Binding("ctrl+x", "cancel", "Cancel"),
+        Binding("f8", "cancel", "Cancel"),
         Binding("ctrl+o", "load", "Load"),
-        Binding("ctrl+e", "export", "Export"),
+        Binding("f9", "export", "Export"),
         Binding("f6", "chat", "Chat ▶"),
     ]
 

@@ -22,7 +22,7 @@ class DataScreen(AdvisorScreen):
         Binding("escape", "back", "Back"),
         Binding("ctrl+o", "browse", "Open file"),
         Binding("f5", "check", "Check"),
-        Binding("ctrl+k", "clean", "Clean"),
+        Binding("f4", "clean", "Clean"),
         Binding("f6", "run", "Run ▶"),
     ]
 
@@ -90,6 +90,7 @@ class DataScreen(AdvisorScreen):
         call = self.app.call_from_thread
         report = validate_file(path, method, progress=lambda lines: call(self._progress, lines))
         call(self._show_report, path, report)
+        call(self.query_one("#data-stats", Static).update, "counting tokens …")
         from advisor.data.stats import compute_stats
 
         # Prices are OpenAI's: a local model id would price nothing, so it is not passed.

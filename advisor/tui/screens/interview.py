@@ -33,7 +33,7 @@ class InterviewScreen(AdvisorScreen):
         Binding("escape", "back", "Home"),
         Binding("pagedown", "next", "Next", key_display="PgDn"),
         Binding("pageup", "previous", "Prev", key_display="PgUp"),
-        Binding("ctrl+d", "skip", "Skip (default)"),
+        Binding("f4", "skip", "Skip (default)"),
         Binding("ctrl+r", "results", "Results"),
     ]
 
@@ -58,7 +58,7 @@ class InterviewScreen(AdvisorScreen):
                 yield Button("Next ▶", variant="primary", id="next")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.sub_title = "interview"
         try:
             from advisor.criteria import load_catalog
@@ -68,7 +68,7 @@ class InterviewScreen(AdvisorScreen):
             self.advisor.show_error(exc, title="The advisor's catalog cannot be loaded")
             return
         self.query_one("#progress", ProgressBar).update(total=len(self.catalog.questions))
-        self.show_question()
+        await self.show_question()
 
     # --- rendering ---------------------------------------------------------------------
 
@@ -80,9 +80,9 @@ class InterviewScreen(AdvisorScreen):
 
     def language_changed(self) -> None:
         if self.catalog is not None:
-            self.show_question()
+            self.call_later(self.show_question)
 
-    def show_question(self) -> None:
+    async def show_question(self) -> None:
         catalog, question = self.catalog, self.question
         if catalog is None or question is None:
             return
@@ -101,10 +101,11 @@ class InterviewScreen(AdvisorScreen):
         )
         value = self.session.answers.get(question.id, question.default)
         box = self.query_one("#answer", Vertical)
-        box.remove_children()
-        box.mount(self._answer_widget(question, value, lang))
+        await box.remove_children()
+        widget = self._answer_widget(question, value, lang)
+        await box.mount(widget)
         self.query_one("#prev", Button).disabled = self.index == 0
-        self.call_after_refresh(self._focus_answer)
+        widget.focus()
 
     def _answer_widget(self, question: Question, value: Any, lang: str):  # type: ignore[no-untyped-def]
         assert self.catalog is not None
@@ -122,10 +123,6 @@ class InterviewScreen(AdvisorScreen):
         return AnswerChoices(
             *[RadioButton(label, value=v == value) for v, label in options], classes="answer-radio"
         )
-
-    def _focus_answer(self) -> None:
-        for widget in self.query(".answer-radio, .answer-input"):
-            widget.focus()
 
     # --- answering ---------------------------------------------------------------------
 
@@ -155,7 +152,7 @@ class InterviewScreen(AdvisorScreen):
         return True
 
     @on(RadioSet.Changed, ".answer-radio")
-    def radio_changed(self, event: RadioSet.Changed) -> None:
+    async def radio_changed(self, event: RadioSet.Changed) -> None:
         # Choosing an option is an answer: store it and move on (keyboard-first).
         question = self.question
         if question is None or not event.radio_set.has_focus:
@@ -164,46 +161,46 @@ class InterviewScreen(AdvisorScreen):
         if self.session.answers.get(question.id, object()) == value:
             return
         self.session.answers[question.id] = value
-        self.action_next(store=False)
+        await self.action_next(store=False)
 
     @on(AnswerChoices.Confirmed, ".answer-radio")
-    def radio_confirmed(self, event: AnswerChoices.Confirmed) -> None:
+    async def radio_confirmed(self, event: AnswerChoices.Confirmed) -> None:
         question = self.question
         if question is not None:
             self.session.answers[question.id] = self._options[event.index]
-            self.action_next(store=False)
+            await self.action_next(store=False)
 
     @on(Input.Submitted, ".answer-input")
-    def input_submitted(self) -> None:
-        self.action_next()
+    async def input_submitted(self) -> None:
+        await self.action_next()
 
     @on(Button.Pressed, "#next")
-    def next_pressed(self) -> None:
-        self.action_next()
+    async def next_pressed(self) -> None:
+        await self.action_next()
 
     @on(Button.Pressed, "#prev")
-    def prev_pressed(self) -> None:
-        self.action_previous()
+    async def prev_pressed(self) -> None:
+        await self.action_previous()
 
     @on(Button.Pressed, "#skip")
-    def skip_pressed(self) -> None:
-        self.action_skip()
+    async def skip_pressed(self) -> None:
+        await self.action_skip()
 
-    def action_next(self, store: bool = True) -> None:
+    async def action_next(self, store: bool = True) -> None:
         if self.catalog is None or (store and not self._store()):
             return
         if self.index + 1 >= len(self.catalog.questions):
             self.action_results()
             return
         self.index += 1
-        self.show_question()
+        await self.show_question()
 
-    def action_previous(self) -> None:
+    async def action_previous(self) -> None:
         if self.index > 0:
             self.index -= 1
-            self.show_question()
+            await self.show_question()
 
-    def action_skip(self) -> None:
+    async def action_skip(self) -> None:
         """Leave the question unanswered: the catalog's default applies."""
         question = self.question
         if question is None or self.catalog is None:
@@ -213,7 +210,7 @@ class InterviewScreen(AdvisorScreen):
             self.action_results()
             return
         self.index += 1
-        self.show_question()
+        await self.show_question()
 
     def action_results(self) -> None:
         self.go("results")

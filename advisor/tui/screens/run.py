@@ -25,7 +25,7 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from advisor.errors import JobError
+from advisor.errors import DataFileError, JobError
 from advisor.registry import backend_names
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.charts import MetricChart
@@ -40,13 +40,14 @@ ROUTES = [
     ("Fine-tune: RFT", "rft"),
 ]
 PANELS = {"system_prompt": "panel-prompt", "custom_assistant": "panel-prompt", "rag": "panel-rag"}
-METRIC_KEYS = ("loss", "train_loss", "reward", "mean_reward", "score")
+LOSS_KEYS = ("loss", "train_loss")
+REWARD_KEYS = ("reward_mean", "mean_reward", "reward", "score")
 POLL_SECONDS = 0.5
 
 
-def metric_of(data: dict[str, Any] | None) -> tuple[str, float] | None:
-    """The first loss-or-reward value in a metrics event, if any."""
-    for key in METRIC_KEYS:
+def metric_of(data: dict[str, Any] | None, *, reward: bool = False) -> tuple[str, float] | None:
+    """The loss (or, for RFT, the reward) in a metrics event, if any."""
+    for key in (*REWARD_KEYS, *LOSS_KEYS) if reward else (*LOSS_KEYS, *REWARD_KEYS):
         value = (data or {}).get(key)
         if isinstance(value, int | float):
             return key, float(value)
@@ -57,8 +58,8 @@ class RunScreen(AdvisorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("f5", "start", "Start"),
-        Binding("ctrl+x", "cancel", "Cancel"),
-        Binding("ctrl+u", "resume", "Resume"),
+        Binding("f8", "cancel", "Cancel"),
+        Binding("f9", "resume", "Resume"),
         Binding("ctrl+l", "jobs", "Jobs"),
         Binding("f6", "chat", "Chat ▶"),
         Binding("f7", "compare", "Bench ▶"),
@@ -163,8 +164,14 @@ class RunScreen(AdvisorScreen):
             if not train:
                 self.notify("type the training file (check it on the Data screen)", "warning")
                 return
+            path = Path(train).expanduser()
+            if not path.is_file():
+                self.advisor.show_error(
+                    DataFileError("training file not found", path=str(path), hint="check the path")
+                )
+                return
             self.session.data_file = train
-            self.preview_job(route, Path(train).expanduser())
+            self.preview_job(route, path)
         else:
             self._busy(True)
             self.prepare_prompt(route)
@@ -294,7 +301,7 @@ class RunScreen(AdvisorScreen):
     def _job_update(self, job: Any, events: list[Any]) -> None:
         chart = self.query_one("#chart", MetricChart)
         for event in events:
-            found = metric_of(event.data)
+            found = metric_of(event.data, reward=job.method == "rft")
             if found is not None:
                 if chart.metric != found[0]:
                     chart.set_metric(found[0])

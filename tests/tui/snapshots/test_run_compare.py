@@ -1,0 +1,57 @@
+"""Snapshots: the run screen's panels and the compare screen with loaded results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Select, TabbedContent
+
+from advisor.tui.screens.compare import CompareScreen
+from advisor.tui.screens.run import RunScreen
+
+
+def test_run_system_prompt(snap, make_app) -> None:
+    async def run(pilot) -> None:
+        await pilot.app.push_screen(RunScreen())
+
+    assert snap(make_app(system_prompt="Answer in two sentences."), run)
+
+
+def test_run_rag(snap, make_app) -> None:
+    async def run(pilot) -> None:
+        await pilot.app.push_screen(RunScreen())
+
+    assert snap(make_app(route="rag", documents="docs", knowledge_base="acme"), run)
+
+
+def test_run_fine_tuning(snap, make_app) -> None:
+    async def run(pilot) -> None:
+        await pilot.app.push_screen(RunScreen())
+
+    assert snap(make_app(route="sft", data_file="train_ok.jsonl"), run)
+
+
+def test_compare_loaded(snap, make_app, workdir: Path) -> None:
+    async def run(pilot) -> None:
+        screen = CompareScreen()
+        await pilot.app.push_screen(screen)
+        screen.load_results(workdir / "bench_results.json")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap(make_app(scenario="tiny"), run)
+
+
+def test_compare_chart_and_samples(snap, make_app, workdir: Path) -> None:
+    async def run(pilot) -> None:
+        screen = CompareScreen()
+        await pilot.app.push_screen(screen)
+        screen.load_results(workdir / "bench_results.json")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen.query_one(TabbedContent).active = "tab-samples"
+        pick = screen.query_one("#prompt-pick", Select)
+        pick.value = screen.results.prompts[0].id
+        await pilot.pause()
+
+    assert snap(make_app(scenario="tiny"), run)

@@ -1,0 +1,74 @@
+"""`advisor serve`: the wizard served over HTTP on loopback; public binding needs a flag."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from typer.testing import CliRunner
+
+from advisor.cli.app import app
+from advisor.cli.tui_cmd import is_loopback
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_http_on_loopback() -> None:
+    port = free_port()
+    env = dict(os.environ, ADVISOR_BACKEND="fake")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "advisor", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = ""
+        for _ in range(150):  # polls for up to ~30 s on a busy machine
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                    assert reply.status == 200
+                    body = reply.read().decode("utf-8")
+                    break
+            except OSError:
+                if server.poll() is not None:
+                    raise AssertionError("advisor serve exited early") from None
+                time.sleep(0.2)
+        assert "route advisor" in body
+        assert f"ws://127.0.0.1:{port}/ws" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_serve_refuses_a_public_address_without_the_flag() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "advisor", "serve", "--host", "0.0.0.0", "--port", "9"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --host 0.0.0.0 is not a loopback address")
+    assert "--public" in result.stderr
+
+
+def test_tui_and_serve_are_in_help() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert "tui" in result.output and "serve" in result.output
+
+
+def test_loopback_addresses() -> None:
+    assert is_loopback("127.0.0.1")
+    assert is_loopback("::1")
+    assert is_loopback("localhost")
+    assert not is_loopback("0.0.0.0")
+    assert not is_loopback("192.168.1.10")
