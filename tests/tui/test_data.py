@@ -62,3 +62,25 @@ async def test_missing_file_is_an_error_dialog(make_app, tmp_path) -> None:
         await check(app, pilot, tmp_path / "nope.jsonl")
         assert isinstance(app.screen, ErrorDialog)
         assert "nope.jsonl" in app.screen.message
+
+
+async def test_clean_writes_a_new_file_and_lists_changes(make_app, tmp_path) -> None:
+    source = tmp_path / "dirty.jsonl"
+    lines = GOOD.read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join([*lines, lines[0]]) + "\n", encoding="utf-8")  # a duplicate
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await check(app, pilot, source)
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("enter")  # accept the proposed dirty.clean.jsonl
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        out = tmp_path / "dirty.clean.jsonl"
+        assert out.is_file()
+        assert len(out.read_text(encoding="utf-8").splitlines()) == len(lines)
+        summary = str(screen.query_one("#data-summary", Static).render())
+        assert "1 removed" in summary
+        table = screen.query_one("#issues", DataTable)
+        assert any(table.get_row_at(i)[1] == "removed" for i in range(table.row_count))
+        assert app.session.data_file == str(out)

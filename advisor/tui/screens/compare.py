@@ -131,7 +131,7 @@ class CompareScreen(AdvisorScreen):
         self.query_one("#bench-progress", ProgressBar).update(total=total or None, progress=done)
         self.query_one("#verdict", Static).update(f"{label} {done}/{total}")
 
-    def worker_failed(self, worker, error: BaseException) -> None:  # type: ignore[no-untyped-def]
+    def worker_failed(self, worker, error: BaseException) -> None:
         self.query_one("#bench-progress", ProgressBar).display = False
         self.query_one("#verdict", Static).update(f"failed: {error}")
         super().worker_failed(worker, error)
@@ -141,8 +141,12 @@ class CompareScreen(AdvisorScreen):
     def action_load(self) -> None:
         self.app.push_screen(
             PathDialog("Open a benchmark results.json", suffixes=(".json",)),
-            lambda path: self.load_results(path) if path else None,
+            self._load_chosen,
         )
+
+    def _load_chosen(self, path: Path | None) -> None:
+        if path is not None:
+            self.load_results(path)
 
     @work(thread=True, exit_on_error=False, group="bench-load")
     def load_results(self, path: Path) -> None:
@@ -231,8 +235,12 @@ class CompareScreen(AdvisorScreen):
             return
         self.app.push_screen(
             PathDialog("Write the report files into", default="bench-report", must_exist=False),
-            lambda path: self.export(path) if path else None,
+            self._export_chosen,
         )
+
+    def _export_chosen(self, path: Path | None) -> None:
+        if path is not None:
+            self.export(path)
 
     @work(thread=True, exit_on_error=False, group="bench-export")
     def export(self, folder: Path) -> None:

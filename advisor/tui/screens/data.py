@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -42,6 +43,9 @@ class DataScreen(AdvisorScreen):
             table: DataTable[str] = DataTable(id="issues", cursor_type="row", zebra_stripes=True)
             yield table
         yield Footer()
+
+    lines_of: Path | None = None
+    """The file the table's line numbers refer to."""
 
     def on_mount(self) -> None:
         self.sub_title = "data"
@@ -105,6 +109,7 @@ class DataScreen(AdvisorScreen):
         self.query_one("#data-progress", ProgressBar).update(progress=lines)
 
     def _show_report(self, path: Path, report: Any) -> None:
+        self.lines_of = path
         self.query_one("#data-progress", ProgressBar).display = False
         verdict = "ready to train" if report.ok else "fix the errors before training"
         self.query_one("#data-summary", Static).update(
@@ -115,9 +120,7 @@ class DataScreen(AdvisorScreen):
         table.clear()
         for level, issues in (("error", report.errors), ("warning", report.warnings)):
             for issue in issues:
-                table.add_row(
-                    str(issue.line or "-"), level, issue.code, issue.message, key=str(issue.line)
-                )
+                table.add_row(str(issue.line or "-"), level, issue.code, issue.message)
 
     def _show_stats(self, stats: Any) -> None:
         target = self.query_one("#data-stats", Static)
@@ -127,7 +130,8 @@ class DataScreen(AdvisorScreen):
         cost = (
             "cost unknown"
             if stats.estimated_cost_usd is None
-            else f"≈ ${stats.estimated_cost_usd:,.2f} on {stats.model} (prices of {stats.price_date})"
+            else f"≈ ${stats.estimated_cost_usd:,.2f} on {stats.model} "
+            f"(prices of {stats.price_date})"
         )
         seconds = stats.local.estimated_training_seconds
         local = "" if seconds is None else f" · local training ≈ {_duration(seconds)}"
@@ -140,10 +144,9 @@ class DataScreen(AdvisorScreen):
 
     @on(DataTable.RowSelected, "#issues")
     def open_line(self, event: DataTable.RowSelected) -> None:
-        key = event.row_key.value
-        if not key or not key.isdigit() or not self.session.data_file:
-            return
-        self.show_line(Path(self.session.data_file), int(key))
+        line = str(event.data_table.get_row(event.row_key)[0])
+        if line.isdigit() and self.lines_of is not None:
+            self.show_line(self.lines_of, int(line))
 
     @work(thread=True, exit_on_error=False, group="data-line")
     def show_line(self, path: Path, number: int) -> None:
@@ -169,20 +172,43 @@ class DataScreen(AdvisorScreen):
         default = source.with_name(source.stem + ".clean" + source.suffix)
         self.app.push_screen(
             PathDialog("Write the cleaned file to", default=str(default), must_exist=False),
-            lambda out: self.clean(source, out, self.session.method) if out else None,
+            self._clean_to(source),
         )
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="data")
-    def clean(self, source: Path, out: Path, method: str) -> None:
+    def clean(self, source: Path, out: Path) -> None:
         from advisor.data.clean import clean_file
 
-        report = clean_file(source, out, method)
-        self.app.call_from_thread(self._cleaned, out, report)
+        report = out.with_name(out.stem + ".report.json")
+        result = clean_file(source, out, report_path=report)
+        self.app.call_from_thread(self._cleaned, source, result)
 
-    def _cleaned(self, out: Path, report: Any) -> None:
-        self.notify(f"cleaned file written to {out}: {report}", timeout=6)
-        self.query_one("#file", Input).value = str(out)
-        self.action_check()
+    def _cleaned(self, source: Path, result: Any) -> None:
+        self.lines_of = source  # the report's lines are the input's
+        summary = result.summary()
+        self.query_one("#file", Input).value = result.output
+        self.session.data_file = result.output
+        self.query_one("#data-summary", Static).update(
+            f"[b]cleaned[/b]: {summary.read} read, {summary.written} written, "
+            f"{summary.removed} removed, {summary.changes} changed, {summary.flags} flagged "
+            f"→ {Path(result.output).name} (F5 checks it)"
+        )
+        self.query_one("#data-stats", Static).update(f"report: {result.report}")
+        table = self.query_one("#issues", DataTable)
+        table.clear()
+        for number, item in enumerate(result.items):
+            where = f"{item.field}: " if item.field else ""
+            change = f"{item.before!r} → {item.after!r}" if item.before or item.after else ""
+            table.add_row(
+                str(item.line), item.action, item.rule, _clip(where + change), key=f"c{number}"
+            )
+
+    def _clean_to(self, source: Path) -> Callable[[Path | None], None]:
+        def chosen(out: Path | None) -> None:
+            if out is not None:
+                self.clean(source, out)
+
+        return chosen
 
     def action_run(self) -> None:
         self.go("run")
@@ -194,3 +220,7 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def _clip(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -128,7 +128,7 @@ class HomeScreen(AdvisorScreen):
         scenario = load_scenario(name)
         self.app.call_from_thread(self._apply_scenario, scenario)
 
-    def _apply_scenario(self, scenario) -> None:  # type: ignore[no-untyped-def]
+    def _apply_scenario(self, scenario) -> None:
         from advisor.tui import core
 
         core.apply_scenario(self.session, scenario)

@@ -107,7 +107,7 @@ class InterviewScreen(AdvisorScreen):
         self.query_one("#prev", Button).disabled = self.index == 0
         widget.focus()
 
-    def _answer_widget(self, question: Question, value: Any, lang: str):  # type: ignore[no-untyped-def]
+    def _answer_widget(self, question: Question, value: Any, lang: str):
         assert self.catalog is not None
         if question.type in ("count",):
             return Input(str(value), type="integer", classes="answer-input")

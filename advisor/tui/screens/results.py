@@ -63,7 +63,7 @@ class ResultsScreen(AdvisorScreen):
             return
         await box.mount_all(list(self._sections(self.assessment)))
 
-    def _sections(self, result: Assessment):  # type: ignore[no-untyped-def]
+    def _sections(self, result: Assessment):
         rec = result.recommendation
         names = {route.route: route.name for route in result.routes}
         combo = " + ".join(names.get(r, r) for r in rec.combination)

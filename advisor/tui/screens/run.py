@@ -162,7 +162,9 @@ class RunScreen(AdvisorScreen):
         elif route in ("sft", "dpo", "rft"):
             train = self.query_one("#train", Input).value.strip()
             if not train:
-                self.notify("type the training file (check it on the Data screen)", "warning")
+                self.notify(
+                    "type the training file (check it on the Data screen)", severity="warning"
+                )
                 return
             path = Path(train).expanduser()
             if not path.is_file():
@@ -223,7 +225,7 @@ class RunScreen(AdvisorScreen):
         self.query_one("#run-progress", ProgressBar).update(total=100, progress=100)
         self.notify(message)
 
-    def worker_failed(self, worker, error: BaseException) -> None:  # type: ignore[no-untyped-def]
+    def worker_failed(self, worker, error: BaseException) -> None:
         self._busy(False, resumable=self.job_id is not None)
         self.log_line(f"failed: {error}")
         super().worker_failed(worker, error)
@@ -234,7 +236,7 @@ class RunScreen(AdvisorScreen):
         from backends.jobs import JobRequest
 
         return JobRequest(
-            method=method,  # type: ignore[arg-type]
+            method=method,
             training_file=str(train),
             model=self.session.model,
             suffix=self.session.scenario or None,

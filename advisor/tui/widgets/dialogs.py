@@ -141,7 +141,7 @@ class _FilteredTree(DirectoryTree):
         super().__init__(path, id=id)
         self.suffixes = suffixes
 
-    def filter_paths(self, paths):  # type: ignore[no-untyped-def]
+    def filter_paths(self, paths):
         return [
             p
             for p in paths
