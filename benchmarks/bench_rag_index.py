@@ -77,19 +77,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200, help="Generated Markdown files.")
     parser.add_argument("--rounds", type=int, default=3, help="Alternating rounds per arm.")
+    parser.add_argument("--chunk-tokens", type=int, default=200, help="Chunk size in tokens.")
+    parser.add_argument("--overlap", type=int, default=40, help="Chunk overlap in tokens.")
     parser.add_argument("--write", action="store_true", help="Record in docs/performance.md.")
     args = parser.parse_args()
 
     from advisor.rag import KnowledgeBase
     from advisor.rag.embedding import LocalEmbedder
-    from advisor.rag.knowledge_base import embed_text
+    from advisor.rag.indexing import embed_text
     from advisor.rag.loaders import load
     from advisor.settings import load_settings
 
     work = Path(tempfile.mkdtemp(prefix="bench-rag-index-"))
     corpus = work / "corpus"
     make_corpus(corpus, args.files)
-    settings = load_settings(data_dir=work / "data")
+    settings = load_settings(
+        data_dir=work / "data",
+        chroma={"chunk_tokens": args.chunk_tokens, "chunk_overlap": args.overlap},
+    )
     embedder = LocalEmbedder(settings)
     encoder = embedder.encoder
     encoder.encode(["warm up the model"] * 8)
@@ -134,8 +139,9 @@ def main() -> None:
     first, again = statistics.median(ours_s), statistics.median(reindex_s)
     table = "\n".join(
         [
-            f"Indexing {chunks} chunks ({args.files} generated Markdown files, 200-token "
-            f"chunks, MiniLM on CPU), median of {args.rounds} alternating rounds:",
+            f"Indexing {chunks} chunks ({args.files} generated Markdown files, "
+            f"{args.chunk_tokens}-token chunks, MiniLM on CPU), median of {args.rounds} "
+            "alternating round(s):",
             "",
             "| arm | seconds | chunks/s | ratio |",
             "| --- | ---: | ---: | ---: |",

@@ -65,6 +65,8 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=100, help="Really embedded files.")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--chunk-tokens", type=int, default=200, help="Chunk size in tokens.")
+    parser.add_argument("--overlap", type=int, default=40, help="Chunk overlap in tokens.")
     parser.add_argument("--write", action="store_true", help="Record in docs/performance.md.")
     args = parser.parse_args()
 
@@ -74,7 +76,10 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-rag-query-"))
     make_corpus(work / "corpus", args.files)
-    settings = load_settings(data_dir=work / "data")
+    settings = load_settings(
+        data_dir=work / "data",
+        chroma={"chunk_tokens": args.chunk_tokens, "chunk_overlap": args.overlap},
+    )
     embedder = LocalEmbedder(settings)
     kb = KnowledgeBase("query-bench", settings, embedder=embedder)
     real = kb.index([work / "corpus"]).chunks

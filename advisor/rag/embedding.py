@@ -93,13 +93,16 @@ def _quantized(encoder: Any) -> Any:
     key = id(encoder)
     if key not in _int8:
         import copy
+        import warnings
 
         import torch
 
         clone = copy.deepcopy(encoder).to("cpu")
-        _int8[key] = torch.ao.quantization.quantize_dynamic(
-            clone, {torch.nn.Linear}, dtype=torch.qint8
-        )
+        with warnings.catch_warnings():  # torch flags its quantised tensors as deprecated
+            warnings.simplefilter("ignore", UserWarning)
+            _int8[key] = torch.ao.quantization.quantize_dynamic(
+                clone, {torch.nn.Linear}, dtype=torch.qint8
+            )
     return _int8[key]
 
 

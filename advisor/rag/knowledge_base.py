@@ -1,45 +1,37 @@
-"""A knowledge base: one Chroma collection of chunks, indexed incrementally.
+"""A knowledge base: one Chroma collection of chunks, and retrieval from it.
 
-* Chunk ids are ``<source>:<chunk_no>``; every chunk records the hash of its
-  file (and of the chunking settings).  Re-indexing skips unchanged files
-  without reading them twice or embedding anything, ``upsert``\\s changed ones
-  (reusing the vectors of chunks whose text did not change), deletes chunks a
-  shorter file no longer has, and deletes files that vanished.  ``add`` is
-  never used: it silently ignores ids that exist.
 * Vectors are computed here (see :mod:`advisor.rag.embedding`) and the embedder
   is recorded in the collection's metadata; querying with another is an error.
 * Embedded Chroma (one folder per knowledge base under the data directory)
   takes a file lock for writing: concurrent writers corrupt its index.
+* Indexing is incremental; see :mod:`advisor.rag.indexing`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from advisor.errors import CancelledError, KnowledgeBaseError, UserInputError
+from advisor.errors import KnowledgeBaseError, UserInputError
 from advisor.rag import client as chroma
-from advisor.rag.loaders import SUPPORTED_SUFFIXES, LoadError, load
-from advisor.rag.models import Hit, IndexReport, KnowledgeBaseInfo, Skipped
+from advisor.rag.indexing import Indexer, discover, existing_sources
+from advisor.rag.models import Hit, IndexReport, KnowledgeBaseInfo
 
 if TYPE_CHECKING:
-    from advisor.rag.chunking import Chunk, Chunker
+    from advisor.rag.chunking import Chunker
     from advisor.rag.embedding import Embedder
     from advisor.routes.base import Progress
     from advisor.settings import Settings
 
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$")
 COLLECTION_PREFIX = "advisor-"
-#: Chunks embedded together: big enough for efficient batches, small enough to cancel.
-FLUSH_CHUNKS = 512
 LOCK_TIMEOUT_S = 10.0
 
 
@@ -50,54 +42,6 @@ def check_name(name: str) -> str:
             hint="use 1-63 lowercase letters, digits, - or _; start and end with a letter or digit",
         )
     return name
-
-
-def file_hash(data: bytes, signature: str) -> str:
-    return hashlib.sha256(signature.encode() + b"\0" + data).hexdigest()
-
-
-def embed_text(chunk: Chunk) -> str:
-    """What gets embedded: the heading gives a short chunk its topic."""
-    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Skipped]]:
-    """Supported files under ``paths`` (sorted, absolute), the folder roots, and skips.
-
-    Raises:
-        UserInputError: a path does not exist.
-    """
-    files: set[Path] = set()
-    roots: list[Path] = []
-    skipped: list[Skipped] = []
-    for raw in paths:
-        path = raw.expanduser().resolve()
-        if path.is_dir():
-            roots.append(path)
-            for file in path.rglob("*"):
-                hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
-                if file.is_file() and not hidden and file.suffix.lower() in SUPPORTED_SUFFIXES:
-                    files.add(file)
-        elif path.is_file():
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                files.add(path)
-            else:
-                reason = f"unsupported file type {path.suffix}"
-                skipped.append(Skipped(path=str(path), reason=reason))
-        else:
-            raise UserInputError(f"no such file or folder: {raw}")
-    return sorted(files), roots, skipped
-
-
-class _Pending:
-    """Chunks of changed files waiting to be embedded and written together."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-
-    @property
-    def size(self) -> int:
-        return sum(len(v) for v in self.files.values())
 
 
 class KnowledgeBase:
@@ -208,7 +152,7 @@ class KnowledgeBase:
         return KnowledgeBaseInfo(
             name=self.name,
             chunks=int(collection.count()),
-            sources=len(self._existing(collection)),
+            sources=len(existing_sources(collection)),
             embedding=str((collection.metadata or {}).get("embedding", "")),
             location=self.location,
         )
@@ -279,7 +223,7 @@ class KnowledgeBase:
                 hint="wait for that indexing run to finish, then try again",
             ) from exc
         try:
-            self._index(files, roots, report, progress, cancel, rebuild)
+            Indexer(self, self._writable(rebuild), report).run(files, roots, progress, cancel)
         finally:
             if lock is not None:
                 lock.release()
@@ -304,143 +248,6 @@ class KnowledgeBase:
             )
         self._check_embedder(collection)
         return collection
-
-    def _existing(self, collection: Any) -> dict[str, tuple[str, int]]:
-        """source -> (content hash, chunk count), read from each file's first chunk."""
-        found = collection.get(where={"chunk_no": 0}, include=["metadatas"])
-        return {
-            str(m["source"]): (str(m["content_hash"]), int(m.get("chunks", 0)))
-            for m in found["metadatas"] or []
-        }
-
-    def _index(
-        self,
-        files: list[Path],
-        roots: list[Path],
-        report: IndexReport,
-        progress: Progress | None,
-        cancel: threading.Event | None,
-        rebuild: bool,
-    ) -> None:
-        collection = self._writable(rebuild)
-        existing = self._existing(collection)
-        signature = self.chunker.signature
-        pending = _Pending()
-        seen: set[str] = set()
-        for done, file in enumerate(files):
-            _check(cancel)
-            if progress:
-                progress(done, len(files), file.name)
-            source = str(file)
-            seen.add(source)
-            try:
-                data = file.read_bytes()
-            except OSError as exc:
-                report.skipped.append(Skipped(path=source, reason=f"cannot read ({exc.strerror})"))
-                continue
-            digest = file_hash(data, signature)
-            old = existing.get(source)
-            if old is not None and old[0] == digest:
-                report.unchanged += 1
-                report.chunks += old[1]
-                continue
-            chunks = self._load_chunks(file, report)
-            if not chunks:
-                if old is not None:  # it had text before: drop what is no longer there
-                    collection.delete(where={"source": source})
-                    report.deleted += 1
-                continue
-            if old is None:
-                report.added += 1
-            else:
-                report.updated += 1
-            report.chunks += len(chunks)
-            pending.files[source] = [
-                _record(source, n, chunk, digest, len(chunks)) for n, chunk in enumerate(chunks)
-            ]
-            if pending.size >= FLUSH_CHUNKS:
-                self._flush(collection, pending, existing, cancel)
-        self._flush(collection, pending, existing, cancel)
-        gone = [
-            source
-            for source in existing
-            if source not in seen
-            and (not Path(source).exists() or any(Path(source).is_relative_to(r) for r in roots))
-        ]
-        for start in range(0, len(gone), 100):
-            collection.delete(where={"source": {"$in": gone[start : start + 100]}})
-        report.deleted += len(gone)
-        if progress:
-            progress(len(files), len(files), "done")
-
-    def _load_chunks(self, file: Path, report: IndexReport) -> list[Chunk]:
-        try:
-            document = load(file)
-        except LoadError as exc:
-            report.skipped.append(Skipped(path=str(file), reason=str(exc)))
-            return []
-        report.skipped.extend(Skipped(path=str(file), reason=p) for p in document.problems)
-        chunks = self.chunker.chunk(document)
-        if not chunks:
-            report.skipped.append(Skipped(path=str(file), reason="no text found"))
-        return chunks
-
-    def _flush(
-        self,
-        collection: Any,
-        pending: _Pending,
-        existing: dict[str, tuple[str, int]],
-        cancel: threading.Event | None,
-    ) -> None:
-        if not pending.files:
-            return
-        import numpy as np
-
-        changed = [s for s in pending.files if s in existing]
-        reuse, stale = self._old_chunks(collection, changed)
-        # First chunks last: a crash mid-write leaves the old hash on chunk 0, so the
-        # next run redoes the file instead of trusting half of it.
-        records = sorted(
-            (r for rs in pending.files.values() for r in rs), key=lambda r: r[2]["chunk_no"] == 0
-        )
-        vectors: list[Any] = [reuse.get(meta["chunk_hash"]) for _, _, meta in records]
-        todo = [i for i, v in enumerate(vectors) if v is None]
-        step = 256  # cancel checks between embedding slices
-        for start in range(0, len(todo), step):
-            _check(cancel)
-            part = todo[start : start + step]
-            embedded = self.embedder.embed([records[i][1] for i in part])
-            for i, vector in zip(part, embedded, strict=True):
-                vectors[i] = vector
-        batch = self.client.get_max_batch_size()
-        try:
-            for start in range(0, len(records), batch):
-                rows = records[start : start + batch]
-                collection.upsert(
-                    ids=[r[0] for r in rows],
-                    embeddings=np.asarray(vectors[start : start + batch], dtype=np.float32),
-                    documents=[r[2]["_text"] for r in rows],
-                    metadatas=[{k: v for k, v in r[2].items() if k != "_text"} for r in rows],
-                )
-            new_ids = {r[0] for r in records}
-            obsolete = [i for i in stale if i not in new_ids]
-            for start in range(0, len(obsolete), batch):
-                collection.delete(ids=obsolete[start : start + batch])
-        except Exception as exc:
-            raise KnowledgeBaseError(f"Chroma failed while writing {self.name} ({exc})") from exc
-        pending.files.clear()
-
-    def _old_chunks(self, collection: Any, sources: list[str]) -> tuple[dict[str, Any], list[str]]:
-        """Vectors of the changed files' current chunks by text hash, and their ids."""
-        if not sources:
-            return {}, []
-        found = collection.get(
-            where={"source": {"$in": sources}}, include=["metadatas", "embeddings"]
-        )
-        metadatas = found["metadatas"] or []
-        embeddings = found["embeddings"] if found["embeddings"] is not None else []
-        reuse = {str(m.get("chunk_hash")): e for m, e in zip(metadatas, embeddings, strict=False)}
-        return reuse, list(found["ids"])
 
     # --- retrieval -------------------------------------------------------------------------
 
@@ -490,29 +297,3 @@ class KnowledgeBase:
                 )
             results.append(hits)
         return results
-
-
-def _record(
-    source: str, number: int, chunk: Chunk, digest: str, total: int
-) -> tuple[str, str, dict[str, Any]]:
-    """(id, text to embed, metadata); the stored document travels as ``_text``."""
-    to_embed = embed_text(chunk)
-    metadata: dict[str, Any] = {
-        "source": source,
-        "chunk_no": number,
-        "chunks": total,
-        "position": chunk.position,
-        "heading": chunk.heading,
-        "content_hash": digest,
-        "chunk_hash": hashlib.sha256(to_embed.encode()).hexdigest()[:32],
-        "file_name": Path(source).name,
-        "_text": chunk.text,
-    }
-    if chunk.page is not None:
-        metadata["page"] = chunk.page
-    return f"{source}:{number}", to_embed, metadata
-
-
-def _check(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise CancelledError("indexing was cancelled; files written so far are complete")
