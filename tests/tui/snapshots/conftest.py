@@ -38,6 +38,7 @@ def snap(snap_compare: Any, size: tuple[int, int]) -> Callable[..., bool]:
             for box in pilot.app.screen.query(Input):
                 box.cursor_blink = False
             pilot.app.set_focus(None)
+            pilot.app.clear_notifications()  # toasts time out: their presence is timing
             await pilot.pause()
 
         return bool(snap_compare(app, terminal_size=size, run_before=settle))
