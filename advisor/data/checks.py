@@ -40,6 +40,7 @@ class Findings:
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     has_system: bool = False
+    has_reference: bool = False  # RFT: the line has fields besides messages and tools
 
     def error(self, code: str, message: str) -> None:
         self.errors.append((code, message))

@@ -102,13 +102,26 @@ def iter_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[int, b
             (UTF-16, Shift_JIS); single bad lines in a UTF-8 file are yielded as they are
             and fail later at decoding.
     """
+    for first, lines in iter_batches(path, encoding):
+        yield from enumerate(lines, first)
+
+
+def iter_batches(
+    path: Path, encoding: str | None = None, *, keep_ends: bool = False
+) -> Iterator[tuple[int, list[bytes]]]:
+    """The lines of :func:`iter_lines` a chunk at a time: ``(number of the first, lines)``.
+
+    Hot loops use this to avoid a generator step per line.  With ``keep_ends`` the
+    lines keep their line end (the last one gets ``\\n`` if it had none), which
+    saves a copy of every line for callers that ignore surrounding whitespace.
+    """
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
     except OSError as exc:
         raise DataFileError(f"cannot open the file ({exc.strerror})", path=str(path)) from exc
     try:
         head = handle.read(SNIFF)
-        if encoding is not None and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        if encoding is not None and _is_foreign(encoding, path):
             handle.seek(0)
             yield from _transcoded(handle, encoding, path)
             return
@@ -116,6 +129,10 @@ def iter_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[int, b
             found = sniff_encoding(head)
             if found is not None:
                 raise EncodingProblem(found, 1, encoding_message(found))
+        if keep_ends:
+            handle.seek(len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0)
+            yield from _with_ends(handle)
+            return
         if head.startswith(UTF8_BOM):
             head = head[len(UTF8_BOM) :]
         yield from _split(head, handle)
@@ -123,41 +140,62 @@ def iter_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[int, b
         handle.close()
 
 
-def _split(head: bytes, handle: io.BufferedReader) -> Iterator[tuple[int, bytes]]:
-    number = 0
-    rest = head
-    while True:
-        chunk = handle.read(CHUNK)
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()  # an unfinished line, or b"" after a final newline
-        for line in lines:
-            number += 1
-            yield number, line[:-1] if line.endswith(b"\r") else line
-        if not chunk:
-            break
-    if rest:
-        yield number + 1, rest[:-1] if rest.endswith(b"\r") else rest
-
-
-def _transcoded(
-    handle: io.BufferedReader, encoding: str, path: Path
-) -> Iterator[tuple[int, bytes]]:
+def _is_foreign(encoding: str, path: Path) -> bool:
     try:
-        codecs.lookup(encoding)
+        return codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig")
     except LookupError as exc:
         raise DataFileError(
             f"unknown encoding {encoding!r}", path=str(path), hint="try utf-8, cp932 or utf-16"
         ) from exc
+
+
+def _split(head: bytes, handle: io.BufferedReader) -> Iterator[tuple[int, list[bytes]]]:
+    number = 1
+    rest = head
+    while True:
+        chunk = handle.read(CHUNK)
+        data = rest + chunk
+        lines = data.split(b"\n")
+        rest = lines.pop()  # an unfinished line, or b"" after a final newline
+        if not chunk and rest:
+            lines.append(rest)
+        if b"\r" in data:
+            lines = [x[:-1] if x.endswith(b"\r") else x for x in lines]
+        if lines:
+            yield number, lines
+            number += len(lines)
+        if not chunk:
+            break
+
+
+def _with_ends(handle: io.BufferedReader) -> Iterator[tuple[int, list[bytes]]]:
+    number = 1
+    while lines := handle.readlines(CHUNK):
+        if not lines[-1].endswith(b"\n"):  # only the file's last line can lack it
+            lines[-1] += b"\n"
+        yield number, lines
+        number += len(lines)
+
+
+def _transcoded(
+    handle: io.BufferedReader, encoding: str, path: Path
+) -> Iterator[tuple[int, list[bytes]]]:
     text = io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline=None)
     number = 0
+    batch: list[bytes] = []
     try:
         for line in text:
             number += 1
-            yield number, line.rstrip("\n").lstrip("\ufeff").encode("utf-8")
+            batch.append(line.rstrip("\n").lstrip("\ufeff").encode("utf-8"))
+            if len(batch) >= 4096:
+                yield number - len(batch) + 1, batch
+                batch = []
     except UnicodeDecodeError as exc:
         raise EncodingProblem(
             encoding, number + 1, f"the file is not valid {encoding} near line {number + 1}"
         ) from exc
+    if batch:
+        yield number - len(batch) + 1, batch
 
 
 def open_check(path: Path, encoding: str | None) -> None:

@@ -100,7 +100,23 @@ nearly_valid_message = st.fixed_dictionaries(
     {
         "role": st.sampled_from(["system", "user", "assistant", "assistant", "tool"]),
         "content": st.one_of(
-            st.sampled_from(["a", " a ", "ok\n", "\u3000", "\x1c", "\x85", " ", "", "\u200b"]),
+            st.sampled_from(
+                [
+                    "a",
+                    " a ",
+                    "ok\n",
+                    "\u3000",
+                    "\x1c",
+                    "\x85",
+                    " ",
+                    "",
+                    "\u200b",
+                    "\u2029",
+                    "\u00a0 ",
+                    "\t\n",
+                    "あ",
+                ]
+            ),
             st.sampled_from([None, [], [{"type": "text", "text": "x"}]]),
             st.just([{"type": "text", "text": " "}]),
         ),
@@ -115,12 +131,13 @@ nearly_valid_message = st.fixed_dictionaries(
 )
 
 
-@FAST
-@given(st.lists(nearly_valid_message, min_size=1, max_size=4))
-def test_fast_path_agrees_on_nearly_valid_records(items: list[dict[str, object]]):
+@settings(max_examples=400, deadline=None)
+@given(st.lists(nearly_valid_message, min_size=1, max_size=4), st.booleans())
+def test_fast_path_agrees_on_nearly_valid_records(items: list[dict[str, object]], ascii: bool):
+    # Both spellings: \u escapes (strict decoder) and raw UTF-8 (blank-text screen).
     record = {"messages": items}
     found = check_record(record, "sft")
-    accepted = accept_sft(json.dumps(record).encode())
+    accepted = accept_sft(json.dumps(record, ensure_ascii=ascii).encode())
     if accepted:
         assert not found.errors and not found.warnings, (record, found)
         assert (accepted == 2) == found.has_system

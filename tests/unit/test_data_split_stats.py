@@ -110,8 +110,11 @@ def test_stats_of_a_small_file(tmp_path: Path, settings):
     assert stats.local.estimated_training_seconds is None or stats.local.tokens_per_second > 0
 
 
-def test_stats_uses_a_measured_throughput(tmp_path: Path, settings):
+def test_stats_uses_a_measured_throughput(tmp_path: Path):
     from advisor.data.throughput import CACHE_NAME, Throughput
+    from advisor.settings import load_settings
+
+    settings = load_settings(cache_dir=tmp_path / "cache")  # not the shared model cache
 
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     (settings.cache_dir / CACHE_NAME).write_text(
