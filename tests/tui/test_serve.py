@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -19,6 +21,28 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def first_screen(port: int) -> str:
+    """Terminal output the served app sends until its title appears (or 60 s pass)."""
+    import aiohttp
+
+    received = b""
+    async with (
+        aiohttp.ClientSession() as client,
+        client.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24") as socket_,
+    ):
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(60):
+                while b"route advisor" not in received:
+                    message = await socket_.receive()
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        received += message.data
+                    elif message.type == aiohttp.WSMsgType.TEXT:
+                        received += message.data.encode()
+                    else:
+                        break
+    return received.decode("utf-8", errors="replace")
 
 
 def test_serve_answers_http_on_loopback() -> None:
@@ -44,6 +68,8 @@ def test_serve_answers_http_on_loopback() -> None:
                 time.sleep(0.2)
         assert "route advisor" in body
         assert f"ws://127.0.0.1:{port}/ws" in body
+        # The page's websocket starts the wizard and streams its screen.
+        assert "route advisor" in asyncio.run(first_screen(port))
     finally:
         server.terminate()
         server.wait(timeout=20)

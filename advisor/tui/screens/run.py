@@ -254,9 +254,8 @@ class RunScreen(AdvisorScreen):
             if preview.billed_tokens is not None:
                 lines.append(f"{preview.billed_tokens:,} billed tokens")
             if preview.estimated_cost_usd is not None:
-                lines.append(
-                    f"about ${preview.estimated_cost_usd:.2f} (prices of {preview.price_date})"
-                )
+                prices = f" (prices of {preview.price_date})" if preview.price_date else ""
+                lines.append(f"about ${preview.estimated_cost_usd:.2f}{prices}")
             if preview.estimated_seconds is not None:
                 lines.append(f"about {preview.estimated_seconds:.0f} s")
             lines += preview.notes
@@ -302,7 +301,11 @@ class RunScreen(AdvisorScreen):
 
     def _job_update(self, job: Any, events: list[Any]) -> None:
         chart = self.query_one("#chart", MetricChart)
+        bar = self.query_one("#run-progress", ProgressBar)
         for event in events:
+            data = event.data or {}
+            if isinstance(data.get("step"), int) and isinstance(data.get("total_steps"), int):
+                bar.update(total=data["total_steps"], progress=data["step"])
             found = metric_of(event.data, reward=job.method == "rft")
             if found is not None:
                 if chart.metric != found[0]:
