@@ -158,19 +158,20 @@ class KnowledgeBase:
         )
 
     def delete(self) -> bool:
-        """Drop the knowledge base; False when there was none."""
-        import shutil
+        """Drop the knowledge base; False when there was none.
 
+        The embedded folder stays (nearly empty): Chroma caches one system per
+        folder per process, and removing it under an open client breaks that
+        client and every other one in the process.
+        """
         lock = self._lock()
         with lock if lock is not None else contextlib.nullcontext():
             if self._collection() is None:
                 return False
-            self.client.delete_collection(self.collection_name)
-            if not self.url:
-                # Chroma caches one system per folder; drop it before removing the folder.
-                self.client.clear_system_cache()
-                self._client = None
-                shutil.rmtree(self.path, ignore_errors=True)
+            try:
+                self.client.delete_collection(self.collection_name)
+            except Exception as exc:
+                raise KnowledgeBaseError(f"cannot delete {self.name} ({exc})") from exc
         return True
 
     @staticmethod
@@ -187,7 +188,13 @@ class KnowledgeBase:
         root = settings.knowledge_dir
         if not root.is_dir():
             return []
-        return sorted(p.name for p in root.iterdir() if (p / "chroma.sqlite3").is_file())
+        return sorted(
+            p.name
+            for p in root.iterdir()
+            if (p / "chroma.sqlite3").is_file()
+            and NAME.match(p.name)
+            and KnowledgeBase(p.name, settings).exists()
+        )
 
     # --- indexing --------------------------------------------------------------------------
 
