@@ -203,6 +203,9 @@ def clean(
     near: float = typer.Option(
         0.9, "--near", min=0.5, max=1.0, help="Jaccard similarity for near duplicates."
     ),
+    wordlist: Path | None = typer.Option(
+        None, "--wordlist", help="Your own inappropriate-word list (one per line, # comments)."
+    ),
     moderation: bool | None = typer.Option(
         None,
         "--moderation/--no-moderation",
@@ -225,7 +228,11 @@ def clean(
     result = clean_file(
         src,
         out,
-        CleanOptions(lang=lang.value, near_threshold=near),
+        CleanOptions(
+            lang=lang.value,
+            near_threshold=near,
+            wordlist=str(wordlist) if wordlist else None,
+        ),
         report_path=report,
         moderator=moderator,
         encoding=encoding,

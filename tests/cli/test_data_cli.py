@@ -282,3 +282,40 @@ def test_data_help_lists_the_commands(capsys):
     assert code == 0
     for command in ("validate", "stats", "clean", "convert", "split"):
         assert command in out
+
+
+def test_clean_with_own_word_list(capsys, tmp_path: Path):
+    src = tmp_path / "in.jsonl"
+    row = {
+        "messages": [
+            {"role": "user", "content": "Q?"},
+            {"role": "assistant", "content": "Ask Globex instead."},
+        ]
+    }
+    src.write_text(json.dumps(row) + "\n")
+    words = tmp_path / "words.txt"
+    words.write_text("globex\n")
+    code, text, _ = run(
+        capsys,
+        "data",
+        "clean",
+        str(src),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "--wordlist",
+        str(words),
+        "-f",
+        "json",
+    )
+    assert code == 0 and json.loads(text)["by_rule"] == {"inappropriate": 1}
+    code, _, err = run(
+        capsys,
+        "data",
+        "clean",
+        str(src),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "--wordlist",
+        str(tmp_path / "missing.txt"),
+    )
+    assert code == 2 and "word list" in err

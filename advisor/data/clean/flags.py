@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 
 from advisor.data.clean.rules import CODE
+from advisor.errors import DataFileError
 
 JA_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 WORD = re.compile(r"(?<![\w/@.#-])[a-z]{4,}(?![\w/@.-])")
@@ -101,8 +102,13 @@ def inappropriate_words(path: str | None = None) -> tuple[re.Pattern[str] | None
             .read_text(encoding="utf-8")
         )
     else:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataFileError(
+                "cannot read the word list", path=path, hint="give a UTF-8 text file"
+            ) from exc
     latin: list[str] = []
     other: list[str] = []
     for line in text.splitlines():
