@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 TARGET_MODEL = "model"
 TARGET_RAG = "rag"
 TARGET_FINE_TUNED = "fine_tuned"
+TARGET_ASSISTANT = "custom_assistant"
 
 
 def chat_targets(session: Session) -> list[tuple[str, str]]:
@@ -27,12 +28,13 @@ def chat_targets(session: Session) -> list[tuple[str, str]]:
     targets = [("model (system prompt route)", TARGET_MODEL)]
     if session.knowledge_base:
         targets.append((f"RAG over {session.knowledge_base}", TARGET_RAG))
+    if session.assistant:
+        targets.append((f"assistant {session.assistant}", TARGET_ASSISTANT))
     if session.fine_tuned_model:
         targets.append((f"fine-tuned {session.fine_tuned_model}", TARGET_FINE_TUNED))
-    if session.route == TARGET_RAG and session.knowledge_base:
-        targets.insert(0, targets.pop(1))
-    elif session.route in ("sft", "dpo", "rft") and session.fine_tuned_model:
-        targets.insert(0, targets.pop())
+    # The route the consultant prepared last comes first.
+    preferred = TARGET_FINE_TUNED if session.route in ("sft", "dpo", "rft") else session.route
+    targets.sort(key=lambda target: target[1] != preferred)
     return targets
 
 
@@ -44,16 +46,22 @@ def chat_answer(
 
     session = app.session
     params = GenerationParams(max_tokens=app.settings.local.max_new_tokens)
-    if target == TARGET_RAG and session.knowledge_base:
-        from advisor.routes import RagRoute
+    if target in (TARGET_RAG, TARGET_ASSISTANT):
+        from advisor.routes import AssistantStore, CustomAssistantRoute, RagRoute
+        from advisor.routes.base import Route
 
-        route = RagRoute(
-            app.backend(),
-            app.model_id,
-            session.knowledge_base,
-            app.settings,
-            instructions=session.system_prompt,
-        )
+        route: Route
+        if target == TARGET_ASSISTANT and session.assistant:
+            profile = AssistantStore(app.settings).get(session.assistant)
+            route = CustomAssistantRoute(profile, app.settings, backend=app.backend())
+        else:
+            route = RagRoute(
+                app.backend(),
+                app.model_id,
+                session.knowledge_base or "kb",
+                app.settings,
+                instructions=session.system_prompt,
+            )
         answer = route.answer(question, params)
         sources = [
             f"{'*' if ref.cited else '-'} {ref.source} #{ref.chunk_id} "

@@ -36,6 +36,7 @@ class Session(BaseModel):
     knowledge_base: str | None = Field(default=None, description="Knowledge base name (RAG).")
     documents: str | None = Field(default=None, description="Folder indexed into the KB.")
     system_prompt: str | None = Field(default=None, description="Instructions for the routes.")
+    assistant: str | None = Field(default=None, description="Saved custom assistant's name.")
     job_ids: list[str] = Field(default_factory=list, description="Fine-tuning jobs started.")
     fine_tuned_model: str | None = Field(default=None, description="Model id a job produced.")
     report_dir: str | None = Field(default=None, description="Folder of the last benchmark.")

@@ -138,3 +138,27 @@ async def test_build_rag_index_then_chat_with_sources(make_app, tmp_path: Path) 
         await settle(app, pilot)
         texts = [str(turn.render()) for turn in chat.query(".sources")]
         assert texts and "returns.md" in texts[0]
+
+
+async def test_custom_assistant_is_saved_then_answers_with_sources(make_app, tmp_path) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(FIXTURES / "tui" / "docs", docs)
+    app = make_app(route="custom_assistant")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = RunScreen()
+        await app.push_screen(screen)
+        screen.query_one("#assistant", Input).value = "acme-help"
+        screen.query_one("#assistant-docs", Input).value = str(docs)
+        screen.query_one("#assistant-instructions", Input).value = "Answer as Acme support."
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert (app.settings.assistants_dir).exists()
+        assert app.session.assistant == "acme-help"
+        await pilot.press("f6")
+        chat = app.screen
+        assert chat.query_one("#target", Select).value == "custom_assistant"
+        chat.query_one("#prompt", Input).value = "Does shipping cost anything?"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        sources = [str(turn.render()) for turn in chat.query(".sources")]
+        assert sources and "shipping.md" in sources[0]

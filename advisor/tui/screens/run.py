@@ -39,7 +39,11 @@ ROUTES = [
     ("Fine-tune: DPO", "dpo"),
     ("Fine-tune: RFT", "rft"),
 ]
-PANELS = {"system_prompt": "panel-prompt", "custom_assistant": "panel-prompt", "rag": "panel-rag"}
+PANELS = {
+    "system_prompt": "panel-prompt",
+    "custom_assistant": "panel-assistant",
+    "rag": "panel-rag",
+}
 LOSS_KEYS = ("loss", "train_loss")
 REWARD_KEYS = ("reward_mean", "mean_reward", "reward", "score")
 POLL_SECONDS = 0.5
@@ -90,6 +94,21 @@ class RunScreen(AdvisorScreen):
                 with Vertical(id="panel-prompt"):
                     yield Label("Instructions (system prompt)", classes="field-label")
                     yield Input(session.system_prompt or "", id="instructions")
+                with Vertical(id="panel-assistant"):
+                    with Horizontal(classes="row"):
+                        yield Input(
+                            session.assistant or "assistant", placeholder="name", id="assistant"
+                        )
+                        yield Input(
+                            session.documents or "",
+                            placeholder="knowledge folder (optional)",
+                            id="assistant-docs",
+                        )
+                    yield Input(
+                        session.system_prompt or "",
+                        placeholder="instructions of the assistant",
+                        id="assistant-instructions",
+                    )
                 with Vertical(id="panel-rag"), Horizontal(classes="row"):
                     yield Input(
                         session.documents or "", placeholder="documents folder", id="documents"
@@ -174,6 +193,16 @@ class RunScreen(AdvisorScreen):
                 return
             self.session.data_file = train
             self.preview_job(route, path)
+        elif route == "custom_assistant":
+            name = self.query_one("#assistant", Input).value.strip() or "assistant"
+            instructions = self.query_one("#assistant-instructions", Input).value.strip()
+            documents = self.query_one("#assistant-docs", Input).value.strip()
+            if not instructions:
+                self.notify("write the assistant's instructions", severity="warning")
+                return
+            self.session.assistant, self.session.system_prompt = name, instructions
+            self._busy(True)
+            self.prepare_assistant(name, instructions, documents)
         else:
             self._busy(True)
             self.prepare_prompt(route)
@@ -191,6 +220,30 @@ class RunScreen(AdvisorScreen):
         for warning in report.warnings:
             call(self.log_line, f"warning: {warning}")
         call(self._finished, "route ready: chat with it (F6) or compare (F7)")
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="run")
+    def prepare_assistant(self, name: str, instructions: str, documents: str) -> None:
+        """Save the profile (replacing one of that name), then index its knowledge."""
+        from advisor.routes import AssistantProfile, AssistantStore, CustomAssistantRoute
+
+        call = self.app.call_from_thread
+        profile = AssistantProfile(
+            name=name,
+            instructions=instructions,
+            knowledge=[str(Path(documents).expanduser().resolve())] if documents else [],
+            backend=self.advisor.backend_name,
+            model=self.session.model,
+        )
+        AssistantStore(self.advisor.settings).save(profile, overwrite=True)
+        route = CustomAssistantRoute(profile, self.advisor.settings, backend=self.advisor.backend())
+        report = route.prepare(
+            lambda done, total, label: call(self._progress, done, total, label), self.cancel_event
+        )
+        details = ", ".join(f"{k} {v}" for k, v in report.details.items())
+        call(self.log_line, f"assistant {name} saved and ready ({details or 'instructions only'})")
+        for warning in report.warnings:
+            call(self.log_line, f"warning: {warning}")
+        call(self._finished, f"assistant {name} ready: chat with it (F6)")
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="run")
     def build_index(self, name: str, documents: Path) -> None:
