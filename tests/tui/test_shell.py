@@ -95,3 +95,27 @@ async def test_session_with_wrong_fields_is_a_data_file_error(tmp_path: Path) ->
         assert "language" in str(exc)
     else:
         raise AssertionError("a French session must be refused")
+
+
+async def test_open_a_scenario_fills_the_session(make_app) -> None:
+    from advisor.bench.scenario import list_scenarios, load_scenario
+    from advisor.tui.screens.results import ResultsScreen
+    from advisor.tui.widgets.dialogs import PickDialog
+
+    found = list_scenarios()
+    if not found:
+        pytest.skip("no scenarios shipped in this checkout")
+    expected = load_scenario(found[0])
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PickDialog)
+        await pilot.press("enter")  # the first scenario
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert app.session.scenario == expected.name
+        assert app.session.system_prompt == expected.system_prompt
+        assert app.session.answers == dict(expected.answers)

@@ -63,7 +63,7 @@ class HomeScreen(AdvisorScreen):
             f"backend {self.advisor.backend_name}",
             f"model {session.model or 'default'}",
             f"language {session.language}",
-            f"{len(session.answers)} answers",
+            f"{len(session.answers)} answer" + ("" if len(session.answers) == 1 else "s"),
         ]
         if session.scenario:
             parts.append(f"scenario {session.scenario}")

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from textual.widgets import Input
 
 from backends.fake import FakeBackend
 
 
-def test_data_with_errors(snap, make_app, workdir) -> None:
+def fixed_stats(path, method, **_: object) -> SimpleNamespace:
+    """Token counts depend on which tokenizer the machine has cached: pin them here."""
+    return SimpleNamespace(
+        total_tokens=127,
+        default_epochs=25,
+        billed_tokens=3175,
+        estimated_cost_usd=0.0159,
+        model="gpt-4.1-mini",
+        price_date="2025-06-01",
+        local=SimpleNamespace(estimated_training_seconds=420.0),
+    )
+
+
+def test_data_with_errors(snap, make_app, workdir, monkeypatch) -> None:
+    monkeypatch.setattr("advisor.data.stats.compute_stats", fixed_stats)
+
     async def run(pilot) -> None:
         await pilot.press("d")
         pilot.app.screen.query_one("#file", Input).value = "train_bad.jsonl"
