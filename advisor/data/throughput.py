@@ -2,9 +2,9 @@
 
 The measurement runs a few forward and backward passes of the local chat model
 on random token batches, which is what a training step costs apart from the
-optimizer update; it takes some seconds on a CPU.  The figure is cached in the
-cache directory, keyed by device and thread count, so `advisor data stats` can
-estimate training time without loading torch.
+optimizer update; it takes some seconds on a CPU.  The figure is kept in the
+data directory (it describes this machine, like the job store does), so
+`advisor data stats` can estimate training time without loading torch.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Throughput(BaseModel):
 
 
 def cached_throughput(settings: Settings) -> Throughput | None:
-    path = settings.cache_dir / CACHE_NAME
+    path = settings.data_dir / CACHE_NAME
     try:
         found = Throughput.model_validate(json.loads(path.read_text()))
     except (OSError, ValueError, ValidationError):
@@ -84,6 +84,6 @@ def measure_throughput(
         batch=batch,
         seq_len=seq_len,
     )
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    (settings.cache_dir / CACHE_NAME).write_text(result.model_dump_json(indent=2))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / CACHE_NAME).write_text(result.model_dump_json(indent=2))
     return result

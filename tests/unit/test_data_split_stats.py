@@ -110,14 +110,11 @@ def test_stats_of_a_small_file(tmp_path: Path, settings):
     assert stats.local.estimated_training_seconds is None or stats.local.tokens_per_second > 0
 
 
-def test_stats_uses_a_measured_throughput(tmp_path: Path):
+def test_stats_uses_a_measured_throughput(settings):
     from advisor.data.throughput import CACHE_NAME, Throughput
-    from advisor.settings import load_settings
 
-    settings = load_settings(cache_dir=tmp_path / "cache")  # not the shared model cache
-
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    (settings.cache_dir / CACHE_NAME).write_text(
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / CACHE_NAME).write_text(
         Throughput(
             tokens_per_second=100.0,
             device="cpu, 2 threads",
@@ -158,3 +155,14 @@ def test_local_tokenizer_fallback(settings):
     counter = get_counter("local", settings)
     assert counter.local and "local model tokenizer" in counter.name
     assert 0 < counter.count("Hello world, this is a test.") < 20
+
+
+@pytest.mark.slow
+def test_measure_throughput_on_the_local_model(settings):
+    from advisor.data.throughput import cached_throughput, measure_throughput
+
+    assert cached_throughput(settings) is None
+    measured = measure_throughput(settings, steps=1, batch=1, seq_len=16)
+    assert measured.tokens_per_second > 0 and cached_throughput(settings) == measured
+    stats = compute_stats(DATA / "too_few.jsonl", "sft", settings=settings)
+    assert stats.local.tokens_per_second == measured.tokens_per_second
