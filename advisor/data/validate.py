@@ -216,7 +216,7 @@ def _slow(
     if method == "rft" and isinstance(obj, dict):
         refs = reference_keys(obj)
         found.has_reference = bool(refs)
-        missing = sorted(needed - refs)
+        missing = sorted(needed - set(obj))
         if missing:
             out.error(
                 number,
