@@ -237,3 +237,25 @@ def test_register_and_language_detection_helpers():
     assert fl.is_japanese("これは日本語の文章です。") and not fl.is_japanese("Plain English.")
     text = "Kubernetes pods recieve `mispeled` code at https://exmaple.com from a@exmaple.com"
     assert fl.english_typos(text) == [("recieve", "receive")]
+
+
+def test_html_that_is_the_answer_is_kept_and_flagged(tmp_path: Path):
+    page = '<!DOCTYPE html>\n<html><body><p class="x">Hi</p></body></html>'
+    rows = [example("Write a page.", page), example("Style?", '<div style="color:red">x</div>')]
+    result = clean_file(write(tmp_path / "h.jsonl", rows), tmp_path / "o.jsonl")
+    assert [(i.line, i.action) for i in result.items if i.rule == "html"] == [
+        (1, "flagged"),
+        (2, "flagged"),
+    ]
+    assert [r["messages"][1]["content"] for r in read(tmp_path / "o.jsonl")] == [
+        page,
+        '<div style="color:red">x</div>',
+    ]
+
+
+def test_typo_checker_skips_contractions_and_plurals():
+    text = "We couldn't see apps or analytics; the comunication was definately late."
+    assert fl.english_typos(text) == [
+        ("comunication", "communication"),
+        ("definately", "definitely"),
+    ]

@@ -228,7 +228,18 @@ def _noise(texts: dict[int, list[_Text]], items: list[Change]) -> None:
     for line, fields in texts.items():
         for text in fields:
             _apply(text, line, "control_chars", rules.strip_control, items)
-            _apply(text, line, "html", rules.strip_html, items)
+            if rules.looks_like_markup(text.value):
+                items.append(
+                    Change(
+                        line=line,
+                        rule="html",
+                        action="flagged",
+                        field=text.path,
+                        before="HTML markup kept: it looks like content, not noise",
+                    )
+                )
+            else:
+                _apply(text, line, "html", rules.strip_html, items)
             if text.role in ("user", "assistant"):  # flagged before widths are unified
                 items.extend(
                     Change(

@@ -14,7 +14,8 @@ from advisor.data.clean.rules import CODE
 from advisor.errors import DataFileError
 
 JA_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-WORD = re.compile(r"(?<![\w/@.#-])[a-z]{4,}(?![\w/@.-])")
+# Lower-case words of 5+ letters, not parts of contractions, paths, handles or code.
+WORD = re.compile(r"(?<![\w/@.#'’-])[a-z]{5,}(?![\w/@.'’-])")
 URLISH = re.compile(r"https?://\S+|\S+@\S+")
 # Duplicated particles between content words: 「東京のの駅」, 「本をを読む」.
 JA_DOUBLE_PARTICLE = re.compile(
@@ -61,8 +62,11 @@ def english_typos(text: str, limit: int = 20) -> list[tuple[str, str]]:
         return []
     flags: list[tuple[str, str]] = []
     for word in sorted(checker.unknown(words)):  # type: ignore[attr-defined]
+        # Plurals and verb forms of known words are words ("apps", "influencers").
+        if word.endswith("s") and checker.known([word[:-1], word[:-2]]):  # type: ignore[attr-defined]
+            continue
         suggestion = checker.correction(word)  # type: ignore[attr-defined]
-        if suggestion and suggestion != word:
+        if suggestion and suggestion != word and suggestion != word[:-1]:
             flags.append((word, suggestion))
             if len(flags) >= limit:
                 break

@@ -21,6 +21,11 @@ TAG = re.compile(
     re.I,
 )
 SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# Markup that is the answer (a page, a table, styled elements), not scraped noise.
+DOCUMENT = re.compile(
+    r"<!doctype|<(?:html|head|body|style|script|table|form)\b|<\w+\b[^<>]*\b(?:class|id|style)=",
+    re.I,
+)
 ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,6});")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
@@ -60,6 +65,11 @@ def _sub(
         return new
 
     return outside_code(text, lambda part: pattern.sub(one, part))
+
+
+def looks_like_markup(text: str) -> bool:
+    """True when the HTML in ``text`` is content (outside code fences too)."""
+    return "<" in text and DOCUMENT.search(text) is not None
 
 
 def strip_html(text: str) -> tuple[str, list[Edit]]:
