@@ -53,6 +53,8 @@ def example_key(obj: Any, group_by: GroupBy = "example") -> str:
             if group_by == "prompt" and m.get("role") == "assistant":
                 continue
             parts.append(f"{m.get('role')}: {content_text(m.get('content'))}")
+            if m.get("tool_calls"):  # examples that differ only in their calls differ
+                parts.append(orjson.dumps(m["tool_calls"], option=orjson.OPT_SORT_KEYS).decode())
     else:
         parts.append(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode())
     if group_by == "example":
