@@ -48,12 +48,14 @@ def grow(collection: object, target: int, batch: int, seed: int = 11) -> None:
         n = min(len(vectors), target - count)
         noisy = vectors[:n] + rng.normal(0, 0.05, size=vectors[:n].shape).astype(np.float32)
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        ids = [f"{i}#copy{copy}" for i in found["ids"][:n]]
+        documents = found["documents"][:n]
         metadatas = [{**m, "source": f"{m['source']}#copy{copy}"} for m in found["metadatas"][:n]]
         for start in range(0, n, batch):
             collection.upsert(  # type: ignore[attr-defined]
-                ids=[f"{i}#copy{copy}" for i in found["ids"][start : min(start + batch, n)]],
+                ids=ids[start : start + batch],
                 embeddings=noisy[start : start + batch],
-                documents=found["documents"][start : start + batch],
+                documents=documents[start : start + batch],
                 metadatas=metadatas[start : start + batch],
             )
         count += n
