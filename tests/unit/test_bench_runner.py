@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from advisor.bench.prepare import TrainingSettings, training_key
 from advisor.bench.runner import BenchOptions, available_routes, run_bench
@@ -52,10 +53,10 @@ class InstantTuning(FineTuningService):
     def list(self, *, limit: int = 20) -> list[FineTuneJob]:
         return self.store.list_jobs(limit=limit)
 
-    def events(self, job_id: str, *, after: str | None = None) -> list[JobEvent]:
+    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
         return []
 
-    def checkpoints(self, job_id: str) -> list[Checkpoint]:
+    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
         return []
 
     def cancel(self, job_id: str) -> FineTuneJob:
@@ -132,7 +133,7 @@ def test_training_key_depends_on_content_not_path(tmp_path) -> None:  # type: ig
     second = tmp_path / "b.jsonl"
     first.write_text('{"messages": []}\n')
     second.write_text('{"messages": []}\n')
-    args = {
+    args: dict[str, Any] = {
         "method": "sft",
         "backend": "local",
         "model": "m",
