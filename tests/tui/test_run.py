@@ -79,6 +79,9 @@ async def test_failing_job_shows_the_reason_and_resumes(make_app) -> None:
         await settle(app, pilot)
         assert "succeeded" in str(screen.query_one("#job-status").render())
         assert app.session.fine_tuned_model
+        chart = screen.query_one(MetricChart)
+        assert len(chart.values) == 12  # replayed once after resume, not doubled
+        assert chart.step == 12
 
 
 async def test_cancel_a_running_job(make_app) -> None:

@@ -342,6 +342,9 @@ class RunScreen(AdvisorScreen):
         call = self.app.call_from_thread
         worker = get_current_worker()
         after: str | None = None
+        # Every follow replays the job's events from the start: the chart starts empty.
+        call(self.query_one("#chart", MetricChart).reset)
+        call(self.query_one("#run-log", RichLog).clear)
         while not worker.is_cancelled:
             job = service.retrieve(job_id)
             events = service.events(job_id, after=after)
@@ -363,7 +366,8 @@ class RunScreen(AdvisorScreen):
             if found is not None:
                 if chart.metric != found[0]:
                     chart.set_metric(found[0])
-                chart.add(found[1])
+                step = data.get("step")
+                chart.add(found[1], step if isinstance(step, int) else None)
             if event.type != "metrics":
                 self.log_line(f"[{event.level}] {event.message}")
         status = f"job {job.id}: {job.status} · {job.method} · {job.model}"

@@ -57,6 +57,7 @@ class MetricChart(Vertical):
         super().__init__(id=id)
         self.metric = metric
         self.values: list[float] = []
+        self.step: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(self._caption(), id="metric-caption")
@@ -66,7 +67,7 @@ class MetricChart(Vertical):
         if not self.values:
             return f"{self.metric}: waiting for the first step"
         return (
-            f"{self.metric}: {self.values[-1]:.4f} (step {len(self.values)}, "
+            f"{self.metric}: {self.values[-1]:.4f} (step {self.step or len(self.values)}, "
             f"min {min(self.values):.4f}, max {max(self.values):.4f})"
         )
 
@@ -74,12 +75,14 @@ class MetricChart(Vertical):
         self.metric = metric
         self.query_one("#metric-caption", Label).update(self._caption())
 
-    def add(self, value: float) -> None:
+    def add(self, value: float, step: int | None = None) -> None:
         self.values.append(value)
+        self.step = step
         self.query_one(Sparkline).data = list(self.values)
         self.query_one("#metric-caption", Label).update(self._caption())
 
     def reset(self) -> None:
         self.values.clear()
+        self.step = None
         self.query_one(Sparkline).data = []
         self.query_one("#metric-caption", Label).update(self._caption())
