@@ -33,6 +33,7 @@ from advisor.settings import Settings
 from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
 
 ADAPTER_INFO = "advisor-adapter.json"  # the name backends/local.py reads
+HUB_IDS = {"smollm2-135m-instruct": "HuggingFaceTB/SmolLM2-135M-Instruct"}
 
 
 @dataclass
@@ -300,6 +301,9 @@ def _save_adapter(model: Any, tokenizer: Any, target: Path, base: str, merge: bo
     """Write the adapter next to its metadata; a temporary folder and a rename keep it atomic."""
     staging = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
+    # Name the base portably (not this machine's cache path), for vLLM and the Hub.
+    for config in getattr(model, "peft_config", {}).values():
+        config.base_model_name_or_path = HUB_IDS.get(base, base)
     model.save_pretrained(str(staging))
     tokenizer.save_pretrained(str(staging))
     (staging / ADAPTER_INFO).write_text(json.dumps({"base_model": base}, indent=2))

@@ -1,8 +1,8 @@
 """Real LoRA trainings of the embedded model in worker processes (a few tiny steps each).
 
 Kept small for a 2-core machine: 12-example files, 1-4 steps, short sequences,
-rank-4 adapters.  The format check at the end trains longer (a couple of epochs
-of 48 examples) and is the one that shows training actually changes behaviour.
+rank-4 adapters.  The format check at the end trains longer (one epoch of 48
+examples, 12 steps) and is the one that shows training changes behaviour.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from advisor.jobs.local_service import LocalFineTuning
 from backends.jobs import FineTuneJob, Hyperparameters, JobRequest
 from tests.conftest import FIXTURES, REPO
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+# Generous per-test limits: on a loaded 2-core machine one step can take minutes.
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(1800)]
 JOBS = FIXTURES / "jobs"
 TINY = {"batch_size": 4, "lora_r": 4, "lora_alpha": 8, "max_length": 64}
 
@@ -100,7 +101,8 @@ def test_sft_from_the_cli_then_chat_with_the_result(settings):
     }
     # The layout vLLM's LoRA serving loads: a PEFT config and safetensors weights.
     config = json.loads((adapter / "adapter_config.json").read_text())
-    assert (config["peft_type"] == "LORA" and config["r"] == 6) or config["r"] > 0
+    assert (config["peft_type"], config["r"]) == ("LORA", 16)
+    assert {"q_proj", "v_proj", "down_proj"} <= set(config["target_modules"])
     assert (adapter / "adapter_model.safetensors").is_file()
     assert not config.get("modules_to_save")
 
@@ -235,6 +237,7 @@ def _format_share(backend, model: str | None) -> float:
     return sum(r.text.startswith("CATEGORY: ") for r in results) / len(results)
 
 
+@pytest.mark.timeout(3600)  # 12 steps plus two generation passes on a shared 2-core machine
 def test_sft_raises_the_share_of_answers_in_the_trained_format(service, settings):
     from backends.local import LocalBackend
 
@@ -245,9 +248,9 @@ def test_sft_raises_the_share_of_answers_in_the_trained_format(service, settings
         training_file=str(JOBS / "sft_format.jsonl"),
         seed=0,
         hyperparameters=Hyperparameters(
-            n_epochs=2,
-            batch_size=8,
-            learning_rate_multiplier=0.1,
+            n_epochs=1,
+            batch_size=4,
+            learning_rate_multiplier=0.2,
             lora_r=8,
             lora_alpha=16,
             max_length=64,
