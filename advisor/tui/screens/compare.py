@@ -73,9 +73,19 @@ class CompareScreen(AdvisorScreen):
     def on_mount(self) -> None:
         self.sub_title = "compare"
         table = self.query_one("#bench-table", DataTable)
-        table.add_columns(
-            "route", "pass", "95% CI", "format", "style", "accuracy", "p50 s", "tok/req", "$/1k"
-        )
+        # Fixed widths: auto widths are computed on idle, so they could lag behind rows.
+        for label, width in (
+            ("route", 14),
+            ("pass", 6),
+            ("95% CI", 10),
+            ("format", 7),
+            ("style", 7),
+            ("accuracy", 9),
+            ("p50 s", 7),
+            ("tok/req", 8),
+            ("$/1k", 7),
+        ):
+            table.add_column(label, width=width)
         self.query_one("#bench-progress", ProgressBar).display = False
         if self.session.report_dir:
             path = Path(self.session.report_dir) / "results.json"

@@ -50,7 +50,9 @@ class DataScreen(AdvisorScreen):
     def on_mount(self) -> None:
         self.sub_title = "data"
         table = self.query_one("#issues", DataTable)
-        table.add_columns("line", "level", "code", "message")
+        # Fixed widths: auto widths are computed on idle, so they could lag behind rows.
+        for label, width in (("line", 5), ("level", 8), ("code", 22), ("message", 90)):
+            table.add_column(label, width=width)
         self.query_one("#data-progress", ProgressBar).display = False
         if self.session.data_file:
             self.action_check()

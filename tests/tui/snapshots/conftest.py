@@ -39,7 +39,9 @@ def snap(snap_compare: Any, size: tuple[int, int]) -> Callable[..., bool]:
                 box.cursor_blink = False
             pilot.app.set_focus(None)
             pilot.app.clear_notifications()  # toasts time out: their presence is timing
-            await pilot.pause()
+            # Tables size their columns when the app is idle: give it a few idle turns.
+            for _ in range(3):
+                await pilot.pause(0.05)
 
         return bool(snap_compare(app, terminal_size=size, run_before=settle))
 
