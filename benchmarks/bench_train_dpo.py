@@ -58,6 +58,7 @@ def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str,
         report_to="none",
         disable_tqdm=True,
         save_strategy="no",
+        include_num_input_tokens_seen="non_padding",
         use_cpu=True,
     )
     began = time.perf_counter()
