@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -29,8 +29,12 @@ TINY = {"batch_size": 4, "lora_r": 4, "lora_alpha": 8, "max_length": 64}
 
 
 @pytest.fixture
-def service(settings) -> LocalFineTuning:
-    return LocalFineTuning(settings, wait_for_stop_s=120)
+def service(settings) -> Iterator[LocalFineTuning]:
+    service = LocalFineTuning(settings, wait_for_stop_s=120)
+    yield service
+    for job in service.store.list_jobs(limit=100):  # no worker outlives a failed test
+        if service._alive(job.id):
+            service._kill(job.id)
 
 
 def wait_until(
