@@ -84,8 +84,9 @@ async def test_failing_job_shows_the_reason_and_resumes(make_app) -> None:
         assert chart.step == 12
 
 
-async def test_cancel_a_running_job(make_app) -> None:
-    FakeFineTuning.pace = 1
+async def test_cancel_a_running_job(make_app, monkeypatch) -> None:
+    FakeFineTuning.pace = 1  # one simulated step per poll ...
+    monkeypatch.setattr("advisor.tui.screens.run.POLL_SECONDS", 30.0)  # ... and few polls
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = RunScreen()
@@ -98,7 +99,6 @@ async def test_cancel_a_running_job(make_app) -> None:
         await pilot.press("y")
         await pilot.pause(0.3)
         await pilot.press("f8")
-        await pilot.pause(1.2)
         await settle(app, pilot)
         job = app.backend().fine_tuning().retrieve(app.session.job_ids[-1])
         assert job.status == "cancelled"

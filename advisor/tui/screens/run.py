@@ -353,7 +353,10 @@ class RunScreen(AdvisorScreen):
             call(self._job_update, job, events)
             if job.is_terminal or job.status == "paused":
                 return
-            time.sleep(POLL_SECONDS)
+            # Sleep in short slices so leaving the screen stops the worker promptly.
+            deadline = time.monotonic() + POLL_SECONDS
+            while time.monotonic() < deadline and not worker.is_cancelled:
+                time.sleep(0.05)
 
     def _job_update(self, job: Any, events: list[Any]) -> None:
         chart = self.query_one("#chart", MetricChart)
@@ -399,8 +402,9 @@ class RunScreen(AdvisorScreen):
         service = self.advisor.backend().fine_tuning()
         job = getattr(service, action)(job_id)
         self.app.call_from_thread(self.log_line, f"{action}: job {job.id} is {job.status}")
-        if action == "resume":
-            self.app.call_from_thread(self.follow, job_id)
+        # Following again replaces the current follower (same exclusive group), so the
+        # new state shows at once instead of at the next poll.
+        self.app.call_from_thread(self.follow, job_id)
 
     def action_jobs(self) -> None:
         self.list_jobs()
