@@ -157,8 +157,7 @@ class _Progress:
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
         self._bar: Any = None
-        self._task: Any = None
-        self._label = ""
+        self._tasks: dict[str, Any] = {}
 
     def __enter__(self) -> _Progress:
         if self.enabled:
@@ -187,10 +186,9 @@ class _Progress:
             return
         # One bar per stage ("sft: training"); details after it only update the text.
         stage = " ".join(label.split()[:2])
-        if stage != self._label or self._task is None:
-            self._label = stage
-            self._task = self._bar.add_task(label, total=total or None)
-        self._bar.update(self._task, description=label, completed=done, total=total or None)
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(label, total=total or None)
+        self._bar.update(self._tasks[stage], description=label, completed=done, total=total or None)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
