@@ -117,6 +117,8 @@ class FakeFineTuning(FineTuningService):
     # --- the service ----------------------------------------------------------------
 
     def preview(self, request: JobRequest) -> JobPreview | None:
+        if not Path(request.training_file).is_file():
+            raise DataFileError("file not found", path=request.training_file, hint="check the path")
         lines = Path(request.training_file).read_text(encoding="utf-8").splitlines()
         return JobPreview(
             examples=sum(1 for line in lines if line.strip()),

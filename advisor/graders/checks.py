@@ -60,8 +60,9 @@ class RegexGrader(Grader):
 
     def __init__(self, spec: RegexSpec) -> None:
         super().__init__(spec)
+        self._flags = re.IGNORECASE if spec.ignore_case else 0
         try:
-            self._pattern = re.compile(spec.pattern, re.IGNORECASE if spec.ignore_case else 0)
+            self._pattern = re.compile(spec.pattern, self._flags)
         except re.error as exc:
             raise GraderError(
                 f"grader {spec.name!r} has an invalid pattern ({exc})",
@@ -70,8 +71,13 @@ class RegexGrader(Grader):
 
     def score(self, sample: Sample, item: dict[str, Any]) -> tuple[float, dict[str, Any]]:
         text = render(self.spec.input, sample, item)
-        pattern = render(self.spec.pattern, sample, item) if "{{" in self.spec.pattern else None
-        compiled = re.compile(pattern) if pattern is not None else self._pattern
+        compiled = self._pattern
+        if "{{" in self.spec.pattern:  # the pattern comes from the item: compile it per item
+            pattern = render(self.spec.pattern, sample, item)
+            try:
+                compiled = re.compile(pattern, self._flags)
+            except re.error as exc:
+                return 0.0, {"matched": None, "error": f"invalid pattern {pattern!r}: {exc}"}
         match = compiled.fullmatch(text) if self.spec.mode == "fullmatch" else compiled.search(text)
         return (1.0 if match else 0.0), {"matched": match.group(0) if match else None}
 

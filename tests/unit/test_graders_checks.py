@@ -92,3 +92,16 @@ def test_unknown_type_and_bad_fields_are_grader_errors():
         load_grader({"type": "label_model"})
     with pytest.raises(GraderError, match="operation"):
         load_grader({"type": "string_check", "reference": "x", "operation": "contains"})
+
+
+def test_regex_pattern_from_the_item_honours_ignore_case():
+    spec = {"type": "regex", "pattern": "{{ item.fact }}", "ignore_case": True}
+    assert grade(spec, "The torque is 12 NM.", {"fact": r"12 nm"}).passed
+    assert not grade(
+        {**spec, "ignore_case": False}, "The torque is 12 NM.", {"fact": "12 nm"}
+    ).passed
+
+
+def test_an_invalid_pattern_from_the_item_scores_zero_with_the_reason():
+    result = grade({"type": "regex", "pattern": "{{ item.fact }}"}, "text", {"fact": "(unclosed"})
+    assert result.score == 0.0 and "invalid pattern" in result.details["error"]
