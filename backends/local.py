@@ -170,9 +170,14 @@ class LocalBackend(Backend):
                 ),
             ) from exc
         if adapter is not None:
+            import warnings
+
             from peft import PeftModel
 
-            network = PeftModel.from_pretrained(network, adapter)
+            with warnings.catch_warnings():
+                # PEFT's deprecation notices are for library authors, not for chat users.
+                warnings.simplefilter("ignore", FutureWarning)
+                network = PeftModel.from_pretrained(network, adapter)
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         network.to(device)  # a device name string; the stubs only admit torch.device
