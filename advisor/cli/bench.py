@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import typer
 
 from advisor.cli import context
-from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 from advisor.errors import AdvisorError, UserInputError
 
 
@@ -161,23 +160,7 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(file=sys.stderr),
-                transient=False,
-            )
+            self._bar = progress_bar(transient=False)
             self._bar.__enter__()
         return self
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from advisor.cli import context
-from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 
 if TYPE_CHECKING:
     from backends.base import FineTuningService
@@ -123,22 +123,9 @@ class _Bar:
 
     def __init__(self, job: FineTuneJob) -> None:
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
 
         self.console = Console(file=sys.stderr)
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-        )
+        self.progress = progress_bar(console=self.console)
         self.progress.__enter__()
         self.label = f"{job.method} {job.id[-8:]}"
         self.task = self.progress.add_task(self.label, total=None)

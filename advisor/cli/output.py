@@ -60,3 +60,28 @@ def fail(error: AdvisorError) -> NoReturn:
     """Print ``error`` as one sentence on stderr and exit with its code."""
     typer.echo(f"error: {error}", err=True)
     raise typer.Exit(error.exit_code)
+
+
+def progress_bar(*, transient: bool = False, console: Any = None) -> Any:
+    """The one progress-bar layout of the CLI, drawn on stderr so stdout stays clean.
+
+    Returns a ``rich.progress.Progress`` (imported here, so commands that never
+    show progress do not pay for rich's progress module at start-up).
+    """
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console or Console(file=sys.stderr),
+        transient=transient,
+    )

@@ -12,7 +12,7 @@ import typer
 from pydantic import BaseModel
 
 from advisor.cli import context
-from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 from advisor.errors import DataFileError, UserInputError
 
 rag_app = typer.Typer(
@@ -75,23 +75,7 @@ class _Bar:
 
     def __enter__(self) -> _Bar:
         if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(file=sys.stderr),
-                transient=True,
-            )
+            self._bar = progress_bar(transient=True)
             self._bar.__enter__()
             self._task = self._bar.add_task(self.title, total=None)
         return self
