@@ -18,10 +18,12 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+
+from advisor import storage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS generations (
@@ -66,20 +68,10 @@ class GenerationCache:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        storage.create(self.path, SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30.0)
-        try:
-            db.execute("PRAGMA synchronous=NORMAL")
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return storage.transaction(self.path)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The cached documents among ``keys`` (missing keys are absent)."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from advisor import storage
 from advisor.errors import JobNotFoundError
 from backends.jobs import Checkpoint, FineTuneJob, JobEvent
 
@@ -56,21 +56,10 @@ class JobStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        storage.create(self.path, SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30.0)
-        try:
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA synchronous=NORMAL")
-            with db:  # one transaction: commit on success, roll back on error
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return storage.transaction(self.path, foreign_keys=True)
 
     # --- jobs ---------------------------------------------------------------------
 
