@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     import httpx2
     from openai import OpenAI
 
-    from advisor.settings import Settings
+    from advisor.settings import AzureSettings, OpenAISettings, Settings
 
 # Servers such as vLLM or Ollama accept any key; the SDK insists on one.
 KEYLESS_PLACEHOLDER = "no-key-required"
@@ -220,7 +220,7 @@ class OpenAIBackend(Backend):
         super().__init__(settings)
         # In flight at once in chat_batch: enough to hide latency, few enough
         # to stay under typical per-minute rate limits.
-        self.concurrency = self._section_concurrency()
+        self.concurrency = self._section.concurrency
         self._http_client = http_client
         self._client: OpenAI | None = None
         self._client_lock = threading.Lock()
@@ -228,8 +228,13 @@ class OpenAIBackend(Backend):
     # --- configuration ------------------------------------------------------------------
 
     @property
+    def _section(self) -> OpenAISettings | AzureSettings:
+        """The settings section of this endpoint: key, timeout, retries, concurrency."""
+        return self.settings.openai
+
+    @property
     def api_key(self) -> str | None:
-        key = self.settings.openai.api_key
+        key = self._section.api_key
         return key.get_secret_value() if key else None
 
     @property
@@ -238,14 +243,11 @@ class OpenAIBackend(Backend):
 
     @property
     def timeout_s(self) -> float:
-        return self.settings.openai.timeout_s
+        return self._section.timeout_s
 
     @property
     def max_retries(self) -> int:
-        return self.settings.openai.max_retries
-
-    def _section_concurrency(self) -> int:
-        return self.settings.openai.concurrency
+        return self._section.max_retries
 
     @property
     def uses_compatible_server(self) -> bool:
@@ -538,24 +540,12 @@ class AzureOpenAIBackend(OpenAIBackend):
     waits_for_file_import: ClassVar[bool] = True
 
     @property
-    def api_key(self) -> str | None:
-        key = self.settings.azure.api_key
-        return key.get_secret_value() if key else None
+    def _section(self) -> OpenAISettings | AzureSettings:
+        return self.settings.azure
 
     @property
     def endpoint(self) -> str:
         return self.settings.azure.endpoint or "Azure OpenAI"
-
-    @property
-    def timeout_s(self) -> float:
-        return self.settings.azure.timeout_s
-
-    @property
-    def max_retries(self) -> int:
-        return self.settings.azure.max_retries
-
-    def _section_concurrency(self) -> int:
-        return self.settings.azure.concurrency
 
     @property
     def uses_compatible_server(self) -> bool:
