@@ -10,7 +10,8 @@ to the job store.  Design choices, each for speed on small machines:
   padding-free batches, so no compute goes to padding; no gradient
   checkpointing (TRL's default), which only trades speed for memory.
 * DPO: the reference is the base model with the adapter disabled (no second
-  copy) and its log-probabilities are computed once before training.
+  copy) and its log-probabilities are computed once before training; the LM
+  head scores completion tokens only (:mod:`advisor.jobs.completion_scoring`).
 * RFT: GRPO with rewards from the job's grader; the dataset line is the item.
 """
 
@@ -357,7 +358,9 @@ def _dpo_trainer(
     settings: Settings,
 ) -> Any:
     from datasets import Dataset
-    from trl import DPOConfig, DPOTrainer
+    from trl import DPOConfig
+
+    from advisor.jobs.completion_scoring import CompletionScoringDPOTrainer
 
     config = DPOConfig(
         **args,
@@ -366,7 +369,7 @@ def _dpo_trainer(
         precompute_ref_log_probs=True,
         precompute_ref_batch_size=max(8, hp.batch_size),
     )
-    return DPOTrainer(
+    return CompletionScoringDPOTrainer(
         model=model,
         args=config,
         train_dataset=Dataset.from_list([dpo_row(r) for r in examples]),
