@@ -4,7 +4,8 @@ Same model, data, LoRA, batch size, beta and steps.  Both use the base model
 with the adapter disabled as the reference (no second copy).  The baseline
 keeps DPOConfig's defaults: the reference forward runs at every step, with
 gradient checkpointing and bf16 autocast; ours computes the reference
-log-probabilities once, before training (included in its end-to-end time).
+log-probabilities once, before training (included in its end-to-end time),
+and on a CPU projects only completion tokens through the LM head.
 
     nice .venv/bin/python benchmarks/bench_train_dpo.py [--steps 6] [--batch-size 4]
 """
