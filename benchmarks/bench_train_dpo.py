@@ -19,29 +19,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_common import load, lora, lora_flops_per_token, matmul_peak_gflops
+from train_common import load, lora, matmul_peak_gflops, measure, our_trainer
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jobs" / "dpo_small.jsonl"
 
 
 def ours(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:
-    from advisor.jobs.hyperparams import resolve
-    from advisor.jobs.trainer import _common_args, _dpo_trainer
-    from backends.jobs import Hyperparameters, JobRequest
-
-    hp = resolve(
-        "dpo",
-        len(examples),
-        Hyperparameters(
-            n_epochs=100, batch_size=batch, learning_rate_multiplier=0.01, max_steps=steps
-        ),
-    )
-    args = {**_common_args(hp, out, 0, settings, False), "save_strategy": "no"}
-    model, tokenizer = load(settings)
-    request = JobRequest(method="dpo", training_file=str(DATA))
-    began = time.perf_counter()
-    trainer = _dpo_trainer(model, tokenizer, examples, [], hp, args, request, settings)
-    return _measure(trainer, time.perf_counter() - began, steps)
+    trainer, setup_s = our_trainer("dpo", settings, examples, steps, batch, out)
+    return _rates(measure(trainer), setup_s)
 
 
 def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:
@@ -70,19 +55,14 @@ def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str,
         processing_class=tokenizer,
         peft_config=lora(),
     )
-    return _measure(trainer, time.perf_counter() - began, steps)
+    return _rates(measure(trainer), time.perf_counter() - began)
 
 
-def _measure(trainer, setup_s: float, steps: int) -> dict[str, float]:
-    metrics = trainer.train().metrics
-    seconds = float(metrics["train_runtime"])
+def _rates(figures: dict[str, float], setup_s: float) -> dict[str, float]:
     return {
-        "steps_per_s": steps / seconds,
-        "seconds": seconds,
-        "setup_s": setup_s,
-        "end_to_end_s": seconds + setup_s,
-        "flops_per_token": lora_flops_per_token(trainer.model),
-        "tokens": float(trainer.state.num_input_tokens_seen),
+        **figures,
+        "steps_per_s": figures["steps"] / figures["seconds"],
+        "end_to_end_s": figures["seconds"] + setup_s,
     }
 
 

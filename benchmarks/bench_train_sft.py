@@ -20,28 +20,14 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_common import load, lora, lora_flops_per_token, matmul_peak_gflops
+from train_common import load, lora, matmul_peak_gflops, measure, our_trainer
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jobs" / "sft_format.jsonl"
 
 
 def ours(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:
-    from advisor.jobs.hyperparams import resolve
-    from advisor.jobs.trainer import _common_args, _sft_trainer
-    from backends.jobs import Hyperparameters, JobRequest
-
-    hp = resolve(
-        "sft",
-        len(examples),
-        Hyperparameters(
-            n_epochs=100, batch_size=batch, learning_rate_multiplier=0.01, max_steps=steps
-        ),
-    )
-    args = {**_common_args(hp, out, 0, settings, False), "save_strategy": "no"}
-    model, tokenizer = load(settings)
-    request = JobRequest(method="sft", training_file=str(DATA))
-    trainer = _sft_trainer(model, tokenizer, examples, [], hp, args, request, settings)
-    return _measure(trainer)
+    trainer, _ = our_trainer("sft", settings, examples, steps, batch, out)
+    return _rates(measure(trainer))
 
 
 def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:
@@ -64,20 +50,11 @@ def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str,
     trainer = SFTTrainer(
         model=model, args=config, train_dataset=data, processing_class=tokenizer, peft_config=lora()
     )
-    return _measure(trainer)
+    return _rates(measure(trainer))
 
 
-def _measure(trainer) -> dict[str, float]:
-    metrics = trainer.train().metrics
-    tokens = float(trainer.state.num_input_tokens_seen)
-    seconds = float(metrics["train_runtime"])
-    flops = lora_flops_per_token(trainer.model)
-    return {
-        "tokens": tokens,
-        "seconds": seconds,
-        "tokens_per_s": tokens / seconds,
-        "flops_per_token": flops,
-    }
+def _rates(figures: dict[str, float]) -> dict[str, float]:
+    return {**figures, "tokens_per_s": figures["tokens"] / figures["seconds"]}
 
 
 def main() -> None:

@@ -26,6 +26,43 @@ def load(settings: Any) -> tuple[Any, Any]:
     return AutoModelForCausalLM.from_pretrained(path), tokenizer
 
 
+def our_trainer(
+    method: str, settings: Any, examples: list[dict[str, Any]], steps: int, batch: int, out: Any
+) -> tuple[Any, float]:
+    """The trainer ``advisor tune create --backend local`` builds, and seconds to build it.
+
+    Building includes DPO's one-off reference pass, so it counts in end-to-end time.
+    """
+    from advisor.jobs.hyperparams import resolve
+    from advisor.jobs.trainer import TrainerInputs, build_trainer, training_args
+    from backends.jobs import Hyperparameters, JobRequest
+
+    hp = resolve(
+        method,
+        len(examples),
+        Hyperparameters(
+            n_epochs=100, batch_size=batch, learning_rate_multiplier=0.01, max_steps=steps
+        ),
+    )
+    args = {**training_args(hp, out, 0, settings, False), "save_strategy": "no"}
+    model, tokenizer = load(settings)
+    request = JobRequest(method=method, training_file="benchmark.jsonl")
+    began = time.perf_counter()
+    inputs = TrainerInputs(model, tokenizer, examples, [], hp, args, request, settings)
+    return build_trainer(method, inputs), time.perf_counter() - began
+
+
+def measure(trainer: Any) -> dict[str, float]:
+    """Train; the loop's seconds, steps and non-padding tokens, and FLOPs per token."""
+    metrics = trainer.train().metrics
+    return {
+        "seconds": float(metrics["train_runtime"]),
+        "steps": float(trainer.state.global_step),
+        "tokens": float(trainer.state.num_input_tokens_seen),
+        "flops_per_token": lora_flops_per_token(trainer.model),
+    }
+
+
 def lora() -> Any:
     from peft import LoraConfig
 

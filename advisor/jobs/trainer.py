@@ -22,7 +22,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +211,7 @@ def _lora(hp: Resolved) -> Any:
     )
 
 
-def _common_args(
+def training_args(
     hp: Resolved, out: Path, seed: int, settings: Settings, has_eval: bool
 ) -> dict[str, Any]:
     save = (
@@ -242,6 +242,50 @@ def _common_args(
         **save,
         **device_setup(settings),
     }
+
+
+@dataclass(frozen=True)
+class TrainerInputs:
+    """What every trainer builder takes: the model, the rows and the resolved settings."""
+
+    model: Any
+    tokenizer: Any
+    examples: list[dict[str, Any]]
+    validation: list[dict[str, Any]]
+    hp: Resolved
+    args: dict[str, Any]
+    request: JobRequest
+    settings: Settings
+
+    def datasets(self, to_row: Callable[[dict[str, Any]], Any]) -> tuple[Any, Any]:
+        """Training and (if any) validation rows as Hugging Face datasets."""
+        from datasets import Dataset
+
+        def build(rows: list[dict[str, Any]]) -> Any:
+            return Dataset.from_list([to_row(r) for r in rows])
+
+        return build(self.examples), build(self.validation) if self.validation else None
+
+    def trainer_kwargs(self, to_row: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+        """The arguments TRL's trainers share: model, datasets, tokenizer, LoRA."""
+        train_dataset, eval_dataset = self.datasets(to_row)
+        return {
+            "model": self.model,
+            "train_dataset": train_dataset,
+            "eval_dataset": eval_dataset,
+            "processing_class": self.tokenizer,
+            "peft_config": _lora(self.hp),
+        }
+
+
+def build_trainer(method: str, inputs: TrainerInputs) -> Any:
+    """A TRL trainer for ``method`` (``sft``, ``dpo`` or ``rft``), ready to ``train()``.
+
+    Raises:
+        JobError, UserInputError: the data or the request cannot train.
+    """
+    builders = {"sft": _sft_trainer, "dpo": _dpo_trainer, "rft": _rft_trainer}
+    return builders[method](inputs)
 
 
 def train(
@@ -281,9 +325,9 @@ def train(
             f"learning_rate={hp.learning_rate:.3g}" + (f", beta={hp.beta}" if hp.beta else ""),
             data=hp.model_dump(),
         )
-    args = _common_args(hp, work_dir / "checkpoints", seed, settings, bool(validation))
-    builder = {"sft": _sft_trainer, "dpo": _dpo_trainer, "rft": _rft_trainer}[job.method]
-    trainer = builder(model, tokenizer, examples, validation, hp, args, request, settings)
+    args = training_args(hp, work_dir / "checkpoints", seed, settings, bool(validation))
+    inputs = TrainerInputs(model, tokenizer, examples, validation, hp, args, request, settings)
+    trainer = build_trainer(job.method, inputs)
     trainer.add_callback(tracker.callback())
     if resume_from and is_main:
         emit(store, job.id, f"Resuming from {Path(resume_from).name}")
@@ -316,67 +360,35 @@ def _save_adapter(model: Any, tokenizer: Any, target: Path, base: str, merge: bo
     os.replace(staging, target)
 
 
-def _sft_trainer(
-    model: Any,
-    tokenizer: Any,
-    examples: list[dict[str, Any]],
-    validation: list[dict[str, Any]],
-    hp: Resolved,
-    args: dict[str, Any],
-    request: JobRequest,
-    settings: Settings,
-) -> Any:
-    from datasets import Dataset
+def _sft_trainer(run: TrainerInputs) -> Any:
     from trl import SFTConfig, SFTTrainer
 
-    def build(rows: list[dict[str, Any]]) -> Any:
-        features = [f for r in rows if (f := sft_features(tokenizer, r, hp.max_length))]
-        if not features:
-            raise JobError("no example has a trainable assistant turn (all have weight 0)")
-        return Dataset.from_list(features)
+    def features(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # Records whose assistant turns all have weight 0 train nothing: leave them out.
+        return [f for r in rows if (f := sft_features(run.tokenizer, r, run.hp.max_length))]
 
+    trainable = features(run.examples)
+    if not trainable:
+        raise JobError("no example has a trainable assistant turn (all have weight 0)")
+    run = replace(run, examples=trainable, validation=features(run.validation))
     # Sequences are truncated to max_length by sft_features already.
-    config = SFTConfig(**args, max_length=None, padding_free=True)
-    return SFTTrainer(
-        model=model,
-        args=config,
-        train_dataset=build(examples),
-        eval_dataset=build(validation) if validation else None,
-        processing_class=tokenizer,
-        peft_config=_lora(hp),
-    )
+    config = SFTConfig(**run.args, max_length=None, padding_free=True)
+    return SFTTrainer(args=config, **run.trainer_kwargs(dict))  # rows are features already
 
 
-def _dpo_trainer(
-    model: Any,
-    tokenizer: Any,
-    examples: list[dict[str, Any]],
-    validation: list[dict[str, Any]],
-    hp: Resolved,
-    args: dict[str, Any],
-    request: JobRequest,
-    settings: Settings,
-) -> Any:
-    from datasets import Dataset
+def _dpo_trainer(run: TrainerInputs) -> Any:
     from trl import DPOConfig
 
     from advisor.jobs.completion_scoring import CompletionScoringDPOTrainer
 
     config = DPOConfig(
-        **args,
-        beta=hp.beta or 0.1,
-        max_length=hp.max_length,
+        **run.args,
+        beta=run.hp.beta or 0.1,
+        max_length=run.hp.max_length,
         precompute_ref_log_probs=True,
-        precompute_ref_batch_size=max(8, hp.batch_size),
+        precompute_ref_batch_size=max(8, run.hp.batch_size),
     )
-    return CompletionScoringDPOTrainer(
-        model=model,
-        args=config,
-        train_dataset=Dataset.from_list([dpo_row(r) for r in examples]),
-        eval_dataset=Dataset.from_list([dpo_row(r) for r in validation]) if validation else None,
-        processing_class=tokenizer,
-        peft_config=_lora(hp),
-    )
+    return CompletionScoringDPOTrainer(args=config, **run.trainer_kwargs(dpo_row))
 
 
 def make_reward_function(
@@ -399,40 +411,25 @@ def make_reward_function(
     return grader_reward
 
 
-def _rft_trainer(
-    model: Any,
-    tokenizer: Any,
-    examples: list[dict[str, Any]],
-    validation: list[dict[str, Any]],
-    hp: Resolved,
-    args: dict[str, Any],
-    request: JobRequest,
-    settings: Settings,
-) -> Any:
-    from datasets import Dataset
+def _rft_trainer(run: TrainerInputs) -> Any:
     from trl import GRPOConfig, GRPOTrainer
 
-    if not request.grader:
+    if not run.request.grader:
         raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
-    generations = max(2, hp.num_generations)
-    args = {
-        **args,
-        "per_device_train_batch_size": hp.batch_size * generations,
-        "per_device_eval_batch_size": hp.batch_size * generations,
-    }
+    generations = max(2, run.hp.num_generations)
     config = GRPOConfig(
-        **args,
+        **{
+            **run.args,
+            "per_device_train_batch_size": run.hp.batch_size * generations,
+            "per_device_eval_batch_size": run.hp.batch_size * generations,
+        },
         num_generations=generations,
-        max_completion_length=hp.max_completion_length,
+        max_completion_length=run.hp.max_completion_length,
         temperature=1.0,
         beta=0.0,  # no KL term: no reference pass, as current GRPO practice recommends
     )
     return GRPOTrainer(
-        model=model,
-        reward_funcs=make_reward_function(request.grader, settings),
+        reward_funcs=make_reward_function(run.request.grader, run.settings),
         args=config,
-        train_dataset=Dataset.from_list([rft_row(r) for r in examples]),
-        eval_dataset=Dataset.from_list([rft_row(r) for r in validation]) if validation else None,
-        processing_class=tokenizer,
-        peft_config=_lora(hp),
+        **run.trainer_kwargs(rft_row),
     )

@@ -1,0 +1,48 @@
+"""Trainer builders refuse what cannot train before any model work starts."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.errors import JobError, UserInputError
+from advisor.jobs.hyperparams import resolve
+from advisor.jobs.trainer import TrainerInputs, build_trainer, training_args
+from backends.jobs import Hyperparameters, JobRequest
+
+MUTED = {
+    "messages": [
+        {"role": "user", "content": "x"},
+        {"role": "assistant", "content": "y", "weight": 0},
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from transformers import AutoTokenizer
+
+    from advisor.embedded import resolve_chat_model
+    from advisor.settings import load_settings
+
+    return AutoTokenizer.from_pretrained(
+        resolve_chat_model("smollm2-135m-instruct", load_settings())
+    )
+
+
+def inputs(method, examples, settings, tmp_path, tokenizer=None, **request) -> TrainerInputs:
+    hp = resolve(method, len(examples), Hyperparameters())
+    args = training_args(hp, tmp_path, 0, settings, False)
+    job = JobRequest(method=method, training_file="train.jsonl", **request)
+    # No model: each of these must fail before one is needed.
+    return TrainerInputs(None, tokenizer, examples, [], hp, args, job, settings)
+
+
+def test_sft_with_nothing_to_train_is_a_job_error(settings, tmp_path, tokenizer):
+    with pytest.raises(JobError, match="no example has a trainable assistant turn"):
+        build_trainer("sft", inputs("sft", [MUTED, MUTED], settings, tmp_path, tokenizer))
+
+
+def test_rft_without_a_grader_says_how_to_pass_one(settings, tmp_path):
+    with pytest.raises(UserInputError) as caught:
+        build_trainer("rft", inputs("rft", [{"messages": []}], settings, tmp_path))
+    assert caught.value.hint == "pass --grader FILE"
