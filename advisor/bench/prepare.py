@@ -232,6 +232,14 @@ def _wait(
     except KeyboardInterrupt:
         service.cancel(job.id)
         raise
+    if progress:
+        # The last metrics event can precede the last step; a finished job shows a full bar.
+        step, total = _job_progress(service, job)
+        progress(
+            f"{method}: training ({job.status})",
+            total if job.status == "succeeded" else step,
+            total,
+        )
     return job
 
 

@@ -153,3 +153,18 @@ def test_skipped_routes_explain_why(settings: Settings) -> None:
     assert "dpo" in (results.routes["dpo"].error or "")
     assert results.routes["custom_assistant"].status == "skipped"
     assert results.verdict.best == "system_prompt"
+
+
+def test_a_finished_training_ends_with_a_full_progress_bar(settings):
+    from advisor.bench.prepare import _wait
+
+    class LastEventOneStepShort(InstantTuning):
+        def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
+            data = {"step": 57, "total_steps": 58}
+            return [JobEvent(id="ftevent-1", message="Step 57/58", type="metrics", data=data)]
+
+    service = LastEventOneStepShort(settings)
+    job = service.create(JobRequest(method="sft", training_file="train.jsonl"))
+    seen: list[tuple[str, int, int]] = []
+    _wait(service, job, "sft", lambda label, done, total: seen.append((label, done, total)), None)
+    assert seen == [("sft: training (succeeded)", 58, 58)]
