@@ -24,6 +24,7 @@ from advisor.bench.schema import (
     SampleRecord,
     ScenarioInfo,
 )
+from tests.conftest import REPO
 
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)> & </pre>'
 REQUIRED_METRICS = {
@@ -167,3 +168,13 @@ def test_markdown_has_no_raw_html_outside_code() -> None:
     outside_code = re.sub(r"```text\n.*?\n```", "", text, flags=re.S)
     assert "<" not in outside_code
     assert "Title &lt;b&gt;bold&lt;/b&gt;" in text
+
+
+@pytest.mark.parametrize(
+    "results", sorted((REPO / "docs" / "examples").glob("bench-*/results.json")), ids=str
+)
+def test_published_example_reports_match_the_schema(results):
+    """The reports linked from docs/benchmarks.md are what the current schema describes."""
+    parsed = BenchResults.model_validate_json(results.read_text(encoding="utf-8"))
+    assert parsed.schema_version == "1.0"
+    assert parsed.routes
