@@ -125,6 +125,8 @@ def decide(
     rate = best_metrics.pass_rate if best_metrics else 0.0
     if len(ran) == 1:
         summary = f"only {best} ran (pass rate {rate:.0%}); nothing to compare"
+    elif rate == 0.0:
+        summary = "no route passed a single test prompt, so the routes cannot be told apart"
     elif winner:
         summary = (
             f"{best} wins: pass rate {rate:.0%}, significantly better than "
@@ -136,6 +138,13 @@ def decide(
             f"cannot be told apart from {', '.join(tied)} at alpha {alpha}"
         )
     matches, note = _check_recommendation(recommended, best, winner, tied, ran)
+    if rate == 0.0 and recommended in ran:
+        # A tie at zero says the model cannot do the task by any route, not that the advice holds.
+        matches = None
+        note = (
+            f"no route passed a single test prompt, so this run can neither confirm nor refute "
+            f"the advisor's {recommended}; try a larger model or another backend"
+        )
     if recommended is None and no_recommendation:
         note = no_recommendation
     chosen = recommended if recommended in ran else best

@@ -211,6 +211,21 @@ def test_decide_declares_winner_only_when_significant() -> None:
     assert verdict.recommendation_matches is None and verdict.chosen == "sft"
 
 
+def test_a_tie_at_zero_neither_confirms_nor_refutes_the_advice() -> None:
+    from advisor.bench.compare import compare_routes
+
+    routes = {
+        "system_prompt": _route("system_prompt", [False] * 10),
+        "sft": _route("sft", [False] * 10),
+    }
+    verdict = decide(routes, compare_routes(routes, repeats=1), recommended="sft")
+    assert verdict.winner is None
+    assert verdict.recommendation_matches is None
+    assert "no route passed a single test prompt" in verdict.summary
+    assert "neither confirm nor refute the advisor's sft" in verdict.recommendation_note
+    assert verdict.chosen == "sft" and verdict.chosen_pass_rate == 0.0
+
+
 def test_inference_prices_resolve_aliases_snapshots_and_fine_tuned_ids(settings) -> None:  # type: ignore[no-untyped-def]
     from advisor.bench.pricing import chat_price, load_inference_prices
     from advisor.registry import get_backend
