@@ -137,14 +137,7 @@ def decide(
             f"no significant winner: {best} has the highest pass rate ({rate:.0%}) but "
             f"cannot be told apart from {', '.join(tied)} at alpha {alpha}"
         )
-    matches, note = _check_recommendation(recommended, best, winner, tied, ran)
-    if rate == 0.0 and recommended in ran:
-        # A tie at zero says the model cannot do the task by any route, not that the advice holds.
-        matches = None
-        note = (
-            f"no route passed a single test prompt, so this run can neither confirm nor refute "
-            f"the advisor's {recommended}; try a larger model or another backend"
-        )
+    matches, note = _check_recommendation(recommended, best, winner, tied, ran, rate)
     if recommended is None and no_recommendation:
         note = no_recommendation
     chosen = recommended if recommended in ran else best
@@ -168,11 +161,18 @@ def _check_recommendation(
     winner: str | None,
     tied: list[str],
     ran: dict[str, RouteResult],
+    best_rate: float,
 ) -> tuple[bool | None, str]:
     if recommended is None:
         return None, "the scenario has no advisor answers, so there is no recommendation"
     if recommended not in ran:
         return None, f"the advisor recommends {recommended}, which this bench did not run"
+    if best_rate == 0.0:
+        # A tie at zero says the model cannot do the task by any route, not that the advice holds.
+        return None, (
+            f"no route passed a single test prompt, so this run can neither confirm nor refute "
+            f"the advisor's {recommended}; try a larger model or another backend"
+        )
     if winner is not None:
         if recommended == winner:
             return True, f"the advisor recommends {recommended} and it won significantly"

@@ -225,22 +225,24 @@ def _wait(
                 service.cancel(job.id)
                 raise CancelledError(f"cancelled {method} fine-tuning job {job.id}")
             if progress:
-                step, total = _job_progress(service, job)
-                progress(f"{method}: training ({job.status})", step, total)
+                _show_training(progress, service, job, method)
             time.sleep(POLL_S)
             job = service.retrieve(job.id)
     except KeyboardInterrupt:
         service.cancel(job.id)
         raise
     if progress:
-        # The last metrics event can precede the last step; a finished job shows a full bar.
-        step, total = _job_progress(service, job)
-        progress(
-            f"{method}: training ({job.status})",
-            total if job.status == "succeeded" else step,
-            total,
-        )
+        _show_training(progress, service, job, method)
     return job
+
+
+def _show_training(
+    progress: StageProgress, service: FineTuningService, job: FineTuneJob, method: str
+) -> None:
+    step, total = _job_progress(service, job)
+    # The last metrics event can precede the last step; a finished job shows a full bar.
+    done = total if job.status == "succeeded" else step
+    progress(f"{method}: training ({job.status})", done, total)
 
 
 def _job_progress(service: FineTuningService, job: FineTuneJob) -> tuple[int, int]:
