@@ -22,7 +22,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -257,22 +257,22 @@ class TrainerInputs:
     request: JobRequest
     settings: Settings
 
-    def datasets(self, to_row: Callable[[dict[str, Any]], Any]) -> tuple[Any, Any]:
-        """Training and (if any) validation rows as Hugging Face datasets."""
+    def trainer_kwargs(self, to_row: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+        """The arguments TRL's trainers share: model, datasets, tokenizer, LoRA.
+
+        ``to_row`` turns a JSONL record into a dataset row; records it maps to
+        None (nothing to train on) are left out.
+        """
         from datasets import Dataset
 
-        def build(rows: list[dict[str, Any]]) -> Any:
-            return Dataset.from_list([to_row(r) for r in rows])
+        def build(records: list[dict[str, Any]]) -> Any:
+            rows = [row for r in records if (row := to_row(r)) is not None]
+            return Dataset.from_list(rows) if rows else None
 
-        return build(self.examples), build(self.validation) if self.validation else None
-
-    def trainer_kwargs(self, to_row: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
-        """The arguments TRL's trainers share: model, datasets, tokenizer, LoRA."""
-        train_dataset, eval_dataset = self.datasets(to_row)
         return {
             "model": self.model,
-            "train_dataset": train_dataset,
-            "eval_dataset": eval_dataset,
+            "train_dataset": build(self.examples),
+            "eval_dataset": build(self.validation),
             "processing_class": self.tokenizer,
             "peft_config": _lora(self.hp),
         }
@@ -363,17 +363,16 @@ def _save_adapter(model: Any, tokenizer: Any, target: Path, base: str, merge: bo
 def _sft_trainer(run: TrainerInputs) -> Any:
     from trl import SFTConfig, SFTTrainer
 
-    def features(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        # Records whose assistant turns all have weight 0 train nothing: leave them out.
-        return [f for r in rows if (f := sft_features(run.tokenizer, r, run.hp.max_length))]
+    def features(record: dict[str, Any]) -> dict[str, Any] | None:
+        # None for records whose assistant turns all have weight 0: they train nothing.
+        return sft_features(run.tokenizer, record, run.hp.max_length)
 
-    trainable = features(run.examples)
-    if not trainable:
+    kwargs = run.trainer_kwargs(features)
+    if kwargs["train_dataset"] is None:
         raise JobError("no example has a trainable assistant turn (all have weight 0)")
-    run = replace(run, examples=trainable, validation=features(run.validation))
     # Sequences are truncated to max_length by sft_features already.
     config = SFTConfig(**run.args, max_length=None, padding_free=True)
-    return SFTTrainer(args=config, **run.trainer_kwargs(dict))  # rows are features already
+    return SFTTrainer(args=config, **kwargs)
 
 
 def _dpo_trainer(run: TrainerInputs) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from advisor.errors import JobError, UserInputError
@@ -46,3 +48,14 @@ def test_rft_without_a_grader_says_how_to_pass_one(settings, tmp_path):
     with pytest.raises(UserInputError) as caught:
         build_trainer("rft", inputs("rft", [{"messages": []}], settings, tmp_path))
     assert caught.value.hint == "pass --grader FILE"
+
+
+def test_records_with_nothing_to_train_are_left_out_of_the_datasets(settings, tmp_path, tokenizer):
+    from advisor.jobs.trainingdata import sft_features
+
+    plain = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}
+    run = inputs("sft", [MUTED, plain], settings, tmp_path, tokenizer)
+    run = replace(run, validation=[MUTED])
+    kwargs = run.trainer_kwargs(lambda record: sft_features(tokenizer, record, 64))
+    assert len(kwargs["train_dataset"]) == 1
+    assert kwargs["eval_dataset"] is None  # a validation file with nothing trainable
