@@ -172,6 +172,19 @@ class ChromaSettings(BaseModel):
     )
 
 
+class GraderSettings(BaseModel):
+    """Graders shared by benchmarks and RFT."""
+
+    allow_unsandboxed: bool = Field(
+        default=False,
+        description=(
+            "Run python (code) graders without the bubblewrap sandbox where it is "
+            "unavailable. Only for code you trust: it then runs as you, with your files "
+            "and network (docs/security.md)."
+        ),
+    )
+
+
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
@@ -218,6 +231,7 @@ class Settings(BaseSettings):
     azure: AzureSettings = Field(default_factory=AzureSettings)
     fake: FakeSettings = Field(default_factory=FakeSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    graders: GraderSettings = Field(default_factory=GraderSettings)
 
     @field_validator("data_dir", "cache_dir")
     @classmethod

@@ -114,7 +114,8 @@ def load_grader(
     if isinstance(parsed, JsonSchemaSpec):
         return JsonSchemaGrader(parsed)
     if isinstance(parsed, PythonSpec):
-        return PythonGrader(parsed)
+        allow = settings.graders.allow_unsandboxed if settings is not None else None
+        return PythonGrader(parsed, allow_unsandboxed=allow)
     if isinstance(parsed, TextSimilaritySpec):
         needs = parsed.evaluation_metric == "cosine"
         return TextSimilarityGrader(

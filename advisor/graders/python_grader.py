@@ -1,53 +1,53 @@
-"""``python``: user code ``def grade(sample, item) -> float`` in a locked-down child process.
+"""``python``: user code ``def grade(sample, item) -> float`` in an operating-system sandbox.
 
-The child (``_sandbox_child.py``) runs under ``python -I -S`` with:
+Grader code may come from someone else (a client, a shared scenario), so it runs
+in bubblewrap (``sandbox.py``): no network, no view of the product's files,
+environment or processes, a size-capped private ``/tmp``, and limits on CPU
+time, memory, file size and output; inside, a trusted harness runs the code in
+a worker that cannot start processes or programs (``_sandbox_child.py``).
+docs/security.md has the threat model and every flag.
 
-* CPU time and address-space limits (``resource.setrlimit`` before exec),
-* a per-call wall-clock alarm, and a whole-batch wall-clock timeout in the parent,
-* an audit hook that refuses sockets, subprocesses, native code and file writes
-  outside a fresh temporary folder (its working directory),
-* an empty environment, so no keys leak into user code.
+Where bubblewrap is unavailable (other systems, not installed) code graders are
+refused unless the user opts in to running trusted code unsandboxed
+(``ADVISOR_GRADERS__ALLOW_UNSANDBOXED=1``).
 
-A grader that times out, runs out of memory or breaks a rule scores 0 with the
-reason in ``details["error"]``: a bad sample must not stop an RFT run.
+A score is a finite number from 0 to 1.  A grader that times out, runs out of
+memory, returns anything else or breaks a limit scores 0 with the reason in
+``details["error"]``: a bad sample must not stop an RFT run.
 """
 
 from __future__ import annotations
 
-import json
-import resource
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable, Sequence
-from pathlib import Path
+import logging
+import math
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import Field
 
-from advisor.errors import GraderError
+from advisor.errors import ConfigError, GraderError
+from advisor.graders import sandbox
 from advisor.graders.base import Grader, GradeResult, GraderSpec, Sample
 
-CHILD = Path(__file__).with_name("_sandbox_child.py")
+log = logging.getLogger(__name__)
+
+# OpenAI's documented limits for python graders, which ours follow: source under
+# 256 kB, 2 minutes, 2 GB of memory, no network (docs/security.md).
+MAX_SOURCE_BYTES = 256 * 1024
+MAX_TIMEOUT_S = 120.0
+MAX_MEMORY_MB = 2048
 
 
 class PythonSpec(GraderSpec):
     type: Literal["python"] = "python"
     source: str
     image_tag: str | None = Field(default=None, description="OpenAI field; ignored locally.")
-    timeout_s: float = Field(default=5.0, gt=0, le=600, description="Per grade() call.")
-    memory_mb: int = Field(default=512, ge=64, description="Address-space limit of the child.")
-
-
-def _limits(cpu_s: int, memory_mb: int) -> Callable[[], None]:
-    def apply() -> None:  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-        memory = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024 * 1024, 16 * 1024 * 1024))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply
+    timeout_s: float = Field(
+        default=5.0, gt=0, le=MAX_TIMEOUT_S, description="Per grade() call (OpenAI: 2 minutes)."
+    )
+    memory_mb: int = Field(
+        default=512, ge=64, le=MAX_MEMORY_MB, description="Address-space limit of the worker."
+    )
 
 
 class PythonGrader(Grader):
@@ -55,8 +55,16 @@ class PythonGrader(Grader):
     spec: PythonSpec
     default_threshold = 1.0
 
-    def __init__(self, spec: PythonSpec) -> None:
+    def __init__(self, spec: PythonSpec, *, allow_unsandboxed: bool | None = None) -> None:
+        """``allow_unsandboxed`` None reads ``graders.allow_unsandboxed`` when it matters."""
         super().__init__(spec)
+        self._allow_unsandboxed = allow_unsandboxed
+        size = len(spec.source.encode("utf-8"))
+        if size >= MAX_SOURCE_BYTES:
+            raise GraderError(
+                f"grader {spec.name!r} has {size} bytes of source, over the 256 kB limit",
+                hint="move data out of the source (OpenAI has the same limit)",
+            )
         try:  # syntax only: compiling does not run anything
             compile(spec.source, f"<grader {spec.name}>", "exec")
         except SyntaxError as exc:
@@ -72,57 +80,86 @@ class PythonGrader(Grader):
     def grade(self, sample: Sample, item: dict[str, Any]) -> GradeResult:
         return self.grade_batch([sample], [item])[0]
 
+    def check_runnable(self) -> None:
+        """Raise now, not mid-run, when this grader could not run here.
+
+        Raises:
+            ConfigError: no sandbox and no opt-in to running unsandboxed.
+        """
+        self._sandboxed()
+
+    def _sandboxed(self) -> bool:
+        reason = sandbox.unavailable_reason()
+        if reason is None:
+            return True
+        allowed = self._allow_unsandboxed
+        if allowed is None:
+            from advisor.settings import load_settings
+
+            allowed = load_settings().graders.allow_unsandboxed
+        if not allowed:
+            raise ConfigError(
+                f"python grader {self.name!r} cannot run because {reason}",
+                hint=(
+                    "install bubblewrap (apt-get install bubblewrap, or scripts/install.sh), "
+                    "or set ADVISOR_GRADERS__ALLOW_UNSANDBOXED=1 to run code you trust "
+                    "without a sandbox"
+                ),
+            )
+        log.warning("running python grader %r without a sandbox: %s", self.name, reason)
+        return False
+
     def grade_batch(
         self, samples: Sequence[Sample], items: Sequence[dict[str, Any]]
     ) -> list[GradeResult]:
-        """One child process for the whole batch: process start-up is the expensive part."""
+        """One sandbox for the whole batch: starting it is the expensive part.
+
+        Raises:
+            ConfigError: no sandbox and no opt-in to running unsandboxed.
+        """
         if not samples:
             return []
+        sandboxed = self._sandboxed()
         cases = [{"sample": s.model_dump(), "item": i} for s, i in zip(samples, items, strict=True)]
-        payload = json.dumps(
-            {"source": self.spec.source, "timeout_s": self.spec.timeout_s, "cases": cases}
-        )
-        budget = self.spec.timeout_s * (len(cases) + 1)
-        with tempfile.TemporaryDirectory(prefix="advisor-grader-") as workdir:
-            try:
-                done = subprocess.run(
-                    [sys.executable, "-I", "-S", str(CHILD)],
-                    input=payload,
-                    capture_output=True,
-                    text=True,
-                    cwd=workdir,
-                    env={"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir},
-                    timeout=budget + 5,
-                    preexec_fn=_limits(int(budget) + 2, self.spec.memory_mb),
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                return self._all_failed(len(cases), f"timeout: the grader ran past {budget:.0f} s")
-        lines = [line for line in done.stdout.splitlines() if line.startswith('{"results"')]
-        if not lines:
-            reason = _death_reason(done.returncode, done.stderr)
-            return self._all_failed(len(cases), reason)
-        outcomes: list[dict[str, Any]] = json.loads(lines[-1])["results"]
-        results = []
-        for outcome in outcomes:
-            if "error" in outcome:
-                results.append(GradeResult(score=0.0, passed=False, details=outcome))
-            else:
-                value = float(outcome["score"])
-                results.append(GradeResult(score=value, passed=value >= self.threshold))
-        return results
+        request = {
+            "source": self.spec.source,
+            "timeout_s": self.spec.timeout_s,
+            "memory_mb": self.spec.memory_mb,
+            "file_mb": sandbox.DISK_MB,
+            "cases": cases,
+        }
+        # Every case may time out and restart a worker (load + call), plus start-up.
+        budget = self.spec.timeout_s * (2 * len(cases) + 1) + sandbox.STARTUP_S
+        outcome = sandbox.run(request, budget, sandboxed=sandboxed)
+        return [self._result(outcome, index) for index in range(len(cases))]
+
+    def _result(self, outcome: sandbox.Outcome, index: int) -> GradeResult:
+        message = outcome.results.get(index)
+        if message is None:
+            return self._failed(outcome.failure or "the grader returned no result", outcome.log)
+        if isinstance(message.get("error"), str):
+            return self._failed(message["error"], outcome.log)
+        value = message.get("score")
+        # The harness checked it already; the product checks again before trusting it.
+        if type(value) is not float or not math.isfinite(value) or not 0.0 <= value <= 1.0:
+            return self._failed(f"invalid score {value!r}: must be a finite number from 0 to 1", "")
+        return GradeResult(score=value, passed=value >= self.threshold)
 
     @staticmethod
-    def _all_failed(count: int, reason: str) -> list[GradeResult]:
-        return [GradeResult(score=0.0, passed=False, details={"error": reason})] * count
+    def _failed(reason: str, output: str) -> GradeResult:
+        details: dict[str, Any] = {"error": reason}
+        if output.strip():
+            details["output"] = output
+        return GradeResult(score=0.0, passed=False, details=details)
 
 
-def _death_reason(returncode: int, stderr: str) -> str:
-    import signal
+def check_runnable(grader: Grader) -> None:
+    """Refuse early when ``grader`` (or a grader inside a ``multi``) is code that cannot run here.
 
-    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return "timeout: the grader used up its CPU time"
-    if "MemoryError" in stderr:
-        return "memory limit: the grader allocated too much memory"
-    last = stderr.strip().splitlines()[-1:] or [f"exit status {returncode}"]
-    return f"the grader process failed: {last[0]}"
+    Raises:
+        ConfigError: a python grader, no sandbox and no opt-in to running unsandboxed.
+    """
+    if isinstance(grader, PythonGrader):
+        grader.check_runnable()
+    for child in getattr(grader, "children", {}).values():
+        check_runnable(child)
