@@ -16,6 +16,33 @@ VENV=.venv
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 STAMP=$VENV/.install-stamp
 
+# Code graders run in bubblewrap (docs/security.md). A system package, so it is
+# checked on every run, before the stamp: cheap when bwrap is already there.
+install_bwrap() {
+    command -v bwrap >/dev/null 2>&1 && return 0
+    local sudo=()
+    if [ "$(uname -s)" != Linux ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "install: note: bubblewrap (bwrap) is not available here; python graders are" \
+            "refused unless ADVISOR_GRADERS__ALLOW_UNSANDBOXED=1 (trusted code only)"
+        return 0
+    fi
+    if [ "$(id -u)" != 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            sudo=(sudo -n)
+        else
+            echo "install: note: run 'sudo apt-get install -y bubblewrap' so python graders" \
+                "can run in their sandbox"
+            return 0
+        fi
+    fi
+    echo "install: bubblewrap (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get install -y -qq bubblewrap >/dev/null 2>&1 ||
+        { "${sudo[@]}" apt-get update -qq >/dev/null && "${sudo[@]}" apt-get install -y -qq bubblewrap >/dev/null; } ||
+        echo "install: note: apt-get could not install bubblewrap; python graders will be refused"
+}
+install_bwrap
+
 inputs() {
     cat pyproject.toml requirements/constraints.txt scripts/install.sh
     [ -f package-lock.json ] && cat package-lock.json
