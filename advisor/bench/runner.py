@@ -392,9 +392,9 @@ class BenchRunner:
     # --- grading -------------------------------------------------------------------------
 
     def _load_graders(self) -> list[tuple[str, str, Any]]:
-        from advisor.graders import load_grader
+        from advisor.graders import check_runnable, load_grader
 
-        return [
+        graders: list[tuple[str, str, Any]] = [
             (
                 spec.name,
                 spec.aspect,
@@ -402,6 +402,9 @@ class BenchRunner:
             )
             for spec in self.scenario.test.graders
         ]
+        for _, _, grader in graders:
+            check_runnable(grader)  # a code grader without its sandbox: refuse before answering
+        return graders
 
     def _grade(
         self,

@@ -12,6 +12,7 @@ One module serves benchmark evaluation and RFT rewards::
 
 from advisor.graders.base import Grader, GradeResult, GraderSpec, Sample, render
 from advisor.graders.loader import GRADER_TYPES, load_grader, parse_spec, read_grader_file
+from advisor.graders.python_grader import check_runnable
 
 __all__ = [
     "GRADER_TYPES",
@@ -19,6 +20,7 @@ __all__ = [
     "Grader",
     "GraderSpec",
     "Sample",
+    "check_runnable",
     "load_grader",
     "parse_spec",
     "read_grader_file",

@@ -109,9 +109,10 @@ class LocalFineTuning(FineTuningService):
         if request.method == "rft" and not request.grader:
             raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
         if request.grader:
-            from advisor.graders import load_grader
+            from advisor.graders import check_runnable, load_grader
 
-            load_grader(request.grader, settings=self.settings)  # fails early on a bad grader
+            # Fails now, not in the worker: a bad grader, or a code grader without its sandbox.
+            check_runnable(load_grader(request.grader, settings=self.settings))
         model = request.model or self.settings.local.model
         if model.startswith("local:"):
             raise UserInputError(

@@ -129,3 +129,70 @@ def test_environment_secrets_are_not_visible(monkeypatch: pytest.MonkeyPatch):
         "import os\ndef grade(sample, item):\n    return float('OPENAI_API_KEY' in os.environ)\n"
     )
     assert python_grader(source).grade(Sample(output_text="a"), {}).score == 0.0
+
+
+@pytest.fixture
+def no_bubblewrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Look for bwrap in an empty folder, as on a machine without it."""
+    from advisor.graders import sandbox
+
+    monkeypatch.setattr(sandbox, "BWRAP_SEARCH_PATH", str(tmp_path / "empty"))
+
+
+def test_without_bubblewrap_code_graders_are_refused_in_one_sentence(no_bubblewrap: None):
+    from advisor.errors import ConfigError
+
+    grader = python_grader("def grade(sample, item):\n    return 1.0\n")
+    with pytest.raises(ConfigError) as refused:
+        grader.grade(Sample(output_text="a"), {})
+    assert refused.value.exit_code == 2
+    message = str(refused.value)
+    assert "bubblewrap (bwrap) is not installed" in message
+    assert "ADVISOR_GRADERS__ALLOW_UNSANDBOXED=1" in message and "\n" not in message
+
+
+def test_a_multi_grader_with_code_is_refused_early(no_bubblewrap: None):
+    from advisor.errors import ConfigError
+    from advisor.graders import check_runnable
+
+    multi = load_grader(
+        {
+            "type": "multi",
+            "name": "both",
+            "graders": {"code": {"type": "python", "source": "def grade(s, i):\n    return 1\n"}},
+            "calculate_output": "code",
+        }
+    )
+    with pytest.raises(ConfigError, match="bubblewrap"):
+        check_runnable(multi)
+
+
+def test_opting_in_runs_trusted_code_unsandboxed_with_the_same_checks(
+    no_bubblewrap: None, monkeypatch: pytest.MonkeyPatch
+):
+    from advisor.settings import load_settings
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret")
+    monkeypatch.setenv("ADVISOR_GRADERS__ALLOW_UNSANDBOXED", "1")
+    source = (
+        "import os\n"
+        "def grade(sample, item):\n"
+        "    if item.get('bad'):\n"
+        "        return float('nan')\n"
+        "    return 0.5 if 'OPENAI_API_KEY' not in os.environ else 0.0\n"
+    )
+    grader = python_grader(source)
+    results = grader.grade_batch([Sample(output_text="a")] * 2, [{}, {"bad": True}])
+    assert results[0].score == 0.5  # ran, without the product's environment
+    assert results[1].score == 0.0 and "finite" in results[1].details["error"]
+    monkeypatch.delenv("ADVISOR_GRADERS__ALLOW_UNSANDBOXED")
+    settings = load_settings(graders={"allow_unsandboxed": True})
+    from_settings = load_grader(
+        {"type": "python", "name": "py", "source": source}, settings=settings
+    )
+    assert from_settings.grade(Sample(output_text="a"), {}).score == 0.5
+
+
+def test_sources_over_openais_256_kb_limit_are_refused_at_load():
+    with pytest.raises(GraderError, match="256 kB"):
+        python_grader("x = 1\n" + "#" * 256 * 1024 + "\ndef grade(s, i):\n    return 1\n")
