@@ -68,8 +68,9 @@ def find_bwrap() -> str | None:
 @functools.lru_cache(maxsize=4)
 def probe(bwrap: str) -> str | None:
     """``None`` when bwrap can build our sandbox here, else its complaint (cached)."""
-    argv = [bwrap, *_namespace_flags(bwrap), *_read_only_binds(), "--proc", "/proc"]
-    argv += ["--dev", "/dev", "--", interpreter(), "-I", "-S", "-c", ""]
+    if not _supports(bwrap, "--size"):
+        return "it is too old to cap the size of /tmp; bubblewrap 0.7 or later is needed"
+    argv = _argv(bwrap, [], [interpreter(), "-I", "-S", "-c", ""])
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -86,7 +87,7 @@ def unavailable_reason() -> str | None:
         where = "installed" if sys.platform.startswith("linux") else f"available on {sys.platform}"
         return f"bubblewrap (bwrap) is not {where}"
     problem = probe(bwrap)
-    return None if problem is None else f"bubblewrap cannot create its sandbox here ({problem})"
+    return None if problem is None else f"bubblewrap cannot build the sandbox here ({problem})"
 
 
 @functools.lru_cache(maxsize=4)
@@ -140,14 +141,21 @@ def interpreter() -> str:
 
 
 def bwrap_argv(bwrap: str, request: Path, result_fd: int) -> list[str]:
+    """The command line that runs the harness on ``request``, writing results to ``result_fd``."""
+    harness = ["--ro-bind", str(HARNESS), "/sandbox/harness.py"]
+    harness += ["--ro-bind", str(request), "/sandbox/request.json"]
+    command = [interpreter(), "-I", "-S", "-B", "/sandbox/harness.py", str(result_fd)]
+    return _argv(bwrap, harness, [*command, "/sandbox/request.json"])
+
+
+def _argv(bwrap: str, binds: list[str], command: list[str]) -> list[str]:
     env = [arg for key, value in SANDBOX_ENV.items() for arg in ("--setenv", key, value)]
     return [
         bwrap,
         *_namespace_flags(bwrap),
         *env,
         *_read_only_binds(),
-        "--ro-bind", str(HARNESS), "/sandbox/harness.py",
-        "--ro-bind", str(request), "/sandbox/request.json",
+        *binds,
         "--proc", "/proc",  # a new procfs: only the sandbox's processes
         "--dev", "/dev",  # null, zero, random, urandom, tty; no disks
         "--size", str(DISK_MB * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp",
@@ -155,8 +163,7 @@ def bwrap_argv(bwrap: str, request: Path, result_fd: int) -> list[str]:
         "--chdir", "/tmp",
         "--hostname", "grader",
         "--",
-        interpreter(), "-I", "-S", "-B", "/sandbox/harness.py", str(result_fd),
-        "/sandbox/request.json",
+        *command,
     ]  # fmt: skip
 
 
@@ -209,7 +216,7 @@ def _collect(
     selector.register(result_r, selectors.EVENT_READ)
     deadline = time.monotonic() + budget_s
     printed, tail, pending = 0, b"", b""
-    result_cap = 4096 * (expected + 1)
+    result_cap = 16384 * (expected + 1)  # a line is at most ~7 kB: an escaped 1000-char error
     try:
         while selector.get_map():
             left = deadline - time.monotonic()

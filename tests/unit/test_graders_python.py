@@ -196,3 +196,19 @@ def test_opting_in_runs_trusted_code_unsandboxed_with_the_same_checks(
 def test_sources_over_openais_256_kb_limit_are_refused_at_load():
     with pytest.raises(GraderError, match="256 kB"):
         python_grader("x = 1\n" + "#" * 256 * 1024 + "\ndef grade(s, i):\n    return 1\n")
+
+
+def test_a_worker_that_exits_mid_batch_loses_only_its_own_case():
+    source = "import os\ndef grade(sample, item):\n    if item['die']:\n        os._exit(0)\n    return 1\n"
+    results = python_grader(source).grade_batch(
+        [Sample(output_text="a")] * 3, [{"die": False}, {"die": True}, {"die": False}]
+    )
+    assert [r.score for r in results] == [1.0, 0.0, 1.0]
+    assert results[1].details["error"] == "the grader process died"
+
+
+def test_a_grader_that_kills_its_harness_fails_every_case_without_hanging():
+    source = "import os\ndef grade(sample, item):\n    os.kill(os.getppid(), 9)\n    return 1\n"
+    results = python_grader(source).grade_batch([Sample(output_text="a")] * 2, [{}, {}])
+    assert [r.score for r in results] == [0.0, 0.0]
+    assert all("sandbox failed" in r.details["error"] for r in results)
