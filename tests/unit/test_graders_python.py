@@ -199,7 +199,13 @@ def test_sources_over_openais_256_kb_limit_are_refused_at_load():
 
 
 def test_a_worker_that_exits_mid_batch_loses_only_its_own_case():
-    source = "import os\ndef grade(sample, item):\n    if item['die']:\n        os._exit(0)\n    return 1\n"
+    source = (
+        "import os\n"
+        "def grade(sample, item):\n"
+        "    if item['die']:\n"
+        "        os._exit(0)\n"
+        "    return 1\n"
+    )
     results = python_grader(source).grade_batch(
         [Sample(output_text="a")] * 3, [{"die": False}, {"die": True}, {"die": False}]
     )
