@@ -59,6 +59,7 @@ class PythonGrader(Grader):
         """``allow_unsandboxed`` None reads ``graders.allow_unsandboxed`` when it matters."""
         super().__init__(spec)
         self._allow_unsandboxed = allow_unsandboxed
+        self._warned = False
         size = len(spec.source.encode("utf-8"))
         if size >= MAX_SOURCE_BYTES:
             raise GraderError(
@@ -106,7 +107,9 @@ class PythonGrader(Grader):
                     "without a sandbox"
                 ),
             )
-        log.warning("running python grader %r without a sandbox: %s", self.name, reason)
+        if not self._warned:
+            self._warned = True
+            log.warning("running python grader %r without a sandbox: %s", self.name, reason)
         return False
 
     def grade_batch(
