@@ -218,3 +218,22 @@ def test_a_grader_that_kills_its_harness_fails_every_case_without_hanging():
     results = python_grader(source).grade_batch([Sample(output_text="a")] * 2, [{}, {}])
     assert [r.score for r in results] == [0.0, 0.0]
     assert all("sandbox failed" in r.details["error"] for r in results)
+
+
+def test_a_local_rft_job_with_a_code_grader_is_refused_before_it_starts(
+    no_bubblewrap: None, settings
+):
+    from advisor.errors import ConfigError
+    from advisor.jobs.local_service import LocalFineTuning
+    from backends.jobs import JobRequest
+    from tests.conftest import FIXTURES
+
+    request = JobRequest(
+        method="rft",
+        training_file=str(FIXTURES / "jobs" / "rft_small.jsonl"),
+        grader={"type": "python", "name": "code", "source": "def grade(s, i):\n    return 1\n"},
+    )
+    service = LocalFineTuning(settings)
+    with pytest.raises(ConfigError, match="bubblewrap"):
+        service.create(request)
+    assert service.list() == []
