@@ -172,7 +172,6 @@ def run(request: dict[str, Any], budget_s: float, *, sandboxed: bool) -> Outcome
     with tempfile.TemporaryDirectory(prefix="advisor-grader-") as workdir:
         request_file = Path(workdir) / "request.json"
         request_file.write_text(json.dumps(request), encoding="utf-8")
-        os.chmod(workdir, 0o755)  # readable by the sandbox's user when we are not root
         result_r, result_w = os.pipe()
         try:
             if sandboxed:
