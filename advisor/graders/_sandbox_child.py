@@ -134,6 +134,13 @@ def _send(fd: int, message: dict[str, Any]) -> None:
         data = data[os.write(fd, data) :]
 
 
+def _flush() -> None:
+    """Push what the grader printed to the log pipe: the worker ends with os._exit."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+
+
 def _worker(request: dict[str, Any], start: int, commands: int, replies: int) -> None:
     """Runs in the forked worker; never returns."""
     try:
@@ -151,11 +158,14 @@ def _worker(request: dict[str, Any], start: int, commands: int, replies: int) ->
         grade = namespace.get("grade")
         if not callable(grade):
             raise NameError("the source defines no function grade(sample, item)")
+        _flush()
         _send(replies, {"loaded": True})
     except MemoryError:
+        _flush()
         _send(replies, {"load_error": "memory limit: the grader source allocated too much"})
         os._exit(0)
     except BaseException as exc:  # user code: report, never crash the protocol
+        _flush()
         _send(replies, {"load_error": f"{type(exc).__name__}: {exc}"})
         os._exit(0)
     reader = os.fdopen(commands, "r")
@@ -170,6 +180,7 @@ def _worker(request: dict[str, Any], start: int, commands: int, replies: int) ->
             reply = {"error": "memory limit: grade() allocated too much memory"}
         except BaseException as exc:
             reply = {"error": f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS]}
+        _flush()
         _send(replies, reply)
     os._exit(0)
 

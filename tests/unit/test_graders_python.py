@@ -237,3 +237,10 @@ def test_a_local_rft_job_with_a_code_grader_is_refused_before_it_starts(
     with pytest.raises(ConfigError, match="bubblewrap"):
         service.create(request)
     assert service.list() == []
+
+
+def test_what_a_failing_grader_printed_is_kept_as_its_output():
+    source = "def grade(sample, item):\n    print('looking at', item['x'])\n    return item['y']\n"
+    result = python_grader(source).grade(Sample(output_text="a"), {"x": "case-7"})
+    assert result.score == 0.0 and result.details["error"] == "KeyError: 'y'"
+    assert "looking at case-7" in result.details["output"]
