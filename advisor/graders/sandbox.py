@@ -9,8 +9,9 @@ environment.  docs/security.md explains each flag.
 The harness writes results to a pipe passed as an extra file descriptor; the
 grader's own stdout and stderr are a separate pipe, read as logs in bounded
 chunks and never parsed.  A run past its wall-clock budget, or one that prints
-more than :data:`OUTPUT_CAP`, is ended by killing bwrap's process group: bwrap
-is pid 1 of the sandbox's pid namespace, so every process inside dies with it.
+more than :data:`OUTPUT_CAP`, is ended by killing bwrap's process group: the
+harness (pid 1 of the sandbox's pid namespace) dies with bwrap, and every
+process inside dies with it.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ def _namespace_flags(bwrap: str) -> list[str]:
     flags = [
         "--unshare-user",  # own user namespace: no capabilities on the host
         "--unshare-pid",  # own pid namespace: sees only its own processes
+        "--as-pid-1",  # the harness is pid 1: no bwrap init whose memory grader code could write
         "--unshare-net",  # own network namespace with no interfaces up: no network
         "--unshare-ipc",
         "--unshare-uts",

@@ -213,11 +213,17 @@ def test_a_worker_that_exits_mid_batch_loses_only_its_own_case():
     assert results[1].details["error"] == "the grader process died"
 
 
-def test_a_grader_that_kills_its_harness_fails_every_case_without_hanging():
-    source = "import os\ndef grade(sample, item):\n    os.kill(os.getppid(), 9)\n    return 1\n"
+def test_grader_code_cannot_kill_or_interrupt_its_harness():
+    # The harness is pid 1 of the sandbox: signals from inside without a handler are dropped.
+    source = (
+        "import os, signal\n"
+        "def grade(sample, item):\n"
+        "    os.kill(os.getppid(), signal.SIGINT)\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)\n"
+        "    return 1\n"
+    )
     results = python_grader(source).grade_batch([Sample(output_text="a")] * 2, [{}, {}])
-    assert [r.score for r in results] == [0.0, 0.0]
-    assert all("sandbox failed" in r.details["error"] for r in results)
+    assert [r.score for r in results] == [1.0, 1.0]
 
 
 def test_a_local_rft_job_with_a_code_grader_is_refused_before_it_starts(
@@ -244,3 +250,25 @@ def test_what_a_failing_grader_printed_is_kept_as_its_output():
     result = python_grader(source).grade(Sample(output_text="a"), {"x": "case-7"})
     assert result.score == 0.0 and result.details["error"] == "KeyError: 'y'"
     assert "looking at case-7" in result.details["output"]
+
+
+def test_grader_code_cannot_reach_the_harness_memory_or_descriptors():
+    source = (
+        "import os\n"
+        "def reached(path, flags):\n"
+        "    try:\n"
+        "        os.close(os.open(path, flags))\n"
+        "        return True\n"
+        "    except OSError:\n"
+        "        return False\n"
+        "def grade(sample, item):\n"
+        "    try:\n"
+        "        fds = os.listdir('/proc/1/fd')\n"
+        "    except OSError:\n"
+        "        fds = []\n"
+        "    paths = ['/proc/1/mem', '/proc/1/environ'] + [f'/proc/1/fd/{n}' for n in fds]\n"
+        "    flags = [os.O_RDWR, os.O_RDONLY] + [os.O_WRONLY] * len(fds)\n"
+        "    return 0.0 if any(map(reached, paths, flags)) else 1.0\n"
+    )
+    result = python_grader(source).grade(Sample(output_text="a"), {})
+    assert result.score == 1.0, result.details
