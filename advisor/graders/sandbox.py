@@ -25,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -129,12 +130,22 @@ def _read_only_binds() -> list[str]:
             binds += ["--ro-bind", path, path]
     for path in _ETC_FILES:
         binds += ["--ro-bind-try", path, path]
-    # The interpreter's own installation (pyenv, uv, a framework build) when outside /usr.
-    prefixes = {os.path.realpath(sys.base_prefix), os.path.dirname(interpreter())}
-    for prefix in sorted(prefixes):
-        if not prefix.startswith("/usr/") and os.path.isdir(prefix):
-            binds += ["--ro-bind", prefix, prefix]
+    # An interpreter outside /usr (pyenv, uv, a source build): the binary, its standard
+    # library and its shared library only, never the whole prefix (which may be a home).
+    for path in _interpreter_files():
+        if not path.startswith("/usr/"):
+            binds += ["--ro-bind", path, path]
     return binds
+
+
+def _interpreter_files() -> list[str]:
+    files = [interpreter(), os.path.realpath(os.path.dirname(os.__file__))]
+    if sysconfig.get_config_var("Py_ENABLE_SHARED"):
+        libdir, soname = sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("INSTSONAME")
+        library = os.path.join(str(libdir), str(soname))
+        if os.path.exists(library):
+            files.append(os.path.realpath(library))
+    return files
 
 
 def interpreter() -> str:
