@@ -403,6 +403,6 @@ def test_a_cpu_spin_that_ignores_alarms_is_stopped_on_time_and_the_batch_goes_on
     grader = load_grader({"type": "python", "name": "spin", "source": source, "timeout_s": 1})
     started = time.monotonic()
     results = grader.grade_batch([Sample(output_text="a")] * 2, [{"spin": True}, {"spin": False}])
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 4.5  # the old guard needed 5 s of CPU, then failed both
     assert results[0].score == 0.0 and results[0].details["error"].startswith("timeout")
     assert results[1].score == 1.0
