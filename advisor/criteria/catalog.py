@@ -170,6 +170,22 @@ class Criterion(_Strict):
     text: Text
     rationale: Text
     source: str
+    covers: tuple[str, ...] = Field(
+        (),
+        description="Routes (or families) that ``text`` speaks for; every other route the "
+        "rule moves needs its own entry in ``route_texts``, so a reason shown for a route "
+        "always belongs to that route.",
+    )
+    route_texts: dict[str, Text] = Field(
+        default_factory=dict, description="The reason shown for one route, instead of ``text``."
+    )
+
+    def text_for(self, route: str) -> Text:
+        """The reason shown when this rule moves ``route``."""
+        return self.route_texts.get(route, self.text)
+
+    def speaks_for(self, route: str, family: str) -> bool:
+        return route in self.route_texts or route in self.covers or family in self.covers
 
 
 class Gate(_Strict):
@@ -203,10 +219,21 @@ class Combination(_Strict):
     )
 
 
+class ConfidenceCap(_Strict):
+    """A ceiling on the confidence label when ``when`` holds (after scoring)."""
+
+    id: str
+    when: Condition
+    at_most: Literal["low", "medium"]
+    text: Text
+    source: str
+
+
 class Confidence(_Strict):
     full_margin: float = Field(gt=0, description="Points of margin that count as certainty.")
     medium_from: float
     high_from: float
+    caps: tuple[ConfidenceCap, ...] = ()
 
 
 class Catalog(_Strict):

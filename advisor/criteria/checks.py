@@ -72,6 +72,7 @@ def check_catalog(catalog: Catalog) -> None:
     """Every id a rule mentions must exist, and every value must fit its question."""
     questions = {q.id: q for q in catalog.questions}
     routes = {r.id for r in catalog.routes}
+    families = {r.id: r.family for r in catalog.routes}
     sources = {s.id for s in catalog.sources}
     for kind, ids in (
         ("question", [q.id for q in catalog.questions]),
@@ -93,8 +94,21 @@ def check_catalog(catalog: Catalog) -> None:
     rules: list[tuple[str, Condition | None, str]] = []
     for crit in catalog.criteria:
         rules.append((f"criterion {crit.id}", crit.when, crit.source))
-        for route in crit.effects:
+        for route, points in crit.effects.items():
             _need(route in routes, f"criterion {crit.id}: unknown route {route!r}")
+            # A reason shown for a route must speak about that route (issue 13).
+            _need(
+                not points or crit.speaks_for(route, families.get(route, "")),
+                f"criterion {crit.id}: its text does not speak for {route!r}; "
+                "add the route to covers or give it a route_texts entry",
+            )
+        for route in crit.route_texts:
+            _need(route in crit.effects, f"criterion {crit.id}: route_texts for {route!r} unused")
+        for covered in crit.covers:
+            _need(
+                covered in routes or covered in set(families.values()),
+                f"criterion {crit.id}: covers unknown route or family {covered!r}",
+            )
         _need(
             crit.question is None or crit.question in questions,
             f"criterion {crit.id}: unknown question {crit.question!r}",
@@ -117,6 +131,8 @@ def check_catalog(catalog: Catalog) -> None:
             )
     for notice in (*catalog.warnings, *catalog.extra_steps):
         rules.append((f"notice {notice.id}", notice.when, notice.source))
+    for cap in catalog.confidence.caps:
+        rules.append((f"confidence cap {cap.id}", cap.when, cap.source))
 
     for where, when, source in rules:
         _need(source in sources, f"{where}: unknown source {source!r}")

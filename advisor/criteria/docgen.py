@@ -107,6 +107,11 @@ def generate(catalog: Catalog | None = None) -> str:
         f"  low below {catalog.confidence.medium_from:g}, medium below "
         f"{catalog.confidence.high_from:g}, high from there. A low confidence adds a warning",
         "  to benchmark both routes.",
+        "- **Confidence caps** hold the confidence below a band when their condition holds",
+        "  (listed under Warnings below, with their source); each adds its text as a warning.",
+        "- Every reason shown for a route belongs to that route: a rule's text names the",
+        "  routes (or families) it speaks for, and every other route it moves has its own",
+        "  text; the catalog check refuses a rule that breaks this.",
         "- **Combinations** add partner routes to the primary when their rule fires and every",
         "  route in it is eligible (`best_fine_tuning` / `best_prompting` stand for the",
         "  best-scoring eligible route of that family).",
@@ -167,6 +172,11 @@ def generate(catalog: Catalog | None = None) -> str:
         out.append(f"- 重みの理由: {crit.rationale.ja}")
         out.append("- Reason shown to the client:")
         out += _both(crit.text, "  ")
+        if crit.covers:
+            out.append("  - shown for: " + ", ".join(f"`{c}`" for c in crit.covers))
+        for route_id, text in crit.route_texts.items():
+            out.append(f"- Reason shown for `{route_id}`:")
+            out += _both(text, "  ")
         out.append(f"- {_source(catalog, crit.source)}")
 
     out += ["", "## Hard gates", ""]
@@ -191,6 +201,11 @@ def generate(catalog: Catalog | None = None) -> str:
         out.append(f"- `{notice.id}`: when {describe(notice.when)}.")
         out += _both(notice.text, "  ")
         out.append(f"  - {_source(catalog, notice.source)}")
+
+    for cap in catalog.confidence.caps:
+        out.append(f"- `{cap.id}` (confidence at most {cap.at_most}): when {describe(cap.when)}.")
+        out += _both(cap.text, "  ")
+        out.append(f"  - {_source(catalog, cap.source)}")
 
     out += ["", "## Next steps", ""]
     out.append("The recommended route's steps come first, then one step per combination")

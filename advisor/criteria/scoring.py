@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.criteria.answers import Answers
-from advisor.criteria.catalog import AnswerValue, Catalog, Condition, Question, load_catalog
+from advisor.criteria.catalog import (
+    AnswerValue,
+    Catalog,
+    Condition,
+    ConfidenceCap,
+    Question,
+    load_catalog,
+)
 from advisor.criteria.checks import ROUTE_PLACEHOLDERS
 from advisor.criteria.result import (
     Assessment,
@@ -151,7 +158,8 @@ def assess(
                 Reason(
                     criterion=cid,
                     contribution=points,
-                    text=criteria[cid].text.get(lang).format_map(fmt),
+                    # The route's own text, so every reason belongs to its route.
+                    text=criteria[cid].text_for(r).get(lang).format_map(fmt),
                 )
                 for cid, points in tally.reasons[r]
             ],
@@ -172,6 +180,8 @@ def assess(
     )
     margin = round(margin, 4)
     confidence = round(min(1.0, margin / catalog.confidence.full_margin), 2)
+    caps = [c for c in catalog.confidence.caps if holds(c.when, values, tally)]
+    confidence = _capped(confidence, caps, catalog)
     if confidence >= catalog.confidence.high_from:
         label_key = "confidence_high"
     elif confidence >= catalog.confidence.medium_from:
@@ -195,6 +205,7 @@ def assess(
     warnings = [
         n.text.get(lang).format_map(fmt) for n in catalog.warnings if holds(n.when, values, tally)
     ]
+    warnings += [c.text.get(lang).format_map(fmt) for c in caps]
     if tally.runner_up and label_key == "confidence_low":
         warnings.append(catalog.msg("close_call", lang).format_map(fmt))
 
@@ -227,6 +238,18 @@ def assess(
         defaulted=[q for q in catalog.question_ids() if q not in given.root],
         fine_tuning_criteria_held=[q for q in ft_ids if values[q] is True],
     )
+
+
+def _capped(confidence: float, caps: Sequence[ConfidenceCap], catalog: Catalog) -> float:
+    """The confidence held just below the band each firing cap forbids."""
+    for cap in caps:
+        ceiling = (
+            catalog.confidence.high_from
+            if cap.at_most == "medium"
+            else (catalog.confidence.medium_from)
+        )
+        confidence = min(confidence, round(ceiling - 0.01, 2))
+    return confidence
 
 
 def _combination(
