@@ -229,6 +229,18 @@ class ConfidenceCap(_Strict):
     source: str
 
 
+class LifecycleRule(_Strict):
+    """How a provider path that closes before the user's horizon moves the score."""
+
+    id: str
+    points: float = Field(lt=0, description="Added to each route whose path closes.")
+    source: str
+    text: Text = Field(description="The reason shown for the route.")
+    warning: Text = Field(description="Shown once per closing path, with the alternatives.")
+    undecided_warning: Text = Field(description="Shown when no provider was chosen yet.")
+    step: Text = Field(description="The next step that names the alternatives.")
+
+
 class Confidence(_Strict):
     full_margin: float = Field(gt=0, description="Points of margin that count as certainty.")
     medium_from: float
@@ -248,6 +260,7 @@ class Catalog(_Strict):
     warnings: tuple[Notice, ...]
     extra_steps: tuple[Notice, ...]
     messages: dict[str, Text]
+    lifecycle: LifecycleRule | None = None
 
     @model_validator(mode="after")
     def _check_references(self) -> Catalog:

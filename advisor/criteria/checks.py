@@ -131,6 +131,13 @@ def check_catalog(catalog: Catalog) -> None:
             )
     for notice in (*catalog.warnings, *catalog.extra_steps):
         rules.append((f"notice {notice.id}", notice.when, notice.source))
+    if catalog.lifecycle is not None:
+        _need(
+            catalog.lifecycle.source in sources,
+            f"lifecycle rule: unknown source {catalog.lifecycle.source!r}",
+        )
+        for needed in ("provider", "horizon_months"):
+            _need(needed in questions, f"lifecycle rule: the catalog lacks question {needed!r}")
     for cap in catalog.confidence.caps:
         rules.append((f"confidence cap {cap.id}", cap.when, cap.source))
 

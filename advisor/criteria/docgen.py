@@ -207,6 +207,35 @@ def generate(catalog: Catalog | None = None) -> str:
         out += _both(cap.text, "  ")
         out.append(f"  - {_source(catalog, cap.source)}")
 
+    rule = catalog.lifecycle
+    if rule is not None:
+        out += ["", "## Provider lifecycle", ""]
+        out.append("The `provider` and `horizon_months` answers are checked against the dated")
+        out.append(
+            "lifecycle table (`advisor/criteria/lifecycle.yaml`, shown by `advisor prices show`,"
+        )
+        out.append("replaced by `advisor prices refresh FILE`). A route whose path on the chosen")
+        out.append("provider stops taking new jobs or is retired before today + `horizon_months`")
+        out.append(f"gets `{rule.id}` {_points(rule.points)} with the reason below and a warning")
+        out.append("naming the alternatives; with `provider: undecided` there are no points, only")
+        out.append("a warning when the primary route's path closes.")
+        out.append(
+            f"- Why {_points(rule.points)}: a model trained before the cutoff keeps serving until"
+        )
+        out.append(
+            "  its base model retires, but can no longer be retrained there: one main-purpose"
+        )
+        out.append(
+            "  argument against (4), enough to lose close calls, not to overturn a clear case."
+        )
+        out.append("- Reason shown to the client:")
+        out += _both(rule.text, "  ")
+        out.append("- Warning:")
+        out += _both(rule.warning, "  ")
+        out += _both(rule.undecided_warning, "  ")
+        out.append(f"- Step: {rule.step.en} / {rule.step.ja}")
+        out.append(f"- {_source(catalog, rule.source)}")
+
     out += ["", "## Next steps", ""]
     out.append("The recommended route's steps come first, then one step per combination")
     out.append("partner, then the extra steps below whose condition holds.")
