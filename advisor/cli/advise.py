@@ -116,7 +116,7 @@ def assess(
     if answers is None and not overrides and evidence is None and results is None:
         raise UserInputError(
             "nothing to assess",
-            hint="give --answers FILE or --set question_id=value (or --evidence DIR, --results FILE)",
+            hint="give --answers FILE or --set question_id=value (or --evidence, --results)",
         )
     given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
     found = None
