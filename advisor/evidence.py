@@ -190,14 +190,24 @@ def _test_references(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
+def _records(path: Path) -> list[Any]:
+    """The lines of a JSONL file that parse (the validator reports the others)."""
+    found: list[Any] = []
+    for line in path.read_text(encoding="utf-8-sig", errors="replace").splitlines():
+        try:
+            found.append(json.loads(line)) if line.strip() else None
+        except ValueError:
+            continue
+    return found
+
+
 def _assistant_text(record: Any) -> str:
+    """The last assistant answer of a chat example ("" when there is none)."""
     messages = record.get("messages", []) if isinstance(record, dict) else []
-    texts = [m.get("content") for m in messages if isinstance(m, dict)]
     answers = [
         m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "assistant"
     ]
-    chosen = answers[-1] if answers else (texts[-1] if texts else "")
-    return chosen if isinstance(chosen, str) else ""
+    return answers[-1] if answers and isinstance(answers[-1], str) else ""
 
 
 def _measure_examples(path: Path, evidence: Evidence) -> None:
@@ -214,11 +224,7 @@ def _measure_examples(path: Path, evidence: Evidence) -> None:
     evidence.examples_invalid = len(invalid)
     evidence.examples_removed_by_cleaning = len(removed - invalid)
     evidence.example_count = max(0, report.examples - len(invalid | removed))
-    sample = " ".join(
-        _assistant_text(json.loads(line))
-        for line in path.read_text(encoding="utf-8-sig").splitlines()[:50]
-        if line.strip().startswith("{")
-    )
+    sample = " ".join(_assistant_text(record) for record in _records(path)[:50])
     evidence.language = _language(sample)
 
 
@@ -240,9 +246,8 @@ def _measure_grader(path: Path, files: _Files, evidence: Evidence) -> None:
     evidence.grader = str(path)
     references = files.references
     if not references and files.sft is not None:
-        lines = files.sft.read_text(encoding="utf-8-sig").splitlines()
-        records = [json.loads(line) for line in lines if line.strip().startswith("{")]
-        references = [(_assistant_text(r), r) for r in records]
+        references = [(_assistant_text(r), r) for r in _records(files.sft) if isinstance(r, dict)]
+        references = [(text, item) for text, item in references if text]
     references = references[:MAX_GRADED_REFERENCES]
     try:
         grader = load_grader(path)
