@@ -35,7 +35,8 @@ MAX_TOKENS_PER_EXAMPLE = 65_536
 class ModelPrice(BaseModel):
     """One model on one provider: training and inference prices (USD), dated and sourced."""
 
-    model_config = ConfigDict(extra="allow")
+    # A misspelt field in a user-supplied table is an error, not a silently missing price.
+    model_config = ConfigDict(extra="forbid")
 
     provider: Literal["openai", "azure", "local", "compatible"] = "openai"
     model: str
@@ -58,6 +59,8 @@ class LocalReference(BaseModel):
 
 
 class PriceTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     version: int = 1
     price_date: str
     source: str

@@ -115,3 +115,14 @@ def test_prices_refresh_installs_a_lifecycle_table(
     finally:
         prices_module.load_prices.cache_clear()
         prices_module.load_lifecycle.cache_clear()
+
+
+def test_prices_refresh_refuses_a_misspelt_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    table = yaml.safe_load((REPO / "advisor/data/prices.yaml").read_text(encoding="utf-8"))
+    table["models"][0]["input_per_milion_tokens"] = 1.0
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(yaml.safe_dump(table), encoding="utf-8")
+    code, _, err = run(capsys, "prices", "refresh", str(bad))
+    assert code == 2 and "input_per_milion_tokens" in err
