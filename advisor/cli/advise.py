@@ -247,13 +247,16 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
                 mark = "!" if row[1] not in ("-", row[2], labels["stated"]) else " "
                 cells = [c.ljust(w) for c, w in zip(row[:3], widths, strict=True)]
                 lines.append(f"  {mark} " + "  ".join(cells) + f"  {row[3]}")
+        bullet = "" if not md else "- "
         if found.language:
-            lines.append(f"  {labels['language']}: {found.language}")
-        lines += [f"  ! {w}" for w in found.warnings]
+            lines += [""] if md else []
+            lines.append(f"{bullet or '  '}{labels['language']}: {found.language}")
+        lines += [f"{bullet or '  ! '}{w}" for w in found.warnings]
     if measured is not None:
         lines += ["", f"## {labels['outcome']}" if md else f"{labels['outcome']}:"]
         status = labels["status"][measured.status]
-        lines.append(f"  {status}: {_outcome_line(measured, lang)}")
+        line = _outcome_line(measured, lang)
+        lines += ["", f"**{status}**: {line}"] if md else [f"  {status}: {line}"]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
