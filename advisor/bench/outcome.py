@@ -55,6 +55,14 @@ def _beats(results: BenchResults, a: str, b: str) -> bool:
     return found is not None and found.significant and found.better == a
 
 
+def _rival_minus_measured(comparison: Comparison, measured: str) -> tuple[float, float]:
+    """The comparison's interval, as rival minus the measured route (it stores a - b)."""
+    low, high = comparison.difference_ci
+    if comparison.route_b == measured:
+        return (round(low, 4), round(high, 4))
+    return (round(-high, 4), round(-low, 4))
+
+
 def _rate(results: BenchResults, route: str) -> float | None:
     found = results.routes.get(route)
     if found is None or found.status != "ok" or found.metrics is None:
@@ -104,15 +112,7 @@ def measured_outcome(
     significant = comparison is not None and comparison.significant
     n_prompts = comparison.n_prompts if comparison else len(results.prompts)
     difference = round(rival_rate - rate, 4)
-    ci = None
-    if comparison is not None:
-        sign = 1 if comparison.route_b == measured else -1  # difference = a - b
-        low, high = comparison.difference_ci
-        ci = (
-            (round(sign * low, 4), round(sign * high, 4))
-            if sign == 1
-            else (round(-high, 4), round(-low, 4))
-        )
+    ci = _rival_minus_measured(comparison, measured) if comparison else None
     fields = {
         "pass_rate": rate, "rival": rival, "difference": difference, "difference_ci": ci,
         "p_value": comparison.p_value if comparison else None, "n_prompts": n_prompts,

@@ -119,16 +119,7 @@ def assess(
             hint="give --answers FILE or --set question_id=value (or --evidence, --results)",
         )
     given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
-    found = None
-    if evidence is not None:
-        from advisor.evidence import gather
-
-        # A scenario's own [answers] are the stated ones unless answers were given.
-        stated = dict(given.root) or _scenario_answers(evidence)
-        found = gather(evidence, stated)
-        given = Answers({**stated, **found.measured_answers()})
-    elif results is not None and answers is None and not overrides:
-        given = _answers_of_results(results)
+    given, found = _with_evidence(given, evidence, results)
     assessment = run_assessment(given, lang=lang.value, lifecycle=load_lifecycle())
     measured = _outcome(results, assessment) if results is not None else None
     extra: dict[str, Any] = {}
@@ -153,6 +144,24 @@ def assess(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UserInputError(f"cannot write {output} ({exc.strerror})") from exc
+
+
+def _with_evidence(
+    given: Answers, evidence: str | None, results: Path | None
+) -> tuple[Answers, Evidence | None]:
+    """The answers to score: measured values win; a scenario's own answers by default."""
+    from advisor.criteria import Answers
+
+    if evidence is not None:
+        from advisor.evidence import gather
+
+        # A scenario's own [answers] are the stated ones unless answers were given.
+        stated = dict(given.root) or _scenario_answers(evidence)
+        found = gather(evidence, stated)
+        return Answers({**stated, **found.measured_answers()}), found
+    if results is not None and not given.root:
+        return _answers_of_results(results), None
+    return given, None
 
 
 def _scenario_answers(target: str) -> dict[str, Any]:

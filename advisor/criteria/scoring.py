@@ -198,21 +198,7 @@ def assess(
     # Highest score first; at equal scores eligible routes first, then catalog order.
     routes.sort(key=lambda s: (-s.score, not s.eligible, route_order.index(s.route)))
 
-    margin = (
-        tally.scores[tally.primary] - tally.scores[tally.runner_up]
-        if tally.runner_up
-        else catalog.confidence.full_margin
-    )
-    margin = round(margin, 4)
-    confidence = round(min(1.0, margin / catalog.confidence.full_margin), 2)
-    caps = [c for c in catalog.confidence.caps if holds(c.when, values, tally)]
-    confidence = _capped(confidence, caps, catalog)
-    if confidence >= catalog.confidence.high_from:
-        label_key = "confidence_high"
-    elif confidence >= catalog.confidence.medium_from:
-        label_key = "confidence_medium"
-    else:
-        label_key = "confidence_low"
+    margin, confidence, label_key, caps = _confidence(values, tally, catalog)
     confidence_label = catalog.msg(label_key, lang)
 
     combination, combination_reason, partner_steps = _combination(values, tally, catalog, lang, fmt)
@@ -315,6 +301,28 @@ def _lifecycle_warnings(
         fields = _Format({**fmt, **_closure_fields(closure, catalog, lang)})
         texts.append(template.get(lang).format_map(fields))
     return texts
+
+
+def _confidence(
+    values: Mapping[str, AnswerValue], tally: _Tally, catalog: Catalog
+) -> tuple[float, float, str, list[ConfidenceCap]]:
+    """(margin, confidence 0..1, label message key, the caps that held)."""
+    margin = (
+        tally.scores[tally.primary] - tally.scores[tally.runner_up]
+        if tally.runner_up
+        else catalog.confidence.full_margin
+    )
+    margin = round(margin, 4)
+    confidence = round(min(1.0, margin / catalog.confidence.full_margin), 2)
+    caps = [c for c in catalog.confidence.caps if holds(c.when, values, tally)]
+    confidence = _capped(confidence, caps, catalog)
+    if confidence >= catalog.confidence.high_from:
+        label_key = "confidence_high"
+    elif confidence >= catalog.confidence.medium_from:
+        label_key = "confidence_medium"
+    else:
+        label_key = "confidence_low"
+    return margin, confidence, label_key, caps
 
 
 def _capped(confidence: float, caps: Sequence[ConfidenceCap], catalog: Catalog) -> float:
