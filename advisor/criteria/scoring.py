@@ -203,16 +203,7 @@ def assess(
 
     combination, combination_reason, partner_steps = _combination(values, tally, catalog, lang, fmt)
     primary_route = catalog.route(tally.primary)
-    steps = [s.get(lang).format_map(fmt) for s in primary_route.next_steps]
-    # A step with a position goes before that step of the primary route (1-based).
-    for position, text in sorted(
-        (p for p in partner_steps if p[0] is not None), key=lambda p: -(p[0] or 0)
-    ):
-        steps.insert((position or 1) - 1, text)
-    steps += [text for position, text in partner_steps if position is None]
-    extra = [n for n in catalog.extra_steps if holds(n.when, values, tally)]
-    steps += [n.text.get(lang).format_map(fmt) for n in extra]
-
+    steps = _steps(values, tally, catalog, lang, fmt, partner_steps)
     warnings = [
         n.text.get(lang).format_map(fmt) for n in catalog.warnings if holds(n.when, values, tally)
     ]
@@ -301,6 +292,26 @@ def _lifecycle_warnings(
         fields = _Format({**fmt, **_closure_fields(closure, catalog, lang)})
         texts.append(template.get(lang).format_map(fields))
     return texts
+
+
+def _steps(
+    values: Mapping[str, AnswerValue],
+    tally: _Tally,
+    catalog: Catalog,
+    lang: str,
+    fmt: _Format,
+    partner_steps: list[tuple[int | None, str]],
+) -> list[str]:
+    """The primary's steps, the partners' (a positioned one before its step), the extras."""
+    steps = [s.get(lang).format_map(fmt) for s in catalog.route(tally.primary).next_steps]
+    # A step with a position goes before that step of the primary route (1-based).
+    for position, text in sorted(
+        (p for p in partner_steps if p[0] is not None), key=lambda p: -(p[0] or 0)
+    ):
+        steps.insert((position or 1) - 1, text)
+    steps += [text for position, text in partner_steps if position is None]
+    extra = [n for n in catalog.extra_steps if holds(n.when, values, tally)]
+    return steps + [n.text.get(lang).format_map(fmt) for n in extra]
 
 
 def _confidence(
