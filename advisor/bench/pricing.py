@@ -2,17 +2,16 @@
 
 Model ids resolve like the data toolkit's price table does (aliases, dated
 snapshots such as ``gpt-4.1-mini-2025-04-14``, fine-tuned ``ft:<base>:...``
-ids, which use the fine-tuned price).  Inference prices come from the
-toolkit's ``advisor/data/prices.yaml`` when its entries carry them, else from
-``inference_prices.yaml`` beside this module.  Local backends cost 0.
+ids, which use the fine-tuned price).  Inference prices come from the one
+price table, ``advisor/data/prices.yaml`` (or the copy installed by
+``advisor prices refresh``).  Local backends cost 0.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -41,10 +40,25 @@ class InferencePrices(BaseModel):
 
 @cache
 def load_inference_prices() -> InferencePrices:
-    import yaml
+    """The inference columns of the one price table, keyed by base model id."""
+    from advisor.data.prices import load_prices
 
-    text = resources.files("advisor.bench").joinpath("inference_prices.yaml").read_text("utf-8")
-    return InferencePrices.model_validate(yaml.safe_load(text))
+    table = load_prices()
+    models: dict[str, ModelInferencePrice] = {}
+    for entry in table.models:
+        if entry.input_per_million_tokens is None or entry.output_per_million_tokens is None:
+            continue
+        price = ModelInferencePrice(
+            input=entry.input_per_million_tokens,
+            output=entry.output_per_million_tokens,
+            fine_tuned_input=entry.fine_tuned_input_per_million_tokens,
+            fine_tuned_output=entry.fine_tuned_output_per_million_tokens,
+        )
+        for name in (entry.model, *entry.aliases):
+            models[_SNAPSHOT.sub("", name)] = price
+    return InferencePrices(
+        price_date=table.price_date, source=table.source, currency=table.currency, models=models
+    )
 
 
 def base_model(model: str) -> tuple[str, bool]:
@@ -59,9 +73,6 @@ def chat_price(backend: Backend, model: str) -> Price | None:
     if backend.capabilities.runs_locally:
         return Price(0.0, 0.0, LOCAL_NOTE)
     base, fine_tuned = base_model(model)
-    toolkit = _from_toolkit(model, fine_tuned)
-    if toolkit is not None:
-        return toolkit
     table = load_inference_prices()
     entry = table.models.get(base)
     if entry is None:
@@ -73,23 +84,3 @@ def chat_price(backend: Backend, model: str) -> Price | None:
             f"fine-tuned {base} prices as of {table.price_date}",
         )
     return Price(entry.input, entry.output, f"{base} prices as of {table.price_date}")
-
-
-def _from_toolkit(model: str, fine_tuned: bool) -> Price | None:
-    """Inference prices from the data toolkit's table, if its entries carry them."""
-    try:
-        from advisor.data.prices import load_prices
-
-        table = load_prices()
-        entry = table.find(model)
-    except Exception:  # the toolkit table is optional here; fall back to ours
-        return None
-    if entry is None:
-        return None
-    extra: dict[str, Any] = entry.model_extra or {}
-    prefix = "fine_tuned_" if fine_tuned else ""
-    inp = extra.get(f"{prefix}input_per_million_tokens")
-    out = extra.get(f"{prefix}output_per_million_tokens")
-    if inp is None or out is None:
-        return None
-    return Price(float(inp), float(out), f"prices as of {table.price_date}")

@@ -156,3 +156,24 @@ def token_f1(prediction: str, reference: str) -> float:
     precision = common / len(pred)
     recall = common / len(ref)
     return 2 * precision * recall / (precision + recall)
+
+
+def prompts_needed(p1: float, p2: float, *, alpha: float = 0.05, power: float = 0.8) -> int | None:
+    """Test prompts per route to tell pass rates ``p1`` and ``p2`` apart.
+
+    The two-proportion sample size (two-sided ``alpha``, normal approximation):
+    n = (z_a/2 * sqrt(2 p q) + z_b * sqrt(p1 q1 + p2 q2))^2 / (p1 - p2)^2 with p the
+    mean of the two rates.  None when the rates are equal (no difference to detect).
+    Paired prompts need at most this many, so the figure errs on the safe side.
+    """
+    from statistics import NormalDist
+
+    if p1 == p2:
+        return None
+    z_alpha = NormalDist().inv_cdf(1 - alpha / 2)
+    z_beta = NormalDist().inv_cdf(power)
+    p = (p1 + p2) / 2
+    spread = z_alpha * math.sqrt(2 * p * (1 - p)) + z_beta * math.sqrt(
+        p1 * (1 - p1) + p2 * (1 - p2)
+    )
+    return math.ceil(spread**2 / (p1 - p2) ** 2)

@@ -11,7 +11,9 @@ import typer
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, ReportFormat, echo, print_json
 
 if TYPE_CHECKING:
+    from advisor.bench.outcome import Outcome
     from advisor.criteria import Answers
+    from advisor.evidence import Evidence
 
 
 class Lang(StrEnum):
@@ -89,29 +91,52 @@ def assess(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the result to this file instead of stdout."
     ),
+    evidence: str | None = typer.Option(
+        None,
+        "--evidence",
+        "-e",
+        help="A folder or scenario whose files are measured; measured values win over answers.",
+    ),
+    results: Path | None = typer.Option(
+        None,
+        "--results",
+        "-r",
+        help="A bench results.json: show whether the measurement confirms the recommendation.",
+        dir_okay=False,
+    ),
 ) -> None:
     """Score every route for ANSWERS and explain the recommendation."""
     import json
 
     from advisor.criteria import Answers, load_answers, render_markdown, render_text
     from advisor.criteria import assess as run_assessment
+    from advisor.data.prices import load_lifecycle
     from advisor.errors import UserInputError
 
-    if answers is None and not overrides:
+    if answers is None and not overrides and evidence is None and results is None:
         raise UserInputError(
-            "nothing to assess", hint="give --answers FILE or --set question_id=value"
+            "nothing to assess",
+            hint="give --answers FILE or --set question_id=value (or --evidence, --results)",
         )
-    given = load_answers(answers) if answers is not None else Answers()
-    assessment = run_assessment(_apply(given, overrides), lang=lang.value)
+    given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
+    given, found = _with_evidence(given, evidence, results)
+    assessment = run_assessment(given, lang=lang.value, lifecycle=load_lifecycle())
+    measured = _outcome(results, assessment) if results is not None else None
+    extra: dict[str, Any] = {}
+    if found is not None:
+        extra["evidence"] = found.model_dump(mode="json")
+    if measured is not None:
+        extra["measured"] = measured.model_dump(mode="json")
     if fmt is ReportFormat.json:
-        text = json.dumps(assessment.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+        payload = {**assessment.model_dump(mode="json"), **extra}
+        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
         if output is None:
-            print_json(assessment)
+            print_json(payload)
             return
     elif fmt is ReportFormat.md:
-        text = render_markdown(assessment)
+        text = render_markdown(assessment) + _extra_text(found, measured, lang.value, md=True)
     else:
-        text = render_text(assessment)
+        text = render_text(assessment) + _extra_text(found, measured, lang.value, md=False)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -119,6 +144,163 @@ def assess(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UserInputError(f"cannot write {output} ({exc.strerror})") from exc
+
+
+def _with_evidence(
+    given: Answers, evidence: str | None, results: Path | None
+) -> tuple[Answers, Evidence | None]:
+    """The answers to score: measured values win; a scenario's own answers by default."""
+    from advisor.criteria import Answers
+
+    if evidence is not None:
+        from advisor.evidence import gather
+
+        # A scenario's own [answers] are the stated ones unless answers were given.
+        stated = dict(given.root) or _scenario_answers(evidence)
+        found = gather(evidence, stated)
+        return Answers({**stated, **found.measured_answers()}), found
+    if results is not None and not given.root:
+        return _answers_of_results(results), None
+    return given, None
+
+
+def _scenario_answers(target: str) -> dict[str, Any]:
+    """A scenario's own answers; none for a plain folder of files."""
+    folder = Path(target).expanduser()
+    if folder.is_dir() and not (folder / "scenario.toml").is_file():
+        return {}
+    from advisor.bench.scenario import load_scenario
+
+    return dict(load_scenario(target).answers)
+
+
+def _answers_of_results(path: Path) -> Answers:
+    """The answers of the benchmarked scenario (found by its name or path)."""
+    from advisor.bench.results_io import read_results
+    from advisor.bench.scenario import load_scenario
+    from advisor.criteria import Answers
+    from advisor.errors import UserInputError
+
+    info = read_results(path).scenario
+    for candidate in (info.path, info.name):
+        try:
+            return Answers(load_scenario(candidate).answers)
+        except UserInputError:
+            continue
+    raise UserInputError(
+        f"cannot find the answers of scenario {info.name!r}",
+        hint="give them with --answers FILE",
+    )
+
+
+def _outcome(path: Path, assessment: Any) -> Outcome:
+    from advisor.bench.outcome import measured_outcome
+    from advisor.bench.results_io import read_results
+
+    rec = assessment.recommendation
+    return measured_outcome(read_results(path), rec.primary, rec.combination)
+
+
+_LABELS: dict[str, dict[str, Any]] = {
+    "en": {
+        "evidence": "Checked against the files",
+        "question": "Question",
+        "stated": "Stated",
+        "measured": "Measured",
+        "how": "How it was measured",
+        "language": "Language of the examples",
+        "outcome": "Checked against the benchmark",
+        "status": {
+            "confirmed": "confirmed",
+            "refuted": "refuted",
+            "inconclusive": "inconclusive",
+            "not_run": "not run",
+        },
+    },
+    "ja": {
+        "evidence": "ファイルとの照合",
+        "question": "項目",
+        "stated": "回答",
+        "measured": "測定値",
+        "how": "測定方法",
+        "language": "例の言語",
+        "outcome": "ベンチマークとの照合",
+        "status": {
+            "confirmed": "裏付けあり",
+            "refuted": "反証",
+            "inconclusive": "判定不能",
+            "not_run": "未実行",
+        },
+    },
+}
+
+
+def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, md: bool) -> str:
+    """The evidence table and the measured outcome, after the assessment."""
+    labels = _LABELS[lang]
+    lines: list[str] = []
+    if found is not None:
+        lines += ["", f"## {labels['evidence']}" if md else f"{labels['evidence']}:"]
+        head = (labels["question"], labels["stated"], labels["measured"], labels["how"])
+        rows = [
+            (f.question, "-" if f.stated is None else str(f.stated), str(f.measured), f.detail)
+            for f in found.findings
+        ]
+        if md:
+            lines += ["", "| " + " | ".join(head) + " |", "|---|---|---|---|"]
+            lines += ["| " + " | ".join(r) + (" ⚠ |" if r[1] not in ("-", r[2]) else " |")
+                      for r in rows]  # fmt: skip
+        else:
+            widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+            for row in [head, *rows]:
+                mark = "!" if row[1] not in ("-", row[2], labels["stated"]) else " "
+                cells = [c.ljust(w) for c, w in zip(row[:3], widths, strict=True)]
+                lines.append(f"  {mark} " + "  ".join(cells) + f"  {row[3]}")
+        bullet = "" if not md else "- "
+        if found.language:
+            lines += [""] if md else []
+            lines.append(f"{bullet or '  '}{labels['language']}: {found.language}")
+        lines += [f"{bullet or '  ! '}{w}" for w in found.warnings]
+    if measured is not None:
+        lines += ["", f"## {labels['outcome']}" if md else f"{labels['outcome']}:"]
+        status = labels["status"][measured.status]
+        line = _outcome_line(measured, lang)
+        lines += ["", f"**{status}**: {line}"] if md else [f"  {status}: {line}"]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _outcome_line(m: Outcome, lang: str) -> str:
+    """The measured outcome in words (the JSON ``summary`` is English)."""
+    if lang != "ja":
+        return m.summary
+    rate = f"{m.pass_rate:.0%}" if m.pass_rate is not None else "-"
+    rival = m.rival or "-"
+    diff = f"{(m.difference or 0) * 100:+.0f}"
+    rival_rate = f"{(m.pass_rate or 0) + (m.difference or 0):.0%}"
+    if m.status == "not_run":
+        return (
+            f"推奨の{m.recommended}はこのベンチマークで実行されていません"
+            "（advisor bench --routes advisor）。"
+        )
+    if m.status == "confirmed":
+        return (
+            f"{m.measured_route}の合格率は{rate}で、{rival}（{rival_rate}）より有意に高い"
+            f"（テスト{m.n_prompts}問、有意水準{m.alpha}）。"
+        )
+    if m.status == "refuted":
+        return (
+            f"{rival}が{rival_rate}で勝ち、{m.measured_route}の{rate}を{diff}ポイント上回った"
+            f"（テスト{m.n_prompts}問、有意水準{m.alpha}）。"
+        )
+    need = (
+        f"差を判定するには手法ごとに約{m.prompts_needed}問のテストが必要（有意水準0.05、検出力80%）"
+        if m.prompts_needed is not None
+        else "合格率が同じため、テストを増やしても区別できない"
+    )
+    return (
+        f"{m.measured_route} {rate}と{rival} {rival_rate}の差は、テスト{m.n_prompts}問では"
+        f"有意ではない。{need}。"
+    )
 
 
 def _apply(answers: Answers, overrides: list[str]) -> Answers:

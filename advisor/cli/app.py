@@ -15,6 +15,7 @@ from advisor.cli import advise, backends_cmd, chat, config_cmd, tui_cmd
 from advisor.cli import ask as ask_cmd
 from advisor.cli import assistant as assistant_cmd
 from advisor.cli import bench as bench_cmd
+from advisor.cli import cost as cost_cmd
 from advisor.cli import data as data_cmd
 from advisor.cli import graders as graders_cmd
 from advisor.cli import jobs as jobs_cmd
@@ -78,6 +79,7 @@ assistant_cmd.register(app)
 tune_cmd.register(app)
 jobs_cmd.register(app)
 graders_cmd.register(app)
+cost_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 

@@ -170,6 +170,22 @@ class Criterion(_Strict):
     text: Text
     rationale: Text
     source: str
+    covers: tuple[str, ...] = Field(
+        (),
+        description="Routes (or families) that ``text`` speaks for; every other route the "
+        "rule moves needs its own entry in ``route_texts``, so a reason shown for a route "
+        "always belongs to that route.",
+    )
+    route_texts: dict[str, Text] = Field(
+        default_factory=dict, description="The reason shown for one route, instead of ``text``."
+    )
+
+    def text_for(self, route: str) -> Text:
+        """The reason shown when this rule moves ``route``."""
+        return self.route_texts.get(route, self.text)
+
+    def speaks_for(self, route: str, family: str) -> bool:
+        return route in self.route_texts or route in self.covers or family in self.covers
 
 
 class Gate(_Strict):
@@ -203,10 +219,33 @@ class Combination(_Strict):
     )
 
 
+class ConfidenceCap(_Strict):
+    """A ceiling on the confidence label when ``when`` holds (after scoring)."""
+
+    id: str
+    when: Condition
+    at_most: Literal["low", "medium"]
+    text: Text
+    source: str
+
+
+class LifecycleRule(_Strict):
+    """How a provider path that closes before the user's horizon moves the score."""
+
+    id: str
+    points: float = Field(lt=0, description="Added to each route whose path closes.")
+    source: str
+    text: Text = Field(description="The reason shown for the route.")
+    warning: Text = Field(description="Shown once per closing path, with the alternatives.")
+    undecided_warning: Text = Field(description="Shown when no provider was chosen yet.")
+    step: Text = Field(description="The next step that names the alternatives.")
+
+
 class Confidence(_Strict):
     full_margin: float = Field(gt=0, description="Points of margin that count as certainty.")
     medium_from: float
     high_from: float
+    caps: tuple[ConfidenceCap, ...] = ()
 
 
 class Catalog(_Strict):
@@ -221,6 +260,7 @@ class Catalog(_Strict):
     warnings: tuple[Notice, ...]
     extra_steps: tuple[Notice, ...]
     messages: dict[str, Text]
+    lifecycle: LifecycleRule | None = None
 
     @model_validator(mode="after")
     def _check_references(self) -> Catalog:

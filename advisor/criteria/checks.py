@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from advisor.criteria.catalog import AnswerValue, Catalog, Condition, Question
+    from advisor.criteria.catalog import AnswerValue, Catalog, Condition, Criterion, Question
 
 # Placeholders a combination rule may use instead of a fixed route id: they resolve
 # to the best-scoring eligible route of that family when the rule fires.
@@ -72,6 +72,7 @@ def check_catalog(catalog: Catalog) -> None:
     """Every id a rule mentions must exist, and every value must fit its question."""
     questions = {q.id: q for q in catalog.questions}
     routes = {r.id for r in catalog.routes}
+    families: dict[str, str] = {r.id: r.family for r in catalog.routes}
     sources = {s.id for s in catalog.sources}
     for kind, ids in (
         ("question", [q.id for q in catalog.questions]),
@@ -93,8 +94,7 @@ def check_catalog(catalog: Catalog) -> None:
     rules: list[tuple[str, Condition | None, str]] = []
     for crit in catalog.criteria:
         rules.append((f"criterion {crit.id}", crit.when, crit.source))
-        for route in crit.effects:
-            _need(route in routes, f"criterion {crit.id}: unknown route {route!r}")
+        _check_reasons(crit, routes, families)
         _need(
             crit.question is None or crit.question in questions,
             f"criterion {crit.id}: unknown question {crit.question!r}",
@@ -117,6 +117,15 @@ def check_catalog(catalog: Catalog) -> None:
             )
     for notice in (*catalog.warnings, *catalog.extra_steps):
         rules.append((f"notice {notice.id}", notice.when, notice.source))
+    if catalog.lifecycle is not None:
+        _need(
+            catalog.lifecycle.source in sources,
+            f"lifecycle rule: unknown source {catalog.lifecycle.source!r}",
+        )
+        for needed in ("provider", "horizon_months"):
+            _need(needed in questions, f"lifecycle rule: the catalog lacks question {needed!r}")
+    for cap in catalog.confidence.caps:
+        rules.append((f"confidence cap {cap.id}", cap.when, cap.source))
 
     for where, when, source in rules:
         _need(source in sources, f"{where}: unknown source {source!r}")
@@ -135,6 +144,25 @@ def check_catalog(catalog: Catalog) -> None:
             named = [*(cond.primary_in or ()), *([cond.eligible] if cond.eligible else [])]
             for route_id in named:
                 _need(route_id in routes, f"{where}: unknown route {route_id!r}")
+
+
+def _check_reasons(crit: Criterion, routes: set[str], families: dict[str, str]) -> None:
+    """Every route a rule moves exists, and the reason shown for it speaks for it."""
+    for route, points in crit.effects.items():
+        _need(route in routes, f"criterion {crit.id}: unknown route {route!r}")
+        # A reason shown for a route must speak about that route (issue 13).
+        _need(
+            not points or crit.speaks_for(route, families.get(route, "")),
+            f"criterion {crit.id}: its text does not speak for {route!r}; "
+            "add the route to covers or give it a route_texts entry",
+        )
+    for route in crit.route_texts:
+        _need(route in crit.effects, f"criterion {crit.id}: route_texts for {route!r} unused")
+    for covered in crit.covers:
+        _need(
+            covered in routes or covered in set(families.values()),
+            f"criterion {crit.id}: covers unknown route or family {covered!r}",
+        )
 
 
 def _check_value(question: Question, value: AnswerValue, where: str) -> None:

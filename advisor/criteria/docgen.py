@@ -85,7 +85,30 @@ def generate(catalog: Catalog | None = None) -> str:
         "advisor assess -a answers.yaml --format json     # the stable JSON shape",
         "advisor assess -a answers.yaml --format md --lang ja -o brief.md  # client brief",
         "advisor assess -a answers.yaml --set example_count=200   # what if?",
+        "advisor assess --evidence scenarios/ja-support          # checked against the files",
+        "advisor assess -a answers.yaml --evidence ./my-data      # stated vs measured",
+        "advisor assess --results results.json                   # checked against a bench",
+        "advisor prices show                                      # dated prices, lifecycles",
         "```",
+        "",
+        "**Checked against the files** (`--evidence DIR|scenario`): the training examples",
+        "are validated and cleansed (`advisor data validate`, `advisor data clean`) and",
+        "counted; preference pairs are validated; the grader is run on the reference",
+        "answers (the test set's `reference`, else the examples' answers) and counts only if",
+        "it passes at least 90% of them; documents (.md, .txt, .rst, .html) are counted and",
+        "their tokens estimated (characters / 4, one per CJK character): none without",
+        "documents, small up to 10 files and 8,000 tokens (what fits into instructions or a",
+        "custom assistant's knowledge files), large beyond; the examples' language is",
+        "reported. A stated answer that differs is shown next to the measured value, with",
+        "a warning, and the measured value is scored (`evidence` in the JSON output).",
+        "",
+        "**Checked against measurement** (`--results results.json`): the recommended route",
+        "(or its combination, when the bench ran it) is *confirmed* when it is significantly",
+        "better than every other route, *refuted* when another route is significantly better",
+        "(the winner and the difference with its 95% interval are named), *inconclusive*",
+        "otherwise, with the test prompts per route that would detect the observed",
+        "difference at alpha 0.05 and 80% power (two-proportion sample size), or *not run*",
+        "(`measured` in the JSON output). Without answers, the benchmarked scenario's are used.",
         "",
         "From Python: `from advisor.criteria import load_answers, assess, render_markdown`;",
         '`assess(load_answers(path), lang="ja")` returns the same `Assessment` the JSON',
@@ -107,6 +130,11 @@ def generate(catalog: Catalog | None = None) -> str:
         f"  low below {catalog.confidence.medium_from:g}, medium below "
         f"{catalog.confidence.high_from:g}, high from there. A low confidence adds a warning",
         "  to benchmark both routes.",
+        "- **Confidence caps** hold the confidence below a band when their condition holds",
+        "  (listed under Warnings below, with their source); each adds its text as a warning.",
+        "- Every reason shown for a route belongs to that route: a rule's text names the",
+        "  routes (or families) it speaks for, and every other route it moves has its own",
+        "  text; the catalog check refuses a rule that breaks this.",
         "- **Combinations** add partner routes to the primary when their rule fires and every",
         "  route in it is eligible (`best_fine_tuning` / `best_prompting` stand for the",
         "  best-scoring eligible route of that family).",
@@ -167,6 +195,11 @@ def generate(catalog: Catalog | None = None) -> str:
         out.append(f"- 重みの理由: {crit.rationale.ja}")
         out.append("- Reason shown to the client:")
         out += _both(crit.text, "  ")
+        if crit.covers:
+            out.append("  - shown for: " + ", ".join(f"`{c}`" for c in crit.covers))
+        for route_id, text in crit.route_texts.items():
+            out.append(f"- Reason shown for `{route_id}`:")
+            out += _both(text, "  ")
         out.append(f"- {_source(catalog, crit.source)}")
 
     out += ["", "## Hard gates", ""]
@@ -191,6 +224,40 @@ def generate(catalog: Catalog | None = None) -> str:
         out.append(f"- `{notice.id}`: when {describe(notice.when)}.")
         out += _both(notice.text, "  ")
         out.append(f"  - {_source(catalog, notice.source)}")
+
+    for cap in catalog.confidence.caps:
+        out.append(f"- `{cap.id}` (confidence at most {cap.at_most}): when {describe(cap.when)}.")
+        out += _both(cap.text, "  ")
+        out.append(f"  - {_source(catalog, cap.source)}")
+
+    rule = catalog.lifecycle
+    if rule is not None:
+        out += ["", "## Provider lifecycle", ""]
+        out.append("The `provider` and `horizon_months` answers are checked against the dated")
+        out.append(
+            "lifecycle table (`advisor/criteria/lifecycle.yaml`, shown by `advisor prices show`,"
+        )
+        out.append("replaced by `advisor prices refresh FILE`). A route whose path on the chosen")
+        out.append("provider stops taking new jobs or is retired before today + `horizon_months`")
+        out.append(f"gets `{rule.id}` {_points(rule.points)} with the reason below and a warning")
+        out.append("naming the alternatives; with `provider: undecided` there are no points, only")
+        out.append("a warning when the primary route's path closes.")
+        out.append(
+            f"- Why {_points(rule.points)}: a model trained before the cutoff keeps serving until"
+        )
+        out.append(
+            "  its base model retires, but can no longer be retrained there: one main-purpose"
+        )
+        out.append(
+            "  argument against (4), enough to lose close calls, not to overturn a clear case."
+        )
+        out.append("- Reason shown to the client:")
+        out += _both(rule.text, "  ")
+        out.append("- Warning:")
+        out += _both(rule.warning, "  ")
+        out += _both(rule.undecided_warning, "  ")
+        out.append(f"- Step: {rule.step.en} / {rule.step.ja}")
+        out.append(f"- {_source(catalog, rule.source)}")
 
     out += ["", "## Next steps", ""]
     out.append("The recommended route's steps come first, then one step per combination")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from advisor.criteria.catalog import AnswerValue
+from advisor.criteria.lifecycle import Closure
 
 
 class Reason(BaseModel):
@@ -62,6 +63,10 @@ class Assessment(BaseModel):
     defaulted: list[str] = Field(description="Questions left unanswered (default used).")
     fine_tuning_criteria_held: list[str] = Field(
         description="Which of the five 'when to choose fine-tuning' criteria hold."
+    )
+    closures: list[Closure] = Field(
+        default_factory=list,
+        description="Provider paths that close before the horizon ends (issue 16).",
     )
 
     def route(self, route_id: str) -> RouteScore:

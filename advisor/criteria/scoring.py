@@ -14,13 +14,22 @@ How a route's score is built (all numbers live in ``catalog.yaml``):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.criteria.answers import Answers
-from advisor.criteria.catalog import AnswerValue, Catalog, Condition, Question, load_catalog
+from advisor.criteria.catalog import (
+    AnswerValue,
+    Catalog,
+    Condition,
+    ConfidenceCap,
+    Question,
+    load_catalog,
+)
 from advisor.criteria.checks import ROUTE_PLACEHOLDERS
+from advisor.criteria.lifecycle import Closure, Lifecycle, closures, shipped_lifecycle
 from advisor.criteria.result import (
     Assessment,
     Flip,
@@ -41,6 +50,15 @@ class _Tally:
     primary: str
     runner_up: str | None
     eligible: dict[str, bool] = field(default_factory=dict)
+    closures: list[Closure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _When:
+    """The lifecycle table and the day the horizon is counted from."""
+
+    lifecycle: Lifecycle
+    today: dt.date
 
 
 def holds(cond: Condition, values: Mapping[str, AnswerValue], tally: _Tally | None = None) -> bool:
@@ -69,7 +87,7 @@ def holds(cond: Condition, values: Mapping[str, AnswerValue], tally: _Tally | No
     return tally.eligible.get(cond.eligible or "", False)
 
 
-def _tally(values: Mapping[str, AnswerValue], catalog: Catalog) -> _Tally:
+def _tally(values: Mapping[str, AnswerValue], catalog: Catalog, when: _When) -> _Tally:
     route_ids = catalog.route_ids()
     reasons: dict[str, list[tuple[str, float]]] = {r: [] for r in route_ids}
     for crit in catalog.criteria:
@@ -77,6 +95,12 @@ def _tally(values: Mapping[str, AnswerValue], catalog: Catalog) -> _Tally:
             for route, points in crit.effects.items():
                 if points:
                     reasons[route].append((crit.id, points))
+    found = closures(values, when.lifecycle, when.today) if catalog.lifecycle else []
+    if catalog.lifecycle is not None and values.get("provider") != "undecided":
+        # Only a chosen provider costs points; "undecided" gets a warning instead.
+        for route in dict.fromkeys(c.route for c in found):
+            if route in reasons:
+                reasons[route].append((catalog.lifecycle.id, catalog.lifecycle.points))
     gates: dict[str, list[str]] = {r: [] for r in route_ids}
     for gate in catalog.gates:
         if holds(gate.when, values):
@@ -93,6 +117,7 @@ def _tally(values: Mapping[str, AnswerValue], catalog: Catalog) -> _Tally:
         primary=ranked[0],
         runner_up=ranked[1] if len(ranked) > 1 else None,
         eligible=eligible,
+        closures=found,
     )
 
 
@@ -120,14 +145,21 @@ def assess(
     lang: str = "en",
     *,
     catalog: Catalog | None = None,
+    lifecycle: Lifecycle | None = None,
+    today: dt.date | None = None,
 ) -> Assessment:
-    """Score every route for ``answers`` and explain the recommendation in ``lang``."""
+    """Score every route for ``answers`` and explain the recommendation in ``lang``.
+
+    ``lifecycle`` (default: the shipped table) and ``today`` (default: the real date)
+    decide which provider paths close before the ``horizon_months`` answer runs out.
+    """
     catalog = catalog or load_catalog()
+    when = _When(lifecycle or shipped_lifecycle(), today or dt.date.today())
     if lang not in ("en", "ja"):
         raise ValueError(f"unsupported language {lang!r}")
     given = answers if isinstance(answers, Answers) else Answers(dict(answers))
     values = given.resolved(catalog)
-    tally = _tally(values, catalog)
+    tally = _tally(values, catalog, when)
     route_order = catalog.route_ids()
 
     ft_ids = catalog.fine_tuning_criteria()
@@ -151,7 +183,8 @@ def assess(
                 Reason(
                     criterion=cid,
                     contribution=points,
-                    text=criteria[cid].text.get(lang).format_map(fmt),
+                    # The route's own text, so every reason belongs to its route.
+                    text=_reason_text(cid, r, criteria, tally, catalog, lang, fmt),
                 )
                 for cid, points in tally.reasons[r]
             ],
@@ -165,36 +198,19 @@ def assess(
     # Highest score first; at equal scores eligible routes first, then catalog order.
     routes.sort(key=lambda s: (-s.score, not s.eligible, route_order.index(s.route)))
 
-    margin = (
-        tally.scores[tally.primary] - tally.scores[tally.runner_up]
-        if tally.runner_up
-        else catalog.confidence.full_margin
-    )
-    margin = round(margin, 4)
-    confidence = round(min(1.0, margin / catalog.confidence.full_margin), 2)
-    if confidence >= catalog.confidence.high_from:
-        label_key = "confidence_high"
-    elif confidence >= catalog.confidence.medium_from:
-        label_key = "confidence_medium"
-    else:
-        label_key = "confidence_low"
+    margin, confidence, label_key, caps = _confidence(values, tally, catalog)
     confidence_label = catalog.msg(label_key, lang)
 
     combination, combination_reason, partner_steps = _combination(values, tally, catalog, lang, fmt)
     primary_route = catalog.route(tally.primary)
-    steps = [s.get(lang).format_map(fmt) for s in primary_route.next_steps]
-    # A step with a position goes before that step of the primary route (1-based).
-    for position, text in sorted(
-        (p for p in partner_steps if p[0] is not None), key=lambda p: -(p[0] or 0)
-    ):
-        steps.insert((position or 1) - 1, text)
-    steps += [text for position, text in partner_steps if position is None]
-    extra = [n for n in catalog.extra_steps if holds(n.when, values, tally)]
-    steps += [n.text.get(lang).format_map(fmt) for n in extra]
-
+    steps = _steps(values, tally, catalog, lang, fmt, partner_steps)
     warnings = [
         n.text.get(lang).format_map(fmt) for n in catalog.warnings if holds(n.when, values, tally)
     ]
+    warnings += [c.text.get(lang).format_map(fmt) for c in caps]
+    warnings += _lifecycle_warnings(values, tally, catalog, lang, fmt)
+    if catalog.lifecycle is not None and set(combination) & {c.route for c in tally.closures}:
+        steps.append(catalog.lifecycle.step.get(lang))
     if tally.runner_up and label_key == "confidence_low":
         warnings.append(catalog.msg("close_call", lang).format_map(fmt))
 
@@ -219,14 +235,117 @@ def assess(
             combination_reason=combination_reason,
             summary=summary,
         ),
-        flips=_flips(values, tally.primary, catalog, lang),
+        flips=_flips(values, tally.primary, catalog, lang, when),
         warnings=warnings,
         lang=lang,
         catalog_version=catalog.version,
         answers=values,
         defaulted=[q for q in catalog.question_ids() if q not in given.root],
         fine_tuning_criteria_held=[q for q in ft_ids if values[q] is True],
+        closures=tally.closures,
     )
+
+
+def _closure_fields(closure: Closure, catalog: Catalog, lang: str) -> dict[str, Any]:
+    return {
+        "subject": closure.subject,
+        "status": catalog.msg(f"status_{closure.status}", lang),
+        "date": closure.date.isoformat(),
+        "horizon_end": closure.horizon_end.isoformat(),
+        "source": closure.source,
+    }
+
+
+def _reason_text(
+    cid: str,
+    route: str,
+    criteria: Mapping[str, Any],
+    tally: _Tally,
+    catalog: Catalog,
+    lang: str,
+    fmt: _Format,
+) -> str:
+    rule = catalog.lifecycle
+    if rule is not None and cid == rule.id:
+        closure = next(c for c in tally.closures if c.route == route)
+        return rule.text.get(lang).format_map(
+            _Format({**fmt, **_closure_fields(closure, catalog, lang)})
+        )
+    return str(criteria[cid].text_for(route).get(lang).format_map(fmt))
+
+
+def _lifecycle_warnings(
+    values: Mapping[str, AnswerValue], tally: _Tally, catalog: Catalog, lang: str, fmt: _Format
+) -> list[str]:
+    """One warning per closing path; without a chosen provider only for the primary."""
+    rule = catalog.lifecycle
+    if rule is None:
+        return []
+    undecided = values.get("provider") == "undecided"
+    texts: list[str] = []
+    seen: set[str] = set()
+    for closure in tally.closures:
+        if closure.entry in seen or (undecided and closure.route != tally.primary):
+            continue
+        seen.add(closure.entry)
+        template = rule.undecided_warning if undecided else rule.warning
+        fields = _Format({**fmt, **_closure_fields(closure, catalog, lang)})
+        texts.append(template.get(lang).format_map(fields))
+    return texts
+
+
+def _steps(
+    values: Mapping[str, AnswerValue],
+    tally: _Tally,
+    catalog: Catalog,
+    lang: str,
+    fmt: _Format,
+    partner_steps: list[tuple[int | None, str]],
+) -> list[str]:
+    """The primary's steps, the partners' (a positioned one before its step), the extras."""
+    steps = [s.get(lang).format_map(fmt) for s in catalog.route(tally.primary).next_steps]
+    # A step with a position goes before that step of the primary route (1-based).
+    for position, text in sorted(
+        (p for p in partner_steps if p[0] is not None), key=lambda p: -(p[0] or 0)
+    ):
+        steps.insert((position or 1) - 1, text)
+    steps += [text for position, text in partner_steps if position is None]
+    extra = [n for n in catalog.extra_steps if holds(n.when, values, tally)]
+    return steps + [n.text.get(lang).format_map(fmt) for n in extra]
+
+
+def _confidence(
+    values: Mapping[str, AnswerValue], tally: _Tally, catalog: Catalog
+) -> tuple[float, float, str, list[ConfidenceCap]]:
+    """(margin, confidence 0..1, label message key, the caps that held)."""
+    margin = (
+        tally.scores[tally.primary] - tally.scores[tally.runner_up]
+        if tally.runner_up
+        else catalog.confidence.full_margin
+    )
+    margin = round(margin, 4)
+    confidence = round(min(1.0, margin / catalog.confidence.full_margin), 2)
+    caps = [c for c in catalog.confidence.caps if holds(c.when, values, tally)]
+    confidence = _capped(confidence, caps, catalog)
+    if confidence >= catalog.confidence.high_from:
+        label_key = "confidence_high"
+    elif confidence >= catalog.confidence.medium_from:
+        label_key = "confidence_medium"
+    else:
+        label_key = "confidence_low"
+    return margin, confidence, label_key, caps
+
+
+def _capped(confidence: float, caps: Sequence[ConfidenceCap], catalog: Catalog) -> float:
+    """The confidence held just below the band each firing cap forbids."""
+    for cap in caps:
+        ceiling = (
+            catalog.confidence.high_from
+            if cap.at_most == "medium"
+            else (catalog.confidence.medium_from)
+        )
+        confidence = min(confidence, round(ceiling - 0.01, 2))
+    return confidence
 
 
 def _combination(
@@ -274,7 +393,7 @@ def _resolve(route: str, tally: _Tally, catalog: Catalog) -> str | None:
 
 
 def _flips(
-    values: Mapping[str, AnswerValue], primary: str, catalog: Catalog, lang: str
+    values: Mapping[str, AnswerValue], primary: str, catalog: Catalog, lang: str, when: _When
 ) -> list[Flip]:
     """For each question, the nearest other answer that changes the primary route."""
     flips: list[Flip] = []
@@ -282,7 +401,7 @@ def _flips(
         current = values[question.id]
         for candidate in _alternatives(question, current, catalog):
             changed = {**values, question.id: candidate}
-            new_primary = _tally(changed, catalog).primary
+            new_primary = _tally(changed, catalog, when).primary
             if new_primary != primary:
                 flips.append(
                     Flip(

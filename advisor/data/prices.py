@@ -1,12 +1,26 @@
-"""The dated price table in ``prices.yaml`` and OpenAI's default epoch rule."""
+"""The one dated price table (training and inference) and OpenAI's default epoch rule.
+
+``prices.yaml`` ships with the package; ``advisor prices refresh FILE`` validates a
+user-supplied table and installs it as ``<data dir>/prices.yaml``, which then wins.
+The same goes for the lifecycle table (``<data dir>/lifecycle.yaml``).
+"""
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from advisor.criteria.lifecycle import Lifecycle, parse_lifecycle, shipped_lifecycle
+from advisor.errors import DataFileError
+
+PRICES_FILE = "prices.yaml"
+LIFECYCLE_FILE = "lifecycle.yaml"
 
 # OpenAI's defaults (fine-tuning data preparation cookbook): aim at 3 epochs, but keep
 # the examples seen in training between 100 and 25,000; longer examples are truncated.
@@ -19,11 +33,23 @@ MAX_TOKENS_PER_EXAMPLE = 65_536
 
 
 class ModelPrice(BaseModel):
+    """One model on one provider: training and inference prices (USD), dated and sourced."""
+
+    # A misspelt field in a user-supplied table is an error, not a silently missing price.
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["openai", "azure", "local", "compatible"] = "openai"
     model: str
     aliases: list[str] = Field(default_factory=list)
     methods: list[str]
-    training_per_million_tokens: float | None = None
-    training_per_hour: float | None = None
+    training_per_million_tokens: float | None = Field(None, ge=0)
+    training_per_hour: float | None = Field(None, ge=0)
+    input_per_million_tokens: float | None = Field(None, ge=0)
+    output_per_million_tokens: float | None = Field(None, ge=0)
+    fine_tuned_input_per_million_tokens: float | None = Field(None, ge=0)
+    fine_tuned_output_per_million_tokens: float | None = Field(None, ge=0)
+    price_date: str | None = Field(None, description="When these figures were read.")
+    source: str | None = Field(None, description="Where they were read.")
 
 
 class LocalReference(BaseModel):
@@ -33,11 +59,18 @@ class LocalReference(BaseModel):
 
 
 class PriceTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
     price_date: str
     source: str
     currency: str
     models: list[ModelPrice]
     local_reference: LocalReference
+
+    def dated(self, entry: ModelPrice) -> tuple[str, str]:
+        """(date, source) of an entry, falling back to the table's."""
+        return entry.price_date or self.price_date, entry.source or self.source
 
     def find(self, model: str) -> ModelPrice | None:
         """The price of ``model``: exact id, alias, or the base of a dated snapshot."""
@@ -51,10 +84,69 @@ class PriceTable(BaseModel):
         return None
 
 
+def installed_path(name: str) -> Path:
+    """Where ``advisor prices refresh`` installs a table (``prices.yaml``/``lifecycle.yaml``)."""
+    from advisor.settings import load_settings
+
+    return load_settings().data_dir / name
+
+
+def parse_prices(data: Any, *, path: str = PRICES_FILE) -> PriceTable:
+    try:
+        return PriceTable.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise DataFileError(
+            f"invalid price table at {loc or 'top level'}: {first['msg']}", path=path
+        ) from exc
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataFileError(f"cannot read the table ({exc.strerror})", path=str(path)) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise DataFileError("invalid YAML", path=str(path), line=line) from exc
+
+
 @cache
 def load_prices() -> PriceTable:
-    text = resources.files("advisor.data").joinpath("prices.yaml").read_text(encoding="utf-8")
-    return PriceTable.model_validate(yaml.safe_load(text))
+    """The installed table if ``advisor prices refresh`` put one in the data dir, else ours."""
+    installed = installed_path(PRICES_FILE)
+    if installed.is_file():
+        return parse_prices(_read_yaml(installed), path=str(installed))
+    text = resources.files("advisor.data").joinpath(PRICES_FILE).read_text(encoding="utf-8")
+    return parse_prices(yaml.safe_load(text))
+
+
+@cache
+def load_lifecycle() -> Lifecycle:
+    """The installed lifecycle table if there is one, else the one shipped with the catalog."""
+    installed = installed_path(LIFECYCLE_FILE)
+    if installed.is_file():
+        return parse_lifecycle(_read_yaml(installed), path=str(installed))
+    return shipped_lifecycle()
+
+
+def refresh_table(source: Path) -> tuple[str, Path]:
+    """Validate ``source`` (a price or a lifecycle table) and install it; (kind, target)."""
+    data = _read_yaml(source)
+    if isinstance(data, dict) and "entries" in data:
+        parse_lifecycle(data, path=str(source))
+        kind, name = "lifecycle", LIFECYCLE_FILE
+    else:
+        parse_prices(data, path=str(source))
+        kind, name = "prices", PRICES_FILE
+    target = installed_path(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    load_prices.cache_clear()
+    load_lifecycle.cache_clear()
+    return kind, target
 
 
 def default_epochs(examples: int) -> int:

@@ -68,8 +68,15 @@ def test_preference_pairs_rank_dpo_high() -> None:
     assert result.recommendation.primary == "dpo"
 
 
-def test_grader_ranks_rft_high() -> None:
-    result = assess({"strict_format": True, "has_grader": True, "example_count": 300})
+def test_grader_verifying_answers_without_exact_targets_ranks_rft_high() -> None:
+    result = assess(
+        {
+            "strict_format": True,
+            "has_grader": True,
+            "verification_without_targets": True,
+            "example_count": 300,
+        }
+    )
     assert _rank(result, "rft") <= 2
     assert result.recommendation.primary == "rft"
     assert any("only some models" in w for w in result.warnings)

@@ -1,0 +1,349 @@
+"""Advice checked against the files (issue 13): ``advisor assess --evidence DIR|scenario``.
+
+Reads the user's training examples, preference pairs, grader and documents and
+derives what the interview otherwise takes on trust: the example count after
+validation and cleansing, whether valid preference pairs exist, whether the grader
+passes the reference answers, the knowledge volume (files and tokens) and the
+language.  Where a stated answer contradicts the files, both are kept side by side
+and the measured value is the one scored.
+
+Sits above the data layer (it uses advisor.data and advisor.graders, and reads
+scenarios); the criteria layer below stays pure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from advisor.criteria.catalog import AnswerValue
+
+# "Small" knowledge is a few documents that fit into the instructions or a custom
+# assistant's knowledge files; beyond a typical prompt budget (8,000 tokens, sent
+# and paid with every request) or ten files it counts as large (docs/criteria.md).
+SMALL_KNOWLEDGE_TOKENS = 8_000
+SMALL_KNOWLEDGE_FILES = 10
+# A grader must pass this share of the reference answers to count as reliable.
+GRADER_MIN_PASS = 0.9
+MAX_GRADED_REFERENCES = 40
+DOCUMENT_SUFFIXES = (".md", ".txt", ".markdown", ".rst", ".html")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+class Finding(BaseModel):
+    """One question as the files answer it, next to what was stated."""
+
+    question: str
+    stated: AnswerValue | None = Field(description="The answer given; None when not answered.")
+    measured: AnswerValue
+    contradicts: bool = Field(description="A stated answer differs from the files.")
+    detail: str = Field(description="How the value was measured, in words.")
+
+
+class Evidence(BaseModel):
+    """What ``assess --evidence`` found; printed under the ``evidence`` JSON key."""
+
+    source: str
+    sft_file: str | None = None
+    examples_read: int = 0
+    examples_invalid: int = 0
+    examples_removed_by_cleaning: int = 0
+    example_count: int | None = Field(None, description="Examples left after both.")
+    preference_pairs: int | None = None
+    preference_pairs_invalid: int = 0
+    grader: str | None = None
+    grader_references: int = 0
+    grader_reference_pass_rate: float | None = None
+    knowledge_files: int = 0
+    knowledge_tokens: int = Field(0, description="Estimated: characters / 4, CJK 1 per char.")
+    language: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    def measured_answers(self) -> dict[str, AnswerValue]:
+        return {f.question: f.measured for f in self.findings}
+
+
+class _Files(BaseModel):
+    sft: Path | None = None
+    dpo: Path | None = None
+    grader: Path | None = None
+    documents: list[Path] = Field(default_factory=list)
+    references: list[tuple[str, dict[str, Any]]] = Field(default_factory=list)
+    stated: dict[str, Any] = Field(default_factory=dict)
+
+
+def gather(target: str | Path, stated: Mapping[str, AnswerValue] | None = None) -> Evidence:
+    """Measure the files of a folder or scenario; compare with ``stated`` answers.
+
+    With ``stated`` None, a scenario's own ``[answers]`` are the stated ones.
+    """
+    files, source = _locate(target)
+    given = dict(files.stated if stated is None else stated)
+    evidence = Evidence(source=source)
+    if files.sft is not None:
+        _measure_examples(files.sft, evidence)
+    if files.dpo is not None:
+        _measure_pairs(files.dpo, evidence)
+    if files.grader is not None:
+        _measure_grader(files.grader, files, evidence)
+    _measure_knowledge(files.documents, evidence)
+    _compare(evidence, given, has_files=files.sft is not None)
+    return evidence
+
+
+def _locate(target: str | Path) -> tuple[_Files, str]:
+    from advisor.bench.scenario import load_scenario
+    from advisor.errors import UserInputError
+
+    path = Path(target).expanduser()
+    is_plain_dir = path.is_dir() and not (path / "scenario.toml").is_file()
+    if not is_plain_dir:
+        scenario = load_scenario(target)
+        files = _Files(
+            sft=scenario.training.sft,
+            dpo=scenario.training.dpo,
+            grader=scenario.training.rft_grader,
+            stated=scenario.answers,
+        )
+        if scenario.knowledge is not None:
+            files.documents = _documents(scenario.knowledge.documents)
+        files.references = _test_references(scenario.test.file)
+        return files, str(scenario.root)
+    if not path.is_dir():
+        raise UserInputError(f"{path} is not a folder", hint="give a folder or a scenario name")
+    files = _Files(documents=_documents(path))
+    for jsonl in sorted(path.glob("*.jsonl")):
+        kind = _kind_of(jsonl)
+        if kind == "sft" and files.sft is None:
+            files.sft = jsonl
+        elif kind == "dpo" and files.dpo is None:
+            files.dpo = jsonl
+        elif kind == "test":
+            files.references = _test_references(jsonl)
+    for candidate in sorted(path.glob("*.json")):
+        if _is_grader(candidate):
+            files.grader = candidate
+            break
+    return files, str(path)
+
+
+def _first_record(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            for line in handle:
+                if line.strip():
+                    record = json.loads(line)
+                    return record if isinstance(record, dict) else None
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _kind_of(path: Path) -> str | None:
+    record = _first_record(path) or {}
+    if "preferred_output" in record:
+        return "dpo"
+    if "prompt" in record and "id" in record:
+        return "test"
+    messages = record.get("messages")
+    if isinstance(messages, list) and any(
+        isinstance(m, dict) and m.get("role") == "assistant" for m in messages
+    ):
+        return "sft"
+    return None
+
+
+def _is_grader(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("type"), str)
+
+
+def _documents(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES)
+
+
+def _test_references(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        try:
+            item = json.loads(line) if line.strip() else None
+        except ValueError:
+            continue
+        if isinstance(item, dict) and isinstance(item.get("reference"), str):
+            found.append((item["reference"], item))
+    return found
+
+
+def _records(path: Path) -> list[Any]:
+    """The lines of a JSONL file that parse (the validator reports the others)."""
+    found: list[Any] = []
+    for line in path.read_text(encoding="utf-8-sig", errors="replace").splitlines():
+        try:
+            found.append(json.loads(line)) if line.strip() else None
+        except ValueError:
+            continue
+    return found
+
+
+def _assistant_text(record: Any) -> str:
+    """The last assistant answer of a chat example ("" when there is none)."""
+    messages = record.get("messages", []) if isinstance(record, dict) else []
+    answers = [
+        m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "assistant"
+    ]
+    return answers[-1] if answers and isinstance(answers[-1], str) else ""
+
+
+def _measure_examples(path: Path, evidence: Evidence) -> None:
+    from advisor.data.clean import clean_file
+    from advisor.data.validate import validate_file
+
+    evidence.sft_file = str(path)
+    report = validate_file(path, "sft")
+    with tempfile.TemporaryDirectory() as tmp:
+        cleaned = clean_file(path, Path(tmp) / "clean.jsonl")
+    removed = {c.line for c in cleaned.items if c.action == "removed"}
+    invalid = {e.line for e in report.errors if e.line is not None}
+    evidence.examples_read = report.examples
+    evidence.examples_invalid = len(invalid)
+    evidence.examples_removed_by_cleaning = len(removed - invalid)
+    evidence.example_count = max(0, report.examples - len(invalid | removed))
+    sample = " ".join(_assistant_text(record) for record in _records(path)[:50])
+    evidence.language = _language(sample)
+
+
+def _measure_pairs(path: Path, evidence: Evidence) -> None:
+    from advisor.data.validate import validate_file
+
+    report = validate_file(path, "dpo")
+    invalid = {e.line for e in report.errors if e.line is not None}
+    evidence.preference_pairs_invalid = len(invalid)
+    evidence.preference_pairs = max(0, report.examples - len(invalid))
+
+
+def _measure_grader(path: Path, files: _Files, evidence: Evidence) -> None:
+    """Run the grader on the reference answers: a grader that fails them is not one."""
+    from advisor.errors import AdvisorError
+    from advisor.graders.base import Sample
+    from advisor.graders.loader import load_grader
+
+    evidence.grader = str(path)
+    references = files.references
+    if not references and files.sft is not None:
+        references = [(_assistant_text(r), r) for r in _records(files.sft) if isinstance(r, dict)]
+        references = [(text, item) for text, item in references if text]
+    references = references[:MAX_GRADED_REFERENCES]
+    try:
+        grader = load_grader(path)
+        passed = sum(grader.grade(Sample.from_text(text), item).passed for text, item in references)
+    except AdvisorError as exc:
+        evidence.warnings.append(f"the grader {path.name} could not be run: {exc}")
+        evidence.grader_reference_pass_rate = 0.0
+        return
+    evidence.grader_references = len(references)
+    if references:
+        evidence.grader_reference_pass_rate = round(passed / len(references), 4)
+
+
+def _measure_knowledge(documents: list[Path], evidence: Evidence) -> None:
+    evidence.knowledge_files = len(documents)
+    tokens = 0
+    for doc in documents:
+        try:
+            text = doc.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        cjk = len(_JAPANESE.findall(text))
+        tokens += cjk + (len(text) - cjk) // 4
+    evidence.knowledge_tokens = tokens
+
+
+def _language(text: str) -> str | None:
+    if not text.strip():
+        return None
+    share = len(_JAPANESE.findall(text)) / max(1, len(text.replace(" ", "")))
+    return "ja" if share > 0.2 else "en"
+
+
+def _compare(evidence: Evidence, stated: Mapping[str, Any], *, has_files: bool) -> None:
+    measured: list[tuple[str, AnswerValue, str]] = []
+    if has_files and evidence.example_count is not None:
+        detail = (
+            f"{evidence.examples_read} examples read, {evidence.examples_invalid} invalid, "
+            f"{evidence.examples_removed_by_cleaning} removed by cleansing"
+        )
+        measured.append(("example_count", evidence.example_count, detail))
+    pairs = evidence.preference_pairs or 0
+    measured.append(
+        (
+            "has_preference_pairs",
+            pairs > 0,
+            f"{pairs} valid preference pairs ({evidence.preference_pairs_invalid} invalid)"
+            if evidence.preference_pairs is not None
+            else "no preference-pair file",
+        )
+    )
+    rate = evidence.grader_reference_pass_rate
+    if evidence.grader is None:
+        measured.append(("has_grader", False, "no grader file"))
+    else:
+        detail = (
+            f"the grader passes {rate:.0%} of {evidence.grader_references} reference answers"
+            if rate is not None
+            else "no reference answers to check the grader on"
+        )
+        measured.append(("has_grader", rate is None or rate >= GRADER_MIN_PASS, detail))
+        if rate is not None and rate < GRADER_MIN_PASS:
+            evidence.warnings.append(
+                f"the grader fails {1 - rate:.0%} of the reference answers: fix it before "
+                "relying on it for RFT or for the benchmark"
+            )
+    volume = _volume(evidence.knowledge_files, evidence.knowledge_tokens)
+    measured.append(
+        (
+            "knowledge_volume",
+            volume,
+            f"{evidence.knowledge_files} documents, about {evidence.knowledge_tokens:,} tokens",
+        )
+    )
+    for question, value, detail in measured:
+        given = stated.get(question)
+        contradicts = given is not None and given != value
+        evidence.findings.append(
+            Finding(
+                question=question,
+                stated=given,
+                measured=value,
+                contradicts=contradicts,
+                detail=detail,
+            )
+        )
+        if contradicts:
+            evidence.warnings.append(
+                f"{question}: the answer says {given!r}, the files show {value!r} ({detail}); "
+                "the measured value is used"
+            )
+
+
+def _volume(files: int, tokens: int) -> str:
+    if files == 0:
+        return "none"
+    if files <= SMALL_KNOWLEDGE_FILES and tokens <= SMALL_KNOWLEDGE_TOKENS:
+        return "small"
+    return "large"
