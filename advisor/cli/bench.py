@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -46,37 +45,26 @@ def bench(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Prepare each route, answer every test prompt N times, grade, compare, report."""
-    from advisor.bench.report import write_reports
-    from advisor.bench.runner import BenchOptions, parse_routes, run_bench
-    from advisor.bench.scenario import load_scenario
+    from advisor.app.bench import BenchRequest, plan_benchmark, require_answers, run_benchmark
     from advisor.bench.schema import BenchSummary, RouteSummary
 
     threshold = _threshold(fail_under)
-    loaded = load_scenario(scenario)
-    chosen = context.backend(backend, model=model)
-    # Unset: the routes the scenario names as worth comparing; "all": every route it supports.
-    selected = parse_routes(routes) if routes is not None else (list(loaded.routes) or None)
-    options = BenchOptions(
-        routes=selected,
-        backend=chosen.name,
+    request = BenchRequest(
+        scenario=scenario,
+        routes=routes,
+        backend=backend,
         model=model,
         repeats=repeats,
         temperature=temperature,
         max_examples=max_examples,
         max_tokens=max_tokens,
+        out=out,
         use_cache=not no_cache,
     )
-    out_dir = out or Path("bench-results") / loaded.name
-    cancel = threading.Event()
+    plan = plan_benchmark(request, context.settings(), context.backend)
     with _Progress(enabled=fmt is OutputFormat.text) as progress:
-        try:
-            results = run_bench(
-                loaded, chosen, context.settings(), options, progress=progress, cancel=cancel
-            )
-        except KeyboardInterrupt:
-            cancel.set()
-            raise
-    paths = write_reports(results, out_dir)
+        run = run_benchmark(plan, context.settings(), progress=progress)
+    results, paths, out_dir = run.results, run.paths, run.out_dir
     verdict = results.verdict
     below = threshold is not None and (
         verdict.chosen_pass_rate is None or verdict.chosen_pass_rate < threshold
@@ -100,8 +88,7 @@ def bench(
         )
     else:
         _print_text(results, paths)
-    if not any(r.status == "ok" for r in results.routes.values()):
-        raise AdvisorError("no route produced answers", hint="see the route errors above")
+    require_answers(results)
     if below:
         rate = verdict.chosen_pass_rate
         shown = "no answers" if rate is None else f"{rate:.0%}"
