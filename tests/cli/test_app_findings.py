@@ -72,3 +72,21 @@ def test_a_bench_in_which_every_call_failed_exits_1_and_names_no_winner(
     summary = json.loads(out)
     assert summary["verdict"]["best"] is None and summary["verdict"]["winner"] is None
     assert {r["status"] for r in summary["routes"].values()} == {"failed"}
+
+
+def test_assistant_chat_remembers_the_conversation(capsys, monkeypatch) -> None:
+    sent: list[list[str]] = []
+    chat_of = FakeBackend.chat
+
+    def recording(self, messages, **kwargs):
+        sent.append([m.content for m in messages if m.role != "system"])
+        return chat_of(self, messages, **kwargs)
+
+    monkeypatch.setattr(FakeBackend, "chat", recording)
+    run(capsys, "assistant", "create", "memo", "-i", "Be brief.", "--backend", "fake")
+    code, out, _ = run(
+        capsys, "assistant", "chat", "memo", "--message", "My name is Ann.",
+        "--message", "What is my name?",
+    )  # fmt: skip
+    assert code == 0 and out.splitlines()[-1] == "fake reply: What is my name?"
+    assert sent[-1] == ["My name is Ann.", "fake reply: My name is Ann.", "What is my name?"]
