@@ -75,6 +75,7 @@ async def test_chat_offers_a_knowledge_base_built_from_the_cli(make_app, tmp_pat
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c")
         assert isinstance(app.screen, ChatScreen)
+        await settle(app, pilot)  # a worker looks for the knowledge bases
         target = app.screen.query_one("#target", Select)
         values = [value for _, value in target._options]
         assert "rag:handbook" in values

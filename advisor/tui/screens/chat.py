@@ -39,9 +39,12 @@ class ChatScreen(AdvisorScreen):
         super().__init__()
         self.conversation: Conversation | None = None
         self.target: str | None = None
+        self._offered = 0
 
     def compose(self) -> ComposeResult:
-        targets = chat_targets(self.choices(), self._built_knowledge_bases())
+        # Knowledge bases built elsewhere join the list once a worker has found them.
+        targets = chat_targets(self.choices(), [])
+        self._offered = len(targets)
         yield Header()
         with Horizontal(id="chat-bar"):
             yield Static("Talk to", classes="field-label")
@@ -53,6 +56,7 @@ class ChatScreen(AdvisorScreen):
     def on_mount(self) -> None:
         self.sub_title = "chat"
         self.query_one("#prompt", Input).focus()
+        self.find_knowledge_bases()
 
     def choices(self) -> ChatChoices:
         session = self.session
@@ -67,14 +71,27 @@ class ChatScreen(AdvisorScreen):
             fine_tuned_model=session.fine_tuned_model,
         )
 
-    def _built_knowledge_bases(self) -> list[str]:
+    @work(thread=True, exit_on_error=False, group="chat-targets")
+    def find_knowledge_bases(self) -> None:
+        """Offer every knowledge base, those built with ``advisor rag index`` too."""
         from advisor.app.routes import knowledge_bases
         from advisor.errors import AdvisorError
 
         try:
-            return knowledge_bases(self.advisor.settings)
+            names = knowledge_bases(self.advisor.settings)
         except AdvisorError:
-            return []  # a broken store must not keep the chat from opening
+            return  # a broken store must not keep the chat from working
+        self.app.call_from_thread(self._offer, names)
+
+    def _offer(self, names: list[str]) -> None:
+        targets = chat_targets(self.choices(), names)
+        select: Select[str] = self.query_one("#target", Select)
+        if len(targets) == self._offered:
+            return
+        self._offered = len(targets)
+        chosen = select.value
+        select.set_options([(t.label, t.value) for t in targets])
+        select.value = chosen
 
     @property
     def history(self) -> list[tuple[str, str]]:
