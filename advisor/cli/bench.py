@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 from advisor.errors import AdvisorError, UserInputError
+
+if TYPE_CHECKING:
+    from advisor.app.bench import BenchRun
+    from advisor.bench.schema import BenchSummary
 
 
 def bench(
@@ -46,7 +50,6 @@ def bench(
 ) -> None:
     """Prepare each route, answer every test prompt N times, grade, compare, report."""
     from advisor.app.bench import BenchRequest, plan_benchmark, require_answers, run_benchmark
-    from advisor.bench.schema import BenchSummary, RouteSummary
 
     threshold = _threshold(fail_under)
     request = BenchRequest(
@@ -64,28 +67,13 @@ def bench(
     plan = plan_benchmark(request, context.settings(), context.backend)
     with _Progress(enabled=fmt is OutputFormat.text) as progress:
         run = run_benchmark(plan, context.settings(), progress=progress)
-    results, paths, out_dir = run.results, run.paths, run.out_dir
+    results, paths = run.results, run.paths
     verdict = results.verdict
     below = threshold is not None and (
         verdict.chosen_pass_rate is None or verdict.chosen_pass_rate < threshold
     )
     if fmt is OutputFormat.json:
-        print_json(
-            BenchSummary(
-                scenario=results.scenario.name,
-                out_dir=str(out_dir),
-                reports={k: str(v) for k, v in paths.items()},
-                routes={
-                    name: RouteSummary(
-                        status=r.status, model=r.model, error=r.error, metrics=r.metrics
-                    )
-                    for name, r in results.routes.items()
-                },
-                verdict=verdict,
-                fail_under=threshold,
-                failed_threshold=below,
-            )
-        )
+        print_json(_summary(run, threshold, below))
     else:
         _print_text(results, paths)
     require_answers(results)
@@ -97,6 +85,25 @@ def bench(
             f"--fail-under {threshold:.0%}",
             hint=f"see {paths['html']}",
         )
+
+
+def _summary(run: BenchRun, threshold: float | None, below: bool) -> BenchSummary:
+    """The JSON of ``advisor bench --format json``."""
+    from advisor.bench.schema import BenchSummary, RouteSummary
+
+    results = run.results
+    return BenchSummary(
+        scenario=results.scenario.name,
+        out_dir=str(run.out_dir),
+        reports={k: str(v) for k, v in run.paths.items()},
+        routes={
+            name: RouteSummary(status=r.status, model=r.model, error=r.error, metrics=r.metrics)
+            for name, r in results.routes.items()
+        },
+        verdict=results.verdict,
+        fail_under=threshold,
+        failed_threshold=below,
+    )
 
 
 def _threshold(value: float | None) -> float | None:
