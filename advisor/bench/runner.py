@@ -215,6 +215,9 @@ class BenchRunner:
             prepared = self._prepare(route_id)
             self._stage(f"{route_id}: preparing", 1, 1)
             samples = self._answer_all(route_id, prepared.route, items, graders)
+            if samples and all(s.error for s in samples):
+                # Not a 0% pass rate: nothing was answered, so nothing was measured.
+                raise BackendError(f"every request failed ({samples[0].error})")
             paraphrase_answers = self._paraphrase_answers(
                 route_id, prepared.route, items, paraphrases, samples
             )

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import BaseModel, Field
 
+from advisor.app.ask import ask as ask_route
+from advisor.app.routes import RouteSpec, build_route
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.errors import UserInputError
 
 if TYPE_CHECKING:
-    from advisor.routes import Route, RouteAnswer
+    from advisor.routes import RouteAnswer
 
 
 class RouteName(StrEnum):
@@ -29,50 +29,19 @@ class FewShot(StrEnum):
     similar = "similar"
 
 
-class AskResult(BaseModel):
-    """``advisor ask --format json``: the route's answer plus preparation warnings."""
-
-    text: str
-    sources: list[dict[str, Any]]
-    usage: dict[str, int]
-    latency_s: float
-    backend: str
-    model: str
-    route: str
-    warnings: list[str] = Field(default_factory=list)
-
-
-def as_result(answer: RouteAnswer, warnings: list[str]) -> AskResult:
-    return AskResult(
-        text=answer.text,
-        sources=[s.model_dump() for s in answer.sources],
-        usage={
-            "prompt_tokens": answer.usage.prompt_tokens,
-            "completion_tokens": answer.usage.completion_tokens,
-            "total_tokens": answer.usage.total_tokens,
-        },
-        latency_s=round(answer.latency_s, 4),
-        backend=answer.backend,
-        model=answer.model,
-        route=answer.route,
-        warnings=warnings,
-    )
-
-
 def print_answer(answer: RouteAnswer) -> None:
+    """The answer, then its sources: those it cited, else those it was shown."""
     from advisor.cli.rag import shown
 
     echo(answer.text)
+    if not answer.sources:
+        return
+    numbers = {s.chunk_id: i for i, s in enumerate(answer.sources, start=1)}
     cited = answer.cited_sources
-    if cited:
-        echo("")
-        echo("sources:")
-        numbers = {s.chunk_id: i for i, s in enumerate(answer.sources, start=1)}
-        for source in cited:
-            echo(f"  [{numbers[source.chunk_id]}] {shown(source.chunk_id)}")
-    elif answer.sources:
-        echo("")
-        echo(f"(no citation; {len(answer.sources)} chunks were retrieved)", err=True)
+    echo("")
+    echo("sources:" if cited else "sources (retrieved; the answer cites none):")
+    for source in cited or answer.sources:
+        echo(f"  [{numbers[source.chunk_id]}] {shown(source.chunk_id)}")
 
 
 def ask(
@@ -115,67 +84,32 @@ def ask(
         question = sys.stdin.read().strip()
     if instructions and instructions_file:
         raise UserInputError("give --instructions or --instructions-file, not both")
-    text: str | Path | None = instructions_file or instructions
-    chosen: Route
-    if route is RouteName.custom_assistant:
-        if not assistant:
-            raise UserInputError("the custom_assistant route needs --assistant NAME")
-        from advisor.routes import AssistantStore, CustomAssistantRoute
+    from advisor.cli.rag import parse_where
 
-        settings = context.settings()
-        profile = AssistantStore(settings).get(assistant)
-        if backend or model:
-            profile = profile.model_copy(
-                update={"backend": backend or profile.backend, "model": model or profile.model}
-            )
-        chosen = CustomAssistantRoute(profile, settings, chroma_url=chroma_url)
-    elif route is RouteName.rag:
-        if not kb:
-            raise UserInputError("the rag route needs --kb NAME", hint="see `advisor rag list`")
-        from advisor.cli.rag import parse_where
-        from advisor.routes import RagRoute
-
-        chosen = RagRoute(
-            context.backend(backend, model=model),
-            model,
-            kb,
-            context.settings(),
-            k,
-            text,
-            chroma_url=chroma_url,
-            where=parse_where(where),
-        )
-    else:
-        from advisor.routes import SystemPromptRoute
-
-        chosen = SystemPromptRoute(
-            context.backend(backend, model=model),
-            model,
-            text,
-            few_shot_file,
-            shots,
-            few_shot=few_shot.value,
-        )
-    answer, warnings = run(
+    spec = RouteSpec(
+        route=route.value,
+        backend=backend,
+        model=model,
+        instructions=instructions_file or instructions,
+        few_shot_file=few_shot_file,
+        shots=shots,
+        few_shot=few_shot.value,
+        kb=kb,
+        k=k,
+        where=parse_where(where),
+        assistant=assistant,
+        chroma_url=chroma_url,
+    )
+    chosen = build_route(spec, context.settings(), context.backend)
+    asked = ask_route(
         chosen, question, GenerationParams(temperature=temperature, max_tokens=max_tokens)
     )
     if fmt is OutputFormat.json:
-        print_json(as_result(answer, warnings))
+        print_json(asked.result())
         return
-    for warning in warnings:
+    for warning in asked.warnings:
         echo(f"warning: {warning}", err=True)
-    print_answer(answer)
-
-
-def run(route: Route, question: str, params: Any) -> tuple[RouteAnswer, list[str]]:
-    """Prepare (cancellable with Ctrl+C) and answer."""
-    cancel = threading.Event()
-    try:
-        report = route.prepare(cancel=cancel)
-    except KeyboardInterrupt:
-        cancel.set()
-        raise
-    return route.answer(question, params), list(report.warnings)
+    print_answer(asked.answer)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.errors import UserInputError
+
+if TYPE_CHECKING:
+    from advisor.app.conversation import Conversation
 
 assistant_app = typer.Typer(
     help="Custom assistants: instructions + knowledge files + conversation starters.",
@@ -41,35 +44,20 @@ def create(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Save an assistant profile; its knowledge is indexed on first use."""
-    from pydantic import ValidationError
+    from advisor.app.assistants import AssistantDraft, create_assistant
 
-    from advisor.routes import AssistantProfile, AssistantStore
-    from advisor.routes.system_prompt import read_instructions
-
-    if bool(instructions) == bool(instructions_file):
-        raise UserInputError("give exactly one of --instructions or --instructions-file")
-    text = read_instructions(instructions_file or instructions)
-    missing = [str(p) for p in knowledge or [] if not p.exists()]
-    if missing:
-        raise UserInputError(f"knowledge not found: {', '.join(missing)}")
-    if backend:
-        from advisor.registry import backend_class
-
-        backend_class(backend)  # fail now, not at the first chat
-    try:
-        profile = AssistantProfile(
-            name=name,
-            description=description,
-            instructions=text,
-            knowledge=[str(p.expanduser().resolve()) for p in knowledge or []],
-            conversation_starters=list(starter or []),
-            backend=backend,
-            model=model,
-            k=k,
-        )
-    except ValidationError as exc:
-        raise UserInputError(f"invalid assistant: {exc.errors()[0]['msg']}") from exc
-    path = AssistantStore(context.settings()).save(profile, overwrite=force)
+    draft = AssistantDraft(
+        name=name,
+        instructions=instructions,
+        instructions_file=instructions_file,
+        knowledge=list(knowledge or []),
+        starters=list(starter or []),
+        description=description,
+        backend=backend,
+        model=model,
+        k=k,
+    )
+    profile, path = create_assistant(draft, context.settings(), overwrite=force)
     if fmt is OutputFormat.json:
         print_json({"name": profile.name, "path": str(path)})
         return
@@ -130,20 +118,25 @@ def chat(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Chat with an assistant; each question is answered from its instructions and knowledge."""
-    from advisor.cli.ask import as_result, print_answer, run
-    from advisor.routes import AssistantStore, CustomAssistantRoute
+    from advisor.app.ask import Asked, prepare
+    from advisor.app.conversation import Conversation
+    from advisor.app.routes import RouteSpec, build_route
+    from advisor.cli.ask import print_answer
+    from advisor.routes import CustomAssistantRoute
     from backends.types import GenerationParams
 
-    settings = context.settings()
-    profile = AssistantStore(settings).get(name)
-    route = CustomAssistantRoute(profile, settings, chroma_url=chroma_url)
-    params = GenerationParams(max_tokens=max_tokens)
+    spec = RouteSpec(route="custom_assistant", assistant=name, chroma_url=chroma_url)
+    route = build_route(spec, context.settings(), context.backend)
+    assert isinstance(route, CustomAssistantRoute)
+    # One conversation: each question is answered knowing the earlier ones.
+    conversation = Conversation(route, GenerationParams(max_tokens=max_tokens))
     if message:
+        warnings = prepare(route)
         results = []
         for question in message:
-            answer, warnings = run(route, question, params)
+            answer = conversation.ask(question)
             if fmt is OutputFormat.json:
-                results.append(as_result(answer, warnings))
+                results.append(Asked(answer, warnings).result())
             else:
                 print_answer(answer)
         if fmt is OutputFormat.json:
@@ -151,16 +144,18 @@ def chat(
         return
     if fmt is OutputFormat.json:
         raise UserInputError("--format json needs --message", hint="interactive chat is text only")
-    _interactive(route, profile.conversation_starters, params)
+    _interactive(conversation, name, route.profile.conversation_starters)
 
 
-def _interactive(route: Any, starters: list[str], params: Any) -> None:
-    from advisor.cli.ask import print_answer, run
+def _interactive(conversation: Conversation, name: str, starters: list[str]) -> None:
+    from advisor.app.ask import prepare
+    from advisor.cli.ask import print_answer
 
-    echo(f"Chatting with {route.profile.name}. Empty line or Ctrl+D ends.", err=True)
+    echo(f"Chatting with {name}. Empty line or Ctrl+D ends.", err=True)
     for number, starter in enumerate(starters, start=1):
         echo(f"  {number}. {starter}", err=True)
-    warned = False
+    for warning in prepare(conversation.route):
+        echo(f"warning: {warning}", err=True)
     while True:
         try:
             line = input("> " if sys.stdin.isatty() else "").strip()
@@ -170,11 +165,7 @@ def _interactive(route: Any, starters: list[str], params: Any) -> None:
             break
         if line.isdigit() and 1 <= int(line) <= len(starters):
             line = starters[int(line) - 1]  # pick a starter by its number
-        answer, warnings = run(route, line, params)
-        for warning in [] if warned else warnings:
-            echo(f"warning: {warning}", err=True)
-        warned = True
-        print_answer(answer)
+        print_answer(conversation.ask(line))
 
 
 def register(app: typer.Typer) -> None:

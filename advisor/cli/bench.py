@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 from advisor.errors import AdvisorError, UserInputError
+
+if TYPE_CHECKING:
+    from advisor.app.bench import BenchRun
+    from advisor.bench.schema import BenchSummary
 
 
 def bench(
@@ -46,62 +49,34 @@ def bench(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Prepare each route, answer every test prompt N times, grade, compare, report."""
-    from advisor.bench.report import write_reports
-    from advisor.bench.runner import BenchOptions, parse_routes, run_bench
-    from advisor.bench.scenario import load_scenario
-    from advisor.bench.schema import BenchSummary, RouteSummary
+    from advisor.app.bench import BenchRequest, plan_benchmark, require_answers, run_benchmark
 
     threshold = _threshold(fail_under)
-    loaded = load_scenario(scenario)
-    chosen = context.backend(backend, model=model)
-    # Unset: the routes the scenario names as worth comparing; "all": every route it supports.
-    selected = parse_routes(routes) if routes is not None else (list(loaded.routes) or None)
-    options = BenchOptions(
-        routes=selected,
-        backend=chosen.name,
+    request = BenchRequest(
+        scenario=scenario,
+        routes=routes,
+        backend=backend,
         model=model,
         repeats=repeats,
         temperature=temperature,
         max_examples=max_examples,
         max_tokens=max_tokens,
+        out=out,
         use_cache=not no_cache,
     )
-    out_dir = out or Path("bench-results") / loaded.name
-    cancel = threading.Event()
+    plan = plan_benchmark(request, context.settings(), context.backend)
     with _Progress(enabled=fmt is OutputFormat.text) as progress:
-        try:
-            results = run_bench(
-                loaded, chosen, context.settings(), options, progress=progress, cancel=cancel
-            )
-        except KeyboardInterrupt:
-            cancel.set()
-            raise
-    paths = write_reports(results, out_dir)
+        run = run_benchmark(plan, context.settings(), progress=progress)
+    results, paths = run.results, run.paths
     verdict = results.verdict
     below = threshold is not None and (
         verdict.chosen_pass_rate is None or verdict.chosen_pass_rate < threshold
     )
     if fmt is OutputFormat.json:
-        print_json(
-            BenchSummary(
-                scenario=results.scenario.name,
-                out_dir=str(out_dir),
-                reports={k: str(v) for k, v in paths.items()},
-                routes={
-                    name: RouteSummary(
-                        status=r.status, model=r.model, error=r.error, metrics=r.metrics
-                    )
-                    for name, r in results.routes.items()
-                },
-                verdict=verdict,
-                fail_under=threshold,
-                failed_threshold=below,
-            )
-        )
+        print_json(_summary(run, threshold, below))
     else:
         _print_text(results, paths)
-    if not any(r.status == "ok" for r in results.routes.values()):
-        raise AdvisorError("no route produced answers", hint="see the route errors above")
+    require_answers(results)
     if below:
         rate = verdict.chosen_pass_rate
         shown = "no answers" if rate is None else f"{rate:.0%}"
@@ -110,6 +85,25 @@ def bench(
             f"--fail-under {threshold:.0%}",
             hint=f"see {paths['html']}",
         )
+
+
+def _summary(run: BenchRun, threshold: float | None, below: bool) -> BenchSummary:
+    """The JSON of ``advisor bench --format json``."""
+    from advisor.bench.schema import BenchSummary, RouteSummary
+
+    results = run.results
+    return BenchSummary(
+        scenario=results.scenario.name,
+        out_dir=str(run.out_dir),
+        reports={k: str(v) for k, v in run.paths.items()},
+        routes={
+            name: RouteSummary(status=r.status, model=r.model, error=r.error, metrics=r.metrics)
+            for name, r in results.routes.items()
+        },
+        verdict=results.verdict,
+        fail_under=threshold,
+        failed_threshold=below,
+    )
 
 
 def _threshold(value: float | None) -> float | None:

@@ -1,17 +1,15 @@
 """``advisor jobs list|show|events|checkpoints|cancel|resume|wait``: jobs of every backend.
 
 Jobs are listed from the local job store, where every backend records its jobs;
-operations on one job go to the backend that owns it
-(``get_backend(job.backend).fine_tuning()``), so local and remote jobs are
-handled alike.
+operations on one job go to the backend that owns it (see
+:mod:`advisor.app.jobs`), so local and remote jobs are handled alike.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,7 +17,7 @@ from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 
 if TYPE_CHECKING:
-    from backends.base import FineTuningService
+    from advisor.app.jobs import Jobs, JobUpdate
     from backends.jobs import FineTuneJob, JobEvent
 
 jobs_app = typer.Typer(
@@ -29,20 +27,10 @@ jobs_app = typer.Typer(
 JOB_ID = typer.Argument(..., help="The job id (see `advisor jobs list`).", show_default=False)
 
 
-def _store() -> Any:
-    from advisor.jobs.store import JobStore
+def _jobs() -> Jobs:
+    from advisor.app.jobs import Jobs
 
-    return JobStore(context.settings().jobs_db)
-
-
-def service_for(job_id: str) -> tuple[FineTuningService, FineTuneJob]:
-    """The owning backend's service and the stored job.
-
-    Raises:
-        JobNotFoundError: no such job.
-    """
-    job = _store().get_job(job_id)
-    return context.backend(job.backend).fine_tuning(), job
+    return Jobs(context.settings(), context.backend)
 
 
 def _when(timestamp: float | None) -> str:
@@ -80,7 +68,6 @@ def _event_line(event: JobEvent) -> str:
 
 
 def follow(
-    service: FineTuningService,
     job: FineTuneJob,
     *,
     show_progress: bool,
@@ -92,21 +79,12 @@ def follow(
     Ctrl+C stops waiting, not the job (it says how to cancel it).
     """
     bar = _Bar(job) if show_progress else None
-    last: str | None = None
-    began = time.monotonic()
     try:
-        while True:
-            job = service.retrieve(job.id)
-            events = service.events(job.id, after=last)
-            if events:
-                last = events[-1].id
+        for update in _jobs().follow(job.id, interval_s=interval_s, timeout_s=timeout_s):
+            job = update.job
             if bar is not None:
-                bar.update(events)
-            if job.is_terminal or job.status == "paused":
-                return job
-            if timeout_s is not None and time.monotonic() - began > timeout_s:
-                return job
-            time.sleep(interval_s)
+                bar.update(update)
+        return job
     except KeyboardInterrupt:
         echo(
             f"Stopped waiting; the job goes on. Cancel it with: advisor jobs cancel {job.id}",
@@ -130,20 +108,15 @@ class _Bar:
         self.label = f"{job.method} {job.id[-8:]}"
         self.task = self.progress.add_task(self.label, total=None)
 
-    def update(self, events: list[JobEvent]) -> None:
-        for event in events:
-            data = event.data or {}
-            if event.type == "metrics" and "step" in data:
-                figures = [
-                    f"{k.split('_')[0]} {data[k]:.4g}"
-                    for k in ("loss", "eval_loss", "reward_mean")
-                    if k in data
-                ]
+    def update(self, update: JobUpdate) -> None:
+        for event, point in update.points:
+            if event.type == "metrics" and point is not None and point.step is not None:
+                figures = [f"{k.split('_')[0]} {v:.4g}" for k, v in point.figures().items()]
                 description = self.label + (" - " + ", ".join(figures) if figures else "")
                 self.progress.update(
                     self.task,
-                    completed=data["step"],
-                    total=data.get("total_steps"),
+                    completed=point.step,
+                    total=point.total_steps,
                     description=description,
                 )
             else:
@@ -160,13 +133,7 @@ def list_jobs(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Recent fine-tuning jobs of every backend, newest first."""
-    jobs = _store().list_jobs(limit=limit, backend=backend)
-    refreshed = []
-    for job in jobs:
-        # Local workers can die unnoticed; asking their service refreshes the state cheaply.
-        if not job.is_terminal and job.backend in ("local", "fake"):
-            job = context.backend(job.backend).fine_tuning().retrieve(job.id)
-        refreshed.append(job)
+    refreshed = _jobs().list(limit=limit, backend=backend)
     if fmt is OutputFormat.json:
         print_json(refreshed)
         return
@@ -184,8 +151,7 @@ def list_jobs(
 @jobs_app.command("show")
 def show(job_id: str = JOB_ID, fmt: OutputFormat = FORMAT_OPTION) -> None:
     """One job's state, hyperparameters, result or error."""
-    service, _ = service_for(job_id)
-    job = service.retrieve(job_id)
+    job = _jobs().retrieve(job_id)
     if fmt is OutputFormat.json:
         print_json(job)
         return
@@ -200,7 +166,7 @@ def events(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """The job's log and metrics, oldest first."""
-    service, _ = service_for(job_id)
+    service, _ = _jobs().service_for(job_id)
     found = service.events(job_id, after=after)
     if fmt is OutputFormat.json:
         print_json(found)
@@ -212,7 +178,7 @@ def events(
 @jobs_app.command("checkpoints")
 def checkpoints(job_id: str = JOB_ID, fmt: OutputFormat = FORMAT_OPTION) -> None:
     """The job's saved checkpoints, oldest first."""
-    service, _ = service_for(job_id)
+    service, _ = _jobs().service_for(job_id)
     found = service.checkpoints(job_id)
     if fmt is OutputFormat.json:
         print_json(found)
@@ -227,8 +193,7 @@ def checkpoints(job_id: str = JOB_ID, fmt: OutputFormat = FORMAT_OPTION) -> None
 @jobs_app.command("cancel")
 def cancel(job_id: str = JOB_ID, fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Stop a job gracefully (it keeps its checkpoints; `resume` continues it)."""
-    service, _ = service_for(job_id)
-    job = service.cancel(job_id)
+    job = _jobs().cancel(job_id)
     if fmt is OutputFormat.json:
         print_json(job)
         return
@@ -242,10 +207,9 @@ def resume(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Continue a cancelled, paused or crashed job from its last checkpoint."""
-    service, _ = service_for(job_id)
-    job = service.resume(job_id)
+    job = _jobs().resume(job_id)
     if wait:
-        job = follow(service, job, show_progress=fmt is OutputFormat.text)
+        job = follow(job, show_progress=fmt is OutputFormat.text)
     if fmt is OutputFormat.json:
         print_json(job)
     else:
@@ -260,8 +224,7 @@ def wait(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Follow a job until it ends, with a live progress bar and the loss (text mode)."""
-    service, job = service_for(job_id)
-    job = follow(service, job, show_progress=fmt is OutputFormat.text, timeout_s=timeout)
+    job = follow(_jobs().stored(job_id), show_progress=fmt is OutputFormat.text, timeout_s=timeout)
     if fmt is OutputFormat.json:
         print_json(job)
     else:

@@ -97,6 +97,7 @@ def create(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create a fine-tuning job from a JSONL file; --wait follows it to the end."""
+    from advisor.app.jobs import Jobs
     from advisor.cli.jobs import describe, follow
     from backends.jobs import Hyperparameters, JobRequest
 
@@ -129,19 +130,19 @@ def create(
         seed=seed,
         metadata={"merge": "true"} if merge else {},
     )
-    service = chosen.fine_tuning()
+    jobs = Jobs(context.settings(), context.backend)
     if not yes and fmt is OutputFormat.text and sys.stdin.isatty():
-        preview = service.preview(request)
+        preview = jobs.preview(chosen.name, request)
         if preview is not None:
             _show_preview(preview)
             if not typer.confirm("Create the job?", default=True, err=True):
                 echo("Nothing was created.", err=True)
                 raise typer.Exit(1)
-    job = service.create(request)
+    job = jobs.submit(chosen.name, request)
     if fmt is OutputFormat.text:
         echo(f"Created {job.id} ({job.backend}, {job.method}, {job.model}): {job.status}")
     if wait:
-        job = follow(service, job, show_progress=fmt is OutputFormat.text)
+        job = follow(job, show_progress=fmt is OutputFormat.text)
     if fmt is OutputFormat.json:
         print_json(job)
     elif wait:

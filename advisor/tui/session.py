@@ -41,6 +41,20 @@ class Session(BaseModel):
     fine_tuned_model: str | None = Field(default=None, description="Model id a job produced.")
     report_dir: str | None = Field(default=None, description="Folder of the last benchmark.")
 
+    def apply_scenario(self, scenario: Any) -> None:
+        """Fill the session from a loaded ``advisor.bench`` scenario."""
+        self.scenario = scenario.name
+        self.answers = dict(getattr(scenario, "answers", {}) or {})
+        self.system_prompt = getattr(scenario, "system_prompt", None) or self.system_prompt
+        if getattr(scenario, "language", None) in ("en", "ja"):
+            self.language = scenario.language
+        training = getattr(scenario, "training", None)
+        if training is not None and getattr(training, "sft", None):
+            self.data_file = str(training.sft)
+        knowledge = getattr(scenario, "knowledge", None)
+        if knowledge is not None and getattr(knowledge, "documents", None):
+            self.documents = str(knowledge.documents)
+
     def save(self, path: Path) -> None:
         """Write the session as pretty JSON (non-ASCII kept readable)."""
         try:

@@ -1,8 +1,14 @@
-"""Chat: talk to the prepared route or a fine-tuned model; RAG answers show sources."""
+"""Chat: talk to the prepared route, any knowledge base, or a fine-tuned model.
+
+The conversation keeps its history (:class:`advisor.app.conversation.Conversation`);
+RAG and assistant answers list their sources, each file once, relative to its
+knowledge folder.  Until the first words arrive the reply says what it waits for:
+a local model loads on the first question, which can take a minute.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,8 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from advisor.tui import core
+from advisor.app.chat import ChatChoices, chat_targets
 from advisor.tui.screens.base import AdvisorScreen
+
+if TYPE_CHECKING:
+    from advisor.app.conversation import Conversation
+
+LOADING = "… preparing the route and loading the model (the first answer can take a minute)"
 
 
 class ChatTurn(Static):
@@ -26,13 +37,18 @@ class ChatScreen(AdvisorScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.history: list[tuple[str, str]] = []
+        self.conversation: Conversation | None = None
+        self.target: str | None = None
+        self._offered = 0
 
     def compose(self) -> ComposeResult:
+        # Knowledge bases built elsewhere join the list once a worker has found them.
+        targets = chat_targets(self.choices(), [])
+        self._offered = len(targets)
         yield Header()
         with Horizontal(id="chat-bar"):
             yield Static("Talk to", classes="field-label")
-            yield Select(core.chat_targets(self.session), allow_blank=False, id="target")
+            yield Select([(t.label, t.value) for t in targets], allow_blank=False, id="target")
         yield VerticalScroll(id="conversation")
         yield Input(placeholder="Ask a question and press enter", id="prompt")
         yield Footer()
@@ -40,10 +56,55 @@ class ChatScreen(AdvisorScreen):
     def on_mount(self) -> None:
         self.sub_title = "chat"
         self.query_one("#prompt", Input).focus()
+        self.find_knowledge_bases()
+
+    def choices(self) -> ChatChoices:
+        session = self.session
+        return ChatChoices(
+            route=session.route,
+            system_prompt=session.system_prompt,
+            backend=session.backend,
+            model=session.model,
+            knowledge_base=session.knowledge_base,
+            documents=session.documents,
+            assistant=session.assistant,
+            fine_tuned_model=session.fine_tuned_model,
+        )
+
+    @work(thread=True, exit_on_error=False, group="chat-targets")
+    def find_knowledge_bases(self) -> None:
+        """Offer every knowledge base, those built with ``advisor rag index`` too."""
+        from advisor.app.routes import knowledge_bases
+        from advisor.errors import AdvisorError
+
+        try:
+            names = knowledge_bases(self.advisor.settings)
+        except AdvisorError:
+            return  # a broken store must not keep the chat from working
+        self.app.call_from_thread(self._offer, names)
+
+    def _offer(self, names: list[str]) -> None:
+        targets = chat_targets(self.choices(), names)
+        select: Select[str] = self.query_one("#target", Select)
+        if len(targets) == self._offered:
+            return
+        self._offered = len(targets)
+        chosen = select.value
+        select.set_options([(t.label, t.value) for t in targets])
+        select.value = chosen
+
+    @property
+    def history(self) -> list[tuple[str, str]]:
+        return self.conversation.history if self.conversation is not None else []
 
     def action_clear(self) -> None:
-        self.history.clear()
+        if self.conversation is not None:
+            self.conversation.clear()
         self.query_one("#conversation").remove_children()
+
+    @on(Select.Changed, "#target")
+    def target_changed(self) -> None:
+        self.conversation = None  # another route: a new conversation
 
     @on(Input.Submitted, "#prompt")
     def submitted(self, event: Input.Submitted) -> None:
@@ -53,25 +114,44 @@ class ChatScreen(AdvisorScreen):
         event.input.value = ""
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.mount(ChatTurn(question, classes="user", markup=False))
-        reply = ChatTurn("…", classes="assistant", markup=False)
+        reply = ChatTurn(LOADING, classes="assistant", markup=False)
         conversation.mount(reply)
         conversation.scroll_end(animate=False)
-        target = str(self.query_one("#target", Select).value)
-        self.ask(target, question, reply)
+        self.ask(str(self.query_one("#target", Select).value), question, reply)
+
+    def _conversation(self, target: str) -> Conversation:
+        from advisor.app.chat import target_spec
+        from advisor.app.conversation import Conversation
+        from advisor.app.routes import build_route
+        from backends.types import GenerationParams
+
+        if self.conversation is None or self.target != target:
+            spec = target_spec(target, self.choices())
+            route = build_route(spec, self.advisor.settings, self.advisor.backend)
+            params = GenerationParams(max_tokens=self.advisor.settings.local.max_new_tokens)
+            self.conversation, self.target = Conversation(route, params), target
+        return self.conversation
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="chat")
     def ask(self, target: str, question: str, reply: ChatTurn) -> None:
-        """Stream the answer into ``reply``; RAG routes answer whole, with sources."""
+        """Stream the answer into ``reply``; routes with sources answer whole, then list them."""
+        from advisor.app.ask import source_lines
+        from advisor.app.chat import TARGET_FINE_TUNED, TARGET_MODEL, knowledge_roots
+
         call = self.app.call_from_thread
-        text = ""
-        sources: list[str] = []
-        for chunk, found in core.chat_answer(self.advisor, target, self.history, question):
-            text += chunk
-            sources = found or sources
-            call(reply.update, text or "…")
-        if sources:
-            call(self._show_sources, sources)
-        self.history.append((question, text))
+        conversation = self._conversation(target)
+        if target in (TARGET_MODEL, TARGET_FINE_TUNED):  # no sources: stream the words
+            text = ""
+            for chunk in conversation.stream(question):
+                text += chunk
+                call(reply.update, text or LOADING)
+            return
+        answer = conversation.ask(question)
+        call(reply.update, answer.text)
+        roots = knowledge_roots(target, self.choices(), self.advisor.settings)
+        lines = [line.label() for line in source_lines(answer.sources, roots)]
+        if lines:
+            call(self._show_sources, lines)
 
     def _show_sources(self, sources: list[str]) -> None:
         conversation = self.query_one("#conversation", VerticalScroll)

@@ -56,7 +56,7 @@ class CompareScreen(AdvisorScreen):
         with Vertical(id="compare"):
             with Horizontal(id="compare-bar"):
                 yield Input(self.session.scenario or "", placeholder="scenario", id="scenario")
-                yield Input("all", placeholder="routes: all or rag,sft", id="routes")
+                yield Input("", placeholder="routes: the scenario's, all, or rag,sft", id="routes")
                 yield Button("Run", variant="primary", id="run-bench")
             yield ProgressBar(show_eta=False, id="bench-progress")
             yield Static("Run a benchmark (F5) or load a results.json (ctrl+o).", id="verdict")
@@ -114,27 +114,28 @@ class CompareScreen(AdvisorScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="bench")
     def bench(self, scenario_name: str, routes: str) -> None:
-        from advisor.bench.report import write_reports
-        from advisor.bench.runner import BenchOptions, parse_routes, run_bench
-        from advisor.bench.scenario import load_scenario
+        """Run with the CLI's defaults: the scenario's routes, reports in bench-results/."""
+        from advisor.app.bench import BenchRequest, plan_benchmark, require_answers, run_benchmark
 
         call = self.app.call_from_thread
-        scenario = load_scenario(scenario_name)
-        options = BenchOptions(
-            routes=parse_routes(routes), backend=self.advisor.backend_name, model=self.session.model
+        settings = self.advisor.settings
+        request = BenchRequest(
+            scenario=scenario_name,
+            routes=routes.strip() or None,
+            backend=self.advisor.backend_name,
+            model=self.session.model,
         )
-        results = run_bench(
-            scenario,
-            self.advisor.backend(),
-            self.advisor.settings,
-            options,
+        plan = plan_benchmark(request, settings, self.advisor.backend)
+        run = run_benchmark(
+            plan,
+            settings,
             progress=lambda label, done, total: call(self._progress, label, done, total),
             cancel=self.cancel_event,
         )
-        out = self.advisor.settings.data_dir / "reports" / scenario.name
-        write_reports(results, out)
+        out = run.out_dir.resolve()
         self.session.report_dir = str(out)
-        call(self.show_results, results)
+        call(self.show_results, run.results)
+        require_answers(run.results)
         call(self.notify, f"benchmark done; reports in {out}")
 
     def _progress(self, label: str, done: int, total: int) -> None:

@@ -129,9 +129,7 @@ class HomeScreen(AdvisorScreen):
         self.app.call_from_thread(self._apply_scenario, scenario)
 
     def _apply_scenario(self, scenario) -> None:
-        from advisor.tui import core
-
-        core.apply_scenario(self.session, scenario)
+        self.session.apply_scenario(scenario)
         self.refresh_status()
         self.notify(f"scenario {scenario.name} opened", timeout=3)
         self.go("results")

@@ -1,0 +1,140 @@
+"""Run a benchmark: one default route list and one report folder for every shell.
+
+Defaults (the CLI's public ones): the routes the scenario names as worth
+comparing, else every route it has data for; reports into
+``./bench-results/<scenario name>``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from advisor.app.backends import BackendSource, backend_name_for, registry_source
+from advisor.errors import AdvisorError
+
+if TYPE_CHECKING:
+    from advisor.bench.runner import BenchOptions, StageProgress
+    from advisor.bench.scenario import Scenario
+    from advisor.bench.schema import BenchResults
+    from advisor.settings import Settings
+    from backends.base import Backend
+
+REPORTS_ROOT = Path("bench-results")
+
+
+@dataclass
+class BenchRequest:
+    """A benchmark to run; ``routes`` as typed (``None``: the default list, ``all``: all)."""
+
+    scenario: str
+    routes: str | None = None
+    backend: str | None = None
+    model: str | None = None
+    repeats: int = 2
+    temperature: float = 0.0
+    max_examples: int | None = None
+    max_tokens: int = 256
+    out: Path | None = None
+    use_cache: bool = True
+
+
+@dataclass
+class BenchRun:
+    results: BenchResults
+    out_dir: Path
+    paths: dict[str, Path]
+
+
+def default_routes(scenario: Scenario, routes: str | None) -> list[str] | None:
+    """Unset: the scenario's routes (None when it names none: every route it supports)."""
+    from advisor.bench.runner import parse_routes
+
+    if routes is None or not routes.strip():
+        return list(scenario.routes) or None
+    return parse_routes(routes)
+
+
+def default_out_dir(scenario_name: str) -> Path:
+    return REPORTS_ROOT / scenario_name
+
+
+@dataclass
+class BenchPlan:
+    """A checked request: the scenario loaded, the backend built, the routes parsed."""
+
+    scenario: Scenario
+    backend: Backend
+    options: BenchOptions
+    out_dir: Path
+
+
+def plan_benchmark(
+    request: BenchRequest, settings: Settings, backends: BackendSource | None = None
+) -> BenchPlan:
+    """Check the request before anything runs (bad input fails here, exit 2).
+
+    Raises:
+        UserInputError: no such scenario, an unknown route, or an unknown backend.
+    """
+    from advisor.bench.runner import BenchOptions
+    from advisor.bench.scenario import load_scenario
+
+    scenario = load_scenario(request.scenario)
+    routes = default_routes(scenario, request.routes)
+    source = backends or registry_source(settings)
+    backend = source(backend_name_for(request.backend, request.model, settings))
+    options = BenchOptions(
+        routes=routes,
+        backend=backend.name,
+        model=request.model,
+        repeats=request.repeats,
+        temperature=request.temperature,
+        max_examples=request.max_examples,
+        max_tokens=request.max_tokens,
+        use_cache=request.use_cache,
+    )
+    return BenchPlan(scenario, backend, options, request.out or default_out_dir(scenario.name))
+
+
+def run_benchmark(
+    plan: BenchPlan,
+    settings: Settings,
+    *,
+    progress: StageProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> BenchRun:
+    """Run the plan and write the reports (whatever the outcome).
+
+    Call :func:`require_answers` afterwards to turn a run without answers into an error.
+    """
+    from advisor.bench.report import write_reports
+    from advisor.bench.runner import run_bench
+
+    cancel = cancel or threading.Event()
+    try:
+        results = run_bench(
+            plan.scenario, plan.backend, settings, plan.options, progress=progress, cancel=cancel
+        )
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+    return BenchRun(results, plan.out_dir, write_reports(results, plan.out_dir))
+
+
+def require_answers(results: BenchResults) -> None:
+    """A run in which no route produced answers failed (exit 1), and names no winner.
+
+    Raises:
+        AdvisorError: every route failed or was skipped.
+    """
+    if any(r.status == "ok" for r in results.routes.values()):
+        return
+    errors = [r.error for r in results.routes.values() if r.error]
+    first = f" (first error: {errors[0]})" if errors else ""
+    raise AdvisorError(
+        f"no route produced answers{first}",
+        hint="check that the backend is reachable and configured, then run the bench again",
+    )

@@ -1,0 +1,128 @@
+"""Submit and follow fine-tuning jobs, each through the backend that owns it.
+
+A job records its backend in the job store; every operation on it (state,
+events, cancel, resume) goes to that backend's service, whichever backend the
+user has selected since.  Asking another service would be wrong: the local one,
+for instance, marks a job it has no worker for as failed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor.app.backends import BackendSource, registry_source
+from advisor.app.metrics import MetricPoint
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
+    from backends.base import FineTuningService
+    from backends.jobs import FineTuneJob, JobEvent, JobPreview, JobRequest
+
+POLL_SECONDS = 1.0
+
+
+@dataclass
+class JobUpdate:
+    """One poll of a followed job: its state and the events since the last poll."""
+
+    job: FineTuneJob
+    events: list[JobEvent]
+
+    @property
+    def points(self) -> list[tuple[JobEvent, MetricPoint | None]]:
+        """Each event with the metric point it carries, if any."""
+        return [(e, MetricPoint.from_event(e)) for e in self.events]
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will happen without the user: ended, or paused."""
+        return self.job.is_terminal or self.job.status == "paused"
+
+
+class Jobs:
+    """Fine-tuning jobs of every backend, routed to their own services."""
+
+    def __init__(self, settings: Settings, backends: BackendSource | None = None) -> None:
+        self.settings = settings
+        self.backends = backends or registry_source(settings)
+
+    def stored(self, job_id: str) -> FineTuneJob:
+        """The job as the store has it.
+
+        Raises:
+            JobNotFoundError: no such job.
+        """
+        from advisor.jobs.store import JobStore
+
+        return JobStore(self.settings.jobs_db).get_job(job_id)
+
+    def service_for(self, job_id: str) -> tuple[FineTuningService, FineTuneJob]:
+        """The owning backend's service, and the stored job."""
+        job = self.stored(job_id)
+        return self.backends(job.backend).fine_tuning(), job
+
+    def list(self, *, limit: int = 20, backend: str | None = None) -> list[FineTuneJob]:
+        """Newest first; unfinished local jobs refreshed (their workers can die unnoticed)."""
+        from advisor.jobs.store import JobStore
+
+        jobs = JobStore(self.settings.jobs_db).list_jobs(limit=limit, backend=backend)
+        return [
+            self.backends(j.backend).fine_tuning().retrieve(j.id)
+            if not j.is_terminal and j.backend in ("local", "fake")
+            else j
+            for j in jobs
+        ]
+
+    # --- submitting ----------------------------------------------------------------------
+
+    def preview(self, backend: str | None, request: JobRequest) -> JobPreview | None:
+        return self.backends(backend).fine_tuning().preview(request)
+
+    def submit(self, backend: str | None, request: JobRequest) -> FineTuneJob:
+        return self.backends(backend).fine_tuning().create(request)
+
+    # --- one job -------------------------------------------------------------------------
+
+    def retrieve(self, job_id: str) -> FineTuneJob:
+        service, _ = self.service_for(job_id)
+        return service.retrieve(job_id)
+
+    def cancel(self, job_id: str) -> FineTuneJob:
+        service, _ = self.service_for(job_id)
+        return service.cancel(job_id)
+
+    def resume(self, job_id: str) -> FineTuneJob:
+        service, _ = self.service_for(job_id)
+        return service.resume(job_id)
+
+    def follow(
+        self,
+        job_id: str,
+        *,
+        interval_s: float = POLL_SECONDS,
+        timeout_s: float | None = None,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[JobUpdate]:
+        """Poll the job until it settles, times out or ``stop()`` says so; one update per poll.
+
+        Every follow replays the job's events from the first.
+        """
+        service, _ = self.service_for(job_id)
+        after: str | None = None
+        began = time.monotonic()
+        while not stop():
+            job = service.retrieve(job_id)
+            events = service.events(job_id, after=after)
+            if events:
+                after = events[-1].id
+            update = JobUpdate(job, events)
+            yield update
+            if update.settled or (timeout_s is not None and time.monotonic() - began > timeout_s):
+                return
+            # Sleep in short slices so a stop request ends the loop promptly.
+            deadline = time.monotonic() + interval_s
+            while time.monotonic() < deadline and not stop():
+                time.sleep(min(0.05, interval_s))

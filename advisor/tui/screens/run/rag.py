@@ -1,0 +1,48 @@
+"""The RAG panel: index a folder of documents into a knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input
+
+from advisor.tui.screens.run.panel import RunPanel
+
+
+class RagPanel(RunPanel):
+    def compose(self) -> ComposeResult:
+        session = self.session
+        with Horizontal(classes="row"):
+            yield Input(session.documents or "", placeholder="documents folder", id="documents")
+            yield Input(session.knowledge_base or "kb", placeholder="name", id="kb")
+
+    def start(self) -> None:
+        documents = self.query_one("#documents", Input).value.strip()
+        name = self.query_one("#kb", Input).value.strip() or "kb"
+        if not documents:
+            self.notify("type the folder of documents to index", severity="warning")
+            return
+        self.session.documents, self.session.knowledge_base = documents, name
+        self.run_screen.busy(True)
+        self.build_index(name, Path(documents).expanduser())
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="run")
+    def build_index(self, name: str, documents: Path) -> None:
+        from advisor.rag import KnowledgeBase
+
+        call = self.app.call_from_thread
+        screen = self.run_screen
+        kb = KnowledgeBase(name, self.advisor.settings)
+        report = kb.index([documents], progress=self.progress, cancel=screen.cancel_event)
+        call(
+            screen.log_line,
+            f"{report.kb}: {report.files} files, {report.chunks} chunks "
+            f"(+{report.added} ~{report.updated} ={report.unchanged} -{report.deleted}) "
+            f"in {report.seconds:.1f} s",
+        )
+        for skipped in report.skipped:
+            call(screen.log_line, f"skipped {skipped}")
+        call(screen.finished, f"knowledge base {name} ready: chat with it (F6)")
