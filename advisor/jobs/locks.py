@@ -66,11 +66,14 @@ def is_locked(job_root: Path) -> bool:
 def acquire_for_worker(job_root: Path) -> int | bool | None:
     """Called first thing by a worker process.
 
-    Returns True when the spawner handed the lock over (nothing to do), the fd
-    of a lock taken now (a worker started by hand; keep it open), or None when
-    another worker of this job holds the lock (this one must exit).
+    Returns True when the spawner handed the lock over, or when this process is
+    a rank other than 0 under ``accelerate launch`` (rank 0 holds the lock for
+    them all); the fd of a lock taken now (a worker started by hand; keep it
+    open); or None when another worker of this job holds the lock (exit).
     """
     if os.environ.pop(INHERITED_ENV, None) == "1":
+        return True
+    if os.environ.get("RANK", "0") != "0":
         return True
     return try_lock(job_root)
 

@@ -136,3 +136,19 @@ def test_a_worker_started_by_hand_exits_when_the_job_already_has_one(settings: S
     assert done.returncode == 0, done.stderr
     assert "already has a running worker" in done.stderr
     assert LocalFineTuning(settings).store.get_job(job.id).status == "failed"  # untouched
+
+
+def test_only_rank_0_of_a_hand_started_accelerate_worker_takes_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(locks.INHERITED_ENV, raising=False)
+    monkeypatch.setenv("RANK", "0")
+    held = locks.acquire_for_worker(tmp_path)
+    assert isinstance(held, int) and not isinstance(held, bool)
+    try:
+        assert locks.acquire_for_worker(tmp_path) is None  # a second rank 0: refused
+        monkeypatch.setenv("RANK", "3")
+        assert locks.acquire_for_worker(tmp_path) is True  # other ranks train under rank 0
+    finally:
+        locks.release(held)
+    assert not locks.is_locked(tmp_path)
