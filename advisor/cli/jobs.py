@@ -244,6 +244,9 @@ def resume(
     """Continue a cancelled, paused or crashed job from its last checkpoint."""
     service, _ = service_for(job_id)
     job = service.resume(job_id)
+    recent = service.events(job_id)[-1:] if job.backend == "local" else []
+    if fmt is OutputFormat.text and recent and recent[0].message.startswith("Resume ignored"):
+        echo(f"{job_id} already has a running worker; no second one was started", err=True)
     if wait:
         job = follow(service, job, show_progress=fmt is OutputFormat.text)
     if fmt is OutputFormat.json:

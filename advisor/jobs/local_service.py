@@ -48,6 +48,7 @@ from backends.jobs import (
 
 BACKEND = "local"
 MERGE_KEY = "merge"  # request.metadata["merge"] == "true" also exports merged weights
+RESUME_IGNORED = "Resume ignored: the job's worker is already running"
 KILL_WAIT_S = 10.0  # after SIGKILL, how long cancel waits for the worker's lock to go
 _children: dict[int, subprocess.Popen[bytes]] = {}  # reaped here, so they never linger as zombies
 
@@ -331,6 +332,7 @@ class LocalFineTuning(FineTuningService):
         if job.status == SUCCEEDED:
             raise JobError(f"job {job_id} has already succeeded", hint="nothing to resume")
         if self._alive(job_id):
+            emit(self.store, job_id, RESUME_IGNORED)
             return job
         files = JobFiles.of(self.settings, job_id)
         if not files.request.is_file():
@@ -340,7 +342,7 @@ class LocalFineTuning(FineTuningService):
             )
         lock = locks.try_lock(files.root)
         if lock is None:  # another `jobs resume` started the worker a moment ago
-            emit(self.store, job_id, "Resume ignored: the job's worker is already running")
+            emit(self.store, job_id, RESUME_IGNORED)
             return self.store.get_job(job_id)
         try:
             files.clear_controls()

@@ -152,3 +152,28 @@ def test_only_rank_0_of_a_hand_started_accelerate_worker_takes_the_lock(
     finally:
         locks.release(held)
     assert not locks.is_locked(tmp_path)
+
+
+def test_jobs_resume_on_a_running_job_says_so_and_exits_0(
+    settings: Settings, stub_worker: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from advisor.cli.app import main
+
+    job = stored_failed_job(settings)
+
+    def resume(*extra: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["jobs", "resume", job.id, *extra])
+        out, err = capsys.readouterr()
+        return int(exit_info.value.code or 0), out, err
+
+    try:
+        assert resume() == (0, f"{job.id}  queued\n", "")
+        code, out, err = resume()
+        assert (code, out) == (0, f"{job.id}  queued\n")
+        assert err == f"{job.id} already has a running worker; no second one was started\n"
+        code, out, err = resume("--format", "json")
+        assert code == 0 and err == "" and '"status": "queued"' in out
+        assert len(started_pids(stub_worker, settle_s=1.5)) == 1
+    finally:
+        LocalFineTuning(settings, wait_for_stop_s=1).cancel(job.id)
