@@ -118,6 +118,10 @@ class JobNotFoundError(UserInputError):
     """No job with that id exists in the job store."""
 
 
+class StoreError(UserInputError):
+    """A store file of the product (the job store) is damaged or cannot be opened."""
+
+
 class KnowledgeBaseError(AdvisorError):
     """A knowledge base (RAG index) could not be built or queried."""
 

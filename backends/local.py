@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.embedded import configure_offline, resolve_chat_model, resolve_embedding_model
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
+from backends import local_limits
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -195,8 +196,13 @@ class LocalBackend(Backend):
             )
             for conv in conversations
         ]
+        context = local_limits.context_tokens(loaded.model)
+        sizes = [sum(len(m.content or "") for m in conv) for conv in conversations]
+        local_limits.check_chars(sizes, context)
         loaded.tokenizer.padding_side = "left"  # decoder-only batches pad on the left
-        return loaded.tokenizer(texts, return_tensors="pt", padding=True).to(loaded.device)
+        encoded = loaded.tokenizer(texts, return_tensors="pt", padding=True)
+        local_limits.check_tokens(int(encoded["input_ids"].shape[1]), context)
+        return encoded.to(loaded.device)
 
     def _generate_kwargs(self, loaded: LoadedModel, params: GenerationParams) -> dict[str, Any]:
         import torch

@@ -98,6 +98,14 @@ class Jobs:
         service, _ = self.service_for(job_id)
         return service.resume(job_id)
 
+    def resume_ignored(self, job: FineTuneJob) -> bool:
+        """True when the last resume found a live worker and started none (local jobs)."""
+        if job.backend != "local":
+            return False
+        service, _ = self.service_for(job.id)
+        recent = service.events(job.id)[-1:]
+        return bool(recent) and recent[0].message.startswith("Resume ignored")
+
     def follow(
         self,
         job_id: str,

@@ -207,7 +207,10 @@ def resume(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Continue a cancelled, paused or crashed job from its last checkpoint."""
-    job = _jobs().resume(job_id)
+    jobs = _jobs()
+    job = jobs.resume(job_id)
+    if fmt is OutputFormat.text and jobs.resume_ignored(job):
+        echo(f"{job_id} already has a running worker; no second one was started", err=True)
     if wait:
         job = follow(job, show_progress=fmt is OutputFormat.text)
     if fmt is OutputFormat.json:

@@ -240,17 +240,19 @@ def list_kbs(chroma_url: str | None = URL_OPTION, fmt: OutputFormat = FORMAT_OPT
     """List knowledge bases with their size and embedding model."""
     from advisor.rag import KnowledgeBase
 
-    settings = context.settings()
-    infos = [
-        KnowledgeBase(n, settings, chroma_url).info()
-        for n in KnowledgeBase.names(settings, chroma_url)
-    ]
+    infos = KnowledgeBase.survey(context.settings(), chroma_url)
     if fmt is OutputFormat.json:
         print_json({"knowledge_bases": infos})
         return
     if not infos:
         echo("no knowledge bases yet; create one with `advisor rag index PATH --kb NAME`")
     for info in infos:
+        if info.error:
+            echo(
+                f"{info.name}: DAMAGED, cannot be read ({info.error}); move {info.location} "
+                f"aside and index the documents again with --kb {info.name}"
+            )
+            continue
         echo(f"{info.name}: {info.sources} files, {info.chunks} chunks, {info.embedding}")
 
 

@@ -50,10 +50,25 @@ def serve(
         "--public",
         help="Allow a non-loopback --host: anyone who reaches it can drive the wizard.",
     ),
+    public_url: str | None = typer.Option(
+        None,
+        "--public-url",
+        envvar="ADVISOR_SERVE_PUBLIC_URL",
+        help="The URL browsers use (behind a reverse proxy), e.g. https://advisor.example.com.",
+    ),
+    allow_origin: list[str] = typer.Option(
+        [], "--allow-origin", help="Another origin whose pages may open the websocket (repeatable)."
+    ),
+    token: str | None = typer.Option(
+        None,
+        "--token",
+        envvar="ADVISOR_SERVE_TOKEN",
+        help="The access token in the URL (default: a new random one each run).",
+    ),
     answers: Path | None = ANSWERS_OPTION,
     session: Path | None = SESSION_OPTION,
 ) -> None:
-    """Serve the same wizard to a web browser (textual-serve); loopback only by default."""
+    """Serve the same wizard to a web browser (textual-serve); loopback only, with a token."""
     if not is_loopback(host):
         if not public:
             raise UserInputError(
@@ -72,7 +87,19 @@ def serve(
         command += ["--answers", str(answers.resolve())]
     if session is not None:
         command += ["--session", str(session.resolve())]
-    serve_in_browser(command, host=host, port=port)
+    if token is not None and len(token) < 16:
+        raise UserInputError(
+            "the serve token is shorter than 16 characters",
+            hint="use a longer --token (or ADVISOR_SERVE_TOKEN), or omit it for a random one",
+        )
+    serve_in_browser(
+        command,
+        host=host,
+        port=port,
+        public_url=public_url,
+        allow_origins=allow_origin,
+        token=token,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import DataFileError, JobError, UserInputError
+from advisor.jobs import locks
 from advisor.jobs.files import JobFiles, process_alive
 from advisor.jobs.launch import worker_command
 from advisor.jobs.store import JobStore, new_id
@@ -47,6 +48,8 @@ from backends.jobs import (
 
 BACKEND = "local"
 MERGE_KEY = "merge"  # request.metadata["merge"] == "true" also exports merged weights
+RESUME_IGNORED = "Resume ignored: the job's worker is already running"
+KILL_WAIT_S = 10.0  # after SIGKILL, how long cancel waits for the worker's lock to go
 _children: dict[int, subprocess.Popen[bytes]] = {}  # reaped here, so they never linger as zombies
 
 
@@ -150,7 +153,9 @@ class LocalFineTuning(FineTuningService):
             self._fail_validation(job, failed)
         files.write_request(request, merge=request.metadata.get(MERGE_KEY) == "true")
         emit(self.store, job.id, "Files validated; starting the training process")
-        self._spawn(job.id, resume=False)
+        lock = locks.try_lock(files.root)
+        if lock is not None:  # None: a worker started by hand already runs this new job
+            self._spawn(job.id, resume=False, lock=lock)
         # Queued only now that a worker pid is recorded: before that, another process
         # asking retrieve() would take the job for one whose worker died.
         job = self.store.get_job(job.id)
@@ -193,31 +198,39 @@ class LocalFineTuning(FineTuningService):
         job.error = JobErrorInfo(code=code, message=message, line=line)
         self.store.save_job(job)
 
-    def _spawn(self, job_id: str, *, resume: bool) -> None:
+    def _spawn(self, job_id: str, *, resume: bool, lock: int) -> None:
+        """Start the worker and hand it the job's lock (``lock``, held by the caller)."""
         files = JobFiles.of(self.settings, job_id)
-        files.root.mkdir(parents=True, exist_ok=True)
         command = worker_command(job_id, resume=resume)
         env = {
             **os.environ,
             "ADVISOR_DATA_DIR": str(self.settings.data_dir),
             "ADVISOR_CACHE_DIR": str(self.settings.cache_dir),
+            locks.INHERITED_ENV: "1",
         }
-        with open(files.log, "ab") as log:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,  # Ctrl+C in the terminal does not reach the worker
-            )
-        _children[process.pid] = process
-        files.write_pid(process.pid)
+        try:
+            with open(files.log, "ab") as log:
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    pass_fds=(lock,),  # the worker keeps the lock for its lifetime
+                    start_new_session=True,  # Ctrl+C in the terminal does not reach the worker
+                )
+            _children[process.pid] = process
+            files.write_pid(process.pid)  # recorded while the lock is held: cancel kills it
+        finally:
+            locks.release(lock)
 
     # --- reading --------------------------------------------------------------------
 
     def _alive(self, job_id: str) -> bool:
-        pid = JobFiles.of(self.settings, job_id).read_pid()
+        files = JobFiles.of(self.settings, job_id)
+        if locks.lock_path(files.root).exists():  # the lock is the truth; pids get reused
+            return locks.is_locked(files.root)
+        pid = files.read_pid()
         if pid is None:
             return False
         child = _children.get(pid)
@@ -275,6 +288,11 @@ class LocalFineTuning(FineTuningService):
         emit(self.store, job_id, "Cancellation requested")
         if self._alive(job_id) and not self._wait_for_worker(job_id, self.wait_for_stop_s):
             self._kill(job_id)  # it did not stop at a step boundary in time
+            if not self._wait_for_worker(job_id, KILL_WAIT_S):
+                raise JobError(
+                    f"a worker of job {job_id} is still running after SIGKILL",
+                    hint=f"stop process {files.read_pid()} by hand, then run the cancel again",
+                )
         job = self.store.get_job(job_id)
         if not job.is_terminal:
             job.status = CANCELLED
@@ -307,10 +325,15 @@ class LocalFineTuning(FineTuningService):
         return self.store.get_job(job_id)
 
     def resume(self, job_id: str) -> FineTuneJob:
+        with locks.launching(JobFiles.of(self.settings, job_id).root):
+            return self._resume(job_id)
+
+    def _resume(self, job_id: str) -> FineTuneJob:
         job = self.retrieve(job_id)
         if job.status == SUCCEEDED:
             raise JobError(f"job {job_id} has already succeeded", hint="nothing to resume")
         if self._alive(job_id):
+            emit(self.store, job_id, RESUME_IGNORED)
             return job
         files = JobFiles.of(self.settings, job_id)
         if not files.request.is_file():
@@ -318,11 +341,19 @@ class LocalFineTuning(FineTuningService):
                 f"job {job_id} never started training (its files failed validation)",
                 hint="fix the file and create a new job",
             )
-        files.clear_controls()
-        job.status = QUEUED
-        job.error = None
-        job.finished_at = None
-        self.store.save_job(job)
-        emit(self.store, job_id, "Resume requested")
-        self._spawn(job_id, resume=True)
+        lock = locks.try_lock(files.root)
+        if lock is None:  # another `jobs resume` started the worker a moment ago
+            emit(self.store, job_id, RESUME_IGNORED)
+            return self.store.get_job(job_id)
+        try:
+            files.clear_controls()
+            job.status = QUEUED
+            job.error = None
+            job.finished_at = None
+            self.store.save_job(job)
+            emit(self.store, job_id, "Resume requested")
+        except BaseException:
+            locks.release(lock)
+            raise
+        self._spawn(job_id, resume=True, lock=lock)
         return job

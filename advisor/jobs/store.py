@@ -15,10 +15,14 @@ import sqlite3
 import uuid
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TypeVar
 
 from advisor import storage
-from advisor.errors import JobNotFoundError
+from advisor.errors import JobNotFoundError, StoreError
 from backends.jobs import Checkpoint, FineTuneJob, JobEvent
+
+LABEL = "job store"
+_Body = TypeVar("_Body", FineTuneJob, JobEvent, Checkpoint)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -56,10 +60,21 @@ class JobStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        storage.create(self.path, SCHEMA)
+        storage.create(self.path, SCHEMA, label=LABEL, error=StoreError)
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return storage.transaction(self.path, foreign_keys=True)
+        return storage.transaction(self.path, foreign_keys=True, label=LABEL, error=StoreError)
+
+    def _parse(self, model: type[_Body], body: str) -> _Body:
+        """A stored JSON body as its model; a body that does not parse is a damaged store."""
+        try:
+            return model.model_validate_json(body)
+        except ValueError as exc:
+            raise StoreError(
+                f"the {LABEL} {self.path} holds a damaged {model.__name__} record",
+                hint=f"move it aside (mv {self.path} {self.path}.broken) and run the command "
+                "again; the old file stays for recovery",
+            ) from exc
 
     # --- jobs ---------------------------------------------------------------------
 
@@ -84,7 +99,7 @@ class JobStore:
             raise JobNotFoundError(
                 f"no job {job_id!r} in {self.path}", hint="see `advisor jobs list`"
             )
-        return FineTuneJob.model_validate_json(row[0])
+        return self._parse(FineTuneJob, row[0])
 
     def list_jobs(self, *, limit: int = 20, backend: str | None = None) -> list[FineTuneJob]:
         """Newest first, optionally only one backend's."""
@@ -96,7 +111,7 @@ class JobStore:
         query += " ORDER BY created_at DESC LIMIT ?"
         with self._connect() as db:
             rows = db.execute(query, (*args, limit)).fetchall()
-        return [FineTuneJob.model_validate_json(r[0]) for r in rows]
+        return [self._parse(FineTuneJob, r[0]) for r in rows]
 
     def find_by_metadata(self, key: str, value: str) -> FineTuneJob | None:
         """The newest job whose metadata has ``key == value`` (idempotent creates)."""
@@ -106,7 +121,7 @@ class JobStore:
                 " ORDER BY created_at DESC LIMIT 1",
                 (key, value),
             ).fetchone()
-        return FineTuneJob.model_validate_json(row[0]) if row else None
+        return self._parse(FineTuneJob, row[0]) if row else None
 
     def delete_job(self, job_id: str) -> None:
         with self._connect() as db:
@@ -135,7 +150,7 @@ class JobStore:
                 "SELECT body FROM events WHERE job_id = ? AND seq > ? ORDER BY seq",
                 (job_id, start),
             ).fetchall()
-        return [JobEvent.model_validate_json(r[0]) for r in rows]
+        return [self._parse(JobEvent, r[0]) for r in rows]
 
     # --- checkpoints ----------------------------------------------------------------
 
@@ -151,4 +166,4 @@ class JobStore:
             rows = db.execute(
                 "SELECT body FROM checkpoints WHERE job_id = ? ORDER BY step", (job_id,)
             ).fetchall()
-        return [Checkpoint.model_validate_json(r[0]) for r in rows]
+        return [self._parse(Checkpoint, r[0]) for r in rows]

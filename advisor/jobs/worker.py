@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 
 from advisor.errors import AdvisorError
+from advisor.jobs import locks
 from advisor.jobs.files import JobFiles, process_alive
 from advisor.jobs.store import JobStore
 from advisor.jobs.trainer import Controls, emit, train
@@ -158,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("job_id")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     args = parser.parse_args(argv)
+    if locks.acquire_for_worker(JobFiles.of(load_settings(), args.job_id).root) is None:
+        # Held for this process's lifetime otherwise; the kernel drops it at exit.
+        print(f"job {args.job_id} already has a running worker; this one exits", file=sys.stderr)
+        return 0
     return run(args.job_id, resume=args.resume)
 
 

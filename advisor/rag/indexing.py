@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,8 +42,12 @@ Record = tuple[str, str, dict[str, Any]]  # (id, text to embed, metadata incl. "
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Skipped]]:
     """Supported files under ``paths`` (sorted, absolute), the folder roots, and skips.
 
+    Folders are walked without following links out of them: a symbolic link whose
+    target lies outside the folder is skipped with a note in the report, as is a
+    sub-folder that cannot be read.
+
     Raises:
-        UserInputError: a path does not exist.
+        UserInputError: a path does not exist, or a given folder cannot be read.
     """
     files: set[Path] = set()
     roots: list[Path] = []
@@ -51,10 +56,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Skippe
         path = raw.expanduser().resolve()
         if path.is_dir():
             roots.append(path)
-            for file in path.rglob("*"):
-                hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
-                if file.is_file() and not hidden and file.suffix.lower() in SUPPORTED_SUFFIXES:
-                    files.add(file)
+            files.update(_walk(path, skipped))
         elif path.is_file():
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 files.add(path)
@@ -64,6 +66,54 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Skippe
         else:
             raise UserInputError(f"no such file or folder: {raw}")
     return sorted(files), roots, skipped
+
+
+def _walk(root: Path, skipped: list[Skipped]) -> list[Path]:
+    """Supported, non-hidden files under ``root`` that stay inside it."""
+    found: list[Path] = []
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename or root)
+        if where == root:
+            raise UserInputError(
+                f"cannot read the folder {root} ({error.strerror or error})",
+                hint="check its permissions, or index the files it holds one by one",
+            ) from error
+        skipped.append(Skipped(path=str(where), reason=f"cannot read ({error.strerror})"))
+
+    for folder, subfolders, names in os.walk(root, onerror=unreadable):  # links not followed
+        base = Path(folder)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(subfolders + names):
+            entry = base / name
+            if name.startswith(".") or not entry.is_symlink():
+                continue
+            target = _target(entry)
+            if target is None or not target.is_relative_to(root):
+                shown = "a broken or looping link" if target is None else str(target)
+                reason = f"symbolic link to {shown}, outside the indexed folder: not followed"
+                skipped.append(Skipped(path=str(entry), reason=reason))
+        for name in names:
+            entry = base / name
+            if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            if entry.is_symlink():
+                target = _target(entry)
+                if target is None or not target.is_relative_to(root):
+                    continue  # reported above
+            try:
+                if entry.is_file():
+                    found.append(entry)
+            except OSError as exc:
+                skipped.append(Skipped(path=str(entry), reason=f"cannot read ({exc.strerror})"))
+    return found
+
+
+def _target(link: Path) -> Path | None:
+    try:
+        return link.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop
+        return None
 
 
 def file_hash(data: bytes, signature: str) -> str:

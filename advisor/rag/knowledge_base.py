@@ -36,7 +36,7 @@ LOCK_TIMEOUT_S = 10.0
 
 
 def check_name(name: str) -> str:
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):  # fullmatch: ``$`` alone accepts a trailing newline
         raise UserInputError(
             f"invalid knowledge base name {name!r}",
             hint="use 1-63 lowercase letters, digits, - or _; start and end with a letter or digit",
@@ -148,7 +148,9 @@ class KnowledgeBase:
         return 0 if collection is None else int(collection.count())
 
     def info(self) -> KnowledgeBaseInfo:
-        collection = self._require()
+        return self._info(self._require())
+
+    def _info(self, collection: Any) -> KnowledgeBaseInfo:
         return KnowledgeBaseInfo(
             name=self.name,
             chunks=int(collection.count()),
@@ -192,9 +194,49 @@ class KnowledgeBase:
             p.name
             for p in root.iterdir()
             if (p / "chroma.sqlite3").is_file()
-            and NAME.match(p.name)
-            and KnowledgeBase(p.name, settings).exists()
+            and NAME.fullmatch(p.name)
+            and KnowledgeBase(p.name, settings)._opens()
         )
+
+    def _opens(self) -> bool:
+        """exists(), with a damaged knowledge base counted as absent (see :meth:`survey`)."""
+        try:
+            return self.exists()
+        except KnowledgeBaseError:
+            return False
+
+    @staticmethod
+    def survey(settings: Settings, chroma_url: str | None = None) -> list[KnowledgeBaseInfo]:
+        """Every knowledge base with its figures; one that cannot be read is listed with
+        ``error`` set, so that one damaged folder does not hide the others."""
+        if chroma_url or settings.chroma.url:
+            candidates = KnowledgeBase.names(settings, chroma_url)
+        else:
+            root = settings.knowledge_dir
+            found = root.iterdir() if root.is_dir() else iter(())
+            candidates = sorted(
+                p.name for p in found if (p / "chroma.sqlite3").is_file() and NAME.fullmatch(p.name)
+            )
+        infos = []
+        for name in candidates:
+            kb = KnowledgeBase(name, settings, chroma_url)
+            try:
+                collection = kb._collection()  # no embedder check: listing needs no model
+                if collection is not None:
+                    infos.append(kb._info(collection))
+            except Exception as exc:  # anything Chroma raises on a damaged folder
+                error = str(exc) if isinstance(exc, KnowledgeBaseError) else repr(exc)
+                infos.append(
+                    KnowledgeBaseInfo(
+                        name=name,
+                        chunks=0,
+                        sources=0,
+                        embedding="",
+                        location=kb.location,
+                        error=error,
+                    )
+                )
+        return infos
 
     # --- indexing --------------------------------------------------------------------------
 

@@ -65,14 +65,35 @@ def load(path: Path) -> Document:
 
 
 def decode(data: bytes, problems: list[str]) -> str:
-    """UTF-8 (with or without BOM), then Shift_JIS, then UTF-8 with replacements."""
-    for encoding in ("utf-8-sig", "cp932"):
+    """UTF-8 (with or without BOM); Shift_JIS (CP932) only for a file that reads as
+    Japanese in it; otherwise UTF-8 with the bad bytes replaced and reported by line.
+
+    A UTF-8 file with a stray byte must not be re-read as CP932: that "succeeds"
+    and turns the whole file into mojibake without a word.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 127) - bad
+    if valid < bad:  # mostly not UTF-8: a legacy Japanese file?
         try:
-            return data.decode(encoding)
+            legacy = data.decode("cp932")
         except UnicodeDecodeError:
-            continue
-    problems.append("bytes that are not valid UTF-8 were replaced")
-    return data.decode("utf-8", errors="replace")
+            legacy = ""
+        if len(_KANA.findall(legacy)) >= 2:
+            return legacy
+    line = data.count(b"\n", 0, first_bad) + 1
+    problems.append(
+        f"line {line}: bytes that are not valid UTF-8 were replaced "
+        f"({bad} in all; save the file as UTF-8)"
+    )
+    return text
+
+
+_KANA = re.compile(r"[\u3041-\u30ff]")
 
 
 Trail = list[tuple[int, str]]

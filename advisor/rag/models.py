@@ -58,8 +58,12 @@ class QueryResult(BaseModel):
 
 
 class KnowledgeBaseInfo(BaseModel):
+    """One entry of ``advisor rag list``; ``error`` is set (and the figures 0) when the
+    knowledge base cannot be read."""
+
     name: str
     chunks: int
     sources: int
     embedding: str
     location: str
+    error: str | None = None

@@ -23,14 +23,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def first_screen(port: int) -> str:
+async def first_screen(port: int, token: str) -> str:
     """Terminal output the served app sends until its title appears (or 60 s pass)."""
     import aiohttp
 
     received = b""
     async with (
         aiohttp.ClientSession() as client,
-        client.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24") as socket_,
+        client.ws_connect(
+            f"http://127.0.0.1:{port}/ws/{token}?width=80&height=24",
+            origin=f"http://127.0.0.1:{port}",
+        ) as socket_,
     ):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(60):
@@ -51,14 +54,20 @@ def test_serve_answers_http_on_loopback() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "advisor", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
+        assert server.stdout is not None
+        printed = server.stdout.readline()  # "Serving the wizard on URL"
+        url = printed.split(" on ", 1)[1].strip()
+        assert url.startswith(f"http://127.0.0.1:{port}/?token=")
+        token = url.split("token=", 1)[1]
         body = ""
         for _ in range(150):  # polls for up to ~30 s on a busy machine
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                with urllib.request.urlopen(url, timeout=2) as reply:
                     assert reply.status == 200
                     body = reply.read().decode("utf-8")
                     break
@@ -67,9 +76,9 @@ def test_serve_answers_http_on_loopback() -> None:
                     raise AssertionError("advisor serve exited early") from None
                 time.sleep(0.2)
         assert "route advisor" in body
-        assert f"ws://127.0.0.1:{port}/ws" in body
+        assert f"ws://127.0.0.1:{port}/ws/{token}" in body
         # The page's websocket starts the wizard and streams its screen.
-        assert "route advisor" in asyncio.run(first_screen(port))
+        assert "route advisor" in asyncio.run(first_screen(port, token))
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from advisor.errors import DataFileError, GraderError, JobError, UserInputError
+from advisor.jobs import locks
 from advisor.jobs.files import JobFiles, process_alive
 from advisor.jobs.local_service import LocalFineTuning
 from backends.jobs import FineTuneJob, JobRequest
@@ -89,7 +90,12 @@ def test_a_dead_worker_is_noticed_and_the_job_can_be_resumed(service, settings, 
     assert found.status == "failed"
     assert found.error is not None and found.error.code == "worker_exited"
     spawned: list[tuple[str, bool]] = []
-    monkeypatch.setattr(service, "_spawn", lambda job_id, resume: spawned.append((job_id, resume)))
+
+    def spawn(job_id: str, resume: bool, lock: int) -> None:
+        locks.release(lock)
+        spawned.append((job_id, resume))
+
+    monkeypatch.setattr(service, "_spawn", spawn)
     files.write_request(JobRequest(method="sft", training_file=job.training_file), merge=False)
     resumed = service.resume(job.id)
     assert resumed.status == "queued" and resumed.error is None

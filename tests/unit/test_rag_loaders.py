@@ -52,7 +52,9 @@ def test_undecodable_bytes_are_replaced_and_reported(tmp_path: Path) -> None:
     path.write_bytes(b"good text \xff\xfe\xfa\x80\x81 more text")
     document = load(path)
     assert "good text" in document.text and "more text" in document.text
-    assert document.problems == ["bytes that are not valid UTF-8 were replaced"]
+    assert document.problems == [
+        "line 1: bytes that are not valid UTF-8 were replaced (5 in all; save the file as UTF-8)"
+    ]
 
 
 def test_corrupt_pdf_is_a_load_error() -> None:
