@@ -79,8 +79,10 @@ def test_query_json_hits(capsys, docs: Path) -> None:
     assert code == 0, err
     hits = json.loads(out)["hits"]
     assert len(hits) == 2
-    assert set(hits[0]) == {"source", "chunk_id", "distance", "text"}
+    # The original keys stay; hybrid retrieval added its score and the rankings that found it.
+    assert set(hits[0]) == {"source", "chunk_id", "distance", "text", "score", "found_by"}
     assert hits[0]["source"] == str(docs / "shipping.txt")
+    assert hits[0]["found_by"] == ["dense", "lexical"] and hits[0]["score"] > 0
 
 
 def test_query_with_where_filter(capsys, docs: Path) -> None:
