@@ -251,7 +251,11 @@ def list_kbs(chroma_url: str | None = URL_OPTION, fmt: OutputFormat = FORMAT_OPT
     if not infos:
         echo("no knowledge bases yet; create one with `advisor rag index PATH --kb NAME`")
     for info in infos:
-        echo(f"{info.name}: {info.sources} files, {info.chunks} chunks, {info.embedding}")
+        languages = ", ".join(f"{n} {code}" for code, n in info.languages.items())
+        echo(
+            f"{info.name}: {info.sources} files ({languages}), {info.chunks} chunks, "
+            f"{info.embedding}, {info.retrieval} retrieval"
+        )
 
 
 @rag_app.command("delete")

@@ -207,6 +207,10 @@ def test_list_and_delete(capsys, docs: Path) -> None:
     run(capsys, "rag", "index", str(docs), "--kb", "shop", "--format", "json")
     code, out, _ = run(capsys, "rag", "list", "--format", "json")
     assert [k["name"] for k in json.loads(out)["knowledge_bases"]] == ["shop"]
+    shop = json.loads(out)["knowledge_bases"][0]
+    assert shop["languages"] == {"en": 3, "ja": 1} and shop["retrieval"] == "hybrid"
+    code, out, _ = run(capsys, "rag", "list")
+    assert "4 files (3 en, 1 ja)" in out and "hybrid retrieval" in out
     code, out, _ = run(capsys, "rag", "delete", "--kb", "shop", "--yes")
     assert code == 0 and "deleted shop" in out
     code, out, _ = run(capsys, "rag", "list", "--format", "json")
