@@ -10,7 +10,8 @@ A question is a hit at k when its source document is among the first k
 distinct documents of the ranked chunks (the issue's measure: with 10
 documents, chance at top 5 is 50%).  MRR uses the rank of that document.
 Each arm is a ``KnowledgeBase.query_many(..., retrieval=MODE)`` over the same
-index; ``--tokenizer`` chooses how the lexical index splits Japanese.
+index, timed (all questions in one batched call, divided by their number);
+``--tokenizer`` chooses how the lexical index splits Japanese.
 
     nice .venv/bin/python benchmarks/bench_retrieval_ja.py [--tokenizer bigram|mecab]
 """
@@ -22,6 +23,7 @@ import json
 import platform
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,7 +53,9 @@ def document_rank(sources: list[str], expected: str) -> int | None:
 
 
 def measure(kb: object, questions: list[tuple[str, str]], mode: str) -> dict[str, float]:
+    began = time.perf_counter()
     found = kb.query_many([q for q, _ in questions], DEPTH, retrieval=mode)  # type: ignore[attr-defined]
+    seconds = time.perf_counter() - began
     ranks = [
         document_rank([h.source for h in hits], source)
         for hits, (_, source) in zip(found, questions, strict=True)
@@ -59,6 +63,7 @@ def measure(kb: object, questions: list[tuple[str, str]], mode: str) -> dict[str
     n = len(ranks)
     scores = {f"hit@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 3, 5)}
     scores["mrr"] = sum(1 / r for r in ranks if r) / n
+    scores["ms"] = seconds * 1000 / n  # per question, in one batched call
     return scores
 
 
@@ -87,13 +92,13 @@ def main() -> None:
         f"Retrieval by document (`python benchmarks/bench_retrieval_ja.py --tokenizer "
         f"{args.tokenizer}`, {platform.machine()}, Python {platform.python_version()}):",
         "",
-        "| KB | docs | questions | retrieval | hit@1 | hit@3 | hit@5 | MRR |",
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| KB | docs | questions | retrieval | hit@1 | hit@3 | hit@5 | MRR | ms/question |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, files, n, mode, s in rows:
         lines.append(
             f"| {label} | {files} | {n} | {mode} | {s['hit@1']:.2f} | {s['hit@3']:.2f} | "
-            f"{s['hit@5']:.2f} | {s['mrr']:.3f} |"
+            f"{s['hit@5']:.2f} | {s['mrr']:.3f} | {s['ms']:.0f} |"
         )
     print()
     print("\n".join(lines))
