@@ -170,6 +170,21 @@ class ChromaSettings(BaseModel):
         le=500,
         description="Tokens of trailing sentences repeated in the next chunk.",
     )
+    retrieval: Literal["dense", "lexical", "hybrid"] = Field(
+        default="hybrid",
+        description=(
+            "How chunks are found: dense (embedding similarity), lexical (BM25 over words, "
+            "Japanese included) or hybrid (both, fused by reciprocal rank)."
+        ),
+    )
+    lexical_tokenizer: Literal["bigram", "mecab"] = Field(
+        default="bigram",
+        description=(
+            "How the lexical index splits Japanese into words: bigram (overlapping character "
+            "pairs, no dictionary) or mecab (fugashi with unidic-lite: pip install "
+            "'advisor[ja]')."
+        ),
+    )
 
 
 class GraderSettings(BaseModel):

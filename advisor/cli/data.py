@@ -45,6 +45,11 @@ class Lang(StrEnum):
     ja = "ja"
 
 
+class JaRegister(StrEnum):
+    polite = "polite"
+    plain = "plain"
+
+
 class GroupBy(StrEnum):
     example = "example"
     prompt = "prompt"
@@ -211,6 +216,20 @@ def clean(
         "--moderation/--no-moderation",
         help="Use OpenAI moderation (default: when the openai backend has a key).",
     ),
+    keep_pii: list[str] | None = typer.Option(
+        None,
+        "--keep-pii",
+        help="An e-mail address or phone number (text or regex) never masked, e.g. your "
+        "support address; repeatable.",
+    ),
+    keep_pii_file: Path | None = typer.Option(
+        None, "--keep-pii-file", help="A file of --keep-pii patterns, one per line (# comments)."
+    ),
+    register: JaRegister | None = typer.Option(
+        None,
+        "--register",
+        help="Rewrite Japanese answers into one register: polite (です/ます) or plain (だ/である).",
+    ),
     encoding: str | None = ENCODING,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -232,6 +251,8 @@ def clean(
             lang=lang.value,
             near_threshold=near,
             wordlist=str(wordlist) if wordlist else None,
+            keep_pii=[*(keep_pii or []), *_patterns(keep_pii_file)],
+            unify_register=register.value if register else None,
         ),
         report_path=report,
         moderator=moderator,
@@ -249,6 +270,20 @@ def clean(
         echo(f"  {rule}: {count}")
     if report:
         echo(f"report: {report}")
+
+
+def _patterns(path: Path | None) -> list[str]:
+    from advisor.errors import DataFileError
+
+    if path is None:
+        return []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(
+            "cannot read the --keep-pii-file", path=str(path), hint="give a UTF-8 text file"
+        ) from exc
+    return [p for line in text.splitlines() if (p := line.split("#", 1)[0].strip())]
 
 
 @data_app.command("convert")

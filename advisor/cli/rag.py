@@ -253,7 +253,11 @@ def list_kbs(chroma_url: str | None = URL_OPTION, fmt: OutputFormat = FORMAT_OPT
                 f"aside and index the documents again with --kb {info.name}"
             )
             continue
-        echo(f"{info.name}: {info.sources} files, {info.chunks} chunks, {info.embedding}")
+        languages = ", ".join(f"{n} {code}" for code, n in info.languages.items())
+        echo(
+            f"{info.name}: {info.sources} files ({languages}), {info.chunks} chunks, "
+            f"{info.embedding}, {info.retrieval} retrieval"
+        )
 
 
 @rag_app.command("delete")

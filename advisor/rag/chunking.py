@@ -1,10 +1,13 @@
 """Token-sized chunks that end at sentence boundaries, in English and Japanese.
 
-Sentences end at ``.``, ``!``, ``?`` followed by a space, at ``。！？`` (with any
-closing brackets), and at blank lines.  Sentences are packed into chunks of at
-most ``max_tokens``; the next chunk starts with the trailing sentences of the
-previous one that fit in ``overlap`` tokens, so a fact on a boundary is whole
-in at least one chunk.  A sentence longer than a chunk is cut at token
+Sentences end at ``.``, ``!``, ``?`` followed by a space, at ``。！？｡`` and a
+full-width ``．`` that is not a decimal point (with any closing brackets, unless
+a quotation particle follows: 「本当ですか？」と聞かれた is one sentence), at
+blank lines, and before a line that starts a list item (``-``, ``・``, ``1.``,
+``①``), since Japanese list items rarely end with a full stop.  Sentences
+are packed into chunks of at most ``max_tokens``; the next chunk starts with
+the trailing sentences of the previous one that fit in ``overlap`` tokens, so a
+fact on a boundary is whole in at least one chunk.  A sentence longer than a chunk is cut at token
 boundaries.  Chunks never cross a heading: the heading is their metadata.
 """
 
@@ -17,12 +20,16 @@ from dataclasses import dataclass
 from advisor.rag.loaders import Document
 
 #: Bump when chunking changes, so that re-indexing rebuilds rather than trusts old chunks.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 
 _SENTENCE_END = re.compile(
-    r"(?<=[。！？])[」』）)\]]*"  # Japanese: no space follows the full stop
-    r"|(?<=[.!?])[\"')\]]*(?=\s)"  # Latin scripts: punctuation then whitespace
+    # Japanese: no space follows the full stop; a quote closed before と/って goes on.
+    r"(?<=[。！？｡])(?![」』]+[とっ])[」』）)\]]*"
+    r"|(?<=．)(?![0-9０-９])[」』）)\]]*"  # ．, except in １．５
+    r"|(?<=[.!?])[\"')\]]*(?=\s)"  # Latin scripts: punctuation then whitespace...
+    r"(?<!^\d\.)(?<!\n\d\.)(?<!^\d\d\.)(?<!\n\d\d\.)"  # ...but not "1. " opening an item
     r"|\n\s*\n"  # paragraph breaks
+    r"|\n(?=[ \t]*(?:[-*+•]\s|・|[0-9]+[.)．]\s|[①-⑳]))"  # a list item starts
 )
 
 TokenCounter = Callable[[list[str]], list[int]]

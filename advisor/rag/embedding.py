@@ -31,6 +31,8 @@ class Embedder(abc.ABC):
 
     backend: str
     model: str
+    #: Languages the model was trained for; None when it is not known to be limited.
+    languages: tuple[str, ...] | None = None
 
     @abc.abstractmethod
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -56,6 +58,9 @@ class LocalEmbedder(Embedder):
         # int8 vectors differ slightly from float32 ones: a different model to the index.
         self.model = f"{name}@int8" if self.quantize else name
         self._name = name
+        # all-MiniLM-L6-v2 was trained on English pairs only: on Japanese its ranking
+        # is close to chance (docs/performance.md, bench_retrieval_ja.py).
+        self.languages = ("en",) if "all-minilm" in name.lower() else None
         self._encoder: Any = None
 
     @property

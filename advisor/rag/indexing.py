@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.errors import CancelledError, KnowledgeBaseError, UserInputError
 from advisor.rag.loaders import SUPPORTED_SUFFIXES, LoadError, load
 from advisor.rag.models import IndexReport, Skipped
+from advisor.rag.textsplit import detect_language
 
 if TYPE_CHECKING:
     from advisor.rag.chunking import Chunk
@@ -125,10 +126,13 @@ def embed_text(chunk: Chunk) -> str:
     return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
 
 
-def record(source: str, number: int, chunk: Chunk, digest: str, total: int) -> Record:
+def record(
+    source: str, number: int, chunk: Chunk, digest: str, total: int, language: str = "en"
+) -> Record:
     to_embed = embed_text(chunk)
     metadata: dict[str, Any] = {
         "source": source,
+        "language": language,
         "file_name": Path(source).name,
         "chunk_no": number,
         "chunks": total,
@@ -211,8 +215,11 @@ class Indexer:
         else:
             report.updated += 1
         report.chunks += len(chunks)
+        # Per document: a Japanese manual with English model names is still Japanese.
+        language = detect_language("\n".join(c.text for c in chunks[:100]))
         self.pending[source] = [
-            record(source, n, chunk, digest, len(chunks)) for n, chunk in enumerate(chunks)
+            record(source, n, chunk, digest, len(chunks), language)
+            for n, chunk in enumerate(chunks)
         ]
 
     def _chunks(self, file: Path) -> list[Chunk]:

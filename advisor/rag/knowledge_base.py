@@ -5,11 +5,15 @@
 * Embedded Chroma (one folder per knowledge base under the data directory)
   takes a file lock for writing: concurrent writers corrupt its index.
 * Indexing is incremental; see :mod:`advisor.rag.indexing`.
+* A BM25 index (:mod:`advisor.rag.lexical`) sits beside the Chroma one and is
+  synced from it; retrieval is dense, lexical or hybrid
+  (:mod:`advisor.rag.retrieval`), the setting ``chroma.retrieval``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import threading
 import time
@@ -23,10 +27,12 @@ from advisor.errors import KnowledgeBaseError, UserInputError
 from advisor.rag import client as chroma
 from advisor.rag.indexing import Indexer, discover, existing_sources
 from advisor.rag.models import Hit, IndexReport, KnowledgeBaseInfo
+from advisor.rag.retrieval import RETRIEVALS, Retrieval
 
 if TYPE_CHECKING:
     from advisor.rag.chunking import Chunker
     from advisor.rag.embedding import Embedder
+    from advisor.rag.lexical import LexicalIndex
     from advisor.routes.base import Progress
     from advisor.settings import Settings
 
@@ -55,13 +61,20 @@ class KnowledgeBase:
         *,
         embedder: Embedder | None = None,
         chunker: Chunker | None = None,
+        retrieval: Retrieval | None = None,
     ) -> None:
         self.name = check_name(name)
         self.settings = settings
         self.url = chroma_url or settings.chroma.url
+        self.retrieval: Retrieval = retrieval or settings.chroma.retrieval
+        if self.retrieval not in RETRIEVALS:
+            raise UserInputError(
+                f"unknown retrieval {self.retrieval!r}", hint="use dense, lexical or hybrid"
+            )
         self._embedder = embedder
         self._chunker = chunker
         self._client: Any = None
+        self._lexical: LexicalIndex | None = None
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -94,6 +107,23 @@ class KnowledgeBase:
             chroma_settings = self.settings.chroma
             self._chunker = Chunker(chroma_settings.chunk_tokens, chroma_settings.chunk_overlap)
         return self._chunker
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index: in the embedded folder, or in the cache for a server."""
+        if self._lexical is None:
+            from advisor.rag.lexical import LexicalIndex
+
+            if self.url:
+                server = hashlib.sha256(self.url.encode()).hexdigest()[:12]
+                path = self.settings.cache_dir / "lexical" / server / f"{self.name}.sqlite3"
+            else:
+                path = self.path / "lexical.sqlite3"
+            self._lexical = LexicalIndex(path, self.settings.chroma.lexical_tokenizer)
+        return self._lexical
+
+    def _sync_lexical(self, collection: Any) -> None:
+        self.lexical.sync(collection, existing_sources(collection))
 
     @property
     def client(self) -> Any:
@@ -151,12 +181,19 @@ class KnowledgeBase:
         return self._info(self._require())
 
     def _info(self, collection: Any) -> KnowledgeBaseInfo:
+        firsts = collection.get(where={"chunk_no": 0}, include=["metadatas"])["metadatas"] or []
+        languages: dict[str, int] = {}
+        for meta in firsts:
+            language = str(meta.get("language") or "unknown")  # indexed before detection
+            languages[language] = languages.get(language, 0) + 1
         return KnowledgeBaseInfo(
             name=self.name,
             chunks=int(collection.count()),
-            sources=len(existing_sources(collection)),
+            sources=len(firsts),
             embedding=str((collection.metadata or {}).get("embedding", "")),
             location=self.location,
+            retrieval=self.retrieval,
+            languages=dict(sorted(languages.items())),
         )
 
     def delete(self) -> bool:
@@ -174,6 +211,7 @@ class KnowledgeBase:
                 self.client.delete_collection(self.collection_name)
             except Exception as exc:
                 raise KnowledgeBaseError(f"cannot delete {self.name} ({exc})") from exc
+            self.lexical.drop()
         return True
 
     @staticmethod
@@ -272,7 +310,9 @@ class KnowledgeBase:
                 hint="wait for that indexing run to finish, then try again",
             ) from exc
         try:
-            Indexer(self, self._writable(rebuild), report).run(files, roots, progress, cancel)
+            collection = self._writable(rebuild)
+            Indexer(self, collection, report).run(files, roots, progress, cancel)
+            self._sync_lexical(collection)
         finally:
             if lock is not None:
                 lock.release()
@@ -300,49 +340,39 @@ class KnowledgeBase:
 
     # --- retrieval -------------------------------------------------------------------------
 
-    def query(self, text: str, k: int = 5, where: dict[str, Any] | None = None) -> list[Hit]:
-        """The ``k`` chunks nearest ``text``, nearest first, optionally filtered by metadata."""
-        return self.query_many([text], k, where)[0]
+    def query(
+        self,
+        text: str,
+        k: int = 5,
+        where: dict[str, Any] | None = None,
+        *,
+        retrieval: Retrieval | None = None,
+    ) -> list[Hit]:
+        """The best ``k`` chunks for ``text``, best first, optionally filtered by metadata."""
+        return self.query_many([text], k, where, retrieval=retrieval)[0]
 
     def query_many(
-        self, texts: list[str], k: int = 5, where: dict[str, Any] | None = None
+        self,
+        texts: list[str],
+        k: int = 5,
+        where: dict[str, Any] | None = None,
+        *,
+        retrieval: Retrieval | None = None,
     ) -> list[list[Hit]]:
+        """Best ``k`` chunks per text, by ``retrieval`` (default: this knowledge base's)."""
+        from advisor.rag import retrieval as ranking
+
         if k < 1:
             raise UserInputError("k must be at least 1")
         collection = self._require()
         if not texts:
             return []
+        mode = retrieval or self.retrieval
         vectors = self.embedder.embed(texts)
-        try:
-            found = collection.query(
-                query_embeddings=vectors,
-                n_results=k,
-                where=where or None,
-                include=["documents", "metadatas", "distances"],
-            )
-        except Exception as exc:
-            if where and ("where" in str(exc).lower() or "operator" in str(exc).lower()):
-                raise UserInputError(f"invalid metadata filter {where} ({exc})") from exc
-            raise KnowledgeBaseError(f"Chroma failed to query {self.name} ({exc})") from exc
-        results: list[list[Hit]] = []
-        for row in range(len(texts)):
-            hits = []
-            for chunk_id, document, metadata, distance in zip(
-                found["ids"][row],
-                found["documents"][row],
-                found["metadatas"][row],
-                found["distances"][row],
-                strict=True,
-            ):
-                meta = dict(metadata or {})
-                hits.append(
-                    Hit(
-                        source=str(meta.get("source", chunk_id.rsplit(":", 1)[0])),
-                        chunk_id=chunk_id,
-                        distance=round(float(distance), 6),
-                        text=document or "",
-                        metadata=meta,
-                    )
-                )
-            results.append(hits)
-        return results
+        if mode == "dense":
+            return ranking.dense(self.name, collection, vectors, k, where)
+        self._sync_lexical(collection)
+        languages = self.embedder.languages
+        return ranking.fused(
+            self.name, collection, self.lexical, texts, vectors, k, where, mode, languages
+        )

@@ -33,12 +33,20 @@ class IndexReport(BaseModel):
 
 
 class Hit(BaseModel):
-    """One retrieved chunk; ``distance`` is cosine distance (0 = same direction)."""
+    """One retrieved chunk; ``distance`` is cosine distance (0 = same direction).
+
+    ``score`` is the ranking score of lexical (BM25) and hybrid (reciprocal
+    rank fusion) retrieval, higher is better; dense retrieval ranks by
+    distance and leaves it unset.  ``found_by`` names the rankings that
+    returned the chunk ("dense", "lexical").
+    """
 
     source: str
     chunk_id: str
     distance: float
     text: str
+    score: float | None = None
+    found_by: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
     @property
@@ -67,3 +75,7 @@ class KnowledgeBaseInfo(BaseModel):
     embedding: str
     location: str
     error: str | None = None
+    retrieval: str = Field(default="dense", description="dense, lexical or hybrid.")
+    languages: dict[str, int] = Field(
+        default_factory=dict, description='Files per detected language, e.g. {"ja": 10}.'
+    )

@@ -79,8 +79,10 @@ def test_query_json_hits(capsys, docs: Path) -> None:
     assert code == 0, err
     hits = json.loads(out)["hits"]
     assert len(hits) == 2
-    assert set(hits[0]) == {"source", "chunk_id", "distance", "text"}
+    # The original keys stay; hybrid retrieval added its score and the rankings that found it.
+    assert set(hits[0]) == {"source", "chunk_id", "distance", "text", "score", "found_by"}
     assert hits[0]["source"] == str(docs / "shipping.txt")
+    assert hits[0]["found_by"] == ["dense", "lexical"] and hits[0]["score"] > 0
 
 
 def test_query_with_where_filter(capsys, docs: Path) -> None:
@@ -205,6 +207,10 @@ def test_list_and_delete(capsys, docs: Path) -> None:
     run(capsys, "rag", "index", str(docs), "--kb", "shop", "--format", "json")
     code, out, _ = run(capsys, "rag", "list", "--format", "json")
     assert [k["name"] for k in json.loads(out)["knowledge_bases"]] == ["shop"]
+    shop = json.loads(out)["knowledge_bases"][0]
+    assert shop["languages"] == {"en": 3, "ja": 1} and shop["retrieval"] == "hybrid"
+    code, out, _ = run(capsys, "rag", "list")
+    assert "4 files (3 en, 1 ja)" in out and "hybrid retrieval" in out
     code, out, _ = run(capsys, "rag", "delete", "--kb", "shop", "--yes")
     assert code == 0 and "deleted shop" in out
     code, out, _ = run(capsys, "rag", "list", "--format", "json")

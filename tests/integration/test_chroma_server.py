@@ -90,6 +90,10 @@ def test_index_query_and_answer_through_the_server(
     first = kb.index([docs])
     assert first.added == 4 and first.chunks > 4
     assert not (settings.knowledge_dir / "served").exists()  # nothing embedded locally
+    # The BM25 side is a local cache synced from the server's chunks.
+    assert kb.lexical.path.is_relative_to(settings.cache_dir) and kb.lexical.path.is_file()
+    words = kb.query("unworn items return days", k=1, retrieval="lexical")
+    assert words[0].source == str(docs / "returns.md") and words[0].found_by == ["lexical"]
     again = kb.index([docs])
     assert again.unchanged == 4 and again.added == again.updated == 0
     (docs / "shipping.txt").unlink()

@@ -27,8 +27,25 @@ def test_japanese_sentences_split_without_spaces() -> None:
     assert [s for _, s in split_sentences(text)] == [
         "東京店は十時に開きます。",
         "水曜日は休みです！",
-        "「本当ですか？」",
-        "と聞かれます。",
+        "「本当ですか？」と聞かれます。",  # the quote and its verb are one sentence
+    ]
+
+
+def test_japanese_full_width_periods_and_list_items_end_sentences() -> None:
+    text = (
+        "重さは約９．２ｋｇです．色は２色です｡付属品：\n- 集じんフィルター\n・取扱説明書\n1. 保証書"
+    )
+    assert [s for _, s in split_sentences(text)] == [
+        "重さは約９．２ｋｇです．",
+        "色は２色です｡",
+        "付属品：",
+        "- 集じんフィルター",
+        "・取扱説明書",
+        "1. 保証書",
+    ]
+    assert [s for _, s in split_sentences("「本当？」って聞かれた。はい。")] == [
+        "「本当？」って聞かれた。",
+        "はい。",
     ]
 
 

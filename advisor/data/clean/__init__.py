@@ -4,11 +4,14 @@ The input is never modified; the output is written atomically.  Rules, in order:
 
 1. noise (rewritten): control and zero-width characters, HTML tags and entities
    (outside code), Unicode width (full-width letters and digits, half-width
-   katakana), personal data masked as ``[EMAIL]`` and ``[PHONE]``;
+   katakana), personal data masked as ``[EMAIL]`` and ``[PHONE]`` (except what
+   ``keep_pii`` allows: the company's own addresses and numbers); answers
+   rewritten into one Japanese register when ``unify_register`` asks for it;
 2. file-wide style (rewritten): the minority Japanese punctuation style (、。 or
    ，．) becomes the majority one; boilerplate lines that recur in many answers go;
 3. flags (never rewritten): English typos (dictionary), Japanese typos
-   (duplicated particles, mixed widths), answers in the minority register
+   (duplicated particles, mixed widths, doubled and dropped characters,
+   misconversions: :mod:`advisor.data.clean.japanese`), answers in the minority register
    (です/ます vs だ/である), length and formatting outliers, words from the
    inappropriate-word list, OpenAI moderation when a moderator is given;
 4. duplicates (removed): exact and near (MinHash), the first occurrence kept.
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from advisor.data.clean import flags as fl
+from advisor.data.clean import japanese as ja
 from advisor.data.clean import rules
 from advisor.data.clean.dedupe import find_duplicates
 from advisor.data.io import EncodingProblem, iter_lines, write_jsonl
@@ -49,6 +53,14 @@ class CleanOptions(BaseModel):
         default=0.3, gt=0, le=1, description="A line in this share of answers is boilerplate."
     )
     wordlist: str | None = Field(default=None, description="Own inappropriate-word list.")
+    keep_pii: list[str] = Field(
+        default_factory=list,
+        description="E-mail addresses and phone numbers left unmasked: literal text or regexes.",
+    )
+    unify_register: Literal["polite", "plain"] | None = Field(
+        default=None,
+        description="Rewrite Japanese answers' sentence endings into this register (opt-in).",
+    )
 
 
 class Change(BaseModel):
@@ -165,7 +177,7 @@ def clean_file(
     items: list[Change] = []
     records = _load(src, encoding, items)
     texts = {line: _texts(record) for line, record in records}
-    _noise(texts, items)
+    _noise(texts, items, options)
     _file_style(texts, options, items)
     _flags(texts, options, items)
     if moderator is not None:
@@ -224,7 +236,8 @@ def _apply(text: _Text, line: int, rule: str, edit: Any, items: list[Change]) ->
         )
 
 
-def _noise(texts: dict[int, list[_Text]], items: list[Change]) -> None:
+def _noise(texts: dict[int, list[_Text]], items: list[Change], options: CleanOptions) -> None:
+    keep = rules.pii_keeper(options.keep_pii)
     for line, fields in texts.items():
         for text in fields:
             _apply(text, line, "control_chars", rules.strip_control, items)
@@ -253,7 +266,23 @@ def _noise(texts: dict[int, list[_Text]], items: list[Change]) -> None:
                     for word, hint in fl.mixed_width(text.value)
                 )
             _apply(text, line, "width", rules.normalize_width, items)
-            _apply(text, line, "pii", rules.mask_pii, items)
+            _apply(text, line, "pii", lambda t: rules.mask_pii(t, keep), items)
+            _japanese(text, line, options, items)
+
+
+def _japanese(text: _Text, line: int, options: CleanOptions, items: list[Change]) -> None:
+    """Per text: the opt-in register rewrite, then Japanese typo and insult flags."""
+    if text.role not in ("user", "assistant") or not fl.is_japanese(text.value, options.lang):
+        return
+    target = options.unify_register
+    if target is not None and text.role == "assistant":
+        _apply(text, line, "register", lambda t: ja.unify_register(t, target), items)
+    for rule, before, after in ja.typos(text.value):
+        items.append(
+            Change(
+                line=line, rule=rule, action="flagged", field=text.path, before=before, after=after
+            )
+        )
 
 
 def _file_style(texts: dict[int, list[_Text]], options: CleanOptions, items: list[Change]) -> None:
@@ -313,7 +342,10 @@ def _flags(texts: dict[int, list[_Text]], options: CleanOptions, items: list[Cha
                 )
             if text.role != "assistant":
                 continue
-            for word in fl.find_inappropriate(value, options.wordlist):
+            words = fl.find_inappropriate(value, options.wordlist)
+            if options.wordlist is None:  # an own list replaces both packaged ones
+                words += [w for w in ja.insults(value) if w not in words]
+            for word in words:
                 items.append(
                     Change(
                         line=line,

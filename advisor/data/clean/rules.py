@@ -100,10 +100,44 @@ def normalize_width(text: str) -> tuple[str, list[Edit]]:
     return text, edits
 
 
-def mask_pii(text: str) -> tuple[str, list[Edit]]:
+Keeper = Callable[[str], bool]
+
+
+def pii_keeper(patterns: list[str]) -> Keeper:
+    """Whether a found address or number is on the allow-list ``patterns``.
+
+    A pattern keeps what equals it (e-mail addresses case-insensitively), what
+    it matches whole as a regular expression, and, for a phone number, any
+    number with the same digits (「03-1234-5678」 keeps 「03 1234 5678」).
+    """
+    literal = {p.strip().casefold() for p in patterns if p.strip()}
+    digits = {re.sub(r"\D", "", p) for p in literal if re.fullmatch(r"[\d\s()+.-]+", p)}
+    regexes = []
+    for pattern in literal:
+        try:
+            regexes.append(re.compile(pattern, re.I))
+        except re.error:
+            continue  # "+81 ..." is no regex: it is kept as a literal
+    digits.discard("")
+
+    def keep(found: str) -> bool:
+        folded = found.casefold()
+        if folded in literal or any(r.fullmatch(found) for r in regexes):
+            return True
+        return bool(digits) and re.sub(r"\D", "", found) in digits
+
+    return keep
+
+
+def mask_pii(text: str, keep: Keeper | None = None) -> tuple[str, list[Edit]]:
+    """E-mail addresses and phone numbers masked, except those ``keep`` allows."""
     edits: list[Edit] = []
-    text = _sub(EMAIL, text, lambda m: "[EMAIL]", edits)
-    text = _sub(PHONE, text, lambda m: "[PHONE]", edits)
+
+    def mask(token: str) -> Callable[[re.Match[str]], str]:
+        return lambda m: m.group(0) if keep is not None and keep(m.group(0)) else token
+
+    text = _sub(EMAIL, text, mask("[EMAIL]"), edits)
+    text = _sub(PHONE, text, mask("[PHONE]"), edits)
     return text, edits
 
 
