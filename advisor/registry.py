@@ -59,8 +59,12 @@ def get_backend(name: str | None = None, settings: Settings | None = None) -> Ba
 
 def backend_for_model(model: str, settings: Settings) -> str | None:
     """The backend implied by a model id, e.g. ``local:ft:...`` -> ``local``; else None."""
-    if model.startswith("local:"):
+    from advisor.errors import ModelNotFoundError
+    from advisor.ids import ModelRef
+
+    if model.startswith("local:"):  # any local id, even one the parser refuses: local says why
         return "local"
-    if model.startswith("ft:"):
-        return "openai"
-    return None
+    try:
+        return ModelRef.parse(model).backend
+    except ModelNotFoundError:
+        return "openai"  # a malformed ft: id; OpenAI's own error names the problem

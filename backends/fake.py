@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from advisor.ids import METHODS
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -48,7 +49,7 @@ class FakeBackend(Backend):
         supports_batch=True,
         supports_embeddings=True,
         supports_fine_tuning=True,
-        fine_tuning_methods=("sft", "dpo", "rft"),
+        fine_tuning_methods=METHODS,
         runs_locally=True,
     )
 

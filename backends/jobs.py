@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Method = Literal["sft", "dpo", "rft"]
+from advisor.ids import Method
+
 Auto = Literal["auto"]
 
 # Known statuses; ``JobStatus`` stays ``str`` so unknown ones pass through.

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.embedded import configure_offline, resolve_chat_model, resolve_embedding_model
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
+from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -36,7 +37,7 @@ from backends.types import (
 if TYPE_CHECKING:
     from advisor.settings import Settings
 
-FINE_TUNED_PREFIX = "local:ft:"
+FINE_TUNED_PREFIX = LOCAL_FT_PREFIX
 ADAPTER_INFO = "advisor-adapter.json"
 _CACHE_SIZE = 2
 
@@ -67,14 +68,14 @@ def pick_device(preference: str) -> str:
 
 
 def parse_fine_tuned_id(model: str) -> tuple[str, str]:
-    """``local:ft:<base>:<suffix>:<job id>`` -> (base, job id)."""
-    parts = model.removeprefix(FINE_TUNED_PREFIX).split(":")
-    if len(parts) < 3 or not parts[-1]:
+    """``local:ft:<base>:<suffix>:<job id>`` -> (base, job id); refuses path tricks."""
+    ref = ModelRef.parse(model)
+    if ref.kind != "local_ft" or ref.job_id is None:
         raise ModelNotFoundError(
             f"{model!r} is not a local fine-tuned model id",
             hint="expected local:ft:<base>:<suffix>:<job id>; see `advisor jobs list`",
         )
-    return parts[0], parts[-1]
+    return ref.base, ref.job_id
 
 
 class LocalBackend(Backend):
@@ -85,7 +86,7 @@ class LocalBackend(Backend):
         supports_batch=True,
         supports_embeddings=True,
         supports_fine_tuning=True,
-        fine_tuning_methods=("sft", "dpo", "rft"),
+        fine_tuning_methods=METHODS,
         runs_locally=True,
     )
 

@@ -39,6 +39,7 @@ from advisor.errors import (
     ModelNotFoundError,
     RateLimitError,
 )
+from advisor.ids import METHODS
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -209,7 +210,7 @@ class OpenAIBackend(Backend):
         supports_batch=True,
         supports_embeddings=True,
         supports_fine_tuning=True,
-        fine_tuning_methods=("sft", "dpo", "rft"),
+        fine_tuning_methods=METHODS,
         supports_moderation=True,
     )
     # Azure imports uploads before fine-tuning may use them; OpenAI needs no wait.
@@ -534,7 +535,7 @@ class AzureOpenAIBackend(OpenAIBackend):
         supports_batch=True,
         supports_embeddings=True,
         supports_fine_tuning=True,
-        fine_tuning_methods=("sft", "dpo", "rft"),
+        fine_tuning_methods=METHODS,
         supports_moderation=False,  # Azure filters content itself; no moderation endpoint
     )
     waits_for_file_import: ClassVar[bool] = True

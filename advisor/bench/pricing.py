@@ -9,7 +9,6 @@ toolkit's ``advisor/data/prices.yaml`` when its entries carry them, else from
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -17,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from advisor.bench.metrics import Price
+from advisor.ids import OPENAI_FT_PREFIX, ModelRef, base_of
 
 if TYPE_CHECKING:
     from backends.base import Backend
 
 LOCAL_NOTE = "local backend: no per-request charge (hardware and power not counted)"
-_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 
 
 class ModelInferencePrice(BaseModel):
@@ -49,9 +48,7 @@ def load_inference_prices() -> InferencePrices:
 
 def base_model(model: str) -> tuple[str, bool]:
     """(base model without snapshot date, whether the id is a fine-tuned one)."""
-    fine_tuned = model.startswith("ft:")
-    base = model.split(":")[1] if fine_tuned else model
-    return _SNAPSHOT.sub("", base), fine_tuned
+    return ModelRef("plain", base_of(model)).family, model.startswith(OPENAI_FT_PREFIX)
 
 
 def chat_price(backend: Backend, model: str) -> Price | None:

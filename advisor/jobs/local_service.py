@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import DataFileError, JobError, UserInputError
+from advisor.ids import safe_name
 from advisor.jobs.files import JobFiles, process_alive
 from advisor.jobs.launch import worker_command
 from advisor.jobs.store import JobStore, new_id
@@ -112,6 +113,12 @@ class LocalFineTuning(FineTuningService):
             from advisor.graders import load_grader
 
             load_grader(request.grader, settings=self.settings)  # fails early on a bad grader
+        if request.suffix is not None and not safe_name(request.suffix):
+            # The suffix becomes part of the model id; refuse it now, not after training.
+            raise UserInputError(
+                f"the suffix {request.suffix!r} cannot be part of a model id",
+                hint="use letters, digits, '_', '.' and '-' only",
+            )
         model = request.model or self.settings.local.model
         if model.startswith("local:"):
             raise UserInputError(

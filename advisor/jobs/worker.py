@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 
 from advisor.errors import AdvisorError
+from advisor.ids import ModelRef
 from advisor.jobs.files import JobFiles, process_alive
 from advisor.jobs.store import JobStore
 from advisor.jobs.trainer import Controls, emit, train
@@ -34,12 +35,10 @@ from backends.jobs import (
     JobErrorInfo,
 )
 
-FINE_TUNED_PREFIX = "local:ft:"
-
 
 def fine_tuned_id(job: FineTuneJob) -> str:
     """``local:ft:<base>:<suffix>:<job id>``; the suffix defaults to the method."""
-    return f"{FINE_TUNED_PREFIX}{job.model}:{job.suffix or job.method}:{job.id}"
+    return str(ModelRef.local(job.model, job.suffix or job.method, job.id))
 
 
 def last_checkpoint(store: JobStore, job_id: str) -> str | None:

@@ -26,9 +26,9 @@ from advisor.rag.loaders import SUPPORTED_SUFFIXES, LoadError, load
 from advisor.rag.models import IndexReport, Skipped
 
 if TYPE_CHECKING:
+    from advisor.ids import Progress
     from advisor.rag.chunking import Chunk
     from advisor.rag.knowledge_base import KnowledgeBase
-    from advisor.routes.base import Progress
 
 #: Chunks embedded together: big enough for efficient batches, small enough to cancel.
 FLUSH_CHUNKS = 512

@@ -166,5 +166,5 @@ def test_a_finished_training_ends_with_a_full_progress_bar(settings):
     service = LastEventOneStepShort(settings)
     job = service.create(JobRequest(method="sft", training_file="train.jsonl"))
     seen: list[tuple[str, int, int]] = []
-    _wait(service, job, "sft", lambda label, done, total: seen.append((label, done, total)), None)
+    _wait(service, job, "sft", lambda done, total, label: seen.append((label, done, total)), None)
     assert seen == [("sft: training (succeeded)", 58, 58)]

@@ -128,7 +128,7 @@ class CompareScreen(AdvisorScreen):
             self.advisor.backend(),
             self.advisor.settings,
             options,
-            progress=lambda label, done, total: call(self._progress, label, done, total),
+            progress=lambda done, total, label: call(self._progress, label, done, total),
             cancel=self.cancel_event,
         )
         out = self.advisor.settings.data_dir / "reports" / scenario.name
