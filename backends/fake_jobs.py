@@ -34,8 +34,8 @@ from backends.jobs import (
 )
 
 if TYPE_CHECKING:
-    from advisor.jobs.store import JobStore
     from advisor.settings import Settings
+    from backends.job_store import JobStore
 
 STEPS_PER_EPOCH = 4
 FAIL_SUFFIX = "fail"
@@ -46,7 +46,7 @@ class FakeFineTuning(FineTuningService):
     _failures: ClassVar[list[str]] = []
 
     def __init__(self, settings: Settings) -> None:
-        from advisor.jobs.store import JobStore
+        from backends.job_store import JobStore
 
         self.settings = settings
         self.store: JobStore = JobStore(settings.jobs_db)
@@ -63,7 +63,7 @@ class FakeFineTuning(FineTuningService):
     # --- helpers --------------------------------------------------------------------
 
     def _event(self, job_id: str, message: str, **kwargs: object) -> None:
-        from advisor.jobs.store import new_id
+        from backends.job_store import new_id
 
         self.store.add_event(job_id, JobEvent(id=new_id("ftevent"), message=message, **kwargs))
 
@@ -128,7 +128,7 @@ class FakeFineTuning(FineTuningService):
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:
-        from advisor.jobs.store import new_id
+        from backends.job_store import new_id
 
         if not Path(request.training_file).is_file():
             raise DataFileError("file not found", path=request.training_file, hint="check the path")

@@ -39,8 +39,8 @@ from advisor.errors import (
     JobNotFoundError,
     UserInputError,
 )
-from advisor.jobs.store import JobStore, new_id
 from backends.base import FineTuningService
+from backends.job_store import JobStore, new_id
 from backends.jobs import (
     OPENAI_METHOD_TYPES,
     Checkpoint,

@@ -142,8 +142,8 @@ def prepare_fine_tuned(
     cancel: threading.Event | None,
 ) -> PreparedRoute:
     """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route."""
-    from advisor.jobs.store import JobStore
     from advisor.routes import SystemPromptRoute
+    from backends.job_store import JobStore
     from backends.jobs import SUCCEEDED, Hyperparameters, JobRequest
 
     training_file = scenario.training_file(method)  # type: ignore[arg-type]

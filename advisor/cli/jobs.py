@@ -30,7 +30,7 @@ JOB_ID = typer.Argument(..., help="The job id (see `advisor jobs list`).", show_
 
 
 def _store() -> Any:
-    from advisor.jobs.store import JobStore
+    from backends.job_store import JobStore
 
     return JobStore(context.settings().jobs_db)
 

@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.embedded import configure_offline, resolve_chat_model, resolve_embedding_model
+from advisor.embedded import (
+    configure_offline,
+    pick_device,
+    resolve_chat_model,
+    sentence_encoder,
+)
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
 from backends.base import Availability, Backend, Capabilities, FineTuningService
@@ -51,20 +56,7 @@ class LoadedModel:
 
 
 _models: OrderedDict[tuple[str, str | None, str], LoadedModel] = OrderedDict()
-_embedders: dict[tuple[str, str], Any] = {}
 _cache_lock = threading.Lock()
-
-
-def pick_device(preference: str) -> str:
-    import torch
-
-    if preference != "auto":
-        return preference
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
 
 
 def parse_fine_tuned_id(model: str) -> tuple[str, str]:
@@ -327,24 +319,7 @@ class LocalBackend(Backend):
 
     def embedder(self, model: str | None = None) -> Any:
         """The (cached) SentenceTransformer for ``model``."""
-        name = model or self.default_embedding_model
-        device = pick_device(self.settings.local.device)
-        key = (name, device)
-        with _cache_lock:
-            if key in _embedders:
-                return _embedders[key]
-        from sentence_transformers import SentenceTransformer
-
-        try:
-            encoder = SentenceTransformer(resolve_embedding_model(name), device=device)
-        except (OSError, ValueError) as exc:
-            raise ModelNotFoundError(
-                f"cannot load embedding model {name!r}",
-                hint="use the embedded all-MiniLM-L6-v2 or a local sentence-transformers folder",
-            ) from exc
-        with _cache_lock:
-            _embedders[key] = encoder
-        return encoder
+        return sentence_encoder(self.settings, model or self.default_embedding_model)
 
     def embed(self, texts: Sequence[str], *, model: str | None = None) -> EmbeddingResult:
         encoder = self.embedder(model)
@@ -366,7 +341,7 @@ class LocalBackend(Backend):
 
     def fine_tuning(self) -> FineTuningService:
         try:
-            from advisor.jobs.local_service import LocalFineTuning
+            from backends.local.service import LocalFineTuning
         except ImportError as exc:  # pragma: no cover - only in a broken install
             raise BackendUnavailableError(
                 "local fine-tuning is not available in this installation",

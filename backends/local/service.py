@@ -2,7 +2,7 @@
 
 ``create`` validates the files with the data toolkit (an invalid file ends the
 job as ``failed`` with the line-level errors, and nothing trains), records the
-job and starts ``python -m advisor.jobs.worker JOB_ID`` detached.  Every other
+job and starts ``python -m backends.local.worker JOB_ID`` detached.  Every other
 method reads or writes the store and the job's control files, so any process
 (the CLI, the TUI, a test) can follow and steer any job.  A worker that died
 without recording an end (killed, out of memory, machine restart) is noticed
@@ -24,12 +24,9 @@ from typing import Any
 
 from advisor.errors import DataFileError, JobError, UserInputError
 from advisor.ids import safe_name
-from advisor.jobs.files import JobFiles, process_alive
-from advisor.jobs.launch import worker_command
-from advisor.jobs.store import JobStore, new_id
-from advisor.jobs.trainer import emit
 from advisor.settings import Settings
 from backends.base import FineTuningService
+from backends.job_store import JobStore, new_id
 from backends.jobs import (
     CANCELLED,
     FAILED,
@@ -45,6 +42,9 @@ from backends.jobs import (
     JobPreview,
     JobRequest,
 )
+from backends.local.files import JobFiles, process_alive
+from backends.local.launch import worker_command
+from backends.local.trainer import emit
 
 BACKEND = "local"
 MERGE_KEY = "merge"  # request.metadata["merge"] == "true" also exports merged weights

@@ -10,8 +10,8 @@ import httpx2
 import pytest
 
 from advisor import errors
-from advisor.jobs.store import JobStore
 from advisor.settings import Settings, load_settings
+from backends.job_store import JobStore
 from backends.jobs import Hyperparameters, JobRequest
 from backends.openai_graders import to_openai_grader
 from backends.openai_jobs import CLIENT_ID_KEY, OpenAIFineTuning

@@ -11,10 +11,10 @@ from advisor.bench.prepare import TrainingSettings, training_key
 from advisor.bench.runner import BenchOptions, available_routes, run_bench
 from advisor.bench.scenario import load_scenario
 from advisor.errors import RateLimitError
-from advisor.jobs.store import JobStore, new_id
 from advisor.settings import Settings
 from backends.base import Capabilities, FineTuningService
 from backends.fake import FakeBackend
+from backends.job_store import JobStore, new_id
 from backends.jobs import SUCCEEDED, Checkpoint, FineTuneJob, JobEvent, JobRequest
 from backends.types import ChatMessage, ChatResult, GenerationParams
 from tests.conftest import FIXTURES

@@ -113,8 +113,8 @@ def test_route_ids_are_the_inference_routes_then_the_methods() -> None:
 )
 def test_one_auto_epoch_rule(examples: int, epochs: int) -> None:
     from advisor.data.prices import default_epochs
-    from advisor.jobs.hyperparams import resolve
     from backends.jobs import Hyperparameters
+    from backends.local.hyperparams import resolve
 
     assert auto_epochs(examples) == epochs == default_epochs(examples)
     assert resolve("sft", examples, Hyperparameters()).n_epochs == epochs

@@ -8,9 +8,9 @@ import subprocess
 import pytest
 
 from advisor.errors import DataFileError, GraderError, JobError, UserInputError
-from advisor.jobs.files import JobFiles, process_alive
-from advisor.jobs.local_service import LocalFineTuning
 from backends.jobs import FineTuneJob, JobRequest
+from backends.local.files import JobFiles, process_alive
+from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES
 
 JOBS = FIXTURES / "jobs"
