@@ -28,6 +28,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,10 @@ DEFAULT_BASE_MODELS: dict[str, str] = {
     "dpo": "gpt-4.1-mini-2025-04-14",
     "rft": "o4-mini-2025-04-16",
 }
+# A created job may take a few seconds to appear in the provider's listing: after a
+# lost create answer, look this many times, LISTING_POLL_S apart, before creating again.
+LISTING_LOOKS = 6
+LISTING_POLL_S = 2.0
 # Azure imports an uploaded file before jobs may use it.
 FILE_IMPORT_TIMEOUT_S = 600.0
 FILE_IMPORT_POLL_S = 2.0
@@ -269,6 +274,10 @@ class OpenAIFineTuning(FineTuningService):
     def _fail(self, exc: Exception, action: str, job_id: str | None = None) -> AdvisorError:
         return self.backend.translate(exc, action, job_id=job_id or "")
 
+    def _translating(self, action: str, job_id: str | None = None) -> AbstractContextManager[None]:
+        """Job calls: refusals become JobError, 404s JobNotFoundError (see openai_errors)."""
+        return self.backend.translating(action, job_id=job_id or "")
+
     def _stored(self, job_id: str) -> FineTuneJob | None:
         try:
             return self.store.get_job(job_id)
@@ -294,10 +303,8 @@ class OpenAIFineTuning(FineTuningService):
     def _confirm(self, pending: FineTuneJob) -> FineTuneJob:
         """Resolve an unconfirmed create: the provider's job if it exists, else ``pending``."""
         tag = pending.metadata.get(CLIENT_ID_KEY, pending.id)
-        try:
+        with self._translating(f"look up job {pending.id}"):
             remote = self._find_by_client_id(tag)
-        except Exception as exc:
-            raise self._fail(exc, f"look up job {pending.id}") from exc
         if remote is None:
             return pending
         self.store.delete_job(pending.id)
@@ -311,7 +318,7 @@ class OpenAIFineTuning(FineTuningService):
             confirmed = self._confirm(stored)
             if confirmed.remote_id is None:
                 raise JobError(
-                    f"job {job_id} was not confirmed by {self.backend.endpoint}",
+                    f"job {job_id} was not confirmed by {self.backend.endpoint.label}",
                     hint="the create may have failed; check the provider's dashboard",
                 )
             return confirmed.remote_id
@@ -364,9 +371,14 @@ class OpenAIFineTuning(FineTuningService):
         # The same client id created a job before (a caller's retry): that job it is.
         earlier = self.store.find_by_metadata(CLIENT_ID_KEY, client_id)
         if earlier is not None and earlier.backend == self.name:
-            found = self.retrieve(earlier.id)
-            if found.status != UNCONFIRMED:
-                return found
+            if earlier.status != UNCONFIRMED or earlier.remote_id is not None:
+                return self.retrieve(earlier.id)
+            # An earlier create's answer was lost: give the listing time to show it.
+            with self._translating(f"look up job {client_id}"):
+                remote = self._await_listing(client_id, LISTING_LOOKS)
+            if remote is not None:
+                self.store.delete_job(earlier.id)
+                return self._mirror(remote, earlier)
 
         training = self._upload(request.training_file)
         validation = self._upload(request.validation_file) if request.validation_file else None
@@ -421,18 +433,15 @@ class OpenAIFineTuning(FineTuningService):
         try:
             # Big files need longer than one API call: 5 s more per MB.
             timeout = self.backend.timeout_s + 5.0 * file.stat().st_size / 1_000_000
-            with file.open("rb") as handle:
-                uploaded = self.backend.client.with_options(timeout=timeout).files.create(
-                    file=(file.name, handle), purpose="fine-tune"
-                )
-            if self.backend.waits_for_file_import:
-                self._wait_for_import(uploaded, file)
+            handle = file.open("rb")
         except OSError as exc:
             raise DataFileError(f"cannot read the file: {exc.strerror}", path=str(file)) from exc
-        except AdvisorError:
-            raise
-        except Exception as exc:
-            raise self._fail(exc, f"upload {file.name}") from exc
+        with handle, self._translating(f"upload {file.name}"):
+            uploaded = self.backend.client.with_options(timeout=timeout).files.create(
+                file=(file.name, handle), purpose="fine-tune"
+            )
+            if self.backend.waits_for_file_import:
+                self._wait_for_import(uploaded, file)
         return str(uploaded.id)
 
     def _wait_for_import(self, uploaded: Any, file: Path) -> None:
@@ -456,23 +465,26 @@ class OpenAIFineTuning(FineTuningService):
         """Create the job at most once, however often the network fails."""
         import openai
 
-        from backends.openai_backend import error_code
+        from backends.openai_errors import error_code
 
         client = self.backend.client.with_options(max_retries=0)
         attempts = self.backend.max_retries + 1
-        ambiguous = False
+        ambiguous = lost = False
         last: Exception | None = None
         for attempt in range(attempts):
             if attempt:
                 self.sleep(min(8.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
             try:
                 if ambiguous:
-                    found = self._find_by_client_id(client_id)
+                    # A lost answer may be a created job the listing does not show yet.
+                    found = self._await_listing(client_id, LISTING_LOOKS if lost else 1)
                     if found is not None:
                         return found
                     ambiguous = False
                 return client.fine_tuning.jobs.create(**params)
-            except (openai.APIConnectionError, openai.InternalServerError) as exc:
+            except openai.APIConnectionError as exc:  # timeouts too: the answer was lost
+                ambiguous, lost, last = True, True, exc
+            except openai.InternalServerError as exc:
                 ambiguous, last = True, exc  # it may have been created: look before retrying
             except openai.RateLimitError as exc:
                 if error_code(exc) == "insufficient_quota":
@@ -492,6 +504,16 @@ class OpenAIFineTuning(FineTuningService):
                 "before creating it again",
             ) from last
         raise self._fail(last, "create the fine-tuning job") from last
+
+    def _await_listing(self, client_id: str, looks: int) -> Any | None:
+        """The job tagged ``client_id``, looked up ``looks`` times over the listing's lag."""
+        for look in range(looks):
+            if look:
+                self.sleep(LISTING_POLL_S)
+            found = self._find_by_client_id(client_id)
+            if found is not None:
+                return found
+        return None
 
     def _find_by_client_id(self, client_id: str) -> Any | None:
         """The provider's job tagged with ``client_id``, if it exists."""
@@ -515,18 +537,14 @@ class OpenAIFineTuning(FineTuningService):
         if stored is not None and stored.status == UNCONFIRMED and stored.remote_id is None:
             return self._confirm(stored)
         remote_id = self._remote_id(job_id)
-        try:
+        with self._translating(f"look up job {remote_id}", remote_id):
             remote = self.backend.client.fine_tuning.jobs.retrieve(remote_id)
-        except Exception as exc:
-            raise self._fail(exc, f"look up job {remote_id}", remote_id) from exc
         return self._mirror(remote)
 
     def list(self, *, limit: int = 20) -> list[FineTuneJob]:
-        try:
+        with self._translating("list fine-tuning jobs"):
             page = self.backend.client.fine_tuning.jobs.list(limit=limit)
             remote = [job for _, job in zip(range(limit), _pages(page), strict=False)]
-        except Exception as exc:
-            raise self._fail(exc, "list fine-tuning jobs") from exc
         jobs = [self._mirror(job) for job in remote]
         return sorted(jobs, key=lambda job: job.created_at, reverse=True)
 
@@ -536,14 +554,12 @@ class OpenAIFineTuning(FineTuningService):
         if self._stored(remote_id) is None:
             self.retrieve(remote_id)  # events need their job in the store
         fresh: list[JobEvent] = []
-        try:
+        with self._translating(f"read the events of job {remote_id}", remote_id):
             page = self.backend.client.fine_tuning.jobs.list_events(remote_id, limit=100)
             for remote in _pages(page):  # newest first: stop at the first one we have
                 if remote.id in known:
                     break
                 fresh.append(event_from_remote(remote))
-        except Exception as exc:
-            raise self._fail(exc, f"read the events of job {remote_id}", remote_id) from exc
         for event in reversed(fresh):
             self.store.add_event(remote_id, event)
         return self.store.events(remote_id, after=after)
@@ -552,11 +568,9 @@ class OpenAIFineTuning(FineTuningService):
         remote_id = self._remote_id(job_id)
         if self._stored(remote_id) is None:
             self.retrieve(remote_id)
-        try:
+        with self._translating(f"read the checkpoints of job {remote_id}", remote_id):
             page = self.backend.client.fine_tuning.jobs.checkpoints.list(remote_id, limit=100)
             found = [checkpoint_from_remote(c) for c in _pages(page)]
-        except Exception as exc:
-            raise self._fail(exc, f"read the checkpoints of job {remote_id}", remote_id) from exc
         for checkpoint in found:
             self.store.add_checkpoint(remote_id, checkpoint)
         return self.store.checkpoints(remote_id)
@@ -565,10 +579,8 @@ class OpenAIFineTuning(FineTuningService):
         remote_id = self._remote_id(job_id)
         jobs = self.backend.client.fine_tuning.jobs
         action = {"cancel": jobs.cancel, "pause": jobs.pause, "resume": jobs.resume}[verb]
-        try:
+        with self._translating(f"{verb} job {remote_id}", remote_id):
             remote = action(remote_id)
-        except Exception as exc:
-            raise self._fail(exc, f"{verb} job {remote_id}", remote_id) from exc
         return self._mirror(remote)
 
     def cancel(self, job_id: str) -> FineTuneJob:
