@@ -18,6 +18,7 @@ from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from advisor.ids import METHODS
+from advisor.settings import FakeSettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -52,6 +53,7 @@ class FakeBackend(Backend):
         fine_tuning_methods=METHODS,
         runs_locally=True,
     )
+    settings_model = FakeSettings
 
     # Shared by every instance in the process, like simonw/llm's mock model, so a
     # test can script replies for code that builds its own backend.

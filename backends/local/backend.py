@@ -29,6 +29,7 @@ from advisor.embedded import (
 )
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
+from advisor.settings import LocalSettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -81,6 +82,8 @@ class LocalBackend(Backend):
         fine_tuning_methods=METHODS,
         runs_locally=True,
     )
+
+    settings_model = LocalSettings
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
