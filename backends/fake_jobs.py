@@ -12,13 +12,12 @@ with plausible events, metrics and checkpoints, but nothing trains.
 
 from __future__ import annotations
 
-import builtins
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from advisor.errors import DataFileError, JobError
-from backends.base import FineTuningService
+from backends.finetuning import StoredFineTuning
 from backends.jobs import (
     CANCELLED,
     FAILED,
@@ -35,21 +34,17 @@ from backends.jobs import (
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
-    from backends.job_store import JobStore
 
 STEPS_PER_EPOCH = 4
 FAIL_SUFFIX = "fail"
 
 
-class FakeFineTuning(FineTuningService):
+class FakeFineTuning(StoredFineTuning):
     pace: ClassVar[int] = 0
     _failures: ClassVar[list[str]] = []
 
     def __init__(self, settings: Settings) -> None:
-        from backends.job_store import JobStore
-
-        self.settings = settings
-        self.store: JobStore = JobStore(settings.jobs_db)
+        super().__init__(settings, "fake")
 
     @classmethod
     def fail_next(cls, reason: str = "simulated training failure") -> None:
@@ -155,22 +150,11 @@ class FakeFineTuning(FineTuningService):
         self._event(job.id, "Fine-tuning job started (simulated)")
         return self._advance(job, self.pace or self._total_steps(job))
 
-    def retrieve(self, job_id: str) -> FineTuneJob:
+    def poll(self, job_id: str) -> FineTuneJob:
         job = self.store.get_job(job_id)
         if job.status == RUNNING and self.pace:
             return self._advance(job, self.pace)
         return job
-
-    def list(self, *, limit: int = 20) -> builtins.list[FineTuneJob]:
-        return self.store.list_jobs(limit=limit, backend="fake")
-
-    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
-        self.store.get_job(job_id)
-        return self.store.events(job_id, after=after)
-
-    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
-        self.store.get_job(job_id)
-        return self.store.checkpoints(job_id)
 
     def cancel(self, job_id: str) -> FineTuneJob:
         job = self.store.get_job(job_id)

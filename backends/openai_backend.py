@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from pydantic import BaseModel
+
 from advisor.errors import (
     AdvisorError,
     BackendError,
@@ -31,6 +33,7 @@ from advisor.errors import (
     CapabilityError,
 )
 from advisor.ids import METHODS
+from advisor.settings import AzureSettings, OpenAISettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.openai_endpoint import KEYLESS_PLACEHOLDER, AzureEndpoint, Endpoint, OpenAIEndpoint
 from backends.openai_errors import (
@@ -95,6 +98,7 @@ class OpenAIBackend(Backend):
     name = OpenAIEndpoint.backend
     description = OpenAIEndpoint.description
     capabilities: ClassVar[Capabilities] = _capabilities(OpenAIEndpoint)
+    settings_model: ClassVar[type[BaseModel] | None] = OpenAISettings
 
     def __init__(self, settings: Settings, *, http_client: httpx2.Client | None = None) -> None:
         """``http_client`` lets tests script the HTTP traffic (an ``httpx2.MockTransport``)."""
@@ -388,3 +392,4 @@ class AzureOpenAIBackend(OpenAIBackend):
     name = AzureEndpoint.backend
     description = AzureEndpoint.description
     capabilities: ClassVar[Capabilities] = _capabilities(AzureEndpoint)
+    settings_model = AzureSettings

@@ -22,7 +22,6 @@ Statuses and event types pass through as the provider sends them (open sets).
 
 from __future__ import annotations
 
-import builtins
 import json
 import random
 import tempfile
@@ -40,8 +39,8 @@ from advisor.errors import (
     JobNotFoundError,
     UserInputError,
 )
-from backends.base import FineTuningService
-from backends.job_store import JobStore, new_id
+from backends.finetuning import StoredFineTuning, refusal
+from backends.job_store import new_id
 from backends.jobs import (
     OPENAI_METHOD_TYPES,
     Checkpoint,
@@ -146,18 +145,7 @@ def validate_training_file(path: str, request: JobRequest) -> int:
             grader_path.write_text(json.dumps(request.grader), encoding="utf-8")
         report = validate_file(file, request.method, grader=grader_path)
     if not report.ok:
-        errors = list(report.errors)
-        first = errors[0] if errors else None
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise DataFileError(
-            (first.message if first else "validation failed") + more,
-            path=str(file),
-            line=first.line if first else None,
-            hint=(
-                f"run `advisor data validate {file} --method {request.method}`; "
-                "nothing was uploaded"
-            ),
-        )
+        raise refusal(str(file), report, method=request.method, note="; nothing was uploaded")
     return int(report.examples)
 
 
@@ -258,18 +246,14 @@ def _pages(first: Any) -> Iterable[Any]:
 # --- the service --------------------------------------------------------------------------
 
 
-class OpenAIFineTuning(FineTuningService):
+class OpenAIFineTuning(StoredFineTuning):
     """Fine-tuning jobs through the OpenAI job API (api.openai.com or Azure OpenAI)."""
 
     def __init__(self, backend: OpenAIBackend) -> None:
+        super().__init__(backend.settings, backend.name)
         self.backend = backend
-        self.store = JobStore(backend.settings.jobs_db)
         # Seconds between create attempts; tests replace it.
         self.sleep: Callable[[float], None] = time.sleep
-
-    @property
-    def name(self) -> str:
-        return self.backend.name
 
     def _fail(self, exc: Exception, action: str, job_id: str | None = None) -> AdvisorError:
         return self.backend.translate(exc, action, job_id=job_id or "")
@@ -364,9 +348,8 @@ class OpenAIFineTuning(FineTuningService):
         client_id = metadata.setdefault(CLIENT_ID_KEY, new_id("req"))
         _check_limits(request, metadata)
         method = _method_payload(request)  # grader errors surface before any request
-        validate_training_file(request.training_file, request)
-        if request.validation_file:
-            validate_training_file(request.validation_file, request)
+        with tempfile.TemporaryDirectory(prefix="advisor-grader-") as folder:
+            self.validate_files(request, Path(folder), note="; nothing was uploaded")
 
         # The same client id created a job before (a caller's retry): that job it is.
         earlier = self.store.find_by_metadata(CLIENT_ID_KEY, client_id)
@@ -532,7 +515,7 @@ class OpenAIFineTuning(FineTuningService):
 
     # --- follow and control ---------------------------------------------------------
 
-    def retrieve(self, job_id: str) -> FineTuneJob:
+    def poll(self, job_id: str) -> FineTuneJob:
         stored = self._owned(job_id)
         if stored is not None and stored.status == UNCONFIRMED and stored.remote_id is None:
             return self._confirm(stored)
@@ -541,14 +524,14 @@ class OpenAIFineTuning(FineTuningService):
             remote = self.backend.client.fine_tuning.jobs.retrieve(remote_id)
         return self._mirror(remote)
 
-    def list(self, *, limit: int = 20) -> list[FineTuneJob]:
+    def _sync_jobs(self, limit: int) -> None:
         with self._translating("list fine-tuning jobs"):
             page = self.backend.client.fine_tuning.jobs.list(limit=limit)
             remote = [job for _, job in zip(range(limit), _pages(page), strict=False)]
-        jobs = [self._mirror(job) for job in remote]
-        return sorted(jobs, key=lambda job: job.created_at, reverse=True)
+        for job in remote:
+            self._mirror(job)
 
-    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
+    def _sync_events(self, job_id: str) -> str:
         remote_id = self._remote_id(job_id)
         known = {event.id for event in self.store.events(remote_id)}
         if self._stored(remote_id) is None:
@@ -562,9 +545,9 @@ class OpenAIFineTuning(FineTuningService):
                 fresh.append(event_from_remote(remote))
         for event in reversed(fresh):
             self.store.add_event(remote_id, event)
-        return self.store.events(remote_id, after=after)
+        return remote_id
 
-    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
+    def _sync_checkpoints(self, job_id: str) -> str:
         remote_id = self._remote_id(job_id)
         if self._stored(remote_id) is None:
             self.retrieve(remote_id)
@@ -573,7 +556,7 @@ class OpenAIFineTuning(FineTuningService):
             found = [checkpoint_from_remote(c) for c in _pages(page)]
         for checkpoint in found:
             self.store.add_checkpoint(remote_id, checkpoint)
-        return self.store.checkpoints(remote_id)
+        return remote_id
 
     def _control(self, job_id: str, verb: str) -> FineTuneJob:
         remote_id = self._remote_id(job_id)
