@@ -101,11 +101,29 @@ def translate_error(
     Unknown exceptions become :class:`BackendError`.  Call it as
     ``raise translate_error(exc, ...) from exc``.
     """
-    import openai
 
     key_var = "AZURE_OPENAI_API_KEY" if backend == "azure" else "OPENAI_API_KEY"
     detail = scrub(_provider_message(exc), secrets).rstrip(".")
     where = endpoint or backend
+    refused = _refused(exc, backend, action, detail, key_var, model=model, job_id=job_id)
+    if refused is not None:
+        return refused
+    return _failed(exc, backend, action, detail, key_var, where, secrets, is_job=job_id is not None)
+
+
+def _refused(
+    exc: Exception,
+    backend: str,
+    action: str,
+    detail: str,
+    key_var: str,
+    *,
+    model: str | None,
+    job_id: str | None,
+) -> AdvisorError | None:
+    """Keys, permissions, missing things and quotas; None for every other exception."""
+    import openai
+
     is_job = job_id is not None
     if isinstance(exc, openai.AuthenticationError):
         # The provider's text may quote the key; say only what to do.
@@ -144,6 +162,23 @@ def translate_error(
             f"the {backend} backend kept rate-limiting the request to {action}",
             hint="wait a minute or lower the concurrency",
         )
+    return None
+
+
+def _failed(
+    exc: Exception,
+    backend: str,
+    action: str,
+    detail: str,
+    key_var: str,
+    where: str,
+    secrets: Sequence[str | None],
+    *,
+    is_job: bool,
+) -> AdvisorError:
+    """Timeouts, connections, server errors, other refusals, and anything unknown."""
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return BackendConnectionError(
             f"{where} did not answer in time when trying to {action}",
