@@ -108,3 +108,20 @@ def test_entry_points_name_importable_classes() -> None:
         module, _, attribute = target.partition(":")
         cls = getattr(importlib.import_module(module), attribute)
         assert cls.name == name, f"{target} is registered as {name!r} but calls itself {cls.name!r}"
+
+
+def test_backend_modules_and_functions_stay_short() -> None:
+    """Modules under 500 lines and functions under 80 in backends/ (the house rule)."""
+    import ast
+
+    long: list[str] = []
+    for path in sorted((REPO / "backends").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        if source.count("\n") > 500:
+            long.append(f"{path.relative_to(REPO)}: {source.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}: {length}")
+    assert long == []
