@@ -26,6 +26,8 @@ from backends.jobs import (
     JobEvent,
     JobRequest,
     Method,
+    RFTSettings,
+    method_settings,
 )
 from backends.openai_graders import to_openai_grader
 
@@ -41,19 +43,14 @@ _METHODS_BY_TYPE: dict[str, Method] = {v: k for k, v in OPENAI_METHOD_TYPES.item
 def method_payload(request: JobRequest) -> dict[str, Any]:
     """OpenAI's ``method`` object for the request (hyperparameters: only those set)."""
     kind = OPENAI_METHOD_TYPES[request.method]
-    hyper = request.hyperparameters.model_dump(exclude_none=True)
-    if request.method != "dpo":
-        hyper.pop("beta", None)
+    settings = method_settings(request)
+    hyper = settings.model_dump(exclude={"grader"}, exclude_none=True)
     hyper = {k: v for k, v in hyper.items() if v != "auto"}  # "auto" is the API default
     body: dict[str, Any] = {}
     if hyper:
         body["hyperparameters"] = hyper
-    if request.method == "rft":
-        if request.grader is None:
-            raise UserInputError(
-                "reinforcement fine-tuning needs a grader", hint="pass --grader grader.json"
-            )
-        body["grader"] = to_openai_grader(request.grader)
+    if isinstance(settings, RFTSettings):
+        body["grader"] = to_openai_grader(settings.grader)
     return {"type": kind, kind: body}
 
 

@@ -38,6 +38,7 @@ from backends.jobs import (
     JobErrorInfo,
     JobPreview,
     JobRequest,
+    method_settings,
 )
 from backends.local.files import JobFiles, process_alive
 from backends.local.launch import worker_command
@@ -76,8 +77,7 @@ class LocalFineTuning(StoredFineTuning):
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:
-        if request.method == "rft" and not request.grader:
-            raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
+        method_settings(request)  # an RFT job needs a grader
         if request.grader:
             from advisor.graders import load_grader
 

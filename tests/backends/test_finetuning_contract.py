@@ -145,3 +145,28 @@ def test_cancelling_a_finished_job_returns_it_unchanged(service: StoredFineTunin
     if isinstance(service, OpenAIFineTuning):
         pytest.skip("the provider, not the store, says whether a remote job is finished")
     assert service.cancel(job.id).status == "succeeded"
+
+
+def test_each_method_gets_only_its_own_settings() -> None:
+    from advisor.errors import UserInputError
+    from backends.jobs import (
+        DPOSettings,
+        Hyperparameters,
+        RFTSettings,
+        SFTSettings,
+        method_settings,
+    )
+
+    hp = Hyperparameters(n_epochs=2, beta=0.3, lora_r=8)  # type: ignore[call-arg]
+    sft = method_settings(JobRequest(method="sft", training_file="t", hyperparameters=hp))
+    dpo = method_settings(JobRequest(method="dpo", training_file="t", hyperparameters=hp))
+    rft = method_settings(
+        JobRequest(method="rft", training_file="t", hyperparameters=hp, grader={"type": "x"})
+    )
+    assert type(sft) is SFTSettings and "beta" not in sft.model_dump()
+    assert isinstance(dpo, DPOSettings) and dpo.beta == 0.3
+    assert isinstance(rft, RFTSettings) and rft.grader == {"type": "x"}
+    assert sft.n_epochs == dpo.n_epochs == rft.n_epochs == 2
+    assert (sft.model_extra or {}).get("lora_r") == 8  # a backend's own knobs pass through
+    with pytest.raises(UserInputError, match="needs a grader"):
+        method_settings(JobRequest(method="rft", training_file="t"))

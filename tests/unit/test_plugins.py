@@ -25,6 +25,7 @@ PUBLIC = {
     "backends.types",
     "backends.jobs",
     "backends.job_store",
+    "backends.finetuning",
 }
 
 
