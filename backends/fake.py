@@ -17,6 +17,8 @@ from collections import deque
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from advisor.ids import METHODS
+from advisor.settings import FakeSettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -48,9 +50,10 @@ class FakeBackend(Backend):
         supports_batch=True,
         supports_embeddings=True,
         supports_fine_tuning=True,
-        fine_tuning_methods=("sft", "dpo", "rft"),
+        fine_tuning_methods=METHODS,
         runs_locally=True,
     )
+    settings_model = FakeSettings
 
     # Shared by every instance in the process, like simonw/llm's mock model, so a
     # test can script replies for code that builds its own backend.

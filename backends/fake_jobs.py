@@ -12,13 +12,12 @@ with plausible events, metrics and checkpoints, but nothing trains.
 
 from __future__ import annotations
 
-import builtins
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from advisor.errors import DataFileError, JobError
-from backends.base import FineTuningService
+from backends.finetuning import StoredFineTuning
 from backends.jobs import (
     CANCELLED,
     FAILED,
@@ -34,22 +33,18 @@ from backends.jobs import (
 )
 
 if TYPE_CHECKING:
-    from advisor.jobs.store import JobStore
     from advisor.settings import Settings
 
 STEPS_PER_EPOCH = 4
 FAIL_SUFFIX = "fail"
 
 
-class FakeFineTuning(FineTuningService):
+class FakeFineTuning(StoredFineTuning):
     pace: ClassVar[int] = 0
     _failures: ClassVar[list[str]] = []
 
     def __init__(self, settings: Settings) -> None:
-        from advisor.jobs.store import JobStore
-
-        self.settings = settings
-        self.store: JobStore = JobStore(settings.jobs_db)
+        super().__init__(settings, "fake")
 
     @classmethod
     def fail_next(cls, reason: str = "simulated training failure") -> None:
@@ -63,7 +58,7 @@ class FakeFineTuning(FineTuningService):
     # --- helpers --------------------------------------------------------------------
 
     def _event(self, job_id: str, message: str, **kwargs: object) -> None:
-        from advisor.jobs.store import new_id
+        from backends.job_store import new_id
 
         self.store.add_event(job_id, JobEvent(id=new_id("ftevent"), message=message, **kwargs))
 
@@ -128,7 +123,7 @@ class FakeFineTuning(FineTuningService):
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:
-        from advisor.jobs.store import new_id
+        from backends.job_store import new_id
 
         if not Path(request.training_file).is_file():
             raise DataFileError("file not found", path=request.training_file, hint="check the path")
@@ -155,22 +150,11 @@ class FakeFineTuning(FineTuningService):
         self._event(job.id, "Fine-tuning job started (simulated)")
         return self._advance(job, self.pace or self._total_steps(job))
 
-    def retrieve(self, job_id: str) -> FineTuneJob:
+    def poll(self, job_id: str) -> FineTuneJob:
         job = self.store.get_job(job_id)
         if job.status == RUNNING and self.pace:
             return self._advance(job, self.pace)
         return job
-
-    def list(self, *, limit: int = 20) -> builtins.list[FineTuneJob]:
-        return self.store.list_jobs(limit=limit, backend="fake")
-
-    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
-        self.store.get_job(job_id)
-        return self.store.events(job_id, after=after)
-
-    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
-        self.store.get_job(job_id)
-        return self.store.checkpoints(job_id)
 
     def cancel(self, job_id: str) -> FineTuneJob:
         job = self.store.get_job(job_id)

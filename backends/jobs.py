@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Method = Literal["sft", "dpo", "rft"]
+from advisor.ids import Method
+
 Auto = Literal["auto"]
 
 # Known statuses; ``JobStatus`` stays ``str`` so unknown ones pass through.
@@ -83,6 +84,54 @@ class JobRequest(BaseModel):
     suffix: str | None = None
     seed: int | None = None
     metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class SFTSettings(BaseModel):
+    """What supervised fine-tuning takes (extras: a backend's own knobs, e.g. ``lora_r``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    n_epochs: int | Auto = "auto"
+    batch_size: int | Auto = "auto"
+    learning_rate_multiplier: float | Auto = "auto"
+
+
+class DPOSettings(SFTSettings):
+    """DPO adds ``beta``: how far the tuned model may move from the base."""
+
+    beta: float | Auto = "auto"
+
+
+class RFTSettings(SFTSettings):
+    """RFT adds the grader that scores each sampled answer."""
+
+    grader: dict[str, Any]
+
+
+MethodSettings = SFTSettings | DPOSettings | RFTSettings
+
+
+def method_settings(request: JobRequest) -> MethodSettings:
+    """The request's settings for its method: only what that method takes.
+
+    ``JobRequest`` keeps one ``hyperparameters`` object (the CLI options and the
+    JSON of a job stay as they are); services read it through this view, so
+    ``beta`` reaches DPO only and the grader RFT only.
+
+    Raises:
+        UserInputError: an RFT request without a grader.
+    """
+    values = request.hyperparameters.model_dump(exclude_none=True)
+    if request.method == "dpo":
+        return DPOSettings.model_validate(values)
+    values.pop("beta", None)
+    if request.method == "rft":
+        if not request.grader:
+            from advisor.errors import UserInputError
+
+            raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
+        return RFTSettings.model_validate({**values, "grader": request.grader})
+    return SFTSettings.model_validate(values)
 
 
 class FineTuneJob(BaseModel):

@@ -22,12 +22,11 @@ Statuses and event types pass through as the provider sends them (open sets).
 
 from __future__ import annotations
 
-import builtins
-import json
 import random
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,28 +36,31 @@ from advisor.errors import (
     DataFileError,
     JobError,
     JobNotFoundError,
-    UserInputError,
 )
-from advisor.jobs.store import JobStore, new_id
-from backends.base import FineTuningService
+from backends.finetuning import StoredFineTuning
+from backends.job_store import new_id
 from backends.jobs import (
     OPENAI_METHOD_TYPES,
-    Checkpoint,
     FineTuneJob,
-    Hyperparameters,
     JobErrorInfo,
     JobEvent,
     JobPreview,
     JobRequest,
-    Method,
 )
-from backends.openai_graders import to_openai_grader
+from backends.openai_job_objects import (
+    CLIENT_ID_KEY,
+    check_limits,
+    checkpoint_from_remote,
+    event_from_remote,
+    job_from_remote,
+    method_payload,
+    pages,
+    validate_training_file,
+)
 
 if TYPE_CHECKING:
     from backends.openai_backend import OpenAIBackend
 
-# The metadata key that makes job creation idempotent.
-CLIENT_ID_KEY = "advisor_client_id"
 # Status of a create whose outcome is not known yet (in flight, or the answer was
 # lost); stored under the client id and resolved by the next retrieve.
 UNCONFIRMED = "unconfirmed"
@@ -68,206 +70,32 @@ DEFAULT_BASE_MODELS: dict[str, str] = {
     "dpo": "gpt-4.1-mini-2025-04-14",
     "rft": "o4-mini-2025-04-16",
 }
+# A created job may take a few seconds to appear in the provider's listing: after a
+# lost create answer, look this many times, LISTING_POLL_S apart, before creating again.
+LISTING_LOOKS = 6
+LISTING_POLL_S = 2.0
 # Azure imports an uploaded file before jobs may use it.
 FILE_IMPORT_TIMEOUT_S = 600.0
 FILE_IMPORT_POLL_S = 2.0
-# Pages fetched per listing; a server that always says has_more must not loop forever.
-MAX_PAGES = 20
-_METHODS_BY_TYPE: dict[str, Method] = {v: k for k, v in OPENAI_METHOD_TYPES.items()}  # type: ignore[misc]
-
-# --- request checks ---------------------------------------------------------------------
-
-
-def _method_payload(request: JobRequest) -> dict[str, Any]:
-    """OpenAI's ``method`` object for the request (hyperparameters: only those set)."""
-    kind = OPENAI_METHOD_TYPES[request.method]
-    hyper = request.hyperparameters.model_dump(exclude_none=True)
-    if request.method != "dpo":
-        hyper.pop("beta", None)
-    hyper = {k: v for k, v in hyper.items() if v != "auto"}  # "auto" is the API default
-    body: dict[str, Any] = {}
-    if hyper:
-        body["hyperparameters"] = hyper
-    if request.method == "rft":
-        if request.grader is None:
-            raise UserInputError(
-                "reinforcement fine-tuning needs a grader", hint="pass --grader grader.json"
-            )
-        body["grader"] = to_openai_grader(request.grader)
-    return {"type": kind, kind: body}
-
-
-def _check_limits(request: JobRequest, metadata: dict[str, str]) -> None:
-    """The API's documented limits, checked before anything is uploaded or paid."""
-    problems: list[str] = []
-    if request.suffix is not None and not 1 <= len(request.suffix) <= 64:
-        problems.append("suffix must be 1 to 64 characters")
-    if request.seed is not None and not 0 <= request.seed <= 2_147_483_647:
-        problems.append("seed must be between 0 and 2147483647")
-    if len(metadata) > 16:
-        problems.append(f"at most 16 metadata pairs, including {CLIENT_ID_KEY}")
-    for key, value in metadata.items():
-        if len(key) > 64 or len(value) > 512:
-            problems.append(f"metadata {key!r}: keys up to 64 and values up to 512 characters")
-    hp = request.hyperparameters
-    ranges: tuple[tuple[str, object, int, int], ...] = (
-        ("n_epochs", hp.n_epochs, 1, 50),
-        ("batch_size", hp.batch_size, 1, 256),
-    )
-    for field, amount, low, high in ranges:
-        if isinstance(amount, int) and not low <= amount <= high:
-            problems.append(f"{field} must be between {low} and {high}")
-    lr = hp.learning_rate_multiplier
-    if isinstance(lr, int | float) and lr <= 0:
-        problems.append("learning_rate_multiplier must be above 0")
-    if isinstance(hp.beta, int | float) and not 0 < hp.beta <= 2:
-        problems.append("beta must be above 0 and at most 2")
-    if problems:
-        raise UserInputError("invalid fine-tuning request: " + "; ".join(problems))
-
-
-def validate_training_file(path: str, request: JobRequest) -> int:
-    """Run the data toolkit's validation; the number of examples, or DataFileError."""
-    from advisor.data.validate import validate_file
-
-    file = Path(path)
-    if not file.is_file():
-        raise DataFileError("file not found", path=str(file), hint="check the path")
-    with tempfile.TemporaryDirectory(prefix="advisor-grader-") as folder:
-        grader_path = None
-        if request.grader is not None:
-            # validate_file reads the grader from a file to learn which item fields it uses.
-            grader_path = Path(folder) / "grader.json"
-            grader_path.write_text(json.dumps(request.grader), encoding="utf-8")
-        report = validate_file(file, request.method, grader=grader_path)
-    if not report.ok:
-        errors = list(report.errors)
-        first = errors[0] if errors else None
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise DataFileError(
-            (first.message if first else "validation failed") + more,
-            path=str(file),
-            line=first.line if first else None,
-            hint=(
-                f"run `advisor data validate {file} --method {request.method}`; "
-                "nothing was uploaded"
-            ),
-        )
-    return int(report.examples)
-
-
-# --- provider objects -> ours -----------------------------------------------------------
-
-
-def _clean_hyperparameters(raw: Any) -> Hyperparameters:
-    data = raw.model_dump() if hasattr(raw, "model_dump") else dict(raw or {})
-    known = {"n_epochs": int, "batch_size": int, "learning_rate_multiplier": float, "beta": float}
-    clean: dict[str, Any] = {}
-    for key, value in data.items():
-        if value is None:
-            continue
-        want = known.get(key)
-        if want is None or value == "auto" or isinstance(value, want | int):
-            clean[key] = value
-    return Hyperparameters.model_validate(clean)
-
-
-def _epoch(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and value > 0 else None
-
-
-def job_from_remote(remote: Any, backend: str, stored: FineTuneJob | None) -> FineTuneJob:
-    """Our job object for the SDK's ``FineTuningJob`` (local extras kept from ``stored``)."""
-    method_obj = getattr(remote, "method", None)
-    kind = getattr(method_obj, "type", None)
-    method: Method = _METHODS_BY_TYPE.get(kind or "", stored.method if stored else "sft")
-    raw_hyper = getattr(remote, "hyperparameters", None)
-    if method_obj is not None and kind:
-        per_method = getattr(method_obj, kind, None)
-        raw_hyper = getattr(per_method, "hyperparameters", None) or raw_hyper
-    error = getattr(remote, "error", None)
-    error_info = None
-    if error is not None and (error.code or error.message) and remote.status == "failed":
-        error_info = JobErrorInfo(code=error.code or "error", message=error.message or "")
-    extras = stored.model_extra if stored is not None and stored.model_extra else {}
-    return FineTuneJob(
-        id=remote.id,
-        backend=backend,
-        method=method,
-        model=remote.model,
-        status=remote.status,
-        created_at=_epoch(remote.created_at) or (stored.created_at if stored else time.time()),
-        finished_at=_epoch(remote.finished_at),
-        hyperparameters=_clean_hyperparameters(raw_hyper),
-        training_file=remote.training_file,
-        validation_file=remote.validation_file,
-        suffix=stored.suffix if stored else None,
-        seed=remote.seed if remote.seed is not None else (stored.seed if stored else None),
-        fine_tuned_model=remote.fine_tuned_model,
-        error=error_info,
-        trained_tokens=remote.trained_tokens,
-        # Kept from the store too: the client id must survive a provider that drops it.
-        metadata={**(stored.metadata if stored else {}), **(remote.metadata or {})},
-        remote_id=remote.id,
-        **extras,
-    )
-
-
-def event_from_remote(remote: Any) -> JobEvent:
-    data = remote.data if isinstance(remote.data, dict) else None
-    return JobEvent(
-        id=remote.id,
-        created_at=float(remote.created_at),
-        level=str(remote.level),
-        message=remote.message,
-        type=str(remote.type or "message"),
-        data=data or None,
-    )
-
-
-def checkpoint_from_remote(remote: Any) -> Checkpoint:
-    raw = remote.metrics.model_dump() if remote.metrics is not None else {}
-    metrics = {k: float(v) for k, v in raw.items() if isinstance(v, int | float)}
-    return Checkpoint(
-        id=remote.id,
-        step=int(remote.step_number),
-        created_at=float(remote.created_at),
-        metrics=metrics,
-        location=remote.fine_tuned_model_checkpoint,
-    )
-
-
-def _pages(first: Any) -> Iterable[Any]:
-    """Items of a cursor page and its successors, bounded and stopping when stuck."""
-    page = first
-    seen: set[str] = set()
-    for _ in range(MAX_PAGES):
-        fresh = [item for item in page.data if getattr(item, "id", None) not in seen]
-        yield from fresh
-        seen.update(getattr(item, "id", "") for item in page.data)
-        if not fresh or not page.has_next_page():
-            return
-        page = page.get_next_page()
-
 
 # --- the service --------------------------------------------------------------------------
 
 
-class OpenAIFineTuning(FineTuningService):
+class OpenAIFineTuning(StoredFineTuning):
     """Fine-tuning jobs through the OpenAI job API (api.openai.com or Azure OpenAI)."""
 
     def __init__(self, backend: OpenAIBackend) -> None:
+        super().__init__(backend.settings, backend.name)
         self.backend = backend
-        self.store = JobStore(backend.settings.jobs_db)
         # Seconds between create attempts; tests replace it.
         self.sleep: Callable[[float], None] = time.sleep
 
-    @property
-    def name(self) -> str:
-        return self.backend.name
-
     def _fail(self, exc: Exception, action: str, job_id: str | None = None) -> AdvisorError:
         return self.backend.translate(exc, action, job_id=job_id or "")
+
+    def _translating(self, action: str, job_id: str | None = None) -> AbstractContextManager[None]:
+        """Job calls: refusals become JobError, 404s JobNotFoundError (see openai_errors)."""
+        return self.backend.translating(action, job_id=job_id or "")
 
     def _stored(self, job_id: str) -> FineTuneJob | None:
         try:
@@ -294,10 +122,8 @@ class OpenAIFineTuning(FineTuningService):
     def _confirm(self, pending: FineTuneJob) -> FineTuneJob:
         """Resolve an unconfirmed create: the provider's job if it exists, else ``pending``."""
         tag = pending.metadata.get(CLIENT_ID_KEY, pending.id)
-        try:
+        with self._translating(f"look up job {pending.id}"):
             remote = self._find_by_client_id(tag)
-        except Exception as exc:
-            raise self._fail(exc, f"look up job {pending.id}") from exc
         if remote is None:
             return pending
         self.store.delete_job(pending.id)
@@ -311,7 +137,7 @@ class OpenAIFineTuning(FineTuningService):
             confirmed = self._confirm(stored)
             if confirmed.remote_id is None:
                 raise JobError(
-                    f"job {job_id} was not confirmed by {self.backend.endpoint}",
+                    f"job {job_id} was not confirmed by {self.backend.endpoint.label}",
                     hint="the create may have failed; check the provider's dashboard",
                 )
             return confirmed.remote_id
@@ -355,18 +181,22 @@ class OpenAIFineTuning(FineTuningService):
     def create(self, request: JobRequest) -> FineTuneJob:
         metadata = dict(request.metadata)
         client_id = metadata.setdefault(CLIENT_ID_KEY, new_id("req"))
-        _check_limits(request, metadata)
-        method = _method_payload(request)  # grader errors surface before any request
-        validate_training_file(request.training_file, request)
-        if request.validation_file:
-            validate_training_file(request.validation_file, request)
+        check_limits(request, metadata)
+        method = method_payload(request)  # grader errors surface before any request
+        with tempfile.TemporaryDirectory(prefix="advisor-grader-") as folder:
+            self.validate_files(request, Path(folder), note="; nothing was uploaded")
 
         # The same client id created a job before (a caller's retry): that job it is.
         earlier = self.store.find_by_metadata(CLIENT_ID_KEY, client_id)
         if earlier is not None and earlier.backend == self.name:
-            found = self.retrieve(earlier.id)
-            if found.status != UNCONFIRMED:
-                return found
+            if earlier.status != UNCONFIRMED or earlier.remote_id is not None:
+                return self.retrieve(earlier.id)
+            # An earlier create's answer was lost: give the listing time to show it.
+            with self._translating(f"look up job {client_id}"):
+                remote = self._await_listing(client_id, LISTING_LOOKS)
+            if remote is not None:
+                self.store.delete_job(earlier.id)
+                return self._mirror(remote, earlier)
 
         training = self._upload(request.training_file)
         validation = self._upload(request.validation_file) if request.validation_file else None
@@ -421,18 +251,15 @@ class OpenAIFineTuning(FineTuningService):
         try:
             # Big files need longer than one API call: 5 s more per MB.
             timeout = self.backend.timeout_s + 5.0 * file.stat().st_size / 1_000_000
-            with file.open("rb") as handle:
-                uploaded = self.backend.client.with_options(timeout=timeout).files.create(
-                    file=(file.name, handle), purpose="fine-tune"
-                )
-            if self.backend.waits_for_file_import:
-                self._wait_for_import(uploaded, file)
+            handle = file.open("rb")
         except OSError as exc:
             raise DataFileError(f"cannot read the file: {exc.strerror}", path=str(file)) from exc
-        except AdvisorError:
-            raise
-        except Exception as exc:
-            raise self._fail(exc, f"upload {file.name}") from exc
+        with handle, self._translating(f"upload {file.name}"):
+            uploaded = self.backend.client.with_options(timeout=timeout).files.create(
+                file=(file.name, handle), purpose="fine-tune"
+            )
+            if self.backend.waits_for_file_import:
+                self._wait_for_import(uploaded, file)
         return str(uploaded.id)
 
     def _wait_for_import(self, uploaded: Any, file: Path) -> None:
@@ -456,23 +283,26 @@ class OpenAIFineTuning(FineTuningService):
         """Create the job at most once, however often the network fails."""
         import openai
 
-        from backends.openai_backend import error_code
+        from backends.openai_errors import error_code
 
         client = self.backend.client.with_options(max_retries=0)
         attempts = self.backend.max_retries + 1
-        ambiguous = False
+        ambiguous = lost = False
         last: Exception | None = None
         for attempt in range(attempts):
             if attempt:
                 self.sleep(min(8.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
             try:
                 if ambiguous:
-                    found = self._find_by_client_id(client_id)
+                    # A lost answer may be a created job the listing does not show yet.
+                    found = self._await_listing(client_id, LISTING_LOOKS if lost else 1)
                     if found is not None:
                         return found
                     ambiguous = False
                 return client.fine_tuning.jobs.create(**params)
-            except (openai.APIConnectionError, openai.InternalServerError) as exc:
+            except openai.APIConnectionError as exc:  # timeouts too: the answer was lost
+                ambiguous, lost, last = True, True, exc
+            except openai.InternalServerError as exc:
                 ambiguous, last = True, exc  # it may have been created: look before retrying
             except openai.RateLimitError as exc:
                 if error_code(exc) == "insufficient_quota":
@@ -493,6 +323,16 @@ class OpenAIFineTuning(FineTuningService):
             ) from last
         raise self._fail(last, "create the fine-tuning job") from last
 
+    def _await_listing(self, client_id: str, looks: int) -> Any | None:
+        """The job tagged ``client_id``, looked up ``looks`` times over the listing's lag."""
+        for look in range(looks):
+            if look:
+                self.sleep(LISTING_POLL_S)
+            found = self._find_by_client_id(client_id)
+            if found is not None:
+                return found
+        return None
+
     def _find_by_client_id(self, client_id: str) -> Any | None:
         """The provider's job tagged with ``client_id``, if it exists."""
         import openai
@@ -510,65 +350,55 @@ class OpenAIFineTuning(FineTuningService):
 
     # --- follow and control ---------------------------------------------------------
 
-    def retrieve(self, job_id: str) -> FineTuneJob:
+    def poll(self, job_id: str) -> FineTuneJob:
         stored = self._owned(job_id)
         if stored is not None and stored.status == UNCONFIRMED and stored.remote_id is None:
             return self._confirm(stored)
         remote_id = self._remote_id(job_id)
-        try:
+        with self._translating(f"look up job {remote_id}", remote_id):
             remote = self.backend.client.fine_tuning.jobs.retrieve(remote_id)
-        except Exception as exc:
-            raise self._fail(exc, f"look up job {remote_id}", remote_id) from exc
         return self._mirror(remote)
 
-    def list(self, *, limit: int = 20) -> list[FineTuneJob]:
-        try:
+    def _sync_jobs(self, limit: int) -> None:
+        with self._translating("list fine-tuning jobs"):
             page = self.backend.client.fine_tuning.jobs.list(limit=limit)
-            remote = [job for _, job in zip(range(limit), _pages(page), strict=False)]
-        except Exception as exc:
-            raise self._fail(exc, "list fine-tuning jobs") from exc
-        jobs = [self._mirror(job) for job in remote]
-        return sorted(jobs, key=lambda job: job.created_at, reverse=True)
+            remote = [job for _, job in zip(range(limit), pages(page), strict=False)]
+        for job in remote:
+            self._mirror(job)
 
-    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
+    def _sync_events(self, job_id: str) -> str:
         remote_id = self._remote_id(job_id)
         known = {event.id for event in self.store.events(remote_id)}
         if self._stored(remote_id) is None:
             self.retrieve(remote_id)  # events need their job in the store
         fresh: list[JobEvent] = []
-        try:
+        with self._translating(f"read the events of job {remote_id}", remote_id):
             page = self.backend.client.fine_tuning.jobs.list_events(remote_id, limit=100)
-            for remote in _pages(page):  # newest first: stop at the first one we have
+            for remote in pages(page):  # newest first: stop at the first one we have
                 if remote.id in known:
                     break
                 fresh.append(event_from_remote(remote))
-        except Exception as exc:
-            raise self._fail(exc, f"read the events of job {remote_id}", remote_id) from exc
         for event in reversed(fresh):
             self.store.add_event(remote_id, event)
-        return self.store.events(remote_id, after=after)
+        return remote_id
 
-    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
+    def _sync_checkpoints(self, job_id: str) -> str:
         remote_id = self._remote_id(job_id)
         if self._stored(remote_id) is None:
             self.retrieve(remote_id)
-        try:
+        with self._translating(f"read the checkpoints of job {remote_id}", remote_id):
             page = self.backend.client.fine_tuning.jobs.checkpoints.list(remote_id, limit=100)
-            found = [checkpoint_from_remote(c) for c in _pages(page)]
-        except Exception as exc:
-            raise self._fail(exc, f"read the checkpoints of job {remote_id}", remote_id) from exc
+            found = [checkpoint_from_remote(c) for c in pages(page)]
         for checkpoint in found:
             self.store.add_checkpoint(remote_id, checkpoint)
-        return self.store.checkpoints(remote_id)
+        return remote_id
 
     def _control(self, job_id: str, verb: str) -> FineTuneJob:
         remote_id = self._remote_id(job_id)
         jobs = self.backend.client.fine_tuning.jobs
         action = {"cancel": jobs.cancel, "pause": jobs.pause, "resume": jobs.resume}[verb]
-        try:
+        with self._translating(f"{verb} job {remote_id}", remote_id):
             remote = action(remote_id)
-        except Exception as exc:
-            raise self._fail(exc, f"{verb} job {remote_id}", remote_id) from exc
         return self._mirror(remote)
 
     def cancel(self, job_id: str) -> FineTuneJob:

@@ -33,7 +33,7 @@ def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str,
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
 
-    from advisor.jobs.trainingdata import dpo_row
+    from backends.local.trainingdata import dpo_row
 
     model, tokenizer = load(settings)
     config = DPOConfig(
@@ -72,8 +72,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=4)
     args = parser.parse_args()
 
-    from advisor.jobs.trainingdata import read_examples
     from advisor.settings import load_settings
+    from backends.local.trainingdata import read_examples
 
     examples = read_examples(DATA)
     with tempfile.TemporaryDirectory() as tmp:

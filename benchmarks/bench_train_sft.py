@@ -63,8 +63,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     args = parser.parse_args()
 
-    from advisor.jobs.trainingdata import read_examples
     from advisor.settings import load_settings
+    from backends.local.trainingdata import read_examples
 
     examples = read_examples(DATA)
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,9 +33,9 @@ def our_trainer(
 
     Building includes DPO's one-off reference pass, so it counts in end-to-end time.
     """
-    from advisor.jobs.hyperparams import resolve
-    from advisor.jobs.trainer import TrainerInputs, build_trainer, training_args
     from backends.jobs import Hyperparameters, JobRequest
+    from backends.local.hyperparams import resolve
+    from backends.local.trainer import TrainerInputs, build_trainer, training_args
 
     hp = resolve(
         method,

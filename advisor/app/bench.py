@@ -16,9 +16,10 @@ from advisor.app.backends import BackendSource, backend_name_for, registry_sourc
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
-    from advisor.bench.runner import BenchOptions, StageProgress
+    from advisor.bench.runner import BenchOptions
     from advisor.bench.scenario import Scenario
     from advisor.bench.schema import BenchResults
+    from advisor.ids import Progress
     from advisor.settings import Settings
     from backends.base import Backend
 
@@ -103,7 +104,7 @@ def run_benchmark(
     plan: BenchPlan,
     settings: Settings,
     *,
-    progress: StageProgress | None = None,
+    progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> BenchRun:
     """Run the plan and write the reports (whatever the outcome).

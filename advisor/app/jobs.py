@@ -55,7 +55,7 @@ class Jobs:
         Raises:
             JobNotFoundError: no such job.
         """
-        from advisor.jobs.store import JobStore
+        from backends.job_store import JobStore
 
         return JobStore(self.settings.jobs_db).get_job(job_id)
 
@@ -66,7 +66,7 @@ class Jobs:
 
     def list(self, *, limit: int = 20, backend: str | None = None) -> list[FineTuneJob]:
         """Newest first; unfinished local jobs refreshed (their workers can die unnoticed)."""
-        from advisor.jobs.store import JobStore
+        from backends.job_store import JobStore
 
         jobs = JobStore(self.settings.jobs_db).list_jobs(limit=limit, backend=backend)
         return [

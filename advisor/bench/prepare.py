@@ -14,13 +14,13 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.bench.schema import Preparation
 from advisor.errors import CancelledError, JobError
+from advisor.ids import Progress
 
 if TYPE_CHECKING:
     from advisor.bench.scenario import Scenario
@@ -30,9 +30,7 @@ if TYPE_CHECKING:
     from backends.jobs import FineTuneJob
 
 #: (stage label, done, total); total 0 when unknown.
-StageProgress = Callable[[str, int, int], None]
 
-FINE_TUNE_ROUTES = ("sft", "dpo", "rft")
 POLL_S = 1.0
 
 
@@ -101,7 +99,7 @@ def prepare_rag(
     backend: Backend,
     model: str,
     settings: Settings,
-    progress: StageProgress | None,
+    progress: Progress | None,
     cancel: threading.Event | None,
 ) -> PreparedRoute:
     """Index the scenario's documents into ``bench-<scenario>`` and build the route."""
@@ -115,7 +113,7 @@ def prepare_rag(
 
     def report(done: int, total: int, label: str) -> None:
         if progress:
-            progress(f"rag: indexing {label}".strip(), done, total)
+            progress(done, total, f"rag: indexing {label}".strip())
 
     index_report = knowledge_base.index(files, progress=report, cancel=cancel)
     route = RagRoute(backend, model, name, settings, instructions=scenario.system_prompt)
@@ -140,12 +138,12 @@ def prepare_fine_tuned(
     model: str,
     settings: Settings,
     training: TrainingSettings,
-    progress: StageProgress | None,
+    progress: Progress | None,
     cancel: threading.Event | None,
 ) -> PreparedRoute:
     """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route."""
-    from advisor.jobs.store import JobStore
     from advisor.routes import SystemPromptRoute
+    from backends.job_store import JobStore
     from backends.jobs import SUCCEEDED, Hyperparameters, JobRequest
 
     training_file = scenario.training_file(method)  # type: ignore[arg-type]
@@ -215,7 +213,7 @@ def _wait(
     service: FineTuningService,
     job: FineTuneJob,
     method: str,
-    progress: StageProgress | None,
+    progress: Progress | None,
     cancel: threading.Event | None,
 ) -> FineTuneJob:
     """Poll until the job ends; Ctrl+C or ``cancel`` cancels the job, then re-raises."""
@@ -237,12 +235,12 @@ def _wait(
 
 
 def _show_training(
-    progress: StageProgress, service: FineTuningService, job: FineTuneJob, method: str
+    progress: Progress, service: FineTuningService, job: FineTuneJob, method: str
 ) -> None:
     step, total = _job_progress(service, job)
     # The last metrics event can precede the last step; a finished job shows a full bar.
     done = total if job.status == "succeeded" else step
-    progress(f"{method}: training ({job.status})", done, total)
+    progress(done, total, f"{method}: training ({job.status})")
 
 
 def _job_progress(service: FineTuningService, job: FineTuneJob) -> tuple[int, int]:

@@ -9,19 +9,18 @@ price table, ``advisor/data/prices.yaml`` (or the copy installed by
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from advisor.bench.metrics import Price
+from advisor.ids import OPENAI_FT_PREFIX, ModelRef, base_of
 
 if TYPE_CHECKING:
     from backends.base import Backend
 
 LOCAL_NOTE = "local backend: no per-request charge (hardware and power not counted)"
-_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 
 
 class ModelInferencePrice(BaseModel):
@@ -55,7 +54,7 @@ def load_inference_prices() -> InferencePrices:
             fine_tuned_output=entry.fine_tuned_output_per_million_tokens,
         )
         for name in (entry.model, *entry.aliases):
-            models[_SNAPSHOT.sub("", name)] = price
+            models[ModelRef("plain", name).family] = price
     return InferencePrices(
         price_date=table.price_date, source=table.source, currency=table.currency, models=models
     )
@@ -63,9 +62,7 @@ def load_inference_prices() -> InferencePrices:
 
 def base_model(model: str) -> tuple[str, bool]:
     """(base model without snapshot date, whether the id is a fine-tuned one)."""
-    fine_tuned = model.startswith("ft:")
-    base = model.split(":")[1] if fine_tuned else model
-    return _SNAPSHOT.sub("", base), fine_tuned
+    return ModelRef("plain", base_of(model)).family, model.startswith(OPENAI_FT_PREFIX)
 
 
 def chat_price(backend: Backend, model: str) -> Price | None:

@@ -20,9 +20,7 @@ from advisor import __version__
 from advisor.bench import compare, metrics
 from advisor.bench.cache import GenerationCache, cache_key
 from advisor.bench.prepare import (
-    FINE_TUNE_ROUTES,
     PreparedRoute,
-    StageProgress,
     TrainingSettings,
     prepare_fine_tuned,
     prepare_rag,
@@ -41,6 +39,7 @@ from advisor.bench.schema import (
     ScenarioInfo,
 )
 from advisor.errors import AdvisorError, BackendError, CancelledError, UserInputError
+from advisor.ids import METHODS, ROUTE_IDS, Progress
 
 if TYPE_CHECKING:
     from advisor.bench.scenario import Scenario, TestItem
@@ -49,7 +48,8 @@ if TYPE_CHECKING:
     from backends.base import Backend
     from backends.types import GenerationParams
 
-BENCHABLE_ROUTES = ("system_prompt", "rag", "sft", "dpo", "rft")
+# custom_assistant is a saved system prompt plus retrieval: measured by those two routes.
+BENCHABLE_ROUTES = tuple(r for r in ROUTE_IDS if r != "custom_assistant")
 DEFAULT_MAX_TOKENS = 256
 
 
@@ -74,7 +74,7 @@ def available_routes(scenario: Scenario, backend: Backend) -> list[str]:
     if scenario.knowledge_files():
         routes.append("rag")
     methods = backend.capabilities.fine_tuning_methods if backend.capabilities else ()
-    routes += [m for m in FINE_TUNE_ROUTES if scenario.training_file(m) and m in methods]  # type: ignore[arg-type]
+    routes += [m for m in METHODS if scenario.training_file(m) and m in methods]
     return routes
 
 
@@ -88,8 +88,8 @@ def _skip_reason(route: str, scenario: Scenario, backend: Backend) -> str | None
         return f"unknown route {route}"
     if route == "rag" and not scenario.knowledge_files():
         return "the scenario has no knowledge documents"
-    if route in FINE_TUNE_ROUTES:
-        if scenario.training_file(route) is None:  # type: ignore[arg-type]
+    if route in METHODS:
+        if scenario.training_file(route) is None:
             return f"the scenario has no {route} training file"
         if route not in backend.capabilities.fine_tuning_methods:
             return f"the {backend.name} backend cannot fine-tune with {route}"
@@ -106,7 +106,7 @@ class BenchRunner:
         settings: Settings,
         options: BenchOptions,
         *,
-        progress: StageProgress | None = None,
+        progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> None:
         if options.repeats < 1:
@@ -492,7 +492,7 @@ class BenchRunner:
 
     def _stage(self, label: str, done: int, total: int) -> None:
         if self.progress:
-            self.progress(label, done, total)
+            self.progress(done, total, label)
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -505,7 +505,7 @@ def run_bench(
     settings: Settings,
     options: BenchOptions,
     *,
-    progress: StageProgress | None = None,
+    progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> BenchResults:
     """Run a benchmark; see :class:`BenchRunner`."""
@@ -517,8 +517,6 @@ def parse_routes(value: str | None) -> list[str] | None:
     if value is None or value.strip().lower() == "all":
         return None
     routes = [r.strip() for r in value.split(",") if r.strip()]
-    from advisor.bench.scenario import ROUTE_IDS
-
     unknown = [r for r in routes if r not in ROUTE_IDS]
     if unknown:
         raise UserInputError(

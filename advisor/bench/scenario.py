@@ -25,13 +25,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from advisor.errors import DataFileError, UserInputError
+from advisor.ids import ROUTE_IDS, Method
 
 SCENARIO_FILE = "scenario.toml"
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 Aspect = Literal["format", "style", "accuracy", "rules"]
-Method = Literal["sft", "dpo", "rft"]
-ROUTE_IDS = ("system_prompt", "rag", "custom_assistant", "sft", "dpo", "rft")
 KNOWLEDGE_SUFFIXES = (".md", ".txt")
 MIN_TRAINING_EXAMPLES = 100
 MIN_TEST_PROMPTS = 30

@@ -18,7 +18,6 @@ from advisor.bench.scenario import (
     KNOWLEDGE_SUFFIXES,
     MIN_TEST_PROMPTS,
     MIN_TRAINING_EXAMPLES,
-    Method,
     Problem,
     Scenario,
     TestItem,
@@ -26,6 +25,7 @@ from advisor.bench.scenario import (
     normalize_prompt,
 )
 from advisor.errors import AdvisorError, DataFileError
+from advisor.ids import METHODS
 
 ITEM_FIELD = re.compile(r"\{\{\s*item\.([A-Za-z_][\w]*)")
 REQUIRED_GRADER_KEYS: dict[str, tuple[str, ...]] = {
@@ -68,8 +68,7 @@ def _check_training(scenario: Scenario, problems: list[Problem]) -> dict[str, tu
     grader_path = scenario.training.rft_grader
     if grader_path is not None and not grader_path.is_file():
         grader_path = None
-    methods: tuple[Method, ...] = ("sft", "dpo", "rft")
-    for method in methods:
+    for method in METHODS:
         path = scenario.training.file(method)
         if path is None:
             continue

@@ -158,7 +158,7 @@ class _Progress:
             self._bar.__enter__()
         return self
 
-    def __call__(self, label: str, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, label: str) -> None:
         if self._bar is None:
             return
         # One bar per stage ("sft: training"); details after it only update the text.

@@ -18,17 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from advisor.criteria.lifecycle import Lifecycle, parse_lifecycle, shipped_lifecycle
 from advisor.errors import DataFileError
+from advisor.ids import auto_epochs, base_of
 
 PRICES_FILE = "prices.yaml"
 LIFECYCLE_FILE = "lifecycle.yaml"
 
-# OpenAI's defaults (fine-tuning data preparation cookbook): aim at 3 epochs, but keep
-# the examples seen in training between 100 and 25,000; longer examples are truncated.
-TARGET_EPOCHS = 3
-MIN_TARGET_EXAMPLES = 100
-MAX_TARGET_EXAMPLES = 25_000
-MIN_DEFAULT_EPOCHS = 1
-MAX_DEFAULT_EPOCHS = 25
+# OpenAI truncates longer training examples (fine-tuning data preparation cookbook).
 MAX_TOKENS_PER_EXAMPLE = 65_536
 
 
@@ -74,7 +69,7 @@ class PriceTable(BaseModel):
 
     def find(self, model: str) -> ModelPrice | None:
         """The price of ``model``: exact id, alias, or the base of a dated snapshot."""
-        base = model.split(":")[1] if model.startswith("ft:") else model
+        base = base_of(model)
         for entry in self.models:
             if base == entry.model or base in entry.aliases:
                 return entry
@@ -150,11 +145,5 @@ def refresh_table(source: Path) -> tuple[str, Path]:
 
 
 def default_epochs(examples: int) -> int:
-    """The number of epochs OpenAI picks when ``n_epochs`` is "auto"."""
-    if examples <= 0:
-        return TARGET_EPOCHS
-    if examples * TARGET_EPOCHS < MIN_TARGET_EXAMPLES:
-        return min(MAX_DEFAULT_EPOCHS, MIN_TARGET_EXAMPLES // examples)
-    if examples * TARGET_EPOCHS > MAX_TARGET_EXAMPLES:
-        return max(MIN_DEFAULT_EPOCHS, MAX_TARGET_EXAMPLES // examples)
-    return TARGET_EPOCHS
+    """The number of epochs OpenAI picks when ``n_epochs`` is "auto" (see advisor.ids)."""
+    return auto_epochs(examples)

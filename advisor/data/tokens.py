@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from advisor.ids import base_of
+
 if TYPE_CHECKING:
     from advisor.settings import Settings
 
@@ -119,7 +121,7 @@ def encoding_for_model(model: str | None) -> str:
         return DEFAULT_ENCODING
     from tiktoken.model import encoding_name_for_model
 
-    base = model.split(":")[1] if model.startswith("ft:") else model
+    base = base_of(model)
     try:
         return encoding_name_for_model(base)
     except KeyError:

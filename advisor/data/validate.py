@@ -20,19 +20,18 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from pydantic import BaseModel, Field
 
 from advisor.data.checks import Findings, check_record, reference_keys
 from advisor.data.io import EncodingProblem, iter_batches
+from advisor.ids import METHODS, Method
 
 if TYPE_CHECKING:
     from advisor.data.tokens import TokenCounter
 
-Method = Literal["sft", "dpo", "rft"]
-METHODS: tuple[str, ...] = ("sft", "dpo", "rft")
 MIN_EXAMPLES = 10  # OpenAI refuses fewer
 RECOMMENDED_EXAMPLES = 100
 MAX_ISSUES = 10_000  # per list; a broken 10-million-line file must not fill memory

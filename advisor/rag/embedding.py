@@ -66,9 +66,9 @@ class LocalEmbedder(Embedder):
     @property
     def encoder(self) -> Any:
         if self._encoder is None:
-            from backends.local import LocalBackend
+            from advisor.embedded import sentence_encoder
 
-            encoder = LocalBackend(self.settings).embedder(self._name)
+            encoder = sentence_encoder(self.settings, self._name)
             self._encoder = _quantized(encoder) if self.quantize else encoder
         return self._encoder
 

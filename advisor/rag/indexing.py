@@ -28,9 +28,9 @@ from advisor.rag.models import IndexReport, Skipped
 from advisor.rag.textsplit import detect_language
 
 if TYPE_CHECKING:
+    from advisor.ids import Progress
     from advisor.rag.chunking import Chunk
     from advisor.rag.knowledge_base import KnowledgeBase
-    from advisor.routes.base import Progress
 
 #: Chunks embedded together: big enough for efficient batches, small enough to cancel.
 FLUSH_CHUNKS = 512

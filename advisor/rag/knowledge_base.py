@@ -30,10 +30,10 @@ from advisor.rag.models import Hit, IndexReport, KnowledgeBaseInfo
 from advisor.rag.retrieval import RETRIEVALS, Retrieval
 
 if TYPE_CHECKING:
+    from advisor.ids import Progress
     from advisor.rag.chunking import Chunker
     from advisor.rag.embedding import Embedder
     from advisor.rag.lexical import LexicalIndex
-    from advisor.routes.base import Progress
     from advisor.settings import Settings
 
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$")

@@ -9,10 +9,7 @@ from advisor.routes.base import PrepareReport, Route, RouteAnswer, SourceRef
 from advisor.routes.rag import RagRoute
 from advisor.routes.system_prompt import SystemPromptRoute
 
-ROUTE_IDS = ("system_prompt", "rag", "custom_assistant")
-
 __all__ = [
-    "ROUTE_IDS",
     "AssistantProfile",
     "AssistantStore",
     "CustomAssistantRoute",

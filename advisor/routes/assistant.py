@@ -18,8 +18,9 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from advisor.errors import DataFileError, UserInputError
+from advisor.ids import Progress
 from advisor.rag.knowledge_base import NAME, KnowledgeBase
-from advisor.routes.base import PrepareReport, Progress, Route, SourceRef
+from advisor.routes.base import PrepareReport, Route, SourceRef
 from advisor.routes.rag import RagRoute
 from advisor.routes.system_prompt import SystemPromptRoute
 from backends.types import ChatMessage, ChatResult

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import abc
 import threading
-from collections.abc import Callable
 from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from advisor.ids import Progress
 from backends.types import ChatMessage, ChatResult, GenerationParams, Usage
-
-#: ``progress(done, total, label)``; ``total`` may be 0 when unknown.
-Progress = Callable[[int, int, str], None]
 
 
 class SourceRef(BaseModel):

@@ -12,6 +12,9 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from advisor.errors import ModelNotFoundError
+from advisor.ids import ModelRef
+
 if TYPE_CHECKING:
     from backends.base import Backend
 
@@ -39,13 +42,17 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(ascii_chars / 4) + (len(text) - ascii_chars)
 
 
+def _base_name(model: str) -> str:
+    """The base of a fine-tuned id (its window is the base's); the id itself otherwise."""
+    try:
+        return ModelRef.parse(model).base
+    except ModelNotFoundError:
+        return model
+
+
 def context_window(backend: Backend, model: str) -> int | None:
     """The model's context window in tokens, or None when unknown."""
-    name = model.lower()
-    if name.startswith("local:ft:"):
-        name = name.removeprefix("local:ft:").split(":")[0]
-    if name.startswith("ft:"):  # OpenAI fine-tuned ids: ft:<base>:<org>:...
-        name = name.removeprefix("ft:").split(":")[0]
+    name = _base_name(model).lower()
     for prefix in sorted(KNOWN_WINDOWS, key=len, reverse=True):
         if name.startswith(prefix):
             return KNOWN_WINDOWS[prefix]

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import KnowledgeBaseError, UserInputError
+from advisor.ids import Progress
 from advisor.rag.knowledge_base import KnowledgeBase
 from advisor.rag.models import Hit
 from advisor.rag.prompt import build_messages, cited_numbers
-from advisor.routes.base import PrepareReport, Progress, Route, RouteAnswer, SourceRef
+from advisor.routes.base import PrepareReport, Route, RouteAnswer, SourceRef
 from advisor.routes.system_prompt import read_instructions
 from backends.types import ChatMessage, ChatResult
 

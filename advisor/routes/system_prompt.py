@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.errors import DataFileError, UserInputError
-from advisor.routes.base import PrepareReport, Progress, Route, SourceRef
+from advisor.ids import Progress
+from advisor.routes.base import PrepareReport, Route, SourceRef
 from advisor.routes.context import context_warning, estimate_tokens
 from advisor.routes.few_shot import Example, Selection, SimilarExamples, load_examples, spread
 from backends.types import ChatMessage

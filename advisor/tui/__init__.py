@@ -2,7 +2,7 @@
 
 This package is the only one that imports textual.  It holds no business logic:
 every screen calls the headless core (``advisor.criteria``, ``advisor.data``,
-``advisor.routes``, ``advisor.rag``, ``advisor.jobs``, ``advisor.bench``) and
+``advisor.routes``, ``advisor.rag``, ``advisor.app``, ``advisor.bench``) and
 shows what comes back.  Slow work runs in Textual thread workers so the screen
 never freezes; heavy libraries load lazily inside those workers.
 """

@@ -410,3 +410,31 @@ def test_translate_error_covers_every_sdk_exception_family(
     message = str(translated)
     assert message and "\n" not in message
     assert "Error code" not in message  # the provider's text, not the SDK's raw dump
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "Incorrect API key provided: {head}****",  # the first part of the key
+        "key ending in ...{tail}",  # the last characters
+        "Access denied: key {middle} is not valid",  # any run from the middle
+        "Incorrect API key provided: sk-ab***yz",  # a short masked echo of a key
+    ],
+)
+def test_scrub_catches_partial_key_echoes(echo: str) -> None:
+    key = "Zq8vN3kLw9XpR2tYb7Hc"
+    text = echo.format(head=key[:10], tail=key[-8:], middle=key[5:15])
+    scrubbed = scrub(text, [key])
+    assert not any(key[i : i + 6] in scrubbed for i in range(len(key) - 5)), scrubbed
+    assert "ab***yz" not in scrubbed
+
+
+def test_one_translating_boundary_scrubs_what_it_raises() -> None:
+    from backends.openai_errors import translating
+
+    with pytest.raises(errors.BackendError) as caught, translating("openai", "chat", [SECRET]):
+        raise RuntimeError(f"echo {SECRET[:12]}")
+    assert SECRET[:12] not in str(caught.value) and "****" in str(caught.value)
+    # Advisor errors pass through untouched.
+    with pytest.raises(errors.ConfigError), translating("openai", "chat"):
+        raise errors.ConfigError("as is")

@@ -10,8 +10,8 @@ import httpx2
 import pytest
 
 from advisor import errors
-from advisor.jobs.store import JobStore
 from advisor.settings import Settings, load_settings
+from backends.job_store import JobStore
 from backends.jobs import Hyperparameters, JobRequest
 from backends.openai_graders import to_openai_grader
 from backends.openai_jobs import CLIENT_ID_KEY, OpenAIFineTuning
@@ -643,3 +643,31 @@ def test_the_client_id_is_stored_even_if_the_provider_drops_metadata(settings: S
     svc.create(sft(metadata={CLIENT_ID_KEY: "req-kept"}))
     assert svc.retrieve("ftjob-abc").metadata[CLIENT_ID_KEY] == "req-kept"
     assert JobStore(settings.jobs_db).find_by_metadata(CLIENT_ID_KEY, "req-kept") is not None
+
+
+def test_a_retry_before_the_server_lists_the_first_job_creates_no_second_one(
+    settings: Settings,
+) -> None:
+    """The create answer is lost and the listing lags: look again, do not create again."""
+    created: list[dict[str, Any]] = []
+    lookups: list[int] = []
+
+    def create_then_drop(request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        created.append(job_json(f"ftjob-{len(created) + 1}", metadata=body["metadata"]))
+        raise httpx2.ReadTimeout("lost the answer", request=request)
+
+    def lagging_lookup(request: httpx2.Request) -> httpx2.Response:
+        lookups.append(1)
+        listed = created if len(lookups) > 2 else []  # listed from the third look on
+        return ok(page(listed))
+
+    api = (
+        ScriptedAPI()
+        .on("POST", "/files", ok(FILE))
+        .on("POST", "/fine_tuning/jobs", create_then_drop)
+        .on("GET", "/fine_tuning/jobs", lagging_lookup)
+    )
+    job = service(api, settings).create(sft())
+    assert len(created) == 1, "a second paid job was created"
+    assert job.id == "ftjob-1"

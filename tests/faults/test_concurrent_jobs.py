@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from advisor.jobs import local_service as local_service_module
-from advisor.jobs import locks
-from advisor.jobs.files import JobFiles, process_alive
-from advisor.jobs.local_service import LocalFineTuning
 from advisor.settings import Settings
 from backends.jobs import FineTuneJob, JobRequest
+from backends.local import locks
+from backends.local import service as local_service_module
+from backends.local.files import JobFiles, process_alive
+from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES
 
 # Records its pid, then sleeps through SIGTERM and the cancel file.
@@ -125,7 +125,7 @@ def test_a_worker_started_by_hand_exits_when_the_job_already_has_one(settings: S
         env = {**os.environ, "ADVISOR_DATA_DIR": str(settings.data_dir)}
         env.pop(locks.INHERITED_ENV, None)
         done = subprocess.run(
-            [sys.executable, "-m", "advisor.jobs.worker", job.id, "--resume"],
+            [sys.executable, "-m", "backends.local.worker", job.id, "--resume"],
             capture_output=True,
             text=True,
             env=env,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from advisor.cli.app import main
-from advisor.jobs.store import JobStore
 from advisor.settings import Settings
+from backends.job_store import JobStore
 from backends.jobs import FineTuneJob
 
 

@@ -51,7 +51,7 @@ def test_only_labelled_positions_reach_the_head_and_results_agree(patched_model,
     import torch
     import trl.trainer.utils as trl_utils
 
-    from advisor.jobs.completion_scoring import SWITCH, completion_positions_only
+    from backends.local.completion_scoring import SWITCH, completion_positions_only
 
     model, tokenizer = patched_model
     everything, rows_all = fused_log_probs(model, tokenizer, monkeypatch)
@@ -70,6 +70,6 @@ def test_trl_still_has_the_switch():
     """A TRL upgrade that renames it would silently bring back the slow path."""
     import trl.trainer.utils as trl_utils
 
-    from advisor.jobs.completion_scoring import SWITCH
+    from backends.local.completion_scoring import SWITCH
 
     assert callable(getattr(trl_utils, SWITCH, None))

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from advisor.jobs.files import JobFiles
-from advisor.jobs.local_service import LocalFineTuning
 from backends.jobs import FineTuneJob, Hyperparameters, JobRequest
+from backends.local.files import JobFiles
+from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES, REPO
 
 # Generous per-test limits: on a loaded 2-core machine one step can take minutes.

@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 import pytest
 
-from advisor.jobs.store import JobStore
 from advisor.settings import Settings, load_settings
+from backends.job_store import JobStore
 from backends.jobs import Hyperparameters, JobRequest
 from backends.openai_backend import OpenAIBackend
 from backends.openai_jobs import OpenAIFineTuning

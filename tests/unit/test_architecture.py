@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import pkgutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import advisor
+import backends
 from tests.conftest import REPO
 
 HEAVY = (
@@ -61,7 +64,7 @@ def test_import_linter_contracts_hold():
         cwd=REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken" in result.stdout
+    assert "Contracts: 4 kept, 0 broken" in result.stdout
 
 
 def test_every_core_package_is_under_the_contracts():
@@ -71,6 +74,54 @@ def test_every_core_package_is_under_the_contracts():
     packages = {f"advisor.{m.name}" for m in pkgutil.iter_modules(advisor.__path__)}
     packages -= {"advisor.__main__"}
     for contract in contracts:
+        if contract["type"] != "forbidden" or "backend implementation" in contract["name"]:
+            continue
         listed = set(contract["source_modules"])
         expected = packages - shells if "CLI" in contract["name"] else packages - {"advisor.tui"}
         assert expected <= listed, f"{contract['name']!r} misses {sorted(expected - listed)}"
+
+
+def _contract(name_part: str) -> dict[str, Any]:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    return next(c for c in contracts if name_part in c["name"])
+
+
+def test_every_module_has_a_layer() -> None:
+    layered = {
+        name.strip().strip("()")
+        for layer in _contract("Layers")["layers"]
+        for name in layer.replace("|", ":").split(":")
+    }
+    packages = {f"advisor.{m.name}" for m in pkgutil.iter_modules(advisor.__path__)}
+    assert packages - {"advisor.__main__"} <= layered, sorted(packages - layered)
+    implementations = set(_contract("backend implementation")["forbidden_modules"])
+    backend_modules = {f"backends.{m.name}" for m in pkgutil.iter_modules(backends.__path__)}
+    unplaced = backend_modules - layered - implementations
+    assert unplaced == set(), f"place {sorted(unplaced)} in the contract layer or the leaves"
+
+
+def test_entry_points_name_importable_classes() -> None:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    targets = config["project"]["entry-points"]["advisor.backends"]
+    for name, target in targets.items():
+        module, _, attribute = target.partition(":")
+        cls = getattr(importlib.import_module(module), attribute)
+        assert cls.name == name, f"{target} is registered as {name!r} but calls itself {cls.name!r}"
+
+
+def test_backend_modules_and_functions_stay_short() -> None:
+    """Modules under 500 lines and functions under 80 in backends/ (the house rule)."""
+    import ast
+
+    long: list[str] = []
+    for path in sorted((REPO / "backends").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        if source.count("\n") > 500:
+            long.append(f"{path.relative_to(REPO)}: {source.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}: {length}")
+    assert long == []

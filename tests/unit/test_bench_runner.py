@@ -11,10 +11,10 @@ from advisor.bench.prepare import TrainingSettings, training_key
 from advisor.bench.runner import BenchOptions, available_routes, run_bench
 from advisor.bench.scenario import load_scenario
 from advisor.errors import RateLimitError
-from advisor.jobs.store import JobStore, new_id
 from advisor.settings import Settings
 from backends.base import Capabilities, FineTuningService
 from backends.fake import FakeBackend
+from backends.job_store import JobStore, new_id
 from backends.jobs import SUCCEEDED, Checkpoint, FineTuneJob, JobEvent, JobRequest
 from backends.types import ChatMessage, ChatResult, GenerationParams
 from tests.conftest import FIXTURES
@@ -166,5 +166,5 @@ def test_a_finished_training_ends_with_a_full_progress_bar(settings):
     service = LastEventOneStepShort(settings)
     job = service.create(JobRequest(method="sft", training_file="train.jsonl"))
     seen: list[tuple[str, int, int]] = []
-    _wait(service, job, "sft", lambda label, done, total: seen.append((label, done, total)), None)
+    _wait(service, job, "sft", lambda done, total, label: seen.append((label, done, total)), None)
     assert seen == [("sft: training (succeeded)", 58, 58)]

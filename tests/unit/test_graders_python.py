@@ -230,8 +230,8 @@ def test_a_local_rft_job_with_a_code_grader_is_refused_before_it_starts(
     no_bubblewrap: None, settings
 ):
     from advisor.errors import ConfigError
-    from advisor.jobs.local_service import LocalFineTuning
     from backends.jobs import JobRequest
+    from backends.local.service import LocalFineTuning
     from tests.conftest import FIXTURES
 
     request = JobRequest(

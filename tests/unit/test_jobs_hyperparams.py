@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.jobs.hyperparams import (
+from backends.jobs import Hyperparameters
+from backends.local.hyperparams import (
     LORA_BASE_LR,
     auto_batch_size,
     auto_epochs,
     auto_lr_multiplier,
     resolve,
 )
-from backends.jobs import Hyperparameters
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.jobs.launch import (
+from backends.local.launch import (
     CONFIG_ENV,
     accelerate_config,
     main,
@@ -55,7 +55,7 @@ def test_accelerate_itself_reads_the_generated_file(tmp_path: Path):
 
 def test_worker_command_uses_accelerate_when_configured(tmp_path: Path, monkeypatch):
     plain = worker_command("ftjob-1", resume=True)
-    assert plain == [sys.executable, "-m", "advisor.jobs.worker", "ftjob-1", "--resume"]
+    assert plain == [sys.executable, "-m", "backends.local.worker", "ftjob-1", "--resume"]
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "acc.yaml"))
     launched = worker_command("ftjob-1", resume=False)
     assert launched[:3] == [sys.executable, "-m", "accelerate.commands.launch"]
@@ -63,7 +63,7 @@ def test_worker_command_uses_accelerate_when_configured(tmp_path: Path, monkeypa
         "--config_file",
         str(tmp_path / "acc.yaml"),
         "-m",
-        "advisor.jobs.worker",
+        "backends.local.worker",
         "ftjob-1",
     ]
 

@@ -8,10 +8,10 @@ import subprocess
 import pytest
 
 from advisor.errors import DataFileError, GraderError, JobError, UserInputError
-from advisor.jobs import locks
-from advisor.jobs.files import JobFiles, process_alive
-from advisor.jobs.local_service import LocalFineTuning
 from backends.jobs import FineTuneJob, JobRequest
+from backends.local import locks
+from backends.local.files import JobFiles, process_alive
+from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES
 
 JOBS = FIXTURES / "jobs"
@@ -138,3 +138,11 @@ def test_request_file_round_trips(settings):
     loaded, merge = files.read_request()
     assert loaded == request and merge is True
     assert json.loads(files.request.read_text())["merge"] is True
+
+
+def test_a_suffix_that_cannot_be_part_of_a_model_id_is_refused_before_training(
+    settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    request = JobRequest(method="sft", training_file=str(tmp_path / "t.jsonl"), suffix="../x")
+    with pytest.raises(UserInputError, match="suffix"):
+        LocalFineTuning(settings).create(request)

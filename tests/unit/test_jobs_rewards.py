@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from advisor.jobs.trainer import make_reward_function
+from backends.local.trainer import make_reward_function
 
 
 def test_rewards_come_from_the_grader_with_the_line_as_item(settings):

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from advisor.errors import JobError, UserInputError
-from advisor.jobs.hyperparams import resolve
-from advisor.jobs.trainer import TrainerInputs, build_trainer, training_args
 from backends.jobs import Hyperparameters, JobRequest
+from backends.local.hyperparams import resolve
+from backends.local.trainer import TrainerInputs, build_trainer, training_args
 
 MUTED = {
     "messages": [
@@ -51,7 +51,7 @@ def test_rft_without_a_grader_says_how_to_pass_one(settings, tmp_path):
 
 
 def test_records_with_nothing_to_train_are_left_out_of_the_datasets(settings, tmp_path, tokenizer):
-    from advisor.jobs.trainingdata import sft_features
+    from backends.local.trainingdata import sft_features
 
     plain = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}
     run = inputs("sft", [MUTED, plain], settings, tmp_path, tokenizer)

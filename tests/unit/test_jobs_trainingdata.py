@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from advisor.jobs.trainingdata import chat_messages, dpo_row, read_examples, rft_row, sft_features
+from backends.local.trainingdata import chat_messages, dpo_row, read_examples, rft_row, sft_features
 from tests.conftest import FIXTURES
 
 

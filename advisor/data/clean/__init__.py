@@ -26,8 +26,9 @@ import json
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -39,8 +40,16 @@ from advisor.data.io import EncodingProblem, iter_lines, write_jsonl
 from advisor.data.split import example_key
 from advisor.errors import DataFileError, UserInputError
 
-if TYPE_CHECKING:
-    from backends.base import Backend
+
+class Flagged(Protocol):
+    flagged: bool
+    categories: list[str]
+
+
+class Moderator(Protocol):
+    """What cleaning needs of a backend: ``moderate`` (any backend has it)."""
+
+    def moderate(self, texts: Sequence[str]) -> Sequence[Flagged]: ...
 
 Action = Literal["changed", "flagged", "removed"]
 MODERATION_BATCH = 32
@@ -160,7 +169,7 @@ def clean_file(
     options: CleanOptions | None = None,
     *,
     report_path: Path | str | None = None,
-    moderator: Backend | None = None,
+    moderator: Moderator | None = None,
     encoding: str | None = None,
 ) -> CleanResult:
     """Clean ``src`` into ``out``; write the report to ``report_path`` when given.
@@ -409,7 +418,7 @@ def _minority(
             )
 
 
-def _moderate(texts: dict[int, list[_Text]], moderator: Backend, items: list[Change]) -> None:
+def _moderate(texts: dict[int, list[_Text]], moderator: Moderator, items: list[Change]) -> None:
     answers = [(line, t) for line, fields in texts.items() for t in fields if t.role == "assistant"]
     for start in range(0, len(answers), MODERATION_BATCH):
         batch = answers[start : start + MODERATION_BATCH]

@@ -129,7 +129,7 @@ class CompareScreen(AdvisorScreen):
         run = run_benchmark(
             plan,
             settings,
-            progress=lambda label, done, total: call(self._progress, label, done, total),
+            progress=lambda done, total, label: call(self._progress, label, done, total),
             cancel=self.cancel_event,
         )
         out = run.out_dir.resolve()

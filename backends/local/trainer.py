@@ -1,6 +1,6 @@
 """The local trainer: TRL + PEFT LoRA for SFT, DPO and RFT (GRPO).
 
-Runs inside the worker process (:mod:`advisor.jobs.worker`), or under
+Runs inside the worker process (:mod:`backends.local.worker`), or under
 ``accelerate launch`` on several GPUs or machines; only the main process writes
 to the job store.  Design choices, each for speed on small machines:
 
@@ -11,7 +11,7 @@ to the job store.  Design choices, each for speed on small machines:
   checkpointing (TRL's default), which only trades speed for memory.
 * DPO: the reference is the base model with the adapter disabled (no second
   copy) and its log-probabilities are computed once before training; the LM
-  head scores completion tokens only (:mod:`advisor.jobs.completion_scoring`).
+  head scores completion tokens only (:mod:`backends.local.completion_scoring`).
 * RFT: GRPO with rewards from the job's grader; the dataset line is the item.
 """
 
@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import JobError, UserInputError
-from advisor.jobs.hyperparams import Resolved, resolve
-from advisor.jobs.store import JobStore, new_id
-from advisor.jobs.trainingdata import dpo_row, read_examples, rft_row, sft_features
 from advisor.settings import Settings
+from backends.job_store import JobStore, new_id
 from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
+from backends.local.backend import ADAPTER_INFO
+from backends.local.hyperparams import Resolved, resolve
+from backends.local.trainingdata import dpo_row, read_examples, rft_row, sft_features
 
-ADAPTER_INFO = "advisor-adapter.json"  # the name backends/local.py reads
 HUB_IDS = {"smollm2-135m-instruct": "HuggingFaceTB/SmolLM2-135M-Instruct"}
 
 
@@ -378,7 +378,7 @@ def _sft_trainer(run: TrainerInputs) -> Any:
 def _dpo_trainer(run: TrainerInputs) -> Any:
     from trl import DPOConfig
 
-    from advisor.jobs.completion_scoring import CompletionScoringDPOTrainer
+    from backends.local.completion_scoring import CompletionScoringDPOTrainer
 
     config = DPOConfig(
         **run.args,

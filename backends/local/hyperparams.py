@@ -21,13 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from advisor.ids import auto_epochs
 from backends.jobs import Hyperparameters
 
-TARGET_EPOCHS = 3
-MIN_TARGET_EXAMPLES = 100
-MAX_TARGET_EXAMPLES = 25_000
-MIN_DEFAULT_EPOCHS = 1
-MAX_DEFAULT_EPOCHS = 25
 LORA_BASE_LR = 2e-2
 DEFAULT_BETA = 0.1
 
@@ -48,15 +44,6 @@ class Resolved(BaseModel):
     lora_alpha: int = 32
     num_generations: int = 4
     max_completion_length: int = 64
-
-
-def auto_epochs(n_examples: int) -> int:
-    n = max(n_examples, 1)
-    if n * TARGET_EPOCHS < MIN_TARGET_EXAMPLES:
-        return min(MAX_DEFAULT_EPOCHS, MIN_TARGET_EXAMPLES // n)
-    if n * TARGET_EPOCHS > MAX_TARGET_EXAMPLES:
-        return max(MIN_DEFAULT_EPOCHS, MAX_TARGET_EXAMPLES // n)
-    return TARGET_EPOCHS
 
 
 def auto_batch_size(n_examples: int) -> int:

@@ -21,10 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.embedded import configure_offline, resolve_chat_model, resolve_embedding_model
+from advisor.embedded import (
+    configure_offline,
+    pick_device,
+    resolve_chat_model,
+    sentence_encoder,
+)
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
-from backends import local_limits
+from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
+from advisor.settings import LocalSettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
+from backends.local import limits as local_limits
 from backends.types import (
     ChatMessage,
     ChatResult,
@@ -37,7 +44,7 @@ from backends.types import (
 if TYPE_CHECKING:
     from advisor.settings import Settings
 
-FINE_TUNED_PREFIX = "local:ft:"
+FINE_TUNED_PREFIX = LOCAL_FT_PREFIX
 ADAPTER_INFO = "advisor-adapter.json"
 _CACHE_SIZE = 2
 
@@ -51,31 +58,18 @@ class LoadedModel:
 
 
 _models: OrderedDict[tuple[str, str | None, str], LoadedModel] = OrderedDict()
-_embedders: dict[tuple[str, str], Any] = {}
 _cache_lock = threading.Lock()
 
 
-def pick_device(preference: str) -> str:
-    import torch
-
-    if preference != "auto":
-        return preference
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
 def parse_fine_tuned_id(model: str) -> tuple[str, str]:
-    """``local:ft:<base>:<suffix>:<job id>`` -> (base, job id)."""
-    parts = model.removeprefix(FINE_TUNED_PREFIX).split(":")
-    if len(parts) < 3 or not parts[-1]:
+    """``local:ft:<base>:<suffix>:<job id>`` -> (base, job id); refuses path tricks."""
+    ref = ModelRef.parse(model)
+    if ref.kind != "local_ft" or ref.job_id is None:
         raise ModelNotFoundError(
             f"{model!r} is not a local fine-tuned model id",
             hint="expected local:ft:<base>:<suffix>:<job id>; see `advisor jobs list`",
         )
-    return parts[0], parts[-1]
+    return ref.base, ref.job_id
 
 
 class LocalBackend(Backend):
@@ -86,9 +80,11 @@ class LocalBackend(Backend):
         supports_batch=True,
         supports_embeddings=True,
         supports_fine_tuning=True,
-        fine_tuning_methods=("sft", "dpo", "rft"),
+        fine_tuning_methods=METHODS,
         runs_locally=True,
     )
+
+    settings_model = LocalSettings
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -332,24 +328,7 @@ class LocalBackend(Backend):
 
     def embedder(self, model: str | None = None) -> Any:
         """The (cached) SentenceTransformer for ``model``."""
-        name = model or self.default_embedding_model
-        device = pick_device(self.settings.local.device)
-        key = (name, device)
-        with _cache_lock:
-            if key in _embedders:
-                return _embedders[key]
-        from sentence_transformers import SentenceTransformer
-
-        try:
-            encoder = SentenceTransformer(resolve_embedding_model(name), device=device)
-        except (OSError, ValueError) as exc:
-            raise ModelNotFoundError(
-                f"cannot load embedding model {name!r}",
-                hint="use the embedded all-MiniLM-L6-v2 or a local sentence-transformers folder",
-            ) from exc
-        with _cache_lock:
-            _embedders[key] = encoder
-        return encoder
+        return sentence_encoder(self.settings, model or self.default_embedding_model)
 
     def embed(self, texts: Sequence[str], *, model: str | None = None) -> EmbeddingResult:
         encoder = self.embedder(model)
@@ -371,7 +350,7 @@ class LocalBackend(Backend):
 
     def fine_tuning(self) -> FineTuningService:
         try:
-            from advisor.jobs.local_service import LocalFineTuning
+            from backends.local.service import LocalFineTuning
         except ImportError as exc:  # pragma: no cover - only in a broken install
             raise BackendUnavailableError(
                 "local fine-tuning is not available in this installation",

@@ -2,7 +2,7 @@
 
 ``create`` validates the files with the data toolkit (an invalid file ends the
 job as ``failed`` with the line-level errors, and nothing trains), records the
-job and starts ``python -m advisor.jobs.worker JOB_ID`` detached.  Every other
+job and starts ``python -m backends.local.worker JOB_ID`` detached.  Every other
 method reads or writes the store and the job's control files, so any process
 (the CLI, the TUI, a test) can follow and steer any job.  A worker that died
 without recording an end (killed, out of memory, machine restart) is noticed
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -23,13 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import DataFileError, JobError, UserInputError
-from advisor.jobs import locks
-from advisor.jobs.files import JobFiles, process_alive
-from advisor.jobs.launch import worker_command
-from advisor.jobs.store import JobStore, new_id
-from advisor.jobs.trainer import emit
+from advisor.ids import safe_name
 from advisor.settings import Settings
-from backends.base import FineTuningService
+from backends.finetuning import StoredFineTuning, invalid_files
+from backends.job_store import new_id
 from backends.jobs import (
     CANCELLED,
     FAILED,
@@ -38,13 +34,16 @@ from backends.jobs import (
     SUCCEEDED,
     TERMINAL_STATUSES,
     VALIDATING_FILES,
-    Checkpoint,
     FineTuneJob,
     JobErrorInfo,
-    JobEvent,
     JobPreview,
     JobRequest,
+    method_settings,
 )
+from backends.local import locks
+from backends.local.files import JobFiles, process_alive
+from backends.local.launch import worker_command
+from backends.local.trainer import emit
 
 BACKEND = "local"
 MERGE_KEY = "merge"  # request.metadata["merge"] == "true" also exports merged weights
@@ -53,39 +52,11 @@ KILL_WAIT_S = 10.0  # after SIGKILL, how long cancel waits for the worker's lock
 _children: dict[int, subprocess.Popen[bytes]] = {}  # reaped here, so they never linger as zombies
 
 
-def validate_request_files(request: JobRequest, work_dir: Path) -> list[tuple[str, Any]]:
-    """Run the data toolkit on the training (and validation) file.
-
-    Returns (path, report) pairs for files that failed.  The grader is written
-    to ``work_dir/grader.json`` because the toolkit checks the ``item.<field>``
-    references of a grader file against every line.
-
-    Raises:
-        DataFileError: a file does not exist or cannot be read.
-    """
-    from advisor.data.validate import validate_file
-
-    grader_file: Path | None = None
-    if request.grader:
-        work_dir.mkdir(parents=True, exist_ok=True)
-        grader_file = work_dir / "grader.json"
-        grader_file.write_text(json.dumps(request.grader, indent=2))
-    failed = []
-    for path in filter(None, (request.training_file, request.validation_file)):
-        if not Path(path).is_file():
-            raise DataFileError("file not found", path=path, hint="check the path")
-        report = validate_file(path, request.method, grader=grader_file)
-        if not report.ok:
-            failed.append((path, report))
-    return failed
-
-
-class LocalFineTuning(FineTuningService):
+class LocalFineTuning(StoredFineTuning):
     """LoRA fine-tuning with TRL in a worker process; see the module docstring."""
 
     def __init__(self, settings: Settings, *, wait_for_stop_s: float = 60.0) -> None:
-        self.settings = settings
-        self.store = JobStore(settings.jobs_db)
+        super().__init__(settings, BACKEND)
         self.wait_for_stop_s = wait_for_stop_s
 
     # --- creation -----------------------------------------------------------------
@@ -109,13 +80,18 @@ class LocalFineTuning(FineTuningService):
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:
-        if request.method == "rft" and not request.grader:
-            raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
+        method_settings(request)  # an RFT job needs a grader
         if request.grader:
             from advisor.graders import check_runnable, load_grader
 
             # Fails now, not in the worker: a bad grader, or a code grader without its sandbox.
             check_runnable(load_grader(request.grader, settings=self.settings))
+        if request.suffix is not None and not safe_name(request.suffix):
+            # The suffix becomes part of the model id; refuse it now, not after training.
+            raise UserInputError(
+                f"the suffix {request.suffix!r} cannot be part of a model id",
+                hint="use letters, digits, '_', '.' and '-' only",
+            )
         model = request.model or self.settings.local.model
         if model.startswith("local:"):
             raise UserInputError(
@@ -145,7 +121,7 @@ class LocalFineTuning(FineTuningService):
         emit(self.store, job.id, "Validating training file: " + job.training_file)
         files = JobFiles.of(self.settings, job.id)
         try:
-            failed = validate_request_files(request, files.root)
+            failed = invalid_files(request, files.root)
         except DataFileError as exc:
             self._mark_failed(job, "invalid_file", exc.message, exc.line)
             raise
@@ -238,7 +214,7 @@ class LocalFineTuning(FineTuningService):
             return child.poll() is None
         return process_alive(pid)
 
-    def retrieve(self, job_id: str) -> FineTuneJob:
+    def poll(self, job_id: str) -> FineTuneJob:
         job = self.store.get_job(job_id)
         settled = job.status in TERMINAL_STATUSES or job.status in (PAUSED, VALIDATING_FILES)
         if settled or self._alive(job_id):
@@ -256,17 +232,6 @@ class LocalFineTuning(FineTuningService):
         self.store.save_job(job)
         emit(self.store, job_id, "The training process stopped unexpectedly", level="error")
         return job
-
-    def list(self, *, limit: int = 20) -> builtins.list[FineTuneJob]:
-        return self.store.list_jobs(limit=limit, backend=BACKEND)
-
-    def events(self, job_id: str, *, after: str | None = None) -> builtins.list[JobEvent]:
-        self.store.get_job(job_id)  # JobNotFoundError for unknown ids
-        return self.store.events(job_id, after=after)
-
-    def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
-        self.store.get_job(job_id)
-        return self.store.checkpoints(job_id)
 
     # --- control --------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
-"""The training worker: ``python -m advisor.jobs.worker JOB_ID [--resume]``.
+"""The training worker: ``python -m backends.local.worker JOB_ID [--resume]``.
 
-Started detached by :class:`~advisor.jobs.local_service.LocalFineTuning`, so a
+Started detached by :class:`~backends.local.service.LocalFineTuning`, so a
 crash in training never takes the CLI or the TUI down, and the job survives the
 process that created it.  All progress goes to the job store; stderr goes to
 ``worker.log`` in the job folder.  SIGTERM and SIGINT request a graceful stop
@@ -20,11 +20,9 @@ from pathlib import Path
 from types import FrameType
 
 from advisor.errors import AdvisorError
-from advisor.jobs import locks
-from advisor.jobs.files import JobFiles, process_alive
-from advisor.jobs.store import JobStore
-from advisor.jobs.trainer import Controls, emit, train
+from advisor.ids import ModelRef
 from advisor.settings import load_settings
+from backends.job_store import JobStore
 from backends.jobs import (
     CANCELLED,
     FAILED,
@@ -34,13 +32,14 @@ from backends.jobs import (
     FineTuneJob,
     JobErrorInfo,
 )
-
-FINE_TUNED_PREFIX = "local:ft:"
+from backends.local import locks
+from backends.local.files import JobFiles, process_alive
+from backends.local.trainer import Controls, emit, train
 
 
 def fine_tuned_id(job: FineTuneJob) -> str:
     """``local:ft:<base>:<suffix>:<job id>``; the suffix defaults to the method."""
-    return f"{FINE_TUNED_PREFIX}{job.model}:{job.suffix or job.method}:{job.id}"
+    return str(ModelRef.local(job.model, job.suffix or job.method, job.id))
 
 
 def last_checkpoint(store: JobStore, job_id: str) -> str | None:
@@ -155,7 +154,7 @@ def _fail(store: JobStore, job_id: str, exc: BaseException) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m advisor.jobs.worker")
+    parser = argparse.ArgumentParser(prog="python -m backends.local.worker")
     parser.add_argument("job_id")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     args = parser.parse_args(argv)

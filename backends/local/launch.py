@@ -3,13 +3,13 @@
 The worker is ordinary Hugging Face Trainer code, so the same job runs on one
 CPU, one GPU or many, and only the launcher changes::
 
-    python -m advisor.jobs.launch --num-processes 8 --out accelerate.yaml
+    python -m backends.local.launch --num-processes 8 --out accelerate.yaml
     export ADVISOR_ACCELERATE_CONFIG=$PWD/accelerate.yaml
     advisor tune create --method sft --train data.jsonl --backend local --wait
 
 With ``ADVISOR_ACCELERATE_CONFIG`` set, :class:`LocalFineTuning` starts the
 worker as ``python -m accelerate.commands.launch --config_file <file> -m
-advisor.jobs.worker JOB_ID`` instead of ``python -m advisor.jobs.worker JOB_ID``.
+backends.local.worker JOB_ID`` instead of ``python -m backends.local.worker JOB_ID``.
 For several machines, generate one file per machine (``--machine-rank``) with
 the same ``--main-process-ip`` and start the job's worker on each.
 """
@@ -84,7 +84,7 @@ def write_accelerate_config(path: Path, **options: Any) -> Path:
 def worker_command(job_id: str, *, resume: bool, config: Path | None = None) -> list[str]:
     """The command that runs a job's worker, under accelerate when a config is given."""
     config = config or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
-    tail = ["advisor.jobs.worker", job_id, *(["--resume"] if resume else [])]
+    tail = ["backends.local.worker", job_id, *(["--resume"] if resume else [])]
     if config is None:
         return [sys.executable, "-m", *tail]
     launcher = [sys.executable, "-m", "accelerate.commands.launch"]
@@ -93,7 +93,7 @@ def worker_command(job_id: str, *, resume: bool, config: Path | None = None) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m advisor.jobs.launch",
+        prog="python -m backends.local.launch",
         description="Write an accelerate config for multi-GPU or multi-node local fine-tuning.",
     )
     parser.add_argument("--num-processes", type=int, default=1, help="processes in all (GPUs)")
