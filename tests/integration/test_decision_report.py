@@ -53,8 +53,10 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for lang in ("en", "ja"):
         out = tmp_path_factory.mktemp(f"report-{lang}")
         with pytest.raises(SystemExit) as info:
-            main(["report", "--results", str(RESULTS), "--lang", lang, "--pdf",
-                  "--price-model", "gpt-4.1-mini", "--volume", "20000", "--out", str(out)])  # fmt: skip
+            main(
+                ["report", "--results", str(RESULTS), "--lang", lang, "--pdf",
+                 "--price-model", "gpt-4.1-mini", "--volume", "20000", "--out", str(out)]
+            )  # fmt: skip
         assert info.value.code in (0, None)
         written[lang] = out
     return written
@@ -64,10 +66,15 @@ def _orange_pixels(png: Path) -> int:
     from PIL import Image
 
     with Image.open(png) as image:
-        pixels = image.convert("RGB").getdata()
-        return sum(
-            1 for p in pixels if all(abs(a - b) <= 24 for a, b in zip(p, CHART_ORANGE, strict=True))
-        )
+        data = image.convert("RGB").tobytes()
+    red, green, blue = CHART_ORANGE
+    return sum(
+        1
+        for i in range(0, len(data), 3)
+        if abs(data[i] - red) <= 24
+        and abs(data[i + 1] - green) <= 24
+        and abs(data[i + 2] - blue) <= 24
+    )
 
 
 def _non_white_share(png: Path) -> float:
