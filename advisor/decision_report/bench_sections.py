@@ -157,7 +157,12 @@ def _cost(section: BenchSection, t: Strings, lang: str) -> str:
         priced = t("unpriced")
     out.append(f"<p class='muted'>{e(priced)}</p>")
     series = {name: r.cumulative_usd for name, r in c.routes.items()}
-    out.append(cost_chart(t("chart_cost_title"), series, t("month")))
+    markers = [
+        (x.breakeven_month, t("breakeven_mark", tuned=x.fine_tuned, base=x.baseline))
+        for x in c.crossover
+        if x.breakeven_month is not None
+    ]
+    out.append(cost_chart(t("chart_cost_title"), series, t("month"), markers))
     rows = [
         (
             e(r.route), _pct(r.pass_rate), _usd(r.usd_per_request),

@@ -43,8 +43,16 @@ def _money(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:,.2f}"
 
 
-def cost_chart(title: str, series: dict[str, list[float]], month_label: str) -> str:
-    """Cumulative cost per route, one line each, months on the x axis."""
+def cost_chart(
+    title: str,
+    series: dict[str, list[float]],
+    month_label: str,
+    markers: list[tuple[int, str]] | None = None,
+) -> str:
+    """Cumulative cost per route, one line each, months on the x axis.
+
+    ``markers``: (month, label) of each break-even, drawn as a dashed vertical line.
+    """
     months = max((len(v) for v in series.values()), default=0)
     top = _nice_max(max((max(v) for v in series.values() if v), default=0.0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -75,6 +83,12 @@ def cost_chart(title: str, series: dict[str, list[float]], month_label: str) -> 
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
         f'stroke="#495057" stroke-width="1"/>'
     )
+    for month, label in markers or []:
+        body.append(
+            f'<line x1="{x(month):.1f}" y1="{TOP}" x2="{x(month):.1f}" y2="{TOP + plot_h}" '
+            f'stroke="#212529" stroke-width="1.5" stroke-dasharray="5,4"/>'
+            f'<text x="{x(month) + 4:.1f}" y="{TOP + 10}" font-size="11">{escape(label)}</text>'
+        )
     for n, (name, values) in enumerate(series.items()):
         colour = PALETTE[n % len(PALETTE)]
         points = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in enumerate([0.0, *values]))

@@ -87,6 +87,8 @@ def test_the_cost_section_follows_the_price_model_and_names_the_crossover() -> N
     html = render_html(bundle)
     assert "Priced as gpt-4.1-mini" in html
     assert "sft against system_prompt" in html
+    assert 'stroke-dasharray="5,4"' in html  # the break-even month on the chart
+    assert "sft = system_prompt" in html
 
 
 def test_without_results_the_report_says_how_to_get_them() -> None:
