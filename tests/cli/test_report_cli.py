@@ -52,3 +52,17 @@ def test_results_and_evidence_make_one_html_file(
     assert '<html lang="ja">' in html
     assert "お客様のデータからわかったこと" in html
     assert "このレポートではファイルを測定していません" not in html  # the files were measured
+
+
+def test_without_the_pdf_engine_pdf_says_how_to_install_it_and_the_html_stays(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as if absent
+    code, _, err = run(capsys, "report", "--results", str(RESULTS), "--pdf", "--out", str(tmp_path))
+    assert code == 2
+    assert err.startswith("error: the PDF engine WeasyPrint is not available")
+    assert "scripts/install.sh" in err and "Traceback" not in err
+    assert (tmp_path / "report.html").is_file()
+    assert not (tmp_path / "report.pdf").exists()
