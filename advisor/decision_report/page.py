@@ -17,7 +17,8 @@ from advisor.decision_report.strings import Strings
 # system; scripts/install.sh installs IPAGothic for Japanese.
 FONTS = '"DejaVu Sans", "IPAGothic", "IPAPGothic", "Noto Sans CJK JP", sans-serif'
 CSS = f"""
-@page {{ size: A4; margin: 16mm 14mm; }}
+@page {{ size: A4; margin: 16mm 14mm;
+  @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; }} }}
 body {{ font-family: {FONTS}; color: #212529; font-size: 10.5pt; line-height: 1.45;
   max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; background: #ffffff; }}
 h1 {{ font-size: 20pt; margin: 0 0 .4rem; }}
@@ -37,6 +38,7 @@ td.num {{ text-align: right; white-space: nowrap; }}
 .inconclusive {{ background: #e67700; }} .not_run {{ background: #495057; }}
 .pass {{ color: #2b8a3e; font-weight: bold; }} .fail {{ color: #c92a2a; font-weight: bold; }}
 .answer {{ white-space: pre-wrap; font-size: 9pt; }}
+ul.sources {{ font-size: 9pt; }}
 .muted {{ color: #495057; font-size: 9pt; }}
 .warn {{ color: #a61e4d; }}
 table.reasons td:nth-child(1) {{ width: 3.5em; }}

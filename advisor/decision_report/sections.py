@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.criteria.catalog import load_catalog
+from advisor.criteria.catalog import Source, load_catalog
 from advisor.decision_report.bench_sections import benchmark, cost, outcome_text
 from advisor.decision_report.bundle import ReportBundle
 from advisor.decision_report.page import bullets, e, route_name, table
@@ -47,24 +47,40 @@ def lead(bundle: ReportBundle, t: Strings, subject: str) -> str:
     )
 
 
-def _rule_sources() -> dict[str, str]:
-    """Rule id -> where its statement comes from (criteria, gates, lifecycle)."""
+def _rule_sources() -> dict[str, Source]:
+    """Rule id -> the statement it rests on (criteria, gates, lifecycle)."""
     catalog = load_catalog()
-    origin = {s.id: f"{s.origin} ({s.id})" for s in catalog.sources}
-    found: dict[str, str] = {}
-    for criterion in catalog.criteria:
-        found[criterion.id] = origin.get(criterion.source, criterion.source)
-    for gate in catalog.gates:
-        found[gate.id] = origin.get(gate.source, gate.source)
+    by_id = {s.id: s for s in catalog.sources}
+    rules = [(c.id, c.source) for c in catalog.criteria] + [(g.id, g.source) for g in catalog.gates]
     if catalog.lifecycle is not None:
-        found[catalog.lifecycle.id] = origin.get(catalog.lifecycle.source, "")
-    return found
+        rules.append((catalog.lifecycle.id, catalog.lifecycle.source))
+    return {rule: by_id[source] for rule, source in rules if source in by_id}
+
+
+def _cited(sources: dict[str, Source], cited: list[Source], rule: str) -> str:
+    """``[n] origin`` for a rule's source, numbering sources in order of first use."""
+    source = sources.get(rule)
+    if source is None:
+        return e(rule)
+    if source not in cited:
+        cited.append(source)
+    return f"[{cited.index(source) + 1}] {e(source.origin)}"
+
+
+def _source_list(cited: list[Source], lang: str, t: Strings) -> str:
+    items = [
+        f"[{n}] <b>{e(s.origin)}</b> ({e(s.id)}): {e(getattr(s.text, lang))}"
+        for n, s in enumerate(cited, 1)
+    ]
+    listed = "".join(f"<li>{item}</li>" for item in items)
+    return f"<h3>{e(t('sources_head'))}</h3><ul class='sources'>{listed}</ul>"
 
 
 def score(bundle: ReportBundle, t: Strings) -> str:
     """Every route's score, and for the leading routes the rules behind it."""
     a, lang = bundle.assessment, bundle.lang
     sources = _rule_sources()
+    cited: list[Source] = []
     rows = [
         (
             e(route_name(r.route, lang)),
@@ -80,7 +96,7 @@ def score(bundle: ReportBundle, t: Strings) -> str:
         title = t("reasons_for", route=route_name(r.route, lang), score=f"{r.score:g}")
         body.append(f"<h3>{e(title)}</h3>")
         reasons = [
-            (f"{x.contribution:+g}", e(x.text), e(sources.get(x.criterion, x.criterion)))
+            (f"{x.contribution:+g}", e(x.text), _cited(sources, cited, x.criterion))
             for x in r.reasons
         ]
         heads = [e(t("col_points")), e(t("col_why")), e(t("col_source"))]
@@ -88,6 +104,8 @@ def score(bundle: ReportBundle, t: Strings) -> str:
     for r in (r for r in a.routes if not r.eligible and r.route == a.recommendation.runner_up):
         body.append(f"<h3>{e(t('gates_for', route=route_name(r.route, lang)))}</h3>")
         body.append(bullets(e(g.text) for g in r.gates))
+    if cited:
+        body.append(_source_list(cited, lang, t))
     if a.flips:
         body.append(f"<h3>{e(t('flips_head'))}</h3>")
         body.append(bullets(e(f.text) for f in a.flips))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import string
+from html import escape
+from typing import Literal
 
 import pytest
 
 from advisor.bench.results_io import read_results
 from advisor.bench.schema import BenchResults
-from advisor.criteria import Answers
+from advisor.criteria import Answers, assess, load_catalog
 from advisor.decision_report import CostSettings, build_bundle, render_html
 from advisor.decision_report.charts import cost_chart, pass_rate_chart
 from advisor.decision_report.strings import LANGS, catalog
@@ -17,6 +19,7 @@ from tests.conftest import REPO
 
 RESULTS = REPO / "docs/examples/bench-invoice-total/results.json"
 ANSWERS = {"strict_format": True, "example_count": 150, "has_grader": True}
+Lang = Literal["en", "ja"]
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -39,7 +42,7 @@ def _results() -> BenchResults:
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_the_page_declares_its_language_and_references_nothing_outside(lang: str) -> None:
+def test_the_page_declares_its_language_and_references_nothing_outside(lang: Lang) -> None:
     html = render_html(build_bundle(Answers(ANSWERS), lang=lang, results=[_results()]))
     assert html.startswith("<!DOCTYPE html>")
     assert f'<html lang="{lang}">' in html
@@ -68,6 +71,19 @@ def test_markup_in_answers_titles_and_model_output_is_escaped() -> None:
     html = render_html(build_bundle(Answers(ANSWERS), results=[results], subject=PAYLOAD))
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_each_rule_names_its_source_and_the_sources_are_quoted(lang: Lang) -> None:
+    html = render_html(build_bundle(Answers(ANSWERS), lang=lang))
+    catalog = load_catalog()
+    assessment = assess(Answers(ANSWERS), lang=lang)
+    primary = assessment.route(assessment.recommendation.primary)
+    source = catalog.source(
+        next(c.source for c in catalog.criteria if c.id == primary.reasons[0].criterion)
+    )
+    assert f"[1] {escape(source.origin)}" in html
+    assert escape(getattr(source.text, lang)) in html
 
 
 def test_the_verdict_intervals_and_samples_are_shown() -> None:
