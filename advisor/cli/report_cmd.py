@@ -55,7 +55,7 @@ def report(
     given, found = _with_evidence(given, evidence, results[0] if results else None)
     bundle = build_bundle(
         given,
-        lang="ja" if lang is Lang.ja else "en",
+        lang=lang.value,
         evidence=found,
         results=[read_results(path) for path in results],
         cost=CostSettings(

@@ -49,7 +49,7 @@ class ReportBundle(BaseModel):
 def build_bundle(
     answers: Answers,
     *,
-    lang: Literal["en", "ja"] = "en",
+    lang: str = "en",
     evidence: Evidence | None = None,
     results: list[BenchResults] | None = None,
     cost: CostSettings | None = None,
@@ -57,10 +57,12 @@ def build_bundle(
     prices: PriceTable | None = None,
     today: dt.date | None = None,
 ) -> ReportBundle:
-    """Assess the answers and check the advice against each benchmark."""
+    """Assess the answers and check the advice against each benchmark (``lang``: en or ja)."""
     from advisor import __version__
 
-    assessment = assess(answers, lang=lang, lifecycle=load_lifecycle(), today=today)
+    code: Literal["en", "ja"] = "ja" if lang == "ja" else "en"
+
+    assessment = assess(answers, lang=code, lifecycle=load_lifecycle(), today=today)
     rec = assessment.recommendation
     settings = cost or CostSettings()
     table = prices or load_prices()
@@ -85,7 +87,7 @@ def build_bundle(
         subject = benches[0].results.scenario.title or benches[0].results.scenario.name
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     return ReportBundle(
-        lang=lang,
+        lang=code,
         subject=subject,
         generated_at=now.isoformat(),
         tool_version=__version__,
