@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
 
 from advisor.decision_report.bundle import ReportBundle
 from advisor.decision_report.page import render_html
 from advisor.errors import ConfigError, UserInputError
 
 
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
-    # The report is self-contained; anything it would fetch is a defect, not a download.
-    raise ValueError(f"the report must not load {url}")
-
-
 def write_pdf(html: str, target: Path) -> None:
     """Render ``html`` to PDF with WeasyPrint (fonts from the system, e.g. IPAGothic)."""
     try:
         from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as exc:  # OSError: pango missing
         raise ConfigError(
             f"the PDF engine WeasyPrint is not available ({exc})",
             hint="run scripts/install.sh, or pip install weasyprint, or leave out --pdf",
         ) from exc
-    HTML(string=html, url_fetcher=_no_fetch).write_pdf(str(target))
+    # The report is self-contained: no protocol is allowed, so a stray reference is
+    # never fetched (file, http or data alike).
+    refuse_all = URLFetcher(allowed_protocols=())
+    HTML(string=html, url_fetcher=refuse_all).write_pdf(str(target))
 
 
 def write_report(bundle: ReportBundle, out_dir: Path, *, pdf: bool = False) -> dict[str, Path]:

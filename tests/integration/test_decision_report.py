@@ -147,3 +147,36 @@ def test_a_headless_browser_draws_the_html(
     screenshot(html, png)
     assert png.stat().st_size > 10_000
     assert _non_white_share(png) > 0.03  # text, tables and the lead box, not a blank page
+
+
+def test_the_pdf_engine_fetches_nothing(tmp_path: Path) -> None:
+    """A reference that slipped into the page is not requested while the PDF is drawn."""
+    missing = _weasyprint_missing()
+    if missing:
+        pytest.skip(missing)
+    import http.server
+    import threading
+
+    from advisor.decision_report.output import write_pdf
+
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        target = tmp_path / "x.pdf"
+        write_pdf(f'<p>x</p><img src="http://127.0.0.1:{port}/x.png">', target)
+    finally:
+        server.shutdown()
+    assert requests == []
+    assert target.read_bytes()[:5] == b"%PDF-"
