@@ -43,6 +43,40 @@ install_bwrap() {
 }
 install_bwrap
 
+# The decision report (advisor report, docs/report.md): WeasyPrint draws the PDF with
+# pango; IPAGothic sets its Japanese; chromium (headless screenshots) and poppler-utils
+# (pdftoppm, pdftotext) check the HTML and PDF in tests.  System packages, checked on
+# every run like bubblewrap.
+install_report_tools() {
+    local missing=()
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+    { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi ipagothic; } ||
+        missing+=(fonts-ipafont-gothic)
+    { command -v ldconfig >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0; } ||
+        missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=()
+    if [ "$(uname -s)" != Linux ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "install: note: install ${missing[*]} for advisor report --pdf and its tests"
+        return 0
+    fi
+    if [ "$(id -u)" != 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            sudo=(sudo -n)
+        else
+            echo "install: note: run 'sudo apt-get install -y ${missing[*]}' for advisor report --pdf"
+            return 0
+        fi
+    fi
+    echo "install: ${missing[*]} (apt-get, for the decision report)"
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+        { "${sudo[@]}" apt-get update -qq >/dev/null && "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
+        echo "install: note: apt-get could not install ${missing[*]}; the report's PDF tests will skip"
+}
+install_report_tools
+
 inputs() {
     cat pyproject.toml requirements/constraints.txt scripts/install.sh
     [ -f package-lock.json ] && cat package-lock.json

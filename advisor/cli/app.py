@@ -11,7 +11,7 @@ import sys
 import typer
 
 from advisor import __version__
-from advisor.cli import advise, backends_cmd, chat, config_cmd, tui_cmd
+from advisor.cli import advise, backends_cmd, chat, config_cmd, report_cmd, tui_cmd
 from advisor.cli import ask as ask_cmd
 from advisor.cli import assistant as assistant_cmd
 from advisor.cli import bench as bench_cmd
@@ -80,6 +80,7 @@ tune_cmd.register(app)
 jobs_cmd.register(app)
 graders_cmd.register(app)
 cost_cmd.register(app)
+report_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 

@@ -9,6 +9,7 @@ from advisor.criteria import load_catalog
 from advisor.tui.screens.interview import InterviewScreen
 from advisor.tui.screens.results import ResultsScreen
 from advisor.tui.widgets.charts import ScoreBar
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.anyio
 
@@ -133,3 +134,21 @@ async def test_answers_file_preloads_and_bad_file_shows_error(tmp_path, isolated
         await pilot.pause()
         assert isinstance(app.screen, ErrorDialog)
         assert "line 2" in app.screen.message
+
+
+async def test_results_export_writes_the_decision_report_by_its_suffix(make_app, tmp_path) -> None:
+    app = make_app(
+        answers={"strict_format": True, "example_count": 150},
+        language="ja",
+        report_dir=str(REPO / "docs/examples/bench-invoice-total"),
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = ResultsScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen._export(tmp_path / "report.html")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ja">' in html
+    assert "ベンチマークの結論" in html and "invoice-total" in html

@@ -130,13 +130,19 @@ class ResultsScreen(AdvisorScreen):
             return
         self.app.push_screen(
             PathDialog(
-                "Write the brief (Markdown) to", default="advisor-brief.md", must_exist=False
+                "Write the brief (.md), or the decision report (.html or .pdf), to",
+                default="advisor-brief.md",
+                must_exist=False,
             ),
             self._export,
         )
 
     def _export(self, path: Path | None) -> None:
         if path is None or self.assessment is None:
+            return
+        if path.suffix.lower() in (".html", ".pdf"):
+            # The PDF engine takes seconds: off the UI thread.
+            self.run_worker(lambda: self._export_report(path), thread=True, exit_on_error=False)
             return
         from advisor.criteria import render_markdown
 
@@ -146,3 +152,30 @@ class ResultsScreen(AdvisorScreen):
             self.advisor.show_error(exc)
             return
         self.notify(f"brief written to {path}")
+
+    def _export_report(self, path: Path) -> None:
+        """The decision report (advisor report's core) from the session, in a worker thread."""
+        from advisor.criteria import Answers
+        from advisor.decision_report import build_bundle, render_html
+        from advisor.decision_report.output import write_pdf
+
+        try:
+            results = []
+            if self.session.report_dir:
+                found = Path(self.session.report_dir) / "results.json"
+                if found.is_file():
+                    from advisor.bench.results_io import read_results
+
+                    results.append(read_results(found))
+            bundle = build_bundle(
+                Answers(self.session.answers), lang=self.session.language, results=results
+            )
+            html = render_html(bundle)
+            if path.suffix.lower() == ".pdf":
+                write_pdf(html, path)
+            else:
+                path.write_text(html, encoding="utf-8")
+        except (AdvisorError, OSError) as exc:
+            self.app.call_from_thread(self.advisor.show_error, exc)
+            return
+        self.app.call_from_thread(self.notify, f"report written to {path}")
