@@ -60,7 +60,12 @@ class LocalSettings(BaseModel):
         default=8, ge=1, description="Conversations generated together by chat_batch."
     )
     threads: int | None = Field(
-        default=None, ge=1, description="torch CPU threads; unset lets torch decide."
+        default=None,
+        ge=1,
+        description=(
+            "torch CPU threads; unset chooses the cores free now (affinity, cgroup "
+            "quota, load average), see docs/backends.md."
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.embedded import configure_offline, resolve_chat_model, resolve_embedding_model
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
+from advisor.threads import use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -92,6 +93,7 @@ class LocalBackend(Backend):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         configure_offline(settings)
+        use_thread_policy(settings)  # before torch loads: passive OpenMP waits, free cores
 
     def availability(self) -> Availability:
         from importlib.util import find_spec
@@ -152,11 +154,10 @@ class LocalBackend(Backend):
         return loaded
 
     def _load_uncached(self, base: str, adapter: str | None, device: str) -> LoadedModel:
-        import torch
+        import torch  # noqa: F401  (loaded here so that the policy below sizes its pools)
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        if self.settings.local.threads:
-            torch.set_num_threads(self.settings.local.threads)
+        use_thread_policy(self.settings)
         path = resolve_chat_model(base, self.settings)
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)
@@ -341,6 +342,7 @@ class LocalBackend(Backend):
                 f"cannot load embedding model {name!r}",
                 hint="use the embedded all-MiniLM-L6-v2 or a local sentence-transformers folder",
             ) from exc
+        use_thread_policy(self.settings)  # torch is loaded now: size its pools
         with _cache_lock:
             _embedders[key] = encoder
         return encoder

@@ -31,6 +31,7 @@ from advisor.jobs.hyperparams import Resolved, resolve
 from advisor.jobs.store import JobStore, new_id
 from advisor.jobs.trainingdata import dpo_row, read_examples, rft_row, sft_features
 from advisor.settings import Settings
+from advisor.threads import use_thread_policy
 from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
 
 ADAPTER_INFO = "advisor-adapter.json"  # the name backends/local.py reads
@@ -306,10 +307,7 @@ def train(
     """
     from accelerate import PartialState
 
-    if settings.local.threads:
-        import torch
-
-        torch.set_num_threads(settings.local.threads)
+    use_thread_policy(settings)
     is_main = PartialState().is_main_process
     examples = read_examples(request.training_file)
     hp = resolve(job.method, len(examples), job.hyperparameters)

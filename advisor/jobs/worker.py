@@ -24,6 +24,7 @@ from advisor.jobs.files import JobFiles, process_alive
 from advisor.jobs.store import JobStore
 from advisor.jobs.trainer import Controls, emit, train
 from advisor.settings import load_settings
+from advisor.threads import use_thread_policy
 from backends.jobs import (
     CANCELLED,
     FAILED,
@@ -158,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("job_id")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     args = parser.parse_args(argv)
+    use_thread_policy(load_settings())  # before accelerate imports torch
     return run(args.job_id, resume=args.resume)
 
 

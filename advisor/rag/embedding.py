@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import CapabilityError, ConfigError
+from advisor.threads import use_thread_policy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,6 +58,7 @@ class LocalEmbedder(Embedder):
         self.model = f"{name}@int8" if self.quantize else name
         self._name = name
         self._encoder: Any = None
+        use_thread_policy(settings)  # before torch loads: passive OpenMP waits, free cores
 
     @property
     def encoder(self) -> Any:
