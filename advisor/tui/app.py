@@ -11,10 +11,13 @@ from textual.screen import Screen
 
 from advisor.errors import AdvisorError
 from advisor.settings import Settings, load_settings
+from advisor.tui import textual_fixes
 from advisor.tui.session import Session
 
 if TYPE_CHECKING:
     from backends.base import Backend
+
+textual_fixes.apply()
 
 DEFAULT_SESSION_FILE = "advisor-session.json"
 THEMES = ("textual-dark", "textual-light")
