@@ -37,7 +37,7 @@ ISA_FLAGS = (
     "sve",
 )
 
-_start_load: tuple[float, float, float] | None = None
+_start_load: tuple[float, float, float] | None = None  # at import; pin_threads renews it
 
 
 def pin_threads() -> int:
@@ -71,6 +71,9 @@ def cpu_model_and_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str, lis
     except OSError:
         pass
     return model, [f for f in ISA_FLAGS if f in flags]
+
+
+_start_load = _load()
 
 
 def machine_line() -> str:
