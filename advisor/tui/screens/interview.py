@@ -22,6 +22,7 @@ from textual.widgets import (
 )
 
 from advisor.errors import AdvisorError
+from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.answer import AnswerChoices, AnswerInput
 
@@ -97,8 +98,17 @@ class InterviewScreen(AdvisorScreen):
         answered = question.id in self.session.answers
         self.query_one("#position", Label).update(
             f"{self.index + 1}/{total} · {question.label.get(lang)} · "
-            + ("answered" if answered else "default applies")
+            + tr("answered" if answered else "default applies", lang)
         )
+        for button_id, label in (
+            ("#prev", "◀ Back"),
+            ("#skip", "Skip (default)"),
+            ("#next", "Next ▶"),
+        ):
+            button = self.query_one(button_id, Button)
+            if str(button.label) != tr(label, lang):
+                button.label = tr(label, lang)
+                button.refresh(layout=True)  # a longer label needs a wider button
         self.query_one("#progress", ProgressBar).update(progress=self.index + 1)
         self.query_one("#question-text", Static).update(question.text.get(lang))
         default = question.label_of(question.default, lang, catalog.messages)
