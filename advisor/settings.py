@@ -67,7 +67,12 @@ class LocalSettings(BaseModel):
         default=8, ge=1, description="Conversations generated together by chat_batch."
     )
     threads: int | None = Field(
-        default=None, ge=1, description="torch CPU threads; unset lets torch decide."
+        default=None,
+        ge=1,
+        description=(
+            "torch CPU threads; unset chooses the cores free now (affinity, cgroup "
+            "quota, load average), see docs/backends.md."
+        ),
     )
 
 
@@ -238,7 +243,8 @@ class Settings(BaseSettings):
         default_factory=_default_cache_dir,
         description=(
             "Rebuildable files: the embedded chat model converted from GGUF to safetensors. "
-            "Safe to delete."
+            "Safe to delete. Unset while data_dir is set: <data_dir>/cache, so that one "
+            "variable moves everything."
         ),
     )
     backend: str = Field(default="local", description="Backend used when --backend is not given.")
@@ -440,7 +446,7 @@ def load_settings(**overrides: Any) -> Settings:
     from advisor.errors import ConfigError
 
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         if not first["loc"]:  # a whole-settings check: a backend's section, an unknown one
@@ -457,3 +463,19 @@ def load_settings(**overrides: Any) -> Settings:
         ) from exc
     except ValueError as exc:  # malformed TOML
         raise ConfigError(f"cannot read {CONFIG_FILE_NAME}: {exc}") from exc
+    _cache_follows_data_dir(settings, overrides)
+    return settings
+
+
+def _cache_follows_data_dir(settings: Settings, overrides: dict[str, Any]) -> None:
+    """A data directory set by the user (environment, advisor.toml) holds the cache too.
+
+    ``ADVISOR_DATA_DIR`` is documented as moving all state: the 517 MB converted
+    model must not stay behind in ``~/.cache/advisor`` (issue 19). An explicit
+    cache directory wins; a data directory passed as a keyword (tests and
+    benchmarks isolating their state in a temporary folder) keeps the shared
+    cache, so that they do not convert the model again.
+    """
+    chosen = settings.model_fields_set
+    if "data_dir" in chosen and "data_dir" not in overrides and "cache_dir" not in chosen:
+        settings.cache_dir = settings.data_dir / "cache"

@@ -11,8 +11,13 @@ warmed up) before either arm is timed.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import interleave, machine_line, pin_threads
 
 PROMPTS = [
     "How do I return hiking boots that are too small?",
@@ -40,7 +45,9 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=16)
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2, help="Interleaved runs of each arm.")
     args = parser.parse_args()
+    pin_threads()  # the same thread policy for both arms, before torch loads
 
     from advisor.routes import SystemPromptRoute
     from advisor.settings import load_settings
@@ -56,19 +63,28 @@ def main() -> None:
         prompts = (PROMPTS * (1 + args.prompts // len(PROMPTS)))[: args.prompts]
         route.answer("warm up", GenerationParams(max_tokens=4))
 
-        began = time.perf_counter()
-        single = [route.answer(p, params) for p in prompts]
-        single_s = time.perf_counter() - began
-        began = time.perf_counter()
-        batched = route.answer_batch(prompts, params)
-        batched_s = time.perf_counter() - began
+        def timed(run):  # (completion tokens, seconds)
+            began = time.perf_counter()
+            answers = run()
+            seconds = time.perf_counter() - began
+            return sum(a.usage.completion_tokens for a in answers), seconds
 
-    single_tokens = sum(a.usage.completion_tokens for a in single)
-    batch_tokens = sum(a.usage.completion_tokens for a in batched)
+        runs = interleave(
+            {
+                "single": lambda: timed(lambda: [route.answer(p, params) for p in prompts]),
+                "batched": lambda: timed(lambda: route.answer_batch(prompts, params)),
+            },
+            args.rounds,
+        )
+
+    # The best run of each arm: the one least disturbed by other processes.
+    single_tokens, single_s = min(runs["single"], key=lambda r: r[1] / max(r[0], 1))
+    batch_tokens, batched_s = min(runs["batched"], key=lambda r: r[1] / max(r[0], 1))
     single_rate = single_tokens / single_s
     batch_rate = batch_tokens / batched_s
+    print(machine_line())
     print(f"model: {backend.default_model}, {len(prompts)} prompts, max {args.max_tokens} tokens,")
-    print(f"batch size {args.batch_size}, torch threads as configured")
+    print(f"batch size {args.batch_size}, best of {args.rounds} interleaved runs per arm")
     print()
     print("| mode | completion tokens | wall s | tokens/s |")
     print("|---|---|---|---|")

@@ -11,9 +11,13 @@ reads every answer (and every embedding of an answer) from the SQLite cache.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine_line, pin_threads
 
 
 def main() -> None:
@@ -25,6 +29,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=96)
     args = parser.parse_args()
+    pin_threads()  # cached needs cold first: the arms cannot interleave, the policy is pinned
 
     from advisor.bench.report import write_reports
     from advisor.bench.runner import BenchOptions, parse_routes, run_bench
@@ -49,6 +54,7 @@ def main() -> None:
             write_reports(results, Path(data_dir) / label)
             timings.append((label, time.perf_counter() - began, results.cache))
 
+    print(machine_line())
     print(
         f"scenario {args.scenario}, backend {args.backend}, routes {args.routes}, "
         f"{args.max_examples} prompts x {args.repeats} repeats, max {args.max_tokens} tokens"

@@ -26,6 +26,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+from _machine import machine_line, pin_threads  # noqa: E402
 
 _VOCABULARY = (
     "tent pole stake guyline rainfly zipper seam tape groundsheet vestibule backpack hip belt "
@@ -94,6 +96,7 @@ def main() -> None:
     parser.add_argument("--no-int8", action="store_true", help="Skip the int8 arm.")
     parser.add_argument("--write", action="store_true", help="Record in docs/performance.md.")
     args = parser.parse_args()
+    pin_threads()  # the same thread policy for every arm, before torch loads
 
     from advisor.rag import KnowledgeBase
     from advisor.rag.embedding import LocalEmbedder
@@ -180,6 +183,7 @@ def main() -> None:
             f"int8 vectors agree with float32 ones at mean cosine {agreement:.3f} "
             f"({len(sample)} chunks).",
         ]
+    lines += ["", machine_line()]
     table = "\n".join(lines)
     print()
     print(table)

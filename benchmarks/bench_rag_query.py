@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from _machine import machine_line, pin_threads  # noqa: E402
 from bench_rag_index import make_corpus, record, sentence  # noqa: E402
 
 
@@ -71,6 +72,7 @@ def main() -> None:
     parser.add_argument("--overlap", type=int, default=40, help="Chunk overlap in tokens.")
     parser.add_argument("--write", action="store_true", help="Record in docs/performance.md.")
     args = parser.parse_args()
+    pin_threads()  # the same thread policy for both arms, before torch loads
 
     from advisor.rag import KnowledgeBase
     from advisor.rag.embedding import LocalEmbedder
@@ -121,6 +123,8 @@ def main() -> None:
             f"{statistics.mean(base) * 1000:.1f} |",
             f"| `KnowledgeBase.query` | {ms(ours, 0.5)} | {ms(ours, 0.95)} | "
             f"{statistics.mean(ours) * 1000:.1f} |",
+            "",
+            machine_line(),
         ]
     )
     print()

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import interleave, machine_line, median_figures, pin_threads
 from train_common import load, lora, matmul_peak_gflops, measure, our_trainer
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jobs" / "sft_format.jsonl"
@@ -61,7 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2, help="Interleaved runs of each arm.")
     args = parser.parse_args()
+    pin_threads()  # the same thread policy for both arms, before torch loads
 
     from advisor.settings import load_settings
     from backends.local.trainingdata import read_examples
@@ -70,9 +73,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=tmp)
         peak = matmul_peak_gflops()
-        base = baseline(settings, examples, args.steps, args.batch_size, Path(tmp) / "base")
-        mine = ours(settings, examples, args.steps, args.batch_size, Path(tmp) / "ours")
+        runs = interleave(
+            {
+                "base": lambda: baseline(
+                    settings, examples, args.steps, args.batch_size, Path(tmp) / "base"
+                ),
+                "ours": lambda: ours(
+                    settings, examples, args.steps, args.batch_size, Path(tmp) / "ours"
+                ),
+            },
+            args.rounds,
+        )
+        base, mine = median_figures(runs["base"]), median_figures(runs["ours"])
         peak = max(peak, matmul_peak_gflops())
+    print(machine_line())
     print(f"matmul peak: {peak:.1f} GFLOP/s (float32, 2048x2048, best of runs)")
     lines = [
         "| SFT, LoRA r=16, SmolLM2-135M | trained tokens/s | vs TRL default | MFU |",
@@ -86,7 +100,8 @@ def main() -> None:
     print(
         f"\n{args.steps} steps of batch {args.batch_size}; baseline trained "
         f"{base['tokens']:.0f} tokens in {base['seconds']:.1f} s, ours "
-        f"{mine['tokens']:.0f} in {mine['seconds']:.1f} s."
+        f"{mine['tokens']:.0f} in {mine['seconds']:.1f} s (medians of {args.rounds} "
+        "interleaved runs per arm)."
     )
 
 

@@ -26,6 +26,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from _machine import machine_line
+
 from advisor.data.checks import check_record
 from advisor.data.validate import validate_file
 
@@ -147,6 +149,7 @@ def main() -> None:
             for (name, run), seconds in zip(named, times, strict=True)
         ]
     speedup = rows[1][1] / rows[0][1]
+    print(machine_line())
     print(
         f"{args.lines:,}-line SFT file ({size:.1f} MiB), best CPU time of {args.repeats} "
         f"interleaved runs; peak = tracemalloc peak\n"

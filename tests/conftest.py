@@ -24,6 +24,12 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     """Point all state at a fresh folder and drop keys, so tests never see the user's."""
     data_dir = tmp_path / "advisor-data"
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(data_dir))
+    # ADVISOR_DATA_DIR alone would move the converted model under it too: keep the
+    # shared cache, so that tests do not convert the embedded model again each time.
+    if not os.environ.get("ADVISOR_CACHE_DIR"):
+        import platformdirs
+
+        monkeypatch.setenv("ADVISOR_CACHE_DIR", platformdirs.user_cache_dir("advisor"))
     for name in (
         "OPENAI_API_KEY",
         "AZURE_OPENAI_API_KEY",

@@ -75,6 +75,7 @@ def progress_bar(*, transient: bool = False, console: Any = None) -> Any:
         Progress,
         TextColumn,
         TimeElapsedColumn,
+        TimeRemainingColumn,
     )
 
     return Progress(
@@ -82,6 +83,9 @@ def progress_bar(*, transient: bool = False, console: Any = None) -> Any:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        # An ETA from the measured rate of this very task (answers, chunks, steps).
+        TextColumn("eta"),
+        TimeRemainingColumn(compact=True),
         console=console or Console(file=sys.stderr),
         transient=transient,
     )

@@ -73,7 +73,18 @@ def render_markdown(assessment: Assessment, *, catalog: Catalog | None = None) -
     positive = sorted(
         (r for r in primary.reasons if r.contribution > 0), key=lambda r: -r.contribution
     )
-    for reason in positive[:_MAX_WHY]:
+    # One reason more than the cap is shown in full; more are summed in one line.
+    shown, rest = positive, []
+    if len(positive) > _MAX_WHY + 1:
+        shown, rest = positive[:_MAX_WHY], positive[_MAX_WHY:]
+    for reason in shown:
+        out.append(f"- **{_pts(reason.contribution, signed=True)}** {reason.text}")
+    # The rest of the score, so that the points listed here add up to it.
+    if rest:
+        total = sum(r.contribution for r in rest)
+        more = m("more_reasons").format(count=len(rest))
+        out.append(f"- **{_pts(total, signed=True)}** {more}")
+    for reason in (r for r in primary.reasons if r.contribution < 0):
         out.append(f"- **{_pts(reason.contribution, signed=True)}** {reason.text}")
     # Routes that outscore the primary but are blocked are part of "why" too.
     for score in assessment.routes:

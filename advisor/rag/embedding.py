@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import CapabilityError, ConfigError
+from advisor.threads import use_thread_policy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,6 +63,7 @@ class LocalEmbedder(Embedder):
         # is close to chance (docs/performance.md, bench_retrieval_ja.py).
         self.languages = ("en",) if "all-minilm" in name.lower() else None
         self._encoder: Any = None
+        use_thread_policy(settings)  # before torch loads: passive OpenMP waits, free cores
 
     @property
     def encoder(self) -> Any:

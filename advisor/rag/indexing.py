@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 
 #: Chunks embedded together: big enough for efficient batches, small enough to cancel.
 FLUSH_CHUNKS = 512
-#: Texts per embedding call between cancel checks.
-EMBED_SLICE = 256
+#: Texts per embedding call between cancel checks and progress updates.
+EMBED_SLICE = 128
 
 Record = tuple[str, str, dict[str, Any]]  # (id, text to embed, metadata incl. "_text")
 
@@ -170,6 +171,10 @@ class Indexer:
         self.report = report
         self.existing = existing_sources(collection)
         self.pending: dict[str, list[Record]] = {}
+        self.progress: Progress | None = None
+        # Measured embedding throughput (all flushes of this run), for the ETA.
+        self.embedded = 0
+        self.embed_seconds = 0.0
 
     def run(
         self,
@@ -179,6 +184,7 @@ class Indexer:
         cancel: threading.Event | None,
     ) -> None:
         signature = self.kb.chunker.signature
+        self.progress = progress
         for done, file in enumerate(files):
             check_cancel(cancel)
             if progress:
@@ -248,10 +254,17 @@ class Indexer:
         todo = [i for i, v in enumerate(vectors) if v is None]
         for start in range(0, len(todo), EMBED_SLICE):
             check_cancel(cancel)
+            if self.progress:  # embedding is the long phase: show it, with an ETA
+                self.progress(start, len(todo), self._embedding_label(len(todo) - start))
             part = todo[start : start + EMBED_SLICE]
+            began = time.perf_counter()
             embedded = self.kb.embedder.embed([records[i][1] for i in part])
+            self.embed_seconds += time.perf_counter() - began
+            self.embedded += len(part)
             for i, vector in zip(part, embedded, strict=True):
                 vectors[i] = vector
+        if self.progress and todo:
+            self.progress(len(todo), len(todo), "writing chunks")
         batch = self.kb.client.get_max_batch_size()
         try:
             for start in range(0, len(records), batch):
@@ -269,6 +282,15 @@ class Indexer:
         except Exception as exc:
             raise KnowledgeBaseError(f"Chroma failed while writing {self.kb.name} ({exc})") from exc
         self.pending.clear()
+
+    def _embedding_label(self, left: int) -> str:
+        """``embedding chunks · 42/s · about 1 min left`` once a throughput is measured."""
+        if not self.embedded or self.embed_seconds <= 0:
+            return "embedding chunks · measuring speed"
+        rate = self.embedded / self.embed_seconds
+        seconds = left / rate
+        eta = f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+        return f"embedding chunks · {rate:.0f}/s · about {eta} left"
 
     def _stored(self, sources: list[str]) -> tuple[dict[str, Any], list[str]]:
         """Stored vectors of these files' chunks by text hash, and the chunk ids."""

@@ -11,10 +11,14 @@ from textual.screen import Screen
 
 from advisor.errors import AdvisorError
 from advisor.settings import Settings, load_settings
+from advisor.tui import textual_fixes
+from advisor.tui.i18n import tr, translate_bindings
 from advisor.tui.session import Session
 
 if TYPE_CHECKING:
     from backends.base import Backend
+
+textual_fixes.apply()
 
 DEFAULT_SESSION_FILE = "advisor-session.json"
 THEMES = ("textual-dark", "textual-light")
@@ -27,8 +31,10 @@ class AdvisorApp(App[int]):
     TITLE = "route advisor"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("ctrl+s", "save_session", "Save"),
-        Binding("f2", "toggle_theme", "Theme"),
+        # Off the footer so that every screen's own keys fit 80 columns; listed in
+        # docs/tui.md and in the command palette (ctrl+p).
+        Binding("ctrl+s", "save_session", "Save", show=False),
+        Binding("f2", "toggle_theme", "Theme", show=False),
         Binding("f3", "toggle_language", "EN/JA"),
     ]
 
@@ -83,6 +89,7 @@ class AdvisorApp(App[int]):
         )
         if self.startup_error is not None:
             self.show_error(self.startup_error)
+        translate_bindings(self, self.session.language)
 
     def watch_theme(self, theme: str) -> None:
         self.session.theme = theme
@@ -125,9 +132,13 @@ class AdvisorApp(App[int]):
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
 
     def action_toggle_language(self) -> None:
-        self.session.language = "ja" if self.session.language == "en" else "en"
-        self.notify(f"language: {self.session.language}", timeout=2)
+        self.session.language = lang = "ja" if self.session.language == "en" else "en"
+        self.notify(f"{tr('language', lang)}: {lang}", timeout=2)
+        translate_bindings(self, lang)
         for screen in self.screen_stack:
+            footer = getattr(screen, "translate_footer", None)
+            if footer is not None:
+                footer()
             refresh = getattr(screen, "language_changed", None)
             if refresh is not None:
                 refresh()

@@ -30,6 +30,7 @@ from advisor.embedded import (
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
 from advisor.settings import LocalSettings
+from advisor.threads import use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.local import limits as local_limits
 from backends.types import (
@@ -89,6 +90,7 @@ class LocalBackend(Backend):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         configure_offline(settings)
+        use_thread_policy(settings)  # before torch loads: passive OpenMP waits, free cores
 
     def availability(self) -> Availability:
         from importlib.util import find_spec
@@ -149,11 +151,10 @@ class LocalBackend(Backend):
         return loaded
 
     def _load_uncached(self, base: str, adapter: str | None, device: str) -> LoadedModel:
-        import torch
+        import torch  # noqa: F401  (loaded here so that the policy below sizes its pools)
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        if self.settings.local.threads:
-            torch.set_num_threads(self.settings.local.threads)
+        use_thread_policy(self.settings)
         path = resolve_chat_model(base, self.settings)
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)

@@ -28,6 +28,7 @@ from typing import Any
 
 from advisor.errors import JobError, UserInputError
 from advisor.settings import Settings
+from advisor.threads import use_thread_policy
 from backends.job_store import JobStore, new_id
 from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
 from backends.local.backend import ADAPTER_INFO
@@ -306,10 +307,7 @@ def train(
     """
     from accelerate import PartialState
 
-    if settings.local.threads:
-        import torch
-
-        torch.set_num_threads(settings.local.threads)
+    use_thread_policy(settings)
     is_main = PartialState().is_main_process
     examples = read_examples(request.training_file)
     hp = resolve(job.method, len(examples), job.hyperparameters)

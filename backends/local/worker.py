@@ -22,6 +22,7 @@ from types import FrameType
 from advisor.errors import AdvisorError
 from advisor.ids import ModelRef
 from advisor.settings import load_settings
+from advisor.threads import use_thread_policy
 from backends.job_store import JobStore
 from backends.jobs import (
     CANCELLED,
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         # Held for this process's lifetime otherwise; the kernel drops it at exit.
         print(f"job {args.job_id} already has a running worker; this one exits", file=sys.stderr)
         return 0
+    use_thread_policy(load_settings())  # before accelerate imports torch
     return run(args.job_id, resume=args.resume)
 
 

@@ -69,3 +69,30 @@ def test_text_output_itemizes_every_reason() -> None:
             assert f"{reason.criterion}: {reason.text}" in text
         for gate in route.gates:
             assert gate.gate in text
+
+
+@pytest.mark.parametrize(
+    "example",
+    sorted(p.name for p in (REPO / "examples/answers").iterdir()),
+)
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_reasons_in_why_add_up_to_the_score(example: str, lang: str) -> None:
+    # Issue 19: all_fine_tuning.yaml scored 17 while "Why" listed 16 (six of seven reasons).
+    result = assess(load_answers(REPO / "examples/answers" / example), lang=lang)
+    primary = result.route(result.recommendation.primary)
+    brief = render_markdown(result)
+    why = brief.split("\n## ", 2)[1]
+    points = [float(n) for n in re.findall(r"^- \*\*([+-][0-9.]+)\*\*", why, flags=re.M)]
+    assert sum(points) == pytest.approx(primary.score), why
+
+
+def test_reasons_beyond_the_cap_are_summed_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from advisor.criteria import render
+
+    monkeypatch.setattr(render, "_MAX_WHY", 4)
+    result = assess(load_answers(REPO / "examples/answers/all_fine_tuning.yaml"))
+    why = render_markdown(result).split("\n## ", 2)[1]
+    points = [float(n) for n in re.findall(r"^- \*\*([+-][0-9.]+)\*\*", why, flags=re.M)]
+    assert len(points) == 5
+    assert "from 3 smaller reasons" in why
+    assert sum(points) == result.route(result.recommendation.primary).score

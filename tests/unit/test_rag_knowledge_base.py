@@ -200,7 +200,27 @@ def test_progress_reports_every_file(settings: Settings, docs: Path) -> None:
     calls: list[tuple[int, int, str]] = []
     KnowledgeBase("shop", settings).index([docs], progress=lambda *a: calls.append(a))
     assert calls[-1] == (4, 4, "done")
-    assert [c[0] for c in calls[:-1]] == [0, 1, 2, 3]
+    reading = [c for c in calls[:-1] if not c[2].startswith(("embedding", "writing"))]
+    assert [c[0] for c in reading] == [0, 1, 2, 3]
+
+
+def test_progress_shows_the_embedding_phase_with_an_eta(
+    settings: Settings, docs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 19: the bar jumped to 11/12 files, then sat while every chunk was embedded.
+    from advisor.rag import indexing
+
+    monkeypatch.setattr(indexing, "EMBED_SLICE", 2)
+    calls: list[tuple[int, int, str]] = []
+    kb = KnowledgeBase("shop", settings, embedder=BackendEmbedder(FakeBackend(settings)))
+    kb.index([docs], progress=lambda *a: calls.append(a))
+    embedding = [c for c in calls if c[2].startswith("embedding")]
+    assert len(embedding) >= 2
+    assert embedding[0][2] == "embedding chunks · measuring speed"
+    assert "left" in embedding[-1][2] and "/s" in embedding[-1][2]
+    total = embedding[0][1]
+    assert [c[0] for c in embedding] == list(range(0, total, 2))
+    assert (total, total, "writing chunks") in calls
 
 
 def test_missing_kb_missing_path_and_bad_name(settings: Settings, tmp_path: Path) -> None:

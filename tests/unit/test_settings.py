@@ -84,3 +84,31 @@ def test_every_field_is_documented():
         return missing
 
     assert walk(Settings) == []
+
+
+def test_data_dir_moves_the_cache_too(isolated_state, monkeypatch, tmp_path) -> None:
+    # Issue 19: ADVISOR_DATA_DIR left the 517 MB converted model in ~/.cache/advisor.
+    monkeypatch.delenv("ADVISOR_CACHE_DIR", raising=False)
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "state"))
+    settings = load_settings()
+    assert settings.cache_dir == tmp_path / "state" / "cache"
+    assert settings.models_dir == tmp_path / "state" / "cache" / "models"
+
+
+def test_an_explicit_cache_dir_wins(isolated_state, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path / "models-cache"))
+    assert load_settings().cache_dir == tmp_path / "models-cache"
+
+
+def test_without_data_dir_the_cache_stays_in_the_user_cache(isolated_state, monkeypatch) -> None:
+    monkeypatch.delenv("ADVISOR_DATA_DIR", raising=False)
+    monkeypatch.delenv("ADVISOR_CACHE_DIR", raising=False)
+    settings = load_settings()
+    assert settings.cache_dir.name == "advisor"
+    assert settings.cache_dir != settings.data_dir / "cache"
+
+
+def test_a_data_dir_passed_as_keyword_keeps_the_shared_cache(isolated_state, tmp_path) -> None:
+    settings = load_settings(data_dir=tmp_path / "bench")
+    assert settings.cache_dir != tmp_path / "bench" / "cache"

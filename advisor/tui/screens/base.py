@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -25,6 +26,24 @@ class AdvisorScreen(Screen):
     @property
     def session(self) -> Session:
         return self.advisor.session
+
+    @on(events.Mount)
+    def _fit_and_translate_footer(self) -> None:
+        # Footers must fit 80 columns (issue 19): compact spacing, and the command
+        # palette (ctrl+p still opens it) is not advertised on every screen.
+        from textual.widgets import Footer
+
+        for footer in self.query(Footer):
+            footer.compact = True
+            footer.show_command_palette = False
+        self.translate_footer()
+
+    def translate_footer(self) -> None:
+        """The footer's key labels in the session's language (F3)."""
+        from advisor.tui.i18n import translate_bindings
+
+        translate_bindings(self, self.session.language)
+        self.refresh_bindings()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

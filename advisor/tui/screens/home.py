@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.dialogs import PathDialog, PickDialog
 
@@ -29,26 +30,30 @@ MENU: list[tuple[str, str, str, str]] = [
 ]
 
 
+INTRO = (
+    "Decide between a system prompt, RAG, a custom assistant and fine-tuning "
+    "(SFT, DPO, RFT), run it, and prove the choice."
+)
+
+
 class HomeScreen(AdvisorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", show=False),
-        *[Binding(key, f"menu('{item}')", short) for item, key, short, _ in MENU],
+        # The menu itself shows these keys; the footer keeps room for the global ones.
+        *[Binding(key, f"menu('{item}')", short, show=False) for item, key, short, _ in MENU],
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="home"):
-            yield Static(
-                "Decide between a system prompt, RAG, a custom assistant and fine-tuning "
-                "(SFT, DPO, RFT), run it, and prove the choice.",
-                id="home-intro",
-            )
-            yield OptionList(
-                *[Option(f"[b]{key}[/b]  {label}", id=item) for item, key, _, label in MENU],
-                id="menu",
-            )
+            yield Static(tr(INTRO, self.session.language), id="home-intro")
+            yield OptionList(*self._menu_options(), id="menu")
             yield Static(id="home-status", markup=False)
         yield Footer()
+
+    def _menu_options(self) -> list[Option]:
+        lang = self.session.language
+        return [Option(f"[b]{key}[/b]  {tr(label, lang)}", id=item) for item, key, _, label in MENU]
 
     def on_mount(self) -> None:
         self.sub_title = "home"
@@ -59,11 +64,15 @@ class HomeScreen(AdvisorScreen):
 
     def refresh_status(self) -> None:
         session = self.session
+        lang = session.language
+        answers = len(session.answers)
         parts = [
-            f"backend {self.advisor.backend_name}",
-            f"model {session.model or 'default'}",
-            f"language {session.language}",
-            f"{len(session.answers)} answer" + ("" if len(session.answers) == 1 else "s"),
+            f"{tr('backend', lang)} {self.advisor.backend_name}",
+            f"{tr('model', lang)} {session.model or tr('default', lang)}",
+            f"{tr('language', lang)} {lang}",
+            f"{answers} answer" + ("" if answers == 1 else "s")
+            if lang == "en"
+            else f"{answers}{tr('answers', lang)}",
         ]
         if session.scenario:
             parts.append(f"scenario {session.scenario}")
@@ -74,6 +83,11 @@ class HomeScreen(AdvisorScreen):
         self.query_one("#home-status", Static).update(" · ".join(parts))
 
     def language_changed(self) -> None:
+        self.query_one("#home-intro", Static).update(tr(INTRO, self.session.language))
+        menu = self.query_one("#menu", OptionList)
+        highlighted = menu.highlighted
+        menu.set_options(self._menu_options())
+        menu.highlighted = highlighted
         self.refresh_status()
 
     @on(OptionList.OptionSelected, "#menu")

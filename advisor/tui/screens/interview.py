@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Footer,
@@ -21,8 +22,9 @@ from textual.widgets import (
 )
 
 from advisor.errors import AdvisorError
+from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
-from advisor.tui.widgets.answer import AnswerChoices
+from advisor.tui.widgets.answer import AnswerChoices, AnswerInput
 
 if TYPE_CHECKING:
     from advisor.criteria.catalog import Catalog, Question
@@ -31,9 +33,11 @@ if TYPE_CHECKING:
 class InterviewScreen(AdvisorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Home"),
-        Binding("pagedown", "next", "Next", key_display="PgDn"),
-        Binding("pageup", "previous", "Prev", key_display="PgUp"),
-        Binding("f4", "skip", "Skip (default)"),
+        # Priority: paging runs before the next key is delivered, so a burst of
+        # PgDn (key repeat) pages one question per key and loses nothing after it.
+        Binding("pagedown", "next", "Next", key_display="PgDn", priority=True),
+        Binding("pageup", "previous", "Prev", key_display="PgUp", priority=True),
+        Binding("f4", "skip", "Skip (default)", priority=True),
         Binding("ctrl+r", "results", "Results"),
     ]
 
@@ -41,6 +45,8 @@ class InterviewScreen(AdvisorScreen):
         super().__init__()
         self.index = start
         self.catalog: Catalog | None = None
+        self._switching = False
+        self._stashed: list[tuple[str, str | None]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -52,6 +58,7 @@ class InterviewScreen(AdvisorScreen):
                 yield Static(id="question-text", markup=False)
                 yield Static(id="question-help", markup=False)
                 yield Vertical(id="answer")
+                yield KeyHolder(id="key-holder")
             with Horizontal(classes="buttons"):
                 yield Button("◀ Back", id="prev")
                 yield Button("Skip (default)", id="skip")
@@ -91,8 +98,17 @@ class InterviewScreen(AdvisorScreen):
         answered = question.id in self.session.answers
         self.query_one("#position", Label).update(
             f"{self.index + 1}/{total} · {question.label.get(lang)} · "
-            + ("answered" if answered else "default applies")
+            + tr("answered" if answered else "default applies", lang)
         )
+        for button_id, label in (
+            ("#prev", "◀ Back"),
+            ("#skip", "Skip (default)"),
+            ("#next", "Next ▶"),
+        ):
+            button = self.query_one(button_id, Button)
+            if str(button.label) != tr(label, lang):
+                button.label = tr(label, lang)
+                button.refresh(layout=True)  # a longer label needs a wider button
         self.query_one("#progress", ProgressBar).update(progress=self.index + 1)
         self.query_one("#question-text", Static).update(question.text.get(lang))
         default = question.label_of(question.default, lang, catalog.messages)
@@ -101,16 +117,49 @@ class InterviewScreen(AdvisorScreen):
         )
         value = self.session.answers.get(question.id, question.default)
         box = self.query_one("#answer", Vertical)
-        await box.remove_children()
-        widget = self._answer_widget(question, value, lang)
-        await box.mount(widget)
-        self.query_one("#prev", Button).disabled = self.index == 0
-        widget.focus()
+        # Keys typed while the answer widget is replaced wait in the holder.
+        self._switching = True
+        holder = self.query_one(KeyHolder)
+        holder.can_focus = True  # only now: Tab never stops on it
+        self.set_focus(holder)
+        try:
+            await box.remove_children()
+            widget = self._answer_widget(question, value, lang)
+            await box.mount(widget)
+            self.query_one("#prev", Button).disabled = self.index == 0
+            self.set_focus(widget)
+        finally:
+            self._switching = False
+            holder.can_focus = False
+        self._replay_keys()
+
+    def stash_key(self, event: events.Key) -> None:
+        """Keep a key that reached a retired widget (or the holder) for the question shown next.
+
+        Replayed when that question is shown, or by :meth:`_unretire` when the
+        answer is refused; replaying sooner would send it back to the old widget.
+        """
+        self._stashed.append((event.key, event.character))
+
+    def _replay_keys(self) -> None:
+        keys, self._stashed = self._stashed, []
+        for key, character in keys:
+            event = events.Key(key, character)
+            # As the terminal driver does: sent by the app, so that it bubbles back up
+            # to the app's bindings (a message stops bubbling at its sender).
+            event.set_sender(self.app)
+            self.app.post_message(event)
+
+    def _unretire(self) -> None:
+        """The answer was refused: its widget takes keys again, the stashed ones first."""
+        for widget in self.query(".answer-radio, .answer-input"):
+            widget.retired = False  # type: ignore[attr-defined]
+        self._replay_keys()
 
     def _answer_widget(self, question: Question, value: Any, lang: str):
         assert self.catalog is not None
         if question.type in ("count",):
-            return Input(str(value), type="integer", classes="answer-input")
+            return AnswerInput(str(value), type="integer", classes="answer-input")
         options: list[tuple[Any, str]]
         if question.type == "yes_no":
             options = [(True, self.catalog.msg("yes", lang)), (False, self.catalog.msg("no", lang))]
@@ -119,9 +168,10 @@ class InterviewScreen(AdvisorScreen):
         else:  # scale
             low, high = question.min or 0, question.max or 0
             options = [(n, str(n)) for n in range(low, high + 1)]
-        self._options = [v for v, _ in options]
         return AnswerChoices(
-            *[RadioButton(label, value=v == value) for v, label in options], classes="answer-radio"
+            *[RadioButton(label, value=v == value) for v, label in options],
+            values=[v for v, _ in options],
+            classes="answer-radio",
         )
 
     # --- answering ---------------------------------------------------------------------
@@ -130,9 +180,9 @@ class InterviewScreen(AdvisorScreen):
         """(ok, value) from the answer widget; a bad count is reported, not stored."""
         question = self.question
         assert question is not None
-        for radio in self.query(".answer-radio").results(RadioSet):
-            index = radio.pressed_index
-            return (index >= 0, self._options[index] if index >= 0 else None)
+        for radio in self.query(".answer-radio").results(AnswerChoices):
+            index = radio.chosen
+            return (index >= 0, radio.values[index] if index >= 0 else None)
         for box in self.query(".answer-input").results(Input):
             text = box.value.strip()
             if not text.isdigit():
@@ -154,11 +204,13 @@ class InterviewScreen(AdvisorScreen):
     @on(RadioSet.Changed, ".answer-radio")
     async def radio_changed(self, event: RadioSet.Changed) -> None:
         # Choosing an option is an answer: store it and move on (keyboard-first).
-        question = self.question
-        if question is None or not event.radio_set.has_focus:
+        question, radio = self.question, event.radio_set
+        if question is None or not radio.has_focus or not isinstance(radio, AnswerChoices):
+            self._unretire()
             return
-        value = self._options[event.index]
+        value = radio.values[event.index]
         if self.session.answers.get(question.id, object()) == value:
+            self._unretire()
             return
         self.session.answers[question.id] = value
         await self.action_next(store=False)
@@ -167,7 +219,7 @@ class InterviewScreen(AdvisorScreen):
     async def radio_confirmed(self, event: AnswerChoices.Confirmed) -> None:
         question = self.question
         if question is not None:
-            self.session.answers[question.id] = self._options[event.index]
+            self.session.answers[question.id] = event.choices.values[event.index]
             await self.action_next(store=False)
 
     @on(Input.Submitted, ".answer-input")
@@ -188,6 +240,7 @@ class InterviewScreen(AdvisorScreen):
 
     async def action_next(self, store: bool = True) -> None:
         if self.catalog is None or (store and not self._store()):
+            self._unretire()
             return
         if self.index + 1 >= len(self.catalog.questions):
             self.action_results()
@@ -214,3 +267,16 @@ class InterviewScreen(AdvisorScreen):
 
     def action_results(self) -> None:
         self.go("results")
+
+
+class KeyHolder(Widget, can_focus=False):
+    """Holds focus while a question is replaced; the keys it receives wait for the next one."""
+
+    DEFAULT_CSS = "KeyHolder { height: 0; }"
+
+    async def _on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        screen = self.screen
+        if isinstance(screen, InterviewScreen):
+            screen.stash_key(event)

@@ -80,6 +80,7 @@ class ResultsScreen(AdvisorScreen):
         )
         yield Static(rec.summary, classes="muted", markup=False)
         top = max((abs(r.score) for r in result.routes), default=1.0) or 1.0
+        label_width = max((len(r.name) for r in result.routes), default=18)
         for route in result.routes:
             yield ScoreBar(
                 route.name,
@@ -87,6 +88,7 @@ class ResultsScreen(AdvisorScreen):
                 top,
                 best=route.route == rec.primary,
                 suffix="" if route.eligible else "blocked",
+                label_width=label_width,
             )
             lines = [f"{reason.contribution:+.1f}  {reason.text}" for reason in route.reasons]
             lines += [f"blocked: {gate.text}" for gate in route.gates]

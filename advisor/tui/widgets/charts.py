@@ -27,6 +27,7 @@ class ScoreBar(Static):
         *,
         best: bool = False,
         suffix: str = "",
+        label_width: int = 18,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="score-bar best" if best else "score-bar")
@@ -34,12 +35,18 @@ class ScoreBar(Static):
         self.score = score
         self.maximum = maximum
         self.suffix = suffix
+        # The bars of one chart share it (their longest label), so that they line up.
+        self.label_width = label_width
 
     def render(self) -> Text:
         tail = f" {self.score:6.1f}" + (f" {self.suffix}" if self.suffix else "")
-        width = max(8, self.size.width - 19 - len(tail))
+        # Whole labels where they fit; never more than 40% of the line, then an ellipsis.
+        room = max(8, (self.size.width * 2) // 5)
+        column = min(self.label_width, room)
+        label = self.label if len(self.label) <= column else self.label[: column - 1] + "…"
+        width = max(8, self.size.width - column - 1 - len(tail))
         text = Text()
-        text.append(f"{self.label:<18.18} ", style="bold")
+        text.append(f"{label:<{column}} ", style="bold")
         text.append(bar(self.score, self.maximum, width))
         text.append(tail)
         return text

@@ -60,7 +60,7 @@ def metric_of(data: dict[str, Any] | None, *, reward: bool = False) -> tuple[str
 
 class RunScreen(AdvisorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", show=False),  # the footer is full at 80 columns
         Binding("f5", "start", "Start"),
         Binding("f8", "cancel", "Cancel"),
         Binding("f9", "resume", "Resume"),
