@@ -17,7 +17,8 @@ from advisor.cli.app import main
 from advisor.embedded import resolve_chat_model
 from advisor.errors import UserInputError
 from advisor.settings import Settings
-from backends.local import LoadedModel, LocalBackend
+from backends.local import LocalBackend
+from backends.local.backend import LoadedModel
 from backends.types import ChatMessage
 
 HUGE = "word " * 200_000  # 1,000,000 characters
