@@ -136,6 +136,9 @@ def stats(
         "--measure-throughput",
         help="Measure local training speed on this machine first (loads the local model).",
     ),
+    epochs: int | None = typer.Option(
+        None, "--epochs", min=1, help="Epochs to estimate for (default: OpenAI's auto choice)."
+    ),
     encoding: str | None = ENCODING,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -149,7 +152,9 @@ def stats(
         if fmt is OutputFormat.text:
             echo("Measuring local training throughput...", err=True)
         measure_throughput(settings)
-    result = compute_stats(file, method.value, model=model, settings=settings, encoding=encoding)
+    result = compute_stats(
+        file, method.value, model=model, settings=settings, encoding=encoding, epochs=epochs
+    )
     if fmt is OutputFormat.json:
         print_json(result)
         return
@@ -168,7 +173,10 @@ def stats(
             f"p50 {dist.p50:g}  p95 {dist.p95:g}  max {dist.max:g}"
         )
     echo(f"total tokens: {result.total_tokens:,}; default epochs: {result.default_epochs}")
-    echo(f"billed tokens: {result.billed_tokens:,} ({result.billed_tokens_per_epoch:,} per epoch)")
+    echo(
+        f"billed tokens: {result.billed_tokens:,} for {result.epochs} epochs "
+        f"({result.billed_tokens_per_epoch:,} per epoch)"
+    )
     cost = "n/a" if result.estimated_cost_usd is None else f"${result.estimated_cost_usd:,.4f}"
     echo(
         f"estimated cost on {result.model}: {cost} (prices of {result.price_date}; "
