@@ -202,7 +202,9 @@ def _duration(seconds: float) -> str:
 
 @data_app.command("clean")
 def clean(
-    src: Path = typer.Argument(..., help="The training file (JSONL); never modified."),
+    src: Path = typer.Argument(
+        ..., help="The training file (JSONL), or - for standard input; never modified."
+    ),
     out: Path = typer.Option(..., "--output", "-o", help="Where to write the cleaned file."),
     report: Path | None = typer.Option(
         None, "--report", "-r", help="Write every change and flag here (JSON)."
@@ -219,11 +221,25 @@ def clean(
         "--moderation/--no-moderation",
         help="Use OpenAI moderation (default: when the openai backend has a key).",
     ),
+    skip_rule: list[str] = typer.Option(
+        [], "--skip-rule", help="Switch a rule off (repeatable), e.g. --skip-rule boilerplate."
+    ),
+    keep: list[str] = typer.Option(
+        [], "--keep", help="A phrase never removed (repeatable), e.g. a sign-off."
+    ),
+    grader: list[Path] = typer.Option(
+        [],
+        "--grader",
+        help="A grader or scenario.toml (repeatable): text it checks is never removed.",
+    ),
     encoding: str | None = ENCODING,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Uniform style, noise and personal data removal, typo and inappropriate-answer
-    flags, duplicate removal; every change recorded with line, rule, before and after."""
+    flags, duplicate removal; every change recorded with line, rule, before and after.
+
+    Text that the data's own system prompts require is never removed as
+    boilerplate; add phrases with --keep and graders with --grader."""
     from advisor.data.clean import CleanOptions, clean_file
 
     settings = context.settings()
@@ -231,7 +247,7 @@ def clean(
     use_moderation = moderation
     if use_moderation is None:
         use_moderation = settings.openai.api_key is not None
-    if use_moderation:
+    if use_moderation and "moderation" not in skip_rule:
         moderator = context.backend("openai")
     result = clean_file(
         src,
@@ -240,10 +256,14 @@ def clean(
             lang=lang.value,
             near_threshold=near,
             wordlist=str(wordlist) if wordlist else None,
+            skip_rules=skip_rule,
+            keep=keep,
+            graders=[str(g) for g in grader],
         ),
         report_path=report,
         moderator=moderator,
         encoding=encoding,
+        keep_items=False,
     )
     if fmt is OutputFormat.json:
         print_json(result.summary())
