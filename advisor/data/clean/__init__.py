@@ -110,7 +110,7 @@ def clean_file(
     ctx.noise = registry.rules("noise", ctx.skip)
     ctx.checks = registry.rules("flag", ctx.skip)
     name = display_name(src)
-    with reusable(src) as readable, _Spool(keep_items or report_path is not None) as spool:
+    with reusable(src) as readable, _Spool(keep_items, report_path is not None) as spool:
         measures = pl.measure(readable, encoding, name, ctx)
         lines = pl.boilerplate(readable, encoding, name, ctx, measures)
         second = _SecondPass(ctx, measures, lines, options, spool, moderator, out)
@@ -125,14 +125,15 @@ def clean_file(
 class _Spool:
     """Report items on disk, one JSON line each, plus the counts."""
 
-    def __init__(self, keep: bool) -> None:
-        self.keep = keep
+    def __init__(self, keep: bool, report: bool) -> None:
+        self.keep = keep  # items go back to the caller
+        self.needed = keep or report
         self.file: IO[bytes] | None = None
         self.by_rule: Counter[str] = Counter()
         self.by_action: Counter[str] = Counter()
 
     def __enter__(self) -> _Spool:
-        if self.keep:
+        if self.needed:
             self.file = tempfile.TemporaryFile(prefix="advisor-clean-")
         return self
 

@@ -7,7 +7,7 @@ has no spaces) whose estimated Jaccard similarity reaches the threshold.  The
 signatures go to a temporary file and only short band hashes stay in memory
 (locality-sensitive hashing); once the file has been read, examples that share a
 band are compared on their signatures, in file order, against the examples kept
-so far, as a streaming index would.  Memory: about 100 bytes per example.
+so far, as a streaming index would.  Memory: about 200 bytes per example.
 """
 
 from __future__ import annotations
@@ -47,12 +47,14 @@ def shingles(text: str, japanese: bool) -> Iterator[str]:
             yield compact[i : i + 4]
         return
     window: list[str] = []
+    full = False
     for match in WORD.finditer(text):
         window.append(match.group(0))
         if len(window) == 3:
             yield " ".join(window)
             window.pop(0)
-    if window and len(window) < 3:  # fewer than three words in all
+            full = True
+    if not full:  # fewer than three words in all: they are the one shingle
         yield " ".join(window)
 
 
@@ -128,11 +130,12 @@ class Deduplicator:
         if self._signatures is None or not self._ids:
             return {}
         self._signatures.flush()
-        runs_of = self._shared_bands()
+        runs = self._shared_bands()
         found: dict[int, Found] = {}
         kept_in: dict[int, list[int]] = {}
-        for slot in sorted(runs_of):
-            candidates = sorted({k for run in runs_of[slot] for k in kept_in.get(run, ())})
+        for slot in np.flatnonzero((runs >= 0).any(axis=1)).tolist():
+            mine_runs = [int(r) for r in runs[slot] if r >= 0]
+            candidates = sorted({k for run in mine_runs for k in kept_in.get(run, ())})
             mine = self._read(slot)
             hit = next(
                 (
@@ -145,27 +148,29 @@ class Deduplicator:
             if hit is not None:
                 found[self._ids[slot]] = (self._ids[hit[0]], "near_duplicate", round(hit[1], 3))
             else:
-                for run in runs_of[slot]:
+                for run in mine_runs:
                     kept_in.setdefault(run, []).append(slot)
         self._signatures.close()
         return found
 
-    def _shared_bands(self) -> dict[int, list[int]]:
-        """Signature slot -> the LSH buckets (runs) it shares with another example."""
+    def _shared_bands(self) -> np.ndarray:
+        """Per signature slot and band, the LSH bucket it shares with another example
+        (-1: none), numbered across bands; 4 bytes per slot and band."""
         table = np.frombuffer(self._band_hashes, dtype=np.uint32).reshape(-1, self._bands)
-        runs_of: dict[int, list[int]] = {}
-        run_id = 0
+        runs = np.full(table.shape, -1, dtype=np.int32)
+        next_id = 0
         for band in range(self._bands):
             column = table[:, band]
             order = np.argsort(column, kind="stable")
             ordered = column[order]
-            starts = np.flatnonzero(np.diff(ordered, prepend=ordered[0] ^ 1) != 0)
-            sizes = np.diff(np.append(starts, len(ordered)))
-            for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-                for slot in order[start : start + size].tolist():
-                    runs_of.setdefault(slot, []).append(run_id)
-                run_id += 1
-        return runs_of
+            new_run = np.ones(len(ordered), dtype=bool)
+            new_run[1:] = ordered[1:] != ordered[:-1]
+            run = np.cumsum(new_run) - 1  # bucket number of each sorted slot
+            size = np.bincount(run)
+            shared = size[run] > 1
+            runs[order[shared], band] = run[shared] + next_id
+            next_id += int(run[-1]) + 1 if len(run) else 0
+        return runs
 
     def _read(self, slot: int) -> np.ndarray:
         assert self._signatures is not None
