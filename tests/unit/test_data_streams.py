@@ -105,3 +105,17 @@ def test_stats_estimates_use_the_epochs_given(tmp_path: Path):
     assert one.local.estimated_training_seconds is not None
     assert auto.local.estimated_training_seconds is not None
     assert one.local.estimated_training_seconds < auto.local.estimated_training_seconds / 2
+
+
+def test_local_tune_preview_uses_the_epochs_given(tmp_path: Path):
+    """Issue 19: `tune create --backend local --epochs 1` previewed three epochs."""
+    from advisor.jobs.local_service import LocalFineTuning
+    from backends.jobs import Hyperparameters, JobRequest
+
+    service = LocalFineTuning(Settings(data_dir=tmp_path))
+    base = {"method": "sft", "training_file": str(BRAND)}
+    auto = service.preview(JobRequest(**base))
+    one = service.preview(JobRequest(**base, hyperparameters=Hyperparameters(n_epochs=1)))
+    assert auto is not None and one is not None
+    assert one.billed_tokens is not None and auto.billed_tokens is not None
+    assert one.billed_tokens * 3 == auto.billed_tokens
