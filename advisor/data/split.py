@@ -23,6 +23,7 @@ from advisor.data.streams import (
     atomic_output,
     check_input,
     display_name,
+    output_folder,
     refuse_overwrite,
     reusable,
 )
@@ -96,6 +97,7 @@ def split_file(
     if out_dir.exists() and not out_dir.is_dir():
         raise UserInputError(f"{out_dir} is a file, not a folder", hint="give a folder with -o")
     refuse_overwrite([src], [train_path, val_path])
+    output_folder(train_path)
     with reusable(src) as readable:  # read twice: a stream is copied once first
         return _split(readable, src, train_path, val_path, validation, seed, group_by, encoding)
 
@@ -134,7 +136,6 @@ def _split(
             continue  # a big duplicate group would overshoot; try smaller ones
         chosen.add(key)
         taken += sizes[key]
-    train_path.parent.mkdir(parents=True, exist_ok=True)
     counts = _write(src, encoding, keys, chosen, train_path, val_path)
     return SplitReport(
         train=str(train_path),

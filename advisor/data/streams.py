@@ -19,6 +19,7 @@ inside ``DIR`` is refused, not silently truncated.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import shutil
@@ -138,20 +139,57 @@ def refuse_overwrite(inputs: Iterable[Path | str], outputs: Iterable[Path | str]
                 )
 
 
+def output_folder(path: Path | str) -> Path:
+    """The folder of an output file, created if needed.
+
+    Raises:
+        UserInputError: it cannot be created (a file is in the way, no permission).
+    """
+    folder = Path(path).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserInputError(
+            f"cannot create the folder {folder} for {Path(path).name} ({exc.strerror})",
+            hint="choose an output path in a folder you can write to",
+        ) from exc
+    return folder
+
+
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path | str, mode: str = "wb") -> Iterator[IO[Any]]:
     """Write ``path`` through a temporary file in its folder, renamed into place.
 
     On any failure the temporary file is removed and ``path`` keeps its old content.
+
+    Raises:
+        UserInputError: the folder cannot be created or written, or the disk is full.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    folder = output_folder(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UserInputError(
+            f"cannot write in {folder} ({exc.strerror})",
+            hint="choose an output path in a folder you can write to",
+        ) from exc
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as handle:
             yield handle
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.errno in FULL or exc.filename in (tmp, str(target)):
+            raise UserInputError(
+                f"cannot write {target} ({exc.strerror}); the previous file is unchanged",
+                hint="free some disk space or choose another output path",
+            ) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -237,3 +237,21 @@ def test_a_million_character_message_is_counted_not_a_traceback(tmp_path: Path):
     assert validate.returncode == 1, validate.stderr
     errors = json.loads(validate.stdout)["errors"]
     assert [(e["line"], e["code"]) for e in errors] == [(1, "too_long")]
+
+
+@pytest.mark.parametrize("command", ["clean", "convert", "split", "clean-report"])
+def test_an_output_folder_that_is_a_file_is_one_sentence(tmp_path: Path, command: str):
+    (tmp_path / "blocker").write_text("x")
+    src = str(BRAND / "train_sft.jsonl")
+    args = {
+        "clean": ["clean", src, "-o", "blocker/out.jsonl", "--no-moderation"],
+        "clean-report": ["clean", src, "-o", "ok.jsonl", "-r", "blocker/r.json", "--no-moderation"],
+        "convert": ["convert", src, "--from", "openai", "--to", "sft", "-o", "blocker/out.jsonl"],
+        "split": ["split", src, "-o", "blocker/sub"],
+    }[command]
+    done = advisor("data", *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    message = done.stderr.decode().strip()
+    assert "Traceback" not in message and len(message.splitlines()) == 1
+    assert "cannot create the folder" in message
+    assert not (tmp_path / "ok.jsonl").exists()  # refused before any work

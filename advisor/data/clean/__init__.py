@@ -48,7 +48,13 @@ from advisor.data.clean.models import (
 )
 from advisor.data.clean.protect import from_files
 from advisor.data.split import example_key
-from advisor.data.streams import atomic_output, display_name, refuse_overwrite, reusable
+from advisor.data.streams import (
+    atomic_output,
+    display_name,
+    output_folder,
+    refuse_overwrite,
+    reusable,
+)
 
 if TYPE_CHECKING:
     from backends.base import Backend
@@ -100,6 +106,8 @@ def clean_file(
     src, out = Path(src), Path(out)
     outputs = [out] + ([Path(report_path)] if report_path else [])
     refuse_overwrite([src], outputs)
+    for path in outputs:  # fail before the work, not after it
+        output_folder(path)
     ctx = pl.Context(
         lang=options.lang,
         wordlist=options.wordlist,
@@ -191,7 +199,7 @@ class _SecondPass:
         self.answer = 0
         self._answer_flags()
         self.body = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in finish()
-            prefix=f".{out.name}.", suffix=".body", dir=_folder(out), delete=False
+            prefix=f".{out.name}.", suffix=".body", dir=output_folder(out), delete=False
         )
 
     def _answer_flags(self) -> None:
@@ -353,11 +361,6 @@ class _SecondPass:
         while waiting is not None:
             yield {"line": waiting[0], "after": None} | waiting[1]
             waiting = next(pending, None)
-
-
-def _folder(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return out.parent
 
 
 def _write_report(path: Path, result: CleanResult, items: Iterator[dict[str, Any]]) -> None:
