@@ -74,11 +74,6 @@ _CORE = {
     "speller",
 }
 
-# Rule modules dropped into this package register themselves when imported.
-for _module in pkgutil.iter_modules(__path__):
-    if _module.name not in _CORE:
-        importlib.import_module(f"{__name__}.{_module.name}")
-
 
 def clean_file(
     src: Path | str,
@@ -372,3 +367,10 @@ def _write_report(path: Path, result: CleanResult, items: Iterator[dict[str, Any
             order = {k: item.get(k) for k in ("line", "rule", "action", "field", "before", "after")}
             handle.write(("," if number else "") + "\n    " + json.dumps(order, ensure_ascii=False))
         handle.write("\n  ]\n}\n")
+
+
+# Rule modules dropped into this package (japanese.py, ...) register their rules
+# when imported; last, so that they may import anything defined above.
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name not in _CORE:
+        importlib.import_module(f"{__name__}.{_module.name}")
