@@ -266,7 +266,11 @@ class Settings(BaseSettings):
     @field_validator("data_dir", "cache_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+        value = value.expanduser()
+        if value.exists() and not value.is_dir():
+            # Caught here, not as a traceback from the first mkdir under it.
+            raise ValueError(f"{value} is a file, not a folder; point it at a folder")
+        return value
 
     @model_validator(mode="before")
     @classmethod

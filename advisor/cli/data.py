@@ -141,6 +141,9 @@ def stats(
         "--measure-throughput",
         help="Measure local training speed on this machine first (loads the local model).",
     ),
+    epochs: int | None = typer.Option(
+        None, "--epochs", min=1, help="Epochs to estimate for (default: OpenAI's auto choice)."
+    ),
     encoding: str | None = ENCODING,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -154,7 +157,9 @@ def stats(
         if fmt is OutputFormat.text:
             echo("Measuring local training throughput...", err=True)
         measure_throughput(settings)
-    result = compute_stats(file, method.value, model=model, settings=settings, encoding=encoding)
+    result = compute_stats(
+        file, method.value, model=model, settings=settings, encoding=encoding, epochs=epochs
+    )
     if fmt is OutputFormat.json:
         print_json(result)
         return
@@ -173,7 +178,10 @@ def stats(
             f"p50 {dist.p50:g}  p95 {dist.p95:g}  max {dist.max:g}"
         )
     echo(f"total tokens: {result.total_tokens:,}; default epochs: {result.default_epochs}")
-    echo(f"billed tokens: {result.billed_tokens:,} ({result.billed_tokens_per_epoch:,} per epoch)")
+    echo(
+        f"billed tokens: {result.billed_tokens:,} for {result.epochs} epochs "
+        f"({result.billed_tokens_per_epoch:,} per epoch)"
+    )
     cost = "n/a" if result.estimated_cost_usd is None else f"${result.estimated_cost_usd:,.4f}"
     echo(
         f"estimated cost on {result.model}: {cost} (prices of {result.price_date}; "
@@ -199,7 +207,9 @@ def _duration(seconds: float) -> str:
 
 @data_app.command("clean")
 def clean(
-    src: Path = typer.Argument(..., help="The training file (JSONL); never modified."),
+    src: Path = typer.Argument(
+        ..., help="The training file (JSONL), or - for standard input; never modified."
+    ),
     out: Path = typer.Option(..., "--output", "-o", help="Where to write the cleaned file."),
     report: Path | None = typer.Option(
         None, "--report", "-r", help="Write every change and flag here (JSON)."
@@ -230,11 +240,25 @@ def clean(
         "--register",
         help="Rewrite Japanese answers into one register: polite (です/ます) or plain (だ/である).",
     ),
+    skip_rule: list[str] = typer.Option(
+        [], "--skip-rule", help="Switch a rule off (repeatable), e.g. --skip-rule boilerplate."
+    ),
+    keep: list[str] = typer.Option(
+        [], "--keep", help="A phrase never removed (repeatable), e.g. a sign-off."
+    ),
+    grader: list[Path] = typer.Option(
+        [],
+        "--grader",
+        help="A grader or scenario.toml (repeatable): text it checks is never removed.",
+    ),
     encoding: str | None = ENCODING,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Uniform style, noise and personal data removal, typo and inappropriate-answer
-    flags, duplicate removal; every change recorded with line, rule, before and after."""
+    flags, duplicate removal; every change recorded with line, rule, before and after.
+
+    Text that the data's own system prompts require is never removed as
+    boilerplate; add phrases with --keep and graders with --grader."""
     from advisor.data.clean import CleanOptions, clean_file
 
     settings = context.settings()
@@ -242,7 +266,7 @@ def clean(
     use_moderation = moderation
     if use_moderation is None:
         use_moderation = settings.openai.api_key is not None
-    if use_moderation:
+    if use_moderation and "moderation" not in skip_rule:
         moderator = context.backend("openai")
     result = clean_file(
         src,
@@ -253,10 +277,14 @@ def clean(
             wordlist=str(wordlist) if wordlist else None,
             keep_pii=[*(keep_pii or []), *_patterns(keep_pii_file)],
             unify_register=register.value if register else None,
+            skip_rules=skip_rule,
+            keep=keep,
+            graders=[str(g) for g in grader],
         ),
         report_path=report,
         moderator=moderator,
         encoding=encoding,
+        keep_items=False,
     )
     if fmt is OutputFormat.json:
         print_json(result.summary())

@@ -15,6 +15,7 @@ row) and the reason; the output is written atomically and passes
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from advisor.data.formats import DPOExample, SFTExample, dump
 from advisor.data.io import read_records, write_jsonl
+from advisor.data.streams import check_input, display_name, refuse_overwrite, reusable
 from advisor.data.tabular import ColumnMapping, read_table
 from advisor.errors import UserInputError
 
@@ -78,9 +80,11 @@ def convert_file(
 
     ``system`` adds a system message to every example that has none.
 
+    ``src`` may be ``-`` (standard input) or a pipe: it is read once.
+
     Raises:
-        UserInputError: unknown format or target, or input equal to output.
-        DataFileError: the input cannot be read.
+        UserInputError: unknown format or target, or the output is the input.
+        DataFileError: the input cannot be read (missing, a folder, wrong encoding).
     """
     if source_format not in SOURCES:
         raise UserInputError(
@@ -89,15 +93,31 @@ def convert_file(
     if target not in TARGETS:
         raise UserInputError(f"unknown target {target!r}", hint="use sft or dpo")
     src, out = Path(src), Path(out)
-    if src.resolve() == out.resolve():
-        raise UserInputError("the output file is the input file", hint="choose another -o path")
-    if source_format in ("csv", "xlsx"):
-        records: Iterator[tuple[int, Any]] = read_table(
-            src, source_format, encoding=encoding, sheet=sheet
+    check_input(src)
+    refuse_overwrite([src], [out])
+    with contextlib.ExitStack() as stack:
+        if source_format in ("csv", "xlsx"):
+            # A workbook needs a seekable file: a stream is copied once first.
+            table = stack.enter_context(reusable(src))
+            records: Iterator[tuple[int, Any]] = read_table(
+                table, source_format, encoding=encoding, sheet=sheet
+            )
+        else:
+            records = read_records(src, encoding)
+        return _convert_records(
+            records, src, source_format, target, out, mapping or ColumnMapping(), system
         )
-    else:
-        records = read_records(src, encoding)
-    mapping = mapping or ColumnMapping()
+
+
+def _convert_records(
+    records: Iterator[tuple[int, Any]],
+    src: Path,
+    source_format: str,
+    target: str,
+    out: Path,
+    mapping: ColumnMapping,
+    system: str | None,
+) -> ConvertReport:
     skipped: list[Skipped] = []
     read = 0
 
@@ -117,7 +137,7 @@ def convert_file(
 
     written = write_jsonl(out, converted())
     return ConvertReport(
-        input=str(src),
+        input=display_name(src),
         output=str(out),
         source_format=source_format,
         target=target,

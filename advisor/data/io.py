@@ -7,21 +7,22 @@ decode) and named in one :class:`EncodingProblem`, unless the caller passes the
 encoding explicitly; then every line is transcoded to UTF-8 on the fly.
 
 Nothing here reads a whole file into memory except :func:`read_records` for
-JSON array files (``.json``), which cannot be streamed line by line.
+JSON array files (``.json``), which cannot be streamed line by line.  Every
+reader opens its input once and never seeks, so ``-`` (standard input) and
+named pipes read like files (see :mod:`advisor.data.streams`).
 """
 
 from __future__ import annotations
 
 import codecs
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
+from advisor.data.streams import atomic_output, display_name, open_input
 from advisor.errors import DataFileError
 
 CHUNK = 1 << 20
@@ -91,7 +92,9 @@ def encoding_message(encoding: str | None) -> str:
     )
 
 
-def iter_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[int, bytes]]:
+def iter_lines(
+    path: Path, encoding: str | None = None, *, handle: BinaryIO | None = None
+) -> Iterator[tuple[int, bytes]]:
     """Yield ``(line_number, utf8_bytes)`` for every line, 1-based, line ends removed.
 
     Blank lines are yielded too (as ``b""`` or whitespace) so callers can report them.
@@ -102,42 +105,84 @@ def iter_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[int, b
             (UTF-16, Shift_JIS); single bad lines in a UTF-8 file are yielded as they are
             and fail later at decoding.
     """
-    for first, lines in iter_batches(path, encoding):
+    for first, lines in iter_batches(path, encoding, handle=handle):
         yield from enumerate(lines, first)
 
 
 def iter_batches(
-    path: Path, encoding: str | None = None, *, keep_ends: bool = False
+    path: Path,
+    encoding: str | None = None,
+    *,
+    keep_ends: bool = False,
+    handle: BinaryIO | None = None,
 ) -> Iterator[tuple[int, list[bytes]]]:
     """The lines of :func:`iter_lines` a chunk at a time: ``(number of the first, lines)``.
 
     Hot loops use this to avoid a generator step per line.  With ``keep_ends`` the
     lines keep their line end (the last one gets ``\\n`` if it had none), which
     saves a copy of every line for callers that ignore surrounding whitespace.
+    ``path`` may be ``-`` (standard input) or a pipe: it is opened once and read
+    once (``handle``, when given, is read instead and left open).
+
+    Raises:
+        DataFileError: missing file, a folder, or no permission.
+        EncodingProblem: as :func:`iter_lines`.
     """
+    own = handle is None
+    if handle is None:
+        handle = open_input(path)
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
-    except OSError as exc:
-        raise DataFileError(f"cannot open the file ({exc.strerror})", path=str(path)) from exc
-    try:
-        head = handle.read(SNIFF)
+        head = _read_head(handle)
         if encoding is not None and _is_foreign(encoding, path):
-            handle.seek(0)
-            yield from _transcoded(handle, encoding, path)
+            yield from _transcoded(_Prefixed(head, handle), encoding, path)
             return
         if encoding is None:
             found = sniff_encoding(head)
             if found is not None:
                 raise EncodingProblem(found, 1, encoding_message(found))
-        if keep_ends:
-            handle.seek(len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0)
-            yield from _with_ends(handle)
-            return
         if head.startswith(UTF8_BOM):
             head = head[len(UTF8_BOM) :]
+        if keep_ends:
+            # The head is already read: a stream cannot seek back to it.
+            yield from _with_ends(io.BufferedReader(_Prefixed(head, handle), CHUNK))
+            return
         yield from _split(head, handle)
     finally:
-        handle.close()
+        if own:
+            handle.close()
+
+
+def _read_head(handle: BinaryIO) -> bytes:
+    """Up to SNIFF bytes: a pipe may hand them out in several smaller reads."""
+    head = b""
+    while len(head) < SNIFF:
+        more = handle.read(SNIFF - len(head))
+        if not more:
+            break
+        head += more
+    return head
+
+
+class _Prefixed(io.RawIOBase):
+    """``head`` (bytes already read) followed by the rest of ``handle``: a stream
+    is read once and never sought back."""
+
+    def __init__(self, head: bytes, handle: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._handle = handle
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._handle.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _is_foreign(encoding: str, path: Path) -> bool:
@@ -149,7 +194,7 @@ def _is_foreign(encoding: str, path: Path) -> bool:
         ) from exc
 
 
-def _split(head: bytes, handle: io.BufferedReader) -> Iterator[tuple[int, list[bytes]]]:
+def _split(head: bytes, handle: BinaryIO) -> Iterator[tuple[int, list[bytes]]]:
     number = 1
     rest = head
     while True:
@@ -178,9 +223,11 @@ def _with_ends(handle: io.BufferedReader) -> Iterator[tuple[int, list[bytes]]]:
 
 
 def _transcoded(
-    handle: io.BufferedReader, encoding: str, path: Path
+    handle: io.RawIOBase, encoding: str, path: Path
 ) -> Iterator[tuple[int, list[bytes]]]:
-    text = io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline=None)
+    text = io.TextIOWrapper(
+        io.BufferedReader(handle, CHUNK), encoding=encoding, errors="strict", newline=None
+    )
     number = 0
     batch: list[bytes] = []
     try:
@@ -212,6 +259,7 @@ def read_jsonl(
     encoding: str | None = None,
     *,
     on_invalid: Callable[[int], None] | None = None,
+    handle: BinaryIO | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Yield ``(line_number, object)`` for every non-blank line of a JSONL file.
 
@@ -222,7 +270,7 @@ def read_jsonl(
         DataFileError: unreadable file, wrong encoding or invalid JSON (with the line).
     """
     try:
-        for number, raw in iter_lines(path, encoding):
+        for number, raw in iter_lines(path, encoding, handle=handle):
             if not raw.strip():
                 continue
             try:
@@ -233,44 +281,53 @@ def read_jsonl(
                     continue
                 raise DataFileError(
                     f"invalid JSON ({exc.msg})",
-                    path=str(path),
+                    path=display_name(path),
                     line=number,
                     hint="run `advisor data validate` to see every problem",
                 ) from exc
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=str(path), line=exc.line) from exc
+        raise DataFileError(exc.message, path=display_name(path), line=exc.line) from exc
 
 
 def read_records(path: Path, encoding: str | None = None) -> Iterator[tuple[int, Any]]:
     """Records of a JSONL file, or of a JSON file holding one array of objects.
 
     For a JSON array the "line" is the 1-based index of the record in the array.
+    The input is opened once and never sought back, so standard input and pipes
+    work as files do.
     """
-    with open(path, "rb") as handle:
-        start = handle.read(SNIFF).lstrip(UTF8_BOM).lstrip()
-    if start.startswith(b"["):
-        data = _load_json(path, encoding)
-        if not isinstance(data, list):
-            raise DataFileError("expected a JSON array of records", path=str(path))
-        yield from enumerate(data, start=1)
-    else:
-        yield from read_jsonl(path, encoding)
+    with open_input(path) as handle:
+        head = _read_head(handle)
+        if head.lstrip(UTF8_BOM).lstrip().startswith(b"["):
+            data = _load_json(head + handle.read(), path, encoding)
+            if not isinstance(data, list):
+                raise DataFileError("expected a JSON array of records", path=display_name(path))
+            yield from enumerate(data, start=1)
+            return
+        rest = io.BufferedReader(_Prefixed(head, handle), CHUNK)
+        yield from read_jsonl(path, encoding, handle=rest)
 
 
-def _load_json(path: Path, encoding: str | None) -> Any:
-    raw = path.read_bytes()
+def _load_json(raw: bytes, path: Path, encoding: str | None) -> Any:
     if encoding is None:
         found = sniff_encoding(raw[:SNIFF])
         if found is not None:
-            raise DataFileError(encoding_message(found), path=str(path))
+            raise DataFileError(encoding_message(found), path=display_name(path))
         text = raw.decode("utf-8-sig", errors="strict")
     else:
-        text = raw.decode(encoding)
+        try:
+            text = raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise DataFileError(
+                f"cannot read the file as {encoding}", path=display_name(path)
+            ) from exc
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         line = text.count("\n", 0, exc.pos) + 1
-        raise DataFileError(f"invalid JSON ({exc.msg})", path=str(path), line=line) from exc
+        raise DataFileError(
+            f"invalid JSON ({exc.msg})", path=display_name(path), line=line
+        ) from exc
 
 
 def dumps_line(record: Any) -> bytes:
@@ -280,16 +337,9 @@ def dumps_line(record: Any) -> bytes:
 
 def write_jsonl(path: Path, records: Iterable[Any]) -> int:
     """Write records atomically (temporary file, then rename); returns how many."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     count = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for record in records:
-                out.write(dumps_line(record))
-                count += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as out:
+        for record in records:
+            out.write(dumps_line(record))
+            count += 1
     return count

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +19,14 @@ import orjson
 from pydantic import BaseModel
 
 from advisor.data.io import EncodingProblem, iter_lines
+from advisor.data.streams import (
+    atomic_output,
+    check_input,
+    display_name,
+    output_folder,
+    refuse_overwrite,
+    reusable,
+)
 from advisor.data.tokens import content_text
 from advisor.errors import DataFileError, UserInputError
 
@@ -76,22 +82,48 @@ def split_file(
 ) -> SplitReport:
     """Write ``train.jsonl`` and ``validation.jsonl`` into ``out_dir``.
 
+    ``src`` may be ``-`` (standard input) or a pipe: it is copied once to a
+    private temporary file, because the split reads it twice.
+
     Raises:
-        UserInputError: ``validation`` outside (0, 1).
+        UserInputError: ``validation`` outside (0, 1), or an output is the input.
         DataFileError: unreadable file or invalid JSON (run ``validate`` first).
     """
     if not 0 < validation < 1:
         raise UserInputError("--validation must be between 0 and 1, e.g. 0.1")
     src, out_dir = Path(src), Path(out_dir)
+    train_path, val_path = out_dir / "train.jsonl", out_dir / "validation.jsonl"
+    check_input(src)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserInputError(f"{out_dir} is a file, not a folder", hint="give a folder with -o")
+    refuse_overwrite([src], [train_path, val_path])
+    output_folder(train_path)
+    with reusable(src) as readable:  # read twice: a stream is copied once first
+        return _split(readable, src, train_path, val_path, validation, seed, group_by, encoding)
+
+
+def _split(
+    src: Path,
+    name: Path,
+    train_path: Path,
+    val_path: Path,
+    validation: float,
+    seed: int,
+    group_by: GroupBy,
+    encoding: str | None,
+) -> SplitReport:
     keys: list[bytes] = []  # one 16-byte digest per line
     sizes: dict[bytes, int] = {}
-    for _, obj in _records(src, encoding):
+    for _, obj in _records(src, encoding, name):
         digest = hashlib.blake2b(example_key(obj, group_by).encode(), digest_size=16).digest()
         keys.append(digest)
         sizes[digest] = sizes.get(digest, 0) + 1
     total = len(keys)
     if len(sizes) < 2:
-        raise DataFileError("a split needs at least 2 different examples", path=str(src))
+        raise DataFileError(
+            f"a split needs at least 2 different examples, found {len(sizes)}",
+            path=display_name(name),
+        )
     wanted = max(1, math.floor(total * validation + 0.5))
     salt = str(seed).encode()
     order = sorted(sizes, key=lambda k: hashlib.sha256(salt + k).digest())
@@ -104,8 +136,6 @@ def split_file(
             continue  # a big duplicate group would overshoot; try smaller ones
         chosen.add(key)
         taken += sizes[key]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    train_path, val_path = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     counts = _write(src, encoding, keys, chosen, train_path, val_path)
     return SplitReport(
         train=str(train_path),
@@ -118,7 +148,7 @@ def split_file(
     )
 
 
-def _records(src: Path, encoding: str | None) -> Any:
+def _records(src: Path, encoding: str | None, name: Path) -> Any:
     try:
         for number, raw in iter_lines(src, encoding):
             if not raw.strip():
@@ -128,12 +158,12 @@ def _records(src: Path, encoding: str | None) -> Any:
             except orjson.JSONDecodeError as exc:
                 raise DataFileError(
                     "invalid JSON",
-                    path=str(src),
+                    path=display_name(name),
                     line=number,
                     hint="run `advisor data validate` and fix it first",
                 ) from exc
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=str(src), line=exc.line) from exc
+        raise DataFileError(exc.message, path=display_name(name), line=exc.line) from exc
 
 
 def _write(
@@ -144,14 +174,9 @@ def _write(
     train_path: Path,
     val_path: Path,
 ) -> tuple[int, int]:
-    handles = []
-    temps = []
-    try:
-        for target in (train_path, val_path):
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            temps.append(tmp)
-            handles.append(os.fdopen(fd, "wb"))
-        counts = [0, 0]
+    counts = [0, 0]
+    with atomic_output(train_path) as train, atomic_output(val_path) as val:
+        handles = (train, val)
         index = 0
         for _, raw in iter_lines(src, encoding):
             if not raw.strip():
@@ -160,14 +185,4 @@ def _write(
             handles[side].write(raw.strip() + b"\n")
             counts[side] += 1
             index += 1
-        for handle in handles:
-            handle.close()
-        os.replace(temps[0], train_path)
-        os.replace(temps[1], val_path)
-        return counts[0], counts[1]
-    except BaseException:
-        for handle in handles:
-            handle.close()
-        for tmp in temps:
-            Path(tmp).unlink(missing_ok=True)
-        raise
+    return counts[0], counts[1]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from advisor.data.io import read_jsonl
 from advisor.data.prices import MAX_TOKENS_PER_EXAMPLE, default_epochs, load_prices
 from advisor.data.tokens import get_counter, is_local_model
+from advisor.errors import UserInputError
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
@@ -64,6 +65,7 @@ class DataStats(BaseModel):
     tokenizer_exact: bool = Field(description="True when the counts are the model's own.")
     model: str
     default_epochs: int = Field(description="The epochs OpenAI picks for this many examples.")
+    epochs: int = Field(description="The epochs the estimate is for: given, or the default.")
     over_limit_examples: int = Field(description=f"Examples above {MAX_TOKENS_PER_EXAMPLE} tokens.")
     billed_tokens_per_epoch: int
     billed_tokens: int
@@ -81,11 +83,14 @@ def compute_stats(
     model: str | None = None,
     settings: Settings | None = None,
     encoding: str | None = None,
+    epochs: int | None = None,
 ) -> DataStats:
     """Measure a JSONL training file for ``method`` and estimate cost and local time.
 
     ``model`` is an OpenAI model id (default: the configured ``openai.chat_model``)
     or a local model ("local", "local:...", the configured local model).
+    ``epochs``, when the job sets them, replaces OpenAI's default in billed tokens,
+    cost and local time (``default_epochs`` still reports the default).
 
     Raises:
         DataFileError: unreadable file, wrong encoding or invalid JSON.
@@ -108,9 +113,11 @@ def compute_stats(
         answers.append(counter.assistant_tokens(obj, method))
         turns.append(_message_count(obj, method))
     examples = len(sizes)
-    epochs = default_epochs(examples)
+    if epochs is not None and epochs < 1:
+        raise UserInputError(f"epochs must be 1 or more, not {epochs}")
+    chosen_epochs = epochs or default_epochs(examples)
     per_epoch = sum(min(size, MAX_TOKENS_PER_EXAMPLE) for size in sizes)
-    billed = per_epoch * epochs
+    billed = per_epoch * chosen_epochs
     prices = load_prices()
     price = None if is_local_model(model, settings) else prices.find(model)
     per_million = price.training_per_million_tokens if price else None
@@ -129,7 +136,8 @@ def compute_stats(
         if is_local_model(model, settings)
         else counter.exact_for_openai,
         model=model,
-        default_epochs=epochs,
+        default_epochs=default_epochs(examples),
+        epochs=chosen_epochs,
         over_limit_examples=sum(1 for size in sizes if size > MAX_TOKENS_PER_EXAMPLE),
         billed_tokens_per_epoch=per_epoch,
         billed_tokens=billed,
@@ -137,7 +145,7 @@ def compute_stats(
         estimated_cost_usd=cost,
         price_date=prices.price_date,
         price_note=_price_note(model, price, method, prices.source, settings),
-        local=_local_estimate(billed, epochs, settings),
+        local=_local_estimate(billed, chosen_epochs, settings),
     )
 
 

@@ -84,6 +84,8 @@ def measure_throughput(
         batch=batch,
         seq_len=seq_len,
     )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    (settings.data_dir / CACHE_NAME).write_text(result.model_dump_json(indent=2))
+    from advisor.data.streams import atomic_output
+
+    with atomic_output(settings.data_dir / CACHE_NAME, "w") as handle:
+        handle.write(result.model_dump_json(indent=2))
     return result

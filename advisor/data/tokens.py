@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,21 @@ TIKTOKEN_URLS = {
 }
 
 
+PIECE = 1 << 16
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` in pieces of at most about PIECE characters, cut before whitespace."""
+    start = 0
+    while start < len(text):
+        end = min(start + PIECE, len(text))
+        if end < len(text):
+            cut = max(text.rfind(" ", start + 1, end), text.rfind("\n", start + 1, end))
+            end = cut if cut > start else end
+        yield text[start:end]
+        start = end
+
+
 class TokenCounter:
     """Counts tokens of texts and of whole training examples."""
 
@@ -49,7 +64,11 @@ class TokenCounter:
         self.local = local
 
     def count(self, text: str) -> int:
-        return self._count(text) if text else 0
+        if len(text) <= PIECE:
+            return self._count(text) if text else 0
+        # Tokenizers refuse (bpe-openai) or crawl on texts of a million characters:
+        # count in pieces cut at whitespace, where the tokenizers split words anyway.
+        return sum(self._count(piece) for piece in _pieces(text))
 
     def count_messages(self, messages: list[Any], tools: Any = None) -> int:
         total = 3  # every reply is primed with <|start|>assistant<|message|>

@@ -65,8 +65,13 @@ class LocalFineTuning(StoredFineTuning):
         from advisor.data.stats import compute_stats
 
         model = request.model or self.settings.local.model
+        epochs = request.hyperparameters.n_epochs  # --epochs 1 must not preview 3
         stats = compute_stats(
-            request.training_file, request.method, model=model, settings=self.settings
+            request.training_file,
+            request.method,
+            model=model,
+            settings=self.settings,
+            epochs=epochs if isinstance(epochs, int) else None,
         )
         return JobPreview(
             examples=stats.examples,

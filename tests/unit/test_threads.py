@@ -86,7 +86,7 @@ _PROBE = textwrap.dedent(
             return None
 
     sys.meta_path.insert(0, Probe())
-    from advisor.jobs import worker
+    from backends.local import worker
     try:
         worker.main(["no-such-job"])
     except BaseException:

@@ -8,37 +8,56 @@ The input is never modified; the output is written atomically.  Rules, in order:
    ``keep_pii`` allows: the company's own addresses and numbers); answers
    rewritten into one Japanese register when ``unify_register`` asks for it;
 2. file-wide style (rewritten): the minority Japanese punctuation style (、。 or
-   ，．) becomes the majority one; boilerplate lines that recur in many answers go;
+   ，．) becomes the majority one; boilerplate lines that recur in many answers go,
+   unless a system prompt of the data, a ``--keep`` phrase or a grader requires
+   them (:mod:`.protect`);
 3. flags (never rewritten): English typos (dictionary), Japanese typos
    (duplicated particles, mixed widths, doubled and dropped characters,
-   misconversions: :mod:`advisor.data.clean.japanese`), answers in the minority register
+   misconversions: :mod:`.japanese`), answers in the minority register
    (です/ます vs だ/である), length and formatting outliers, words from the
    inappropriate-word list, OpenAI moderation when a moderator is given;
 4. duplicates (removed): exact and near (MinHash), the first occurrence kept.
 
-The file is held in memory (training files are megabytes, and file-wide style
-needs two passes).
+Every rule has a name and can be switched off (``skip_rules``); per-text rules
+live in a registry (:mod:`.registry`) that rule modules of this package extend
+when imported.  The file is streamed twice with flat memory (:mod:`.pipeline`).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
-import os
+import pkgutil
 import tempfile
+from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import IO, Any, Protocol
 
-from pydantic import BaseModel, Field
+import orjson
 
+from advisor.data.clean import builtin as _builtin  # noqa: F401 - registers the rules
 from advisor.data.clean import flags as fl
-from advisor.data.clean import japanese as ja
-from advisor.data.clean import rules
-from advisor.data.clean.dedupe import find_duplicates
-from advisor.data.io import EncodingProblem, iter_lines, write_jsonl
+from advisor.data.clean import pipeline as pl
+from advisor.data.clean import registry
+from advisor.data.clean.dedupe import Deduplicator
+from advisor.data.clean.models import (
+    Action,
+    Change,
+    CleanOptions,
+    CleanResult,
+    CleanSummary,
+)
+from advisor.data.clean.protect import from_files
 from advisor.data.split import example_key
-from advisor.errors import DataFileError, UserInputError
+from advisor.data.streams import (
+    atomic_output,
+    display_name,
+    output_folder,
+    refuse_overwrite,
+    reusable,
+)
 
 
 class Flagged(Protocol):
@@ -51,116 +70,20 @@ class Moderator(Protocol):
 
     def moderate(self, texts: Sequence[str]) -> Sequence[Flagged]: ...
 
-Action = Literal["changed", "flagged", "removed"]
+__all__ = ["Action", "Change", "CleanOptions", "CleanResult", "CleanSummary", "clean_file"]
+
 MODERATION_BATCH = 32
-
-
-class CleanOptions(BaseModel):
-    lang: Literal["auto", "en", "ja"] = "auto"
-    near_threshold: float = Field(default=0.9, ge=0.5, le=1.0)
-    boilerplate_share: float = Field(
-        default=0.3, gt=0, le=1, description="A line in this share of answers is boilerplate."
-    )
-    wordlist: str | None = Field(default=None, description="Own inappropriate-word list.")
-    keep_pii: list[str] = Field(
-        default_factory=list,
-        description="E-mail addresses and phone numbers left unmasked: literal text or regexes.",
-    )
-    unify_register: Literal["polite", "plain"] | None = Field(
-        default=None,
-        description="Rewrite Japanese answers' sentence endings into this register (opt-in).",
-    )
-
-
-class Change(BaseModel):
-    line: int = Field(description="1-based line of the example in the input file.")
-    rule: str
-    action: Action
-    field: str | None = Field(default=None, description='Where, e.g. "messages[2].content".')
-    before: str | None = None
-    after: str | None = Field(default=None, description="New text, or a suggestion for a flag.")
-
-
-class CleanSummary(BaseModel):
-    """What ``advisor data clean --format json`` prints."""
-
-    input: str
-    output: str
-    report: str | None
-    read: int
-    written: int
-    removed: int
-    changes: int
-    flags: int
-    by_rule: dict[str, int]
-
-
-class CleanResult(BaseModel):
-    """The report file: the summary and every change and flag."""
-
-    input: str
-    output: str
-    report: str | None
-    read: int
-    written: int
-    items: list[Change]
-
-    def summary(self) -> CleanSummary:
-        actions = Counter(item.action for item in self.items)
-        return CleanSummary(
-            input=self.input,
-            output=self.output,
-            report=self.report,
-            read=self.read,
-            written=self.written,
-            removed=actions["removed"],
-            changes=actions["changed"],
-            flags=actions["flagged"],
-            by_rule=dict(Counter(item.rule for item in self.items)),
-        )
-
-
-class _Text:
-    """One text field of an example: where it is and whose it is."""
-
-    __slots__ = ("container", "key", "path", "role")
-
-    def __init__(self, container: dict[str, Any], key: str, path: str, role: str) -> None:
-        self.container, self.key, self.path, self.role = container, key, path, role
-
-    @property
-    def value(self) -> str:
-        return str(self.container[self.key])
-
-    @value.setter
-    def value(self, text: str) -> None:
-        self.container[self.key] = text
-
-
-def _texts(record: dict[str, Any]) -> list[_Text]:
-    found: list[_Text] = []
-
-    def messages(items: Any, prefix: str, role: str | None = None) -> None:
-        if not isinstance(items, list):
-            return
-        for i, message in enumerate(items):
-            if not isinstance(message, dict):
-                continue
-            who = role or str(message.get("role"))
-            content = message.get("content")
-            if isinstance(content, str):
-                found.append(_Text(message, "content", f"{prefix}[{i}].content", who))
-            elif isinstance(content, list):
-                for j, part in enumerate(content):
-                    if isinstance(part, dict) and isinstance(part.get("text"), str):
-                        found.append(_Text(part, "text", f"{prefix}[{i}].content[{j}].text", who))
-
-    if isinstance(record.get("input"), dict):
-        messages(record["input"].get("messages"), "input.messages")
-    messages(record.get("messages"), "messages")
-    messages(record.get("preferred_output"), "preferred_output", "assistant")
-    messages(record.get("non_preferred_output"), "non_preferred_output", "assistant")
-    return found
+_CORE = {
+    "builtin",
+    "dedupe",
+    "flags",
+    "models",
+    "pipeline",
+    "protect",
+    "registry",
+    "rules",
+    "speller",
+}
 
 
 def clean_file(
@@ -171,321 +94,296 @@ def clean_file(
     report_path: Path | str | None = None,
     moderator: Moderator | None = None,
     encoding: str | None = None,
+    keep_items: bool = True,
 ) -> CleanResult:
     """Clean ``src`` into ``out``; write the report to ``report_path`` when given.
 
+    ``src`` may be ``-`` or a pipe (copied once to a private temporary file: the
+    cleaner reads it twice).  With ``keep_items=False`` the result carries the
+    counts only, and memory stays flat however many changes there are.
+
     Raises:
-        UserInputError: ``out`` is ``src``.
-        DataFileError: ``src`` cannot be read.
+        UserInputError: ``out`` or ``report_path`` is the input, or an unknown rule.
+        DataFileError: ``src`` or a grader file cannot be read.
         BackendError and friends: the moderator failed.
     """
     options = options or CleanOptions()
+    registry.check_names(options.skip_rules)
     src, out = Path(src), Path(out)
-    if out.resolve() == src.resolve():
-        raise UserInputError("clean never overwrites its input", hint="choose another -o path")
-    items: list[Change] = []
-    records = _load(src, encoding, items)
-    texts = {line: _texts(record) for line, record in records}
-    _noise(texts, items, options)
-    _file_style(texts, options, items)
-    _flags(texts, options, items)
-    if moderator is not None:
-        _moderate(texts, moderator, items)
-    keep = _remove(records, texts, options, items)
-    written = write_jsonl(out, (record for line, record in records if line in keep))
-    items.sort(key=lambda c: c.line)
-    result = CleanResult(
-        input=str(src),
-        output=str(out),
-        report=str(report_path) if report_path else None,
-        read=len(records),
-        written=written,
-        items=items,
+    outputs = [out] + ([Path(report_path)] if report_path else [])
+    refuse_overwrite([src], outputs)
+    for path in outputs:  # fail before the work, not after it
+        output_folder(path)
+    ctx = pl.Context(
+        lang=options.lang,
+        wordlist=options.wordlist,
+        skip=frozenset(options.skip_rules),
+        protection=from_files([Path(g) for g in options.graders], options.keep),
+        boilerplate_share=options.boilerplate_share,
+        keep_pii=tuple(options.keep_pii),
+        register=options.unify_register,
     )
-    if report_path is not None:
-        _write_report(Path(report_path), result)
-    return result
+    ctx.noise = registry.rules("noise", ctx.skip)
+    ctx.checks = registry.rules("flag", ctx.skip)
+    name = display_name(src)
+    with reusable(src) as readable, _Spool(keep_items, report_path is not None) as spool:
+        measures = pl.measure(readable, encoding, name, ctx)
+        lines = pl.boilerplate(readable, encoding, name, ctx, measures)
+        second = _SecondPass(ctx, measures, lines, options, spool, moderator, out)
+        try:
+            second.run(readable, encoding, name)
+            return second.finish(name, out, report_path)
+        finally:
+            second.body.close()
+            Path(second.body.name).unlink(missing_ok=True)
 
 
-def _load(src: Path, encoding: str | None, items: list[Change]) -> list[tuple[int, Any]]:
-    import orjson
+class _Spool:
+    """Report items on disk, one JSON line each, plus the counts."""
 
-    records: list[tuple[int, Any]] = []
-    try:
-        for line, raw in iter_lines(src, encoding):
-            if not raw.strip():
-                continue
-            try:
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                record = None
-            if not isinstance(record, dict):
-                items.append(
-                    Change(
-                        line=line,
-                        rule="invalid_json",
-                        action="removed",
-                        before=raw[:200].decode("utf-8", "replace"),
-                    )
-                )
-                continue
-            records.append((line, record))
-    except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=str(src), line=exc.line) from exc
-    return records
+    def __init__(self, keep: bool, report: bool) -> None:
+        self.keep = keep  # items go back to the caller
+        self.needed = keep or report
+        self.file: IO[bytes] | None = None
+        self.by_rule: Counter[str] = Counter()
+        self.by_action: Counter[str] = Counter()
+
+    def __enter__(self) -> _Spool:
+        if self.needed:
+            self.file = tempfile.TemporaryFile(prefix="advisor-clean-")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def emit(
+        self,
+        line: int,
+        rule: str,
+        action: str,
+        path: str | None,
+        before: str | None,
+        after: str | None,
+    ) -> None:
+        self.by_rule[rule] += 1
+        self.by_action[action] += 1
+        if self.file is not None:
+            item = {"line": line, "rule": rule, "action": action, "field": path}
+            self.file.write(orjson.dumps(item | {"before": before, "after": after}) + b"\n")
+
+    def items(self) -> Iterator[dict[str, Any]]:
+        if self.file is None:
+            return
+        self.file.seek(0)
+        for raw in self.file:
+            yield orjson.loads(raw)
 
 
-def _apply(text: _Text, line: int, rule: str, edit: Any, items: list[Change]) -> None:
-    new, edits = edit(text.value)
-    if edits:
-        text.value = new
-        items.extend(
-            Change(line=line, rule=rule, action="changed", field=text.path, before=b, after=a)
-            for b, a in edits
+class _SecondPass:
+    """Pass 2 and the output: see :mod:`.pipeline`."""
+
+    def __init__(
+        self,
+        ctx: pl.Context,
+        measures: pl.Measures,
+        lines: set[int],
+        options: CleanOptions,
+        spool: _Spool,
+        moderator: Moderator | None,
+        out: Path,
+    ) -> None:
+        self.ctx, self.m, self.lines, self.spool = ctx, measures, lines, spool
+        self.style = None if "punctuation" in ctx.skip else pl.majority_style(measures)
+        dedupe_off = {"duplicate", "near_duplicate"} <= ctx.skip
+        threshold = 1.0 if "near_duplicate" in ctx.skip else options.near_threshold
+        self.dedupe = None if dedupe_off else Deduplicator(threshold)
+        self.line_of = array("I")  # input line of each example given to the deduplicator
+        self.body_ids = array("i")  # deduplicator index of each body line (-1: none)
+        self.moderator = moderator
+        self.queue: list[tuple[int, str, str]] = []
+        self.extras: list[tuple[int, dict[str, str | None]]] = []
+        self.read = 0
+        self.answer = 0
+        self._answer_flags()
+        self.body = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in finish()
+            prefix=f".{out.name}.", suffix=".body", dir=output_folder(out), delete=False
         )
 
+    def _answer_flags(self) -> None:
+        m, skip = self.m, self.ctx.skip
+        self.register_top = None if "register" in skip else pl.minority(bytes(m.registers))
+        self.markdown_top: int | None = None
+        if "formatting" not in skip and len(m.markdown) >= 20:
+            share = sum(m.markdown) / len(m.markdown)
+            if share <= 0.1 or share >= 0.9:
+                self.markdown_top = pl.minority(bytes(b + 1 for b in m.markdown))
+        self.bounds = None if "length_outlier" in skip else fl.outlier_bounds(m.lengths.tolist())
 
-def _noise(texts: dict[int, list[_Text]], items: list[Change], options: CleanOptions) -> None:
-    keep = rules.pii_keeper(options.keep_pii)
-    for line, fields in texts.items():
-        for text in fields:
-            _apply(text, line, "control_chars", rules.strip_control, items)
-            if rules.looks_like_markup(text.value):
-                items.append(
-                    Change(
-                        line=line,
-                        rule="html",
-                        action="flagged",
-                        field=text.path,
-                        before="HTML markup kept: it looks like content, not noise",
-                    )
-                )
-            else:
-                _apply(text, line, "html", rules.strip_html, items)
-            if text.role in ("user", "assistant"):  # flagged before widths are unified
-                items.extend(
-                    Change(
-                        line=line,
-                        rule="typo_ja",
-                        action="flagged",
-                        field=text.path,
-                        before=word,
-                        after=hint,
-                    )
-                    for word, hint in fl.mixed_width(text.value)
-                )
-            _apply(text, line, "width", rules.normalize_width, items)
-            _apply(text, line, "pii", lambda t: rules.mask_pii(t, keep), items)
-            _japanese(text, line, options, items)
+    def run(self, src: Path, encoding: str | None, name: str) -> None:
+        emit = self.spool.emit
+        for line, raw, record in pl.records(src, encoding, name):
+            if record is None:
+                if "invalid_json" in self.ctx.skip:
+                    self._write(raw.strip() + b"\n", -1)
+                else:
+                    before = raw[:200].decode("utf-8", "replace")
+                    emit(line, "invalid_json", "removed", None, before, None)
+                continue
+            self.read += 1
+            texts = pl.texts_of(record)
+            pl.run_rules(self.ctx.noise, texts, line, self.ctx, emit)
+            system = pl.own_system(texts)
+            for text in texts:
+                for before, after in pl.unify_style(text, self.style, self.ctx):
+                    emit(line, "punctuation", "changed", text.path, before, after)
+                if text.role == "assistant":
+                    new, edits = pl.remove_boilerplate(text.value, self.lines, self.ctx, system)
+                    if edits:
+                        text.value = new
+                    for before, after in edits:
+                        emit(line, "boilerplate", "changed", text.path, before, after)
+            pl.run_rules(self.ctx.checks, texts, line, self.ctx, emit)
+            self._answer_level(texts, line)
+            self._queue_moderation(texts, line)
+            self._keep_or_remove(record, texts, line)
+        self._moderate()
 
-
-def _japanese(text: _Text, line: int, options: CleanOptions, items: list[Change]) -> None:
-    """Per text: the opt-in register rewrite, then Japanese typo and insult flags."""
-    if text.role not in ("user", "assistant") or not fl.is_japanese(text.value, options.lang):
-        return
-    target = options.unify_register
-    if target is not None and text.role == "assistant":
-        _apply(text, line, "register", lambda t: ja.unify_register(t, target), items)
-    for rule, before, after in ja.typos(text.value):
-        items.append(
-            Change(
-                line=line, rule=rule, action="flagged", field=text.path, before=before, after=after
-            )
-        )
-
-
-def _file_style(texts: dict[int, list[_Text]], options: CleanOptions, items: list[Change]) -> None:
-    style: Counter[str] = Counter()
-    lines: Counter[str] = Counter()
-    answers = 0
-    for fields in texts.values():
-        seen: set[str] = set()
-        for text in fields:
-            if fl.is_japanese(text.value, options.lang):
-                style.update(rules.punctuation_style(text.value))
-            if text.role == "assistant":
-                answers += 1
-                # Only lines that stand beside other content: a one-line answer that
-                # recurs is a duplicate, not boilerplate.
-                body = [x for x in text.value.split("\n") if x.strip()]
-                if len(body) > 1:
-                    seen |= {rules.normalized_line(x) for x in body if len(x.strip()) >= 15}
-        lines.update(seen)
-    majority = "comma" if style["comma"] > style["touten"] else "touten"
-    minority = "touten" if majority == "comma" else "comma"
-    needed = max(3, int(options.boilerplate_share * len(texts) + 0.999))
-    boilerplate = {x for x, n in lines.items() if n >= needed} if answers >= 3 else set()
-    for line, fields in texts.items():
-        for text in fields:
-            if style[minority] and fl.is_japanese(text.value, options.lang):
-                _apply(
-                    text, line, "punctuation", lambda t: rules.unify_punctuation(t, majority), items
-                )
-            if text.role == "assistant":
-                _apply(
-                    text, line, "boilerplate", lambda t: rules.remove_lines(t, boilerplate), items
-                )
-
-
-def _flags(texts: dict[int, list[_Text]], options: CleanOptions, items: list[Change]) -> None:
-    registers: dict[tuple[int, str], str] = {}
-    lengths: dict[tuple[int, str], int] = {}
-    markdown: dict[tuple[int, str], bool] = {}
-    for line, fields in texts.items():
-        for text in fields:
-            value = text.value
-            japanese = fl.is_japanese(value, options.lang)
-            if text.role in ("user", "assistant"):
-                found = fl.japanese_typos(value) if japanese else fl.english_typos(value)
-                rule = "typo_ja" if japanese else "typo_en"
-                items.extend(
-                    Change(
-                        line=line,
-                        rule=rule,
-                        action="flagged",
-                        field=text.path,
-                        before=word,
-                        after=hint,
-                    )
-                    for word, hint in found
-                )
+    def _answer_level(self, texts: list[pl.Text], line: int) -> None:
+        found: list[tuple[str, str, str, str | None]] = []
+        for text in texts:
             if text.role != "assistant":
                 continue
-            words = fl.find_inappropriate(value, options.wordlist)
-            if options.wordlist is None:  # an own list replaces both packaged ones
-                words += [w for w in ja.insults(value) if w not in words]
-            for word in words:
-                items.append(
-                    Change(
-                        line=line,
-                        rule="inappropriate",
-                        action="flagged",
-                        field=text.path,
-                        before=word,
-                    )
+            i = self.answer
+            self.answer += 1
+            reg = self.m.registers[i]
+            if self.register_top is not None and reg and reg != self.register_top:
+                described = f"{pl.REGISTER_NAMES[reg]} register (most answers differ)"
+                found.append(
+                    ("register", text.path, described, pl.REGISTER_NAMES[self.register_top])
                 )
-            lengths[(line, text.path)] = len(value)
-            markdown[(line, text.path)] = fl.uses_markdown(value)
-            if japanese and (register := fl.register_of(value)):
-                registers[(line, text.path)] = register
-    _minority(registers, "register", items, lambda v: f"{v} register (most answers differ)")
-    if len(markdown) >= 20:
-        share = sum(markdown.values()) / len(markdown)
-        if share <= 0.1 or share >= 0.9:
-            _minority(
-                {k: "markdown" if v else "plain text" for k, v in markdown.items()},
-                "formatting",
-                items,
-                lambda v: f"{v} (most answers differ)",
-            )
-    bounds = fl.outlier_bounds(list(lengths.values()))
-    if bounds is not None:
-        low, high = bounds
-        for (line, path), size in lengths.items():
-            if size < low or size > high:
-                items.append(
-                    Change(
-                        line=line,
-                        rule="length_outlier",
-                        action="flagged",
-                        field=path,
-                        before=f"{size} characters",
-                        after=f"typical range {max(0, int(low))}-{int(high)}",
-                    )
-                )
+            if self.markdown_top is not None and self.m.markdown[i] + 1 != self.markdown_top:
+                kind = "markdown" if self.m.markdown[i] else "plain text"
+                top = "plain text" if kind == "markdown" else "markdown"
+                found.append(("formatting", text.path, f"{kind} (most answers differ)", top))
+            size = self.m.lengths[i]
+            if self.bounds is not None and not self.bounds[0] <= size <= self.bounds[1]:
+                low, high = self.bounds
+                typical = f"typical range {max(0, int(low))}-{int(high)}"
+                found.append(("length_outlier", text.path, f"{size} characters", typical))
+        for rule in ("register", "formatting", "length_outlier"):  # the report's order
+            for name, path, before, after in found:
+                if name == rule:
+                    self.spool.emit(line, rule, "flagged", path, before, after)
 
+    def _queue_moderation(self, texts: list[pl.Text], line: int) -> None:
+        if self.moderator is None or "moderation" in self.ctx.skip:
+            return
+        self.queue += [(line, t.path, t.value) for t in texts if t.role == "assistant"]
+        if len(self.queue) >= MODERATION_BATCH:
+            self._moderate()
 
-def _minority(
-    values: dict[tuple[int, str], str], rule: str, items: list[Change], describe: Any
-) -> None:
-    counts = Counter(values.values())
-    if len(counts) < 2:
-        return
-    (top, top_n), (_, second_n) = counts.most_common(2)
-    if top_n == second_n:
-        return
-    for (line, path), value in values.items():
-        if value != top:
-            items.append(
-                Change(
-                    line=line,
-                    rule=rule,
-                    action="flagged",
-                    field=path,
-                    before=describe(value),
-                    after=top,
-                )
-            )
-
-
-def _moderate(texts: dict[int, list[_Text]], moderator: Moderator, items: list[Change]) -> None:
-    answers = [(line, t) for line, fields in texts.items() for t in fields if t.role == "assistant"]
-    for start in range(0, len(answers), MODERATION_BATCH):
-        batch = answers[start : start + MODERATION_BATCH]
-        results = moderator.moderate([t.value for _, t in batch])
-        for (line, text), result in zip(batch, results, strict=False):
+    def _moderate(self) -> None:
+        if not self.queue or self.moderator is None:
+            return
+        results = self.moderator.moderate([value for _, _, value in self.queue])
+        for (line, path, _), result in zip(self.queue, results, strict=False):
             if result.flagged:
-                items.append(
-                    Change(
-                        line=line,
-                        rule="moderation",
-                        action="flagged",
-                        field=text.path,
-                        before=", ".join(result.categories),
-                    )
-                )
+                item: dict[str, str | None] = {"rule": "moderation", "action": "flagged"}
+                item |= {"field": path, "before": ", ".join(result.categories)}
+                self.extras.append((line, item))
+        self.queue = []
+
+    def _keep_or_remove(self, record: dict[str, Any], texts: list[pl.Text], line: int) -> None:
+        emptied = [t.path for t in texts if not t.value.strip()]
+        if emptied and "emptied" not in self.ctx.skip:
+            self.spool.emit(line, "emptied", "removed", emptied[0], "the text was only noise", None)
+            return
+        index = -1
+        if self.dedupe is not None:
+            key = example_key(record)
+            index = len(self.line_of)
+            self.line_of.append(line)
+            found = self.dedupe.add(key, fl.is_japanese(key, self.ctx.lang))
+            if found is not None and "duplicate" not in self.ctx.skip:
+                first, kind, similarity = found
+                before = f"similar to line {self.line_of[first]} ({similarity:.0%})"
+                self.spool.emit(line, kind, "removed", None, before, None)
+                return
+        self._write(orjson.dumps(record) + b"\n", index)
+
+    def _write(self, data: bytes, index: int) -> None:
+        self.body.write(data)
+        self.body_ids.append(index)
+
+    def finish(self, name: str, out: Path, report_path: Path | str | None) -> CleanResult:
+        self.body.close()
+        body = Path(self.body.name)
+        try:
+            near = self.dedupe.near() if self.dedupe is not None else {}
+            for index, (first, kind, similarity) in sorted(near.items()):
+                before = f"similar to line {self.line_of[first]} ({similarity:.0%})"
+                removal: dict[str, str | None] = {"rule": kind, "action": "removed"}
+                removal |= {"field": None, "before": before}
+                self.extras.append((self.line_of[index], removal))
+            written = self._copy(body, out, set(near))
+        finally:
+            body.unlink(missing_ok=True)
+        for _, item in self.extras:
+            self.spool.by_rule[str(item["rule"])] += 1
+            self.spool.by_action[str(item["action"])] += 1
+        result = CleanResult(
+            input=name,
+            output=str(out),
+            report=str(report_path) if report_path else None,
+            read=self.read,
+            written=written,
+            by_rule=dict(self.spool.by_rule),
+            by_action=dict(self.spool.by_action),
+        )
+        if report_path is not None:
+            _write_report(Path(report_path), result, self._items())
+        if self.spool.keep:
+            result.items = [Change.model_validate(i) for i in self._items()]
+        return result
+
+    def _copy(self, body: Path, out: Path, removed: set[int]) -> int:
+        written = 0
+        with open(body, "rb") as source, atomic_output(out) as target:
+            for number, raw in enumerate(source):
+                if self.body_ids[number] not in removed or self.body_ids[number] < 0:
+                    target.write(raw)
+                    written += 1
+        return written
+
+    def _items(self) -> Iterator[dict[str, Any]]:
+        """Spooled items and the later ones (moderation, near duplicates) by line."""
+        extras = sorted(self.extras, key=lambda pair: pair[0])
+        pending = iter(extras)
+        waiting = next(pending, None)
+        for item in self.spool.items():
+            while waiting is not None and waiting[0] < item["line"]:
+                yield {"line": waiting[0], "after": None} | waiting[1]
+                waiting = next(pending, None)
+            yield item
+        while waiting is not None:
+            yield {"line": waiting[0], "after": None} | waiting[1]
+            waiting = next(pending, None)
 
 
-def _remove(
-    records: list[tuple[int, Any]],
-    texts: dict[int, list[_Text]],
-    options: CleanOptions,
-    items: list[Change],
-) -> set[int]:
-    keep: set[int] = set()
-    candidates: list[int] = []
-    for line, _ in records:
-        emptied = [t.path for t in texts[line] if not t.value.strip()]
-        if emptied:
-            items.append(
-                Change(
-                    line=line,
-                    rule="emptied",
-                    action="removed",
-                    field=emptied[0],
-                    before="the text was only noise",
-                )
-            )
-        else:
-            candidates.append(line)
-    by_line = dict(records)
-    keys = [example_key(by_line[line]) for line in candidates]
-    japanese = [fl.is_japanese(k, options.lang) for k in keys]
-    duplicates = find_duplicates(keys, japanese, options.near_threshold)
-    for index, line in enumerate(candidates):
-        if index in duplicates:
-            first, kind, similarity = duplicates[index]
-            items.append(
-                Change(
-                    line=line,
-                    rule=kind,
-                    action="removed",
-                    before=f"similar to line {candidates[first]} ({similarity:.0%})",
-                    after=None,
-                )
-            )
-        else:
-            keep.add(line)
-    return keep
+def _write_report(path: Path, result: CleanResult, items: Iterator[dict[str, Any]]) -> None:
+    """``{"summary": ..., "items": [...]}``, written item by item."""
+    summary = json.dumps(result.summary().model_dump(mode="json"), ensure_ascii=False, indent=2)
+    with atomic_output(path, "w") as handle:
+        handle.write('{\n  "summary": ' + summary.replace("\n", "\n  ") + ',\n  "items": [')
+        for number, item in enumerate(items):
+            order = {k: item.get(k) for k in ("line", "rule", "action", "field", "before", "after")}
+            handle.write(("," if number else "") + "\n    " + json.dumps(order, ensure_ascii=False))
+        handle.write("\n  ]\n}\n")
 
 
-def _write_report(path: Path, result: CleanResult) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        data = {
-            "summary": result.summary().model_dump(mode="json"),
-            "items": [i.model_dump(mode="json") for i in result.items],
-        }
-        json.dump(data, handle, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
+# Rule modules dropped into this package (japanese.py, ...) register their rules
+# when imported; last, so that they may import anything defined above.
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name not in _CORE:
+        importlib.import_module(f"{__name__}.{_module.name}")

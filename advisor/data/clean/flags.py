@@ -13,20 +13,27 @@ from importlib import resources
 from advisor.data.clean.rules import CODE
 from advisor.errors import DataFileError
 
+# A correction costs about a millisecond: a text with more unknown words than
+# this is not prose to proofread (a word list, an encoded blob), and checking
+# every one would make the cleaner slow in proportion to its length times that.
+MAX_UNKNOWN = 50
 JA_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # Lower-case words of 5+ letters, not parts of contractions, paths, handles or code.
 WORD = re.compile(r"(?<![\w/@.#'’-])[a-z]{5,}(?![\w/@.'’-])")
-URLISH = re.compile(r"https?://\S+|\S+@\S+")
 # Duplicated particles between content words: 「東京のの駅」, 「本をを読む」.
 JA_DOUBLE_PARTICLE = re.compile(
     r"(?<=[\u4e00-\u9fff\u30a0-\u30ff])(の|に|を|が|で|へ|と|は)\1(?=[\u3040-\u30ff\u4e00-\u9fff])"
     r"|をを|がが"
 )
 # Full-width and half-width letters, digits or katakana in one word: 「ＡＰＩkey」, 「ｺﾝピュータ」.
+# Each alternative starts only where its run starts (the look-behinds): without
+# them a 100,000-character alphanumeric run was rescanned from every position.
+_ALNUM = r"A-Za-z0-9\uff10-\uff5a"
+_KANA = r"\uff66-\uff9f\u30a1-\u30fc"
 JA_MIXED_WIDTH = re.compile(
-    r"[A-Za-z0-9]+[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+[A-Za-z0-9\uff10-\uff5a]*"
-    r"|[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+[A-Za-z0-9]+[A-Za-z0-9\uff10-\uff5a]*"
-    r"|[\uff66-\uff9f]+[\u30a1-\u30fc]+|[\u30a1-\u30fc]+[\uff66-\uff9f]+"
+    rf"(?<![{_ALNUM}])(?:[A-Za-z0-9]+[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+[{_ALNUM}]*"
+    rf"|[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+[A-Za-z0-9]+[{_ALNUM}]*)"
+    rf"|(?<![{_KANA}])(?:[\uff66-\uff9f]+[\u30a1-\u30fc]+|[\u30a1-\u30fc]+[\uff66-\uff9f]+)"
 )
 POLITE = re.compile(
     r"(?:です|ます|でした|ました|ません|でしょう|ください|ましょう)(?=[。！？!?」』\n]|$)"
@@ -45,27 +52,26 @@ def without_code(text: str) -> str:
     return CODE.sub(" ", text)
 
 
-@cache
-def _spellchecker() -> object:
-    from spellchecker import SpellChecker
-
-    return SpellChecker(distance=1)
-
-
 def english_typos(text: str, limit: int = 20) -> list[tuple[str, str]]:
     """Lower-case words the dictionary does not know and can correct (proper nouns,
     code, URLs and e-mail addresses are left alone)."""
-    checker = _spellchecker()
-    plain = URLISH.sub(" ", without_code(text))
+    from advisor.data.clean.speller import english
+
+    checker = english()
+    # Whole tokens holding a URL or an address go; a regular expression such as
+    # \S+@\S+ rescans a long run without spaces from every position (quadratic).
+    plain = " ".join(
+        token for token in without_code(text).split() if "@" not in token and "://" not in token
+    )
     words = {m.group(0) for m in WORD.finditer(plain)}
     if not words:
         return []
     flags: list[tuple[str, str]] = []
-    for word in sorted(checker.unknown(words)):  # type: ignore[attr-defined]
+    for word in sorted(checker.unknown(words))[:MAX_UNKNOWN]:
         # Plurals and verb forms of known words are words ("apps", "influencers").
-        if word.endswith("s") and checker.known([word[:-1], word[:-2]]):  # type: ignore[attr-defined]
+        if word.endswith("s") and checker.known([word[:-1], word[:-2]]):
             continue
-        suggestion = checker.correction(word)  # type: ignore[attr-defined]
+        suggestion = checker.correction(word)
         if suggestion and suggestion != word and suggestion != word[:-1]:
             flags.append((word, suggestion))
             if len(flags) >= limit:

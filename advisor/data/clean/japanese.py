@@ -18,12 +18,14 @@ rewritten except by :func:`unify_register`, which runs only when asked for.
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
 import yaml
 
+from advisor.data.clean.registry import Outcome, Rule, TextInfo, register
 from advisor.data.clean.rules import CODE
 from advisor.errors import DataFileError
 
@@ -201,3 +203,68 @@ def insults(text: str, path: str | None = None) -> list[str]:
     """Insults and harassment from the Japanese list found in ``text``."""
     pattern = _insult_pattern(insult_words(path))
     return [m.group(0) for m in pattern.finditer(text)] if pattern else []
+
+
+# --- the cleaner's rules (registered when advisor.data.clean imports this module) ------
+
+SPEAKERS = frozenset({"user", "assistant"})
+
+
+@lru_cache(maxsize=256)
+def _typos(text: str) -> tuple[Finding, ...]:
+    # Three rules ask for the same text in a row: find once.
+    return tuple(typos(text))
+
+
+def _typo_rule(name: str) -> Callable[[str, TextInfo], Outcome]:
+    def apply(text: str, info: TextInfo) -> Outcome:
+        return Outcome(text, flags=[(b, a) for rule, b, a in _typos(text) if rule == name])
+
+    return apply
+
+
+def _register(text: str, info: TextInfo) -> Outcome:
+    if info.register not in ("polite", "plain"):
+        return Outcome(text)
+    new, edits = unify_register(text, info.register)  # type: ignore[arg-type]
+    return Outcome(new, edits=edits)
+
+
+def _insults(text: str, info: TextInfo) -> Outcome:
+    if info.wordlist is not None:  # an own list replaces both packaged ones
+        return Outcome(text)
+    from advisor.data.clean.flags import find_inappropriate
+
+    listed = set(find_inappropriate(text))  # already flagged by the packaged list's rule
+    return Outcome(text, flags=[(w, None) for w in insults(text) if w not in listed])
+
+
+register(
+    Rule(
+        "register",
+        "noise",
+        "changed",
+        "Japanese answers rewritten into one register (opt-in: --register)",
+        _register,
+        roles=frozenset({"assistant"}),
+        japanese_only=True,
+    )
+)
+for _name, _what in (
+    ("typo_ja_doubled", "doubled Japanese characters (「ありますます」)"),
+    ("typo_ja_dropped", "dropped Japanese characters (「お届けしま。」)"),
+    ("misconversion_ja", "common Japanese misconversions"),
+):
+    register(
+        Rule(_name, "flag", "flagged", _what, _typo_rule(_name), roles=SPEAKERS, japanese_only=True)
+    )
+register(
+    Rule(
+        "inappropriate",
+        "flag",
+        "flagged",
+        "Japanese insults and harassment",
+        _insults,
+        roles=frozenset({"assistant"}),
+    )
+)
