@@ -9,13 +9,13 @@ and time preview and ask before creating anything (``--yes`` skips that).
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
 import typer
 
 from advisor.cli import context
+from advisor.cli.choices import Method
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.errors import UserInputError
 
@@ -23,12 +23,6 @@ tune_app = typer.Typer(
     help="Fine-tune a model with SFT, DPO or RFT, locally or on a provider.",
     no_args_is_help=True,
 )
-
-
-class Method(StrEnum):
-    sft = "sft"
-    dpo = "dpo"
-    rft = "rft"
 
 
 def _auto_number(value: str, option: str, kind: type[float]) -> float | str:

@@ -230,3 +230,10 @@ def test_auto_numbers_refuse_with_one_sentence(parse: str, value: str, words: st
 
     with pytest.raises(UserInputError, match=f"--x must be a {words} or auto, not '{value}'"):
         getattr(tune, f"_auto_{parse}")(value, "--x")
+
+
+def test_the_cli_method_choice_is_the_vocabulary() -> None:
+    from advisor.cli.choices import Method
+    from advisor.ids import METHODS
+
+    assert tuple(m.value for m in Method) == METHODS
