@@ -14,6 +14,13 @@ so the original stays available in ``__cause__`` for debugging.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+_Model = TypeVar("_Model", bound="BaseModel")
+
 
 class AdvisorError(Exception):
     """Base class of every error the product raises on purpose."""
@@ -134,3 +141,23 @@ class CancelledError(AdvisorError):
     """Slow work was cancelled by the user."""
 
     exit_code = 130
+
+
+def first_problem(exc: ValidationError) -> tuple[str, str]:
+    """The first problem pydantic found: its dotted location ("" at top level) and message."""
+    first = exc.errors()[0]
+    return ".".join(str(p) for p in first["loc"]), str(first["msg"])
+
+
+def validated(model: type[_Model], data: Any, *, what: str, path: str) -> _Model:
+    """``data`` as ``model``; invalid data is a :class:`DataFileError` naming ``what`` is wrong.
+
+    The one loader shape of the shipped tables (criteria catalog, lifecycle, prices).
+    """
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        loc, msg = first_problem(exc)
+        raise DataFileError(f"invalid {what} at {loc or 'top level'}: {msg}", path=path) from exc

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from advisor.bench.schema import SCHEMA_VERSION, BenchResults
-from advisor.errors import DataFileError
+from advisor.errors import DataFileError, first_problem
 
 
 def read_results(path: Path) -> BenchResults:
@@ -21,10 +21,9 @@ def read_results(path: Path) -> BenchResults:
     try:
         results = BenchResults.model_validate_json(text)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
+        loc, msg = first_problem(exc)
         raise DataFileError(
-            f"not a bench results file ({loc or 'top level'}: {first['msg']})",
+            f"not a bench results file ({loc or 'top level'}: {msg})",
             path=str(path),
             hint="pass the results.json written by `advisor bench`",
         ) from exc

@@ -9,13 +9,13 @@ and time preview and ask before creating anything (``--yes`` skips that).
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import typer
 
 from advisor.cli import context
+from advisor.cli.choices import Method
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.errors import UserInputError
 
@@ -25,34 +25,26 @@ tune_app = typer.Typer(
 )
 
 
-class Method(StrEnum):
-    sft = "sft"
-    dpo = "dpo"
-    rft = "rft"
+def _auto_number(value: str, option: str, kind: type[float]) -> float | str:
+    """``auto``, or a positive ``kind`` (int or float) parsed from an option's text."""
+    if value == "auto":
+        return value
+    try:
+        number = kind(value)
+    except ValueError:
+        number = 0
+    if number <= 0:  # for whole numbers: below 1
+        what = "whole number" if kind is int else "number"
+        raise UserInputError(f"{option} must be a positive {what} or auto, not {value!r}")
+    return number
 
 
 def _auto_int(value: str, option: str) -> int | str:
-    if value == "auto":
-        return value
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise UserInputError(f"{option} must be a positive whole number or auto, not {value!r}")
-    return number
+    return cast("int | str", _auto_number(value, option, int))
 
 
 def _auto_float(value: str, option: str) -> float | str:
-    if value == "auto":
-        return value
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0.0
-    if number <= 0:
-        raise UserInputError(f"{option} must be a positive number or auto, not {value!r}")
-    return number
+    return _auto_number(value, option, float)
 
 
 def _read_grader(path: Path) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from importlib import resources
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from advisor.criteria.checks import check_catalog
-from advisor.errors import DataFileError
+from advisor.errors import validated
 
 LANGUAGES: tuple[str, ...] = ("en", "ja")
 Lang = Literal["en", "ja"]
@@ -316,14 +316,7 @@ CATALOG_FILE = "catalog.yaml"
 
 def parse_catalog(data: Any, *, path: str = CATALOG_FILE) -> Catalog:
     """Validate raw catalog data; a broken catalog is a :class:`DataFileError`."""
-    try:
-        return Catalog.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise DataFileError(
-            f"invalid criteria catalog at {loc or 'top level'}: {first['msg']}", path=path
-        ) from exc
+    return validated(Catalog, data, what="criteria catalog", path=path)
 
 
 @cache

@@ -61,9 +61,8 @@ def _points(value: float) -> str:
     return f"{value:+g}"
 
 
-def generate(catalog: Catalog | None = None) -> str:
-    catalog = catalog or load_catalog()
-    routes = catalog.route_ids()
+def _intro(catalog: Catalog) -> list[str]:
+    """The title, how to run the advisor and what the checks do."""
     out: list[str] = [
         "# Selection criteria",
         "",
@@ -115,6 +114,13 @@ def generate(catalog: Catalog | None = None) -> str:
         "output prints. Example answer files, one per canonical profile, are in",
         "`examples/answers/`.",
         "",
+    ]
+    return out
+
+
+def _how_the_score_works(catalog: Catalog) -> list[str]:
+    """The scoring method in prose, with the catalog's confidence bands."""
+    out: list[str] = [
         "## How the score works",
         "",
         "- A route's **score** is the plain sum of the points of every scoring rule whose",
@@ -147,6 +153,13 @@ def generate(catalog: Catalog | None = None) -> str:
         "  holds (each adds points to SFT, DPO and RFT, and three or more add a bonus);",
         "  property tests check this.",
         "",
+    ]
+    return out
+
+
+def _routes(catalog: Catalog) -> list[str]:
+    """The route table."""
+    out: list[str] = [
         "## Routes",
         "",
         "| Route id | Name | Family | Summary |",
@@ -157,8 +170,12 @@ def generate(catalog: Catalog | None = None) -> str:
             f"| `{route.id}` | {route.name.en} / {route.name.ja} | {route.family} | "
             f"{route.summary.en} |"
         )
+    return out
 
-    out += ["", "## Interview questions", ""]
+
+def _questions(catalog: Catalog) -> list[str]:
+    """Every interview question with its facts, texts and source."""
+    out: list[str] = ["", "## Interview questions", ""]
     out.append("Answer files map these ids to values (YAML, JSON or TOML; a file with an `answers`")
     out.append("table, such as a benchmark `scenario.toml`, works too). Unanswered questions")
     out.append("take the default.")
@@ -177,15 +194,24 @@ def generate(catalog: Catalog | None = None) -> str:
         out.append(f"- Help: {question.help.en}")
         out.append(f"- ヘルプ: {question.help.ja}")
         out.append(f"- {_source(catalog, question.source)}")
+    return out
 
-    out += ["", "## Weights at a glance", ""]
+
+def _weights(catalog: Catalog) -> list[str]:
+    """One row per scoring rule, one column per route."""
+    routes = catalog.route_ids()
+    out: list[str] = ["", "## Weights at a glance", ""]
     out.append("| Rule | " + " | ".join(f"`{r}`" for r in routes) + " |")
     out.append("|---|" + "---:|" * len(routes))
     for crit in catalog.criteria:
         cells = [_points(crit.effects[r]) if crit.effects.get(r) else "" for r in routes]
         out.append(f"| `{crit.id}` | " + " | ".join(cells) + " |")
+    return out
 
-    out += ["", "## Scoring rules and the reasoning behind each weight"]
+
+def _rules(catalog: Catalog) -> list[str]:
+    """Every scoring rule with its weights, their rationale and its texts."""
+    out: list[str] = ["", "## Scoring rules and the reasoning behind each weight"]
     for crit in catalog.criteria:
         out += ["", f"### `{crit.id}`", ""]
         out.append(f"- When: {describe(crit.when) if crit.when else 'always'}")
@@ -201,8 +227,12 @@ def generate(catalog: Catalog | None = None) -> str:
             out.append(f"- Reason shown for `{route_id}`:")
             out += _both(text, "  ")
         out.append(f"- {_source(catalog, crit.source)}")
+    return out
 
-    out += ["", "## Hard gates", ""]
+
+def _gates_and_combinations(catalog: Catalog) -> list[str]:
+    """Hard gates, then combinations."""
+    out: list[str] = ["", "## Hard gates", ""]
     for gate in catalog.gates:
         routes_text = ", ".join(f"`{r}`" for r in gate.routes)
         out.append(f"- `{gate.id}`: when {describe(gate.when)}, {routes_text} ineligible.")
@@ -218,8 +248,12 @@ def generate(catalog: Catalog | None = None) -> str:
             where = f" (before step {combo.step_before})" if combo.step_before else ""
             out.append(f"  - Step{where}: {combo.step.en} / {combo.step.ja}")
         out.append(f"  - {_source(catalog, combo.source)}")
+    return out
 
-    out += ["", "## Warnings", ""]
+
+def _warnings(catalog: Catalog) -> list[str]:
+    """Warnings, then confidence caps."""
+    out: list[str] = ["", "## Warnings", ""]
     for notice in catalog.warnings:
         out.append(f"- `{notice.id}`: when {describe(notice.when)}.")
         out += _both(notice.text, "  ")
@@ -229,7 +263,12 @@ def generate(catalog: Catalog | None = None) -> str:
         out.append(f"- `{cap.id}` (confidence at most {cap.at_most}): when {describe(cap.when)}.")
         out += _both(cap.text, "  ")
         out.append(f"  - {_source(catalog, cap.source)}")
+    return out
 
+
+def _lifecycle(catalog: Catalog) -> list[str]:
+    """The provider-lifecycle rule, when the catalog has one."""
+    out: list[str] = []
     rule = catalog.lifecycle
     if rule is not None:
         out += ["", "## Provider lifecycle", ""]
@@ -258,8 +297,12 @@ def generate(catalog: Catalog | None = None) -> str:
         out += _both(rule.undecided_warning, "  ")
         out.append(f"- Step: {rule.step.en} / {rule.step.ja}")
         out.append(f"- {_source(catalog, rule.source)}")
+    return out
 
-    out += ["", "## Next steps", ""]
+
+def _next_steps(catalog: Catalog) -> list[str]:
+    """Each route's steps, then the conditional extra steps."""
+    out: list[str] = ["", "## Next steps", ""]
     out.append("The recommended route's steps come first, then one step per combination")
     out.append("partner, then the extra steps below whose condition holds.")
     for route in catalog.routes:
@@ -271,11 +314,37 @@ def generate(catalog: Catalog | None = None) -> str:
         out.append(f"- `{notice.id}`: when {describe(notice.when)}.")
         out += _both(notice.text, "  ")
         out.append(f"  - {_source(catalog, notice.source)}")
+    return out
 
-    out += ["", "## Sources", ""]
+
+def _sources(catalog: Catalog) -> list[str]:
+    """The source statements every rule rests on."""
+    out: list[str] = ["", "## Sources", ""]
     for source in catalog.sources:
         out.append(f"- `{source.id}` ({source.origin}):")
         out += _both(source.text, "  ")
+    return out
+
+
+SECTIONS = (
+    _intro,
+    _how_the_score_works,
+    _routes,
+    _questions,
+    _weights,
+    _rules,
+    _gates_and_combinations,
+    _warnings,
+    _lifecycle,
+    _next_steps,
+    _sources,
+)
+
+
+def generate(catalog: Catalog | None = None) -> str:
+    """The whole document: the sections in order, one trailing newline."""
+    catalog = catalog or load_catalog()
+    out = [line for section in SECTIONS for line in section(catalog)]
     out.append("")
     return "\n".join(out)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.errors import DataFileError
+from advisor.errors import DataFileError, validated
 
 Status = Literal["available", "closed_to_new_users", "no_new_jobs", "retired"]
 # The statuses after which a path can no longer carry the route (new training runs).
@@ -76,14 +76,7 @@ class Closure(BaseModel):
 
 
 def parse_lifecycle(data: Any, *, path: str = LIFECYCLE_FILE) -> Lifecycle:
-    try:
-        return Lifecycle.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise DataFileError(
-            f"invalid lifecycle table at {loc or 'top level'}: {first['msg']}", path=path
-        ) from exc
+    return validated(Lifecycle, data, what="lifecycle table", path=path)
 
 
 def read_lifecycle(path: Path) -> Lifecycle:

@@ -140,28 +140,10 @@ class _Format(dict[str, Any]):
         return "{" + key + "}"
 
 
-def assess(
-    answers: Answers | Mapping[str, Any],
-    lang: str = "en",
-    *,
-    catalog: Catalog | None = None,
-    lifecycle: Lifecycle | None = None,
-    today: dt.date | None = None,
-) -> Assessment:
-    """Score every route for ``answers`` and explain the recommendation in ``lang``.
-
-    ``lifecycle`` (default: the shipped table) and ``today`` (default: the real date)
-    decide which provider paths close before the ``horizon_months`` answer runs out.
-    """
-    catalog = catalog or load_catalog()
-    when = _When(lifecycle or shipped_lifecycle(), today or dt.date.today())
-    if lang not in ("en", "ja"):
-        raise ValueError(f"unsupported language {lang!r}")
-    given = answers if isinstance(answers, Answers) else Answers(dict(answers))
-    values = given.resolved(catalog)
-    tally = _tally(values, catalog, when)
-    route_order = catalog.route_ids()
-
+def _placeholders(
+    values: dict[str, AnswerValue], tally: _Tally, catalog: Catalog, lang: str
+) -> _Format:
+    """The values a text's ``{placeholder}`` can name: the answers and a few derived ones."""
     ft_ids = catalog.fine_tuning_criteria()
     fmt = _Format(values)
     fmt.update(
@@ -170,9 +152,14 @@ def assess(
         primary_name=catalog.route(tally.primary).name.get(lang),
         runner_up_name=catalog.route(tally.runner_up).name.get(lang) if tally.runner_up else "",
     )
+    return fmt
+
+
+def _route_scores(tally: _Tally, catalog: Catalog, lang: str, fmt: _Format) -> list[RouteScore]:
+    """Every route's score with its reasons and gates, best first."""
+    route_order = catalog.route_ids()
     criteria = {c.id: c for c in catalog.criteria}
     gates = {g.id: g for g in catalog.gates}
-
     routes = [
         RouteScore(
             route=r,
@@ -197,6 +184,33 @@ def assess(
     ]
     # Highest score first; at equal scores eligible routes first, then catalog order.
     routes.sort(key=lambda s: (-s.score, not s.eligible, route_order.index(s.route)))
+    return routes
+
+
+def assess(
+    answers: Answers | Mapping[str, Any],
+    lang: str = "en",
+    *,
+    catalog: Catalog | None = None,
+    lifecycle: Lifecycle | None = None,
+    today: dt.date | None = None,
+) -> Assessment:
+    """Score every route for ``answers`` and explain the recommendation in ``lang``.
+
+    ``lifecycle`` (default: the shipped table) and ``today`` (default: the real date)
+    decide which provider paths close before the ``horizon_months`` answer runs out.
+    """
+    catalog = catalog or load_catalog()
+    when = _When(lifecycle or shipped_lifecycle(), today or dt.date.today())
+    if lang not in ("en", "ja"):
+        raise ValueError(f"unsupported language {lang!r}")
+    given = answers if isinstance(answers, Answers) else Answers(dict(answers))
+    values = given.resolved(catalog)
+    tally = _tally(values, catalog, when)
+
+    ft_ids = catalog.fine_tuning_criteria()
+    fmt = _placeholders(values, tally, catalog, lang)
+    routes = _route_scores(tally, catalog, lang, fmt)
 
     margin, confidence, label_key, caps = _confidence(values, tally, catalog)
     confidence_label = catalog.msg(label_key, lang)

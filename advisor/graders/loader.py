@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from advisor.errors import DataFileError, GraderError
+from advisor.errors import DataFileError, GraderError, first_problem
 from advisor.graders.base import Grader, GraderSpec
 from advisor.graders.checks import (
     JsonSchemaGrader,
@@ -84,10 +84,9 @@ def parse_spec(definition: dict[str, Any]) -> GraderSpec:
     try:
         return SPECS[kind].model_validate(definition)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "grader"
+        where, msg = first_problem(exc)
         name = definition.get("name", kind)
-        raise GraderError(f"grader {name!r}: {where}: {first['msg']}") from exc
+        raise GraderError(f"grader {name!r}: {where or 'grader'}: {msg}") from exc
 
 
 def load_grader(

@@ -30,6 +30,39 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _guard(token: str, allowed: frozenset[str], *, wildcard: bool) -> Any:
+    """The middleware that asks every request for the token and every socket for its origin."""
+    from aiohttp import web
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> Any:
+        path = request.path
+        if path.startswith(("/static/", ADVISOR_STATIC + "/")):
+            return await handler(request)  # the packages' public files: no secrets
+        given = request.query.get("token")
+        from_path = request.match_info.get("token")
+        if not serve_guard.token_matches(token, given, from_path, request.cookies.get(COOKIE)):
+            raise web.HTTPForbidden(
+                text="Forbidden: open the URL that `advisor serve` printed (it has the token).\n"
+            )
+        if path == "/ws" or path.startswith("/ws/"):
+            origin = request.headers.get("Origin")
+            if not serve_guard.origin_allowed(
+                origin, request.host, request.scheme, allowed, wildcard=wildcard
+            ):
+                raise web.HTTPForbidden(
+                    text=f"Forbidden: pages from {origin} may not drive the wizard "
+                    "(add it with --allow-origin if it is yours).\n"
+                )
+        response = await handler(request)
+        if given is not None and path == "/":
+            # Downloads open /download/<key> without the token: the cookie carries it.
+            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+        return response
+
+    return guard
+
+
 def make_server(
     command: list[str],
     *,
@@ -48,6 +81,8 @@ def make_server(
         host, port, public_url=public_url, extra=allow_origins or []
     )
     base_url = public_url.rstrip("/") if public_url else None
+
+    guard = _guard(token, allowed, wildcard=wildcard)
 
     class LockedServer(Server):
         async def _make_app(self) -> web.Application:
@@ -76,32 +111,6 @@ def make_server(
             shown = base_url or f"http://{'127.0.0.1' if wildcard else host_for_url(host)}:{port}"
             print(f"Serving the wizard on {shown}/?token={token}", flush=True)
             print("Anyone with this URL can use the wizard. Press Ctrl+C to stop.", flush=True)
-
-    @web.middleware
-    async def guard(request: web.Request, handler: Handler) -> Any:
-        path = request.path
-        if path.startswith(("/static/", ADVISOR_STATIC + "/")):
-            return await handler(request)  # the packages' public files: no secrets
-        given = request.query.get("token")
-        from_path = request.match_info.get("token")
-        if not serve_guard.token_matches(token, given, from_path, request.cookies.get(COOKIE)):
-            raise web.HTTPForbidden(
-                text="Forbidden: open the URL that `advisor serve` printed (it has the token).\n"
-            )
-        if path == "/ws" or path.startswith("/ws/"):
-            origin = request.headers.get("Origin")
-            if not serve_guard.origin_allowed(
-                origin, request.host, request.scheme, allowed, wildcard=wildcard
-            ):
-                raise web.HTTPForbidden(
-                    text=f"Forbidden: pages from {origin} may not drive the wizard "
-                    "(add it with --allow-origin if it is yours).\n"
-                )
-        response = await handler(request)
-        if given is not None and path == "/":
-            # Downloads open /download/<key> without the token: the cookie carries it.
-            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
-        return response
 
     return LockedServer(
         shlex.join(command),

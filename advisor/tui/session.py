@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from advisor.errors import DataFileError
+from advisor.errors import DataFileError, first_problem
 
 SESSION_VERSION = 1
 
@@ -97,10 +97,9 @@ class Session(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "session"
+            where, msg = first_problem(exc)
             raise DataFileError(
-                f"{where}: {first['msg']}",
+                f"{where or 'session'}: {msg}",
                 path=str(path),
                 hint="open a file saved by the wizard (ctrl+s)",
             ) from exc

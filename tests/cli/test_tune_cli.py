@@ -203,3 +203,37 @@ def test_graders_run_takes_inline_json_and_rejects_bad_items():
     assert invoke("graders", "run", "--grader", inline, "--sample", "123").exit_code == 0
     bad = invoke("graders", "run", "--grader", inline, "--sample", "1", "--item", "[1]")
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "expected"),
+    [("int", "auto", "auto"), ("int", "3", 3), ("float", "0.5", 0.5), ("float", "auto", "auto")],
+)
+def test_auto_numbers_parse(parse: str, value: str, expected: object) -> None:
+    from advisor.cli import tune
+
+    assert getattr(tune, f"_auto_{parse}")(value, "--x") == expected
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "words"),
+    [
+        ("int", "0", "positive whole number"),
+        ("int", "1.5", "positive whole number"),
+        ("float", "0", "positive number"),
+        ("float", "x", "positive number"),
+    ],
+)
+def test_auto_numbers_refuse_with_one_sentence(parse: str, value: str, words: str) -> None:
+    from advisor.cli import tune
+    from advisor.errors import UserInputError
+
+    with pytest.raises(UserInputError, match=f"--x must be a {words} or auto, not '{value}'"):
+        getattr(tune, f"_auto_{parse}")(value, "--x")
+
+
+def test_the_cli_method_choice_is_the_vocabulary() -> None:
+    from advisor.cli.choices import Method
+    from advisor.ids import METHODS
+
+    assert tuple(m.value for m in Method) == METHODS

@@ -110,18 +110,55 @@ def test_entry_points_name_importable_classes() -> None:
         assert cls.name == name, f"{target} is registered as {name!r} but calls itself {cls.name!r}"
 
 
-def test_backend_modules_and_functions_stay_short() -> None:
-    """Modules under 500 lines and functions under 80 in backends/ (the house rule)."""
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+
+# Files allowed to break the size rule, each with the reason. The list may only shrink:
+# an entry whose file no longer breaks the rule fails the test, so it gets removed.
+SIZE_EXCEPTIONS: dict[str, str] = {
+    # (a) documented tables: none at present.
+    # (b) being split in a parallel change; remove from the list when it lands.
+    "advisor/bench/runner.py": "module of 535 lines",
+    "advisor/data/validate.py": "validate_file, 101 lines",
+}
+
+
+def _size_violations(path: Path) -> list[str]:
     import ast
 
+    source = path.read_text(encoding="utf-8")
+    where = path.relative_to(REPO).as_posix()
+    found: list[str] = []
+    lines = len(source.splitlines())
+    if lines > MAX_MODULE_LINES:
+        found.append(f"{where}: {lines} lines")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                found.append(f"{where}:{node.lineno} {node.name}: {length} lines")
+    return found
+
+
+def test_modules_and_functions_stay_short() -> None:
+    """Modules up to 500 lines, functions up to 80 in advisor/ and backends/ (the house rule)."""
     long: list[str] = []
-    for path in sorted((REPO / "backends").rglob("*.py")):
-        source = path.read_text(encoding="utf-8")
-        if source.count("\n") > 500:
-            long.append(f"{path.relative_to(REPO)}: {source.count(chr(10))} lines")
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                length = (node.end_lineno or node.lineno) - node.lineno + 1
-                if length > 80:
-                    long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}: {length}")
-    assert long == []
+    excused: set[str] = set()
+    for root in ("advisor", "backends"):
+        for path in sorted((REPO / root).rglob("*.py")):
+            where, violations = path.relative_to(REPO).as_posix(), _size_violations(path)
+            if where not in SIZE_EXCEPTIONS:
+                long += violations
+            elif violations:
+                excused.add(where)
+    assert long == [], "split these (or, for a documented table, list it in SIZE_EXCEPTIONS)"
+    stale = sorted(set(SIZE_EXCEPTIONS) - excused)
+    assert stale == [], f"{stale} now keep the size rule: remove them from SIZE_EXCEPTIONS"
+
+
+def test_the_size_check_catches_a_long_function(tmp_path: Path, monkeypatch) -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    module = tmp_path / "long.py"
+    module.write_text(f"def f():\n{body}\n")
+    monkeypatch.setattr(sys.modules[__name__], "REPO", tmp_path)
+    assert _size_violations(module) == [f"long.py:1 f: {MAX_FUNCTION_LINES + 1} lines"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual import events, on
 from textual.binding import Binding, BindingType
@@ -10,22 +10,33 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from advisor.tui.app import AdvisorApp
     from advisor.tui.session import Session
 
 
-class AdvisorScreen(Screen):
-    """A screen of the wizard; escape goes back to the previous one."""
+class _InTheApp(Protocol):
+    @property
+    def app(self) -> App[Any]: ...
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+
+class WizardNode:
+    """The typed app and its session, for the wizard's screens and the Run screen's panels."""
 
     @property
-    def advisor(self) -> AdvisorApp:
+    def advisor(self: _InTheApp) -> AdvisorApp:
         return cast("AdvisorApp", self.app)
 
     @property
-    def session(self) -> Session:
-        return self.advisor.session
+    def session(self: _InTheApp) -> Session:
+        return cast("AdvisorApp", self.app).session
+
+
+class AdvisorScreen(WizardNode, Screen):
+    """A screen of the wizard; escape goes back to the previous one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
 
     @on(events.Mount)
     def _fit_and_translate_footer(self) -> None:

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
+from advisor.app.text import duration_text
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.dialogs import PathDialog, TextDialog
 
@@ -136,7 +137,7 @@ class DataScreen(AdvisorScreen):
             f"(prices of {stats.price_date})"
         )
         seconds = stats.local.estimated_training_seconds
-        local = "" if seconds is None else f" · local training ≈ {_duration(seconds)}"
+        local = "" if seconds is None else f" · local training ≈ {duration_text(seconds)}"
         target.update(
             f"{stats.total_tokens:,} tokens · {stats.default_epochs} epochs · "
             f"{stats.billed_tokens:,} billed tokens · {cost}{local}"
@@ -214,14 +215,6 @@ class DataScreen(AdvisorScreen):
 
     def action_run(self) -> None:
         self.go("run")
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def _clip(text: str, width: int = 90) -> str:

@@ -7,22 +7,14 @@ from typing import TYPE_CHECKING, cast
 from textual.containers import Vertical
 from textual.worker import Worker, WorkerState
 
+from advisor.tui.screens.base import WizardNode
+
 if TYPE_CHECKING:
-    from advisor.tui.app import AdvisorApp
     from advisor.tui.screens.run import RunScreen
-    from advisor.tui.session import Session
 
 
-class RunPanel(Vertical):
+class RunPanel(WizardNode, Vertical):
     """One area of the Run screen (a route, or fine-tuning); its workers run here."""
-
-    @property
-    def advisor(self) -> AdvisorApp:
-        return cast("AdvisorApp", self.app)
-
-    @property
-    def session(self) -> Session:
-        return self.advisor.session
 
     @property
     def run_screen(self) -> RunScreen:

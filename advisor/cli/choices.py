@@ -1,0 +1,13 @@
+"""Option choices that several commands offer, spelled once (Typer needs an Enum)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Method(StrEnum):
+    """The training methods of :data:`advisor.ids.METHODS`, as a command-line choice."""
+
+    sft = "sft"
+    dpo = "dpo"
+    rft = "rft"
