@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from advisor.app.text import duration_text
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
@@ -192,17 +193,34 @@ def stats(
         echo(f"local training time: unknown ({local.source})")
     else:
         echo(
-            f"local training time: about {_duration(local.estimated_training_seconds)} for "
+            f"local training time: about {duration_text(local.estimated_training_seconds)} for "
             f"{local.epochs} epochs at {local.tokens_per_second:,.0f} tokens/s ({local.source})"
         )
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+# The options of `data clean` that protect text or switch rules; declared here so the
+# command's signature stays readable.
+KEEP_PII = typer.Option(
+    None,
+    "--keep-pii",
+    help="An e-mail address or phone number (text or regex) never masked, e.g. your "
+    "support address; repeatable.",
+)
+KEEP_PII_FILE = typer.Option(
+    None, "--keep-pii-file", help="A file of --keep-pii patterns, one per line (# comments)."
+)
+REGISTER = typer.Option(
+    None,
+    "--register",
+    help="Rewrite Japanese answers into one register: polite (です/ます) or plain (だ/である).",
+)
+SKIP_RULE = typer.Option(
+    [], "--skip-rule", help="Switch a rule off (repeatable), e.g. --skip-rule boilerplate."
+)
+KEEP = typer.Option([], "--keep", help="A phrase never removed (repeatable), e.g. a sign-off.")
+GRADER = typer.Option(
+    [], "--grader", help="A grader or scenario.toml (repeatable): text it checks is never removed."
+)
 
 
 @data_app.command("clean")
@@ -226,31 +244,12 @@ def clean(
         "--moderation/--no-moderation",
         help="Use OpenAI moderation (default: when the openai backend has a key).",
     ),
-    keep_pii: list[str] | None = typer.Option(
-        None,
-        "--keep-pii",
-        help="An e-mail address or phone number (text or regex) never masked, e.g. your "
-        "support address; repeatable.",
-    ),
-    keep_pii_file: Path | None = typer.Option(
-        None, "--keep-pii-file", help="A file of --keep-pii patterns, one per line (# comments)."
-    ),
-    register: JaRegister | None = typer.Option(
-        None,
-        "--register",
-        help="Rewrite Japanese answers into one register: polite (です/ます) or plain (だ/である).",
-    ),
-    skip_rule: list[str] = typer.Option(
-        [], "--skip-rule", help="Switch a rule off (repeatable), e.g. --skip-rule boilerplate."
-    ),
-    keep: list[str] = typer.Option(
-        [], "--keep", help="A phrase never removed (repeatable), e.g. a sign-off."
-    ),
-    grader: list[Path] = typer.Option(
-        [],
-        "--grader",
-        help="A grader or scenario.toml (repeatable): text it checks is never removed.",
-    ),
+    keep_pii: list[str] | None = KEEP_PII,
+    keep_pii_file: Path | None = KEEP_PII_FILE,
+    register: JaRegister | None = REGISTER,
+    skip_rule: list[str] = SKIP_RULE,
+    keep: list[str] = KEEP,
+    grader: list[Path] = GRADER,
     encoding: str | None = ENCODING,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:

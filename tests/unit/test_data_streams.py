@@ -109,9 +109,8 @@ def test_stats_estimates_use_the_epochs_given(tmp_path: Path):
 
 def test_local_tune_preview_uses_the_epochs_given(tmp_path: Path):
     """Issue 19: `tune create --backend local --epochs 1` previewed three epochs."""
-    from backends.local.service import LocalFineTuning
-
     from backends.jobs import Hyperparameters, JobRequest
+    from backends.local.service import LocalFineTuning
 
     service = LocalFineTuning(Settings(data_dir=tmp_path))
     base = {"method": "sft", "training_file": str(BRAND)}
