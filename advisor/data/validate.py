@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,65 +106,31 @@ def validate_file(
 
     if method not in METHODS:
         raise UserInputError(f"unknown method {method!r}", hint="use sft, dpo or rft")
-    path = Path(path)
-    needed: set[str] = set()
-    if grader is not None:
-        from advisor.data.grader_refs import grader_item_keys
-
-        needed = grader_item_keys(Path(grader))
-    counter = None
-    if max_tokens is not None:
-        from advisor.data.tokens import get_counter
-
-        counter = get_counter(model)
-
+    checks = _Checks.for_run(method, grader, max_tokens, model)
     out = _Collector()
     hashes = array("q")  # one per line, blank ones as BLANK: the index is the line number - 1
-    examples = 0
-    no_system = 0
-    first_no_system: int | None = None
-    any_reference = False
-    # The msgspec fast path proves most SFT lines clean; token counting needs the texts.
-    accept: Callable[[list[bytes]], list[int]] = _never
-    if method == "sft" and counter is None:
-        from advisor.data.fastpath import accept_batch as accept
+    tally = _Tally()
     try:
-        for first, batch in iter_batches(path, encoding, keep_ends=True):
+        for first, batch in iter_batches(Path(path), encoding, keep_ends=True):
             if progress is not None:
                 progress(first + len(batch) - 1)
-            verdicts = accept(batch)
             hashes.extend(map(hash, batch))
-            # Counting in C: a chunk of clean lines needs no Python loop at all.
-            clean_without_system = verdicts.count(1)
-            if clean_without_system:
-                no_system += clean_without_system
-                first_no_system = first_no_system or first + verdicts.index(1)
-            examples += len(batch)
-            if clean_without_system + verdicts.count(2) == len(batch):
-                continue
-            index = -1
-            while (index := _next_zero(verdicts, index + 1)) >= 0:
-                number = first + index
-                raw = batch[index].strip()
-                if not raw:
-                    out.warn(number, "blank_line", "blank line (skipped)")
-                    hashes[number - 1] = BLANK
-                    examples -= 1
-                    continue
-                found = _slow(raw, number, method, needed, counter, max_tokens, out)
-                if found is None:
-                    continue
-                any_reference = any_reference or found.has_reference
-                if not found.errors and not found.has_system:
-                    no_system += 1
-                    first_no_system = min(first_no_system or number, number)
+            checks.batch(first, batch, hashes, tally, out)
     except EncodingProblem as exc:
         out.error(exc.line, "encoding_error", exc.message)
         return ValidationReport(
-            ok=False, examples=examples, errors=out.errors, warnings=out.warnings
+            ok=False, examples=tally.examples, errors=out.errors, warnings=out.warnings
         )
     _duplicates(hashes, out)
-    _whole_file(method, examples, no_system, first_no_system, any_reference, bool(needed), out)
+    _whole_file(
+        method,
+        tally.examples,
+        tally.no_system,
+        tally.first_no_system,
+        tally.any_reference,
+        bool(checks.needed),
+        out,
+    )
     if out.dropped:
         out.warnings.append(
             Issue(
@@ -175,8 +142,80 @@ def validate_file(
     out.errors.sort(key=lambda i: i.line or 0)
     out.warnings.sort(key=lambda i: (i.line is not None, i.line or 0))
     return ValidationReport(
-        ok=not out.errors, examples=examples, errors=out.errors, warnings=out.warnings
+        ok=not out.errors, examples=tally.examples, errors=out.errors, warnings=out.warnings
     )
+
+
+@dataclass
+class _Tally:
+    """What the whole-file checks need to know about the lines seen so far."""
+
+    examples: int = 0
+    no_system: int = 0
+    first_no_system: int | None = None
+    any_reference: bool = False
+
+
+@dataclass
+class _Checks:
+    """The per-line checks of one run: the method, the grader's keys, the token limit."""
+
+    method: str
+    needed: set[str]
+    counter: Any
+    max_tokens: int | None
+    # The msgspec fast path proves most SFT lines clean; token counting needs the texts.
+    accept: Callable[[list[bytes]], list[int]]
+
+    @classmethod
+    def for_run(
+        cls, method: str, grader: Path | str | None, max_tokens: int | None, model: str | None
+    ) -> _Checks:
+        needed: set[str] = set()
+        if grader is not None:
+            from advisor.data.grader_refs import grader_item_keys
+
+            needed = grader_item_keys(Path(grader))
+        counter = None
+        if max_tokens is not None:
+            from advisor.data.tokens import get_counter
+
+            counter = get_counter(model)
+        accept: Callable[[list[bytes]], list[int]] = _never
+        if method == "sft" and counter is None:
+            from advisor.data.fastpath import accept_batch
+
+            accept = accept_batch
+        return cls(method, needed, counter, max_tokens, accept)
+
+    def batch(
+        self, first: int, batch: list[bytes], hashes: array[int], tally: _Tally, out: _Collector
+    ) -> None:
+        verdicts = self.accept(batch)
+        # Counting in C: a chunk of clean lines needs no Python loop at all.
+        clean_without_system = verdicts.count(1)
+        if clean_without_system:
+            tally.no_system += clean_without_system
+            tally.first_no_system = tally.first_no_system or first + verdicts.index(1)
+        tally.examples += len(batch)
+        if clean_without_system + verdicts.count(2) == len(batch):
+            return
+        index = -1
+        while (index := _next_zero(verdicts, index + 1)) >= 0:
+            number = first + index
+            raw = batch[index].strip()
+            if not raw:
+                out.warn(number, "blank_line", "blank line (skipped)")
+                hashes[number - 1] = BLANK
+                tally.examples -= 1
+                continue
+            found = _slow(raw, number, self.method, self.needed, self.counter, self.max_tokens, out)
+            if found is None:
+                continue
+            tally.any_reference = tally.any_reference or found.has_reference
+            if not found.errors and not found.has_system:
+                tally.no_system += 1
+                tally.first_no_system = min(tally.first_no_system or number, number)
 
 
 _SPACE = frozenset(b" \t\r\n\f\v")
