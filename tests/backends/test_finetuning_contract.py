@@ -44,7 +44,7 @@ def _fake(monkeypatch: pytest.MonkeyPatch) -> StoredFineTuning:
 
 def _local(monkeypatch: pytest.MonkeyPatch) -> StoredFineTuning:
     service = LocalFineTuning(make_settings(), wait_for_stop_s=0.1)
-    monkeypatch.setattr(service, "_spawn", lambda job_id, resume: None)  # no worker
+    monkeypatch.setattr(service, "_spawn", lambda job_id, resume, lock=None: None)  # no worker
     monkeypatch.setattr(service, "_alive", lambda job_id: True)
     return service
 
