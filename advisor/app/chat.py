@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from advisor.app.routes import RouteSpec
+from advisor.ids import METHODS
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
@@ -24,7 +25,7 @@ TARGET_RAG = "rag"
 TARGET_FINE_TUNED = "fine_tuned"
 TARGET_ASSISTANT = "custom_assistant"
 KB_PREFIX = "rag:"  # other knowledge bases: "rag:<name>"
-TRAINING_ROUTES = ("sft", "dpo", "rft")
+TRAINING_ROUTES = METHODS  # a fine-tuning route is named after its method
 
 
 class ChatChoices(BaseModel):

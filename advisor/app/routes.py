@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.app.backends import BackendSource, backend_name_for, registry_source
 from advisor.errors import UserInputError
+from advisor.ids import InferenceRouteId
 
 if TYPE_CHECKING:
     from advisor.routes import Route
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 # The routes a question can be asked through (training routes are models, asked through
 # system_prompt with a fine-tuned id).  Kept here until the shared vocabulary lands.
-AskRouteId = Literal["system_prompt", "rag", "custom_assistant"]
+AskRouteId = InferenceRouteId
 
 
 class RouteSpec(BaseModel):

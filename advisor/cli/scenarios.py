@@ -10,6 +10,7 @@ import typer
 from pydantic import BaseModel
 
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.ids import METHODS
 
 scenarios_app = typer.Typer(help="Benchmark scenarios: list, inspect and validate them.")
 
@@ -110,7 +111,7 @@ def show_command(
     for key, value in loaded.answers.items():
         echo(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
     echo("training:")
-    for method in ("sft", "dpo", "rft"):
+    for method in METHODS:
         path = loaded.training.file(method)
         if path is not None:
             echo(f"  {method}: {path.name} ({_count_lines(path)} examples)")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from advisor.errors import DataFileError, first_problem
+from advisor.ids import Method
 
 SESSION_VERSION = 1
 
@@ -31,7 +32,7 @@ class Session(BaseModel):
     )
     scenario: str | None = Field(default=None, description="Scenario name or path, if any.")
     data_file: str | None = Field(default=None, description="Training JSONL file checked.")
-    method: Literal["sft", "dpo", "rft"] = Field(default="sft", description="Training method.")
+    method: Method = Field(default="sft", description="Training method.")
     route: str | None = Field(default=None, description="Route chosen to run or chat with.")
     knowledge_base: str | None = Field(default=None, description="Knowledge base name (RAG).")
     documents: str | None = Field(default=None, description="Folder indexed into the KB.")

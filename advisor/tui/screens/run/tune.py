@@ -13,6 +13,7 @@ from textual.widgets import Input, ProgressBar, RichLog, Static
 from textual.worker import get_current_worker
 
 from advisor.errors import DataFileError, JobError
+from advisor.ids import METHODS
 from advisor.tui.screens.run.panel import RunPanel
 from advisor.tui.widgets.charts import MetricChart
 from advisor.tui.widgets.dialogs import ConfirmDialog, PickDialog
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from advisor.app.jobs import Jobs, JobUpdate
     from backends.jobs import JobPreview, JobRequest
 
-TRAINING_ROUTES = ("sft", "dpo", "rft")
+TRAINING_ROUTES = METHODS  # a fine-tuning route is named after its method
 
 
 def preview_lines(method: str, backend: str, train: Path, preview: JobPreview | None) -> list[str]:
