@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 StageProgress = Callable[[str, int, int], None]
 
 FINE_TUNE_ROUTES = ("sft", "dpo", "rft")
+#: Job metadata naming the job whose adapter a job continues from (``sft>dpo``).
+PARENT_KEY = "parent_job"
 POLL_S = 1.0
 
 
@@ -142,8 +144,15 @@ def prepare_fine_tuned(
     training: TrainingSettings,
     progress: StageProgress | None,
     cancel: threading.Event | None,
+    *,
+    parent: FineTuneJob | None = None,
 ) -> PreparedRoute:
-    """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route."""
+    """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route.
+
+    With ``parent`` (a finished SFT job) training continues from its model: the
+    local and fake backends stack on the parent's adapter (``parent_job`` in the
+    request metadata), a remote one fine-tunes the parent's model id.
+    """
     from advisor.jobs.store import JobStore
     from advisor.routes import SystemPromptRoute
     from backends.jobs import SUCCEEDED, Hyperparameters, JobRequest
@@ -163,6 +172,15 @@ def prepare_fine_tuned(
         hyperparameters=hyperparameters,
         grader=grader,
     )
+    metadata = {"bench_key": key, "bench_scenario": scenario.name}
+    base = model
+    if parent is not None:
+        # A continued job is another job: its key names the parent's too.
+        parent_key = parent.metadata.get("bench_key", parent.id)
+        key = hashlib.sha256(f"{key}>{parent_key}".encode()).hexdigest()[:32]
+        metadata = {"bench_key": key, "bench_scenario": scenario.name, PARENT_KEY: parent.id}
+        if not backend.capabilities.runs_locally and parent.fine_tuned_model:
+            base = parent.fine_tuned_model
     service = backend.fine_tuning()
     began = time.perf_counter()
     job = JobStore(settings.jobs_db).find_by_metadata("bench_key", key)
@@ -172,11 +190,11 @@ def prepare_fine_tuned(
             method=method,
             training_file=str(training_file),
             grader=grader,
-            model=model,
+            model=base,
             hyperparameters=Hyperparameters.model_validate(hyperparameters),
             suffix=f"bench-{scenario.name}"[:40],
             seed=0,
-            metadata={"bench_key": key, "bench_scenario": scenario.name},
+            metadata=metadata,
         )
         job = service.create(request)
     if job.status == "paused":  # paused from `advisor jobs`: finish it, never wait forever
@@ -205,7 +223,8 @@ def prepare_fine_tuned(
             model=job.fine_tuned_model,
             trained_tokens=job.trained_tokens,
             cost_usd=_training_cost(training_file, method, model, backend),
-            details={"hyperparameters": hyperparameters, "bench_key": key},
+            details={"hyperparameters": hyperparameters, "bench_key": key}
+            | ({PARENT_KEY: parent.id} if parent is not None else {}),
             notes=notes,
         ),
     )

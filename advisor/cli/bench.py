@@ -20,8 +20,10 @@ def bench(
         "--routes",
         "-r",
         help=(
-            "Comma-separated routes (system_prompt,rag,sft,dpo,rft) or all "
-            "[default: the scenario's routes, else all]."
+            "Comma-separated route ids (system_prompt, few_shot, rag, custom_assistant, sft, "
+            "dpo, rft, sft_short, sft+rag, sft>dpo, ...; + combines at inference, > chains "
+            "training), all, or advisor (its recommendation, combination, runner-up and the "
+            "baseline) [default: the scenario's routes, else advisor]."
         ),
     ),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Backend to run on."),
@@ -54,8 +56,12 @@ def bench(
     threshold = _threshold(fail_under)
     loaded = load_scenario(scenario)
     chosen = context.backend(backend, model=model)
-    # Unset: the routes the scenario names as worth comparing; "all": every route it supports.
-    selected = parse_routes(routes) if routes is not None else (list(loaded.routes) or None)
+    # Unset: the routes the scenario names as worth comparing, else what the advisor
+    # recommends (when the scenario has answers for it); "all": every route it supports.
+    if routes is not None:
+        selected = parse_routes(routes)
+    else:
+        selected = list(loaded.routes) or (["advisor"] if loaded.answers else None)
     options = BenchOptions(
         routes=selected,
         backend=chosen.name,

@@ -110,8 +110,8 @@ def test_max_examples_and_bad_input(bench: Bench, tmp_path: Path) -> None:
     assert code == 0
     results = load_results(tmp_path / "results.json")
     assert len(results.prompts) == 2
-    # No --routes and no routes in the scenario: every route it has data for.
-    assert list(results.routes) == ["system_prompt", "rag", "sft"]
+    # No --routes and no routes in the scenario: the advisor's routes and the baseline.
+    assert list(results.routes) == ["system_prompt", "custom_assistant"]
     code, _, err = bench("--routes", "nope")
     assert code == 2
     assert err.startswith("error: unknown route 'nope'")
