@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 StageProgress = Callable[[str, int, int], None]
 
 FINE_TUNE_ROUTES = ("sft", "dpo", "rft")
-#: Job metadata naming the job whose adapter a job continues from (``sft>dpo``).
-PARENT_KEY = "parent_job"
 POLL_S = 1.0
 
 
@@ -155,7 +153,7 @@ def prepare_fine_tuned(
     """
     from advisor.jobs.store import JobStore
     from advisor.routes import SystemPromptRoute
-    from backends.jobs import SUCCEEDED, Hyperparameters, JobRequest
+    from backends.jobs import PARENT_JOB_KEY, SUCCEEDED, Hyperparameters, JobRequest
 
     training_file = scenario.training_file(method)  # type: ignore[arg-type]
     if training_file is None:
@@ -178,7 +176,7 @@ def prepare_fine_tuned(
         # A continued job is another job: its key names the parent's too.
         parent_key = parent.metadata.get("bench_key", parent.id)
         key = hashlib.sha256(f"{key}>{parent_key}".encode()).hexdigest()[:32]
-        metadata = {"bench_key": key, "bench_scenario": scenario.name, PARENT_KEY: parent.id}
+        metadata = {"bench_key": key, "bench_scenario": scenario.name, PARENT_JOB_KEY: parent.id}
         if not backend.capabilities.runs_locally and parent.fine_tuned_model:
             base = parent.fine_tuned_model
     service = backend.fine_tuning()
@@ -224,7 +222,7 @@ def prepare_fine_tuned(
             trained_tokens=job.trained_tokens,
             cost_usd=_training_cost(training_file, method, model, backend),
             details={"hyperparameters": hyperparameters, "bench_key": key}
-            | ({PARENT_KEY: parent.id} if parent is not None else {}),
+            | ({PARENT_JOB_KEY: parent.id} if parent is not None else {}),
             notes=notes,
         ),
     )

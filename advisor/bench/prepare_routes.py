@@ -44,13 +44,17 @@ MAX_STARTERS = 3
 
 
 def minimal_prompt(system_prompt: str) -> str:
-    """The ``_short`` routes' prompt: the first sentence of the instructions (the role)."""
+    """The ``_short`` routes' prompt: the first sentence of the instructions (the role).
+
+    Instructions of one sentence leave nothing shorter that still says something,
+    so the minimal prompt is then empty (no system message at all).
+    """
     text = " ".join(system_prompt.split())
     for end in (". ", "。", "! ", "? "):
-        if end in text:
-            text = text.split(end)[0] + end.strip()
-            break
-    return text[:200]
+        first, found, rest = text.partition(end)
+        if found and rest.strip():
+            return (first + end.strip())[:200]
+    return ""
 
 
 def few_shot_examples(

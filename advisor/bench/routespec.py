@@ -125,9 +125,10 @@ def parse_route(value: str) -> RouteSpec:
         if part in INFERENCE_IDS:
             inference.append(part)
             continue
+        chain, is_short = _training_part(route, part)
         if training:
             raise _invalid(route, "it names two trained models; chain training with >")
-        training, short = _training_part(route, part)
+        training, short = chain, is_short
     if len(inference) > 1:
         raise _invalid(route, "it names two inference routes; use one of them")
     if inference and inference[0] == "system_prompt" and training:

@@ -31,7 +31,7 @@ from advisor.jobs.hyperparams import Resolved, resolve
 from advisor.jobs.store import JobStore, new_id
 from advisor.jobs.trainingdata import dpo_row, read_examples, rft_row, sft_features
 from advisor.settings import Settings
-from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
+from backends.jobs import PARENT_JOB_KEY, Checkpoint, FineTuneJob, JobEvent, JobRequest
 
 ADAPTER_INFO = "advisor-adapter.json"  # the name backends/local.py reads
 HUB_IDS = {"smollm2-135m-instruct": "HuggingFaceTB/SmolLM2-135M-Instruct"}
@@ -199,6 +199,29 @@ def _load_model(base: str, settings: Settings) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def continue_adapter(model: Any, adapter_dir: Path) -> Any:
+    """``model`` with the parent job's LoRA adapter loaded trainable.
+
+    The result is still one adapter over the base model, so serving loads it like
+    any other.  DPO's reference is the model with the adapter disabled, i.e. the
+    base model, not the SFT model (a documented simplification).
+
+    Raises:
+        JobError: the parent job left no adapter.
+    """
+    from peft import PeftModel
+
+    if not (adapter_dir / "adapter_config.json").is_file():
+        raise JobError(f"the parent job {adapter_dir.name} left no adapter in {adapter_dir}")
+    return PeftModel.from_pretrained(model, str(adapter_dir), is_trainable=True)
+
+
+def _is_peft(model: Any) -> bool:
+    from peft import PeftModel
+
+    return isinstance(model, PeftModel)
+
+
 def _lora(hp: Resolved) -> Any:
     from peft import LoraConfig
 
@@ -274,7 +297,8 @@ class TrainerInputs:
             "train_dataset": build(self.examples),
             "eval_dataset": build(self.validation),
             "processing_class": self.tokenizer,
-            "peft_config": _lora(self.hp),
+            # A continued job trains the parent's adapter itself: no second LoRA on top.
+            "peft_config": None if _is_peft(self.model) else _lora(self.hp),
         }
 
 
@@ -315,6 +339,9 @@ def train(
     hp = resolve(job.method, len(examples), job.hyperparameters)
     seed = job.seed if job.seed is not None else 42
     model, tokenizer = _load_model(job.model, settings)
+    parent = request.metadata.get(PARENT_JOB_KEY)
+    if parent:  # sft>dpo, sft>rft: keep training the parent's adapter
+        model = continue_adapter(model, settings.adapters_dir / parent)
     validation = read_examples(request.validation_file) if request.validation_file else []
     tracker = StoreCallback(store, job, controls, is_main)
     if is_main:
