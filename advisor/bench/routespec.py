@@ -132,8 +132,8 @@ def parse_route(value: str) -> RouteSpec:
     if len(inference) > 1:
         raise _invalid(route, "it names two inference routes; use one of them")
     if inference and inference[0] == "system_prompt" and training:
-        chain = ">".join(training)
-        raise _invalid(route, f"a tuned model answers with the system prompt anyway: use {chain}")
+        plain = ">".join(training)
+        raise _invalid(route, f"a tuned model answers with the system prompt anyway: use {plain}")
     if short and inference:
         raise _invalid(route, "a _short route uses a minimal prompt, not another inference route")
     if inference and not training:
