@@ -88,6 +88,40 @@ def training_key(
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
+def _rft_grader(scenario: Scenario, method: str) -> dict[str, Any] | None:
+    if method == "rft" and scenario.training.rft_grader is not None:
+        grader: dict[str, Any] = json.loads(
+            scenario.training.rft_grader.read_text(encoding="utf-8")
+        )
+        return grader
+    return None
+
+
+def bench_key(
+    method: str,
+    scenario: Scenario,
+    backend: str,
+    model: str,
+    training: TrainingSettings,
+    parent_key: str | None = None,
+) -> str:
+    """The reuse key of the scenario's ``method`` job; a continued job names its parent's."""
+    training_file = scenario.training_file(method)  # type: ignore[arg-type]
+    if training_file is None:
+        raise JobError(f"scenario {scenario.name} has no {method} training file")
+    key = training_key(
+        training_file=training_file,
+        method=method,
+        backend=backend,
+        model=model,
+        hyperparameters=training.hyperparameters(),
+        grader=_rft_grader(scenario, method),
+    )
+    if parent_key is None:
+        return key
+    return hashlib.sha256(f"{key}>{parent_key}".encode()).hexdigest()[:32]
+
+
 def prepare_system_prompt(scenario: Scenario, backend: Backend, model: str) -> PreparedRoute:
     from advisor.routes import SystemPromptRoute
 
@@ -158,24 +192,13 @@ def prepare_fine_tuned(
     training_file = scenario.training_file(method)  # type: ignore[arg-type]
     if training_file is None:
         raise JobError(f"scenario {scenario.name} has no {method} training file")
-    grader = None
-    if method == "rft" and scenario.training.rft_grader is not None:
-        grader = json.loads(scenario.training.rft_grader.read_text(encoding="utf-8"))
+    grader = _rft_grader(scenario, method)
     hyperparameters = training.hyperparameters()
-    key = training_key(
-        training_file=training_file,
-        method=method,
-        backend=backend.name,
-        model=model,
-        hyperparameters=hyperparameters,
-        grader=grader,
-    )
+    parent_key = parent.metadata.get("bench_key", parent.id) if parent is not None else None
+    key = bench_key(method, scenario, backend.name, model, training, parent_key)
     metadata = {"bench_key": key, "bench_scenario": scenario.name}
     base = model
     if parent is not None:
-        # A continued job is another job: its key names the parent's too.
-        parent_key = parent.metadata.get("bench_key", parent.id)
-        key = hashlib.sha256(f"{key}>{parent_key}".encode()).hexdigest()[:32]
         metadata = {"bench_key": key, "bench_scenario": scenario.name, PARENT_JOB_KEY: parent.id}
         if not backend.capabilities.runs_locally and parent.fine_tuned_model:
             base = parent.fine_tuned_model

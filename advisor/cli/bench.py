@@ -45,6 +45,11 @@ def bench(
         "--fail-under",
         help="Exit 1 if the chosen route's pass rate is below this (0-1, or a percentage).",
     ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Print the plan (detectable difference, estimated time per route) and stop.",
+    ),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Prepare each route, answer every test prompt N times, grade, compare, report."""
@@ -72,6 +77,19 @@ def bench(
         max_tokens=max_tokens,
         use_cache=not no_cache,
     )
+    from advisor.bench.plan import plan_bench, render_plan
+
+    plan = plan_bench(loaded, chosen, context.settings(), options)
+    if dry_run:
+        if fmt is OutputFormat.json:
+            print_json({"plan": plan.model_dump(mode="json")})
+        else:
+            for line in render_plan(plan):
+                echo(line)
+        return
+    if fmt is OutputFormat.text:
+        for line in render_plan(plan):
+            echo(line)
     out_dir = out or Path("bench-results") / loaded.name
     cancel = threading.Event()
     with _Progress(enabled=fmt is OutputFormat.text) as progress:
@@ -82,6 +100,7 @@ def bench(
         except KeyboardInterrupt:
             cancel.set()
             raise
+    results = results.model_copy(update={"plan": plan})
     paths = write_reports(results, out_dir)
     verdict = results.verdict
     below = threshold is not None and (
@@ -102,6 +121,7 @@ def bench(
                 verdict=verdict,
                 fail_under=threshold,
                 failed_threshold=below,
+                plan=plan,
             )
         )
     else:
