@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from advisor.bench.prepare_routes import few_shot_examples, minimal_prompt
+from advisor.bench.report import render_markdown
 from advisor.bench.routespec import (
     ROUTE_IDS,
     RouteSpec,
@@ -160,6 +161,8 @@ def test_new_routes_run_on_the_fake_backend(settings: Settings, tmp_path: Path) 
     short, full = results.routes["sft_short"].metrics, sft.metrics
     assert short is not None and full is not None
     assert short.prompt_tokens_per_request < full.prompt_tokens_per_request
+    report = render_markdown(results)  # side by side in the report's notes
+    assert "minimal prompt: sft_short uses" in report and "for sft (" in report
     few = results.routes["few_shot"]
     assert few.preparation.details["few_shot"] > 0 and few.model == "fake-model"
     assert results.routes["few_shot"].metrics.prompt_tokens_per_request > (  # type: ignore[union-attr]
