@@ -132,3 +132,19 @@ def test_request_file_round_trips(settings):
     loaded, merge = files.read_request()
     assert loaded == request and merge is True
     assert json.loads(files.request.read_text())["merge"] is True
+
+
+def test_a_continued_job_needs_its_parents_adapter(service, settings, tmp_path):
+    from advisor.jobs.trainer import continue_adapter
+    from backends.jobs import PARENT_JOB_KEY
+
+    request = JobRequest(
+        method="dpo",
+        training_file=str(JOBS / "sft_small.jsonl"),
+        metadata={PARENT_JOB_KEY: "ftjob-missing"},
+    )
+    with pytest.raises(UserInputError, match="cannot continue from job ftjob-missing"):
+        service.create(request)
+    assert service.list() == []  # refused before a job was recorded
+    with pytest.raises(JobError, match="left no adapter"):
+        continue_adapter(object(), tmp_path / "ftjob-missing")
