@@ -148,13 +148,11 @@ def parse_routes(value: str | None) -> list[RouteSpec] | str | None:
     if value is None:
         return None
     keyword = value.strip().lower()
-    if keyword == "all":
+    if keyword in ("all", ""):  # a blank field (the wizard's) means all, as before
         return None
     if keyword == "advisor":
         return "advisor"
     items = [r for r in value.split(",") if r.strip()]
-    if not items:
-        raise UserInputError("--routes is empty", hint=_valid_ids_sentence())
     specs = [parse_route(r) for r in items]
     return list({s.id: s for s in specs}.values())
 

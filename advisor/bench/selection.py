@@ -53,7 +53,7 @@ def resolve_routes(
     scenario: Scenario, backend: Backend, routes: list[str] | None
 ) -> list[RouteSpec]:
     """The routes a bench runs, in order, duplicates removed; ``advisor`` expanded."""
-    requested = routes if routes is not None else available_routes(scenario, backend)
+    requested = routes or available_routes(scenario, backend)
     ids: list[str] = []
     for route in requested:
         ids += advisor_routes(scenario) if route == ADVISOR else [route]

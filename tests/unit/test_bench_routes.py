@@ -65,7 +65,7 @@ def test_parts_are_typed_and_combinations_canonical() -> None:
     assert parse_route(" sft + rag ") == RouteSpec(training=("sft",), inference="rag")
     assert parse_route("sft_short").inference == "short"
     assert parse_route("sft>rft+custom_assistant").id == "sft>rft+custom_assistant"
-    assert parse_routes("all") is None and parse_routes(None) is None
+    assert parse_routes("all") is None and parse_routes(None) is None and parse_routes(" ") is None
     assert parse_routes("advisor") == "advisor"
     specs = parse_routes("sft, sft ,rag+sft")
     assert isinstance(specs, list) and [s.id for s in specs] == ["sft", "sft+rag"]
