@@ -203,8 +203,8 @@ def continue_adapter(model: Any, adapter_dir: Path) -> Any:
     """``model`` with the parent job's LoRA adapter loaded trainable.
 
     The result is still one adapter over the base model, so serving loads it like
-    any other.  DPO's reference is the model with the adapter disabled, i.e. the
-    base model, not the SFT model (a documented simplification).
+    any other.  For DPO, TRL copies the loaded adapter as the reference, so the
+    reference model is the parent (SFT) model, as in the usual SFT-then-DPO recipe.
 
     Raises:
         JobError: the parent job left no adapter.
