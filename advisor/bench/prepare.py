@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 #: (stage label, done, total); total 0 when unknown.
 StageProgress = Callable[[str, int, int], None]
 
-FINE_TUNE_ROUTES = ("sft", "dpo", "rft")
 POLL_S = 1.0
 
 

@@ -27,7 +27,8 @@ def short_prompt_notes(results: BenchResults) -> list[str]:
         notes.append(
             f"minimal prompt: {name} uses {a.tokens_per_request:.0f} tokens per request "
             f"({a.prompt_tokens_per_request:.0f} prompt) against {b.tokens_per_request:.0f} "
-            f"({b.prompt_tokens_per_request:.0f} prompt) for {full.route} ({saved:+.0%} saved); "
+            f"({b.prompt_tokens_per_request:.0f} prompt) for {full.route} "
+            f"({f'{saved:.0%} fewer' if saved >= 0 else f'{-saved:.0%} more'}); "
             f"cost per 1,000 requests {_cost(a.cost_per_1k_usd)} against "
             f"{_cost(b.cost_per_1k_usd)}; pass rate {a.pass_rate:.0%} against {b.pass_rate:.0%}"
         )
