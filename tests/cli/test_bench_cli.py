@@ -149,3 +149,16 @@ def test_dry_run_prints_the_plan_and_stops(bench: Bench, tmp_path: Path) -> None
     code, stdout, _ = bench(*args, "--dry-run")
     assert code == 0 and "smallest detectable pass-rate difference" in stdout
     assert "sft+rag: prepare" in stdout
+
+
+def test_routes_advisor_needs_answers(bench: Bench, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    toml = (folder / "scenario.toml").read_text()
+    toml = toml.replace("[answers]\nfixed_style = true\nstrict_format = false\n", "")
+    (folder / "scenario.toml").write_text(toml)
+    code, stdout, err = bench("--routes", "advisor", "--dry-run", scenario=folder)
+    assert code == 2 and stdout == ""
+    assert err.startswith("error: scenario tiny has no answers for the advisor")
