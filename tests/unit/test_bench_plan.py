@@ -44,7 +44,10 @@ class LocalLike(FakeBackend):
         return InstantTuning(self.settings)
 
 
-def test_plan_estimates_from_measured_throughput_only(settings: Settings) -> None:
+def test_plan_estimates_from_measured_throughput_only(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(InstantTuning, "created", 0)  # restored after: other tests count jobs
     scenario = load_scenario(TINY)
     backend = LocalLike(settings)
     options = BenchOptions(routes=["system_prompt", "sft", "rag", "dpo"], repeats=2)
