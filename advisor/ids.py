@@ -33,9 +33,8 @@ METHODS: tuple[Method, ...] = get_args(Method)
 InferenceRouteId = Literal["system_prompt", "rag", "custom_assistant"]
 INFERENCE_ROUTE_IDS: tuple[InferenceRouteId, ...] = get_args(InferenceRouteId)
 
-#: Every route a scenario can name and a bench can run, in report order.
-RouteId = Literal["system_prompt", "rag", "custom_assistant", "sft", "dpo", "rft"]
-ROUTE_IDS: tuple[RouteId, ...] = get_args(RouteId)
+# Bench route ids combine these words (``sft+rag``, ``sft>dpo``): their grammar is
+# advisor.bench.routespec, the one place that parses them.
 
 #: ``progress(done, total, label)``: ``total`` is 0 when unknown.  The one
 #: signature for every long operation (indexing, preparing routes, benches).

@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from advisor.errors import DataFileError, JobError
+from advisor.errors import DataFileError, JobError, UserInputError
 from backends.finetuning import StoredFineTuning
 from backends.jobs import (
     CANCELLED,
     FAILED,
+    PARENT_JOB_KEY,
     PAUSED,
     RUNNING,
     SUCCEEDED,
@@ -128,6 +129,14 @@ class FakeFineTuning(StoredFineTuning):
         if not Path(request.training_file).is_file():
             raise DataFileError("file not found", path=request.training_file, hint="check the path")
         metadata = dict(request.metadata)
+        parent = metadata.get(PARENT_JOB_KEY)
+        if parent is not None:  # continued training: the parent must have a model to extend
+            found = self.store.get_job(parent)
+            if found.status != SUCCEEDED or not found.fine_tuned_model:
+                raise UserInputError(
+                    f"cannot continue from job {parent}: it has no fine-tuned model",
+                    hint="continue from a job that succeeded",
+                )
         if self._failures:
             metadata["fake_failure"] = self._failures.pop(0)
         elif request.suffix == FAIL_SUFFIX:
@@ -147,6 +156,8 @@ class FakeFineTuning(StoredFineTuning):
         )
         self.store.save_job(job)
         self._event(job.id, f"Created fine-tuning job: {job.id}")
+        if parent is not None:
+            self._event(job.id, f"Continuing from the adapter of job {parent}")
         self._event(job.id, "Fine-tuning job started (simulated)")
         return self._advance(job, self.pace or self._total_steps(job))
 

@@ -26,6 +26,9 @@ FAILED = "failed"
 CANCELLED = "cancelled"
 PAUSED = "paused"
 TERMINAL_STATUSES = frozenset({SUCCEEDED, FAILED, CANCELLED})
+#: Request/job metadata: the id of the finished job whose adapter this job continues
+#: (``sft>dpo``).  Local backends stack on that adapter; the job records its parent.
+PARENT_JOB_KEY = "parent_job"
 JobStatus = str
 
 # OpenAI's method names for our short ones.

@@ -1,8 +1,11 @@
 """Run a benchmark: one default route list and one report folder for every shell.
 
 Defaults (the CLI's public ones): the routes the scenario names as worth
-comparing, else every route it has data for; reports into
-``./bench-results/<scenario name>``.
+comparing, else what the advisor recommends for it (``advisor``: the
+recommendation, its combination, the runner-up and the system-prompt baseline)
+when the scenario has answers, else every route it has data for; reports into
+``./bench-results/<scenario name>``.  Before anything runs, :func:`plan_benchmark`
+also estimates what the run can detect and how long each route takes.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from advisor.errors import AdvisorError
 if TYPE_CHECKING:
     from advisor.bench.runner import BenchOptions
     from advisor.bench.scenario import Scenario
+    from advisor.bench.schema import BenchPlan as Estimate
     from advisor.bench.schema import BenchResults
     from advisor.ids import Progress
     from advisor.settings import Settings
@@ -50,12 +54,18 @@ class BenchRun:
 
 
 def default_routes(scenario: Scenario, routes: str | None) -> list[str] | None:
-    """Unset: the scenario's routes (None when it names none: every route it supports)."""
-    from advisor.bench.runner import parse_routes
+    """The routes to run; None means every route the scenario supports.
 
-    if routes is None or not routes.strip():
+    Unset: the scenario's routes, else ``advisor`` when the scenario has answers.
+    Blank (the wizard's empty field) or ``all``: every route.
+    """
+    from advisor.bench.selection import ADVISOR, route_ids
+
+    if routes is None:
+        return list(scenario.routes) or ([ADVISOR] if scenario.answers else None)
+    if not routes.strip():
         return list(scenario.routes) or None
-    return parse_routes(routes)
+    return route_ids(routes)
 
 
 def default_out_dir(scenario_name: str) -> Path:
@@ -64,12 +74,14 @@ def default_out_dir(scenario_name: str) -> Path:
 
 @dataclass
 class BenchPlan:
-    """A checked request: the scenario loaded, the backend built, the routes parsed."""
+    """A checked request: the scenario loaded, the backend built, the routes parsed,
+    and the estimate printed before the run (detectable difference, time per route)."""
 
     scenario: Scenario
     backend: Backend
     options: BenchOptions
     out_dir: Path
+    estimate: Estimate
 
 
 def plan_benchmark(
@@ -80,6 +92,7 @@ def plan_benchmark(
     Raises:
         UserInputError: no such scenario, an unknown route, or an unknown backend.
     """
+    from advisor.bench.plan import plan_bench
     from advisor.bench.runner import BenchOptions
     from advisor.bench.scenario import load_scenario
 
@@ -97,7 +110,9 @@ def plan_benchmark(
         max_tokens=request.max_tokens,
         use_cache=request.use_cache,
     )
-    return BenchPlan(scenario, backend, options, request.out or default_out_dir(scenario.name))
+    estimate = plan_bench(scenario, backend, settings, options)
+    out_dir = request.out or default_out_dir(scenario.name)
+    return BenchPlan(scenario, backend, options, out_dir, estimate)
 
 
 def run_benchmark(
@@ -122,6 +137,7 @@ def run_benchmark(
     except KeyboardInterrupt:
         cancel.set()
         raise
+    results = results.model_copy(update={"plan": plan.estimate})
     return BenchRun(results, plan.out_dir, write_reports(results, plan.out_dir))
 
 

@@ -86,6 +86,40 @@ def training_key(
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
+def _rft_grader(scenario: Scenario, method: str) -> dict[str, Any] | None:
+    if method == "rft" and scenario.training.rft_grader is not None:
+        grader: dict[str, Any] = json.loads(
+            scenario.training.rft_grader.read_text(encoding="utf-8")
+        )
+        return grader
+    return None
+
+
+def bench_key(
+    method: str,
+    scenario: Scenario,
+    backend: str,
+    model: str,
+    training: TrainingSettings,
+    parent_key: str | None = None,
+) -> str:
+    """The reuse key of the scenario's ``method`` job; a continued job names its parent's."""
+    training_file = scenario.training_file(method)  # type: ignore[arg-type]
+    if training_file is None:
+        raise JobError(f"scenario {scenario.name} has no {method} training file")
+    key = training_key(
+        training_file=training_file,
+        method=method,
+        backend=backend,
+        model=model,
+        hyperparameters=training.hyperparameters(),
+        grader=_rft_grader(scenario, method),
+    )
+    if parent_key is None:
+        return key
+    return hashlib.sha256(f"{key}>{parent_key}".encode()).hexdigest()[:32]
+
+
 def prepare_system_prompt(scenario: Scenario, backend: Backend, model: str) -> PreparedRoute:
     from advisor.routes import SystemPromptRoute
 
@@ -140,27 +174,32 @@ def prepare_fine_tuned(
     training: TrainingSettings,
     progress: Progress | None,
     cancel: threading.Event | None,
+    *,
+    parent: FineTuneJob | None = None,
 ) -> PreparedRoute:
-    """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route."""
+    """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route.
+
+    With ``parent`` (a finished SFT job) training continues from its model: the
+    local and fake backends stack on the parent's adapter (``parent_job`` in the
+    request metadata), a remote one fine-tunes the parent's model id.
+    """
     from advisor.routes import SystemPromptRoute
     from backends.job_store import JobStore
-    from backends.jobs import SUCCEEDED, Hyperparameters, JobRequest
+    from backends.jobs import PARENT_JOB_KEY, SUCCEEDED, Hyperparameters, JobRequest
 
     training_file = scenario.training_file(method)  # type: ignore[arg-type]
     if training_file is None:
         raise JobError(f"scenario {scenario.name} has no {method} training file")
-    grader = None
-    if method == "rft" and scenario.training.rft_grader is not None:
-        grader = json.loads(scenario.training.rft_grader.read_text(encoding="utf-8"))
+    grader = _rft_grader(scenario, method)
     hyperparameters = training.hyperparameters()
-    key = training_key(
-        training_file=training_file,
-        method=method,
-        backend=backend.name,
-        model=model,
-        hyperparameters=hyperparameters,
-        grader=grader,
-    )
+    parent_key = parent.metadata.get("bench_key", parent.id) if parent is not None else None
+    key = bench_key(method, scenario, backend.name, model, training, parent_key)
+    metadata = {"bench_key": key, "bench_scenario": scenario.name}
+    base = model
+    if parent is not None:
+        metadata = {"bench_key": key, "bench_scenario": scenario.name, PARENT_JOB_KEY: parent.id}
+        if not backend.capabilities.runs_locally and parent.fine_tuned_model:
+            base = parent.fine_tuned_model
     service = backend.fine_tuning()
     began = time.perf_counter()
     job = JobStore(settings.jobs_db).find_by_metadata("bench_key", key)
@@ -170,23 +209,18 @@ def prepare_fine_tuned(
             method=method,
             training_file=str(training_file),
             grader=grader,
-            model=model,
+            model=base,
             hyperparameters=Hyperparameters.model_validate(hyperparameters),
             suffix=f"bench-{scenario.name}"[:40],
             seed=0,
-            metadata={"bench_key": key, "bench_scenario": scenario.name},
+            metadata=metadata,
         )
         job = service.create(request)
     if job.status == "paused":  # paused from `advisor jobs`: finish it, never wait forever
         job = service.resume(job.id)
     if not job.is_terminal:
         job = _wait(service, job, method, progress, cancel)
-    if job.status != SUCCEEDED or not job.fine_tuned_model:
-        reason = job.error.message if job.error else job.status
-        raise JobError(
-            f"{method} fine-tuning job {job.id} did not succeed: {reason}",
-            hint=f"inspect it with `advisor jobs show {job.id}`",
-        )
+    _require_success(job, method)
     route = SystemPromptRoute(backend, job.fine_tuned_model, scenario.system_prompt)
     route.prepare()
     # A reused job reports what its training took, so the cost column stays meaningful.
@@ -203,10 +237,20 @@ def prepare_fine_tuned(
             model=job.fine_tuned_model,
             trained_tokens=job.trained_tokens,
             cost_usd=_training_cost(training_file, method, model, backend),
-            details={"hyperparameters": hyperparameters, "bench_key": key},
+            details={"hyperparameters": hyperparameters, "bench_key": key}
+            | ({PARENT_JOB_KEY: parent.id} if parent is not None else {}),
             notes=notes,
         ),
     )
+
+
+def _require_success(job: FineTuneJob, method: str) -> None:
+    if job.status != "succeeded" or not job.fine_tuned_model:
+        reason = job.error.message if job.error else job.status
+        raise JobError(
+            f"{method} fine-tuning job {job.id} did not succeed: {reason}",
+            hint=f"inspect it with `advisor jobs show {job.id}`",
+        )
 
 
 def _wait(

@@ -11,6 +11,7 @@ import html
 import json
 from pathlib import Path
 
+from advisor.bench.report_notes import plan_notes, short_prompt_notes
 from advisor.bench.schema import BenchResults, RouteMetrics, RouteResult, SampleRecord
 
 SAMPLE_ROWS = 12
@@ -148,7 +149,7 @@ def render_markdown(results: BenchResults) -> str:
                 f"{cmp.mcnemar_p:.3f} | {cmp.bootstrap_p:.3f} | {cmp.test} "
                 f"| {'yes: ' + (cmp.better or '') if cmp.significant else 'no'} |"
             )
-    notes = list(results.notes)
+    notes = list(results.notes) + short_prompt_notes(results) + plan_notes(results)
     for name, r, m in _measured(results):
         notes += [f"{name}: {n}" for n in r.preparation.notes]
         if m.cost_note:
@@ -300,7 +301,7 @@ def _html_samples(results: BenchResults) -> str:
 
 
 def _html_notes(results: BenchResults) -> str:
-    notes = list(results.notes)
+    notes = list(results.notes) + short_prompt_notes(results) + plan_notes(results)
     for name, r, m in _measured(results):
         notes += [f"{name}: {n}" for n in r.preparation.notes]
         if m.cost_note:

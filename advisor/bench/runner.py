@@ -19,14 +19,10 @@ from typing import TYPE_CHECKING, Any
 from advisor import __version__
 from advisor.bench import compare, metrics
 from advisor.bench.cache import GenerationCache, cache_key
-from advisor.bench.prepare import (
-    PreparedRoute,
-    TrainingSettings,
-    prepare_fine_tuned,
-    prepare_rag,
-    prepare_system_prompt,
-)
+from advisor.bench.prepare import PreparedRoute, TrainingSettings
+from advisor.bench.prepare_routes import prepare_spec
 from advisor.bench.pricing import chat_price
+from advisor.bench.routespec import RouteSpec, parse_route
 from advisor.bench.schema import (
     BenchConfig,
     BenchResults,
@@ -38,8 +34,9 @@ from advisor.bench.schema import (
     SampleRecord,
     ScenarioInfo,
 )
+from advisor.bench.selection import available_routes, resolve_routes, skip_reason
 from advisor.errors import AdvisorError, BackendError, CancelledError, UserInputError
-from advisor.ids import METHODS, ROUTE_IDS, Progress
+from advisor.ids import Progress
 
 if TYPE_CHECKING:
     from advisor.bench.scenario import Scenario, TestItem
@@ -48,14 +45,13 @@ if TYPE_CHECKING:
     from backends.base import Backend
     from backends.types import GenerationParams
 
-# custom_assistant is a saved system prompt plus retrieval: measured by those two routes.
-BENCHABLE_ROUTES = tuple(r for r in ROUTE_IDS if r != "custom_assistant")
 DEFAULT_MAX_TOKENS = 256
 
 
 @dataclass
 class BenchOptions:
-    routes: list[str] | None = None  # None: every route the scenario supports
+    # Route ids (see advisor.bench.routespec) or "advisor"; None: every route the scenario supports.
+    routes: list[str] | None = None
     backend: str | None = None
     model: str | None = None
     repeats: int = 1
@@ -66,34 +62,6 @@ class BenchOptions:
     concurrency: int = 4
     alpha: float = 0.05
     training: TrainingSettings = field(default_factory=TrainingSettings)
-
-
-def available_routes(scenario: Scenario, backend: Backend) -> list[str]:
-    """Routes ``--routes all`` runs: those the scenario has data for and the backend can do."""
-    routes = ["system_prompt"]
-    if scenario.knowledge_files():
-        routes.append("rag")
-    methods = backend.capabilities.fine_tuning_methods if backend.capabilities else ()
-    routes += [m for m in METHODS if scenario.training_file(m) and m in methods]
-    return routes
-
-
-def _skip_reason(route: str, scenario: Scenario, backend: Backend) -> str | None:
-    if route not in BENCHABLE_ROUTES:
-        if route == "custom_assistant":
-            return (
-                "custom_assistant is not benchmarked separately: it is a saved system "
-                "prompt plus retrieval, measured by the system_prompt and rag routes"
-            )
-        return f"unknown route {route}"
-    if route == "rag" and not scenario.knowledge_files():
-        return "the scenario has no knowledge documents"
-    if route in METHODS:
-        if scenario.training_file(route) is None:
-            return f"the scenario has no {route} training file"
-        if route not in backend.capabilities.fine_tuning_methods:
-            return f"the {backend.name} backend cannot fine-tune with {route}"
-    return None
 
 
 class BenchRunner:
@@ -132,7 +100,7 @@ class BenchRunner:
             items = items[: self.options.max_examples]
         if not items:
             raise UserInputError(f"scenario {self.scenario.name} has no test prompts")
-        requested = self.options.routes or available_routes(self.scenario, self.backend)
+        requested = resolve_routes(self.scenario, self.backend, self.options.routes)
         paraphrases = self.scenario.paraphrases()
         graders = self._load_graders()
         embed = self._embedder()
@@ -143,10 +111,10 @@ class BenchRunner:
             if isinstance(i.fields().get("source"), str)
         }
         results: dict[str, RouteResult] = {}
-        for route_id in dict.fromkeys(requested):
+        for spec in requested:
             self._check_cancel()
-            results[route_id] = self._run_route(
-                route_id, items, paraphrases, graders, embed, references, sources
+            results[spec.id] = self._run_route(
+                spec, items, paraphrases, graders, embed, references, sources
             )
         comparisons = compare.compare_routes(
             results, repeats=self.options.repeats, alpha=self.options.alpha
@@ -193,7 +161,7 @@ class BenchRunner:
 
     def _run_route(
         self,
-        route_id: str,
+        spec: RouteSpec,
         items: list[TestItem],
         paraphrases: dict[str, list[str]],
         graders: list[tuple[str, str, Any]],
@@ -201,7 +169,8 @@ class BenchRunner:
         references: dict[str, str],
         sources: dict[str, str],
     ) -> RouteResult:
-        skip = _skip_reason(route_id, self.scenario, self.backend)
+        route_id = spec.id
+        skip = skip_reason(spec, self.scenario, self.backend)
         if skip:
             return RouteResult(
                 route=route_id,
@@ -212,7 +181,7 @@ class BenchRunner:
                 preparation=Preparation(kind="none"),
             )
         try:
-            prepared = self._prepare(route_id)
+            prepared = self._prepare(spec)
             self._stage(f"{route_id}: preparing", 1, 1)
             samples = self._answer_all(route_id, prepared.route, items, graders)
             if samples and all(s.error for s in samples):
@@ -250,23 +219,18 @@ class BenchRunner:
             samples=samples,
         )
 
-    def _prepare(self, route_id: str) -> PreparedRoute:
-        self._stage(f"{route_id}: preparing", 0, 0)
-        if route_id == "system_prompt":
-            return prepare_system_prompt(self.scenario, self.backend, self.model)
-        if route_id == "rag":
-            return prepare_rag(
-                self.scenario, self.backend, self.model, self.settings, self.progress, self.cancel
-            )
-        return prepare_fine_tuned(
-            route_id,
+    def _prepare(self, spec: RouteSpec) -> PreparedRoute:
+        self._stage(f"{spec.id}: preparing", 0, 0)
+        return prepare_spec(
+            spec,
             self.scenario,
             self.backend,
             self.model,
             self.settings,
             self.options.training,
-            self.progress,
-            self.cancel,
+            max_tokens=self.options.max_tokens,
+            progress=self.progress,
+            cancel=self.cancel,
         )
 
     def _params(self) -> GenerationParams:
@@ -386,9 +350,12 @@ class BenchRunner:
         import hashlib
 
         parts = [route_id, self.scenario.system_prompt]
-        if route_id == "rag":
+        if parse_route(route_id).retrieves:
             for path in self.scenario.knowledge_files():
                 parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        few_shot = getattr(route, "few_shot_file", None)
+        if few_shot is not None:  # the examples chosen shape every prompt
+            parts.append(hashlib.sha256(few_shot.read_bytes()).hexdigest())
         digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
         return f"{route_id}:{digest}"
 
@@ -512,24 +479,9 @@ def run_bench(
     return BenchRunner(scenario, backend, settings, options, progress=progress, cancel=cancel).run()
 
 
-def parse_routes(value: str | None) -> list[str] | None:
-    """``--routes`` value -> list (None for ``all`` or unset)."""
-    if value is None or value.strip().lower() == "all":
-        return None
-    routes = [r.strip() for r in value.split(",") if r.strip()]
-    unknown = [r for r in routes if r not in ROUTE_IDS]
-    if unknown:
-        raise UserInputError(
-            f"unknown route {unknown[0]!r}",
-            hint=f"use a comma-separated list of {', '.join(ROUTE_IDS)}, or all",
-        )
-    return routes
-
-
 __all__: Sequence[str] = [
     "BenchOptions",
     "BenchRunner",
     "available_routes",
-    "parse_routes",
     "run_bench",
 ]

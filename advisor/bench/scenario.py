@@ -24,8 +24,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from advisor.bench.routespec import ROUTE_IDS, parse_route
 from advisor.errors import DataFileError, UserInputError
-from advisor.ids import ROUTE_IDS, Method
+from advisor.ids import Method
 
 SCENARIO_FILE = "scenario.toml"
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -35,6 +36,13 @@ KNOWLEDGE_SUFFIXES = (".md", ".txt")
 MIN_TRAINING_EXAMPLES = 100
 MIN_TEST_PROMPTS = 30
 TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)")
+
+
+def _check_route(route: str) -> None:
+    try:
+        parse_route(route)
+    except UserInputError as exc:
+        raise ValueError(f"{exc.message}; {exc.hint}") from exc
 
 
 class GraderSpec(BaseModel):
@@ -130,16 +138,15 @@ class Scenario(BaseModel):
     @field_validator("expected_route")
     @classmethod
     def _known_route(cls, value: str | None) -> str | None:
-        if value is not None and value not in ROUTE_IDS:
-            raise ValueError(f"unknown route {value!r}; use one of {', '.join(ROUTE_IDS)}")
+        if value is not None:
+            _check_route(value)
         return value
 
     @field_validator("routes")
     @classmethod
     def _known_routes(cls, value: list[str]) -> list[str]:
-        unknown = [r for r in value if r not in ROUTE_IDS]
-        if unknown:
-            raise ValueError(f"unknown routes {unknown}; use {', '.join(ROUTE_IDS)}")
+        for route in value:
+            _check_route(route)
         return value
 
     # --- data access (raise DataFileError on unreadable files) ---
@@ -358,6 +365,7 @@ def validate_scenario(scenario: Scenario) -> list[Problem]:
 
 
 __all__ = [
+    "ROUTE_IDS",
     "GraderSpec",
     "Problem",
     "Scenario",

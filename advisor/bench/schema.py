@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: plan, preparation details of the combined routes
 
 
 class _Model(BaseModel):
@@ -176,6 +176,42 @@ class CacheStats(_Model):
     misses: int = 0
 
 
+class RoutePlan(_Model):
+    """One route's expected work before it runs; ``None`` seconds means unknown."""
+
+    route: str
+    runs: bool = Field(description="False when the route will be skipped (see skip_reason).")
+    skip_reason: str | None = None
+    preparation: Literal["none", "index", "fine_tune"]
+    preparation_seconds: float | None = None
+    preparation_basis: str = Field(description="How the preparation time was estimated.")
+    requests: int = Field(description="Answers to draw: prompts x repeats, plus paraphrases.")
+    answer_seconds: float | None = None
+    answer_basis: str = Field(description="How the answering time was estimated.")
+
+
+class BenchPlan(_Model):
+    """What a bench will cost and what it can show, printed before it spends compute."""
+
+    scenario: str
+    backend: str
+    model: str
+    n_prompts: int
+    repeats: int
+    alpha: float
+    power: float
+    detectable_difference: float = Field(
+        description="Smallest pass-rate difference a two-proportion test detects (prompts as n)."
+    )
+    detectable_difference_repeats: float | None = Field(
+        default=None,
+        description="The same if every repeat were an independent answer (a lower bound).",
+    )
+    power_note: str
+    routes: list[RoutePlan]
+    total_seconds: float | None = Field(description="Sum of the estimates; None if any is unknown.")
+
+
 class BenchResults(_Model):
     """Everything ``advisor bench`` measured; written as ``results.json``."""
 
@@ -191,6 +227,7 @@ class BenchResults(_Model):
     verdict: Verdict
     cache: CacheStats = Field(default_factory=CacheStats)
     notes: list[str] = Field(default_factory=list)
+    plan: BenchPlan | None = Field(default=None, description="The plan printed before the run.")
 
 
 class RouteSummary(_Model):
@@ -211,3 +248,4 @@ class BenchSummary(_Model):
     verdict: Verdict
     fail_under: float | None = None
     failed_threshold: bool = False
+    plan: BenchPlan | None = None

@@ -13,6 +13,7 @@ from advisor.errors import AdvisorError, UserInputError
 
 if TYPE_CHECKING:
     from advisor.app.bench import BenchRun
+    from advisor.bench.schema import BenchPlan as Estimate
     from advisor.bench.schema import BenchSummary
 
 
@@ -23,8 +24,10 @@ def bench(
         "--routes",
         "-r",
         help=(
-            "Comma-separated routes (system_prompt,rag,sft,dpo,rft) or all "
-            "[default: the scenario's routes, else all]."
+            "Comma-separated route ids (system_prompt, few_shot, rag, custom_assistant, sft, "
+            "dpo, rft, sft_short, sft+rag, sft>dpo, ...; + combines at inference, > chains "
+            "training), all, or advisor (its recommendation, combination, runner-up and the "
+            "baseline) [default: the scenario's routes, else advisor]."
         ),
     ),
     backend: str | None = typer.Option(None, "--backend", "-b", help="Backend to run on."),
@@ -46,6 +49,11 @@ def bench(
         "--fail-under",
         help="Exit 1 if the chosen route's pass rate is below this (0-1, or a percentage).",
     ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Print the plan (detectable difference, estimated time per route) and stop.",
+    ),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Prepare each route, answer every test prompt N times, grade, compare, report."""
@@ -65,6 +73,8 @@ def bench(
         use_cache=not no_cache,
     )
     plan = plan_benchmark(request, context.settings(), context.backend)
+    if _show_plan(plan.estimate, fmt, stop=dry_run):
+        return
     with _Progress(enabled=fmt is OutputFormat.text) as progress:
         run = run_benchmark(plan, context.settings(), progress=progress)
     results, paths = run.results, run.paths
@@ -87,6 +97,19 @@ def bench(
         )
 
 
+def _show_plan(estimate: Estimate, fmt: OutputFormat, *, stop: bool) -> bool:
+    """Print the plan (as JSON only for a dry run); True when the run stops here."""
+    from advisor.bench.plan import render_plan
+
+    if stop and fmt is OutputFormat.json:
+        print_json({"plan": estimate.model_dump(mode="json")})
+        return True
+    if fmt is OutputFormat.text:
+        for line in render_plan(estimate):
+            echo(line)
+    return stop
+
+
 def _summary(run: BenchRun, threshold: float | None, below: bool) -> BenchSummary:
     """The JSON of ``advisor bench --format json``."""
     from advisor.bench.schema import BenchSummary, RouteSummary
@@ -103,6 +126,7 @@ def _summary(run: BenchRun, threshold: float | None, below: bool) -> BenchSummar
         verdict=results.verdict,
         fail_under=threshold,
         failed_threshold=below,
+        plan=results.plan,
     )
 
 

@@ -29,6 +29,7 @@ from backends.job_store import new_id
 from backends.jobs import (
     CANCELLED,
     FAILED,
+    PARENT_JOB_KEY,
     PAUSED,
     QUEUED,
     SUCCEEDED,
@@ -102,6 +103,12 @@ class LocalFineTuning(StoredFineTuning):
             raise UserInputError(
                 f"cannot fine-tune {model!r}: local jobs start from a base model",
                 hint="pass --model with a base model such as smollm2-135m-instruct",
+            )
+        parent = request.metadata.get(PARENT_JOB_KEY)
+        if parent and not (self.settings.adapters_dir / parent / "adapter_config.json").is_file():
+            raise UserInputError(
+                f"cannot continue from job {parent}: it left no adapter",
+                hint="continue from a local job that succeeded (see `advisor jobs list`)",
             )
         job = FineTuneJob(
             id=new_id("ftjob"),

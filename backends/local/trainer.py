@@ -30,7 +30,7 @@ from advisor.errors import JobError, UserInputError
 from advisor.settings import Settings
 from advisor.threads import use_thread_policy
 from backends.job_store import JobStore, new_id
-from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobRequest
+from backends.jobs import PARENT_JOB_KEY, Checkpoint, FineTuneJob, JobEvent, JobRequest
 from backends.local.backend import ADAPTER_INFO
 from backends.local.hyperparams import Resolved, resolve
 from backends.local.trainingdata import dpo_row, read_examples, rft_row, sft_features
@@ -200,6 +200,29 @@ def _load_model(base: str, settings: Settings) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def continue_adapter(model: Any, adapter_dir: Path) -> Any:
+    """``model`` with the parent job's LoRA adapter loaded trainable.
+
+    The result is still one adapter over the base model, so serving loads it like
+    any other.  For DPO, TRL copies the loaded adapter as the reference, so the
+    reference model is the parent (SFT) model, as in the usual SFT-then-DPO recipe.
+
+    Raises:
+        JobError: the parent job left no adapter.
+    """
+    from peft import PeftModel
+
+    if not (adapter_dir / "adapter_config.json").is_file():
+        raise JobError(f"the parent job {adapter_dir.name} left no adapter in {adapter_dir}")
+    return PeftModel.from_pretrained(model, str(adapter_dir), is_trainable=True)
+
+
+def _is_peft(model: Any) -> bool:
+    from peft import PeftModel
+
+    return isinstance(model, PeftModel)
+
+
 def _lora(hp: Resolved) -> Any:
     from peft import LoraConfig
 
@@ -275,7 +298,8 @@ class TrainerInputs:
             "train_dataset": build(self.examples),
             "eval_dataset": build(self.validation),
             "processing_class": self.tokenizer,
-            "peft_config": _lora(self.hp),
+            # A continued job trains the parent's adapter itself: no second LoRA on top.
+            "peft_config": None if _is_peft(self.model) else _lora(self.hp),
         }
 
 
@@ -313,6 +337,9 @@ def train(
     hp = resolve(job.method, len(examples), job.hyperparameters)
     seed = job.seed if job.seed is not None else 42
     model, tokenizer = _load_model(job.model, settings)
+    parent = request.metadata.get(PARENT_JOB_KEY)
+    if parent:  # sft>dpo, sft>rft: keep training the parent's adapter
+        model = continue_adapter(model, settings.adapters_dir / parent)
     validation = read_examples(request.validation_file) if request.validation_file else []
     tracker = StoreCallback(store, job, controls, is_main)
     if is_main:

@@ -110,10 +110,55 @@ def test_max_examples_and_bad_input(bench: Bench, tmp_path: Path) -> None:
     assert code == 0
     results = load_results(tmp_path / "results.json")
     assert len(results.prompts) == 2
-    # No --routes and no routes in the scenario: every route it has data for.
-    assert list(results.routes) == ["system_prompt", "rag", "sft"]
+    # No --routes and no routes in the scenario: the advisor's routes and the baseline.
+    assert list(results.routes) == ["system_prompt", "custom_assistant"]
     code, _, err = bench("--routes", "nope")
     assert code == 2
     assert err.startswith("error: unknown route 'nope'")
     code, _, err = bench(scenario=tmp_path / "missing")
     assert code == 2 and "no scenario" in err
+
+
+def test_routes_are_parsed_once_with_one_clear_error(bench: Bench, tmp_path: Path) -> None:
+    code, stdout, err = bench("--routes", "sft+rag,dpo>sft", "--out", str(tmp_path))
+    assert code == 2 and stdout == ""
+    assert err.startswith("error: route 'dpo>sft' is not valid: only sft>dpo and sft>rft")
+    assert err.count("\n") == 1 and "sft_short" in err and "advisor" in err
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_routes_advisor_runs_recommendation_and_baseline(bench: Bench, tmp_path: Path) -> None:
+    code, stdout, _ = bench("--routes", "advisor", "--repeats", "1", "--out", str(tmp_path))
+    assert code == 0, stdout
+    results = load_results(tmp_path / "results.json")
+    # tiny's answers: system prompt first, custom assistant as runner-up.
+    assert list(results.routes) == ["system_prompt", "custom_assistant"]
+    assert results.plan is not None and results.plan.routes[0].route == "system_prompt"
+    assert stdout.startswith("plan: 4 test prompts x 1 repeats")
+
+
+def test_dry_run_prints_the_plan_and_stops(bench: Bench, tmp_path: Path) -> None:
+    args = ("--routes", "sft,sft+rag,few_shot", "--repeats", "3", "--out", str(tmp_path))
+    code, stdout, _ = bench(*args, "--dry-run", "--format", "json")
+    assert code == 0
+    plan = json.loads(stdout)["plan"]
+    assert [r["route"] for r in plan["routes"]] == ["sft", "sft+rag", "few_shot"]
+    assert plan["n_prompts"] == 4 and plan["repeats"] == 3
+    assert 0 < plan["detectable_difference_repeats"] < plan["detectable_difference"] <= 1
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+    code, stdout, _ = bench(*args, "--dry-run")
+    assert code == 0 and "smallest detectable pass-rate difference" in stdout
+    assert "sft+rag: prepare" in stdout
+
+
+def test_routes_advisor_needs_answers(bench: Bench, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    toml = (folder / "scenario.toml").read_text()
+    toml = toml.replace("[answers]\nfixed_style = true\nstrict_format = false\n", "")
+    (folder / "scenario.toml").write_text(toml)
+    code, stdout, err = bench("--routes", "advisor", "--dry-run", scenario=folder)
+    assert code == 2 and stdout == ""
+    assert err.startswith("error: scenario tiny has no answers for the advisor")

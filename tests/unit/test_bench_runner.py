@@ -147,11 +147,13 @@ def test_training_key_depends_on_content_not_path(tmp_path) -> None:  # type: ig
 
 def test_skipped_routes_explain_why(settings: Settings) -> None:
     scenario = load_scenario(TINY)
-    options = BenchOptions(routes=["system_prompt", "dpo", "custom_assistant"], repeats=1)
+    options = BenchOptions(routes=["system_prompt", "dpo", "sft>dpo"], repeats=1)
     results = run_bench(scenario, FakeBackend(settings), settings, options)
     assert results.routes["dpo"].status == "skipped"
     assert "dpo" in (results.routes["dpo"].error or "")
-    assert results.routes["custom_assistant"].status == "skipped"
+    # A chain needs every training file it trains on.
+    assert results.routes["sft>dpo"].status == "skipped"
+    assert "dpo training file" in (results.routes["sft>dpo"].error or "")
     assert results.verdict.best == "system_prompt"
 
 

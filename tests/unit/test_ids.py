@@ -12,7 +12,6 @@ from advisor.errors import ModelNotFoundError
 from advisor.ids import (
     INFERENCE_ROUTE_IDS,
     METHODS,
-    ROUTE_IDS,
     ModelRef,
     auto_epochs,
     safe_name,
@@ -102,9 +101,13 @@ def test_safe_names_stay_one_path_component(value: str) -> None:
         assert Path(value).name == value and not value.startswith(".")
 
 
-def test_route_ids_are_the_inference_routes_then_the_methods() -> None:
-    assert ROUTE_IDS == INFERENCE_ROUTE_IDS + METHODS
+def test_bench_route_ids_are_built_from_the_one_vocabulary() -> None:
+    from advisor.bench.routespec import ROUTE_IDS, parse_route
+
     assert METHODS == ("sft", "dpo", "rft")
+    assert set(INFERENCE_ROUTE_IDS + METHODS) <= set(ROUTE_IDS)
+    for route in ROUTE_IDS:  # every documented id parses, and prints as itself
+        assert parse_route(route).id == route
 
 
 @pytest.mark.parametrize(

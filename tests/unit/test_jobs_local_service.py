@@ -146,3 +146,19 @@ def test_a_suffix_that_cannot_be_part_of_a_model_id_is_refused_before_training(
     request = JobRequest(method="sft", training_file=str(tmp_path / "t.jsonl"), suffix="../x")
     with pytest.raises(UserInputError, match="suffix"):
         LocalFineTuning(settings).create(request)
+
+
+def test_a_continued_job_needs_its_parents_adapter(service, settings, tmp_path):
+    from backends.jobs import PARENT_JOB_KEY
+    from backends.local.trainer import continue_adapter
+
+    request = JobRequest(
+        method="dpo",
+        training_file=str(JOBS / "sft_small.jsonl"),
+        metadata={PARENT_JOB_KEY: "ftjob-missing"},
+    )
+    with pytest.raises(UserInputError, match="cannot continue from job ftjob-missing"):
+        service.create(request)
+    assert service.list() == []  # refused before a job was recorded
+    with pytest.raises(JobError, match="left no adapter"):
+        continue_adapter(object(), tmp_path / "ftjob-missing")

@@ -1,0 +1,230 @@
+"""Planning a bench before it spends compute: what it can detect, and how long it takes.
+
+The detectable difference is the textbook two-proportion z-test sample-size
+formula solved for the difference, at a 50% pass rate (where the variance, and
+so the difference needed, is largest):
+
+    d = (z[1 - alpha/2] + z[power]) * sqrt(2 * p * (1 - p) / n)
+
+with ``n`` test prompts per route.  The bench counts prompts, not repeats, as
+independent (repeats of one prompt are correlated), so the headline figure uses
+prompts; the figure with every repeat counted is shown as a lower bound.
+
+Times come only from measurements on this machine (the cached training
+throughput of :mod:`advisor.data.throughput`); anything not measured is
+reported as unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+from typing import TYPE_CHECKING
+
+from advisor.bench.schema import BenchPlan, RoutePlan
+from advisor.bench.selection import resolve_routes, skip_reason
+
+if TYPE_CHECKING:
+    from advisor.bench.routespec import RouteSpec
+    from advisor.bench.runner import BenchOptions
+    from advisor.bench.scenario import Scenario
+    from advisor.settings import Settings
+    from backends.base import Backend
+
+POWER = 0.8
+UNKNOWN_ANSWERS = "unknown: no measured generation throughput for this backend on this machine"
+
+
+def detectable_difference(n: int, *, alpha: float = 0.05, power: float = POWER) -> float:
+    """Smallest pass-rate difference a two-sided two-proportion test detects with ``n`` per arm."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    z = NormalDist().inv_cdf
+    p = 0.5
+    return min(1.0, (z(1 - alpha / 2) + z(power)) * math.sqrt(2 * p * (1 - p) / n))
+
+
+def _preparation(
+    spec: RouteSpec,
+    scenario: Scenario,
+    backend: Backend,
+    model: str,
+    settings: Settings,
+    options: BenchOptions,
+) -> tuple[str, float | None, str]:
+    """(kind, seconds or None, basis) of preparing ``spec``."""
+    kind = "fine_tune" if spec.training else ("index" if spec.retrieves else "none")
+    if spec.retrieves and not scenario.knowledge_files():
+        kind = "fine_tune" if spec.training else "none"
+    if kind == "none":
+        return kind, 0.0, "nothing to prepare"
+    if backend.name == "fake":
+        return kind, 0.0, "simulated by the fake backend"
+    total = 0.0
+    bases: list[str] = []
+    parent_key: str | None = None
+    for method in spec.training:
+        seconds, basis, parent_key = _training(
+            method, scenario, backend, model, settings, options, parent_key
+        )
+        bases.append(basis)
+        if seconds is None:
+            return kind, None, "; ".join(bases)
+        total += seconds
+    if spec.retrieves and scenario.knowledge_files():
+        files = len(scenario.knowledge_files())
+        indexing = f"indexing {files} documents: unknown (not measured)"
+        return kind, None, "; ".join([*bases, indexing])
+    return kind, round(total, 1), "; ".join(bases)
+
+
+def _training(
+    method: str,
+    scenario: Scenario,
+    backend: Backend,
+    model: str,
+    settings: Settings,
+    options: BenchOptions,
+    parent_key: str | None,
+) -> tuple[float | None, str, str]:
+    """(seconds, basis, this job's bench key) for one training step of a chain."""
+    from advisor.bench.prepare import bench_key
+    from backends.job_store import JobStore
+
+    key = bench_key(method, scenario, backend.name, model, options.training, parent_key)
+    job = JobStore(settings.jobs_db).find_by_metadata("bench_key", key)
+    if job is not None and job.status == "succeeded" and job.fine_tuned_model:
+        return 0.0, f"{method}: reuses finished job {job.id}", key
+    if not backend.capabilities.runs_locally:
+        return None, f"{method}: unknown (the provider's queue and speed are not measured)", key
+    from advisor.data.throughput import cached_throughput
+
+    measured = cached_throughput(settings)
+    if measured is None or measured.tokens_per_second <= 0:
+        return (
+            None,
+            f"{method}: unknown (measure with `advisor data stats FILE --measure-throughput`)",
+            key,
+        )
+    try:
+        from advisor.data.stats import compute_stats
+
+        path = scenario.training_file(method)  # type: ignore[arg-type]
+        assert path is not None  # skip_reason ran first
+        stats = compute_stats(path, method, model="local", settings=settings)
+    except Exception:  # an estimate only: never stop a plan over it
+        return None, f"{method}: unknown (the training file could not be measured)", key
+    tokens = stats.billed_tokens_per_epoch * options.training.n_epochs
+    seconds = tokens / measured.tokens_per_second
+    rate = f"{measured.tokens_per_second:,.0f} tokens/s measured {measured.measured_at}"
+    return seconds, f"{method}: {tokens:,} tokens at {rate}", key
+
+
+def plan_bench(
+    scenario: Scenario, backend: Backend, settings: Settings, options: BenchOptions
+) -> BenchPlan:
+    """The plan of a bench: detectable difference and time per route (see module doc)."""
+    items = scenario.test_items()
+    if options.max_examples is not None:
+        items = items[: options.max_examples]
+    n = max(1, len(items))
+    ids = {i.id for i in items}
+    paraphrases = sum(len(t) for k, t in scenario.paraphrases().items() if k in ids)
+    requests = len(items) * options.repeats + paraphrases
+    model = options.model or backend.default_model
+    routes: list[RoutePlan] = []
+    for spec in resolve_routes(scenario, backend, options.routes):
+        reason = skip_reason(spec, scenario, backend)
+        if reason is not None:
+            routes.append(
+                RoutePlan(
+                    route=spec.id,
+                    runs=False,
+                    skip_reason=reason,
+                    preparation="none",
+                    preparation_seconds=0.0,
+                    preparation_basis="skipped",
+                    requests=0,
+                    answer_seconds=0.0,
+                    answer_basis="skipped",
+                )
+            )
+            continue
+        kind, seconds, basis = _preparation(spec, scenario, backend, model, settings, options)
+        fake = backend.name == "fake"
+        routes.append(
+            RoutePlan(
+                route=spec.id,
+                runs=True,
+                preparation=kind,
+                preparation_seconds=seconds,
+                preparation_basis=basis,
+                requests=requests,
+                answer_seconds=0.0 if fake else None,
+                answer_basis="simulated by the fake backend" if fake else UNKNOWN_ANSWERS,
+            )
+        )
+    known = [(r.preparation_seconds, r.answer_seconds) for r in routes]
+    total = (
+        None
+        if any(a is None or b is None for a, b in known)
+        else sum((a or 0.0) + (b or 0.0) for a, b in known)
+    )
+    with_repeats = n * options.repeats
+    return BenchPlan(
+        scenario=scenario.name,
+        backend=backend.name,
+        model=model,
+        n_prompts=len(items),
+        repeats=options.repeats,
+        alpha=options.alpha,
+        power=POWER,
+        detectable_difference=round(detectable_difference(n, alpha=options.alpha), 4),
+        detectable_difference_repeats=(
+            round(detectable_difference(with_repeats, alpha=options.alpha), 4)
+            if options.repeats > 1
+            else None
+        ),
+        power_note=(
+            f"two-proportion z-test, alpha {options.alpha:g}, power {POWER:.0%}, at a 50% pass "
+            f"rate, counting the {len(items)} prompts as independent; smaller differences are "
+            "likely reported as ties"
+        ),
+        routes=routes,
+        total_seconds=None if total is None else round(total, 1),
+    )
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def render_plan(plan: BenchPlan) -> list[str]:
+    """The plan as text lines, printed before the bench runs."""
+    lines = [
+        f"plan: {plan.n_prompts} test prompts x {plan.repeats} repeats on {plan.backend} "
+        f"({plan.model})",
+        f"  smallest detectable pass-rate difference: {plan.detectable_difference:.0%} "
+        f"({plan.power_note})",
+    ]
+    if plan.detectable_difference_repeats is not None:
+        lines.append(
+            f"  if every repeat were independent: {plan.detectable_difference_repeats:.0%} "
+            "(a lower bound)"
+        )
+    for route in plan.routes:
+        if not route.runs:
+            lines.append(f"  {route.route}: skipped ({route.skip_reason})")
+            continue
+        lines.append(
+            f"  {route.route}: prepare {_duration(route.preparation_seconds)} "
+            f"[{route.preparation_basis}], answer {route.requests} requests "
+            f"{_duration(route.answer_seconds)}"
+            + ("" if route.answer_seconds is not None else " [not measured]")
+        )
+    lines.append(f"  total: {_duration(plan.total_seconds)}")
+    return lines
