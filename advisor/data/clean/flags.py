@@ -101,24 +101,28 @@ def register_of(text: str) -> str | None:
     return "polite" if polite > plain else "plain"
 
 
+def word_list_text(packaged: str, path: str | None) -> str:
+    """The text of a word list: the packaged file ``packaged``, or the user's ``path``.
+
+    Raises:
+        DataFileError: ``path`` cannot be read as UTF-8 text.
+    """
+    if path is None:
+        return resources.files("advisor.data").joinpath(packaged).read_text(encoding="utf-8")
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(
+            "cannot read the word list", path=path, hint="give a UTF-8 text file"
+        ) from exc
+
+
 @cache
 def inappropriate_words(path: str | None = None) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
     """The word list (the packaged one, or ``path``): a word-bounded regex for Latin
     words and plain substrings for Japanese ones."""
-    if path is None:
-        text = (
-            resources.files("advisor.data")
-            .joinpath("inappropriate_words.txt")
-            .read_text(encoding="utf-8")
-        )
-    else:
-        try:
-            with open(path, encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataFileError(
-                "cannot read the word list", path=path, hint="give a UTF-8 text file"
-            ) from exc
+    text = word_list_text("inappropriate_words.txt", path)
     latin: list[str] = []
     other: list[str] = []
     for line in text.splitlines():

@@ -27,7 +27,6 @@ import yaml
 
 from advisor.data.clean.registry import Outcome, Rule, TextInfo, register
 from advisor.data.clean.rules import CODE
-from advisor.errors import DataFileError
 
 Finding = tuple[str, str, str]  # (rule, before, suggestion)
 Register = Literal["polite", "plain"]
@@ -170,17 +169,9 @@ def unify_register(text: str, target: Register) -> tuple[str, list[tuple[str, st
 @cache
 def insult_words(path: str | None = None) -> tuple[str, ...]:
     """The Japanese word list (the packaged one, or ``path``)."""
-    if path is None:
-        source = resources.files("advisor.data").joinpath("inappropriate_words_ja.txt")
-        text = source.read_text(encoding="utf-8")
-    else:
-        try:
-            with open(path, encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataFileError(
-                "cannot read the word list", path=path, hint="give a UTF-8 text file"
-            ) from exc
+    from advisor.data.clean.flags import word_list_text
+
+    text = word_list_text("inappropriate_words_ja.txt", path)
     words = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return tuple(w for w in words if w and not w.isascii())
 
