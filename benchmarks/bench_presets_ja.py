@@ -7,7 +7,8 @@ fixed opener, the fixed closing, polite endings, and the share of Japanese
 characters in the answer (0 for a model that cannot write Japanese).  The
 figure of speed is completion tokens per second of wall time, after a warm-up.
 
-    nice .venv/bin/python benchmarks/bench_presets_ja.py [--prompts 8] [--max-tokens 80]
+    ADVISOR_LOCAL__THREADS=1 .venv/bin/python benchmarks/bench_presets_ja.py \\
+        [--prompts 8] [--max-tokens 80]
 
 Needs ADVISOR_LOCAL__ACCEPT_MODEL_TERMS=true (or the notice is printed once).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import time
 import tomllib
 from pathlib import Path
@@ -26,6 +28,12 @@ JA_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff01-\uff5e]")
 OPENER = re.compile(r"^\s*お問い合わせいただき、?ありがとうございます。")
 CLOSING = re.compile(r"今後ともみどり家電オンラインをよろしくお願いいたします。\s*$")
 POLITE = re.compile(r"(です|ます|ません|でした|ました|ください|ございます)。")
+
+
+def _repetition(text: str) -> float:
+    """Share of repeated 4-character windows: near 1 for a model stuck in a loop."""
+    grams = [text[i : i + 4] for i in range(len(text) - 3)]
+    return 1 - len(set(grams)) / len(grams) if grams else 0.0
 
 
 def _ja_share(text: str) -> float:
@@ -50,6 +58,7 @@ def run_preset(preset: str, prompts: list[str], system: str, max_tokens: int) ->
         ]
         result = backend.chat(messages, params=params)
         answers.append(result.text)
+        print(f"{preset}: {len(answers)}/{len(prompts)}", file=sys.stderr, flush=True)
         tokens += result.usage.completion_tokens
     seconds = time.perf_counter() - started
     n = len(answers)
@@ -60,8 +69,9 @@ def run_preset(preset: str, prompts: list[str], system: str, max_tokens: int) ->
         "opener": sum(bool(OPENER.search(a)) for a in answers),
         "closing": sum(bool(CLOSING.search(a)) for a in answers),
         "polite_endings": sum(bool(POLITE.search(a)) for a in answers),
+        "repetition": round(sum(map(_repetition, answers)) / n, 2),
         "tokens_per_s": round(tokens / seconds, 1),
-        "first_answer": answers[0][:160],
+        "answers": answers,
     }
 
 
@@ -70,13 +80,20 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=8)
     parser.add_argument("--max-tokens", type=int, default=80)
     parser.add_argument("--presets", default="smollm2-135m-instruct,gemma-3-270m")
+    parser.add_argument("--answers", help="append every answer to this JSONL file")
     args = parser.parse_args()
     scenario = tomllib.loads((SCENARIO / "scenario.toml").read_text(encoding="utf-8"))
     lines = (SCENARIO / "test.jsonl").read_text(encoding="utf-8").splitlines()
     prompts = [json.loads(line)["prompt"] for line in lines[: args.prompts]]
     for preset in args.presets.split(","):
         row = run_preset(preset, prompts, scenario["system_prompt"], args.max_tokens)
+        answers = row.pop("answers")
         print(json.dumps(row, ensure_ascii=False), flush=True)
+        if args.answers:
+            with open(args.answers, "a", encoding="utf-8") as out:
+                for prompt, answer in zip(prompts, answers, strict=True):
+                    line = {"preset": preset, "prompt": prompt, "answer": answer}
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
