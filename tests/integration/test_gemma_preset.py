@@ -63,3 +63,29 @@ def test_lora_sft_trains_on_the_preset_and_the_adapter_answers(gemma):
         params=GenerationParams(max_tokens=4),
     )
     assert answer.usage.completion_tokens > 0
+
+
+def test_sft_labels_cover_only_the_answer_and_its_end_of_turn(gemma):
+    from transformers import AutoTokenizer
+
+    from advisor.embedded import resolve_chat_model
+    from advisor.jobs.trainingdata import sft_features
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_chat_model(PRESET, gemma))
+    record = {
+        "messages": [
+            {"role": "system", "content": "です・ます調で答えてください。"},
+            {"role": "user", "content": "営業時間は？"},
+            {"role": "assistant", "content": "平日9時から18時までです。"},
+        ]
+    }
+    features = sft_features(tokenizer, record, 256)
+    assert features is not None
+    trained = [
+        t
+        for t, label in zip(features["input_ids"], features["labels"], strict=True)
+        if label != -100
+    ]
+    text = tokenizer.decode(trained)
+    assert text.startswith("平日9時から18時までです。<end_of_turn>")
+    assert "営業時間" not in text and "です・ます調" not in text
