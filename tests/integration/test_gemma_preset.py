@@ -1,4 +1,4 @@
-"""The Japanese-capable preset (Gemma 3 270M base) for real: Japanese text and a LoRA SFT.
+"""The Japanese-capable preset (Gemma 3 270M base) for real: Japanese text, LoRA SFT/DPO/RFT.
 
 Converts the preset once into the shared cache (a few minutes on two cores the
 first time); the licence notice is accepted through the setting, as CI would.
@@ -6,6 +6,7 @@ first time); the licence notice is accepted through the setting, as CI would.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -41,14 +42,31 @@ def test_the_preset_writes_japanese(gemma):
     assert "<start_of_turn>" not in result.text  # template markers are not shown
 
 
-def test_lora_sft_trains_on_the_preset_and_the_adapter_answers(gemma):
+JOBS = FIXTURES / "jobs"
+RFT_HP = {"num_generations": 2, "max_completion_length": 8, "batch_size": 1}
+METHODS = {
+    "sft": ({"training_file": str(JOBS / "sft_small.jsonl")}, {}),
+    "dpo": ({"training_file": str(JOBS / "dpo_small.jsonl")}, {"beta": 0.2}),
+    "rft": (
+        {
+            "training_file": str(JOBS / "rft_small.jsonl"),
+            "grader": json.loads((JOBS / "rft_grader.json").read_text()),
+        },
+        RFT_HP,
+    ),
+}
+
+
+@pytest.mark.parametrize("method", ["sft", "dpo", "rft"])
+def test_lora_training_works_on_the_preset_and_the_adapter_answers(gemma, method):
+    fields, extra = METHODS[method]
     service = LocalFineTuning(gemma, wait_for_stop_s=120)
     request = JobRequest(
-        method="sft",
+        method=method,
         model=PRESET,
-        training_file=str(FIXTURES / "jobs" / "sft_small.jsonl"),
         seed=1,
-        hyperparameters=Hyperparameters(n_epochs=1, **TINY),
+        hyperparameters=Hyperparameters(n_epochs=1, **{**TINY, **extra}),
+        **fields,
     )
     job = service.create(request)
     deadline = time.monotonic() + 1500
