@@ -175,7 +175,7 @@ class LocalBackend(Backend):
             raise ModelNotFoundError(
                 f"cannot load local model {base!r}",
                 hint=(
-                    "use the embedded default, a local folder, or a hub id with "
+                    "use a preset id (advisor backends list), a local folder, or a hub id with "
                     "ADVISOR_OFFLINE=false on a machine that reaches the hub"
                 ),
             ) from exc
