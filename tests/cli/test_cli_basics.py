@@ -70,6 +70,32 @@ def test_backends_list_json(capsys):
     assert "OPENAI_API_KEY" in rows["openai"]["reason"]
 
 
+def test_backends_list_json_has_the_local_model_presets(capsys):
+    code, out, _ = run(capsys, "backends", "list", "--format", "json")
+    assert code == 0
+    rows = {row["name"]: row for row in json.loads(out)["backends"]}
+    models = {m["id"]: m for m in rows["local"]["models"]}
+    assert {"smollm2-135m-instruct", "gemma-3-270m"} <= models.keys()
+    for model in models.values():
+        assert {"id", "languages", "licence", "size_mb"} <= model.keys()
+    assert models["gemma-3-270m"]["languages"] == ["en", "ja"]
+    assert models["gemma-3-270m"]["licence"] == "Gemma Terms of Use"
+    assert rows["fake"]["models"] == []  # backends without presets list none
+
+
+def test_backends_list_text_names_the_presets(capsys):
+    code, out, _ = run(capsys, "backends", "list")
+    assert code == 0 and "preset gemma-3-270m: en,ja" in out
+
+
+def test_local_model_setting_selects_a_preset(capsys, monkeypatch):
+    monkeypatch.setenv("ADVISOR_LOCAL__MODEL", "gemma-3-270m")
+    code, out, _ = run(capsys, "backends", "list", "--format", "json")
+    local = next(r for r in json.loads(out)["backends"] if r["name"] == "local")
+    assert code == 0 and local["default_model"] == "gemma-3-270m"
+    assert local["usable"] is True  # the chunk packages are installed
+
+
 def test_config_show_masks_keys(capsys, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-very-secret-value-9876")
     code, out, _ = run(capsys, "config", "show", "--format", "json")

@@ -1,0 +1,114 @@
+"""The catalog of local chat model presets (advisor/models.yaml)."""
+
+from __future__ import annotations
+
+import pytest
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from advisor.embedded import show_terms_once
+from advisor.errors import ConfigError
+from advisor.model_presets import catalog, find_preset, parse_catalog
+from advisor.settings import EMBEDDED_CHAT_MODEL, load_settings
+
+PRESET = """
+presets:
+  - id: tiny
+    name: Tiny
+    languages: [en]
+    instruction_tuned: true
+    licence: MIT
+    licence_url: https://opensource.org/license/mit
+    size_mb: 1
+    package: tiny-gguf
+    module: tiny_gguf
+    gguf_file: tiny.gguf
+"""
+
+
+def test_the_shipped_catalog_has_the_default_and_a_japanese_preset():
+    presets = {p.id: p for p in catalog().presets}
+    assert EMBEDDED_CHAT_MODEL in presets  # the default setting names a preset
+    assert presets[EMBEDDED_CHAT_MODEL].chat_template is None  # SmolLM2 keeps its own
+    japanese = [p for p in presets.values() if "ja" in p.languages]
+    assert [p.id for p in japanese] == ["gemma-3-270m"]
+    assert japanese[0].terms and "ai.google.dev/gemma/terms" in japanese[0].terms
+
+
+def test_find_preset_leaves_folders_and_hub_ids_alone():
+    assert find_preset("gemma-3-270m") is not None
+    assert find_preset("Qwen/Qwen2.5-0.5B-Instruct") is None
+    assert find_preset("/models/mine") is None
+
+
+def test_summary_has_the_public_keys():
+    summary = catalog().presets[0].summary()
+    assert {"id", "languages", "licence", "size_mb"} <= summary.keys()
+    assert "chat_template" not in summary  # an implementation detail, not a listing
+
+
+def test_a_base_model_without_a_template_is_rejected():
+    text = PRESET.replace("instruction_tuned: true", "instruction_tuned: false")
+    with pytest.raises(ConfigError, match="chat_template"):
+        parse_catalog(text)
+
+
+def test_duplicate_ids_and_unknown_keys_are_rejected():
+    with pytest.raises(ConfigError, match="duplicate"):
+        parse_catalog(PRESET + PRESET.split("presets:\n", 1)[1])
+    with pytest.raises(ConfigError):
+        parse_catalog(PRESET + "    colour: blue\n")
+
+
+def _render(template: str, messages: list[dict[str, str]], prompt: bool) -> str:
+    # The same Jinja settings transformers uses for chat templates.
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    return env.from_string(template).render(
+        messages=messages, add_generation_prompt=prompt, bos_token="<bos>"
+    )
+
+
+def test_gemma_template_folds_the_system_prompt_and_prefixes_are_stable():
+    preset = find_preset("gemma-3-270m")
+    assert preset is not None and preset.chat_template
+    messages = [
+        {"role": "system", "content": "丁寧に。"},
+        {"role": "user", "content": "質問"},
+        {"role": "assistant", "content": "回答"},
+    ]
+    full = _render(preset.chat_template, messages, False)
+    assert full == (
+        "<bos><start_of_turn>user\n丁寧に。\n\n質問<end_of_turn>\n"
+        "<start_of_turn>model\n回答<end_of_turn>\n"
+    )
+    # SFT masks the prompt by rendering prefixes: each must be a prefix of the whole.
+    prompt = _render(preset.chat_template, messages[:2], True)
+    assert full.startswith(prompt) and prompt.endswith("<start_of_turn>model\n")
+
+
+def test_terms_are_shown_once_then_recorded(isolated_state, monkeypatch, capsys):
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
+    preset = find_preset("gemma-3-270m")
+    assert preset is not None
+    settings = load_settings()
+    show_terms_once(settings, preset)
+    assert "Gemma Terms of Use" in capsys.readouterr().err
+    show_terms_once(settings, preset)
+    assert capsys.readouterr().err == ""
+
+
+def test_the_setting_accepts_terms_without_a_notice(isolated_state, monkeypatch, capsys):
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
+    monkeypatch.setenv("ADVISOR_LOCAL__ACCEPT_MODEL_TERMS", "true")
+    preset = find_preset("gemma-3-270m")
+    assert preset is not None
+    show_terms_once(load_settings(), preset)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_preset_whose_package_is_missing_says_how_to_install_it():
+    from advisor.embedded import preset_missing
+
+    missing = parse_catalog(PRESET).presets[0]
+    assert preset_missing(missing) == "embedded model missing: pip install tiny-gguf"
+    gemma = find_preset("gemma-3-270m")
+    assert gemma is not None and preset_missing(gemma) is None
