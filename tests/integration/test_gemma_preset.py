@@ -11,11 +11,11 @@ import re
 import time
 
 import pytest
-from advisor.jobs.local_service import LocalFineTuning
 
 from advisor.settings import Settings, load_settings
 from backends.jobs import Hyperparameters, JobRequest
 from backends.local import LocalBackend
+from backends.local.service import LocalFineTuning
 from backends.types import ChatMessage, GenerationParams
 from tests.conftest import FIXTURES
 
@@ -84,10 +84,10 @@ def test_lora_training_works_on_the_preset_and_the_adapter_answers(gemma, method
 
 
 def test_sft_labels_cover_only_the_answer_and_its_end_of_turn(gemma):
-    from advisor.jobs.trainingdata import sft_features
     from transformers import AutoTokenizer
 
     from advisor.embedded import resolve_chat_model
+    from backends.local.trainingdata import sft_features
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_chat_model(PRESET, gemma))
     record = {
