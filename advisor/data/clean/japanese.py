@@ -41,9 +41,11 @@ END = r"(?=[。！？!?」』）)\n]|$)"
 DOUBLED_ENDING = re.compile(
     f"(?<=[{HIRA}{KANJI}])(ます|です|ました|でした|ません|ください|ございます)\\1{END}"
 )
-# A kanji word of 2+ or a katakana word of 3+ characters written twice: 「交換交換」.
-# Shorter katakana doubles are onomatopoeia (ドキドキ, ガタガタ).
-DOUBLED_WORD = re.compile(f"([{KANJI}]{{2,}}|[{KATA}]{{3,}})\\1")
+# A kanji word of 2-8 or a katakana word of 3-12 characters written twice: 「交換交換」.
+# Shorter katakana doubles are onomatopoeia (ドキドキ, ガタガタ).  The bounds keep the
+# search linear: unbounded, a long run of kana was tried at every length from every
+# position (issue 18's quadratic clean).
+DOUBLED_WORD = re.compile(f"([{KANJI}]{{2,8}}|[{KATA}]{{3,12}})\\1")
 DROPPED: tuple[tuple[re.Pattern[str], str, str], ...] = (
     # 「お届けしま。」: a polite verb that lost its す.
     # Not after ま: 「そのまま。」 is whole.
