@@ -29,9 +29,10 @@ def test_local_bench_two_prompts_three_routes(settings: Settings, tmp_path) -> N
         ),
     )
     stages: list[str] = []
-    results = run_bench(
-        scenario, backend, settings, options, progress=lambda label, *_: stages.append(label)
-    )
+    def progress(done: int, total: int, label: str) -> None:
+        stages.append(label)
+
+    results = run_bench(scenario, backend, settings, options, progress=progress)
     for name in ("system_prompt", "rag", "sft"):
         route = results.routes[name]
         assert route.status == "ok", route.error
