@@ -29,6 +29,8 @@ TERMINAL_STATUSES = frozenset({SUCCEEDED, FAILED, CANCELLED})
 #: Request/job metadata: the id of the finished job whose adapter this job continues
 #: (``sft>dpo``).  Local backends stack on that adapter; the job records its parent.
 PARENT_JOB_KEY = "parent_job"
+# The event a service records when a resume finds the job's worker still running.
+RESUME_IGNORED = "Resume ignored: the job's worker is already running"
 JobStatus = str
 
 # OpenAI's method names for our short ones.

@@ -104,7 +104,9 @@ class Jobs:
             return False
         service, _ = self.service_for(job.id)
         recent = service.events(job.id)[-1:]
-        return bool(recent) and recent[0].message.startswith("Resume ignored")
+        from backends.jobs import RESUME_IGNORED
+
+        return bool(recent) and recent[0].message == RESUME_IGNORED
 
     def follow(
         self,

@@ -32,6 +32,7 @@ from backends.jobs import (
     PARENT_JOB_KEY,
     PAUSED,
     QUEUED,
+    RESUME_IGNORED,
     SUCCEEDED,
     TERMINAL_STATUSES,
     VALIDATING_FILES,
@@ -48,7 +49,6 @@ from backends.local.trainer import emit
 
 BACKEND = "local"
 MERGE_KEY = "merge"  # request.metadata["merge"] == "true" also exports merged weights
-RESUME_IGNORED = "Resume ignored: the job's worker is already running"
 KILL_WAIT_S = 10.0  # after SIGKILL, how long cancel waits for the worker's lock to go
 _children: dict[int, subprocess.Popen[bytes]] = {}  # reaped here, so they never linger as zombies
 
