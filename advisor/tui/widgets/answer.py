@@ -63,9 +63,13 @@ class AnswerChoices(RadioSet):
         self.values = values  # the answer behind each button, kept with the widget
 
     def on_mount(self) -> None:
-        # Start the highlight on the current answer, not on the first option
-        # (after RadioSet's own mount handler has put it on the first).
-        self.call_after_refresh(self._highlight_answer)
+        # Start the highlight on the current answer, not on the first option.
+        # RadioSet's own ``_on_mount`` runs after this handler and puts it on the
+        # first, so the correction is queued: ``call_later`` puts it in this
+        # widget's queue ahead of any key forwarded to it once it has mounted
+        # (a key replayed from the stash). ``call_after_refresh`` was too late:
+        # an arrow key moved from the first option and Enter chose the wrong one.
+        self.call_later(self._highlight_answer)
 
     @property
     def chosen(self) -> int:
