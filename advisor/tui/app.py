@@ -9,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from advisor import messages
 from advisor.errors import AdvisorError
 from advisor.settings import Settings, load_settings
 from advisor.tui import textual_fixes
@@ -47,7 +48,9 @@ class AdvisorApp(App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings or load_settings()
-        self.session = session or Session(language=self.settings.language)
+        # The global --lang / ADVISOR_LANG first, then the settings (advisor.toml).
+        start = messages.chosen_lang() or self.settings.language
+        self.session = session or Session(language=start)
         self.session_path = session_path
         self._backends: dict[str, Backend] = {}
         self.startup_error: AdvisorError | None = None
