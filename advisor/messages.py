@@ -18,7 +18,7 @@ import os
 import string
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, RootModel
@@ -56,7 +56,9 @@ def placeholders(text: str) -> set[str]:
 def as_lang(value: str | None) -> Lang | None:
     """``value`` as a supported language, or None (unset or unknown)."""
     value = (value or "").strip().lower()
-    return cast(Lang, value) if value in LANGS else None
+    if value == "ja":
+        return "ja"
+    return "en" if value == "en" else None
 
 
 def set_lang(lang: str | None) -> None:

@@ -228,17 +228,6 @@ def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME))
 
 
-class _LangVariable(PydanticBaseSettingsSource):
-    """``ADVISOR_LANG``, the short name of ``ADVISOR_LANGUAGE`` (the one language switch)."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        value = os.environ.get("ADVISOR_LANG")
-        return {"language": value.strip().lower()} if value else {}
-
-
 class Settings(BaseSettings):
     """Every setting of the product; see ``advisor config show`` for the effective values."""
 
@@ -268,11 +257,7 @@ class Settings(BaseSettings):
     )
     backend: str = Field(default="local", description="Backend used when --backend is not given.")
     language: Literal["en", "ja"] = Field(
-        default="en",
-        description=(
-            "Language of everything people read: CLI output, errors, the wizard, reports "
-            "(ADVISOR_LANG or ADVISOR_LANGUAGE; `advisor --lang` wins for one command)."
-        ),
+        default="en", description="Language of all human text (ADVISOR_LANG; advisor --lang wins)."
     )
     offline: bool = Field(
         default=True,
@@ -359,7 +344,6 @@ class Settings(BaseSettings):
         return (
             init_settings,
             env_settings,
-            _LangVariable(settings_cls),
             _KeylessToml(settings_cls, config_files()),
         )
 
@@ -475,6 +459,9 @@ def load_settings(**overrides: Any) -> Settings:
     """Build the settings, turning validation errors into one clear :class:`ConfigError`."""
     from advisor.errors import ConfigError
 
+    short = os.environ.get("ADVISOR_LANG")  # the documented short name of ADVISOR_LANGUAGE
+    if short and "language" not in overrides and not os.environ.get("ADVISOR_LANGUAGE"):
+        overrides = {**overrides, "language": short.strip().lower()}
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:

@@ -13,7 +13,8 @@ from advisor import messages
 from advisor.errors import AdvisorError
 from advisor.settings import Settings, load_settings
 from advisor.tui import textual_fixes
-from advisor.tui.i18n import tr, translate_bindings
+from advisor.tui.i18n import retr, retranslate_widgets, tr, translate_bindings
+from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.session import Session
 
 if TYPE_CHECKING:
@@ -142,6 +143,9 @@ class AdvisorApp(App[int]):
             footer = getattr(screen, "translate_footer", None)
             if footer is not None:
                 footer()
+            if isinstance(screen, AdvisorScreen):
+                retranslate_widgets(screen, lang)
+                screen.sub_title = retr(screen.sub_title or "", lang)
             refresh = getattr(screen, "language_changed", None)
             if refresh is not None:
                 refresh()

@@ -54,7 +54,7 @@ class ChatScreen(AdvisorScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "chat"
+        self.sub_title = self.t("chat")
         self.query_one("#prompt", Input).focus()
         self.find_knowledge_bases()
 

@@ -71,7 +71,7 @@ class CompareScreen(AdvisorScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "compare"
+        self.sub_title = self.t("compare")
         table = self.query_one("#bench-table", DataTable)
         # Fixed widths: auto widths are computed on idle, so they could lag behind rows.
         for label, width in (

@@ -56,7 +56,7 @@ class HomeScreen(AdvisorScreen):
         return [Option(f"[b]{key}[/b]  {tr(label, lang)}", id=item) for item, key, _, label in MENU]
 
     def on_mount(self) -> None:
-        self.sub_title = "home"
+        self.sub_title = self.t("home")
         self.query_one("#menu", OptionList).focus()
 
     def on_screen_resume(self) -> None:

@@ -66,7 +66,7 @@ class InterviewScreen(AdvisorScreen):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.sub_title = "interview"
+        self.sub_title = self.t("interview")
         try:
             from advisor.criteria import load_catalog
 

@@ -66,7 +66,7 @@ class SettingsScreen(AdvisorScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "settings"
+        self.sub_title = self.t("settings")
         self.show_availability(self.advisor.backend_name)
 
     @on(Select.Changed, "#backend")

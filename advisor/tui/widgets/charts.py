@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -43,10 +44,13 @@ class ScoreBar(Static):
         # Whole labels where they fit; never more than 40% of the line, then an ellipsis.
         room = max(8, (self.size.width * 2) // 5)
         column = min(self.label_width, room)
-        label = self.label if len(self.label) <= column else self.label[: column - 1] + "…"
-        width = max(8, self.size.width - column - 1 - len(tail))
+        # Widths in terminal cells: a Japanese character takes two (issue 14).
+        label = self.label
+        if cell_len(label) > column:
+            label = set_cell_size(label, column - 1) + "…"
+        width = max(8, self.size.width - column - 1 - cell_len(tail))
         text = Text()
-        text.append(f"{label:<{column}} ", style="bold")
+        text.append(set_cell_size(label, column) + " ", style="bold")
         text.append(bar(self.score, self.maximum, width))
         text.append(tail)
         return text
