@@ -94,7 +94,7 @@ async def test_f3_translates_the_run_screen_live_and_keeps_the_route(make_app) -
         assert str(app.screen.query_one("#cancel", Button).label) == "中止"
         route = app.screen.query_one("#route", Select)
         assert route.value == "sft"
-        assert "ファインチューニング：SFT" in [str(p) for p, _ in route._options]
+        assert "微調整：SFT" in [str(p) for p, _ in route._options]
         assert app.session.route == "sft"
 
 

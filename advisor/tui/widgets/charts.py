@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Sparkline, Static
 
+from advisor.tui.i18n import tr
+
 
 def bar(value: float, maximum: float, width: int) -> str:
     """A horizontal bar of ``width`` cells filled in proportion to ``value``."""
@@ -75,11 +77,15 @@ class MetricChart(Vertical):
         yield Sparkline([], summary_function=max)
 
     def _caption(self) -> str:
+        lang = str(getattr(getattr(self.app, "session", None), "language", "en"))
         if not self.values:
-            return f"{self.metric}: waiting for the first step"
-        return (
-            f"{self.metric}: {self.values[-1]:.4f} (step {self.step or len(self.values)}, "
-            f"min {min(self.values):.4f}, max {max(self.values):.4f})"
+            return tr("{metric}: waiting for the first step", lang).format(metric=self.metric)
+        return tr("{metric}: {value} (step {step}, min {min}, max {max})", lang).format(
+            metric=self.metric,
+            value=f"{self.values[-1]:.4f}",
+            step=self.step or len(self.values),
+            min=f"{min(self.values):.4f}",
+            max=f"{max(self.values):.4f}",
         )
 
     def set_metric(self, metric: str) -> None:
