@@ -20,6 +20,18 @@ if TYPE_CHECKING:
     from advisor.evidence import Evidence
 
 
+def assessment_of(answers: Mapping[str, Any], lang: str = "en") -> Assessment:
+    """Score ``answers`` with the lifecycle table in force (a refreshed one included).
+
+    Raises:
+        DataFileError: an answer is not valid for its question.
+    """
+    from advisor.criteria import Answers, assess
+    from advisor.data.prices import load_lifecycle
+
+    return assess(Answers(dict(answers)), lang=lang, lifecycle=load_lifecycle())
+
+
 def answers_with_evidence(
     stated: Mapping[str, Any], target: str | Path
 ) -> tuple[dict[str, Any], Evidence]:

@@ -108,9 +108,8 @@ def assess(
     """Score every route for ANSWERS and explain the recommendation."""
     import json
 
+    from advisor.app.assess import assessment_of
     from advisor.criteria import Answers, load_answers, render_markdown, render_text
-    from advisor.criteria import assess as run_assessment
-    from advisor.data.prices import load_lifecycle
     from advisor.errors import UserInputError
 
     if answers is None and not overrides and evidence is None and results is None:
@@ -120,7 +119,7 @@ def assess(
         )
     given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
     given, found = _with_evidence(given, evidence, results)
-    assessment = run_assessment(given, lang=lang.value, lifecycle=load_lifecycle())
+    assessment = assessment_of(given.root, lang.value)
     measured = _outcome(results, assessment) if results is not None else None
     extra: dict[str, Any] = {}
     if found is not None:
