@@ -23,7 +23,8 @@ from textual.widgets import (
     TabPane,
 )
 
-from advisor.errors import DataFileError
+from advisor.errors import AdvisorError, DataFileError
+from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.charts import ScoreBar
 from advisor.tui.widgets.dialogs import PathDialog
@@ -60,6 +61,7 @@ class CompareScreen(AdvisorScreen):
                 yield Button("Run", variant="primary", id="run-bench")
             yield ProgressBar(show_eta=False, id="bench-progress")
             yield Static("Run a benchmark (F5) or load a results.json (ctrl+o).", id="verdict")
+            yield Static("", id="outcome", markup=False)
             with TabbedContent(id="bench-tabs"):
                 with TabPane("Table", id="tab-table"):
                     yield DataTable(id="bench-table", cursor_type="row", zebra_stripes=True)
@@ -72,6 +74,7 @@ class CompareScreen(AdvisorScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "compare"
+        self.query_one("#outcome", Static).display = False  # until a bench is shown
         table = self.query_one("#bench-table", DataTable)
         # Fixed widths: auto widths are computed on idle, so they could lag behind rows.
         for label, width in (
@@ -183,6 +186,9 @@ class CompareScreen(AdvisorScreen):
             f"[b]{results.scenario.name}[/b] on {results.config.backend}/{results.config.model}: "
             f"{verdict.summary}"
         )
+        outcome = self.query_one("#outcome", Static)
+        outcome.update(self._judged(results))
+        outcome.display = True
         table = self.query_one("#bench-table", DataTable)
         table.clear()
         chart = self.query_one("#bench-chart", VerticalScroll)
@@ -217,6 +223,27 @@ class CompareScreen(AdvisorScreen):
         chart.mount_all(bars)
         prompts = [(f"{p.id}: {p.prompt[:50]}", p.id) for p in results.prompts]
         self.query_one("#prompt-pick", Select).set_options(prompts)
+
+    def _judged(self, results: BenchResults) -> str:
+        """The advisor's recommendation for this session (or the scenario), judged by the bench."""
+        from advisor.app.assess import (
+            answers_of_results,
+            assessment_of,
+            judge,
+            outcome_text,
+            status_label,
+        )
+
+        lang = self.session.language
+        try:
+            answers = self.session.answers or answers_of_results(results)
+            outcome = judge(results, assessment_of(answers, lang))
+        except AdvisorError:
+            return tr("No recommendation to judge: answer the interview first.", lang)
+        head = tr("The advisor's recommendation", lang)
+        return f"{head} ({outcome.recommended}): {status_label(outcome, lang)}. " + outcome_text(
+            outcome, lang
+        )
 
     @on(Select.Changed, "#prompt-pick")
     def prompt_picked(self, event: Select.Changed) -> None:
