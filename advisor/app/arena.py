@@ -20,6 +20,7 @@ exactly as ``advisor ask`` and the wizard's chat do.  Both the CLI
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from advisor.ids import INFERENCE_ROUTE_IDS, ModelRef
 
 if TYPE_CHECKING:
     from advisor.app.backends import BackendSource
+    from advisor.app.chat import ChatChoices
     from advisor.routes import Route
     from advisor.settings import Settings
     from backends.types import GenerationParams
@@ -262,3 +264,24 @@ class Arena:
 def _check(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise CancelledError("the arena was cancelled before both answers arrived")
+
+
+def chat_arena_target(value: str, choices: ChatChoices) -> str:
+    """A chat target (the wizard's list) as an arena target string."""
+    from advisor.app.chat import KB_PREFIX, TARGET_ASSISTANT, TARGET_FINE_TUNED, TARGET_RAG
+
+    if value == TARGET_RAG:
+        return f"rag:{choices.knowledge_base}" if choices.knowledge_base else "rag"
+    if value.startswith(KB_PREFIX):
+        return value
+    if value == TARGET_ASSISTANT and choices.assistant:
+        return f"custom_assistant:{choices.assistant}"
+    if value == TARGET_FINE_TUNED and choices.fine_tuned_model:
+        return f"model:{choices.fine_tuned_model}"
+    return "system_prompt"
+
+
+def default_pairs(settings: Settings, targets: list[str]) -> Path:
+    """Where the wizard keeps the pairs of two targets: one file (and session) per pair."""
+    slug = "--".join(re.sub(r"[^A-Za-z0-9_.-]+", "_", t).strip("_") or "target" for t in targets)
+    return settings.data_dir / "arena" / f"{slug}.jsonl"
