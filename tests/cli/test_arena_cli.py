@@ -1,4 +1,4 @@
-"""``advisor arena`` and ``advisor arena tally`` on the fake backend, votes from a file or a pipe."""
+"""`advisor arena` and `advisor arena tally` on the fake backend, votes from a file or a pipe."""
 
 from __future__ import annotations
 
