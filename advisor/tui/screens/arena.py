@@ -53,6 +53,7 @@ class ArenaScreen(AdvisorScreen):
     DEFAULT_CSS = """
     #arena-bar { height: auto; }
     #arena-bar Select { width: 1fr; }
+    #arena-bar SelectCurrent Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
     #arena-bar .field-label { width: auto; margin: 1 1 0 0; }
     #arena-panes { height: 1fr; }
     .arena-pane { width: 1fr; border: round $primary; }
