@@ -131,3 +131,14 @@ async def test_answering_can_be_cancelled(make_app, monkeypatch) -> None:
         assert isinstance(screen, ArenaScreen) and screen.round is None
         assert "Cancelled" in str(screen.query_one("#arena-status").render())
         assert not screen.query_one("#arena-panes").loading
+
+
+async def test_the_arena_speaks_japanese(make_app) -> None:
+    app = make_app(language="ja")
+    async with app.run_test() as pilot:
+        await pilot.press("a")
+        assert "プロンプトを入力" in app.screen.query_one("#prompt", Input).placeholder
+        await pilot.press("f3")  # back to English
+        await pilot.pause()
+        assert app.screen.query_one("#prompt", Input).placeholder.startswith("Type a prompt")
+        assert "Type a prompt" in str(app.screen.query_one("#arena-status").render())

@@ -83,9 +83,9 @@ class ArenaScreen(AdvisorScreen):
         second = options[1][1] if len(options) > 1 else options[0][1]
         yield Header()
         with Horizontal(id="arena-bar"):
-            yield Static(tr("Compare", lang), classes="field-label")
+            yield Static(tr("Compare", lang), classes="field-label", id="label-1")
             yield Select(options, allow_blank=False, value=options[0][1], id="target-1")
-            yield Static(tr("with", lang), classes="field-label")
+            yield Static(tr("with", lang), classes="field-label", id="label-2")
             yield Select(options, allow_blank=False, value=second, id="target-2")
         yield Input(placeholder=tr(PROMPT_HINT, lang), id="prompt")
         with Horizontal(id="arena-panes"):
@@ -99,6 +99,17 @@ class ArenaScreen(AdvisorScreen):
         self.sub_title = "arena"
         self.query_one("#prompt", Input).focus()
         self._open_arena()
+
+    def language_changed(self) -> None:
+        lang = self.session.language
+        self.query_one("#label-1", Static).update(tr("Compare", lang))
+        self.query_one("#label-2", Static).update(tr("with", lang))
+        self.query_one("#prompt", Input).placeholder = tr(PROMPT_HINT, lang)
+        if self.round is None:
+            self._status(tr(PROMPT_HINT, lang))
+        else:
+            self._status(f"{self.round.prompt}\n{tr(VOTE_HINT, lang)}")
+        self._show_tally()
 
     def choices(self) -> ChatChoices:
         session = self.session
