@@ -57,13 +57,15 @@ def arena(
     tally_file: Path | None = typer.Argument(
         None, metavar="[FILE]", help="With `tally`: the session or pairs file to count."
     ),
-    target_a: str | None = typer.Option(None, "--a", help="Target A (see docs/arena.md)."),
-    target_b: str | None = typer.Option(None, "--b", help="Target B."),
+    target_a: str | None = typer.Option(
+        None, "--a", help="First target: a route or model (see docs/arena.md)."
+    ),
+    target_b: str | None = typer.Option(None, "--b", help="Second target."),
     pairs: Path | None = typer.Option(None, "--pairs", help="DPO pairs file votes append to."),
     votes: Path | None = typer.Option(None, "--votes", help="Votes, one a line: a, b, t, s."),
     reveal: bool = typer.Option(False, "--reveal", help="Name the targets after each vote."),
     seed: int = typer.Option(0, "--seed", help="Seed of the blind sides."),
-    backend: str | None = typer.Option(None, "--backend", "-b", help="Backend of both."),
+    backend: str | None = typer.Option(None, "--backend", help="Backend of both."),
     model: str | None = typer.Option(None, "--model", "-m", help="Model of both."),
     instructions: str | None = typer.Option(
         None, "--instructions", "-i", help="System prompt of both, and of the pairs."
