@@ -101,3 +101,18 @@ def test_a_bad_vote_in_a_file_names_the_choices(capsys, prompts: Path, tmp_path:
     votes.write_text("maybe\n", encoding="utf-8")
     code, _, err = run(capsys, *arena(prompts, tmp_path / "p.jsonl", "--votes", str(votes)))
     assert code == 2 and "answer a, b, t (tie) or s" in err
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_in_a_terminal_a_bad_vote_is_asked_again_and_q_stops(
+    capsys, prompts: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", Terminal("maybe\na\nq\n"))
+    code, out, err = run(capsys, *arena(prompts, tmp_path / "t.jsonl"))
+    assert code == 0
+    assert "'maybe' is not a vote" in err and "vote a / b / t" in err
+    assert "1 pairs appended" in out and "3 prompts left" in out
