@@ -106,7 +106,9 @@ def arena(
     if fmt is OutputFormat.json:
         print_json(report)
         return
-    echo(f"{report.pairs_written} pairs appended to {report.pairs}; session {report.session}")
+    written = report.pairs_written
+    noun = "pair" if written == 1 else "pairs"
+    echo(f"{written} {noun} appended to {report.pairs}; session {report.session}")
     if report.remaining:
         echo(f"{report.remaining} prompts left: run the same command again to resume")
     for line in report.tally.lines():

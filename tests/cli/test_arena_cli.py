@@ -115,4 +115,4 @@ def test_in_a_terminal_a_bad_vote_is_asked_again_and_q_stops(
     code, out, err = run(capsys, *arena(prompts, tmp_path / "t.jsonl"))
     assert code == 0
     assert "'maybe' is not a vote" in err and "vote a / b / t" in err
-    assert "1 pairs appended" in out and "3 prompts left" in out
+    assert "1 pair appended" in out and "3 prompts left" in out
