@@ -232,6 +232,9 @@ class ArenaScreen(AdvisorScreen):
         self.app.call_from_thread(self._answered, found)
 
     def _answered(self, found: ArenaRound) -> None:
+        if self.arena is None or all(r is not found for r in self.arena.session.rounds):
+            self._busy(False)  # the targets changed while answering: a stale round
+            return
         self.round = found  # before _busy: the prompt box stays off until the vote
         self._busy(False)
         self._show_panes()
