@@ -12,6 +12,7 @@ from advisor.app.arena_votes import ArenaSession, session_path
 from advisor.cli.app import main
 from advisor.tui.screens.arena import ArenaScreen
 from backends.fake import FakeBackend
+from tests.tui.waiting import until
 
 pytestmark = pytest.mark.anyio
 
@@ -36,8 +37,7 @@ async def vote_through(app, prompts_file: Path) -> ArenaScreen:
         app.screen.query_one("#path", Input).value = str(prompts_file)
         await pilot.press("enter")
         for _ in PROMPTS:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            assert await until(pilot, lambda: screen.round is not None)  # both have answered
             found = screen.round
             assert found is not None
             assert screen.query_one("#pane-a .arena-label").render().plain == "A"  # blind
@@ -87,8 +87,7 @@ async def test_the_tally_resumes_and_a_tie_writes_no_pair(make_app) -> None:
         await pilot.press("a")
         await pilot.click("#prompt")
         await pilot.press(*"hello", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        assert await until(pilot, lambda: getattr(app.screen, "round", None) is not None)
         await pilot.press("t")
         await pilot.pause()
         screen = app.screen
