@@ -82,27 +82,10 @@ class LocalSettings(BaseModel):
             "quota, load average), see docs/backends.md."
         ),
     )
-    warm: bool = Field(
-        default=True,
-        description=(
-            "Keep one local model process running between commands (a Unix socket under "
-            "the data directory), so a second chat, ask or bench skips loading; false "
-            "loads the model in every process. See docs/backends.md."
-        ),
-    )
-    warm_idle_s: float = Field(
-        default=600.0,
-        gt=0,
-        description="Seconds without a request after which the warm model process exits.",
-    )
-    warm_wait_s: float = Field(
-        default=300.0,
-        gt=0,
-        description=(
-            "Longest a request waits for the warm model while other commands use it, "
-            "before it fails with a clear error."
-        ),
-    )
+    # One local model process shared between commands (docs/backends.md, "warm").
+    warm: bool = Field(default=True, description="Share one warm local model between commands.")
+    warm_idle_s: float = Field(default=600.0, gt=0, description="Idle seconds before it exits.")
+    warm_wait_s: float = Field(default=300.0, gt=0, description="Longest wait while it is busy.")
 
 
 class OpenAISettings(BaseModel):

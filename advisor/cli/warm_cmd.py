@@ -29,7 +29,7 @@ def _show(action: str, model: str | None, fmt: OutputFormat) -> None:
     else:
         models = ", ".join(report.models) or "none loaded yet"
         echo(f"running: pid {report.pid}, socket {report.socket}")
-        echo(f"models: {models}; requests answered: {report.requests}")
+        echo(f"models: {models}; requests so far: {report.requests}")
         echo(
             f"idle {report.idle_s or 0:.0f} s of {report.idle_timeout_s or 0:.0f} s before it exits"
         )

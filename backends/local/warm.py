@@ -187,6 +187,7 @@ class WarmServer:
         phase = ["queued"]
         with self.state:
             self.active += 1
+            self.requests += 1
         try:
             worker = threading.Thread(
                 target=self._generate, args=(request, events, left, phase), daemon=True
@@ -205,7 +206,6 @@ class WarmServer:
         finally:
             with self.state:
                 self.active -= 1
-                self.requests += 1
                 self.last_done = time.monotonic()
 
     def _generate(

@@ -103,7 +103,7 @@ class StatusFrame(BaseModel):
     started_at: float
     idle_s: float = Field(description="Seconds since the last request ended.")
     idle_timeout_s: float
-    requests: int = 0
+    requests: int = Field(default=0, description="Chat requests received.")
     busy: bool = False
 
 
