@@ -115,6 +115,7 @@ def start(settings: Settings, model: str | None = None) -> socket.socket:
             cwd=str(path.parent),
             start_new_session=True,  # Ctrl+C in the terminal does not stop the shared model
         )
+    _spawned[:] = [p for p in _spawned if p.poll() is None]  # reap servers that exited
     _spawned.append(process)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
