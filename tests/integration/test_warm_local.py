@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from advisor.errors import ModelNotFoundError
 from advisor.settings import Settings, load_settings
 from backends.local import LocalBackend, warm_client
-from backends.local.warm_protocol import socket_path
+from backends.local.warm_protocol import ensure_private_dir, socket_path
 from backends.types import ChatMessage, GenerationParams
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -66,6 +68,14 @@ def test_two_client_processes_get_the_in_process_greedy_answer(
         after = warm_client.status(warm)
         assert after is not None and after.pid == status.pid and after.requests == 2
         assert after.models == [warm.local.model]
+        # In this process too: streamed, and errors come back as the same class.
+        backend = LocalBackend(warm)
+        stream = backend.stream([ChatMessage(role="user", content=PROMPT)], params=params)
+        assert "".join(stream).strip() == expected.text
+        assert stream.result is not None and stream.result.text == expected.text
+        with pytest.raises(ModelNotFoundError):
+            backend.chat([ChatMessage(role="user", content="hi")], model="./no-such-model")
+        assert warm_client.status(warm).requests == 4  # type: ignore[union-attr]
     finally:
         assert warm_client.stop(warm)
     deadline = time.monotonic() + 30
@@ -74,3 +84,21 @@ def test_two_client_processes_get_the_in_process_greedy_answer(
     assert _exited(status.pid)
     assert not socket_path(warm).exists()
     assert warm_client.status(warm) is None
+
+
+@pytest.mark.timeout(180)
+def test_a_socket_left_by_a_crashed_server_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_LOCAL__WARM", "true")
+    warm = load_settings()
+    path = socket_path(warm)
+    ensure_private_dir(path.parent)
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(str(path))
+    dead.close()  # the file stays and nobody listens, as after a kill -9
+    assert warm_client.status(warm) is None
+    status = warm_client.start_server(warm)
+    try:
+        assert status.socket == str(path) and status.pid != os.getpid()
+    finally:
+        assert warm_client.stop(warm)
+    assert not path.exists()
