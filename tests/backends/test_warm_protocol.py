@@ -271,3 +271,52 @@ def test_the_server_exits_when_idle_or_orphaned(warm_settings: Settings, how: st
     thread.join(10)
     server.listener.close()
     assert not thread.is_alive()
+
+
+# --- the backend falls back to loading the model itself ----------------------------------
+
+
+class _LoadedHere(Exception):
+    """Raised by a patched LocalBackend.load: the backend went for an in-process model."""
+
+
+def test_without_a_warm_server_the_backend_loads_the_model_itself(
+    warm_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backends.local import LocalBackend
+
+    def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise warm_client.WarmUnavailable("cannot start here")
+
+    def load(self: Any, model: str | None = None) -> Any:
+        raise _LoadedHere
+
+    monkeypatch.setattr(warm_client, "start", unavailable)
+    monkeypatch.setattr(LocalBackend, "load", load)
+    backend = LocalBackend(warm_settings)
+    with pytest.raises(_LoadedHere):
+        backend.chat(HI)
+    with pytest.raises(_LoadedHere):
+        list(backend.stream(HI))
+
+
+def test_with_warm_off_the_server_is_never_asked(
+    warm_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backends.local import LocalBackend
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("local.warm = false must not reach the warm server")
+
+    def load(self: Any, model: str | None = None) -> Any:
+        raise _LoadedHere
+
+    monkeypatch.setattr(warm_client, "start", forbidden)
+    monkeypatch.setattr(LocalBackend, "load", load)
+    off = warm_settings.model_copy(
+        update={"local": warm_settings.local.model_copy(update={"warm": False})}
+    )
+    with pytest.raises(_LoadedHere):
+        LocalBackend(off).stream(HI)
+    with pytest.raises(_LoadedHere):
+        LocalBackend(off).chat(HI)
