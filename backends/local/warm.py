@@ -283,6 +283,17 @@ def bind(path: Path) -> socket.socket:
     return listener
 
 
+def _tidy_orphan(settings: Settings, path: Path) -> None:
+    """With its data dir gone, remove the files a /tmp socket folder would keep forever."""
+    if settings.data_dir.exists() or settings.data_dir in path.parents:
+        return
+    for leftover in (path.with_suffix(".lock"), path.with_suffix(".log")):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # only when empty
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve until idle, stopped or orphaned; 0 also when another server already serves."""
     args = sys.argv[1:] if argv is None else argv
@@ -307,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
                     path.unlink()
     finally:
         os.close(lock)
+        _tidy_orphan(settings, path)
     # Daemon threads may still be generating for a client that left: do not wait.
     sys.stdout.flush()
     os._exit(0)

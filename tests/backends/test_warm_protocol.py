@@ -320,3 +320,17 @@ def test_with_warm_off_the_server_is_never_asked(
         LocalBackend(off).stream(HI)
     with pytest.raises(_LoadedHere):
         LocalBackend(off).chat(HI)
+
+
+def test_an_orphan_removes_its_files_from_tmp(tmp_path: Path) -> None:
+    from backends.local.warm import _tidy_orphan
+
+    settings = Settings(data_dir=tmp_path / ("x" * 120))
+    path = socket_path(settings)
+    ensure_private_dir(path.parent)
+    for suffix in (".lock", ".log"):
+        path.with_suffix(suffix).touch()
+    _tidy_orphan(settings.model_copy(update={"data_dir": tmp_path}), path)  # data dir exists
+    assert path.with_suffix(".lock").exists()
+    _tidy_orphan(settings, path)  # never created: gone
+    assert not path.parent.exists()
