@@ -61,8 +61,12 @@ def shingles(text: str, japanese: bool) -> Iterator[str]:
 def signature(text: str, japanese: bool) -> np.ndarray:
     """The MinHash signature (NUM_PERM uint32 values), in batches: flat memory and
     linear time however long the text is."""
+    return minhash(shingles(text, japanese))
+
+
+def minhash(grams: Iterator[str]) -> np.ndarray:
+    """The MinHash signature of any shingles (also used by :mod:`advisor.data.near_dup`)."""
     result = np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
-    grams = shingles(text, japanese)
     while batch := list(itertools.islice(grams, BATCH)):
         values = np.fromiter(
             (zlib.crc32(g.encode()) for g in batch if g), dtype=np.uint64, count=-1
@@ -72,6 +76,11 @@ def signature(text: str, japanese: bool) -> np.ndarray:
         hashed = ((_A[:, None] * values[None, :] + _B[:, None]) % _MERSENNE) & _MAX_HASH
         np.minimum(result, hashed.min(axis=1), out=result)
     return result.astype(np.uint32)
+
+
+def band_shape(threshold: float) -> tuple[int, int]:
+    """(bands, rows) of the LSH index for candidates around ``threshold``."""
+    return _bands(threshold)
 
 
 @cache
