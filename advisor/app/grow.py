@@ -209,11 +209,11 @@ def _draft(
 ) -> None:
     count = plan.request.count
     for attempt, job in enumerate(_jobs(plan), start=1):
+        if progress is not None:
+            progress(len(drafts), count, f"{job.origin} {job.source} (try {attempt})")
         if cancel.is_set():
             summary.cancelled, summary.exhausted = True, False
             break
-        if progress is not None:
-            progress(len(drafts), count, f"{job.origin} {job.source} (try {attempt})")
         messages = job.make()
         if messages is None:
             summary.dropped_empty += 1

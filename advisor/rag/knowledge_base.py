@@ -189,10 +189,11 @@ class KnowledgeBase:
         collection = self._collection()
         if collection is None:
             collection = self._require()  # raises the one "no knowledge base" error
-        metadatas = collection.get(include=["metadatas"])["metadatas"] or []
+        stored = collection.get(include=["documents", "metadatas"])
+        pairs = zip(stored["documents"] or [], stored["metadatas"] or [], strict=False)
         found = [
-            (str(m.get("source", "")), int(m.get("chunk_no", 0)), str(m.get("_text", "")))
-            for m in metadatas
+            (str(m.get("source", "")), int(m.get("chunk_no", 0)), str(text or ""))
+            for text, m in pairs
         ]
         return sorted(c for c in found if c[2].strip())
 
