@@ -49,7 +49,7 @@ from advisor.data.drafts import ORIGINS, Draft, DraftInfo, Origin, user_text
 from advisor.data.io import write_jsonl
 from advisor.data.near_dup import DEFAULT_THRESHOLD, NearDuplicateIndex
 from advisor.data.streams import check_input, refuse_overwrite
-from advisor.errors import UserInputError
+from advisor.errors import BackendUnavailableError, UserInputError
 from backends.types import ChatMessage
 
 if TYPE_CHECKING:
@@ -158,6 +158,11 @@ def plan_grow(
 def _teacher(request: GrowRequest, settings: Settings, backends: BackendSource | None) -> Teacher:
     source = backends or registry_source(settings)
     backend = source(backend_name_for(request.backend, request.model, settings))
+    availability = backend.availability()
+    if not availability.usable:
+        raise BackendUnavailableError(
+            f"the {backend.name} backend cannot be the teacher now: {availability.reason}"
+        )
     return Teacher(backend, request.model, request.max_tokens)
 
 
@@ -191,9 +196,12 @@ def run_grow(
     )
     try:
         _draft(plan, dedup, drafts, summary, progress, cancel)
-    finally:
-        # Also when cancelled or interrupted: what was drafted is kept for review.
-        summary.drafted = write_jsonl(request.out, (d.record() for d in drafts))
+    except BaseException:
+        # Interrupted (Ctrl+C) or the teacher failed: what was drafted is kept for review.
+        if drafts:
+            write_jsonl(request.out, (d.record() for d in drafts))
+        raise
+    summary.drafted = write_jsonl(request.out, (d.record() for d in drafts))
     if progress is not None:
         progress(len(drafts), request.count, "written")
     return summary

@@ -112,3 +112,13 @@ def test_output_that_is_the_training_file_is_refused(capsys, tmp_path):
     code, _, err = run(capsys, "data", "grow", str(train), "--out", str(train), "-b", "fake")
     assert code == 2 and "would be overwritten" in err
     assert train.read_bytes() == (GROW / "train20.jsonl").read_bytes()
+
+
+def test_an_unusable_teacher_is_bad_input_before_anything_is_drafted(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    out_file = tmp_path / "d.jsonl"
+    args = ("data", "grow", str(GROW / "train20.jsonl"), "-o", str(out_file), "-b", "openai")
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and not out_file.exists()
+    assert err.startswith("error: the openai backend cannot be the teacher now: ")
+    assert "OPENAI_API_KEY" in err and len(err.strip().splitlines()) == 1

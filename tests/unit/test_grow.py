@@ -227,6 +227,25 @@ def test_cancel_writes_the_drafts_so_far(settings, tmp_path):
     assert summary.cancelled and summary.drafted == 4 == len(_lines(request.out))
 
 
+def test_a_teacher_failing_midway_keeps_the_drafts_so_far(settings, tmp_path):
+    from advisor.errors import BackendConnectionError
+
+    class Flaky(FakeBackend):
+        calls = 0
+
+        def chat(self, messages, *, model=None, params=None):  # type: ignore[no-untyped-def]
+            Flaky.calls += 1
+            if Flaky.calls > 6:  # three drafts of two calls each, then the server goes away
+                raise BackendConnectionError("the server went away")
+            return super().chat(messages, model=model, params=params)
+
+    request = _request(tmp_path, count=10)
+    plan = plan_grow(request, settings, backends=lambda name: Flaky(settings))
+    with pytest.raises(BackendConnectionError):
+        run_grow(plan)
+    assert len(_lines(request.out)) == 3
+
+
 def test_exhausted_sources_are_reported(settings, tmp_path):
     summary = run_grow(plan_grow(_request(tmp_path, count=10_000), settings))
     assert summary.exhausted and summary.drafted == 20 * variants_per_source()
