@@ -264,3 +264,34 @@ def test_exhausted_sources_are_reported(settings, tmp_path):
 def test_bad_requests_fail_before_the_teacher_is_called(settings, tmp_path, changes, words):
     with pytest.raises(UserInputError, match=words):
         plan_grow(_request(tmp_path, **changes), settings)
+
+
+def test_japanese_examples_get_japanese_teacher_prompts_and_distinct_drafts(settings, tmp_path):
+    train = tmp_path / "ja.jsonl"
+    pairs = [
+        ("テントは購入から三週間後でも返品できますか？", "未使用なら三十日以内は返品できます。"),
+        ("登山靴の保証期間はどれくらいですか？", "一年間です。"),
+        ("東京店の営業時間を教えてください。", "午前十時から午後八時までです。"),
+    ]
+    train.write_bytes(
+        b"".join(
+            orjson.dumps(
+                {"messages": [{"role": "user", "content": u}, {"role": "assistant", "content": a}]}
+            )
+            + b"\n"
+            for u, a in pairs
+        )
+    )
+    systems: list[str] = []
+
+    class Recording(FakeBackend):
+        def chat(self, messages, *, model=None, params=None):  # type: ignore[no-untyped-def]
+            systems.extend(m.content or "" for m in messages if m.role == "system")
+            return super().chat(messages, model=model, params=params)
+
+    request = _request(tmp_path, train=train, count=12)
+    summary = run_grow(plan_grow(request, settings, backends=lambda name: Recording(settings)))
+    assert summary.drafted == 12 and summary.dropped_as_duplicates == []
+    assert systems and all(s == teacher_prompts().ja.paraphrase.system for s in systems)
+    prompts = [user_text(d["messages"]) for d in _lines(request.out)]
+    assert len(set(prompts)) == 12
