@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from advisor.data.clean.dedupe import band_shape, minhash
+from advisor.data.clean.dedupe import band_shape, minhash_of_hashes
 
 DEFAULT_THRESHOLD = 0.6
 LATIN_GRAM = 5
@@ -92,8 +92,9 @@ def jaccard(a: str, b: str) -> float:
 
 
 def _hashes(grams: set[str]) -> np.ndarray:
-    values = sorted({zlib.crc32(g.encode()) for g in grams})
-    return np.array(values, dtype=np.uint64)
+    """The shingles' CRC-32 values, sorted and unique (what MinHash and Jaccard use)."""
+    values = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams))
+    return np.unique(values)
 
 
 class NearDuplicateIndex:
@@ -123,9 +124,9 @@ class NearDuplicateIndex:
         key = normalise(text)
         slot = len(self._labels)
         self._exact.setdefault(key, slot)
-        grams = shingles(text)
+        grams = _hashes(shingles(text))
         self._labels.append(label)
-        self._grams.append(_hashes(grams))
+        self._grams.append(grams)
         for band in self._band_keys(grams):
             self._buckets.setdefault(band, []).append(slot)
 
@@ -134,10 +135,9 @@ class NearDuplicateIndex:
         key = normalise(text)
         if key in self._exact:
             return Match(self._labels[self._exact[key]], 1.0, exact=True)
-        grams = shingles(text)
-        mine = _hashes(grams)
+        mine = _hashes(shingles(text))
         best: tuple[float, int] | None = None
-        for slot in sorted(self._candidates(grams)):
+        for slot in sorted(self._candidates(mine)):
             other = self._grams[slot]
             shared = len(np.intersect1d(mine, other, assume_unique=True))
             union = len(mine) + len(other) - shared
@@ -148,16 +148,16 @@ class NearDuplicateIndex:
             return None
         return Match(self._labels[best[1]], round(best[0], 3), exact=False)
 
-    def _candidates(self, grams: set[str]) -> set[int]:
+    def _candidates(self, grams: np.ndarray) -> set[int]:
         found: set[int] = set()
         for band in self._band_keys(grams):
             found.update(self._buckets.get(band, ()))
         return found
 
-    def _band_keys(self, grams: set[str]) -> Iterator[tuple[int, int]]:
-        if not grams:
+    def _band_keys(self, grams: np.ndarray) -> Iterator[tuple[int, int]]:
+        if not len(grams):
             return
-        sig = minhash(iter(sorted(grams)))
+        sig = minhash_of_hashes(grams)
         for band in range(self._bands):
             rows = sig[band * self._rows : (band + 1) * self._rows]
             yield band, hash(rows.tobytes())
