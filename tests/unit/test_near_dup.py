@@ -116,3 +116,15 @@ def test_short_texts_are_one_shingle():
 def test_bad_threshold_is_refused():
     with pytest.raises(ValueError):
         NearDuplicateIndex(threshold=0.0)
+
+
+def test_minhash_of_hashes_equals_minhash_of_the_shingles():
+    import zlib
+
+    import numpy as np
+
+    from advisor.data.clean.dedupe import minhash, minhash_of_hashes
+
+    grams = sorted(shingles(PROMPT))
+    values = np.unique(np.array([zlib.crc32(g.encode()) for g in grams], dtype=np.uint64))
+    assert np.array_equal(minhash(iter(grams)), minhash_of_hashes(values))
