@@ -82,6 +82,10 @@ class LocalSettings(BaseModel):
             "quota, load average), see docs/backends.md."
         ),
     )
+    # One local model process shared between commands (docs/backends.md, "warm").
+    warm: bool = Field(default=True, description="Share one warm local model between commands.")
+    warm_idle_s: float = Field(default=600.0, gt=0, description="Idle seconds before it exits.")
+    warm_wait_s: float = Field(default=300.0, gt=0, description="Longest wait while it is busy.")
 
 
 class OpenAISettings(BaseModel):
@@ -256,9 +260,7 @@ class Settings(BaseSettings):
         ),
     )
     backend: str = Field(default="local", description="Backend used when --backend is not given.")
-    language: Literal["en", "ja"] = Field(
-        default="en", description="Language of all human text (ADVISOR_LANG; advisor --lang wins)."
-    )
+    language: Literal["en", "ja"] = Field(default="en", description="Language of all human text.")
     offline: bool = Field(
         default=True,
         description=(

@@ -2,7 +2,10 @@
 
 Replies come from a queue (``FakeBackend.queue_replies`` or the
 ``fake.replies`` setting); when it is empty the backend echoes the last user
-message as ``"fake reply: <message>"``.  Embeddings are hashed bags of words:
+message as ``"fake reply: <message>"``; with a ``seed`` and a temperature
+above 0 it "samples": the echo's words (each CJK character counts as one) come
+in an order drawn from the seed, so drafting tools get distinct, reproducible
+texts per seed (``advisor data grow``).  Embeddings are hashed bags of words:
 deterministic, L2-normalised, and texts that share words are closer, which is
 enough for retrieval tests to mean something.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 import re
 import threading
 from collections import deque
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
 FAKE_MODEL = "fake-model"
 FAKE_EMBEDDING_MODEL = "fake-embedding"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_SAMPLE_TOKEN = re.compile(r"[A-Za-z0-9_]+|\S")
 
 
 def count_tokens(text: str) -> int:
@@ -86,13 +91,15 @@ class FakeBackend(Backend):
     def default_embedding_model(self) -> str:
         return FAKE_EMBEDDING_MODEL
 
-    def _next_reply(self, messages: Sequence[ChatMessage]) -> str:
+    def _next_reply(self, messages: Sequence[ChatMessage], params: GenerationParams) -> str:
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
         if self._configured:
             return self._configured.popleft()
         last_user = next((m.content for m in reversed(messages) if m.role == "user"), "")
+        if params.temperature > 0 and params.seed is not None:
+            return f"fake reply: {_sampled(last_user or '', params.seed)}"
         return f"fake reply: {last_user or ''}"
 
     def chat(
@@ -103,7 +110,7 @@ class FakeBackend(Backend):
         params: GenerationParams | None = None,
     ) -> ChatResult:
         params = params or GenerationParams()
-        text = self._next_reply(messages)
+        text = self._next_reply(messages, params)
         if params.max_tokens is not None:
             words = text.split(" ")
             text = " ".join(words[: params.max_tokens])
@@ -149,6 +156,13 @@ class FakeBackend(Backend):
         from backends.fake_jobs import FakeFineTuning
 
         return FakeFineTuning(self.settings)
+
+
+def _sampled(text: str, seed: int) -> str:
+    """The words of ``text`` shuffled by ``seed``: deterministic "sampling" for tests."""
+    tokens = _SAMPLE_TOKEN.findall(text)
+    random.Random(seed).shuffle(tokens)
+    return " ".join(tokens)
 
 
 def _hashed_vector(text: str, dims: int) -> list[float]:

@@ -40,6 +40,8 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     for name in list(os.environ):
         if name.startswith("ADVISOR_") and name not in ("ADVISOR_DATA_DIR", "ADVISOR_CACHE_DIR"):
             monkeypatch.delenv(name, raising=False)
+    # No warm model server per test: tests that want one turn it on and stop it.
+    monkeypatch.setenv("ADVISOR_LOCAL__WARM", "false")
     # A config file in the developer's working directory must not leak into tests.
     monkeypatch.chdir(tmp_path)
     from advisor.cli import context
@@ -66,3 +68,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"reference data not found at {SHARED_DATA} (only in the dev workspace)")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_stray_warm_servers() -> Iterator[None]:
+    """Stop every warm model server this test run started, whatever the tests did."""
+    yield
+    import sys
+
+    client = sys.modules.get("backends.local.warm_client")
+    if client is not None:
+        client.stop_spawned()

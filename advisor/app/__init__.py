@@ -16,5 +16,6 @@ Modules, one per use case:
 * :mod:`advisor.app.bench` - run a benchmark with the one default route list and report folder,
 * :mod:`advisor.app.jobs` - submit and follow a fine-tuning job through its own backend,
 * :mod:`advisor.app.metrics` - the typed metric points of a job's events,
-* :mod:`advisor.app.assistants` - create a custom assistant, validated.
+* :mod:`advisor.app.assistants` - create a custom assistant, validated,
+* :mod:`advisor.app.assess` - assess with the files (evidence) and judge the advice by a bench.
 """

@@ -123,16 +123,15 @@ def assess(
     lang = resolve_lang(lang)
     import json
 
+    from advisor.app.assess import assessment_of
     from advisor.criteria import Answers, load_answers, render_markdown, render_text
-    from advisor.criteria import assess as run_assessment
-    from advisor.data.prices import load_lifecycle
     from advisor.errors import UserInputError
 
     if answers is None and not overrides and evidence is None and results is None:
         raise UserInputError.from_catalog("assess.nothing", hint_key="assess.nothing_hint")
     given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
     given, found = _with_evidence(given, evidence, results)
-    assessment = run_assessment(given, lang=lang.value, lifecycle=load_lifecycle())
+    assessment = assessment_of(given.root, lang.value)
     measured = _outcome(results, assessment) if results is not None else None
     extra: dict[str, Any] = {}
     if found is not None:
@@ -164,54 +163,24 @@ def _with_evidence(
     given: Answers, evidence: str | None, results: Path | None
 ) -> tuple[Answers, Evidence | None]:
     """The answers to score: measured values win; a scenario's own answers by default."""
+    from advisor.app.assess import answers_of_results, answers_with_evidence
     from advisor.criteria import Answers
 
     if evidence is not None:
-        from advisor.evidence import gather
-
-        # A scenario's own [answers] are the stated ones unless answers were given.
-        stated = dict(given.root) or _scenario_answers(evidence)
-        found = gather(evidence, stated)
-        return Answers({**stated, **found.measured_answers()}), found
+        measured, found = answers_with_evidence(given.root, evidence)
+        return Answers(measured), found
     if results is not None and not given.root:
-        return _answers_of_results(results), None
+        from advisor.bench.results_io import read_results
+
+        return Answers(answers_of_results(read_results(results))), None
     return given, None
 
 
-def _scenario_answers(target: str) -> dict[str, Any]:
-    """A scenario's own answers; none for a plain folder of files."""
-    folder = Path(target).expanduser()
-    if folder.is_dir() and not (folder / "scenario.toml").is_file():
-        return {}
-    from advisor.bench.scenario import load_scenario
-
-    return dict(load_scenario(target).answers)
-
-
-def _answers_of_results(path: Path) -> Answers:
-    """The answers of the benchmarked scenario (found by its name or path)."""
-    from advisor.bench.results_io import read_results
-    from advisor.bench.scenario import load_scenario
-    from advisor.criteria import Answers
-    from advisor.errors import UserInputError
-
-    info = read_results(path).scenario
-    for candidate in (info.path, info.name):
-        try:
-            return Answers(load_scenario(candidate).answers)
-        except UserInputError:
-            continue
-    raise UserInputError.from_catalog(
-        "assess.no_scenario_answers", hint_key="assess.give_answers", name=repr(info.name)
-    )
-
-
 def _outcome(path: Path, assessment: Any) -> Outcome:
-    from advisor.bench.outcome import measured_outcome
+    from advisor.app.assess import judge
     from advisor.bench.results_io import read_results
 
-    rec = assessment.recommendation
-    return measured_outcome(read_results(path), rec.primary, rec.combination)
+    return judge(read_results(path), assessment)
 
 
 _LABELS: dict[str, dict[str, Any]] = {
@@ -223,12 +192,6 @@ _LABELS: dict[str, dict[str, Any]] = {
         "how": "How it was measured",
         "language": "Language of the examples",
         "outcome": "Checked against the benchmark",
-        "status": {
-            "confirmed": "confirmed",
-            "refuted": "refuted",
-            "inconclusive": "inconclusive",
-            "not_run": "not run",
-        },
     },
     "ja": {
         "evidence": "ファイルとの照合",
@@ -238,12 +201,6 @@ _LABELS: dict[str, dict[str, Any]] = {
         "how": "測定方法",
         "language": "例の言語",
         "outcome": "ベンチマークとの照合",
-        "status": {
-            "confirmed": "裏付けあり",
-            "refuted": "反証",
-            "inconclusive": "判定不能",
-            "not_run": "未実行",
-        },
     },
 }
 
@@ -276,44 +233,18 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
         lines += [f"{bullet or '  ! '}{w}" for w in found.warnings]
     if measured is not None:
         lines += ["", f"## {labels['outcome']}" if md else f"{labels['outcome']}:"]
-        status = labels["status"][measured.status]
+        from advisor.app.assess import status_label
+
+        status = status_label(measured, lang)
         line = _outcome_line(measured, lang)
         lines += ["", f"**{status}**: {line}"] if md else [f"  {status}: {line}"]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _outcome_line(m: Outcome, lang: str) -> str:
-    """The measured outcome in words (the JSON ``summary`` is English)."""
-    if lang != "ja":
-        return m.summary
-    rate = f"{m.pass_rate:.0%}" if m.pass_rate is not None else "-"
-    rival = m.rival or "-"
-    diff = f"{(m.difference or 0) * 100:+.0f}"
-    rival_rate = f"{(m.pass_rate or 0) + (m.difference or 0):.0%}"
-    if m.status == "not_run":
-        return (
-            f"推奨の{m.recommended}はこのベンチマークで実行されていません"
-            "（advisor bench --routes advisor）。"
-        )
-    if m.status == "confirmed":
-        return (
-            f"{m.measured_route}の合格率は{rate}で、{rival}（{rival_rate}）より有意に高い"
-            f"（テスト{m.n_prompts}問、有意水準{m.alpha}）。"
-        )
-    if m.status == "refuted":
-        return (
-            f"{rival}が{rival_rate}で勝ち、{m.measured_route}の{rate}を{diff}ポイント上回った"
-            f"（テスト{m.n_prompts}問、有意水準{m.alpha}）。"
-        )
-    need = (
-        f"差を判定するには手法ごとに約{m.prompts_needed}問のテストが必要（有意水準0.05、検出力80%）"
-        if m.prompts_needed is not None
-        else "合格率が同じため、テストを増やしても区別できない"
-    )
-    return (
-        f"{m.measured_route} {rate}と{rival} {rival_rate}の差は、テスト{m.n_prompts}問では"
-        f"有意ではない。{need}。"
-    )
+    from advisor.app.assess import outcome_text
+
+    return outcome_text(m, lang)
 
 
 def _apply(answers: Answers, overrides: list[str]) -> Answers:

@@ -12,6 +12,7 @@ import typer
 
 from advisor import __version__, messages
 from advisor.cli import advise, backends_cmd, chat, config_cmd, report_cmd, tui_cmd
+from advisor.cli import arena as arena_cmd
 from advisor.cli import ask as ask_cmd
 from advisor.cli import assistant as assistant_cmd
 from advisor.cli import bench as bench_cmd
@@ -87,6 +88,7 @@ bench_cmd.register(app)
 data_cmd.register(app)
 rag_cmd.register(app)
 ask_cmd.register(app)
+arena_cmd.register(app)
 assistant_cmd.register(app)
 tune_cmd.register(app)
 jobs_cmd.register(app)

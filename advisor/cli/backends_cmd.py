@@ -9,8 +9,10 @@ from pydantic import BaseModel, Field
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.cli.warm_cmd import warm_app
 
 backends_app = typer.Typer(help="Model backends: list them and what they can do.")
+backends_app.add_typer(warm_app, name="warm")
 
 
 class BackendInfo(BaseModel):

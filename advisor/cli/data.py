@@ -14,7 +14,7 @@ from advisor.cli.context import t
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
 data_app = typer.Typer(
-    help="Training data: validate, measure and estimate, cleanse, convert, split.",
+    help="Training data: validate, measure and estimate, cleanse, convert, split, grow.",
     no_args_is_help=True,
 )
 
@@ -402,4 +402,7 @@ def split(
 
 
 def register(app: typer.Typer) -> None:
+    from advisor.cli.data_grow import grow
+
+    data_app.command("grow")(grow)
     app.add_typer(data_app, name="data")

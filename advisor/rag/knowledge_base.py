@@ -180,6 +180,23 @@ class KnowledgeBase:
     def info(self) -> KnowledgeBaseInfo:
         return self._info(self._require())
 
+    def stored_chunks(self) -> list[tuple[str, int, str]]:
+        """Every chunk as ``(source, chunk number, text)``, by source and number.
+
+        Reads the stored texts only (no embedder is loaded).  Raises
+        :class:`KnowledgeBaseError` when the knowledge base does not exist.
+        """
+        collection = self._collection()
+        if collection is None:
+            collection = self._require()  # raises the one "no knowledge base" error
+        stored = collection.get(include=["documents", "metadatas"])
+        pairs = zip(stored["documents"] or [], stored["metadatas"] or [], strict=False)
+        found = [
+            (str(m.get("source", "")), int(m.get("chunk_no", 0)), str(text or ""))
+            for text, m in pairs
+        ]
+        return sorted(c for c in found if c[2].strip())
+
     def _info(self, collection: Any) -> KnowledgeBaseInfo:
         firsts = collection.get(where={"chunk_no": 0}, include=["metadatas"])["metadatas"] or []
         languages: dict[str, int] = {}

@@ -238,9 +238,18 @@ class LocalBackend(Backend):
         model: str | None = None,
         params: GenerationParams | None = None,
     ) -> list[ChatResult]:
+        params = params or GenerationParams()
+        if self._warm() and conversations:
+            from backends.local import warm_client
+
+            try:
+                return warm_client.chat_batch(
+                    self.settings, conversations, model=model, params=params
+                )
+            except warm_client.WarmUnavailable:
+                pass  # no warm server here: load the model in this process
         import torch
 
-        params = params or GenerationParams()
         loaded = self.load(model)
         name = model or self.default_model
         results: list[ChatResult] = []
@@ -281,6 +290,33 @@ class LocalBackend(Backend):
         params: GenerationParams | None = None,
     ) -> ChatStream:
         params = params or GenerationParams()
+        if self._warm():
+            return ChatStream(self._stream_warm(messages, model, params))
+        return ChatStream(self._stream_here(messages, model, params))
+
+    def _warm(self) -> bool:
+        """Whether generation goes through the shared warm process (docs/backends.md)."""
+        import socket
+
+        return self.settings.local.warm and hasattr(socket, "AF_UNIX")
+
+    def _stream_warm(
+        self, messages: Sequence[ChatMessage], model: str | None, params: GenerationParams
+    ) -> Generator[str, None, ChatResult]:
+        from backends.local import warm_client
+
+        try:
+            # WarmUnavailable comes only before the first piece: falling back repeats nothing.
+            return (
+                yield from warm_client.stream(self.settings, messages, model=model, params=params)
+            )
+        except warm_client.WarmUnavailable:
+            return (yield from self._stream_here(messages, model, params))
+
+    def _stream_here(
+        self, messages: Sequence[ChatMessage], model: str | None, params: GenerationParams
+    ) -> Generator[str, None, ChatResult]:
+        """Stream from a model loaded in this process (loaded now, before the first piece)."""
         loaded = self.load(model)
         name = model or self.default_model
 
@@ -329,7 +365,30 @@ class LocalBackend(Backend):
                 finish_reason="stop",
             )
 
-        return ChatStream(chunks())
+        return chunks()
+
+    # --- the warm process (advisor backends warm ...) ------------------------------
+
+    def warm_status(self) -> dict[str, Any] | None:
+        """The warm model process's status for these settings; None when none runs."""
+        from backends.local import warm_client
+
+        frame = warm_client.status(self.settings)
+        return frame.model_dump(mode="json") if frame is not None else None
+
+    def warm_start(self, model: str | None = None) -> dict[str, Any]:
+        """Start the warm process (or find it) with ``model`` loading; its status."""
+        from backends.local import warm_client
+
+        return warm_client.start_server(self.settings, model or self.default_model).model_dump(
+            mode="json"
+        )
+
+    def warm_stop(self) -> bool:
+        """Stop the warm process; False when none was running."""
+        from backends.local import warm_client
+
+        return warm_client.stop(self.settings)
 
     # --- embeddings ------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from backends.fake import FakeBackend
 from backends.fake_jobs import FakeFineTuning
 from backends.jobs import JobRequest
 from tests.conftest import FIXTURES
+from tests.tui.waiting import until
 
 pytestmark = pytest.mark.anyio
 
@@ -122,9 +123,12 @@ async def test_chat_shows_a_loading_hint_until_the_first_words(make_app, monkeyp
         await pilot.press("c")
         app.screen.query_one("#prompt", Input).value = "hello"
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        reply = [str(t.render()) for t in app.screen.query(ChatTurn)][-1]
-        assert "loading" in reply
+
+        def last_turn() -> str:
+            turns = [str(t.render()) for t in app.screen.query(ChatTurn)]
+            return turns[-1] if turns else ""
+
+        assert await until(pilot, lambda: "loading" in last_turn())
         release.set()
         await settle(app, pilot)
         assert [str(t.render()) for t in app.screen.query(ChatTurn)][-1] == "fake reply: hello"

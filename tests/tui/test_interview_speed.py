@@ -12,6 +12,7 @@ from textual import events
 
 from advisor.criteria import load_catalog
 from advisor.tui.screens.interview import InterviewScreen
+from tests.tui.waiting import until
 
 pytestmark = pytest.mark.anyio
 
@@ -24,15 +25,6 @@ async def burst(app, *keys: str) -> None:
         event = events.Key(key, key if len(key) == 1 else None)
         event.set_sender(app)
         driver.send_message(event)
-
-
-async def until(pilot, condition, timeout: float = 20.0) -> bool:
-    """Let the app work until ``condition()`` holds (a loaded CI runner is slow)."""
-    for _ in range(int(timeout / 0.1)):
-        if condition():
-            return True
-        await pilot.pause(0.1)
-    return condition()
 
 
 async def test_paging_at_key_repeat_speed_never_crashes(make_app) -> None:

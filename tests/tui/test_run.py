@@ -15,6 +15,7 @@ from advisor.tui.widgets.charts import MetricChart
 from advisor.tui.widgets.dialogs import ConfirmDialog, ErrorDialog
 from backends.fake_jobs import FakeFineTuning
 from tests.conftest import FIXTURES
+from tests.tui.waiting import until
 
 pytestmark = pytest.mark.anyio
 
@@ -75,9 +76,9 @@ async def test_failing_job_shows_the_reason_and_resumes(make_app) -> None:
         await pilot.press("f9")
         await settle(app, pilot)
         FakeFineTuning.pace = 100  # the resumed job runs to the end on the next poll
-        await pilot.pause(1.2)
+        status = screen.query_one("#job-status")
+        assert await until(pilot, lambda: "succeeded" in str(status.render()))
         await settle(app, pilot)
-        assert "succeeded" in str(screen.query_one("#job-status").render())
         assert app.session.fine_tuned_model
         chart = screen.query_one(MetricChart)
         assert len(chart.values) == 12  # replayed once after resume, not doubled
@@ -97,7 +98,7 @@ async def test_cancel_a_running_job(make_app, monkeypatch) -> None:
         await pilot.press("f5")
         await settle(app, pilot)
         await pilot.press("y")
-        await pilot.pause(0.3)
+        assert await until(pilot, lambda: app.session.job_ids)  # submitted: now cancel it
         await pilot.press("f8")
         await settle(app, pilot)
         job = app.backend().fine_tuning().retrieve(app.session.job_ids[-1])

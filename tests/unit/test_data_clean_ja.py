@@ -202,7 +202,10 @@ def test_the_doubled_word_check_is_linear_in_the_run_length():
     for size in (5_000, 20_000):
         run = "".join(rng.choice("アイウエオカキクケコ") for _ in range(size))
         run += "".join(rng.choice("交換返品配送在庫") for _ in range(size))
-        began = time.process_time()
-        typos(run)
-        cost.append(time.process_time() - began)
+        runs = []
+        for _ in range(3):  # the least of three: interference only ever adds time
+            began = time.process_time()
+            typos(run)
+            runs.append(time.process_time() - began)
+        cost.append(min(runs))
     assert cost[1] < 8 * max(cost[0], 0.05)  # quadratic would be 16x

@@ -220,9 +220,13 @@ def test_speller_matches_pyspellchecker():
 
 
 def _cpu_seconds(path: Path, out: Path) -> float:
-    start = time.process_time()
-    clean_file(path, out, keep_items=False)
-    return time.process_time() - start
+    """The least CPU time of three runs: interference only ever adds time."""
+    costs = []
+    for _ in range(3):
+        start = time.process_time()
+        clean_file(path, out, keep_items=False)
+        costs.append(time.process_time() - start)
+    return min(costs)
 
 
 def test_time_is_linear_in_message_length(tmp_path: Path):

@@ -61,17 +61,38 @@ def shingles(text: str, japanese: bool) -> Iterator[str]:
 def signature(text: str, japanese: bool) -> np.ndarray:
     """The MinHash signature (NUM_PERM uint32 values), in batches: flat memory and
     linear time however long the text is."""
+    return minhash(shingles(text, japanese))
+
+
+def minhash(grams: Iterator[str]) -> np.ndarray:
+    """The MinHash signature of any shingles."""
     result = np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
-    grams = shingles(text, japanese)
     while batch := list(itertools.islice(grams, BATCH)):
         values = np.fromiter(
             (zlib.crc32(g.encode()) for g in batch if g), dtype=np.uint64, count=-1
         )
-        if not len(values):
-            continue
-        hashed = ((_A[:, None] * values[None, :] + _B[:, None]) % _MERSENNE) & _MAX_HASH
-        np.minimum(result, hashed.min(axis=1), out=result)
+        if len(values):
+            np.minimum(result, _permuted_min(values), out=result)
     return result.astype(np.uint32)
+
+
+def minhash_of_hashes(values: np.ndarray) -> np.ndarray:
+    """The MinHash signature of shingles already hashed with CRC-32 (uint64 values),
+    as :func:`minhash` gives for the shingles themselves (:mod:`advisor.data.near_dup`)."""
+    result = np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
+    for start in range(0, len(values), BATCH):
+        np.minimum(result, _permuted_min(values[start : start + BATCH]), out=result)
+    return result.astype(np.uint32)
+
+
+def _permuted_min(values: np.ndarray) -> np.ndarray:
+    hashed = ((_A[:, None] * values[None, :] + _B[:, None]) % _MERSENNE) & _MAX_HASH
+    return hashed.min(axis=1)
+
+
+def band_shape(threshold: float) -> tuple[int, int]:
+    """(bands, rows) of the LSH index for candidates around ``threshold``."""
+    return _bands(threshold)
 
 
 @cache

@@ -17,6 +17,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "run": ("advisor.tui.screens.run", "RunScreen"),
     "compare": ("advisor.tui.screens.compare", "CompareScreen"),
     "chat": ("advisor.tui.screens.chat", "ChatScreen"),
+    "arena": ("advisor.tui.screens.arena", "ArenaScreen"),
     "settings": ("advisor.tui.screens.settings", "SettingsScreen"),
 }
 

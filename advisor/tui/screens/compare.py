@@ -23,7 +23,8 @@ from textual.widgets import (
     TabPane,
 )
 
-from advisor.errors import DataFileError
+from advisor.errors import AdvisorError, DataFileError
+from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.charts import ScoreBar
 from advisor.tui.widgets.dialogs import PathDialog
@@ -66,6 +67,7 @@ class CompareScreen(AdvisorScreen):
             yield Static(
                 self.t("Run a benchmark (F5) or load a results.json (ctrl+o)."), id="verdict"
             )
+            yield Static("", id="outcome", markup=False)
             with TabbedContent(id="bench-tabs"):
                 with TabPane("Table", id="tab-table"):
                     yield DataTable(id="bench-table", cursor_type="row", zebra_stripes=True)
@@ -78,6 +80,7 @@ class CompareScreen(AdvisorScreen):
 
     def on_mount(self) -> None:
         self.sub_title = self.t("compare")
+        self.query_one("#outcome", Static).display = False  # until a bench is shown
         table = self.query_one("#bench-table", DataTable)
         # Fixed widths: auto widths are computed on idle, so they could lag behind rows.
         for label, width in (
@@ -195,6 +198,9 @@ class CompareScreen(AdvisorScreen):
                 summary=verdict.summary,
             )
         )
+        outcome = self.query_one("#outcome", Static)
+        outcome.update(self._judged(results))
+        outcome.display = True
         table = self.query_one("#bench-table", DataTable)
         table.clear()
         chart = self.query_one("#bench-chart", VerticalScroll)
@@ -229,6 +235,27 @@ class CompareScreen(AdvisorScreen):
         chart.mount_all(bars)
         prompts = [(f"{p.id}: {p.prompt[:50]}", p.id) for p in results.prompts]
         self.query_one("#prompt-pick", Select).set_options(prompts)
+
+    def _judged(self, results: BenchResults) -> str:
+        """The advisor's recommendation for this session (or the scenario), judged by the bench."""
+        from advisor.app.assess import (
+            answers_of_results,
+            assessment_of,
+            judge,
+            outcome_text,
+            status_label,
+        )
+
+        lang = self.session.language
+        try:
+            answers = self.session.answers or answers_of_results(results)
+            outcome = judge(results, assessment_of(answers, lang))
+        except AdvisorError:
+            return tr("No recommendation to judge: answer the interview first.", lang)
+        head = tr("The advisor's recommendation", lang)
+        return f"{head} ({outcome.recommended}): {status_label(outcome, lang)}. " + outcome_text(
+            outcome, lang
+        )
 
     @on(Select.Changed, "#prompt-pick")
     def prompt_picked(self, event: Select.Changed) -> None:

@@ -26,6 +26,7 @@ MENU: list[tuple[str, str, str, str]] = [
     ("run", "j", "Run", "Run a route / fine-tuning jobs"),
     ("compare", "b", "Bench", "Benchmarks: compare the routes"),
     ("chat", "c", "Chat", "Chat with the prepared route"),
+    ("arena", "a", "Arena", "Arena: vote between two answers, blind"),
     ("settings", "s", "Settings", "Settings: backend, model, language"),
 ]
 

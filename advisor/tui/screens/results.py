@@ -6,18 +6,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
+from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Collapsible, Footer, Header, Static
 
 from advisor.errors import AdvisorError
+from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.charts import ScoreBar
 from advisor.tui.widgets.dialogs import PathDialog
 
 if TYPE_CHECKING:
     from advisor.criteria.result import Assessment
+    from advisor.evidence import Evidence
 
 
 class ResultsScreen(AdvisorScreen):
@@ -29,11 +33,14 @@ class ResultsScreen(AdvisorScreen):
         Binding("b", "next_step('compare')", "Bench"),
         Binding("c", "next_step('chat')", "Chat"),
         Binding("e", "export", "Export brief"),
+        # Off the footer, which is full at 80 columns; the page's last line names it.
+        Binding("f", "check_files", "Check files", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.assessment: Assessment | None = None
+        self.evidence: Evidence | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,18 +61,21 @@ class ResultsScreen(AdvisorScreen):
         box = self.query_one("#results", VerticalScroll)
         await box.remove_children()
         try:
-            from advisor.criteria import Answers, assess
+            from advisor.app.assess import assessment_of
 
-            self.assessment = assess(Answers(self.session.answers), lang=self.session.language)
+            self.assessment = assessment_of(self.session.answers, self.session.language)
         except (AdvisorError, ImportError) as exc:
             self.assessment = None
             await box.mount(Static(self.t("No results: {error}", error=exc), markup=False))
             self.advisor.show_error(exc, title=self.t("The answers cannot be assessed"))
             return
         await box.mount_all(list(self._sections(self.assessment)))
+        if self.evidence is not None:
+            section = evidence_section(self.evidence, self.session.language)
+            await box.mount(section, after=box.query_one("#confidence"))
 
     def _sections(self, result: Assessment):
-        rec = result.recommendation
+        rec, lang = result.recommendation, self.session.language
         names = {route.route: route.name for route in result.routes}
         combo = " + ".join(names.get(r, r) for r in rec.combination)
         yield Static(
@@ -127,12 +137,51 @@ class ResultsScreen(AdvisorScreen):
                 self.t("[b]Warnings[/b]") + "\n" + "\n".join(f"⚠ {w}" for w in result.warnings),
                 classes="section warnings",
             )
+        yield Static(
+            tr("f: check these answers against your files (a folder or a scenario).", lang),
+            classes="muted",
+            markup=False,
+        )
         if result.defaulted:
             yield Static(
                 self.t("{count} questions left at their default.", count=len(result.defaulted)),
                 classes="muted",
                 markup=False,
             )
+
+    # --- checked against the files (issue 13, item 2) -------------------------------------
+
+    def action_check_files(self) -> None:
+        lang = self.session.language
+        self.app.push_screen(
+            PathDialog(
+                tr("A folder of your files, or a scenario, to check the answers against", lang)
+            ),
+            self._check_chosen,
+        )
+
+    def _check_chosen(self, path: Path | None) -> None:
+        if path is not None:
+            self.check_files(path)
+
+    @work(thread=True, exit_on_error=False, group="evidence")
+    def check_files(self, path: Path) -> None:
+        """Measure the files; the measured values replace contradicted answers."""
+        from advisor.app.assess import answers_with_evidence
+
+        try:
+            answers, found = answers_with_evidence(self.session.answers, path)
+        except AdvisorError as exc:
+            self.app.call_from_thread(
+                self.advisor.show_error, exc, title="The files cannot be checked"
+            )
+            return
+        self.app.call_from_thread(self._use_evidence, answers, found)
+
+    def _use_evidence(self, answers: dict[str, object], found: Evidence) -> None:
+        self.session.answers = answers
+        self.evidence = found
+        self.call_later(self.refresh_results)
 
     def action_interview(self) -> None:
         from advisor.tui.screens.interview import InterviewScreen
@@ -198,3 +247,18 @@ class ResultsScreen(AdvisorScreen):
             self.app.call_from_thread(self.advisor.show_error, exc)
             return
         self.app.call_from_thread(self.notify, self.t("report written to {path}", path=path))
+
+
+def evidence_section(found: Evidence, lang: str) -> Static:
+    """Stated next to measured, question by question; the measured value is scored."""
+    lines = [f"[b]{tr('Checked against the files', lang)}[/b] ({escape(found.source)})"]
+    for f in found.findings:
+        stated = "-" if f.stated is None else str(f.stated)
+        mark = "⚠ " if f.contradicts else "  "
+        lines.append(escape(f"{mark}{f.question}: {stated} → {f.measured}  ({f.detail})"))
+    lines += [escape(f"⚠ {w}") for w in found.warnings]
+    if any(f.contradicts for f in found.findings):
+        lines.append(
+            tr("The measured values are scored; the stated ones are shown beside them.", lang)
+        )
+    return Static("\n".join(lines), classes="section", id="evidence")

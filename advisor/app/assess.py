@@ -1,0 +1,146 @@
+"""Assess with the files and the measurement: the one implementation behind
+``advisor assess --evidence/--results`` and the wizard's "check against files"
+and its verdict after a Compare run (issue 13, items 2 and 3).
+
+Stated answers are what the user says; the files and a finished bench are what
+is so.  Where they disagree the measured value is scored and the stated one is
+kept next to it, so nothing the user said is silently lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from advisor.bench.outcome import Outcome
+    from advisor.bench.schema import BenchResults
+    from advisor.criteria.result import Assessment
+    from advisor.evidence import Evidence
+
+
+def assessment_of(answers: Mapping[str, Any], lang: str = "en") -> Assessment:
+    """Score ``answers`` with the lifecycle table in force (a refreshed one included).
+
+    Raises:
+        DataFileError: an answer is not valid for its question.
+    """
+    from advisor.criteria import Answers, assess
+    from advisor.data.prices import load_lifecycle
+
+    return assess(Answers(dict(answers)), lang=lang, lifecycle=load_lifecycle())
+
+
+def answers_with_evidence(
+    stated: Mapping[str, Any], target: str | Path
+) -> tuple[dict[str, Any], Evidence]:
+    """The answers to score after reading ``target`` (a folder or a scenario).
+
+    Measured values win over ``stated`` ones; with no stated answers, a
+    scenario's own ``[answers]`` are the stated ones.
+
+    Raises:
+        UserInputError: ``target`` is neither a folder nor a scenario.
+    """
+    from advisor.evidence import gather
+
+    given = dict(stated) or scenario_answers(target)
+    found = gather(target, given)
+    return {**given, **found.measured_answers()}, found
+
+
+def scenario_answers(target: str | Path) -> dict[str, Any]:
+    """A scenario's own answers; none for a plain folder of files."""
+    folder = Path(target).expanduser()
+    if folder.is_dir() and not (folder / "scenario.toml").is_file():
+        return {}
+    from advisor.bench.scenario import load_scenario
+
+    return dict(load_scenario(str(target)).answers)
+
+
+def answers_of_results(results: BenchResults) -> dict[str, Any]:
+    """The answers of the benchmarked scenario, found by its path or its name.
+
+    Raises:
+        UserInputError: neither names a scenario that can be loaded.
+    """
+    from advisor.bench.scenario import load_scenario
+    from advisor.errors import UserInputError
+
+    info = results.scenario
+    for candidate in (info.path, info.name):
+        if not candidate:
+            continue
+        try:
+            return dict(load_scenario(candidate).answers)
+        except UserInputError:
+            continue
+    raise UserInputError(
+        f"cannot find the answers of scenario {info.name!r}",
+        hint="give them with --answers FILE",
+    )
+
+
+def judge(results: BenchResults, assessment: Assessment) -> Outcome:
+    """Confirmed, refuted, inconclusive or not run: the recommendation against the bench."""
+    from advisor.bench.outcome import measured_outcome
+
+    rec = assessment.recommendation
+    return measured_outcome(results, rec.primary, list(rec.combination))
+
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "confirmed": "confirmed",
+        "refuted": "refuted",
+        "inconclusive": "inconclusive",
+        "not_run": "not run",
+    },
+    "ja": {
+        "confirmed": "裏付けあり",
+        "refuted": "反証",
+        "inconclusive": "判定不能",
+        "not_run": "未実行",
+    },
+}
+
+
+def status_label(outcome: Outcome, lang: str) -> str:
+    """The outcome's status in words, in ``lang``."""
+    return STATUS_LABELS["ja" if lang == "ja" else "en"][outcome.status]
+
+
+def outcome_text(m: Outcome, lang: str) -> str:
+    """The measured outcome in words (the JSON ``summary`` is English)."""
+    if lang != "ja":
+        return m.summary
+    rate = f"{m.pass_rate:.0%}" if m.pass_rate is not None else "-"
+    rival = m.rival or "-"
+    diff = f"{(m.difference or 0) * 100:+.0f}"
+    rival_rate = f"{(m.pass_rate or 0) + (m.difference or 0):.0%}"
+    if m.status == "not_run":
+        return (
+            f"推奨の{m.recommended}はこのベンチマークで実行されていません"
+            "（advisor bench --routes advisor）。"
+        )
+    if m.status == "confirmed":
+        return (
+            f"{m.measured_route}の合格率は{rate}で、{rival}（{rival_rate}）より有意に高い"
+            f"（テスト{m.n_prompts}問、有意水準{m.alpha}）。"
+        )
+    if m.status == "refuted":
+        return (
+            f"{rival}が{rival_rate}で勝ち、{m.measured_route}の{rate}を{diff}ポイント上回った"
+            f"（テスト{m.n_prompts}問、有意水準{m.alpha}）。"
+        )
+    need = (
+        f"差を判定するには手法ごとに約{m.prompts_needed}問のテストが必要（有意水準0.05、検出力80%）"
+        if m.prompts_needed is not None
+        else "合格率が同じため、テストを増やしても区別できない"
+    )
+    return (
+        f"{m.measured_route} {rate}と{rival} {rival_rate}の差は、テスト{m.n_prompts}問では"
+        f"有意ではない。{need}。"
+    )
