@@ -86,7 +86,16 @@ def test_every_wizard_text_the_screens_use_is_in_the_catalog() -> None:
 
 # The CLI modules whose human output is converted: their echo() calls print catalog
 # messages, never English literals (a word of three letters or more).
-CONVERTED = ["data.py", "report_cmd.py", "cost.py", "bench.py", "tune.py", "jobs.py"]
+CONVERTED = [
+    "data.py",
+    "report_cmd.py",
+    "cost.py",
+    "bench.py",
+    "tune.py",
+    "jobs.py",
+    "rag.py",
+    "ask.py",
+]
 
 
 @pytest.mark.parametrize("module", CONVERTED)
