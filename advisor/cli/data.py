@@ -1,4 +1,4 @@
-"""``advisor data validate|stats|clean|convert|split``: the training data toolkit."""
+"""``advisor data validate|stats|clean|convert|split|review``: the training data toolkit."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
 data_app = typer.Typer(
-    help="Training data: validate, measure and estimate, cleanse, convert, split.",
+    help="Training data: validate, measure and estimate, cleanse, convert, split, review.",
     no_args_is_help=True,
 )
 
@@ -411,4 +411,7 @@ def split(
 
 
 def register(app: typer.Typer) -> None:
+    from advisor.cli import data_review
+
+    data_review.register(data_app)
     app.add_typer(data_app, name="data")
