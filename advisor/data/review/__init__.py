@@ -1,7 +1,7 @@
 """The review queue: page through a training, test or drafts file, decide, save.
 
 See :mod:`.queue` (paging and decisions), :mod:`.log` (the undoable review log),
-:mod:`.save` (writing the result) and :mod:`.findings` (what is shown per line).
+:mod:`.writer` (the save) and :mod:`.findings` (what is shown per line).
 """
 
 from advisor.data.review.models import (
@@ -13,7 +13,7 @@ from advisor.data.review.models import (
     SaveResult,
 )
 from advisor.data.review.queue import PAGE_SIZE, ReviewQueue
-from advisor.data.review.save import save
+from advisor.data.review.writer import save
 
 __all__ = [
     "PAGE_SIZE",
