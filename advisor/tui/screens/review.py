@@ -104,6 +104,8 @@ class ReviewScreen(AdvisorScreen):
         self.app.call_from_thread(self._opened, queue)
 
     def _opened(self, queue: ReviewQueue) -> None:
+        if not self.is_attached:  # left while the file was being indexed
+            return
         self.queue, self.page_number = queue, 1
         self.draw_page()
         self.query_one("#review-rows", DataTable).focus()
@@ -245,17 +247,15 @@ class ReviewScreen(AdvisorScreen):
             self.draw_page()
 
     def action_save(self) -> None:
-        if self.queue is not None:
-            self.save_queue(self.queue)
-
-    @work(thread=True, exit_on_error=False, exclusive=True, group="review")
-    def save_queue(self, queue: ReviewQueue) -> None:
+        """Save on the UI thread: a page's decisions must not race the rewrite of the file
+        (streaming 10,000 lines to disk takes a blink)."""
         from advisor.app.review import save
 
-        result = save(queue)
-        self.app.call_from_thread(self._saved, result)
-
-    def _saved(self, result: Any) -> None:
+        if self.queue is None:
+            return
+        result = self._guard(save, self.queue)
+        if result is None:
+            return
         lang = self.session.language
         message = tr("saved: {kept} kept, {added} added, {rejected} rejected", lang)
         self.notify(message.format(**result.model_dump()), timeout=4)
