@@ -243,3 +243,14 @@ def test_line_lists(spec: str, lines: list[int]) -> None:
 def test_bad_line_lists_are_one_sentence(spec: str) -> None:
     with pytest.raises(UserInputError):
         parse_lines(spec, 8)
+
+
+def test_the_log_check_reads_far_lines_in_blocks(tmp_path: Path) -> None:
+    lines = [example(i) for i in range(1500)]
+    path = write(tmp_path / "f.jsonl", lines)
+    ReviewQueue(path).accept([3, 1001, 1200])
+    assert ReviewQueue(path).counts().accepted == 3
+    lines[1199] = example(-1)
+    write(path, lines)
+    with pytest.raises(DataFileError, match="line 1200: this line changed"):
+        ReviewQueue(path)

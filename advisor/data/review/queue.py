@@ -63,6 +63,7 @@ class ReviewQueue:
         self.clean = clean
         self.parsed = 0  # lines parsed and checked so far: paging must keep this small
         self._rows: OrderedDict[int, tuple[bytes, Any]] = OrderedDict()
+        self._block: tuple[int, list[bytes]] | None = None  # verify's read-ahead
         self.index = LineIndex(self.path)
         self.log = ReviewLog(log_path(self.path))
         self.rejects = rejects_path(self.path)
@@ -172,7 +173,7 @@ class ReviewQueue:
         chosen = sorted(set(lines))
         for line in chosen:
             self._check_line(line)
-            errors = self.errors(line)
+            errors = self.errors(line, decisions)
             if errors:
                 first = errors[0]
                 raise UserInputError(
@@ -186,10 +187,14 @@ class ReviewQueue:
                 self._decide("accept", line)
         return len(chosen)
 
-    def errors(self, line: int) -> list[ReviewFinding]:
+    def errors(
+        self, line: int, decisions: dict[int, ReviewEntry] | None = None
+    ) -> list[ReviewFinding]:
         """The validation errors of ``line`` as it would be saved (no cleaning rules)."""
         raw, record = self._record(line)
-        entry = self.log.replay.decisions().get(line)
+        if decisions is None:
+            decisions = self.log.replay.decisions()
+        entry = decisions.get(line)
         if entry is not None and entry.action == "edit" and entry.example is not None:
             record = entry.example
             raw = orjson.dumps(record)
@@ -246,8 +251,10 @@ class ReviewQueue:
 
     def verify(self) -> None:
         """Every logged decision must still match its line's content."""
-        for line, entry in self.log.replay.decisions().items():
-            if line > len(self) or line_hash(self.index.read(line)) != entry.before:
+        decisions = self.log.replay.decisions()
+        for line in sorted(decisions):
+            entry = decisions[line]
+            if line > len(self) or line_hash(self._raw(line)) != entry.before:
                 raise DataFileError(
                     "this line changed since it was reviewed, so the review log no longer "
                     "matches the file",
@@ -255,10 +262,20 @@ class ReviewQueue:
                     line=line,
                     hint=f"undo with --undo, or move {self.log.path.name} away to start over",
                 )
+        self._block = None
+
+    def _raw(self, line: int) -> bytes:
+        """Line ``line``'s bytes, read a block at a time when lines are asked in order."""
+        block = self._block
+        if block is None or not block[0] <= line < block[0] + len(block[1]):
+            last = min(len(self), line + 999)
+            block = self._block = (line, self.index.read_range(line, last))
+        return block[1][line - block[0]]
 
     def reload(self) -> None:
         """Read the file and the log again (after a save, or a change on disk)."""
         self._rows.clear()
+        self._block = None
         self.index.build()
         self.log = ReviewLog(self.log.path)
         self.verify()
