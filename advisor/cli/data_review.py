@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 
 if TYPE_CHECKING:
     from advisor.app.review import ReviewOutcome
-    from advisor.data.review import ReviewPage
+    from advisor.data.review import ReviewPage, ReviewQueue
 
 MARK = {"pending": " ", "accepted": "+", "edited": "~", "rejected": "x"}
 
@@ -79,7 +79,7 @@ def review(
     if reject is not None:
         outcome.rejected += queue.reject(uc.parse_lines(reject, len(queue)))
     if accept_all_clean:
-        outcome.accepted += uc.accept_all_clean(queue)
+        outcome.accepted += _accept_all_clean(queue, fmt)
     if save:
         outcome.saved = uc.save(queue)
     acted = bool(undo or edit or accept or reject or accept_all_clean or save)
@@ -96,6 +96,21 @@ def review(
         _say(outcome)
     if listing is not None:
         _show(listing)
+
+
+def _accept_all_clean(queue: ReviewQueue, fmt: OutputFormat) -> int:
+    """Every line runs through the cleaning rules: a progress bar on a terminal."""
+    import sys
+
+    from advisor.app.review import accept_all_clean
+
+    if fmt is OutputFormat.json or not sys.stderr.isatty():
+        return accept_all_clean(queue)
+    with progress_bar(transient=True) as bar:
+        task = bar.add_task("checking pages", total=queue.pages)
+        return accept_all_clean(
+            queue, lambda done, _total, _label: bar.update(task, completed=done)
+        )
 
 
 def _say(outcome: ReviewOutcome) -> None:
