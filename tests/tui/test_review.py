@@ -116,3 +116,20 @@ async def test_reachable_from_the_data_screen_with_its_file(make_app, files) -> 
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.query_one("#review-file", Input).value == str(drafts)
+
+
+async def test_japanese_labels_and_f3(make_app, files) -> None:
+    drafts, _ = files
+    app = make_app(language="ja")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot, drafts)
+        summary = str(screen.query_one("#review-summary", Static).render())
+        assert "1/5 ページ" in summary and "未確認 100" in summary
+        table = screen.query_one("#review-rows", DataTable)
+        assert "未確認" in str(table.get_row_at(0)[1])
+        assert [str(c.label) for c in table.columns.values()][:2] == ["行", "状態"]
+        assert "下書き" in str(screen.query_one("#review-detail", Static).render())
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "page 1/5" in str(screen.query_one("#review-summary", Static).render())
+        assert [str(c.label) for c in table.columns.values()][:2] == ["line", "status"]

@@ -82,6 +82,12 @@ class ReviewScreen(AdvisorScreen):
             table.add_column(tr(label, self.session.language), width=width, key=label)
 
     def language_changed(self) -> None:
+        from rich.text import Text
+
+        table = self.query_one("#review-rows", DataTable)
+        for label, _ in COLUMNS:
+            table.columns[label].label = Text(tr(label, self.session.language))  # type: ignore[index]
+        table.refresh()
         self.draw_page()
 
     # --- opening ------------------------------------------------------------------------
