@@ -1,4 +1,4 @@
-"""``advisor data validate|stats|clean|convert|split``: the training data toolkit."""
+"""``advisor data validate|stats|clean|convert|split|grow|review``: the training data toolkit."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
 data_app = typer.Typer(
-    help="Training data: validate, measure and estimate, cleanse, convert, split, grow.",
+    help="Training data: validate, measure and estimate, cleanse, convert, split, grow, review.",
     no_args_is_help=True,
 )
 
@@ -414,4 +414,8 @@ def register(app: typer.Typer) -> None:
     from advisor.cli.data_grow import grow
 
     data_app.command("grow")(grow)
+
+    from advisor.cli import data_review
+
+    data_review.register(data_app)
     app.add_typer(data_app, name="data")
