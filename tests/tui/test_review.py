@@ -133,3 +133,35 @@ async def test_japanese_labels_and_f3(make_app, files) -> None:
         await pilot.pause()
         assert "page 1/5" in str(screen.query_one("#review-summary", Static).render())
         assert [str(c.label) for c in table.columns.values()][:2] == ["line", "status"]
+
+
+async def test_twenty_examples_drafted_reviewed_and_accepted_become_120(make_app, tmp_path) -> None:
+    """Issue 17's acceptance, whole: the teacher drafts 100 (fake backend), a person accepts them."""
+    from advisor.app.grow import GrowRequest, plan_grow, run_grow
+    from advisor.settings import load_settings
+
+    grow = FIXTURES / "grow"
+    train, drafts = tmp_path / "train.jsonl", tmp_path / "drafts.jsonl"
+    shutil.copy(grow / "train20.jsonl", train)
+    request = GrowRequest(
+        train=train,
+        out=drafts,
+        backend="fake",
+        docs=str(FIXTURES / "rag" / "docs"),
+        test=grow / "test.jsonl",
+        count=100,
+    )
+    summary = run_grow(plan_grow(request, load_settings(backend="fake")))
+    assert summary.drafted == 100
+    assert not validate_file(drafts, "sft").ok  # drafts are not training data yet
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot, drafts, train)
+        for _ in range(5):
+            await pilot.press("A")
+        assert screen.queue is not None and screen.queue.counts().accepted == 100
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    report = validate_file(train, "sft")
+    assert report.ok and report.examples == 120, report.errors[:3]
