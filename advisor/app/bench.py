@@ -44,6 +44,7 @@ class BenchRequest:
     max_tokens: int = 256
     out: Path | None = None
     use_cache: bool = True
+    calibrate: bool = True  # measure this machine first when the plan lacks figures
 
 
 @dataclass
@@ -85,7 +86,10 @@ class BenchPlan:
 
 
 def plan_benchmark(
-    request: BenchRequest, settings: Settings, backends: BackendSource | None = None
+    request: BenchRequest,
+    settings: Settings,
+    backends: BackendSource | None = None,
+    progress: Progress | None = None,
 ) -> BenchPlan:
     """Check the request before anything runs (bad input fails here, exit 2).
 
@@ -110,6 +114,10 @@ def plan_benchmark(
         max_tokens=request.max_tokens,
         use_cache=request.use_cache,
     )
+    if request.calibrate:
+        from advisor.app.calibration import ensure_for_bench
+
+        ensure_for_bench(settings, scenario, backend, options, progress)
     estimate = plan_bench(scenario, backend, settings, options)
     out_dir = request.out or default_out_dir(scenario.name)
     return BenchPlan(scenario, backend, options, out_dir, estimate)
