@@ -159,10 +159,10 @@ def stats(
 
         if fmt is OutputFormat.text:
             echo("Calibrating local training on this machine...", err=True)
-        local = context.backend("local")
+        backend = context.backend("local")
         request = JobRequest(method=method.value, training_file=str(file))
-        seq_len = training_seq_len(settings, request, local.default_model)
-        ensure_calibrated(settings, local, seq_len=seq_len, batch=1)
+        seq_len = training_seq_len(settings, request, backend.default_model)
+        ensure_calibrated(settings, backend, seq_len=seq_len, batch=1)
     result = compute_stats(
         file, method.value, model=model, settings=settings, encoding=encoding, epochs=epochs
     )
