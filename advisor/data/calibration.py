@@ -132,11 +132,14 @@ def machine_key() -> MachineKey:
 
 
 def seq_bucket(tokens: float) -> int:
-    """The power of two at or above ``tokens``, within [MIN_BUCKET, MAX_BUCKET]."""
-    bucket = MIN_BUCKET
-    while bucket < tokens and bucket < MAX_BUCKET:
-        bucket *= 2
-    return bucket
+    """The power of two nearest ``tokens`` (on a log scale), within [MIN_BUCKET, MAX_BUCKET].
+
+    Nearest rather than next: a file of 130-token examples is calibrated at 128,
+    not at 256, where a step holds twice the tokens and each costs more.
+    """
+    if tokens <= MIN_BUCKET:
+        return MIN_BUCKET
+    return int(min(MAX_BUCKET, 2 ** round(math.log2(tokens))))
 
 
 def wanted_device(settings: Settings) -> str | None:

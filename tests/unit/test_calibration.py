@@ -57,7 +57,8 @@ def test_answer_and_indexing_seconds() -> None:
 
 
 @pytest.mark.parametrize(
-    ("tokens", "bucket"), [(1, 64), (64, 64), (65, 128), (170, 256), (512, 512), (10**6, 2048)]
+    ("tokens", "bucket"),
+    [(1, 64), (64, 64), (100, 128), (130, 128), (190, 256), (512, 512), (10**6, 2048)],
 )
 def test_seq_bucket(tokens: float, bucket: int) -> None:
     assert cal.seq_bucket(tokens) == bucket
@@ -68,7 +69,7 @@ def test_training_at_prefers_the_bucket_then_the_nearest() -> None:
     assert found.training_at(200).seq_len == 256  # exact bucket
     # Bucket 128 missing: 64 and 256 are as near; the longer is the cautious one.
     assert found.training_at(100).seq_len == 256
-    assert found.training_at(600).seq_len == 1024  # bucket 1024 exact
+    assert found.training_at(900).seq_len == 1024  # bucket 1024 exact
     assert entry().training_at(100) is None
 
 
