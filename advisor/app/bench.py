@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.app.backends import BackendSource, backend_name_for, registry_source
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, CapabilityError
 
 if TYPE_CHECKING:
     from advisor.bench.runner import BenchOptions
@@ -117,7 +117,13 @@ def plan_benchmark(
     if request.calibrate:
         from advisor.app.calibration import ensure_for_bench
 
-        ensure_for_bench(settings, scenario, backend, options, progress)
+        try:
+            ensure_for_bench(settings, scenario, backend, options, progress)
+        except CapabilityError:
+            pass  # a backend that cannot calibrate: its times stay unknown
+        except AdvisorError as exc:  # the plan then says "unknown"; the run reports real errors
+            if progress is not None:
+                progress(0, 0, f"calibration failed ({exc}); unmeasured times stay unknown")
     estimate = plan_bench(scenario, backend, settings, options)
     out_dir = request.out or default_out_dir(scenario.name)
     return BenchPlan(scenario, backend, options, out_dir, estimate)

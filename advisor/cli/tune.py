@@ -17,7 +17,7 @@ import typer
 from advisor.cli import context
 from advisor.cli.choices import Method
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
-from advisor.errors import UserInputError
+from advisor.errors import AdvisorError, CapabilityError, UserInputError
 
 tune_app = typer.Typer(
     help="Fine-tune a model with SFT, DPO or RFT, locally or on a provider.",
@@ -175,14 +175,19 @@ def _calibrate_for(backend: Any, request: Any, *, quiet: bool) -> None:
 
     seq_len = training_seq_len(settings, request, model)
     batch = request.hyperparameters.batch_size
-    ensure_calibrated(
-        settings,
-        backend,
-        model=model,
-        seq_len=seq_len,
-        batch=batch if isinstance(batch, int) else 1,  # auto: 1 below 500 examples
-        progress=progress,
-    )
+    try:
+        ensure_calibrated(
+            settings,
+            backend,
+            model=model,
+            seq_len=seq_len,
+            batch=batch if isinstance(batch, int) else 1,  # auto: 1 below 500 examples
+            progress=progress,
+        )
+    except CapabilityError:
+        return  # a backend that cannot calibrate keeps the static estimate
+    except AdvisorError as exc:  # an estimate never stops a job; the job reports its own errors
+        echo(f"Calibration failed ({exc}); the time estimate stays uncalibrated.", err=True)
 
 
 @tune_app.command("calibrate")

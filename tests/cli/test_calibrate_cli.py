@@ -102,3 +102,18 @@ def test_tune_calibrate_refuses_a_remote_backend(capsys: pytest.CaptureFixture[s
     code, _, err = invoke(capsys, "tune", "calibrate", "--backend", "openai")
     assert code == 2
     assert "does not train on this machine" in err and "Traceback" not in err
+
+
+def test_a_failed_calibration_never_stops_the_job(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    from advisor.errors import BackendUnavailableError
+
+    def broken(self: FakeFineTuning, **kwargs: object) -> None:
+        raise BackendUnavailableError("the model files are missing")
+
+    monkeypatch.setattr(FakeFineTuning, "calibrate", broken)
+    code, out, err = create(capsys)
+    assert code == 0, err
+    assert "Calibration failed (the model files are missing" in err and "Created ftjob" in out
+    assert not (settings.data_dir / CACHE_NAME).exists()
