@@ -36,6 +36,7 @@ from backends.types import (
 )
 
 if TYPE_CHECKING:
+    from advisor.data.calibration import TrainingRun
     from advisor.settings import Settings
 
 
@@ -256,6 +257,20 @@ class FineTuningService(abc.ABC):
         from advisor.errors import JobError
 
         raise JobError("this backend cannot pause jobs")
+
+    def calibrate(self, *, model: str | None, seq_len: int, batch: int, steps: int) -> TrainingRun:
+        """Time ``steps`` training steps of ``model`` on ``batch`` examples of ``seq_len`` tokens.
+
+        Backends that train on this machine measure it through their own trainer
+        (``advisor tune calibrate``); the figures make time estimates hold.
+
+        Raises:
+            CapabilityError: the backend does not train on this machine.
+        """
+        raise CapabilityError(
+            "this backend does not train on this machine, so there is nothing to calibrate",
+            hint="calibrate with --backend local",
+        )
 
     @abc.abstractmethod
     def resume(self, job_id: str) -> FineTuneJob:

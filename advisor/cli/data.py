@@ -140,7 +140,8 @@ def stats(
     measure: bool = typer.Option(
         False,
         "--measure-throughput",
-        help="Measure local training speed on this machine first (loads the local model).",
+        help="Calibrate local training on this machine first if it is not yet (loads the "
+        "local model; the same as `advisor tune calibrate` at this file's length).",
     ),
     epochs: int | None = typer.Option(
         None, "--epochs", min=1, help="Epochs to estimate for (default: OpenAI's auto choice)."
@@ -152,12 +153,16 @@ def stats(
     from advisor.data.stats import compute_stats
 
     settings = context.settings()
-    if measure:
-        from advisor.data.throughput import measure_throughput
+    if measure:  # calibrates local training at this file's length (see `tune calibrate`)
+        from advisor.app.calibration import ensure_calibrated, training_seq_len
+        from backends.jobs import JobRequest
 
         if fmt is OutputFormat.text:
-            echo("Measuring local training throughput...", err=True)
-        measure_throughput(settings)
+            echo("Calibrating local training on this machine...", err=True)
+        backend = context.backend("local")
+        request = JobRequest(method=method.value, training_file=str(file))
+        seq_len = training_seq_len(settings, request, backend.default_model)
+        ensure_calibrated(settings, backend, seq_len=seq_len, batch=1)
     result = compute_stats(
         file, method.value, model=model, settings=settings, encoding=encoding, epochs=epochs
     )

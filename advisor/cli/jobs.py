@@ -58,6 +58,11 @@ def describe(job: FineTuneJob) -> list[str]:
     if job.error:
         where = f" (line {job.error.line})" if job.error.line else ""
         lines.append(f"  error {job.error.code}{where}: {job.error.message}")
+    from advisor.app.jobs import timing_line
+
+    timing = timing_line(job)
+    if timing is not None:
+        lines.append(f"  time {timing}")
     return lines
 
 
@@ -150,10 +155,12 @@ def list_jobs(
 
 @jobs_app.command("show")
 def show(job_id: str = JOB_ID, fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """One job's state, hyperparameters, result or error."""
+    """One job's state, hyperparameters, result or error, and estimated versus actual time."""
+    from advisor.app.jobs import job_details
+
     job = _jobs().retrieve(job_id)
     if fmt is OutputFormat.json:
-        print_json(job)
+        print_json(job_details(job))
         return
     for line in describe(job):
         echo(line)
