@@ -136,7 +136,7 @@ async def test_japanese_labels_and_f3(make_app, files) -> None:
 
 
 async def test_twenty_examples_drafted_reviewed_and_accepted_become_120(make_app, tmp_path) -> None:
-    """Issue 17's acceptance, whole: the teacher drafts 100 (fake backend), a person accepts them."""
+    """Issue 17 acceptance, whole: the teacher drafts 100 (fake backend), a person accepts them."""
     from advisor.app.grow import GrowRequest, plan_grow, run_grow
     from advisor.settings import load_settings
 
