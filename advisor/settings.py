@@ -86,6 +86,7 @@ class LocalSettings(BaseModel):
     warm: bool = Field(default=True, description="Share one warm local model between commands.")
     warm_idle_s: float = Field(default=600.0, gt=0, description="Idle seconds before it exits.")
     warm_wait_s: float = Field(default=300.0, gt=0, description="Longest wait while it is busy.")
+    auto_calibrate: bool = Field(default=True, description="Measure before a first estimate.")
 
 
 class OpenAISettings(BaseModel):

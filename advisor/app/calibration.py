@@ -187,6 +187,8 @@ def ensure_calibrated(
     if not backend.capabilities.runs_locally:
         return None
     chosen = model or backend.default_model
+    if not settings.local.auto_calibrate:  # the cached figures, or the static estimate
+        return cached_calibration(settings, chosen)
     found = cached_calibration(settings, chosen)
     needed = missing(found, seq_len, generation=generation, embedding=embedding)
     if needed is None:
@@ -230,6 +232,8 @@ def ensure_for_bench(
 
     if backend.name == "fake" or not backend.capabilities.runs_locally:
         return None
+    if not settings.local.auto_calibrate:
+        return cached_calibration(settings, options.model or backend.default_model)
     specs = [
         s
         for s in resolve_routes(scenario, backend, options.routes)

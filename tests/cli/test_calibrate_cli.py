@@ -20,7 +20,12 @@ TRAIN = FIXTURES / "jobs" / "sft_small.jsonl"
 
 
 @pytest.fixture(autouse=True)
-def fresh_fake_jobs() -> Iterator[None]:
+def fresh_fake_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from advisor.cli import context
+
+    # The suite turns automatic calibration off (tests/conftest.py); these tests are about it.
+    monkeypatch.setenv("ADVISOR_LOCAL__AUTO_CALIBRATE", "true")
+    context.settings.cache_clear()
     FakeFineTuning.reset()
     yield
     FakeFineTuning.reset()

@@ -140,6 +140,9 @@ def test_the_plan_calibrates_once_unless_told_not_to(
     from advisor.app.bench import BenchRequest, plan_benchmark
 
     monkeypatch.setattr(CalibratingTuning, "calibrations", 0)
+    settings = settings.model_copy(  # the suite turns it off (tests/conftest.py)
+        update={"local": settings.local.model_copy(update={"auto_calibrate": True})}
+    )
     backend = Calibrating(settings)
     request = BenchRequest(scenario=str(TINY), routes="system_prompt,sft", calibrate=False)
     plan = plan_benchmark(request, settings, lambda name: backend)
@@ -159,3 +162,16 @@ def test_the_plan_calibrates_once_unless_told_not_to(
     assert routes["system_prompt"].answer_seconds is not None
     plan_benchmark(request, settings, lambda name: backend)
     assert CalibratingTuning.calibrations == 1  # cached: not measured again
+
+
+def test_auto_calibrate_off_keeps_the_cached_figures_and_measures_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.app.bench import BenchRequest, plan_benchmark
+
+    monkeypatch.setattr(CalibratingTuning, "calibrations", 0)
+    assert settings.local.auto_calibrate is False  # ADVISOR_LOCAL__AUTO_CALIBRATE=false
+    request = BenchRequest(scenario=str(TINY), routes="system_prompt,sft")
+    plan_benchmark(request, settings, lambda name: Calibrating(settings))
+    assert CalibratingTuning.calibrations == 0
+    assert not (settings.data_dir / cal.CACHE_NAME).exists()
