@@ -177,8 +177,12 @@ def ensure_calibrated(
     generation: bool = False,
     embedding: bool = False,
     progress: Progress | None = None,
+    asked: bool = False,
 ) -> Calibration | None:
     """The cached calibration, measuring first what is missing (local backends only).
+
+    ``asked``: the user asked for the measurement, so ``local.auto_calibrate``
+    (which turns only the automatic one off) does not apply.
 
     Training at ``seq_len``'s bucket is always wanted; answering and indexing speed
     only when asked (the bench plan needs them, ``tune create`` does not).
@@ -187,7 +191,7 @@ def ensure_calibrated(
     if not backend.capabilities.runs_locally:
         return None
     chosen = model or backend.default_model
-    if not settings.local.auto_calibrate:  # the cached figures, or the static estimate
+    if not (asked or settings.local.auto_calibrate):  # the cached figures, or the static one
         return cached_calibration(settings, chosen)
     found = cached_calibration(settings, chosen)
     needed = missing(found, seq_len, generation=generation, embedding=embedding)

@@ -162,7 +162,7 @@ def stats(
         backend = context.backend("local")
         request = JobRequest(method=method.value, training_file=str(file))
         seq_len = training_seq_len(settings, request, backend.default_model)
-        ensure_calibrated(settings, backend, seq_len=seq_len, batch=1)
+        ensure_calibrated(settings, backend, seq_len=seq_len, batch=1, asked=True)
     result = compute_stats(
         file, method.value, model=model, settings=settings, encoding=encoding, epochs=epochs
     )

@@ -122,3 +122,18 @@ def test_a_failed_calibration_never_stops_the_job(
     assert code == 0, err
     assert "Calibration failed (the model files are missing" in err and "Created ftjob" in out
     assert not (settings.data_dir / CACHE_NAME).exists()
+
+
+def test_measure_throughput_measures_even_with_automatic_calibration_off(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.app import calibration
+    from advisor.cli import context
+
+    monkeypatch.setenv("ADVISOR_LOCAL__AUTO_CALIBRATE", "false")
+    context.settings.cache_clear()
+    asked: list[object] = []
+    monkeypatch.setattr(calibration, "calibrate", lambda *a, **k: asked.append(a) or None)
+    code, _, err = invoke(capsys, "data", "stats", str(TRAIN), "-m", "sft", "--measure-throughput")
+    assert code == 0, err
+    assert len(asked) == 1  # asked for: measured, whatever the automatic setting says
