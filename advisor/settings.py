@@ -35,6 +35,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from advisor.azure_settings import AzureArmSettings
+
 APP_NAME = "advisor"
 CONFIG_FILE_NAME = "advisor.toml"
 
@@ -114,8 +116,8 @@ class OpenAISettings(BaseModel):
     )
 
 
-class AzureSettings(BaseModel):
-    """The ``azure`` backend: Azure OpenAI through the SDK's Azure client."""
+class AzureSettings(AzureArmSettings):
+    """The ``azure`` backend: Azure OpenAI through the SDK's Azure client (and deployments)."""
 
     api_key: SecretStr | None = Field(
         default=None,
