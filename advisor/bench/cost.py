@@ -6,7 +6,8 @@ The model (docs/cost.md states it with its assumptions):
   times the price of the model that serves it (fine-tuned routes pay the
   fine-tuned price);
 * per month: ``volume`` requests, plus hosting (``hosting_usd_per_hour`` x 730 h)
-  when the model is served on one's own hardware;
+  when the model is served on one's own hardware, plus the provider's hourly fee
+  for a deployed fine-tuned model where its price entry has one (Azure Standard);
 * training: a fine-tuned route pays its training when it starts and again at every
   re-training, whose cadence follows the ``knowledge_changes`` answer;
 * cost per correct answer: the total over the horizon / (requests x pass rate);
@@ -83,9 +84,9 @@ class CostReport(BaseModel):
     assumptions: list[str]
 
 
-def _price_for(table: PriceTable, model: str) -> ModelPrice | None:
+def _price_for(table: PriceTable, model: str, provider: str | None = None) -> ModelPrice | None:
     base = model.split(":")[2] if model.startswith("local:ft:") else model
-    return table.find(base)
+    return table.find(base, provider)
 
 
 def _request_usd(price: ModelPrice | None, prompt: float, completion: float, tuned: bool) -> float:
@@ -147,7 +148,9 @@ def route_costs(
         if route.status != "ok" or metrics is None:
             continue
         tuned = route.preparation.kind == "fine_tune"
-        price = chosen or _price_for(table, route.model)
+        # A deployed fine-tuned model (Azure) answers under a deployment name: price the model.
+        served = (route.preparation.model if tuned else None) or route.model
+        price = chosen or _price_for(table, served, results.config.backend)
         notes: list[str] = []
         if price is None:
             notes.append(f"no price for {route.model}: per-request cost counted as 0")
@@ -161,6 +164,10 @@ def route_costs(
         )
         training = _training_usd(route, price, hosting_usd_per_hour, chosen is not None)
         hosting = hosting_usd_per_hour * HOURS_PER_MONTH
+        fee = price.fine_tuned_hosting_per_hour if tuned and price is not None else None
+        if fee:
+            hosting += fee * HOURS_PER_MONTH
+            notes.append(f"includes a hosting fee of ${fee:.2f}/hour for the deployed model")
         curve, runs = _cumulative(volume * per_request + hosting, training, months, every)
         total = curve[-1] if curve else 0.0
         correct = volume * months * metrics.pass_rate
