@@ -206,17 +206,18 @@ def crossovers(routes: dict[str, RouteCost], *, volume: int, months: int) -> lis
     for tuned in (r for r in routes.values() if r.fine_tuned):
         training_total = tuned.training_usd * tuned.trainings
         for base in (r for r in routes.values() if not r.fine_tuned):
+            # Hosting paid by the fine-tuned route only (a deployment's fee) is a fixed cost too.
+            extra_hosting = tuned.hosting_usd_per_month - base.hosting_usd_per_month
+            fixed = training_total + months * max(0.0, extra_hosting)
             saving = base.usd_per_request - tuned.usd_per_request
-            volume_star = training_total / (months * saving) if saving > 0 else None
-            if training_total == 0 and saving >= 0:
+            volume_star = fixed / (months * saving) if saving > 0 else None
+            if fixed == 0 and saving >= 0:
                 volume_star = 0.0
             # Per correct answer: p_b (T + M V c_f) = p_f M V c_b, solved for V.
             quality = (
                 tuned.pass_rate * base.usd_per_request - base.pass_rate * tuned.usd_per_request
             )
-            quality_star = (
-                base.pass_rate * training_total / (months * quality) if quality > 0 else None
-            )
+            quality_star = base.pass_rate * fixed / (months * quality) if quality > 0 else None
             breakeven = next(
                 (
                     m + 1

@@ -179,3 +179,5 @@ def test_a_deployed_azure_fine_tune_pays_its_hourly_hosting_fee() -> None:
     assert sft.training_usd == pytest.approx(20.0)
     assert sft.cumulative_usd == pytest.approx([20.0 + 12.0 + 1460.0, 20.0 + 24.0 + 2920.0])
     assert "hosting fee" in sft.notes[0]
+    # The fee is a fixed cost of the fine-tuned route: ($20 + 2 x $1,460) / (2 x $0.0002).
+    assert report.crossover[0].volume_per_month == pytest.approx(7_350_000.0)
