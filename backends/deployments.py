@@ -85,7 +85,7 @@ def deploy_and_wait(
     sku: DeploymentSku | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
-    poll_s: float = POLL_S,
+    poll_s: float | None = None,
     timeout_s: float = TIMEOUT_S,
 ) -> Deployment:
     """Deploy ``job``'s model, wait until provisioning ends, record the name on the job.
@@ -120,7 +120,7 @@ def deploy_and_wait(
                 "minutes",
                 hint=f"run `advisor tune deploy {job.id} --name {chosen}` to wait again",
             )
-        _sleep(poll_s, cancel)
+        _sleep(POLL_S if poll_s is None else poll_s, cancel)
         deployment = backend.deployment(chosen)
     if progress:
         progress(1, 1, f"deploying {chosen}: {deployment.state}")
