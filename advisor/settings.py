@@ -444,12 +444,12 @@ class _KeylessToml(TomlConfigSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         data = super().__call__()
-        for section in ("openai", "azure"):
-            if isinstance(data.get(section), dict) and "api_key" in data[section]:
+        for section, key in (("openai", "api_key"), ("azure", "api_key"), ("azure", "arm_token")):
+            if isinstance(data.get(section), dict) and key in data[section]:
                 from advisor.errors import ConfigError
 
                 raise ConfigError(
-                    f"{CONFIG_FILE_NAME} must not hold [{section}] api_key",
+                    f"{CONFIG_FILE_NAME} must not hold [{section}] {key}",
                     hint="remove it and export the key as an environment variable instead",
                 )
         return data

@@ -259,3 +259,20 @@ def test_the_use_case_refuses_a_job_of_a_backend_without_deployments(settings: S
     with pytest.raises(CapabilityError) as info:
         deploy_job(settings, _job().id, backends=lambda name: FakeBackend(settings))
     assert info.value.hint and FT in info.value.hint
+
+
+def test_the_arm_token_is_refused_in_advisor_toml(isolated_state: Any) -> None:
+    from pathlib import Path
+
+    Path("advisor.toml").write_text('[azure]\narm_token = "secret"\n')
+    with pytest.raises(ConfigError, match=r"\[azure\] arm_token"):
+        load_settings()
+
+
+def test_the_arm_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_AZURE__ARM_TOKEN", "tok-from-env")
+    monkeypatch.setenv("ADVISOR_AZURE__DEPLOY_SKU", "standard")
+    azure = load_settings().azure
+    assert azure.arm_token is not None and azure.arm_token.get_secret_value() == "tok-from-env"
+    assert azure.deploy_sku == "standard" and azure.arm_endpoint == "https://management.azure.com"
+    assert "arm_token" not in load_settings().public_dump()["azure"]
