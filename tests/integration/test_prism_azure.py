@@ -147,6 +147,8 @@ def test_create_deploy_and_bench_on_azure(mock: Mock, tmp_path: Path) -> None:
     assert mock.since_mark()[-2:] == [f"PUT {ARM}ft-prism", f"GET {ARM}ft-prism"]
     shown = _advisor(mock, tmp_path, "jobs", "show", job["id"], "--format", "json")
     assert json.loads(shown.stdout)["metadata"]["deployment"] == "ft-prism"
+    shown = _advisor(mock, tmp_path, "jobs", "show", job["id"])
+    assert "deployed as ft-prism" in shown.stdout
 
     out = tmp_path / "bench"
     bench = _advisor(
