@@ -35,6 +35,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from advisor.azure_settings import AzureArmSettings
+
 APP_NAME = "advisor"
 CONFIG_FILE_NAME = "advisor.toml"
 
@@ -119,8 +121,8 @@ class OpenAISettings(BaseModel):
     )
 
 
-class AzureSettings(BaseModel):
-    """The ``azure`` backend: Azure OpenAI through the SDK's Azure client."""
+class AzureSettings(AzureArmSettings):
+    """The ``azure`` backend: Azure OpenAI through the SDK's Azure client (and deployments)."""
 
     api_key: SecretStr | None = Field(
         default=None,
@@ -447,12 +449,12 @@ class _KeylessToml(TomlConfigSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         data = super().__call__()
-        for section in ("openai", "azure"):
-            if isinstance(data.get(section), dict) and "api_key" in data[section]:
+        for section, key in (("openai", "api_key"), ("azure", "api_key"), ("azure", "arm_token")):
+            if isinstance(data.get(section), dict) and key in data[section]:
                 from advisor.errors import ConfigError
 
                 raise ConfigError(
-                    f"{CONFIG_FILE_NAME} must not hold [{section}] api_key",
+                    f"{CONFIG_FILE_NAME} must not hold [{section}] {key}",
                     hint="remove it and export the key as an environment variable instead",
                 )
         return data

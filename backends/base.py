@@ -38,6 +38,7 @@ from backends.types import (
 if TYPE_CHECKING:
     from advisor.data.calibration import TrainingRun
     from advisor.settings import Settings
+    from backends.deployments import Deployment, DeploymentSku
 
 
 class Capabilities(BaseModel):
@@ -51,6 +52,9 @@ class Capabilities(BaseModel):
     fine_tuning_methods: tuple[str, ...] = ()
     supports_moderation: bool = False
     runs_locally: bool = False
+    #: A fine-tuned model must be deployed before it answers (Azure OpenAI):
+    #: :meth:`Backend.deploy` and :meth:`Backend.deployment` work.
+    supports_deployment: bool = False
 
 
 class Availability(BaseModel):
@@ -203,6 +207,47 @@ class Backend(abc.ABC):
             f"the {self.name} backend cannot fine-tune",
             hint="use --backend local, openai or azure",
         )
+
+    # --- deployment of fine-tuned models (supports_deployment) --------------------------
+
+    def served_model(self, job: FineTuneJob) -> str | None:
+        """The model id that answers with ``job``'s fine-tuned model; None: deploy it first.
+
+        Most backends serve a fine-tuned model under its own id; a backend with
+        ``supports_deployment`` answers through the deployment recorded on the job.
+        """
+        return job.fine_tuned_model
+
+    def deploy(
+        self, job: FineTuneJob, *, name: str, sku: DeploymentSku | None = None
+    ) -> Deployment:
+        """Start deploying ``job``'s fine-tuned model as ``name``; returns at once.
+
+        ``sku`` None uses the backend's default.  Follow the provisioning with
+        :meth:`deployment` (:func:`backends.deployments.deploy_and_wait` does).
+
+        Raises:
+            CapabilityError: the backend serves fine-tuned models without deployments.
+            ConfigError: the settings lack what the provider's control plane needs.
+            BackendUnavailableError: no credentials for the control plane.
+            AuthenticationError: credentials rejected.
+            BackendRequestError: the provider refused (quota, unknown model, bad name).
+            RateLimitError, BackendConnectionError: after retries.
+        """
+        raise CapabilityError(
+            f"the {self.name} backend serves fine-tuned models without deploying them",
+            hint="use the job's fine-tuned model id directly",
+        )
+
+    def deployment(self, name: str) -> Deployment:
+        """The deployment called ``name`` as the provider reports it now.
+
+        Raises:
+            CapabilityError: as for :meth:`deploy`.
+            ModelNotFoundError: no deployment of that name.
+            plus what :meth:`deploy` raises.
+        """
+        raise CapabilityError(f"the {self.name} backend has no deployments")
 
 
 class FineTuningService(abc.ABC):

@@ -55,6 +55,8 @@ def describe(job: FineTuneJob) -> list[str]:
         lines.append(f"  trained tokens {job.trained_tokens}")
     if job.fine_tuned_model:
         lines.append(f"  fine-tuned model {job.fine_tuned_model}")
+    if job.metadata.get("deployment"):  # Azure: the name that answers (advisor tune deploy)
+        lines.append(f"  deployed as {job.metadata['deployment']}")
     if job.error:
         where = f" (line {job.error.line})" if job.error.line else ""
         lines.append(f"  error {job.error.code}{where}: {job.error.message}")

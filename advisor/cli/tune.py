@@ -15,7 +15,7 @@ from typing import Any, cast
 import typer
 
 from advisor.cli import context
-from advisor.cli.choices import Method
+from advisor.cli.choices import DeploySku, Method
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.errors import AdvisorError, CapabilityError, UserInputError
 
@@ -254,6 +254,45 @@ def calibration_lines(entry: Any) -> list[str]:
             f"({emb.model})"
         )
     return lines
+
+
+@tune_app.command("deploy")
+def deploy(
+    job_id: str = typer.Argument(..., help="A succeeded fine-tuning job."),
+    name: str | None = typer.Option(
+        None, "--name", help="Deployment name; default: ft-<suffix>-<job id tail>."
+    ),
+    sku: DeploySku | None = typer.Option(
+        None, "--sku", help="developer (testing) or standard; default: [azure] deploy_sku."
+    ),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Deploy a fine-tuned model for testing and wait until it answers (Azure OpenAI).
+
+    The deployment is recorded on the job: `advisor bench --backend azure` and
+    chat with --model <deployment> then use it.  Ctrl+C stops waiting, not the
+    provisioning; run the command again to wait again.
+    """
+    from advisor.app.deploy import deploy_job
+
+    last: list[str] = []
+
+    def show(done: int, total: int, label: str) -> None:
+        if fmt is OutputFormat.text and label not in last:
+            last[:] = [label]
+            echo(label, err=True)
+
+    chosen = cast("Any", sku.value if sku else None)
+    try:
+        deployment = deploy_job(context.settings(), job_id, name=name, sku=chosen, progress=show)
+    except KeyboardInterrupt:
+        echo("Stopped waiting; the deployment keeps provisioning.", err=True)
+        raise typer.Exit(130) from None
+    if fmt is OutputFormat.json:
+        print_json(deployment)
+    else:
+        echo(f"Deployed {deployment.model} as {deployment.name} ({deployment.sku}).")
+        echo(f"Bench it with: advisor bench SCENARIO --backend azure (job {job_id})")
 
 
 def register(app: typer.Typer) -> None:
