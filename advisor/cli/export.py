@@ -43,7 +43,11 @@ def export(
 
 
 class _Progress:
-    """One bar per export step on stderr; silent for --json."""
+    """One bar per export step on stderr; silent for --json.
+
+    The bar starts with the first step, so an error found before any work (a
+    bad option, an unknown model) prints as one line with nothing around it.
+    """
 
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
@@ -51,14 +55,14 @@ class _Progress:
         self._tasks: dict[str, Any] = {}
 
     def __enter__(self) -> _Progress:
-        if self.enabled:
-            self._bar = progress_bar()
-            self._bar.__enter__()
         return self
 
     def __call__(self, done: int, total: int, label: str) -> None:
-        if self._bar is None:
+        if not self.enabled:
             return
+        if self._bar is None:
+            self._bar = progress_bar()
+            self._bar.__enter__()
         if label not in self._tasks:
             self._tasks[label] = self._bar.add_task(label, total=total or None)
         self._bar.update(self._tasks[label], completed=done, total=total or None)
