@@ -188,7 +188,7 @@ def _write(
     with tempfile.TemporaryDirectory(prefix=".merged-", dir=request.out) as tmp:
         merged = merge_to_folder(base_path, source.adapter_dir, Path(tmp))
         report(1, 1, label)
-        _write_gguf(merged, request, source, precision, report)
+        _write_gguf(merged, request, source, precision, report, Path(tmp))
         if fmt == "ollama":
             _write_modelfile(merged, request)
 
@@ -199,8 +199,15 @@ def _write_gguf(
     source: ExportSource,
     precision: Precision,
     report: Progress,
+    scratch: Path,
 ) -> None:
     from advisor.export.gguf_file import DEFAULT_PRE, PRE_TOKENIZERS, write_gguf
+    from advisor.export.source import preset_gguf
+
+    tokenizer_gguf = None
+    if json.loads((merged / "config.json").read_text()).get("model_type") == "gemma3_text":
+        report(0, 0, "export: reading the preset's GGUF tokenizer")
+        tokenizer_gguf = preset_gguf(source.base, scratch)
 
     def tensors(done: int, total: int) -> None:
         report(done, total, f"export: writing {GGUF_NAME} ({precision})")
@@ -211,6 +218,7 @@ def _write_gguf(
         precision=precision,
         name=request.model,
         pre_tokenizer=PRE_TOKENIZERS.get(source.base, DEFAULT_PRE),
+        tokenizer_gguf=tokenizer_gguf,
         progress=tensors,
     )
 

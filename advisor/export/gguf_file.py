@@ -2,8 +2,9 @@
 
 Uses the ``gguf`` package's writer (the one llama.cpp's converter uses) with
 the metadata llama.cpp's ``convert_hf_to_gguf.py`` writes for a llama model
-with a GPT-2 style BPE tokenizer (SmolLM2).  Reads the weights with
-safetensors' numpy API: no torch here.
+with a GPT-2 style BPE tokenizer (SmolLM2), and for Gemma 3 with the
+tokenizer copied from the preset's GGUF.  Reads the weights with safetensors'
+numpy API: no torch here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from advisor.export.tensors import (
     Precision,
     file_type,
     gguf_arch,
-    permute_qk,
+    prepare,
     stored_tensor,
     tensor_name,
 )
@@ -36,11 +37,15 @@ def write_gguf(
     precision: Precision = "f32",
     name: str = "model",
     pre_tokenizer: str = DEFAULT_PRE,
+    tokenizer_gguf: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write ``folder`` (config.json, model.safetensors, tokenizer) as the GGUF ``target``.
 
-    ``progress(done, total)`` is called once per tensor converted.
+    ``tokenizer_gguf``: a GGUF of the same base whose tokenizer is copied (the
+    SentencePiece vocabulary and scores of Gemma, which tokenizer.json lacks);
+    the chat template still comes from ``folder``.  ``progress(done, total)`` is
+    called once per tensor converted.
 
     Raises:
         UserInputError: an architecture or tokenizer this writer does not support.
@@ -52,7 +57,15 @@ def write_gguf(
     writer = gguf.GGUFWriter(str(target), arch)
     try:
         _add_hparams(writer, config, name, precision)
-        _add_tokenizer(writer, folder, pre_tokenizer)
+        if tokenizer_gguf is not None:
+            copy_tokenizer(writer, tokenizer_gguf, folder)
+        elif arch == "gemma3":
+            raise UserInputError(
+                "GGUF export of Gemma 3 needs the preset's own GGUF for its tokenizer",
+                hint="export the gemma-3-270m preset or a fine-tune of it",
+            )
+        else:
+            _add_tokenizer(writer, folder, pre_tokenizer)
         _add_tensors(writer, folder, config, arch, precision, progress)
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
@@ -75,14 +88,23 @@ def _add_hparams(writer: Any, config: dict[str, Any], name: str, precision: Prec
     writer.add_head_count_kv(int(config.get("num_key_value_heads") or heads))
     writer.add_rope_freq_base(float(_rope_theta(config)))
     writer.add_layer_norm_rms_eps(float(config.get("rms_norm_eps", 1e-6)))
-    writer.add_vocab_size(int(config["vocab_size"]))
-    writer.add_rope_dimension_count(int(config.get("head_dim") or hidden // heads))
+    head_dim = int(config.get("head_dim") or hidden // heads)
+    if writer.arch == "gemma3":  # what convert_hf_to_gguf.py records for Gemma 3
+        writer.add_key_length(head_dim)
+        writer.add_value_length(head_dim)
+        writer.add_sliding_window(int(config["sliding_window"]))
+    else:
+        writer.add_vocab_size(int(config["vocab_size"]))
+        writer.add_rope_dimension_count(head_dim)
     writer.add_file_type(file_type(precision))
 
 
 def _rope_theta(config: dict[str, Any]) -> float:
-    # transformers 5 keeps it in rope_parameters; older configs at the top level.
+    # transformers 5 keeps it in rope_parameters (per attention type for Gemma 3,
+    # whose GGUF records the full-attention one); older configs at the top level.
     params = config.get("rope_parameters") or {}
+    if isinstance(params, dict) and isinstance(params.get("full_attention"), dict):
+        params = params["full_attention"]
     scaling = params.get("rope_type", "default") if isinstance(params, dict) else "default"
     if scaling != "default":
         raise UserInputError(
@@ -148,6 +170,39 @@ def _add_special_tokens(writer: Any, folder: Path, vocab: dict[str, int]) -> Non
         writer.add_chat_template(template)
 
 
+def copy_tokenizer(writer: Any, source: Path, folder: Path) -> None:
+    """The ``tokenizer.ggml.*`` fields of ``source``, and the chat template of ``folder``."""
+    from gguf import GGUFReader
+
+    fields = GGUFReader(str(source)).fields
+
+    def value(key: str) -> Any:
+        field = fields.get(f"tokenizer.ggml.{key}")
+        return None if field is None else field.contents()
+
+    writer.add_tokenizer_model(value("model"))
+    writer.add_tokenizer_pre(value("pre") or DEFAULT_PRE)
+    writer.add_token_list(value("tokens"))
+    for key, add in (("scores", writer.add_token_scores), ("token_type", writer.add_token_types)):
+        if value(key) is not None:
+            add(value(key))
+    for key, add in (
+        ("bos_token_id", writer.add_bos_token_id),
+        ("eos_token_id", writer.add_eos_token_id),
+        ("unknown_token_id", writer.add_unk_token_id),
+        ("padding_token_id", writer.add_pad_token_id),
+        ("add_bos_token", writer.add_add_bos_token),
+        ("add_sep_token", writer.add_add_sep_token),
+        ("add_eos_token", writer.add_add_eos_token),
+        ("add_space_prefix", writer.add_add_space_prefix),
+    ):
+        if value(key) is not None:
+            add(value(key))
+    template = chat_template(folder)
+    if template:
+        writer.add_chat_template(template)
+
+
 def chat_template(folder: Path) -> str | None:
     """The folder's chat template: ``chat_template.jinja`` (transformers 5) or the config's."""
     jinja = folder / "chat_template.jinja"
@@ -175,11 +230,7 @@ def _add_tensors(
     with safe_open(str(folder / "model.safetensors"), framework="numpy") as weights:
         names = [n for n in weights.keys() if not (tied and n == "lm_head.weight")]  # noqa: SIM118
         for done, hf_name in enumerate(names, start=1):
-            data = weights.get_tensor(hf_name)
-            if hf_name.endswith("q_proj.weight"):
-                data = permute_qk(data, heads)
-            elif hf_name.endswith("k_proj.weight"):
-                data = permute_qk(data, kv_heads)
+            data = prepare(hf_name, weights.get_tensor(hf_name), arch, heads, kv_heads)
             stored = stored_tensor(data, precision)
             name = tensor_name(hf_name, arch, blocks)
             writer.add_tensor(name, stored.data, raw_dtype=stored.raw_dtype)

@@ -20,7 +20,7 @@ Precision = Literal["f32", "f16", "q8_0"]
 PRECISIONS: tuple[Precision, ...] = get_args(Precision)
 
 #: HF ``model_type`` -> GGUF architecture, for the architectures this writer supports.
-GGUF_ARCHITECTURES = {"llama": "llama"}
+GGUF_ARCHITECTURES = {"llama": "llama", "gemma3_text": "gemma3"}
 Q8_BLOCK = 32  # Q8_0 quantizes rows in blocks of 32 values
 
 
@@ -59,6 +59,22 @@ def tensor_name(hf_name: str, arch: str, n_blocks: int) -> str:
             hint="export it with --format safetensors instead",
         )
     return name
+
+
+def prepare(hf_name: str, data: np.ndarray, arch: str, heads: int, kv_heads: int) -> np.ndarray:
+    """An HF tensor as llama.cpp's converter stores it for ``arch``.
+
+    llama: q_proj/k_proj rows in interleaved rotary order.  gemma3: norm weights
+    plus one (Gemma's RMSNorm scales by ``1 + w``; llama.cpp stores ``1 + w``).
+    transformers' GGUF loader undoes both.
+    """
+    if arch == "llama" and hf_name.endswith("q_proj.weight"):
+        return permute_qk(data, heads)
+    if arch == "llama" and hf_name.endswith("k_proj.weight"):
+        return permute_qk(data, kv_heads)
+    if arch == "gemma3" and hf_name.endswith("norm.weight"):
+        return data + 1
+    return data
 
 
 def permute_qk(weights: np.ndarray, n_head: int) -> np.ndarray:

@@ -22,6 +22,7 @@ from tests.conftest import FIXTURES
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(1800)]
 BASE = "smollm2-135m-instruct"
+GEMMA = "gemma-3-270m"
 JOB_ID = "ftjob-exporttest01"
 MODEL = f"local:ft:{BASE}:exported:{JOB_ID}"
 TRAINING = FIXTURES / "jobs" / "sft_small.jsonl"
@@ -35,7 +36,7 @@ PROMPTS = [
 MAX_TOKENS = 16
 
 
-def _make_adapter(settings) -> None:
+def _make_adapter(settings, base_id: str = BASE) -> str:
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
@@ -43,7 +44,7 @@ def _make_adapter(settings) -> None:
     from advisor.embedded import resolve_chat_model
 
     torch.manual_seed(7)
-    base = AutoModelForCausalLM.from_pretrained(resolve_chat_model(BASE, settings))
+    base = AutoModelForCausalLM.from_pretrained(resolve_chat_model(base_id, settings))
     config = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)
     tuned = get_peft_model(base, config)
     with torch.no_grad():
@@ -51,20 +52,22 @@ def _make_adapter(settings) -> None:
             if "lora_B" in name:
                 weight.copy_(torch.randn_like(weight) * 0.05)
     tuned.save_pretrained(str(settings.adapters_dir / JOB_ID))
+    model = f"local:ft:{base_id}:exported:{JOB_ID}"
     job = FineTuneJob(
         id=JOB_ID,
         backend="local",
         method="sft",
-        model=BASE,
+        model=base_id,
         status="succeeded",
         training_file=str(TRAINING),
         suffix="exported",
-        fine_tuned_model=MODEL,
+        fine_tuned_model=model,
     )
     JobStore(settings.jobs_db).save_job(job)
+    return model
 
 
-def _answers(model, tokenizer) -> list[str]:
+def _answers(model, tokenizer, stop: object = None) -> list[str]:
     import torch
 
     answers = []
@@ -74,12 +77,15 @@ def _answers(model, tokenizer) -> list[str]:
         )
         ids = tokenizer(text, return_tensors="pt")
         with torch.inference_mode():
-            out = model.generate(**ids, max_new_tokens=MAX_TOKENS, do_sample=False)
+            out = model.generate(
+                **ids, max_new_tokens=MAX_TOKENS, do_sample=False, eos_token_id=stop
+            )
         answers.append(tokenizer.decode(out[0, ids["input_ids"].shape[1] :]))
     return answers
 
 
 def test_exported_gguf_answers_as_the_tuned_model(settings, tmp_path: Path):
+    """SmolLM2 (llama) through the ollama format: GGUF, Modelfile, manifest."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from backends.local import LocalBackend
@@ -129,3 +135,22 @@ def test_safetensors_export_reloads_with_the_same_weights(settings, tmp_path: Pa
     config = json.loads((out / "generation_config.json").read_text())
     assert config["eos_token_id"] is not None
     assert (out / "tokenizer.json").is_file() and (out / MANIFEST_FILE).is_file()
+
+
+def test_gemma_3_exports_to_a_gguf_that_answers_as_the_tuned_model(settings, tmp_path, monkeypatch):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from backends.local import LocalBackend
+
+    monkeypatch.setenv("ADVISOR_LOCAL__ACCEPT_MODEL_TERMS", "true")
+    model = _make_adapter(settings, GEMMA)
+    out = tmp_path / "gguf"
+    export_model(ExportRequest(model, "gguf", out), settings)
+    tuned = LocalBackend(settings).load(model)
+    gguf_model = AutoModelForCausalLM.from_pretrained(str(out), gguf_file="model.gguf")
+    gguf_tokenizer = AutoTokenizer.from_pretrained(str(out), gguf_file="model.gguf")
+    # The preset stops at <end_of_turn> too; the GGUF loader only knows <eos>.
+    stop = tuned.model.generation_config.eos_token_id
+    expected = _answers(tuned.model, tuned.tokenizer, stop)
+    assert any(answer.strip() for answer in expected)  # something to compare
+    assert _answers(gguf_model, gguf_tokenizer, stop) == expected

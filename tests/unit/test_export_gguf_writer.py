@@ -10,7 +10,7 @@ import pytest
 
 from advisor.errors import UserInputError
 from advisor.export.gguf_file import write_gguf
-from advisor.export.tensors import gguf_arch, permute_qk, stored_tensor, tensor_name
+from advisor.export.tensors import gguf_arch, permute_qk, prepare, stored_tensor, tensor_name
 
 HEADS, KV_HEADS, HIDDEN, FFN, VOCAB = 2, 1, 32, 64, 6
 
@@ -40,8 +40,9 @@ def test_a_tensor_without_a_gguf_name_is_refused():
 
 
 def test_unsupported_architectures_say_what_to_do():
-    with pytest.raises(UserInputError, match="not 'gemma3_text'") as raised:
-        gguf_arch("gemma3_text")
+    assert gguf_arch("gemma3_text") == "gemma3"
+    with pytest.raises(UserInputError, match="not 'qwen2'") as raised:
+        gguf_arch("qwen2")
     assert "--format safetensors" in str(raised.value)
 
 
@@ -57,6 +58,18 @@ def test_qk_permutation_interleaves_the_rotary_halves_and_the_loader_undoes_it()
     weights = np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32)
     assert np.array_equal(_reverse(permute_qk(weights, 2), 2), weights)
     assert not np.array_equal(permute_qk(weights, 2), weights)
+
+
+def test_gemma_norms_are_stored_plus_one_and_nothing_else_changes():
+    data = np.zeros((2, 2), dtype=np.float32)
+    assert np.array_equal(
+        prepare("model.layers.0.self_attn.q_norm.weight", data, "gemma3", 2, 1), data + 1
+    )
+    assert np.array_equal(prepare("model.norm.weight", data, "gemma3", 2, 1), data + 1)
+    assert np.array_equal(
+        prepare("model.layers.0.self_attn.q_proj.weight", data, "gemma3", 2, 1), data
+    )
+    assert np.array_equal(prepare("model.norm.weight", data, "llama", 2, 1), data)
 
 
 def test_precisions_keep_vectors_in_f32_and_fall_back_when_q8_cannot_block():
