@@ -146,6 +146,8 @@ def export_model(
     configure_offline(settings)
     report(0, 0, "export: preparing the base model")
     base_path = resolve_chat_model(source.base, settings)
+    if fmt == "ollama":
+        _check_ollama_template(Path(base_path))  # refused now, not after minutes of work
     out = request.out
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -221,6 +223,14 @@ def _write_gguf(
         tokenizer_gguf=tokenizer_gguf,
         progress=tensors,
     )
+
+
+def _check_ollama_template(base: Path) -> None:
+    from advisor.export.gguf_file import chat_template
+    from advisor.export.modelfile import ollama_template
+
+    if (base / "tokenizer_config.json").is_file():  # a hub id has no folder to read
+        ollama_template(chat_template(base))
 
 
 def _write_modelfile(merged: Path, request: ExportRequest) -> None:

@@ -71,3 +71,21 @@ def test_export_help_and_errors_import_no_heavy_library(args):
 def test_help_lists_export(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0 and "export" in out
+
+
+def test_ollama_for_a_template_it_cannot_translate_fails_before_any_work(
+    capsys, tmp_path, monkeypatch
+):
+    import advisor.embedded
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "tokenizer_config.json").write_text('{"chat_template": "<start_of_turn>user"}')
+    monkeypatch.setattr(advisor.embedded, "resolve_chat_model", lambda name, settings: str(base))
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "export", "smollm2-135m-instruct", "--format", "ollama", "--out", str(out)
+    )
+    last = err.strip().splitlines()[-1]  # after the bar of the base model's preparation
+    assert code == 2 and last.startswith("error: ") and "ChatML" in last
+    assert not out.exists()
