@@ -35,6 +35,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from advisor.azure_settings import AzureArmSettings
+
 APP_NAME = "advisor"
 CONFIG_FILE_NAME = "advisor.toml"
 
@@ -86,6 +88,7 @@ class LocalSettings(BaseModel):
     warm: bool = Field(default=True, description="Share one warm local model between commands.")
     warm_idle_s: float = Field(default=600.0, gt=0, description="Idle seconds before it exits.")
     warm_wait_s: float = Field(default=300.0, gt=0, description="Longest wait while it is busy.")
+    auto_calibrate: bool = Field(default=True, description="Measure before a first estimate.")
 
 
 class OpenAISettings(BaseModel):
@@ -118,8 +121,8 @@ class OpenAISettings(BaseModel):
     )
 
 
-class AzureSettings(BaseModel):
-    """The ``azure`` backend: Azure OpenAI through the SDK's Azure client."""
+class AzureSettings(AzureArmSettings):
+    """The ``azure`` backend: Azure OpenAI through the SDK's Azure client (and deployments)."""
 
     api_key: SecretStr | None = Field(
         default=None,
@@ -446,12 +449,12 @@ class _KeylessToml(TomlConfigSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         data = super().__call__()
-        for section in ("openai", "azure"):
-            if isinstance(data.get(section), dict) and "api_key" in data[section]:
+        for section, key in (("openai", "api_key"), ("azure", "api_key"), ("azure", "arm_token")):
+            if isinstance(data.get(section), dict) and key in data[section]:
                 from advisor.errors import ConfigError
 
                 raise ConfigError(
-                    f"{CONFIG_FILE_NAME} must not hold [{section}] api_key",
+                    f"{CONFIG_FILE_NAME} must not hold [{section}] {key}",
                     hint="remove it and export the key as an environment variable instead",
                 )
         return data

@@ -36,7 +36,9 @@ from backends.types import (
 )
 
 if TYPE_CHECKING:
+    from advisor.data.calibration import TrainingRun
     from advisor.settings import Settings
+    from backends.deployments import Deployment, DeploymentSku
 
 
 class Capabilities(BaseModel):
@@ -50,6 +52,9 @@ class Capabilities(BaseModel):
     fine_tuning_methods: tuple[str, ...] = ()
     supports_moderation: bool = False
     runs_locally: bool = False
+    #: A fine-tuned model must be deployed before it answers (Azure OpenAI):
+    #: :meth:`Backend.deploy` and :meth:`Backend.deployment` work.
+    supports_deployment: bool = False
 
 
 class Availability(BaseModel):
@@ -203,6 +208,47 @@ class Backend(abc.ABC):
             hint="use --backend local, openai or azure",
         )
 
+    # --- deployment of fine-tuned models (supports_deployment) --------------------------
+
+    def served_model(self, job: FineTuneJob) -> str | None:
+        """The model id that answers with ``job``'s fine-tuned model; None: deploy it first.
+
+        Most backends serve a fine-tuned model under its own id; a backend with
+        ``supports_deployment`` answers through the deployment recorded on the job.
+        """
+        return job.fine_tuned_model
+
+    def deploy(
+        self, job: FineTuneJob, *, name: str, sku: DeploymentSku | None = None
+    ) -> Deployment:
+        """Start deploying ``job``'s fine-tuned model as ``name``; returns at once.
+
+        ``sku`` None uses the backend's default.  Follow the provisioning with
+        :meth:`deployment` (:func:`backends.deployments.deploy_and_wait` does).
+
+        Raises:
+            CapabilityError: the backend serves fine-tuned models without deployments.
+            ConfigError: the settings lack what the provider's control plane needs.
+            BackendUnavailableError: no credentials for the control plane.
+            AuthenticationError: credentials rejected.
+            BackendRequestError: the provider refused (quota, unknown model, bad name).
+            RateLimitError, BackendConnectionError: after retries.
+        """
+        raise CapabilityError(
+            f"the {self.name} backend serves fine-tuned models without deploying them",
+            hint="use the job's fine-tuned model id directly",
+        )
+
+    def deployment(self, name: str) -> Deployment:
+        """The deployment called ``name`` as the provider reports it now.
+
+        Raises:
+            CapabilityError: as for :meth:`deploy`.
+            ModelNotFoundError: no deployment of that name.
+            plus what :meth:`deploy` raises.
+        """
+        raise CapabilityError(f"the {self.name} backend has no deployments")
+
 
 class FineTuningService(abc.ABC):
     """Create and control fine-tuning jobs on one backend.
@@ -256,6 +302,20 @@ class FineTuningService(abc.ABC):
         from advisor.errors import JobError
 
         raise JobError("this backend cannot pause jobs")
+
+    def calibrate(self, *, model: str | None, seq_len: int, batch: int, steps: int) -> TrainingRun:
+        """Time ``steps`` training steps of ``model`` on ``batch`` examples of ``seq_len`` tokens.
+
+        Backends that train on this machine measure it through their own trainer
+        (``advisor tune calibrate``); the figures make time estimates hold.
+
+        Raises:
+            CapabilityError: the backend does not train on this machine.
+        """
+        raise CapabilityError(
+            "this backend does not train on this machine, so there is nothing to calibrate",
+            hint="calibrate with --backend local",
+        )
 
     @abc.abstractmethod
     def resume(self, job_id: str) -> FineTuneJob:

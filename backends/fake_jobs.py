@@ -34,6 +34,7 @@ from backends.jobs import (
 )
 
 if TYPE_CHECKING:
+    from advisor.data.calibration import TrainingRun
     from advisor.settings import Settings
 
 STEPS_PER_EPOCH = 4
@@ -112,6 +113,20 @@ class FakeFineTuning(StoredFineTuning):
 
     # --- the service ----------------------------------------------------------------
 
+    def calibrate(self, *, model: str | None, seq_len: int, batch: int, steps: int) -> TrainingRun:
+        """Simulated figures (instant): the CLI and the plan can be tested without a model."""
+        from advisor.data.calibration import TrainingRate, TrainingRun
+
+        rate = TrainingRate(
+            seq_len=seq_len,
+            batch=batch,
+            steps=steps,
+            seconds_per_step=0.001 * batch * seq_len,
+            seconds_per_token=0.001,
+            startup_seconds=1.0,
+        )
+        return TrainingRun(rate=rate, device="cpu", dtype="float32", threads=1)
+
     def preview(self, request: JobRequest) -> JobPreview | None:
         if not Path(request.training_file).is_file():
             raise DataFileError("file not found", path=request.training_file, hint="check the path")
@@ -120,6 +135,7 @@ class FakeFineTuning(StoredFineTuning):
             examples=sum(1 for line in lines if line.strip()),
             estimated_cost_usd=0.0,
             estimated_seconds=0.0,
+            estimate_basis="simulated",
             notes=["Simulated: the fake backend trains nothing."],
         )
 
@@ -137,6 +153,7 @@ class FakeFineTuning(StoredFineTuning):
                     f"cannot continue from job {parent}: it has no fine-tuned model",
                     hint="continue from a job that succeeded",
                 )
+        metadata.update(self.estimate_metadata(request))
         if self._failures:
             metadata["fake_failure"] = self._failures.pop(0)
         elif request.suffix == FAIL_SUFFIX:

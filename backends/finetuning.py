@@ -112,6 +112,20 @@ class StoredFineTuning(FineTuningService):
     def checkpoints(self, job_id: str) -> builtins.list[Checkpoint]:
         return self.store.checkpoints(self._sync_checkpoints(job_id))
 
+    def estimate_metadata(self, request: JobRequest) -> dict[str, str]:
+        """The preview's time estimate as job metadata; nothing when it cannot be made.
+
+        An estimate never stops a job: a file the preview cannot read is reported
+        by validation, with its line numbers, right after.
+        """
+        from advisor.errors import AdvisorError
+
+        try:
+            preview = self.preview(request)
+        except (AdvisorError, OSError, ValueError):
+            return {}
+        return preview.estimate_metadata() if preview is not None else {}
+
     def validate_files(self, request: JobRequest, work_dir: Path, *, note: str = "") -> None:
         """Validate before anything is uploaded or trained; DataFileError for the first bad file."""
         failed = invalid_files(request, work_dir)

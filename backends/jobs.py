@@ -32,6 +32,11 @@ PARENT_JOB_KEY = "parent_job"
 # The event a service records when a resume finds the job's worker still running.
 RESUME_IGNORED = "Resume ignored: the job's worker is already running"
 JobStatus = str
+#: Job metadata recorded at submission: the estimated wall time (seconds, as text) and
+#: what it rests on ("calibrated", "uncalibrated", "simulated"); `jobs show` puts it
+#: next to the actual time.
+ESTIMATED_SECONDS_KEY = "estimated_seconds"
+ESTIMATE_BASIS_KEY = "estimate_basis"
 
 # OpenAI's method names for our short ones.
 OPENAI_METHOD_TYPES: dict[str, str] = {"sft": "supervised", "dpo": "dpo", "rft": "reinforcement"}
@@ -174,3 +179,14 @@ class JobPreview(BaseModel):
     estimated_seconds: float | None = None
     price_date: str | None = Field(default=None, description="Date of the price table used.")
     notes: list[str] = Field(default_factory=list)
+    estimate_basis: str | None = Field(
+        default=None,
+        description="What estimated_seconds rests on: calibrated, uncalibrated or simulated.",
+    )
+
+    def estimate_metadata(self) -> dict[str, str]:
+        """The estimate as job metadata (strings), recorded when the job is created."""
+        if self.estimated_seconds is None:
+            return {}
+        basis = {ESTIMATE_BASIS_KEY: self.estimate_basis} if self.estimate_basis else {}
+        return {ESTIMATED_SECONDS_KEY: f"{self.estimated_seconds:.1f}", **basis}

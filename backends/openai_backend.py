@@ -35,6 +35,7 @@ from advisor.errors import (
 from advisor.ids import METHODS
 from advisor.settings import AzureSettings, OpenAISettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
+from backends.deployments import DEPLOYMENT_KEY
 from backends.openai_endpoint import KEYLESS_PLACEHOLDER, AzureEndpoint, Endpoint, OpenAIEndpoint
 from backends.openai_errors import (
     WIND_DOWN_HINT,
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
     from openai import OpenAI
 
     from advisor.settings import Settings
+    from backends.azure_deploy import AzureDeployments
+    from backends.deployments import Deployment, DeploymentSku
+    from backends.jobs import FineTuneJob
 
 # Re-exported: older imports name them here.
 __all__ = [
@@ -76,8 +80,9 @@ def _normalise(vector: list[float]) -> list[float]:
     return [v / norm for v in vector] if norm > 0 else vector
 
 
-def _capabilities(endpoint: type[Endpoint]) -> Capabilities:
+def _capabilities(endpoint: type[Endpoint], *, deploys: bool = False) -> Capabilities:
     return Capabilities(
+        supports_deployment=deploys,
         supports_streaming=True,
         supports_batch=True,
         supports_embeddings=True,
@@ -391,5 +396,25 @@ class AzureOpenAIBackend(OpenAIBackend):
     endpoint_type: ClassVar[type[Endpoint]] = AzureEndpoint
     name = AzureEndpoint.backend
     description = AzureEndpoint.description
-    capabilities: ClassVar[Capabilities] = _capabilities(AzureEndpoint)
+    capabilities: ClassVar[Capabilities] = _capabilities(AzureEndpoint, deploys=True)
     settings_model = AzureSettings
+
+    # A fine-tuned model answers only through a deployment, made on Azure Resource Manager.
+
+    def _deployments(self) -> AzureDeployments:
+        from backends.azure_deploy import AzureDeployments
+
+        assert isinstance(self.endpoint.section, AzureSettings)
+        return AzureDeployments(self.endpoint.section)
+
+    def served_model(self, job: FineTuneJob) -> str | None:
+        """The deployment recorded on the job by ``advisor tune deploy`` (or a bench run)."""
+        return job.metadata.get(DEPLOYMENT_KEY)
+
+    def deploy(
+        self, job: FineTuneJob, *, name: str, sku: DeploymentSku | None = None
+    ) -> Deployment:
+        return self._deployments().create(job, name, sku)
+
+    def deployment(self, name: str) -> Deployment:
+        return self._deployments().get(name)

@@ -42,6 +42,9 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
             monkeypatch.delenv(name, raising=False)
     # No warm model server per test: tests that want one turn it on and stop it.
     monkeypatch.setenv("ADVISOR_LOCAL__WARM", "false")
+    # Nor a calibration run before every local job or bench (tests/integration/
+    # test_calibration_local.py measures one on purpose).
+    monkeypatch.setenv("ADVISOR_LOCAL__AUTO_CALIBRATE", "false")
     # A config file in the developer's working directory must not leak into tests.
     monkeypatch.chdir(tmp_path)
     from advisor.cli import context

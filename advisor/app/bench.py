@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.app.backends import BackendSource, backend_name_for, registry_source
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, CapabilityError
 
 if TYPE_CHECKING:
     from advisor.bench.runner import BenchOptions
@@ -44,6 +44,7 @@ class BenchRequest:
     max_tokens: int = 256
     out: Path | None = None
     use_cache: bool = True
+    calibrate: bool = True  # measure this machine first when the plan lacks figures
 
 
 @dataclass
@@ -85,7 +86,10 @@ class BenchPlan:
 
 
 def plan_benchmark(
-    request: BenchRequest, settings: Settings, backends: BackendSource | None = None
+    request: BenchRequest,
+    settings: Settings,
+    backends: BackendSource | None = None,
+    progress: Progress | None = None,
 ) -> BenchPlan:
     """Check the request before anything runs (bad input fails here, exit 2).
 
@@ -110,6 +114,16 @@ def plan_benchmark(
         max_tokens=request.max_tokens,
         use_cache=request.use_cache,
     )
+    if request.calibrate:
+        from advisor.app.calibration import ensure_for_bench
+
+        try:
+            ensure_for_bench(settings, scenario, backend, options, progress)
+        except CapabilityError:
+            pass  # a backend that cannot calibrate: its times stay unknown
+        except AdvisorError as exc:  # the plan then says "unknown"; the run reports real errors
+            if progress is not None:
+                progress(0, 0, f"calibration failed ({exc}); unmeasured times stay unknown")
     estimate = plan_bench(scenario, backend, settings, options)
     out_dir = request.out or default_out_dir(scenario.name)
     return BenchPlan(scenario, backend, options, out_dir, estimate)

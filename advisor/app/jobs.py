@@ -13,15 +13,81 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pydantic import Field
+
 from advisor.app.backends import BackendSource, registry_source
 from advisor.app.metrics import MetricPoint
+from backends.jobs import FineTuneJob
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
     from backends.base import FineTuningService
-    from backends.jobs import FineTuneJob, JobEvent, JobPreview, JobRequest
+    from backends.jobs import JobEvent, JobPreview, JobRequest
 
 POLL_SECONDS = 1.0
+
+
+class JobDetails(FineTuneJob):
+    """What `advisor jobs show --format json` prints: the job, plus its timing."""
+
+    estimated_seconds: float | None = Field(
+        default=None, description="Wall time estimated at submission (job metadata)."
+    )
+    estimate_basis: str | None = Field(
+        default=None, description="calibrated, uncalibrated or simulated."
+    )
+    actual_seconds: float | None = Field(
+        default=None, description="Submission to end, once the job has ended."
+    )
+    actual_over_estimate: float | None = None
+
+
+def estimated_seconds(job: FineTuneJob) -> float | None:
+    """The wall time estimated when the job was submitted (job metadata), if recorded."""
+    from backends.jobs import ESTIMATED_SECONDS_KEY
+
+    try:
+        return float(job.metadata[ESTIMATED_SECONDS_KEY])
+    except (KeyError, ValueError):
+        return None
+
+
+def actual_seconds(job: FineTuneJob) -> float | None:
+    """Wall time from submission to the end; None until the job has ended."""
+    if job.finished_at is None or not job.is_terminal:
+        return None
+    return round(max(0.0, job.finished_at - job.created_at), 1)
+
+
+def job_details(job: FineTuneJob) -> JobDetails:
+    """The job plus the estimate next to the actual time (keys added, none renamed)."""
+    from backends.jobs import ESTIMATE_BASIS_KEY
+
+    estimate, actual = estimated_seconds(job), actual_seconds(job)
+    ratio = round(actual / estimate, 2) if estimate and actual is not None else None
+    return JobDetails.model_validate(
+        {
+            **job.model_dump(),
+            "estimated_seconds": estimate,
+            "estimate_basis": job.metadata.get(ESTIMATE_BASIS_KEY),
+            "actual_seconds": actual,
+            "actual_over_estimate": ratio,
+        }
+    )
+
+
+def timing_line(job: FineTuneJob) -> str | None:
+    """ "estimated X, actual Y" for humans; None when nothing was estimated."""
+    from advisor.app.text import duration_text
+    from backends.jobs import ESTIMATE_BASIS_KEY
+
+    estimate = estimated_seconds(job)
+    if estimate is None:
+        return None
+    basis = job.metadata.get(ESTIMATE_BASIS_KEY)
+    line = f"estimated {duration_text(estimate)}" + (f" ({basis})" if basis else "")
+    actual = actual_seconds(job)
+    return line + (f", actual {duration_text(actual)}" if actual is not None else "")
 
 
 @dataclass

@@ -6,7 +6,8 @@ The model (docs/cost.md states it with its assumptions):
   times the price of the model that serves it (fine-tuned routes pay the
   fine-tuned price);
 * per month: ``volume`` requests, plus hosting (``hosting_usd_per_hour`` x 730 h)
-  when the model is served on one's own hardware;
+  when the model is served on one's own hardware, plus the provider's hourly fee
+  for a deployed fine-tuned model where its price entry has one (Azure Standard);
 * training: a fine-tuned route pays its training when it starts and again at every
   re-training, whose cadence follows the ``knowledge_changes`` answer;
 * cost per correct answer: the total over the horizon / (requests x pass rate);
@@ -83,9 +84,9 @@ class CostReport(BaseModel):
     assumptions: list[str]
 
 
-def _price_for(table: PriceTable, model: str) -> ModelPrice | None:
+def _price_for(table: PriceTable, model: str, provider: str | None = None) -> ModelPrice | None:
     base = model.split(":")[2] if model.startswith("local:ft:") else model
-    return table.find(base)
+    return table.find(base, provider)
 
 
 def _request_usd(price: ModelPrice | None, prompt: float, completion: float, tuned: bool) -> float:
@@ -147,7 +148,9 @@ def route_costs(
         if route.status != "ok" or metrics is None:
             continue
         tuned = route.preparation.kind == "fine_tune"
-        price = chosen or _price_for(table, route.model)
+        # A deployed fine-tuned model (Azure) answers under a deployment name: price the model.
+        served = (route.preparation.model if tuned else None) or route.model
+        price = chosen or _price_for(table, served, results.config.backend)
         notes: list[str] = []
         if price is None:
             notes.append(f"no price for {route.model}: per-request cost counted as 0")
@@ -161,6 +164,10 @@ def route_costs(
         )
         training = _training_usd(route, price, hosting_usd_per_hour, chosen is not None)
         hosting = hosting_usd_per_hour * HOURS_PER_MONTH
+        fee = price.fine_tuned_hosting_per_hour if tuned and price is not None else None
+        if fee:
+            hosting += fee * HOURS_PER_MONTH
+            notes.append(f"includes a hosting fee of ${fee:.2f}/hour for the deployed model")
         curve, runs = _cumulative(volume * per_request + hosting, training, months, every)
         total = curve[-1] if curve else 0.0
         correct = volume * months * metrics.pass_rate
@@ -199,17 +206,18 @@ def crossovers(routes: dict[str, RouteCost], *, volume: int, months: int) -> lis
     for tuned in (r for r in routes.values() if r.fine_tuned):
         training_total = tuned.training_usd * tuned.trainings
         for base in (r for r in routes.values() if not r.fine_tuned):
+            # Hosting paid by the fine-tuned route only (a deployment's fee) is a fixed cost too.
+            extra_hosting = tuned.hosting_usd_per_month - base.hosting_usd_per_month
+            fixed = training_total + months * max(0.0, extra_hosting)
             saving = base.usd_per_request - tuned.usd_per_request
-            volume_star = training_total / (months * saving) if saving > 0 else None
-            if training_total == 0 and saving >= 0:
+            volume_star = fixed / (months * saving) if saving > 0 else None
+            if fixed == 0 and saving >= 0:
                 volume_star = 0.0
             # Per correct answer: p_b (T + M V c_f) = p_f M V c_b, solved for V.
             quality = (
                 tuned.pass_rate * base.usd_per_request - base.pass_rate * tuned.usd_per_request
             )
-            quality_star = (
-                base.pass_rate * training_total / (months * quality) if quality > 0 else None
-            )
+            quality_star = base.pass_rate * fixed / (months * quality) if quality > 0 else None
             breakeven = next(
                 (
                     m + 1

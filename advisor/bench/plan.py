@@ -10,9 +10,11 @@ with ``n`` test prompts per route.  The bench counts prompts, not repeats, as
 independent (repeats of one prompt are correlated), so the headline figure uses
 prompts; the figure with every repeat counted is shown as a lower bound.
 
-Times come only from measurements on this machine (the cached training
-throughput of :mod:`advisor.data.throughput`); anything not measured is
-reported as unknown rather than guessed.
+Times come only from measurements on this machine (the calibration cached by
+:mod:`advisor.data.calibration`: training seconds per token at the data's
+sequence length, answering tokens per second at the bench's batch size,
+indexing chunks per second); anything not measured is reported as unknown
+rather than guessed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 
 POWER = 0.8
 UNKNOWN_ANSWERS = "unknown: no measured generation throughput for this backend on this machine"
+CALIBRATE_HINT = "run `advisor tune calibrate`"
+BENCH_MAX_LENGTH = 256  # TrainingSettings' max_length: the trainer truncates there
 
 
 def detectable_difference(n: int, *, alpha: float = 0.05, power: float = POWER) -> float:
@@ -73,10 +77,56 @@ def _preparation(
             return kind, None, "; ".join(bases)
         total += seconds
     if spec.retrieves and scenario.knowledge_files():
-        files = len(scenario.knowledge_files())
-        indexing = f"indexing {files} documents: unknown (not measured)"
-        return kind, None, "; ".join([*bases, indexing])
+        seconds, indexing = _indexing(scenario, model, settings)
+        if seconds is None:
+            return kind, None, "; ".join([*bases, indexing])
+        total += seconds
+        bases.append(indexing)
     return kind, round(total, 1), "; ".join(bases)
+
+
+def _indexing(scenario: Scenario, model: str, settings: Settings) -> tuple[float | None, str]:
+    """(seconds, basis) of indexing the scenario's documents from the calibrated rate."""
+    from advisor.data.calibration import cached_calibration, indexing_seconds
+    from advisor.routes.context import estimate_tokens
+
+    files = scenario.knowledge_files()
+    found = cached_calibration(settings, model)
+    rate = found.embedding if found is not None else None
+    if rate is None or rate.chunks_per_second <= 0:
+        return None, f"indexing {len(files)} documents: unknown (not measured; {CALIBRATE_HINT})"
+    tokens = sum(estimate_tokens(f.read_text(encoding="utf-8", errors="ignore")) for f in files)
+    step = max(1, settings.chroma.chunk_tokens - settings.chroma.chunk_overlap)
+    chunks = max(1, math.ceil(tokens / step))
+    return (
+        indexing_seconds(rate, chunks),
+        f"indexing about {chunks} chunks at {rate.chunks_per_second:,.1f} chunks/s (calibrated)",
+    )
+
+
+def _answers(
+    scenario: Scenario, requests: int, model: str, settings: Settings, options: BenchOptions
+) -> tuple[float | None, str]:
+    """(seconds, basis) of drawing ``requests`` answers from the calibrated generation rate.
+
+    Answers are taken to be as long as the references (capped at max_tokens), or
+    max_tokens where there are none: a model that rambles takes longer.
+    """
+    from advisor.data.calibration import answer_seconds, cached_calibration
+    from advisor.routes.context import estimate_tokens
+
+    found = cached_calibration(settings, model)
+    rate = found.generation if found is not None else None
+    if rate is None or rate.tokens_per_second <= 0:
+        return None, f"{UNKNOWN_ANSWERS} ({CALIBRATE_HINT})"
+    cap = options.max_tokens or rate.max_tokens
+    refs = [estimate_tokens(i.reference) for i in scenario.test_items() if i.reference]
+    per_answer = min(cap, sum(refs) / len(refs)) if refs else cap
+    return (
+        round(answer_seconds(rate, requests, per_answer), 1),
+        f"{requests} answers of about {per_answer:.0f} tokens at "
+        f"{rate.tokens_per_second:,.1f} tokens/s (calibrated, batch {rate.batch})",
+    )
 
 
 def _training(
@@ -98,15 +148,16 @@ def _training(
         return 0.0, f"{method}: reuses finished job {job.id}", key
     if not backend.capabilities.runs_locally:
         return None, f"{method}: unknown (the provider's queue and speed are not measured)", key
-    from advisor.data.throughput import cached_throughput
+    from advisor.data.calibration import (
+        cached_calibration,
+        describe_rate,
+        seq_bucket,
+        training_seconds,
+    )
 
-    measured = cached_throughput(settings)
-    if measured is None or measured.tokens_per_second <= 0:
-        return (
-            None,
-            f"{method}: unknown (measure with `advisor data stats FILE --measure-throughput`)",
-            key,
-        )
+    found = cached_calibration(settings, model)
+    if found is None or not found.training:
+        return None, f"{method}: unknown (not calibrated; {CALIBRATE_HINT})", key
     try:
         from advisor.data.stats import compute_stats
 
@@ -116,9 +167,12 @@ def _training(
     except Exception:  # an estimate only: never stop a plan over it
         return None, f"{method}: unknown (the training file could not be measured)", key
     tokens = stats.billed_tokens_per_epoch * options.training.n_epochs
-    seconds = tokens / measured.tokens_per_second
-    rate = f"{measured.tokens_per_second:,.0f} tokens/s measured {measured.measured_at}"
-    return seconds, f"{method}: {tokens:,} tokens at {rate}", key
+    mean = min(BENCH_MAX_LENGTH, stats.billed_tokens_per_epoch / max(1, stats.examples))
+    rate = found.training_at(round(mean))
+    assert rate is not None  # found.training is not empty
+    seconds = training_seconds(rate, tokens)
+    near = "" if rate.seq_len == seq_bucket(mean) else f" (nearest measured to {mean:.0f})"
+    return seconds, f"{method}: {tokens:,} tokens, {describe_rate(found, rate)}{near}", key
 
 
 def plan_bench(
@@ -153,6 +207,11 @@ def plan_bench(
             continue
         kind, seconds, basis = _preparation(spec, scenario, backend, model, settings, options)
         fake = backend.name == "fake"
+        answers: tuple[float | None, str] = (0.0, "simulated by the fake backend")
+        if not fake:
+            answers = (None, UNKNOWN_ANSWERS)
+            if backend.capabilities.runs_locally:
+                answers = _answers(scenario, requests, model, settings, options)
         routes.append(
             RoutePlan(
                 route=spec.id,
@@ -161,8 +220,8 @@ def plan_bench(
                 preparation_seconds=seconds,
                 preparation_basis=basis,
                 requests=requests,
-                answer_seconds=0.0 if fake else None,
-                answer_basis="simulated by the fake backend" if fake else UNKNOWN_ANSWERS,
+                answer_seconds=answers[0],
+                answer_basis=answers[1],
             )
         )
     known = [(r.preparation_seconds, r.answer_seconds) for r in routes]
@@ -244,6 +303,7 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
                 requests=route.requests,
                 answer=_duration(route.answer_seconds),
             )
+            + (f" [{route.answer_basis}]" if route.answer_seconds else "")
             + ("" if route.answer_seconds is not None else " " + t("bench.plan_not_measured"))
         )
     lines.append("  " + t("bench.plan_total", duration=_duration(plan.total_seconds)))

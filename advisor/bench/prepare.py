@@ -221,7 +221,8 @@ def prepare_fine_tuned(
     if not job.is_terminal:
         job = _wait(service, job, method, progress, cancel)
     _require_success(job, method)
-    route = SystemPromptRoute(backend, job.fine_tuned_model, scenario.system_prompt)
+    served = _served_model(backend, job, method, settings, progress, cancel)
+    route = SystemPromptRoute(backend, served, scenario.system_prompt)
     route.prepare()
     # A reused job reports what its training took, so the cost column stays meaningful.
     elapsed = time.perf_counter() - began
@@ -238,10 +239,41 @@ def prepare_fine_tuned(
             trained_tokens=job.trained_tokens,
             cost_usd=_training_cost(training_file, method, model, backend),
             details={"hyperparameters": hyperparameters, "bench_key": key}
-            | ({PARENT_JOB_KEY: parent.id} if parent is not None else {}),
+            | ({PARENT_JOB_KEY: parent.id} if parent is not None else {})
+            | ({"deployment": served} if served != job.fine_tuned_model else {}),
             notes=notes,
         ),
     )
+
+
+def _served_model(
+    backend: Backend,
+    job: FineTuneJob,
+    method: str,
+    settings: Settings,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> str:
+    """The model id that answers with the job's model: deployed first where the backend needs it.
+
+    Azure OpenAI serves a fine-tuned model only through a deployment; the first
+    bench run deploys it (the settings' SKU) and records it on the job, later
+    runs reuse it.
+    """
+    served = backend.served_model(job)
+    if served:
+        return served
+    from backends.deployments import deploy_and_wait
+    from backends.job_store import JobStore
+
+    def report(done: int, total: int, label: str) -> None:
+        if progress:
+            progress(done, total, f"{method}: {label}")
+
+    deployment = deploy_and_wait(
+        backend, job, JobStore(settings.jobs_db), progress=report, cancel=cancel
+    )
+    return deployment.name
 
 
 def _require_success(job: FineTuneJob, method: str) -> None:

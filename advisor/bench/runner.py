@@ -428,6 +428,11 @@ class BenchRunner:
             )
             return None
         backend = self.backend
+        if not backend.default_embedding_model:  # e.g. Azure without an embedding deployment
+            self.notes.append(
+                f"no embedding model is set for the {backend.name} backend: similarity not measured"
+            )
+            return None
         namespace = f"{backend.name}:{backend.default_embedding_model}"
 
         def compute(texts: list[str]) -> list[list[float]]:

@@ -18,6 +18,7 @@ from advisor.cli import assistant as assistant_cmd
 from advisor.cli import bench as bench_cmd
 from advisor.cli import cost as cost_cmd
 from advisor.cli import data as data_cmd
+from advisor.cli import export as export_cmd
 from advisor.cli import graders as graders_cmd
 from advisor.cli import jobs as jobs_cmd
 from advisor.cli import rag as rag_cmd
@@ -95,6 +96,7 @@ jobs_cmd.register(app)
 graders_cmd.register(app)
 cost_cmd.register(app)
 report_cmd.register(app)
+export_cmd.register(app)
 
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 

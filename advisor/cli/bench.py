@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from advisor.app.bench import BenchRun
     from advisor.bench.schema import BenchPlan as Estimate
     from advisor.bench.schema import BenchSummary
+    from advisor.ids import Progress
+
+
+NO_CALIBRATE_HELP = "Do not measure this machine for the plan; unmeasured times show as unknown."
 
 
 def bench(
@@ -54,6 +58,7 @@ def bench(
         "--dry-run",
         help="Print the plan (detectable difference, estimated time per route) and stop.",
     ),
+    no_calibrate: bool = typer.Option(False, "--no-calibrate", help=NO_CALIBRATE_HELP),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Prepare each route, answer every test prompt N times, grade, compare, report."""
@@ -71,8 +76,9 @@ def bench(
         max_tokens=max_tokens,
         out=out,
         use_cache=not no_cache,
+        calibrate=not no_calibrate,
     )
-    plan = plan_benchmark(request, context.settings(), context.backend)
+    plan = plan_benchmark(request, context.settings(), context.backend, _calibrating(fmt))
     if _show_plan(plan.estimate, fmt, stop=dry_run):
         return
     with _Progress(enabled=fmt is OutputFormat.text) as progress:
@@ -101,6 +107,16 @@ def _below(verdict: Any, threshold: float, html: Path) -> AdvisorError:
         threshold=f"{threshold:.0%}",
         path=str(html),
     )
+
+
+def _calibrating(fmt: OutputFormat) -> Progress:
+    """Progress of a calibration the plan needs, on stderr in text mode."""
+
+    def report(done: int, total: int, label: str) -> None:
+        if fmt is OutputFormat.text:
+            echo(f"calibrating this machine for the plan (skip: --no-calibrate): {label}", err=True)
+
+    return report
 
 
 def _show_plan(estimate: Estimate, fmt: OutputFormat, *, stop: bool) -> bool:

@@ -67,28 +67,19 @@ def cost(
 ) -> None:
     """Cumulative cost per route, cost per correct answer, and the crossover volume."""
     lang = resolve_lang(lang)
-    from advisor.bench.cost import route_costs
+    from advisor.app.cost import cost_over_time
     from advisor.bench.results_io import read_results
-    from advisor.data.prices import load_prices
-    from advisor.errors import UserInputError
 
-    table = load_prices()
-    if model is not None and table.find(model) is None:
-        listed = ", ".join(m.model for m in table.models)
-        raise UserInputError.from_catalog(
-            "report.no_price", hint_key="cost.use_one_of", model=repr(model), models=listed
-        )
-    changes = "rarely"
+    given = None
     if answers is not None:
         from advisor.criteria import load_answers
 
-        changes = str(load_answers(answers).resolved()["knowledge_changes"])
-    report = route_costs(
+        given = load_answers(answers).root
+    report = cost_over_time(
         read_results(results),
-        table,
         volume=volume,
         months=months,
-        knowledge_changes=changes,
+        answers=given,
         hosting_usd_per_hour=hosting,
         price_model=model,
     )

@@ -1,4 +1,4 @@
-"""``advisor data validate|stats|clean|convert|split``: the training data toolkit."""
+"""``advisor data validate|stats|clean|convert|split|grow|review``: the training data toolkit."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from advisor.cli.context import t
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
 data_app = typer.Typer(
-    help="Training data: validate, measure and estimate, cleanse, convert, split, grow.",
+    help="Training data: validate, measure and estimate, cleanse, convert, split, grow, review.",
     no_args_is_help=True,
 )
 
@@ -149,7 +149,8 @@ def stats(
     measure: bool = typer.Option(
         False,
         "--measure-throughput",
-        help="Measure local training speed on this machine first (loads the local model).",
+        help="Calibrate local training on this machine first if it is not yet (loads the "
+        "local model; the same as `advisor tune calibrate` at this file's length).",
     ),
     epochs: int | None = typer.Option(
         None, "--epochs", min=1, help="Epochs to estimate for (default: OpenAI's auto choice)."
@@ -161,12 +162,16 @@ def stats(
     from advisor.data.stats import compute_stats
 
     settings = context.settings()
-    if measure:
-        from advisor.data.throughput import measure_throughput
+    if measure:  # calibrates local training at this file's length (see `tune calibrate`)
+        from advisor.app.calibration import ensure_calibrated, training_seq_len
+        from backends.jobs import JobRequest
 
         if fmt is OutputFormat.text:
-            echo(t("data.measuring"), err=True)
-        measure_throughput(settings)
+            echo(t("data.calibrating"), err=True)
+        backend = context.backend("local")
+        request = JobRequest(method=method.value, training_file=str(file))
+        seq_len = training_seq_len(settings, request, backend.default_model)
+        ensure_calibrated(settings, backend, seq_len=seq_len, batch=1, asked=True)
     result = compute_stats(
         file, method.value, model=model, settings=settings, encoding=encoding, epochs=epochs
     )
@@ -405,4 +410,8 @@ def register(app: typer.Typer) -> None:
     from advisor.cli.data_grow import grow
 
     data_app.command("grow")(grow)
+
+    from advisor.cli import data_review
+
+    data_review.register(data_app)
     app.add_typer(data_app, name="data")

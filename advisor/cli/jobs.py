@@ -56,10 +56,17 @@ def describe(job: FineTuneJob) -> list[str]:
         lines.append("  " + t("jobs.trained_tokens", tokens=job.trained_tokens))
     if job.fine_tuned_model:
         lines.append("  " + t("jobs.fine_tuned_model", model=job.fine_tuned_model))
+    if job.metadata.get("deployment"):  # Azure: the name that answers (advisor tune deploy)
+        lines.append("  " + t("jobs.deployed", name=job.metadata["deployment"]))
     if job.error:
         where = " " + t("jobs.line", line=job.error.line) if job.error.line else ""
         error = t("jobs.error", code=job.error.code, where=where, message=job.error.message)
         lines.append("  " + error)
+    from advisor.app.jobs import timing_line
+
+    timing = timing_line(job)
+    if timing is not None:
+        lines.append("  " + t("jobs.time", timing=timing))
     return lines
 
 
@@ -149,10 +156,12 @@ def list_jobs(
 
 @jobs_app.command("show")
 def show(job_id: str = JOB_ID, fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """One job's state, hyperparameters, result or error."""
+    """One job's state, hyperparameters, result or error, and estimated versus actual time."""
+    from advisor.app.jobs import job_details
+
     job = _jobs().retrieve(job_id)
     if fmt is OutputFormat.json:
-        print_json(job)
+        print_json(job_details(job))
         return
     for line in describe(job):
         echo(line)

@@ -15,13 +15,19 @@ from typing import Any, cast
 import typer
 
 from advisor.cli import context
-from advisor.cli.choices import Method
+from advisor.cli.choices import DeploySku, Method
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
-from advisor.errors import UserInputError
+from advisor.errors import AdvisorError, CapabilityError, UserInputError
 
 tune_app = typer.Typer(
     help="Fine-tune a model with SFT, DPO or RFT, locally or on a provider.",
     no_args_is_help=True,
+)
+
+
+NO_CALIBRATE_HELP = (
+    "Local: do not measure this machine first; the time estimate is then the static, "
+    "uncalibrated one."
 )
 
 
@@ -106,6 +112,7 @@ def create(
     wait: bool = typer.Option(False, "--wait", help="Follow the job until it ends."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
     merge: bool = typer.Option(False, "--merge", help="Local: also export merged weights."),
+    no_calibrate: bool = typer.Option(False, "--no-calibrate", help=NO_CALIBRATE_HELP),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create a fine-tuning job from a JSONL file; --wait follows it to the end."""
@@ -134,6 +141,8 @@ def create(
         metadata={"merge": "true"} if merge else {},
     )
     jobs = Jobs(context.settings(), context.backend)
+    if not no_calibrate:
+        _calibrate_for(chosen, request, quiet=fmt is not OutputFormat.text)
     if not yes and fmt is OutputFormat.text and sys.stdin.isatty():
         preview = jobs.preview(chosen.name, request)
         if preview is not None:
@@ -164,6 +173,146 @@ def create(
         echo(context.t("tune.follow", id=job.id))
     if wait and job.is_terminal and job.status != "succeeded":
         raise typer.Exit(1)
+
+
+def _calibrate_for(backend: Any, request: Any, *, quiet: bool) -> None:
+    """Measure this machine the first time a local job needs an estimate (stderr progress)."""
+    from advisor.app.calibration import ensure_calibrated, training_seq_len
+
+    if not backend.capabilities.runs_locally:
+        return
+    settings = context.settings()
+    model = request.model or backend.default_model
+    told: list[bool] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        if quiet:
+            return
+        if not told:
+            told.append(True)
+            echo("Calibrating this machine once (skip with --no-calibrate):", err=True)
+        echo(f"  {label}", err=True)
+
+    seq_len = training_seq_len(settings, request, model)
+    batch = request.hyperparameters.batch_size
+    try:
+        ensure_calibrated(
+            settings,
+            backend,
+            model=model,
+            seq_len=seq_len,
+            batch=batch if isinstance(batch, int) else 1,  # auto: 1 below 500 examples
+            progress=progress,
+        )
+    except CapabilityError:
+        return  # a backend that cannot calibrate keeps the static estimate
+    except AdvisorError as exc:  # an estimate never stops a job; the job reports its own errors
+        echo(f"Calibration failed ({exc}); the time estimate stays uncalibrated.", err=True)
+
+
+@tune_app.command("calibrate")
+def calibrate(
+    backend: str | None = typer.Option(None, "--backend", "-b", help="A local backend."),
+    model: str | None = typer.Option(None, "--model", help="Base model; default: the backend's."),
+    seq_len: int = typer.Option(
+        256, "--seq-len", min=1, help="Tokens per example (rounded up to a power of two)."
+    ),
+    batch: int = typer.Option(4, "--batch-size", min=1, help="Examples per training step."),
+    steps: int = typer.Option(3, "--steps", min=1, help="Timed training steps."),
+    no_answers: bool = typer.Option(False, "--no-answers", help="Skip the answering speed."),
+    no_indexing: bool = typer.Option(False, "--no-indexing", help="Skip the indexing speed."),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Measure training, answering and indexing speed here; estimates then use them."""
+    from advisor.app.calibration import CalibrationOptions
+    from advisor.app.calibration import calibrate as run_calibration
+    from advisor.data.calibration import CACHE_NAME
+
+    chosen = context.backend(backend)
+    settings = context.settings()
+    options = CalibrationOptions(
+        model=model,
+        seq_len=seq_len,
+        batch=batch,
+        steps=steps,
+        generation=not no_answers,
+        embedding=not no_indexing,
+    )
+
+    def progress(done: int, total: int, label: str) -> None:
+        if fmt is OutputFormat.text:
+            echo(f"[{done}/{total}] {label}", err=True)
+
+    entry = run_calibration(settings, chosen, options, progress)
+    if fmt is OutputFormat.json:
+        print_json(entry)
+        return
+    for line in calibration_lines(entry):
+        echo(line)
+    echo(f"saved in {settings.data_dir / CACHE_NAME}")
+
+
+def calibration_lines(entry: Any) -> list[str]:
+    """Human lines for a calibration entry."""
+    lines = [
+        f"{entry.model} on {entry.machine.cpu} ({entry.machine.cores} cores, torch "
+        f"{entry.machine.torch}; {entry.device} {entry.dtype}, {entry.threads} threads)"
+    ]
+    for rate in entry.training:
+        lines.append(
+            f"  training at {rate.seq_len} tokens/example, batch {rate.batch}: "
+            f"{rate.seconds_per_step:.2f} s/step = {1 / rate.seconds_per_token:,.0f} tokens/s "
+            f"(+ {rate.startup_seconds:.0f} s start-up)"
+        )
+    if entry.generation is not None:
+        gen = entry.generation
+        lines.append(f"  answering: {gen.tokens_per_second:,.1f} tokens/s at batch {gen.batch}")
+    if entry.embedding is not None:
+        emb = entry.embedding
+        lines.append(
+            f"  indexing: {emb.chunks_per_second:,.1f} chunks/s of {emb.chunk_tokens} tokens "
+            f"({emb.model})"
+        )
+    return lines
+
+
+@tune_app.command("deploy")
+def deploy(
+    job_id: str = typer.Argument(..., help="A succeeded fine-tuning job."),
+    name: str | None = typer.Option(
+        None, "--name", help="Deployment name; default: ft-<suffix>-<job id tail>."
+    ),
+    sku: DeploySku | None = typer.Option(
+        None, "--sku", help="developer (testing) or standard; default: [azure] deploy_sku."
+    ),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Deploy a fine-tuned model for testing and wait until it answers (Azure OpenAI).
+
+    The deployment is recorded on the job: `advisor bench --backend azure` and
+    chat with --model <deployment> then use it.  Ctrl+C stops waiting, not the
+    provisioning; run the command again to wait again.
+    """
+    from advisor.app.deploy import deploy_job
+
+    last: list[str] = []
+
+    def show(done: int, total: int, label: str) -> None:
+        if fmt is OutputFormat.text and label not in last:
+            last[:] = [label]
+            echo(label, err=True)
+
+    chosen = cast("Any", sku.value if sku else None)
+    try:
+        deployment = deploy_job(context.settings(), job_id, name=name, sku=chosen, progress=show)
+    except KeyboardInterrupt:
+        echo("Stopped waiting; the deployment keeps provisioning.", err=True)
+        raise typer.Exit(130) from None
+    if fmt is OutputFormat.json:
+        print_json(deployment)
+    else:
+        echo(f"Deployed {deployment.model} as {deployment.name} ({deployment.sku}).")
+        echo(f"Bench it with: advisor bench SCENARIO --backend azure (job {job_id})")
 
 
 def register(app: typer.Typer) -> None:

@@ -31,6 +31,12 @@ SFT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
 DPO_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 RFT_RESERVED = frozenset({"messages", "tools", "parallel_tool_calls"})
 CONTENT_PART_TYPES = frozenset({"text", "image_url"})
+DRAFT_KEY = "draft"  # the review queue's marker of an unreviewed example (docs/data.md#review)
+
+
+def without_draft(obj: dict[str, Any]) -> dict[str, Any]:
+    """The example itself: ``obj`` without its draft metadata."""
+    return {k: v for k, v in obj.items() if k != DRAFT_KEY}
 
 
 @dataclass
@@ -55,6 +61,14 @@ def check_record(obj: Any, method: str) -> Findings:
     if not isinstance(obj, dict):
         found.error("not_object", f"each line must be a JSON object, not {_kind(obj)}")
         return found
+    if DRAFT_KEY in obj:
+        # Drafts (``advisor data grow``) never train until a person accepts them.
+        found.error(
+            "unreviewed_draft",
+            'this line is an unreviewed draft (it has a "draft" key); review it with '
+            "`advisor data review FILE --into TRAIN` and train on the accepted examples",
+        )
+        obj = without_draft(obj)
     if method == "dpo":
         _check_dpo(obj, found)
     else:

@@ -43,6 +43,9 @@ class ModelPrice(BaseModel):
     output_per_million_tokens: float | None = Field(None, ge=0)
     fine_tuned_input_per_million_tokens: float | None = Field(None, ge=0)
     fine_tuned_output_per_million_tokens: float | None = Field(None, ge=0)
+    fine_tuned_hosting_per_hour: float | None = Field(
+        None, ge=0, description="Hourly fee while a fine-tuned model is deployed (Azure)."
+    )
     price_date: str | None = Field(None, description="When these figures were read.")
     source: str | None = Field(None, description="Where they were read.")
 
@@ -67,13 +70,18 @@ class PriceTable(BaseModel):
         """(date, source) of an entry, falling back to the table's."""
         return entry.price_date or self.price_date, entry.source or self.source
 
-    def find(self, model: str) -> ModelPrice | None:
-        """The price of ``model``: exact id, alias, or the base of a dated snapshot."""
-        base = base_of(model)
-        for entry in self.models:
+    def find(self, model: str, provider: str | None = None) -> ModelPrice | None:
+        """The price of ``model``: exact id, alias, or the base of a dated snapshot.
+
+        With ``provider``, that provider's entry wins over another's for the same model.
+        Azure's fine-tuned ids (``<base>.ft-<hex>``) are priced as their base.
+        """
+        base = base_of(model).split(".ft-")[0]
+        entries = sorted(self.models, key=lambda entry: entry.provider != provider)
+        for entry in entries:
             if base == entry.model or base in entry.aliases:
                 return entry
-        for entry in self.models:
+        for entry in entries:
             if any(base.startswith(alias + "-20") for alias in entry.aliases):
                 return entry
         return None

@@ -48,6 +48,10 @@ class LocalEstimate(BaseModel):
     source: str = Field(description="Where the figure comes from (measured here or reference).")
     epochs: int
     estimated_training_seconds: float | None
+    calibrated: bool = Field(
+        default=False,
+        description="True: from this machine's calibration; False: the static reference figure.",
+    )
 
 
 class DataStats(BaseModel):
@@ -145,7 +149,9 @@ def compute_stats(
         estimated_cost_usd=cost,
         price_date=prices.price_date,
         price_note=_price_note(model, price, method, prices.source, settings),
-        local=_local_estimate(billed, chosen_epochs, settings),
+        local=local_estimate(
+            billed, chosen_epochs, settings, mean_tokens=per_epoch / max(1, examples), model=model
+        ),
     )
 
 
@@ -170,25 +176,40 @@ def _price_note(model: str, price: Any, method: str, source: str, settings: Sett
     return f"training tokens x ${price.training_per_million_tokens}/1M tokens; source: {source}"
 
 
-def _local_estimate(billed: int, epochs: int, settings: Settings) -> LocalEstimate:
-    from advisor.data.throughput import cached_throughput
+def local_estimate(
+    billed: int,
+    epochs: int,
+    settings: Settings,
+    *,
+    mean_tokens: float,
+    model: str | None = None,
+) -> LocalEstimate:
+    """Local training time of ``billed`` tokens: calibrated when this machine has been.
 
-    measured = cached_throughput(settings)
-    if measured is not None:
-        rate, source = (
-            measured.tokens_per_second,
-            (f"measured on this machine ({measured.device}, {measured.measured_at})"),
+    Without a calibration the static reference throughput of the price table is
+    used and labelled "uncalibrated" (it was measured on another, loaded machine).
+    """
+    from advisor.data.calibration import cached_calibration, describe_rate, training_seconds
+
+    name = model if model is not None and is_local_model(model, settings) else None
+    found = cached_calibration(settings, name)
+    rate = found.training_at(round(mean_tokens)) if found is not None else None
+    if found is not None and rate is not None:
+        return LocalEstimate(
+            tokens_per_second=round(1 / rate.seconds_per_token, 1),
+            source=describe_rate(found, rate),
+            epochs=epochs,
+            estimated_training_seconds=round(training_seconds(rate, billed), 1),
+            calibrated=True,
         )
-    else:
-        ref = load_prices().local_reference
-        rate, source = (
-            ref.tokens_per_second,
-            (
-                f"reference figure ({ref.machine}, {ref.measured}); run "
-                "`advisor data stats --measure-throughput` to measure this machine"
-            ),
-        )
-    seconds = round(billed / rate, 1) if rate > 0 else None
+    ref = load_prices().local_reference
+    seconds = round(billed / ref.tokens_per_second, 1) if ref.tokens_per_second > 0 else None
     return LocalEstimate(
-        tokens_per_second=rate, source=source, epochs=epochs, estimated_training_seconds=seconds
+        tokens_per_second=ref.tokens_per_second,
+        source=(
+            f"uncalibrated: reference figure ({ref.machine}, {ref.measured}); run "
+            "`advisor tune calibrate` to measure this machine"
+        ),
+        epochs=epochs,
+        estimated_training_seconds=seconds,
     )

@@ -9,7 +9,8 @@ anything it does not accept is parsed and checked in full by
 Error codes (a stable interface): invalid_json, not_object, missing_messages,
 invalid_role, missing_content, invalid_weight, no_assistant_message, too_long,
 dpo_missing_field, dpo_invalid_output, rft_missing_reference, rft_invalid_prompt,
-encoding_error, unknown_key, invalid_tool_call, invalid_tools, too_few_examples.
+encoding_error, unknown_key, invalid_tool_call, invalid_tools, too_few_examples,
+unreviewed_draft.
 Warnings: duplicate_example, few_examples, missing_system_message, blank_line,
 unknown_key, no_trained_message, dpo_identical_outputs, rft_no_reference,
 errors_truncated.

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from advisor.data.calibration import TrainingRun
 from advisor.errors import DataFileError, JobError, UserInputError
 from advisor.ids import safe_name
 from advisor.settings import Settings
@@ -79,10 +80,19 @@ class LocalFineTuning(StoredFineTuning):
             billed_tokens=stats.billed_tokens,
             estimated_cost_usd=0.0,
             estimated_seconds=stats.local.estimated_training_seconds,
+            estimate_basis="calibrated" if stats.local.calibrated else "uncalibrated",
             notes=[
                 f"Trains a LoRA adapter of {model} on this machine; no data leaves it.",
                 f"Time estimate: {stats.local.source}.",
             ],
+        )
+
+    def calibrate(self, *, model: str | None, seq_len: int, batch: int, steps: int) -> TrainingRun:
+        from backends.local.calibrate import calibrate_training
+
+        chosen = model or self.settings.local.model
+        return calibrate_training(
+            self.settings, model=chosen, seq_len=seq_len, batch=batch, steps=steps
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:
@@ -123,7 +133,7 @@ class LocalFineTuning(StoredFineTuning):
             ),
             suffix=request.suffix,
             seed=request.seed,
-            metadata=request.metadata,
+            metadata={**request.metadata, **self.estimate_metadata(request)},
         )
         request = request.model_copy(
             update={"training_file": job.training_file, "validation_file": job.validation_file}

@@ -59,7 +59,7 @@ def test_grow_from_20_examples_and_documents_drafts_100_for_review(capsys, tmp_p
     assert any(d.draft.source.endswith("returns.md#0") for d in drafts)
 
 
-def test_drafts_pass_the_validator_with_only_the_draft_key_warning(capsys, tmp_path):
+def test_drafts_are_refused_for_training_until_reviewed_then_valid(capsys, tmp_path):
     out_file = tmp_path / "drafts.jsonl"
     args = (
         "data",
@@ -78,8 +78,16 @@ def test_drafts_pass_the_validator_with_only_the_draft_key_warning(capsys, tmp_p
     assert "review the drafts before training on them" in out
     code, out, _ = run(capsys, "data", "validate", str(out_file), "--method", "sft", "-f", "json")
     report = json.loads(out)
-    assert code == 0 and report["examples"] == 12
-    assert {w["code"] for w in report["warnings"]} <= {"unknown_key", "few_examples"}
+    assert report["examples"] == 12 and not report["ok"]
+    assert {e["code"] for e in report["errors"]} == {"unreviewed_draft"}  # drafts never train
+    train = tmp_path / "train.jsonl"
+    train.write_bytes((GROW / "train20.jsonl").read_bytes())
+    review = ("data", "review", str(out_file), "--into", str(train), "--accept", "all", "--save")
+    assert run(capsys, *review)[0] == 0
+    code, out, _ = run(capsys, "data", "validate", str(train), "--method", "sft", "-f", "json")
+    report = json.loads(out)
+    assert report["ok"] and report["examples"] == 32
+    assert {w["code"] for w in report["warnings"]} <= {"few_examples"}
 
 
 @pytest.mark.parametrize(

@@ -86,3 +86,46 @@ async def test_the_verdict_is_in_japanese_in_a_japanese_session(make_app) -> Non
         screen.show_results(results)
         await pilot.pause()
         assert "裏付けあり" in text_of(screen, "#outcome")
+
+
+async def test_the_cost_tab_shows_what_advisor_cost_computes(make_app, capsys) -> None:
+    import json
+
+    from textual.widgets import DataTable
+
+    from advisor.bench.report import load_results
+    from advisor.cli.app import main
+    from advisor.tui.widgets.cost_panel import usd
+
+    path = EXAMPLES / "bench-brand-voice/results.json"
+    with pytest.raises(SystemExit):
+        main(["cost", "--results", str(path), "--format", "json"])
+    expected = json.loads(capsys.readouterr().out)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = CompareScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.show_results(load_results(path))
+        await pilot.pause()
+        table = screen.query_one("#cost-table", DataTable)
+        rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
+        assert set(rows) == set(expected["routes"])
+        sft = expected["routes"]["sft"]
+        assert rows["sft"][-2] == usd(sft["cumulative_usd"][11])  # month 12
+        crossover = text_of(screen, "#cost-crossover")
+        assert "sft / system_prompt" in crossover
+
+
+async def test_the_cost_tab_speaks_japanese(make_app) -> None:
+    from advisor.bench.report import load_results
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = CompareScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.show_results(load_results(EXAMPLES / "bench-brand-voice/results.json"))
+        await pilot.pause()
+        assert "12か月間の費用" in text_of(screen, "#cost-title")
+        assert "ファインチューニングが得" in text_of(screen, "#cost-crossover")

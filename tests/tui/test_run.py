@@ -55,7 +55,9 @@ async def test_fine_tuning_job_with_live_loss_chart(make_app) -> None:
         assert chart.values[0] > chart.values[-1]
         assert app.session.job_ids and app.session.job_ids[-1].startswith("ftjob")
         assert app.session.fine_tuned_model.startswith("fake:ft:")
-        assert "succeeded" in str(screen.query_one("#job-status").render())
+        status = str(screen.query_one("#job-status").render())
+        assert "succeeded" in status
+        assert "estimated 0 s (simulated), actual" in status  # recorded at submission
 
 
 async def test_rft_charts_the_reward(make_app) -> None:

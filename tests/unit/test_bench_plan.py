@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
+from typing import ClassVar
 
 import pytest
 
 from advisor.bench.plan import detectable_difference, plan_bench, render_plan
 from advisor.bench.runner import BenchOptions, run_bench
 from advisor.bench.scenario import load_scenario
-from advisor.data.throughput import CACHE_NAME
+from advisor.data import calibration as cal
+from advisor.data.calibration import TrainingRun
 from advisor.settings import Settings
 from backends.base import Capabilities, FineTuningService
 from backends.fake import FakeBackend
@@ -65,24 +66,112 @@ def test_plan_estimates_from_measured_throughput_only(
     assert by_route["system_prompt"].answer_seconds is None and plan.total_seconds is None
     assert any("unknown" in line for line in render_plan(plan))
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    (settings.data_dir / CACHE_NAME).write_text(
-        json.dumps(
-            {
-                "tokens_per_second": 100.0,
-                "device": "cpu, 2 threads",
-                "model": settings.local.model,
-                "measured_at": "2026-11-30",
-                "batch": 4,
-                "seq_len": 256,
-            }
-        )
-    )
-    sft = {r.route: r for r in plan_bench(scenario, backend, settings, options).routes}["sft"]
+    store_calibration(settings, backend.default_model)
+    routes = {r.route: r for r in plan_bench(scenario, backend, settings, options).routes}
+    sft = routes["sft"]
     assert sft.preparation_seconds is not None and sft.preparation_seconds > 0
+    assert "calibrated on this machine" in sft.preparation_basis
     assert "100 tokens/s" in sft.preparation_basis
+    rag = routes["rag"]
+    assert rag.preparation_seconds is not None and "chunks/s" in rag.preparation_basis
+    answers = routes["system_prompt"]
+    # 10 requests x (the references' length, capped at max_tokens) / 10 tokens/s
+    assert answers.answer_seconds is not None and answers.answer_seconds > 0
+    assert "10.0 tokens/s (calibrated" in answers.answer_basis
 
     # Once the job has run, the plan knows it is reused.
     run_bench(scenario, backend, settings, BenchOptions(routes=["sft"], repeats=1))
     sft = {r.route: r for r in plan_bench(scenario, backend, settings, options).routes}["sft"]
     assert sft.preparation_seconds == 0.0 and "reuses finished job" in sft.preparation_basis
+
+
+def store_calibration(settings: Settings, model: str) -> None:
+    """A calibration of ``model`` on this machine: 100 training tokens/s, 10 answer tokens/s."""
+    rate = cal.TrainingRate(
+        seq_len=64,
+        batch=4,
+        steps=3,
+        seconds_per_step=2.56,
+        seconds_per_token=0.01,
+        startup_seconds=5.0,
+    )
+    cal.store(
+        settings,
+        cal.Calibration(
+            machine=cal.machine_key(),
+            model=model,
+            device="cpu",
+            dtype="float32",
+            threads=2,
+            measured_at="2026-11-30T00:00:00Z",
+            training=[rate],
+            generation=cal.GenerationRate(
+                tokens_per_second=10.0, batch=8, max_tokens=32, seconds_per_batch=25.6
+            ),
+            embedding=cal.EmbeddingRate(chunks_per_second=5.0, chunk_tokens=200, model="x"),
+        ),
+    )
+
+
+class CalibratingTuning(InstantTuning):
+    calibrations: ClassVar[int] = 0
+
+    def calibrate(self, *, model: str | None, seq_len: int, batch: int, steps: int) -> TrainingRun:
+        CalibratingTuning.calibrations += 1
+        rate = cal.TrainingRate(
+            seq_len=seq_len,
+            batch=batch,
+            steps=steps,
+            seconds_per_step=0.1,
+            seconds_per_token=0.1 / (batch * seq_len),
+            startup_seconds=1.0,
+        )
+        return TrainingRun(rate=rate, device="cpu", dtype="float32", threads=1)
+
+
+class Calibrating(LocalLike):
+    def fine_tuning(self) -> FineTuningService:
+        return CalibratingTuning(self.settings)
+
+
+def test_the_plan_calibrates_once_unless_told_not_to(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.app.bench import BenchRequest, plan_benchmark
+
+    monkeypatch.setattr(CalibratingTuning, "calibrations", 0)
+    settings = settings.model_copy(  # the suite turns it off (tests/conftest.py)
+        update={"local": settings.local.model_copy(update={"auto_calibrate": True})}
+    )
+    backend = Calibrating(settings)
+    request = BenchRequest(scenario=str(TINY), routes="system_prompt,sft", calibrate=False)
+    plan = plan_benchmark(request, settings, lambda name: backend)
+    assert CalibratingTuning.calibrations == 0
+    assert not (settings.data_dir / cal.CACHE_NAME).exists()
+    assert {r.route: r for r in plan.estimate.routes}["sft"].preparation_seconds is None
+
+    seen: list[str] = []
+    request.calibrate = True
+    plan = plan_benchmark(
+        request, settings, lambda name: backend, lambda d, t, label: seen.append(label)
+    )
+    assert CalibratingTuning.calibrations == 1 and seen  # progress was shown
+    assert (settings.data_dir / cal.CACHE_NAME).is_file()
+    routes = {r.route: r for r in plan.estimate.routes}
+    assert routes["sft"].preparation_seconds is not None
+    assert routes["system_prompt"].answer_seconds is not None
+    plan_benchmark(request, settings, lambda name: backend)
+    assert CalibratingTuning.calibrations == 1  # cached: not measured again
+
+
+def test_auto_calibrate_off_keeps_the_cached_figures_and_measures_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.app.bench import BenchRequest, plan_benchmark
+
+    monkeypatch.setattr(CalibratingTuning, "calibrations", 0)
+    assert settings.local.auto_calibrate is False  # ADVISOR_LOCAL__AUTO_CALIBRATE=false
+    request = BenchRequest(scenario=str(TINY), routes="system_prompt,sft")
+    plan_benchmark(request, settings, lambda name: Calibrating(settings))
+    assert CalibratingTuning.calibrations == 0
+    assert not (settings.data_dir / cal.CACHE_NAME).exists()

@@ -154,3 +154,30 @@ def test_pricing_as_another_model_uses_its_training_price() -> None:
     )
     assert report.routes["sft"].training_usd == pytest.approx(10.0)
     assert report.routes["sft"].usd_per_request == pytest.approx(0.0012)
+
+
+def test_a_deployed_azure_fine_tune_pays_its_hourly_hosting_fee() -> None:
+    azure = {
+        **TABLE.models[0].model_dump(),
+        "provider": "azure",
+        "training_per_million_tokens": 20.0,
+        "fine_tuned_hosting_per_hour": 2.0,
+    }
+    table = TABLE.model_copy(
+        update={"models": [*TABLE.models, TABLE.models[0].model_validate(azure)]}
+    )
+    data = _results().model_dump()
+    data["config"]["backend"] = "azure"
+    # On Azure the route answers through a deployment; the job's model id is priced.
+    data["routes"]["sft"]["model"] = "ft-bench-hand-0123"
+    data["routes"]["sft"]["preparation"]["model"] = "m.ft-0123456789abcdef"
+    report = route_costs(BenchResults.model_validate(data), table, volume=10_000, months=2)
+    sp, sft = report.routes["system_prompt"], report.routes["sft"]
+    assert sp.hosting_usd_per_month == 0.0 and sp.cumulative_usd == pytest.approx([14.0, 28.0])
+    # $2/hour x 730 hours = $1,460 a month; training 1M tokens x $20/M (Azure's entry).
+    assert sft.hosting_usd_per_month == pytest.approx(1460.0)
+    assert sft.training_usd == pytest.approx(20.0)
+    assert sft.cumulative_usd == pytest.approx([20.0 + 12.0 + 1460.0, 20.0 + 24.0 + 2920.0])
+    assert "hosting fee" in sft.notes[0]
+    # The fee is a fixed cost of the fine-tuned route: ($20 + 2 x $1,460) / (2 x $0.0002).
+    assert report.crossover[0].volume_per_month == pytest.approx(7_350_000.0)

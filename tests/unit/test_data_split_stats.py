@@ -110,25 +110,37 @@ def test_stats_of_a_small_file(tmp_path: Path, settings):
     assert stats.local.estimated_training_seconds is None or stats.local.tokens_per_second > 0
 
 
-def test_stats_uses_a_measured_throughput(settings):
-    from advisor.data.throughput import CACHE_NAME, Throughput
+def test_stats_uses_a_calibration_and_labels_the_static_figure(settings):
+    from advisor.data import calibration as cal
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    (settings.data_dir / CACHE_NAME).write_text(
-        Throughput(
-            tokens_per_second=100.0,
-            device="cpu, 2 threads",
+    stats = compute_stats(DATA / "sft_valid_tools.jsonl", "sft", settings=settings)
+    assert not stats.local.calibrated and stats.local.source.startswith("uncalibrated")
+    rate = cal.TrainingRate(
+        seq_len=64,
+        batch=4,
+        steps=3,
+        seconds_per_step=2.56,
+        seconds_per_token=0.01,
+        startup_seconds=30.0,
+    )
+    cal.store(
+        settings,
+        cal.Calibration(
+            machine=cal.machine_key(),
             model=settings.local.model,
-            measured_at="2026-01-01",
-            batch=4,
-            seq_len=256,
-        ).model_dump_json()
+            device="cpu",
+            dtype="float32",
+            threads=2,
+            measured_at="2026-01-01T00:00:00Z",
+            training=[rate],
+        ),
     )
     stats = compute_stats(DATA / "sft_valid_tools.jsonl", "sft", settings=settings)
-    assert (
-        stats.local.tokens_per_second == 100.0 and "measured on this machine" in stats.local.source
-    )
-    assert stats.local.estimated_training_seconds == pytest.approx(stats.billed_tokens / 100, 0.01)
+    assert stats.local.calibrated and "calibrated on this machine" in stats.local.source
+    assert stats.local.tokens_per_second == 100.0
+    # 30 s start-up + billed tokens x 0.01 s
+    expected = 30.0 + stats.billed_tokens * 0.01
+    assert stats.local.estimated_training_seconds == pytest.approx(expected, abs=0.1)
 
 
 def test_stats_for_dpo_and_rft(settings):
@@ -155,14 +167,3 @@ def test_local_tokenizer_fallback(settings):
     counter = get_counter("local", settings)
     assert counter.local and "local model tokenizer" in counter.name
     assert 0 < counter.count("Hello world, this is a test.") < 20
-
-
-@pytest.mark.slow
-def test_measure_throughput_on_the_local_model(settings):
-    from advisor.data.throughput import cached_throughput, measure_throughput
-
-    assert cached_throughput(settings) is None
-    measured = measure_throughput(settings, steps=1, batch=1, seq_len=16)
-    assert measured.tokens_per_second > 0 and cached_throughput(settings) == measured
-    stats = compute_stats(DATA / "too_few.jsonl", "sft", settings=settings)
-    assert stats.local.tokens_per_second == measured.tokens_per_second

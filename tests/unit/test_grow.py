@@ -99,8 +99,11 @@ def test_draft_line_is_a_valid_sft_example_plus_the_draft_key():
         "teacher": "fake:fake-model",
         "source": "docs/a.md#0",
     }
-    found = check_record(record, "sft")
-    assert found.errors == [] and [c for c, _ in found.warnings] == ["unknown_key"]
+    # A draft is refused for training until reviewed; without its draft key it is valid.
+    assert [c for c, _ in check_record(record, "sft").errors] == ["unreviewed_draft"]
+    reviewed = {k: v for k, v in record.items() if k != "draft"}
+    found = check_record(reviewed, "sft")
+    assert found.errors == [] and found.warnings == []
 
 
 def test_draft_info_refuses_an_unknown_origin_or_key():
@@ -168,7 +171,9 @@ def test_twenty_examples_and_documents_give_120_distinct_drafts(settings, tmp_pa
     dropped = summary.dropped_as_duplicates
     assert any(d.reason == "duplicate_of_test" and d.source == "prompts line 5" for d in dropped)
     lines = _lines(request.out)
-    assert len(lines) == 120 and all(check_record(line, "sft").errors == [] for line in lines)
+    assert len(lines) == 120
+    examples = [{k: v for k, v in line.items() if k != "draft"} for line in lines]
+    assert all(check_record(example, "sft").errors == [] for example in examples)
     assert {line["draft"]["teacher"] for line in lines} == {"fake:fake-model"}
     assert seen[-1] == (120, 120, "written")
     prompts = [user_text(line["messages"]) for line in lines]

@@ -14,6 +14,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "interview": ("advisor.tui.screens.interview", "InterviewScreen"),
     "results": ("advisor.tui.screens.results", "ResultsScreen"),
     "data": ("advisor.tui.screens.data", "DataScreen"),
+    "review": ("advisor.tui.screens.review", "ReviewScreen"),
     "run": ("advisor.tui.screens.run", "RunScreen"),
     "compare": ("advisor.tui.screens.compare", "CompareScreen"),
     "chat": ("advisor.tui.screens.chat", "ChatScreen"),

@@ -27,6 +27,7 @@ from advisor.errors import AdvisorError, DataFileError
 from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.charts import ScoreBar
+from advisor.tui.widgets.cost_panel import CostPanel
 from advisor.tui.widgets.dialogs import PathDialog
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ class CompareScreen(AdvisorScreen):
                 with TabPane("Samples", id="tab-samples"):
                     yield Select([], prompt="pick a prompt", id="prompt-pick")
                     yield Horizontal(id="samples")
+                with TabPane("Cost", id="tab-cost"):
+                    yield CostPanel(id="cost-panel")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -201,6 +204,7 @@ class CompareScreen(AdvisorScreen):
         outcome = self.query_one("#outcome", Static)
         outcome.update(self._judged(results))
         outcome.display = True
+        self._show_cost(results)
         table = self.query_one("#bench-table", DataTable)
         table.clear()
         chart = self.query_one("#bench-chart", VerticalScroll)
@@ -235,6 +239,18 @@ class CompareScreen(AdvisorScreen):
         chart.mount_all(bars)
         prompts = [(f"{p.id}: {p.prompt[:50]}", p.id) for p in results.prompts]
         self.query_one("#prompt-pick", Select).set_options(prompts)
+
+    def _show_cost(self, results: BenchResults) -> None:
+        """Cost over time for the session's answers (re-training from knowledge_changes)."""
+        from advisor.app.cost import cost_over_time
+
+        panel = self.query_one(CostPanel)
+        try:
+            report = cost_over_time(results, answers=self.session.answers)
+        except AdvisorError as exc:
+            panel.show_error(str(exc))
+            return
+        panel.show(report, self.session.language)
 
     def _judged(self, results: BenchResults) -> str:
         """The advisor's recommendation for this session (or the scenario), judged by the bench."""

@@ -26,6 +26,7 @@ class DataScreen(AdvisorScreen):
         Binding("f5", "check", "Check"),
         Binding("f4", "clean", "Clean"),
         Binding("f6", "run", "Run ▶"),
+        Binding("f7", "review", "Review", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -245,6 +246,13 @@ class DataScreen(AdvisorScreen):
 
     def action_run(self) -> None:
         self.go("run")
+
+    def action_review(self) -> None:
+        """The review queue, on the file typed here."""
+        text = self.query_one("#file", Input).value.strip()
+        if text:
+            self.session.data_file = text
+        self.go("review")
 
 
 def _clip(text: str, width: int = 90) -> str:

@@ -42,6 +42,7 @@ class HomeScreen(AdvisorScreen):
         Binding("escape", "back", "Back", show=False),
         # The menu itself shows these keys; the footer keeps room for the global ones.
         *[Binding(key, f"menu('{item}')", short, show=False) for item, key, short, _ in MENU],
+        Binding("v", "menu('review')", "Review", show=False),  # docs/tui.md: the review queue
     ]
 
     def compose(self) -> ComposeResult:

@@ -170,6 +170,10 @@ class TunePanel(RunPanel):
         )
         if job.fine_tuned_model:
             status += f" → {job.fine_tuned_model}"
+        from advisor.app.jobs import timing_line
+
+        timing = timing_line(job)
+        status += f" · {timing}" if timing else ""
         self.query_one("#job-status", Static).update(status)
         screen.busy(not update.settled, resumable=job.status in ("cancelled", "failed", "paused"))
         if job.status == "succeeded" and job.fine_tuned_model:

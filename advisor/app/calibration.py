@@ -1,0 +1,264 @@
+"""Calibrating this machine: measured training, answering and indexing speed.
+
+``advisor tune calibrate`` runs :func:`calibrate`; ``tune create`` and the bench
+plan run :func:`ensure_calibrated` the first time they need an estimate that
+is not cached (``--no-calibrate`` skips it, and the estimate falls back to the
+static reference figure, labelled "uncalibrated").  The figures are cached by
+:mod:`advisor.data.calibration`, per machine, model and device.
+
+Training is measured by the backend itself (through its trainer); answering
+through the backend's ``chat_batch`` at the batch size the bench uses; indexing
+through the same embedder as ``advisor rag index``.  Each is timed after a
+warm-up call, so model loading is not counted as throughput.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor.data.calibration import (
+    Calibration,
+    EmbeddingRate,
+    GenerationRate,
+    cached_calibration,
+    local_model_name,
+    machine_key,
+    now_iso,
+    seq_bucket,
+    store,
+)
+
+if TYPE_CHECKING:
+    from advisor.bench.runner import BenchOptions
+    from advisor.bench.scenario import Scenario
+    from advisor.ids import Progress
+    from advisor.settings import Settings
+    from backends.base import Backend
+    from backends.jobs import JobRequest
+
+DEFAULT_SEQ_LEN = 256  # the bench's max_length
+DEFAULT_BATCH = 4  # the bench's batch size
+DEFAULT_STEPS = 3
+AUTO_STEPS = 2  # automatic calibrations stay short: the median of two timed steps
+LOCAL_MAX_LENGTH = 512  # the local trainer's default max_length
+GENERATION_MAX_TOKENS = 32
+EMBEDDING_CHUNKS = 32
+STAGES = 3
+
+
+@dataclass
+class CalibrationOptions:
+    model: str | None = None
+    seq_len: int = DEFAULT_SEQ_LEN
+    batch: int = DEFAULT_BATCH
+    steps: int = DEFAULT_STEPS
+    training: bool = True
+    generation: bool = True
+    embedding: bool = True
+
+
+def _noop(done: int, total: int, label: str) -> None:
+    return None
+
+
+def calibrate(
+    settings: Settings,
+    backend: Backend,
+    options: CalibrationOptions | None = None,
+    progress: Progress | None = None,
+) -> Calibration:
+    """Measure ``backend`` on this machine and cache the figures; the merged entry.
+
+    Raises:
+        CapabilityError: the backend does not train on this machine.
+        BackendUnavailableError: the model cannot be loaded.
+    """
+    options = options or CalibrationOptions()
+    report = progress or _noop
+    model = options.model or backend.default_model
+    seq_len = seq_bucket(options.seq_len)
+    found = cached_calibration(settings, model)
+    if options.training or found is None:
+        report(0, STAGES, f"training: {options.steps} LoRA steps at {seq_len} tokens")
+        run = backend.fine_tuning().calibrate(
+            model=model, seq_len=seq_len, batch=options.batch, steps=options.steps
+        )
+        where = {"device": run.device, "dtype": run.dtype, "threads": run.threads}
+        training = [run.rate]
+    else:
+        where = {"device": found.device, "dtype": found.dtype, "threads": found.threads}
+        training = []
+    generation = embedding = None
+    if options.generation:
+        report(1, STAGES, f"answering: one batch of {settings.local.batch_size}")
+        generation = measure_generation(backend, model, settings)
+    if options.embedding:
+        report(2, STAGES, f"indexing: {EMBEDDING_CHUNKS} chunks")
+        embedding = measure_embedding(settings)
+    report(STAGES, STAGES, "calibrated")
+    entry = Calibration(
+        machine=machine_key(),
+        model=local_model_name(model, settings),
+        measured_at=now_iso(),
+        training=training,
+        generation=generation,
+        embedding=embedding,
+        **where,
+    )
+    return store(settings, entry)
+
+
+def measure_generation(backend: Backend, model: str, settings: Settings) -> GenerationRate:
+    """Generated tokens per second for one batch of ``local.batch_size`` conversations."""
+    from backends.types import ChatMessage, GenerationParams
+
+    batch = max(1, settings.local.batch_size)
+    conversations = [
+        [ChatMessage(role="user", content=f"Describe parcel {n} in two sentences.")]
+        for n in range(batch)
+    ]
+    params = GenerationParams(max_tokens=GENERATION_MAX_TOKENS, temperature=0.0)
+    backend.chat(conversations[0], model=model, params=params.model_copy(update={"max_tokens": 1}))
+    began = time.perf_counter()
+    answers = backend.chat_batch(conversations, model=model, params=params)
+    elapsed = max(time.perf_counter() - began, 1e-6)
+    tokens = sum(a.usage.completion_tokens for a in answers) or batch * GENERATION_MAX_TOKENS
+    return GenerationRate(
+        tokens_per_second=round(tokens / elapsed, 2),
+        batch=batch,
+        max_tokens=GENERATION_MAX_TOKENS,
+        seconds_per_batch=round(elapsed, 3),
+    )
+
+
+def measure_embedding(settings: Settings) -> EmbeddingRate:
+    """Chunks per second through the retrieval embedder, chunks of ``chunk_tokens`` words."""
+    from advisor.rag.embedding import make_embedder
+
+    embedder = make_embedder(settings)
+    size = settings.chroma.chunk_tokens
+    words = ["the", "label", "printer", "prints", "the", "parcel", "label", "and", "the", "invoice"]
+    chunks = [
+        " ".join(words[(n + i) % len(words)] for i in range(size)) for n in range(EMBEDDING_CHUNKS)
+    ]
+    embedder.embed(chunks[:1])  # loads the model
+    began = time.perf_counter()
+    embedder.embed(chunks)
+    elapsed = max(time.perf_counter() - began, 1e-6)
+    return EmbeddingRate(
+        chunks_per_second=round(len(chunks) / elapsed, 2),
+        chunk_tokens=size,
+        model=embedder.identity,
+    )
+
+
+def missing(
+    found: Calibration | None, seq_len: int, *, generation: bool, embedding: bool
+) -> CalibrationOptions | None:
+    """What must still be measured for these needs; None when the cache has it all."""
+    bucket = seq_bucket(seq_len)
+    training = found is None or all(r.seq_len != bucket for r in found.training)
+    answer = generation and (found is None or found.generation is None)
+    index = embedding and (found is None or found.embedding is None)
+    if not (training or answer or index):
+        return None
+    return CalibrationOptions(seq_len=bucket, training=training, generation=answer, embedding=index)
+
+
+def ensure_calibrated(
+    settings: Settings,
+    backend: Backend,
+    *,
+    model: str | None = None,
+    seq_len: int = DEFAULT_SEQ_LEN,
+    batch: int = DEFAULT_BATCH,
+    generation: bool = False,
+    embedding: bool = False,
+    progress: Progress | None = None,
+    asked: bool = False,
+) -> Calibration | None:
+    """The cached calibration, measuring first what is missing (local backends only).
+
+    ``asked``: the user asked for the measurement, so ``local.auto_calibrate``
+    (which turns only the automatic one off) does not apply.
+
+    Training at ``seq_len``'s bucket is always wanted; answering and indexing speed
+    only when asked (the bench plan needs them, ``tune create`` does not).
+    Remote backends return None: their speed is the provider's, not this machine's.
+    """
+    if not backend.capabilities.runs_locally:
+        return None
+    chosen = model or backend.default_model
+    if not (asked or settings.local.auto_calibrate):  # the cached figures, or the static one
+        return cached_calibration(settings, chosen)
+    found = cached_calibration(settings, chosen)
+    needed = missing(found, seq_len, generation=generation, embedding=embedding)
+    if needed is None:
+        return found
+    needed.model, needed.batch, needed.steps = chosen, batch, AUTO_STEPS
+    return calibrate(settings, backend, needed, progress)
+
+
+def training_seq_len(settings: Settings, request: JobRequest, model: str) -> int:
+    """The mean example length of a job's training file, in the local model's tokens.
+
+    DEFAULT_SEQ_LEN when the file cannot be measured (validation reports why).
+    """
+    from advisor.data.stats import compute_stats
+    from advisor.errors import AdvisorError
+
+    try:
+        stats = compute_stats(request.training_file, request.method, model=model, settings=settings)
+    except (AdvisorError, OSError, ValueError):
+        return DEFAULT_SEQ_LEN
+    extra = request.hyperparameters.model_extra or {}
+    cap = int(extra.get("max_length") or LOCAL_MAX_LENGTH)  # the trainer truncates there
+    return max(1, min(cap, round(stats.billed_tokens_per_epoch / max(1, stats.examples))))
+
+
+def ensure_for_bench(
+    settings: Settings,
+    scenario: Scenario,
+    backend: Backend,
+    options: BenchOptions,
+    progress: Progress | None = None,
+) -> Calibration | None:
+    """Measure what the bench plan of ``scenario`` needs and the cache lacks.
+
+    Training at the bucket of the first training file's mean example length
+    (capped at the bench's max_length), answering always, indexing when a
+    route retrieves from documents.  The fake backend simulates: nothing to measure.
+    """
+    from advisor.bench.plan import BENCH_MAX_LENGTH
+    from advisor.bench.selection import resolve_routes, skip_reason
+
+    if backend.name == "fake" or not backend.capabilities.runs_locally:
+        return None
+    if not settings.local.auto_calibrate:
+        return cached_calibration(settings, options.model or backend.default_model)
+    specs = [
+        s
+        for s in resolve_routes(scenario, backend, options.routes)
+        if skip_reason(s, scenario, backend) is None
+    ]
+    methods = [m for s in specs for m in s.training]
+    seq_len = BENCH_MAX_LENGTH
+    if methods:
+        from backends.jobs import JobRequest
+
+        path = scenario.training_file(methods[0])
+        model = options.model or backend.default_model
+        if path is not None:
+            request = JobRequest(method=methods[0], training_file=str(path))
+            seq_len = min(BENCH_MAX_LENGTH, training_seq_len(settings, request, model))
+    found = cached_calibration(settings, options.model or backend.default_model)
+    indexing = bool(scenario.knowledge_files()) and any(s.retrieves for s in specs)
+    needed = missing(found, seq_len, generation=True, embedding=indexing)
+    if needed is None:
+        return found
+    needed.training = (needed.training and bool(methods)) or found is None
+    needed.model = options.model or backend.default_model
+    needed.steps = AUTO_STEPS
+    return calibrate(settings, backend, needed, progress)

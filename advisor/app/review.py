@@ -1,0 +1,131 @@
+"""The review queue use case: what ``advisor data review`` and the wizard's Review screen do.
+
+Both call these functions on one :class:`~advisor.data.review.ReviewQueue`:
+line lists as people type them (``3,5-9``), an edit given as JSON text, "accept
+every clean line", and the save.  Decisions are written to the review log as
+they are made, so a script can decide in one call and save in another.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from advisor.data.review import ReviewPage, ReviewQueue, ReviewRow, SaveResult, save
+from advisor.data.review.models import ReviewCounts
+from advisor.errors import UserInputError
+
+__all__ = [
+    "ReviewOutcome",
+    "ReviewQueue",
+    "accept_all_clean",
+    "accept_page",
+    "open_queue",
+    "parse_edit",
+    "parse_lines",
+    "save",
+]
+
+
+class ReviewOutcome(BaseModel):
+    """What one ``advisor data review`` call changed (``--format json``)."""
+
+    file: str
+    accepted: int = 0
+    rejected: int = 0
+    edited: list[int] = Field(default_factory=list)
+    undone: list[str] = Field(default_factory=list, description='e.g. "accept line 3".')
+    saved: SaveResult | None = None
+    counts: ReviewCounts
+    page: ReviewPage | None = Field(default=None, description="With --list: the page shown.")
+
+
+def open_queue(
+    path: Path | str,
+    *,
+    into: Path | str | None = None,
+    method: str | None = None,
+    page_size: int = 20,
+) -> ReviewQueue:
+    """The review queue of ``path`` (drafts go to ``into`` when accepted and saved).
+
+    Raises:
+        DataFileError: the file is missing, unreadable, or its review log no longer matches.
+        UserInputError: ``into`` is the file itself, or ``method`` is unknown.
+    """
+    from advisor.ids import METHODS
+
+    if method is not None and method not in METHODS:
+        raise UserInputError(f"unknown method {method!r}", hint="use sft, dpo or rft")
+    return ReviewQueue(path, into=into, method=method, page_size=page_size)
+
+
+def parse_lines(spec: str, total: int) -> list[int]:
+    """``"3,5-9"`` -> [3, 5, 6, 7, 8, 9]; ``"all"`` -> every line.
+
+    Raises:
+        UserInputError: not a list of numbers and ranges.
+    """
+    if spec.strip().lower() == "all":
+        return list(range(1, total + 1))
+    lines: list[int] = []
+    for part in spec.split(","):
+        bounds = [b.strip() for b in part.split("-")]
+        if not part.strip() or len(bounds) > 2 or not all(b.isdigit() for b in bounds):
+            raise UserInputError(
+                f"cannot read the line list {spec!r}",
+                hint="give line numbers and ranges such as 3,5-9 (or all)",
+            )
+        first, last = int(bounds[0]), int(bounds[-1])
+        if first > last:
+            raise UserInputError(
+                f"the range {part.strip()} runs backwards", hint=f"write it as {last}-{first}"
+            )
+        lines.extend(range(first, last + 1))
+    return lines
+
+
+def parse_edit(text: str, line: int) -> Any:
+    """The JSON of an edit of ``line``.
+
+    Raises:
+        UserInputError: the text is not JSON.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(
+            f"the edit of line {line} is not valid JSON ({exc.msg} at column {exc.colno})",
+            hint="quote the whole example in single quotes: --json '{\"messages\": [...]}'",
+        ) from exc
+
+
+def is_clean(row: ReviewRow) -> bool:
+    """A pending line without any finding: safe to accept without reading it twice."""
+    return row.status == "pending" and row.example is not None and not row.findings
+
+
+def accept_all_clean(
+    queue: ReviewQueue, progress: Callable[[int, int, str], None] | None = None
+) -> int:
+    """Accept every pending line that has no finding at all; page by page."""
+    accepted = 0
+    for number in range(1, queue.pages + 1):
+        page = queue.page(number)
+        chosen = [row.line for row in page.rows if is_clean(row)]
+        if chosen:
+            accepted += queue.accept(chosen)
+        if progress is not None:
+            progress(number, queue.pages, "pages")
+    return accepted
+
+
+def accept_page(queue: ReviewQueue, number: int) -> int:
+    """Accept the pending lines of page ``number`` that have no errors (the wizard's A)."""
+    page = queue.page(number)
+    chosen = [r.line for r in page.rows if r.status == "pending" and r.example and not r.errors]
+    return queue.accept(chosen) if chosen else 0

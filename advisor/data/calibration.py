@@ -1,0 +1,261 @@
+"""Measured speed of this machine: training, generation and embedding, cached per machine.
+
+A calibration is a short measured run (see ``advisor tune calibrate``): a few
+LoRA SFT optimizer steps of the local base model through the local trainer, a
+batch of answers through the backend's ``chat_batch``, and a batch of chunks
+through the retrieval embedder.  Its figures turn token counts into times for
+``data stats``, ``tune create`` previews and the bench plan.
+
+The cache is one JSON file in the data directory (it describes this machine,
+like the job store does).  An entry holds only where it was measured: the
+machine key (CPU model, cores available to this process, torch version), the
+model and the device/dtype.  A new torch, another machine or a different core
+allowance makes the entry invisible, so it is measured again.  This module
+never imports torch: ``data stats`` must stay fast.
+
+Training figures are kept per sequence-length bucket (a power of two): the
+cost of a token grows with the length of its sequence (attention), so a
+calibration at 64 tokens would flatter a job of 512-token examples.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field, ValidationError
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
+
+CACHE_NAME = "calibration.json"
+#: Bumped when what is measured changes: older entries are then ignored.
+FORMAT_VERSION = 1
+MIN_BUCKET = 64
+MAX_BUCKET = 2048
+
+
+class MachineKey(BaseModel):
+    """What a measurement depends on besides the model: it must match to be reused."""
+
+    cpu: str
+    cores: int = Field(description="Cores this process may use (affinity and cgroup quota).")
+    torch: str
+
+
+class TrainingRate(BaseModel):
+    """LoRA SFT steps measured at one sequence length."""
+
+    seq_len: int = Field(description="Tokens per synthetic example (the bucket).")
+    batch: int
+    steps: int = Field(description="Timed optimizer steps (after one warm-up step).")
+    seconds_per_step: float
+    seconds_per_token: float = Field(description="seconds_per_step / (batch x seq_len).")
+    startup_seconds: float = Field(
+        description="Loading the libraries and the model and building the trainer."
+    )
+
+
+class GenerationRate(BaseModel):
+    tokens_per_second: float = Field(description="Generated tokens per second, whole batch.")
+    batch: int
+    max_tokens: int
+    seconds_per_batch: float
+
+
+class EmbeddingRate(BaseModel):
+    chunks_per_second: float
+    chunk_tokens: int
+    model: str
+
+
+class Calibration(BaseModel):
+    """One machine x model x device measurement (an entry of the cache file)."""
+
+    machine: MachineKey
+    model: str
+    device: str = Field(description="cpu, cuda, mps: where the model ran.")
+    dtype: str
+    threads: int = Field(description="torch threads during the run (advisor/threads.py policy).")
+    measured_at: str = Field(description="UTC, ISO 8601.")
+    training: list[TrainingRate] = Field(default_factory=list)
+    generation: GenerationRate | None = None
+    embedding: EmbeddingRate | None = None
+
+    def training_at(self, seq_len: int) -> TrainingRate | None:
+        """The rate of ``seq_len``'s bucket, else the nearest bucket measured."""
+        if not self.training:
+            return None
+        wanted = math.log2(seq_bucket(seq_len))
+        return min(self.training, key=lambda r: (abs(math.log2(r.seq_len) - wanted), -r.seq_len))
+
+
+class CalibrationFile(BaseModel):
+    version: int = FORMAT_VERSION
+    entries: list[Calibration] = Field(default_factory=list)
+
+
+# --- keys ------------------------------------------------------------------------------
+
+
+def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The CPU's model name (Linux), else what the platform module knows."""
+    try:
+        for line in cpuinfo.read_text(errors="replace").splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def torch_version() -> str:
+    """torch's installed version, read from its metadata (no import)."""
+    try:
+        return metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def machine_key() -> MachineKey:
+    """This machine as the cache keys it; cores are what this process may use, not the load."""
+    from advisor.threads import affinity_cpus, cgroup_quota
+
+    cpus = affinity_cpus()
+    quota = cgroup_quota()
+    cores = cpus if quota is None else max(1, min(cpus, math.ceil(quota)))
+    return MachineKey(cpu=cpu_model(), cores=cores, torch=torch_version())
+
+
+def seq_bucket(tokens: float) -> int:
+    """The power of two nearest ``tokens`` (on a log scale), within [MIN_BUCKET, MAX_BUCKET].
+
+    Nearest rather than next: a file of 130-token examples is calibrated at 128,
+    not at 256, where a step holds twice the tokens and each costs more.
+    """
+    if tokens <= MIN_BUCKET:
+        return MIN_BUCKET
+    return int(min(MAX_BUCKET, 2 ** round(math.log2(tokens))))
+
+
+def wanted_device(settings: Settings) -> str | None:
+    """The device a lookup must match: the configured one, or None for ``auto`` (any)."""
+    device = settings.local.device
+    return None if device == "auto" else device.split(":")[0]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- the cache file --------------------------------------------------------------------
+
+
+def read_cache(settings: Settings) -> CalibrationFile:
+    """The cache file; empty when missing, unreadable or of another format version."""
+    path = settings.data_dir / CACHE_NAME
+    try:
+        found = CalibrationFile.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, ValidationError):
+        return CalibrationFile()
+    return found if found.version == FORMAT_VERSION else CalibrationFile()
+
+
+def find(
+    cache: CalibrationFile, key: MachineKey, model: str, device: str | None = None
+) -> Calibration | None:
+    """The newest entry measured on ``key`` for ``model`` (and ``device`` when given)."""
+    matches = [
+        e
+        for e in cache.entries
+        if e.machine == key and e.model == model and (device is None or e.device == device)
+    ]
+    return max(matches, key=lambda e: e.measured_at) if matches else None
+
+
+def cached_calibration(settings: Settings, model: str | None = None) -> Calibration | None:
+    """This machine's calibration of ``model`` (default: ``local.model``), if one exists."""
+    chosen = local_model_name(model, settings)
+    return find(read_cache(settings), machine_key(), chosen, wanted_device(settings))
+
+
+def local_model_name(model: str | None, settings: Settings) -> str:
+    """``local`` and None mean the configured local model; anything else is itself."""
+    if model is None or model == "local":
+        return settings.local.model
+    return model.removeprefix("local:") if model.startswith("local:") else model
+
+
+def merge(cache: CalibrationFile, new: Calibration) -> CalibrationFile:
+    """``cache`` with ``new`` in: same key and device replaced, figures not re-measured kept.
+
+    Training rates merge per bucket (a calibration at 256 tokens keeps the one at 64);
+    generation and embedding figures are kept when ``new`` did not measure them.
+    """
+    old = find(cache, new.machine, new.model, new.device)
+    if old is not None and old.dtype == new.dtype:
+        buckets = {r.seq_len: r for r in old.training}
+        buckets.update({r.seq_len: r for r in new.training})
+        new = new.model_copy(
+            update={
+                "training": sorted(buckets.values(), key=lambda r: r.seq_len),
+                "generation": new.generation or old.generation,
+                "embedding": new.embedding or old.embedding,
+            }
+        )
+    kept = [
+        e
+        for e in cache.entries
+        if not (e.machine == new.machine and e.model == new.model and e.device == new.device)
+    ]
+    return CalibrationFile(entries=[*kept, new])
+
+
+def store(settings: Settings, new: Calibration) -> Calibration:
+    """Merge ``new`` into the cache file (atomically) and return the merged entry."""
+    from advisor.data.streams import atomic_output
+
+    merged = merge(read_cache(settings), new)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(settings.data_dir / CACHE_NAME, "w") as handle:
+        handle.write(merged.model_dump_json(indent=2))
+    return merged.entries[-1]
+
+
+# --- arithmetic ------------------------------------------------------------------------
+
+
+def training_seconds(rate: TrainingRate, tokens: int) -> float:
+    """Wall time of a local job training ``tokens`` tokens (all epochs), start-up included."""
+    return rate.startup_seconds + tokens * rate.seconds_per_token
+
+
+def answer_seconds(rate: GenerationRate, requests: int, tokens_per_answer: float) -> float:
+    """Wall time of ``requests`` answers of about ``tokens_per_answer`` tokens each."""
+    return requests * tokens_per_answer / rate.tokens_per_second
+
+
+def indexing_seconds(rate: EmbeddingRate, chunks: int) -> float:
+    return chunks / rate.chunks_per_second
+
+
+def describe_rate(cal: Calibration, rate: TrainingRate) -> str:
+    """One phrase naming where a training figure comes from."""
+    return (
+        f"calibrated on this machine {cal.measured_at[:10]} ({cal.device}, {cal.threads} "
+        f"threads; {1 / rate.seconds_per_token:,.0f} tokens/s at {rate.seq_len} tokens/example "
+        f"+ {rate.startup_seconds:.0f} s start-up)"
+    )
+
+
+class TrainingRun(BaseModel):
+    """What a backend's training calibration returns: the rate and where it ran."""
+
+    rate: TrainingRate
+    device: str
+    dtype: str
+    threads: int

@@ -1,0 +1,129 @@
+"""The findings of one line: the validator's checks and the cleaner's per-text rules.
+
+The same code as ``advisor data validate`` (:func:`advisor.data.checks.check_record`)
+and ``advisor data clean`` (the rule registry, :mod:`advisor.data.clean.registry`)
+runs on a single line, so the queue shows what those commands would say about
+it.  File-wide findings (duplicates, boilerplate, outliers) need the whole file
+and stay with ``validate`` and ``clean``.  A draft's ``"draft"`` key is metadata
+here, not an error: the example is checked without it.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from advisor.data.checks import DRAFT_KEY, check_record, without_draft
+from advisor.data.review.models import DraftInfo, ReviewFinding
+
+INVALID: Any = object()  # a line that is not JSON
+
+
+def parse(raw: bytes) -> Any:
+    """The JSON of a line, or :data:`INVALID`."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return INVALID
+
+
+def detect_method(record: Any) -> str:
+    """sft, dpo or rft from the shape of one example (a test file's prompts are rft-shaped)."""
+    if not isinstance(record, dict):
+        return "sft"
+    if "preferred_output" in record or "non_preferred_output" in record:
+        return "dpo"
+    messages = record.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    if isinstance(last, dict) and last.get("role") != "assistant":
+        return "rft"
+    return "sft"
+
+
+def draft_of(record: Any) -> tuple[DraftInfo | None, list[ReviewFinding]]:
+    """The draft metadata of a line, and a finding when it is malformed."""
+    if not isinstance(record, dict) or DRAFT_KEY not in record:
+        return None, []
+    try:
+        return DraftInfo.model_validate(record[DRAFT_KEY]), []
+    except ValidationError:
+        return None, [
+            ReviewFinding(
+                level="warning",
+                code="invalid_draft",
+                message='the "draft" key should be an object with origin, teacher and source',
+            )
+        ]
+
+
+def check(raw: bytes, record: Any, method: str, *, clean: bool = True) -> list[ReviewFinding]:
+    """Every finding of one line, errors first."""
+    if not raw.strip():
+        return [ReviewFinding(level="warning", code="blank_line", message="blank line (kept)")]
+    if record is INVALID:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return [_error("encoding_error", "the line is not valid UTF-8; save the file as UTF-8")]
+        return [_error("invalid_json", "invalid JSON; edit the line or reject it")]
+    example = without_draft(record) if isinstance(record, dict) else record
+    found = check_record(example, method)
+    out = [_error(code, message) for code, message in found.errors]
+    out += [ReviewFinding(level="warning", code=c, message=m) for c, m in found.warnings]
+    if clean and isinstance(example, dict) and not found.errors:
+        out += clean_findings(example)
+    return out
+
+
+def _error(code: str, message: str) -> ReviewFinding:
+    return ReviewFinding(level="error", code=code, message=message)
+
+
+def clean_findings(example: dict[str, Any]) -> list[ReviewFinding]:
+    """What the cleaner's per-text rules (noise, then flags) would change or flag."""
+    from advisor.data.clean.pipeline import run_rules, texts_of
+
+    ctx = _context()
+    out: list[ReviewFinding] = []
+
+    def emit(
+        line: int, rule: str, action: str, where: str | None, before: str | None, after: str | None
+    ) -> None:
+        if action == "changed":
+            message = f"would change {_clip(before)} to {_clip(after)}"
+        else:
+            message = f"flagged {_clip(before)}" + (f" (suggest {_clip(after)})" if after else "")
+        out.append(ReviewFinding(level="clean", code=rule, message=message, field=where))
+
+    texts = texts_of(copy.deepcopy(example))  # noise rules rewrite: never the shown example
+    run_rules(ctx.noise, texts, 0, ctx, emit)
+    run_rules(ctx.checks, texts, 0, ctx, emit)
+    return out
+
+
+@cache
+def _context() -> Any:
+    from advisor.data.clean import pipeline, registry
+    from advisor.data.clean.protect import from_files
+
+    ctx = pipeline.Context(
+        lang="auto",
+        wordlist=None,
+        skip=frozenset(),
+        protection=from_files([]),
+        boilerplate_share=0.3,
+    )
+    ctx.noise = registry.rules("noise")
+    ctx.checks = registry.rules("flag")
+    return ctx
+
+
+def _clip(text: str | None, width: int = 40) -> str:
+    if text is None:
+        return "''"
+    shown = repr(text)
+    return shown if len(shown) <= width else shown[: width - 1] + "…"

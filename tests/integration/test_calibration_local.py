@@ -1,0 +1,36 @@
+"""A real calibration of the embedded model through the local trainer (one tiny step)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from advisor.app.calibration import CalibrationOptions, calibrate
+from advisor.data import calibration as cal
+from advisor.data.stats import compute_stats
+from advisor.registry import get_backend
+from tests.conftest import FIXTURES
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(1800)]
+
+
+def test_calibration_through_the_trainer_is_cached_and_estimates(settings):
+    backend = get_backend("local", settings)
+    assert cal.cached_calibration(settings) is None
+    options = CalibrationOptions(seq_len=16, batch=1, steps=1, generation=False, embedding=False)
+    entry = calibrate(settings, backend, options)
+
+    assert (settings.data_dir / cal.CACHE_NAME).is_file()
+    assert cal.cached_calibration(settings) == entry
+    assert entry.machine == cal.machine_key() and entry.model == settings.local.model
+    (rate,) = entry.training
+    assert rate.seq_len == 64  # 16 rounds up to the smallest bucket
+    assert rate.steps == 1 and rate.batch == 1
+    assert math.isfinite(rate.seconds_per_token) and rate.seconds_per_token > 0
+    assert rate.startup_seconds > 0
+
+    stats = compute_stats(FIXTURES / "jobs" / "sft_small.jsonl", "sft", settings=settings)
+    seconds = stats.local.estimated_training_seconds
+    assert stats.local.calibrated and seconds is not None
+    assert math.isfinite(seconds) and seconds > 0
