@@ -68,7 +68,11 @@ def set_lang(lang: str | None) -> None:
 
 
 def chosen_lang() -> Lang | None:
-    """The language set by ``--lang`` or the environment, None when neither says."""
+    """The language set by ``--lang`` or the environment, None when neither says.
+
+    ``ADVISOR_LANG`` is read here, not by the settings: the shells ask this first and
+    fall back to the ``language`` setting (ADVISOR_LANGUAGE, advisor.toml).
+    """
     if _chosen is not None:
         return _chosen
     return as_lang(os.environ.get("ADVISOR_LANG")) or as_lang(os.environ.get("ADVISOR_LANGUAGE"))

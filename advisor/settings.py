@@ -263,7 +263,7 @@ class Settings(BaseSettings):
         ),
     )
     backend: str = Field(default="local", description="Backend used when --backend is not given.")
-    language: Literal["en", "ja"] = Field(default="en", description="Language of all human text.")
+    language: Literal["en", "ja"] = Field(default="en", description="Language of the advisor.")
     offline: bool = Field(
         default=True,
         description=(
@@ -464,9 +464,6 @@ def load_settings(**overrides: Any) -> Settings:
     """Build the settings, turning validation errors into one clear :class:`ConfigError`."""
     from advisor.errors import ConfigError
 
-    short = os.environ.get("ADVISOR_LANG")  # the documented short name of ADVISOR_LANGUAGE
-    if short and "language" not in overrides and not os.environ.get("ADVISOR_LANGUAGE"):
-        overrides = {**overrides, "language": short.strip().lower()}
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:

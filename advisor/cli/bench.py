@@ -114,7 +114,7 @@ def _calibrating(fmt: OutputFormat) -> Progress:
 
     def report(done: int, total: int, label: str) -> None:
         if fmt is OutputFormat.text:
-            echo(f"calibrating this machine for the plan (skip: --no-calibrate): {label}", err=True)
+            echo(context.t("bench.calibrating", label=label), err=True)
 
     return report
 

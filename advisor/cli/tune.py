@@ -190,7 +190,7 @@ def _calibrate_for(backend: Any, request: Any, *, quiet: bool) -> None:
             return
         if not told:
             told.append(True)
-            echo("Calibrating this machine once (skip with --no-calibrate):", err=True)
+            echo(context.t("tune.calibrating_once"), err=True)
         echo(f"  {label}", err=True)
 
     seq_len = training_seq_len(settings, request, model)
@@ -207,7 +207,7 @@ def _calibrate_for(backend: Any, request: Any, *, quiet: bool) -> None:
     except CapabilityError:
         return  # a backend that cannot calibrate keeps the static estimate
     except AdvisorError as exc:  # an estimate never stops a job; the job reports its own errors
-        echo(f"Calibration failed ({exc}); the time estimate stays uncalibrated.", err=True)
+        echo(context.t("tune.calibration_failed", error=exc.localized(context.lang())), err=True)
 
 
 @tune_app.command("calibrate")

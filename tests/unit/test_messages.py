@@ -98,11 +98,27 @@ CONVERTED = [
 ]
 
 
+# Commands added in parallel inside converted modules, not converted yet (docs/cli-language.md).
+NOT_YET = {"calibrate", "calibration_lines", "deploy"}
+
+
+def _functions_not_yet(path: Path) -> set[int]:
+    """Line numbers inside the functions of NOT_YET."""
+    lines: set[int] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.FunctionDef) and node.name in NOT_YET:
+            lines |= set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return lines
+
+
 @pytest.mark.parametrize("module", CONVERTED)
 def test_converted_commands_print_no_english_literals(module: str) -> None:
     english = re.compile(r"[A-Za-z]{3,}")
     offenders = []
+    skipped = _functions_not_yet(ADVISOR / "cli" / module)
     for call in _calls(ADVISOR / "cli" / module, {"echo"}):
+        if call.lineno in skipped:
+            continue
         if not call.args:
             continue
         arg = call.args[0]
@@ -129,9 +145,11 @@ def test_the_language_comes_from_the_environment_or_the_switch(monkeypatch) -> N
     assert messages.chosen_lang() is None
 
 
-def test_advisor_lang_sets_the_language_setting(monkeypatch) -> None:
-    from advisor.settings import load_settings
+def test_advisor_lang_wins_over_the_language_setting(monkeypatch) -> None:
+    from advisor.cli import context
 
+    monkeypatch.setenv("ADVISOR_LANGUAGE", "en")  # the setting (advisor.toml's language)
+    context.settings.cache_clear()
+    assert context.lang() == "en"
     monkeypatch.setenv("ADVISOR_LANG", "ja")
-    assert load_settings().language == "ja"
-    assert load_settings(language="en").language == "en"  # a keyword still wins
+    assert context.lang() == "ja"
