@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import ClassVar
 
 from advisor.bench.runner import BenchOptions, run_bench
 from advisor.bench.scenario import load_scenario
@@ -32,7 +33,7 @@ class Streaming(FakeBackend):
     """Finishes answers in reverse order, one at a time, as continuous batching may."""
 
     capabilities = FakeBackend.capabilities.model_copy(update={"supports_streaming_batch": True})
-    calls: list[int] = []
+    calls: ClassVar[list[int]] = []
 
     def chat_batch_iter(
         self,
