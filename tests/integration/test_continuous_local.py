@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.settings import Settings
 from backends.local import LocalBackend
 from backends.types import ChatMessage, GenerationParams
 
@@ -22,7 +23,7 @@ def conversations() -> list[list[ChatMessage]]:
     return [[ChatMessage(role="user", content=q)] for q in QUESTIONS]
 
 
-def test_continuous_batching_matches_fixed_and_single_generation(settings):
+def test_continuous_batching_matches_fixed_and_single_generation(settings: Settings) -> None:
     params = GenerationParams(max_tokens=16)
     settings.local.batch_size = 1
     backend = LocalBackend(settings)
