@@ -37,7 +37,12 @@ def bench(
     max_examples: int | None = typer.Option(
         None, "--max-examples", min=1, help="Use only the first N test prompts (quick runs)."
     ),
-    max_tokens: int = typer.Option(256, "--max-tokens", min=1, help="Cap on tokens per answer."),
+    max_tokens: int | None = typer.Option(
+        None,
+        "--max-tokens",
+        min=1,
+        help="Cap on tokens per answer [default: twice the longest reference answer, 64-256].",
+    ),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Report folder (default: bench-results/<scenario>)."
     ),
