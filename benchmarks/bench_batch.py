@@ -15,7 +15,7 @@ answer is available to the caller (the bench cache and progress bar).  The model
 is loaded and warmed up before any arm is timed; arms are interleaved.
 
     nice .venv/bin/python benchmarks/bench_batch.py [--prompts 16] [--max-tokens 64] \
-        [--arms single,batched,continuous]
+        [--arms single,batched,continuous] [--mixed]
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ PROMPTS = [
 SYSTEM = "You answer customer questions for an outdoor gear shop, briefly and kindly."
 
 
+SHORT = "Reply with one word only. "
 LABELS = {"single": "one at a time", "batched": "fixed batches", "continuous": "continuous"}
 
 
@@ -88,6 +89,11 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8, help="Batch size and slots.")
     parser.add_argument("--rounds", type=int, default=2, help="Interleaved runs of each arm.")
     parser.add_argument("--arms", default="single,batched,continuous")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="Ask every other prompt for a one-word answer: lengths vary as in a real scenario.",
+    )
     args = parser.parse_args()
     chosen = [a for a in args.arms.split(",") if a]
     if not chosen or any(a not in LABELS for a in chosen):
@@ -106,6 +112,8 @@ def main() -> None:
         route = SystemPromptRoute(backend, None, SYSTEM)
         params = GenerationParams(max_tokens=args.max_tokens)
         prompts = (PROMPTS * (1 + args.prompts // len(PROMPTS)))[: args.prompts]
+        if args.mixed:
+            prompts = [SHORT + p if i % 2 else p for i, p in enumerate(prompts)]
         route.answer("warm up", GenerationParams(max_tokens=4))
         every = arms(route, prompts, params, args.batch_size)
         runs = interleave({name: every[name] for name in chosen}, args.rounds)
@@ -113,7 +121,9 @@ def main() -> None:
     # The best run of each arm: the one least disturbed by other processes.
     best = {name: min(r, key=lambda run: run[1] / max(run[0], 1)) for name, r in runs.items()}
     print(machine_line())
-    print(f"model: {backend.default_model}, {len(prompts)} prompts, max {args.max_tokens} tokens,")
+    mix = ", every other one asking for one word" if args.mixed else ""
+    print(f"model: {backend.default_model}, {len(prompts)} prompts{mix},")
+    print(f"max {args.max_tokens} tokens each,")
     print(f"batch size (slots) {args.batch_size}, best of {args.rounds} interleaved runs per arm")
     print()
     print("| mode | completion tokens | wall s | tokens/s | mean s to an answer |")

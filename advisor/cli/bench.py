@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from advisor.bench.schema import BenchPlan as Estimate
     from advisor.bench.schema import BenchSummary
 
+MAX_TOKENS_HELP = "Cap on tokens per answer [default: twice the longest reference answer, 64-256]."
+
 
 def bench(
     scenario: str = typer.Argument(..., help="Scenario name, folder or scenario.toml path."),
@@ -37,12 +39,7 @@ def bench(
     max_examples: int | None = typer.Option(
         None, "--max-examples", min=1, help="Use only the first N test prompts (quick runs)."
     ),
-    max_tokens: int | None = typer.Option(
-        None,
-        "--max-tokens",
-        min=1,
-        help="Cap on tokens per answer [default: twice the longest reference answer, 64-256].",
-    ),
+    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help=MAX_TOKENS_HELP),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Report folder (default: bench-results/<scenario>)."
     ),
