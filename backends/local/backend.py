@@ -293,7 +293,11 @@ class LocalBackend(Backend):
         params = params or GenerationParams()
         loaded = self.load(model)
         if params.temperature > 0 or not supports_continuous(loaded.model):
-            yield from super().chat_batch_iter(conversations, model=model, params=params)
+            size = self.settings.local.batch_size  # fixed batches, each yielded when done
+            for start in range(0, len(conversations), size):
+                chunk = conversations[start : start + size]
+                for offset, result in enumerate(self.chat_batch(chunk, model=model, params=params)):
+                    yield start + offset, result
             return
         yield from continuous_chat(
             loaded,

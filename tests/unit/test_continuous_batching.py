@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from advisor.settings import Settings
 from backends.local.continuous import Finished, Scheduler, in_order
 
 END = 0
@@ -103,3 +104,30 @@ def test_closing_the_iterator_stops_generation() -> None:
 def test_an_empty_request_does_nothing() -> None:
     finished, engine = run([], slots=4)
     assert finished == [] and engine.prefills == []
+
+
+def test_sampling_falls_back_to_fixed_batches_yielded_batch_by_batch(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from backends.local.backend import LocalBackend
+    from backends.types import ChatMessage, ChatResult, GenerationParams
+
+    settings.local.batch_size = 2
+    backend = LocalBackend(settings)
+    chunks: list[int] = []
+
+    def chat_batch(conversations, *, model=None, params=None):  # type: ignore[no-untyped-def]
+        chunks.append(len(conversations))
+        return [ChatResult(text=c[0].content, model="m", backend="local") for c in conversations]
+
+    network = SimpleNamespace(config=SimpleNamespace(sliding_window=None, layer_types=None))
+    monkeypatch.setattr(backend, "load", lambda model=None: SimpleNamespace(model=network))
+    monkeypatch.setattr(backend, "chat_batch", chat_batch)
+    conversations = [[ChatMessage(role="user", content=str(i))] for i in range(5)]
+    answers = backend.chat_batch_iter(conversations, params=GenerationParams(temperature=0.7))
+    first = next(answers)
+    assert first[0] == 0 and first[1].text == "0" and chunks == [2]  # one batch, not all five
+    assert [(i, r.text) for i, r in answers] == [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
+    assert chunks == [2, 2, 1]
