@@ -15,6 +15,7 @@ identical to ``generate`` whatever the batch composition.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,12 +51,14 @@ class Finished:
     index: int
     tokens: list[int]
     reason: str  # "stop" (an end token) or "length" (its own token limit)
+    entered: float = 0.0  # time.perf_counter() when it took a slot (its latency starts there)
 
 
 @dataclass
 class _Running:
     index: int
     limit: int
+    entered: float
     tokens: list[int] = field(default_factory=list)
 
 
@@ -85,10 +88,11 @@ class Scheduler(Generic[BatchT]):
             free = max(1, self.slots) - len(running)
             if free > 0 and waiting:
                 entering = [waiting.popleft() for _ in range(min(free, len(waiting)))]
+                entered = time.perf_counter()
                 fresh, first = self.engine.prefill([prompts[i] for i in entering])
                 batch = fresh if batch is None else self.engine.join(batch, fresh)
                 for index, token in zip(entering, first, strict=True):
-                    running.append(_Running(index, max(1, limits[index]), [token]))
+                    running.append(_Running(index, max(1, limits[index]), entered, [token]))
             else:
                 assert batch is not None
                 batch, following = self.engine.step(batch, [r.tokens[-1] for r in running])
@@ -100,7 +104,7 @@ class Scheduler(Generic[BatchT]):
                 if reason is None:
                     staying.append(row)
                 else:
-                    yield Finished(item.index, item.tokens, reason)
+                    yield Finished(item.index, item.tokens, reason, item.entered)
             if len(staying) < len(running):
                 running = [running[row] for row in staying]
                 batch = self.engine.keep(batch, staying) if running else None

@@ -63,7 +63,6 @@ def continuous_chat(
     limit = params.max_tokens or default_max_tokens
     engine = TransformersEngine(loaded.model, tokenizer.pad_token_id, loaded.device)
     scheduler = Scheduler(engine, slots, end_tokens(loaded.model))
-    began = time.perf_counter()
     finished = scheduler.run(ids, [limit] * len(ids))
     try:
         while True:
@@ -82,7 +81,8 @@ def continuous_chat(
                     model=name,
                     backend=backend,
                     usage=Usage(prompt_tokens=len(ids[item.index]), completion_tokens=n_new),
-                    latency_s=time.perf_counter() - began,  # from the call to this answer
+                    # From taking a slot, not from the call: queueing is not latency.
+                    latency_s=time.perf_counter() - item.entered,
                     finish_reason="stop" if stopped else finish,
                 ),
             )

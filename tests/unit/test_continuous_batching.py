@@ -131,3 +131,9 @@ def test_sampling_falls_back_to_fixed_batches_yielded_batch_by_batch(
     assert first[0] == 0 and first[1].text == "0" and chunks == [2]  # one batch, not all five
     assert [(i, r.text) for i, r in answers] == [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
     assert chunks == [2, 2, 1]
+
+
+def test_latency_starts_when_a_prompt_takes_a_slot() -> None:
+    finished, _ = run([3, 3, 3], slots=1)
+    entered = [f.entered for f in in_order(finished, 3)]
+    assert entered == sorted(entered) and entered[0] < entered[2]  # queued ones enter later
