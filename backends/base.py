@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import abc
 import builtins
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel
@@ -47,6 +47,8 @@ class Capabilities(BaseModel):
     supports_chat: bool = True
     supports_streaming: bool = False
     supports_batch: bool = False
+    # chat_batch_iter yields each answer as it finishes (not only when the batch ends).
+    supports_streaming_batch: bool = False
     supports_embeddings: bool = False
     supports_fine_tuning: bool = False
     fine_tuning_methods: tuple[str, ...] = ()
@@ -150,6 +152,24 @@ class Backend(abc.ABC):
         what :meth:`chat` raises.
         """
         return [self.chat(c, model=model, params=params) for c in conversations]
+
+    def chat_batch_iter(
+        self,
+        conversations: Sequence[Sequence[ChatMessage]],
+        *,
+        model: str | None = None,
+        params: GenerationParams | None = None,
+    ) -> Iterator[tuple[int, ChatResult]]:
+        """Answer several conversations, yielding ``(input index, result)`` per answer.
+
+        Backends with ``supports_streaming_batch`` yield each answer as soon as
+        it is complete (in completion order; the local backend frees a finished
+        answer's slot for the next waiting conversation).  This default yields
+        :meth:`chat_batch`'s results in input order once the whole batch is
+        done.  Closing the iterator early stops further work.  Raises what
+        :meth:`chat` raises (possibly during iteration).
+        """
+        yield from enumerate(self.chat_batch(conversations, model=model, params=params))
 
     def stream(
         self,

@@ -1,11 +1,21 @@
-"""Local batched generation against one-at-a-time generation, in the same run.
+"""Local generation: one at a time, fixed batches and continuous batching, in the same run.
 
-Both arms answer the same prompts through the same route (the system-prompt
-route ``advisor bench`` uses) with greedy decoding and the same token cap; the
-figure is completion tokens per second of wall time.  The model is loaded (and
-warmed up) before either arm is timed.
+Every arm answers the same prompts through the same route (the system-prompt
+route ``advisor bench`` uses) with greedy decoding and the same token cap:
 
-    nice .venv/bin/python benchmarks/bench_batch.py [--prompts 16] [--max-tokens 64]
+* ``single``: one ``Route.answer`` call per prompt;
+* ``batched``: fixed batches of ``--batch-size`` through ``Route.answer_batch``
+  (``chat_batch``, left padding), as ``advisor bench`` ran before continuous
+  batching: a batch delivers its answers when its longest one ends;
+* ``continuous``: ``Route.answer_iter`` (``chat_batch_iter``) with
+  ``--batch-size`` slots: a finished answer leaves, the next prompt takes its slot.
+
+Figures: completion tokens per second of wall time, and the mean time until an
+answer is available to the caller (the bench cache and progress bar).  The model
+is loaded and warmed up before any arm is timed; arms are interleaved.
+
+    nice .venv/bin/python benchmarks/bench_batch.py [--prompts 16] [--max-tokens 64] \
+        [--arms single,batched,continuous] [--mixed]
 """
 
 from __future__ import annotations
@@ -14,7 +24,10 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import interleave, machine_line, pin_threads
@@ -40,14 +53,52 @@ PROMPTS = [
 SYSTEM = "You answer customer questions for an outdoor gear shop, briefly and kindly."
 
 
+SHORT = "Reply with one word only. "
+LABELS = {"single": "one at a time", "batched": "fixed batches", "continuous": "continuous"}
+
+
+def timed(run: Callable[[], Iterable[Any]]) -> tuple[int, float, float]:
+    """(completion tokens, wall s, mean s until each answer arrived) of one arm's run."""
+    began = time.perf_counter()
+    tokens, arrivals = 0, []
+    for answer in run():
+        tokens += answer.usage.completion_tokens
+        arrivals.append(time.perf_counter() - began)
+    return tokens, time.perf_counter() - began, sum(arrivals) / max(len(arrivals), 1)
+
+
+def arms(route: Any, prompts: list[str], params: Any, size: int) -> dict[str, Callable[[], Any]]:
+    def single() -> Iterable[Any]:
+        return (route.answer(p, params) for p in prompts)
+
+    def batched() -> Iterable[Any]:  # answers reach the caller batch by batch
+        for start in range(0, len(prompts), size):
+            yield from route.answer_batch(prompts[start : start + size], params)
+
+    def continuous() -> Iterable[Any]:
+        return (answer for _, answer in route.answer_iter(prompts, params))
+
+    runs = {"single": single, "batched": batched, "continuous": continuous}
+    return {name: partial(timed, run) for name, run in runs.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prompts", type=int, default=16)
     parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=8, help="Batch size and slots.")
     parser.add_argument("--rounds", type=int, default=2, help="Interleaved runs of each arm.")
+    parser.add_argument("--arms", default="single,batched,continuous")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="Ask every other prompt for a one-word answer: lengths vary as in a real scenario.",
+    )
     args = parser.parse_args()
-    pin_threads()  # the same thread policy for both arms, before torch loads
+    chosen = [a for a in args.arms.split(",") if a]
+    if not chosen or any(a not in LABELS for a in chosen):
+        parser.error(f"--arms takes a comma-separated subset of {','.join(LABELS)}")
+    pin_threads()  # the same thread policy for every arm, before torch loads
 
     from advisor.routes import SystemPromptRoute
     from advisor.settings import load_settings
@@ -61,37 +112,33 @@ def main() -> None:
         route = SystemPromptRoute(backend, None, SYSTEM)
         params = GenerationParams(max_tokens=args.max_tokens)
         prompts = (PROMPTS * (1 + args.prompts // len(PROMPTS)))[: args.prompts]
+        if args.mixed:
+            prompts = [SHORT + p if i % 2 else p for i, p in enumerate(prompts)]
         route.answer("warm up", GenerationParams(max_tokens=4))
-
-        def timed(run):  # (completion tokens, seconds)
-            began = time.perf_counter()
-            answers = run()
-            seconds = time.perf_counter() - began
-            return sum(a.usage.completion_tokens for a in answers), seconds
-
-        runs = interleave(
-            {
-                "single": lambda: timed(lambda: [route.answer(p, params) for p in prompts]),
-                "batched": lambda: timed(lambda: route.answer_batch(prompts, params)),
-            },
-            args.rounds,
-        )
+        every = arms(route, prompts, params, args.batch_size)
+        runs = interleave({name: every[name] for name in chosen}, args.rounds)
 
     # The best run of each arm: the one least disturbed by other processes.
-    single_tokens, single_s = min(runs["single"], key=lambda r: r[1] / max(r[0], 1))
-    batch_tokens, batched_s = min(runs["batched"], key=lambda r: r[1] / max(r[0], 1))
-    single_rate = single_tokens / single_s
-    batch_rate = batch_tokens / batched_s
+    best = {name: min(r, key=lambda run: run[1] / max(run[0], 1)) for name, r in runs.items()}
     print(machine_line())
-    print(f"model: {backend.default_model}, {len(prompts)} prompts, max {args.max_tokens} tokens,")
-    print(f"batch size {args.batch_size}, best of {args.rounds} interleaved runs per arm")
+    mix = ", every other one asking for one word" if args.mixed else ""
+    print(f"model: {backend.default_model}, {len(prompts)} prompts{mix},")
+    print(f"max {args.max_tokens} tokens each,")
+    print(f"batch size (slots) {args.batch_size}, best of {args.rounds} interleaved runs per arm")
     print()
-    print("| mode | completion tokens | wall s | tokens/s |")
-    print("|---|---|---|---|")
-    print(f"| one at a time | {single_tokens} | {single_s:.1f} | {single_rate:.1f} |")
-    print(f"| batched ({args.batch_size}) | {batch_tokens} | {batched_s:.1f} | {batch_rate:.1f} |")
+    print("| mode | completion tokens | wall s | tokens/s | mean s to an answer |")
+    print("|---|---|---|---|---|")
+    for name, (tokens, seconds, arrival) in best.items():
+        label = LABELS[name] + (f" ({args.batch_size})" if name != "single" else "")
+        print(f"| {label} | {tokens} | {seconds:.1f} | {tokens / seconds:.1f} | {arrival:.1f} |")
     print()
-    print(f"speed-up: {batch_rate / single_rate:.2f}x tokens/s (target >= 2.5x)")
+    rate = {name: tokens / seconds for name, (tokens, seconds, _) in best.items()}
+    if "single" in rate and "batched" in rate:
+        print(f"batched: {rate['batched'] / rate['single']:.2f}x one-at-a-time tokens/s")
+    if "batched" in rate and "continuous" in rate:
+        wall = best["batched"][1] / best["continuous"][1]
+        wait = best["batched"][2] / best["continuous"][2]
+        print(f"continuous: {wall:.2f}x less wall time, {wait:.2f}x less mean wait than fixed")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class BenchRequest:
     repeats: int = 2
     temperature: float = 0.0
     max_examples: int | None = None
-    max_tokens: int = 256
+    max_tokens: int | None = None  # None: from the scenario's reference answers
     out: Path | None = None
     use_cache: bool = True
     calibrate: bool = True  # measure this machine first when the plan lacks figures
@@ -96,6 +96,7 @@ def plan_benchmark(
     Raises:
         UserInputError: no such scenario, an unknown route, or an unknown backend.
     """
+    from advisor.bench.answer_length import reference_max_tokens
     from advisor.bench.plan import plan_bench
     from advisor.bench.runner import BenchOptions
     from advisor.bench.scenario import load_scenario
@@ -111,7 +112,7 @@ def plan_benchmark(
         repeats=request.repeats,
         temperature=request.temperature,
         max_examples=request.max_examples,
-        max_tokens=request.max_tokens,
+        max_tokens=request.max_tokens or reference_max_tokens(scenario),
         use_cache=request.use_cache,
     )
     if request.calibrate:

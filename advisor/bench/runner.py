@@ -2,7 +2,8 @@
 
 Generation goes through the routes' own interface, so what is benchmarked is
 exactly what a user would run.  Local backends get whole batches
-(``Route.answer_batch`` -> ``chat_batch``); remote ones get a bounded thread
+(``Route.answer_iter`` -> ``chat_batch_iter``, streamed as each answer finishes
+where the backend batches continuously); remote ones get a bounded thread
 pool of single requests.  Every answer passes through the generation cache.
 """
 
@@ -325,12 +326,7 @@ class BenchRunner:
         if not prompts:
             return
         if self.backend.capabilities.runs_locally:
-            size = max(1, self.settings.local.batch_size)
-            for start in range(0, len(prompts), size):
-                self._check_cancel()
-                chunk = prompts[start : start + size]
-                for offset, answer in enumerate(route.answer_batch(chunk, params)):
-                    yield start + offset, answer, None
+            yield from self._local(route, prompts, params)
             return
         pool = ThreadPoolExecutor(max_workers=max(1, self.options.concurrency))
         try:
@@ -344,6 +340,21 @@ class BenchRunner:
         finally:
             # On Ctrl+C or an error, drop queued requests instead of sending them all.
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _local(self, route: Route, prompts: list[str], params: GenerationParams) -> Any:
+        """Yield (index, answer, None) per answer: all prompts at once where the backend
+        streams a batch (its slots do the batching), else fixed ``local.batch_size`` chunks."""
+        streaming = self.backend.capabilities.supports_streaming_batch
+        size = len(prompts) if streaming else max(1, self.settings.local.batch_size)
+        for start in range(0, len(prompts), size):
+            self._check_cancel()
+            answers = route.answer_iter(prompts[start : start + size], params)
+            try:
+                for offset, answer in answers:
+                    yield start + offset, answer, None
+                    self._check_cancel()
+            finally:
+                answers.close()  # on cancel: stop generating now, not after the batch
 
     def _route_fingerprint(self, route_id: str, route: Route) -> str:
         """Route id plus what shapes its prompts, so edited prompts miss the cache."""

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 NO_CALIBRATE_HELP = "Do not measure this machine for the plan; unmeasured times show as unknown."
 
+MAX_TOKENS_HELP = "Cap on tokens per answer [default: twice the longest reference answer, 64-256]."
+
 
 def bench(
     scenario: str = typer.Argument(..., help="Scenario name, folder or scenario.toml path."),
@@ -41,7 +43,7 @@ def bench(
     max_examples: int | None = typer.Option(
         None, "--max-examples", min=1, help="Use only the first N test prompts (quick runs)."
     ),
-    max_tokens: int = typer.Option(256, "--max-tokens", min=1, help="Cap on tokens per answer."),
+    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help=MAX_TOKENS_HELP),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Report folder (default: bench-results/<scenario>)."
     ),

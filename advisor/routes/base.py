@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import threading
+from collections.abc import Generator
 from typing import ClassVar
 
 from pydantic import BaseModel, Field
@@ -113,6 +114,18 @@ class Route(abc.ABC):
             self.finish(result, sources)
             for result, (_, sources) in zip(results, built, strict=True)
         ]
+
+    def answer_iter(
+        self, questions: list[str], params: GenerationParams | None = None
+    ) -> Generator[tuple[int, RouteAnswer], None, None]:
+        """Yield (input index, answer) as the backend's ``chat_batch_iter`` finishes each."""
+        self.prepare()
+        built = self.build_many(questions)
+        results = self.backend.chat_batch_iter(
+            [messages for messages, _ in built], model=self.model, params=params
+        )
+        for index, result in results:
+            yield index, self.finish(result, built[index][1])
 
     def build_many(self, questions: list[str]) -> list[tuple[list[ChatMessage], list[SourceRef]]]:
         """Messages for several questions; RAG overrides it to embed them together."""

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
 from advisor.errors import DataFileError, first_problem
 from advisor.ids import Method
+
+if TYPE_CHECKING:
+    from advisor.app.chat import ChatChoices
 
 SESSION_VERSION = 1
 
@@ -41,6 +44,21 @@ class Session(BaseModel):
     job_ids: list[str] = Field(default_factory=list, description="Fine-tuning jobs started.")
     fine_tuned_model: str | None = Field(default=None, description="Model id a job produced.")
     report_dir: str | None = Field(default=None, description="Folder of the last benchmark.")
+
+    def chat_choices(self) -> ChatChoices:
+        """What the chat and the arena can talk to, from this session's choices."""
+        from advisor.app.chat import ChatChoices
+
+        return ChatChoices(
+            route=self.route,
+            system_prompt=self.system_prompt,
+            backend=self.backend,
+            model=self.model,
+            knowledge_base=self.knowledge_base,
+            documents=self.documents,
+            assistant=self.assistant,
+            fine_tuned_model=self.fine_tuned_model,
+        )
 
     def apply_scenario(self, scenario: Any) -> None:
         """Fill the session from a loaded ``advisor.bench`` scenario."""

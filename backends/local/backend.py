@@ -16,7 +16,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +81,7 @@ class LocalBackend(Backend):
     capabilities = Capabilities(
         supports_streaming=True,
         supports_batch=True,
+        supports_streaming_batch=True,
         supports_embeddings=True,
         supports_fine_tuning=True,
         fine_tuning_methods=METHODS,
@@ -281,6 +282,41 @@ class LocalBackend(Backend):
                     )
                 )
         return results
+
+    def chat_batch_iter(
+        self,
+        conversations: Sequence[Sequence[ChatMessage]],
+        *,
+        model: str | None = None,
+        params: GenerationParams | None = None,
+    ) -> Iterator[tuple[int, ChatResult]]:
+        """Continuous batching (greedy, full-attention models): answers as they finish.
+
+        Up to ``local.batch_size`` conversations generate together; a finished
+        one leaves and the next waiting one takes its slot.  Sampling and
+        sliding-window models (Gemma 3) use fixed batches instead.
+        """
+        from backends.local.continuous_chat import continuous_chat
+        from backends.local.kv_batch import supports_continuous
+
+        params = params or GenerationParams()
+        loaded = self.load(model)
+        if params.temperature > 0 or not supports_continuous(loaded.model):
+            size = self.settings.local.batch_size  # fixed batches, each yielded when done
+            for start in range(0, len(conversations), size):
+                chunk = conversations[start : start + size]
+                for offset, result in enumerate(self.chat_batch(chunk, model=model, params=params)):
+                    yield start + offset, result
+            return
+        yield from continuous_chat(
+            loaded,
+            conversations,
+            name=model or self.default_model,
+            backend=self.name,
+            params=params,
+            default_max_tokens=self.settings.local.max_new_tokens,
+            slots=self.settings.local.batch_size,
+        )
 
     def stream(
         self,

@@ -16,18 +16,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import FIXTURES, REPO
-from tests.integration.test_prism_contract import PRISM, STARTUP_S, _free_port
+from tests.conftest import FIXTURES
+from tests.integration.prism import running_prism
 
 pytestmark = pytest.mark.integration
 
@@ -61,36 +59,11 @@ class Mock:
 
 @pytest.fixture(scope="module")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mock]:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed (Prism needs Node.js); install nodejs and npm")
-    if not PRISM.exists():
-        pytest.skip(f"Prism is not installed at {PRISM}; run `npm install` in the repository")
-    port = _free_port()
     log = tmp_path_factory.mktemp("prism-azure") / "prism.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=REPO,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while "Prism is listening" not in log.read_text(errors="replace"):
-            if process.poll() is not None:
-                pytest.fail(f"Prism exited:\n{log.read_text(errors='replace')[-2000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"Prism did not start within {STARTUP_S} s")
-            time.sleep(0.25)
-        mock = Mock(f"http://127.0.0.1:{port}", log)
+    with running_prism(SPEC, log) as url:
+        mock = Mock(url, log)
         mock.since_mark()
         yield mock
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _advisor(mock: Mock, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +33,7 @@ from backends.openai_backend import OpenAIBackend
 from backends.openai_jobs import OpenAIFineTuning
 from backends.types import ChatMessage, GenerationParams
 from tests.conftest import FIXTURES, REPO
+from tests.integration.prism import running_prism
 
 pytestmark = pytest.mark.integration
 
@@ -44,53 +42,18 @@ SPEC = Path(
     os.environ.get("ADVISOR_OPENAPI_SPEC")
     or REPO.parent / "shared" / "data" / "openai" / "openapi.yaml"
 )
-PRISM = REPO / "node_modules" / ".bin" / "prism"
 DATA = FIXTURES / "openai"
 DUMMY_KEY = "sk-prism-dummy-key-0000"
 FT_MODEL = "gpt-4.1-mini-2025-04-14"
-STARTUP_S = 180  # loading the 3 MB specification takes ~20 s on a busy CPU
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One Prism mock for the whole session; its base URL."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed (Prism needs Node.js); install nodejs and npm")
-    if not PRISM.exists():
-        pytest.skip(f"Prism is not installed at {PRISM}; run `npm install` in the repository")
     if not SPEC.is_file():
         pytest.skip(f"OpenAI's specification not found at {SPEC}; set ADVISOR_OPENAPI_SPEC")
-    port = _free_port()
-    log = tmp_path_factory.mktemp("prism") / "prism.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=REPO,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while "Prism is listening" not in log.read_text(errors="replace"):
-            if process.poll() is not None:
-                tail = log.read_text(errors="replace")[-2000:]
-                pytest.fail(f"Prism exited with {process.returncode}:\n{tail}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"Prism did not start within {STARTUP_S} s")
-            time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with running_prism(SPEC, tmp_path_factory.mktemp("prism") / "prism.log") as url:
+        yield url
 
 
 @pytest.fixture

@@ -112,17 +112,7 @@ class ArenaScreen(AdvisorScreen):
         self._show_tally()
 
     def choices(self) -> ChatChoices:
-        session = self.session
-        return ChatChoices(
-            route=session.route,
-            system_prompt=session.system_prompt,
-            backend=session.backend,
-            model=session.model,
-            knowledge_base=session.knowledge_base,
-            documents=session.documents,
-            assistant=session.assistant,
-            fine_tuned_model=session.fine_tuned_model,
-        )
+        return self.session.chat_choices()
 
     # --- the two targets -----------------------------------------------------------
 

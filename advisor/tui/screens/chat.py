@@ -59,17 +59,7 @@ class ChatScreen(AdvisorScreen):
         self.find_knowledge_bases()
 
     def choices(self) -> ChatChoices:
-        session = self.session
-        return ChatChoices(
-            route=session.route,
-            system_prompt=session.system_prompt,
-            backend=session.backend,
-            model=session.model,
-            knowledge_base=session.knowledge_base,
-            documents=session.documents,
-            assistant=session.assistant,
-            fine_tuned_model=session.fine_tuned_model,
-        )
+        return self.session.chat_choices()
 
     @work(thread=True, exit_on_error=False, group="chat-targets")
     def find_knowledge_bases(self) -> None:
