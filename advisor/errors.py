@@ -14,7 +14,9 @@ so the original stays available in ``__cause__`` for debugging.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from advisor import messages
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -27,15 +29,38 @@ class AdvisorError(Exception):
 
     exit_code: int = 1
 
+    # Set by from_catalog: the message (and hint) can then be shown in Japanese too.
+    key: str | None = None
+    hint_key: str | None = None
+    values: dict[str, Any]
+
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.message = message
         self.hint = hint
+        self.values = {}
         super().__init__(self.__str__())
+
+    @classmethod
+    def from_catalog(cls, key: str, *, hint_key: str | None = None, **values: Any) -> Self:
+        """An error whose message (and hint) are ``advisor/messages.yaml`` entries."""
+        hint = messages.text(hint_key, "en", **values) if hint_key else None
+        error = cls(messages.text(key, "en", **values), hint=hint)
+        error.key, error.hint_key, error.values = key, hint_key, values
+        return error
 
     def __str__(self) -> str:
         if self.hint:
             return f"{self.message.rstrip('.')}: {self.hint}"
         return self.message
+
+    def localized(self, lang: str) -> str:
+        """The sentence in ``lang``; an error not from the catalog stays as raised (English)."""
+        if lang == "en" or self.key is None:
+            return str(self)
+        message = messages.text(self.key, lang, **self.values)
+        if self.hint_key is None:
+            return message if self.hint is None else f"{message}: {self.hint}"
+        return f"{message.rstrip('。')}。{messages.text(self.hint_key, lang, **self.values)}"
 
 
 # --- bad input and configuration (exit 2) ---------------------------------------------

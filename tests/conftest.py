@@ -50,6 +50,9 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     from advisor.cli import context
 
     context.settings.cache_clear()
+    from advisor import messages
+
+    messages.set_lang(None)  # `advisor --lang` of an earlier test must not leak
     from backends.fake import FakeBackend
 
     FakeBackend.clear_replies()

@@ -41,9 +41,8 @@ def cost_over_time(
     table = load_prices()
     if price_model is not None and table.find(price_model) is None:
         listed = ", ".join(m.model for m in table.models)
-        raise UserInputError(
-            f"no price for model {price_model!r}",
-            hint=f"use one of {listed} (advisor prices show)",
+        raise UserInputError.from_catalog(
+            "report.no_price", hint_key="cost.use_one_of", model=repr(price_model), models=listed
         )
     return route_costs(
         results,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from advisor.bench.schema import BenchPlan, RoutePlan
 from advisor.bench.selection import resolve_routes, skip_reason
+from advisor.messages import text
 
 if TYPE_CHECKING:
     from advisor.bench.routespec import RouteSpec
@@ -262,29 +263,48 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds / 60:.1f} min"
 
 
-def render_plan(plan: BenchPlan) -> list[str]:
-    """The plan as text lines, printed before the bench runs."""
+def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
+    """The plan as text lines (advisor/messages.yaml, ``lang``), printed before the bench runs."""
+
+    def t(key: str, **values: object) -> str:
+        return text(key, lang, **values)
+
     lines = [
-        f"plan: {plan.n_prompts} test prompts x {plan.repeats} repeats on {plan.backend} "
-        f"({plan.model})",
-        f"  smallest detectable pass-rate difference: {plan.detectable_difference:.0%} "
-        f"({plan.power_note})",
+        t(
+            "bench.plan",
+            prompts=plan.n_prompts,
+            repeats=plan.repeats,
+            backend=plan.backend,
+            model=plan.model,
+        ),
+        "  "
+        + t(
+            "bench.plan_detectable",
+            difference=f"{plan.detectable_difference:.0%}",
+            note=plan.power_note,
+        ),
     ]
     if plan.detectable_difference_repeats is not None:
-        lines.append(
-            f"  if every repeat were independent: {plan.detectable_difference_repeats:.0%} "
-            "(a lower bound)"
-        )
+        difference = f"{plan.detectable_difference_repeats:.0%}"
+        lines.append("  " + t("bench.plan_independent", difference=difference))
     for route in plan.routes:
         if not route.runs:
-            lines.append(f"  {route.route}: skipped ({route.skip_reason})")
+            lines.append(
+                "  " + t("bench.plan_skipped", route=route.route, reason=route.skip_reason)
+            )
             continue
         lines.append(
-            f"  {route.route}: prepare {_duration(route.preparation_seconds)} "
-            f"[{route.preparation_basis}], answer {route.requests} requests "
-            f"{_duration(route.answer_seconds)}"
+            "  "
+            + t(
+                "bench.plan_route",
+                route=route.route,
+                prepare=_duration(route.preparation_seconds),
+                basis=route.preparation_basis,
+                requests=route.requests,
+                answer=_duration(route.answer_seconds),
+            )
             + (f" [{route.answer_basis}]" if route.answer_seconds else "")
-            + ("" if route.answer_seconds is not None else " [not measured]")
+            + ("" if route.answer_seconds is not None else " " + t("bench.plan_not_measured"))
         )
-    lines.append(f"  total: {_duration(plan.total_seconds)}")
+    lines.append("  " + t("bench.plan_total", duration=_duration(plan.total_seconds)))
     return lines

@@ -21,11 +21,24 @@ class Lang(StrEnum):
     ja = "ja"
 
 
-LANG_OPTION: Any = typer.Option(Lang.en, "--lang", "-l", help="Language of all output: en or ja.")
+LANG_OPTION: Any = typer.Option(
+    None,
+    "--lang",
+    "-l",
+    help="Language of all output: en or ja (default: advisor --lang, ADVISOR_LANG, else en).",
+    show_default=False,
+)
+
+
+def resolve_lang(lang: Lang | None) -> Lang:
+    """A command's own --lang wins over the global one (advisor --lang, ADVISOR_LANG)."""
+    from advisor.cli.context import lang as session_lang
+
+    return lang if lang is not None else Lang(session_lang())
 
 
 def questions(
-    lang: Lang = LANG_OPTION,
+    lang: Lang | None = LANG_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     template: bool = typer.Option(
         False,
@@ -36,6 +49,7 @@ def questions(
     """List the interview questions: ids, answer types, defaults and help."""
     from advisor.criteria.catalog import load_catalog, question_views
 
+    lang = resolve_lang(lang)
     if template:
         from advisor.criteria.render import answers_template
 
@@ -81,7 +95,7 @@ def assess(
         "-s",
         help="Answer or override one question, e.g. --set example_count=200 (repeatable).",
     ),
-    lang: Lang = LANG_OPTION,
+    lang: Lang | None = LANG_OPTION,
     fmt: ReportFormat = typer.Option(
         ReportFormat.text,
         "--format",
@@ -106,6 +120,7 @@ def assess(
     ),
 ) -> None:
     """Score every route for ANSWERS and explain the recommendation."""
+    lang = resolve_lang(lang)
     import json
 
     from advisor.app.assess import assessment_of
@@ -113,10 +128,7 @@ def assess(
     from advisor.errors import UserInputError
 
     if answers is None and not overrides and evidence is None and results is None:
-        raise UserInputError(
-            "nothing to assess",
-            hint="give --answers FILE or --set question_id=value (or --evidence, --results)",
-        )
+        raise UserInputError.from_catalog("assess.nothing", hint_key="assess.nothing_hint")
     given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
     given, found = _with_evidence(given, evidence, results)
     assessment = assessment_of(given.root, lang.value)
@@ -142,7 +154,9 @@ def assess(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UserInputError(f"cannot write {output} ({exc.strerror})") from exc
+        raise UserInputError.from_catalog(
+            "cannot_write", path=str(output), reason=exc.strerror
+        ) from exc
 
 
 def _with_evidence(
@@ -244,9 +258,8 @@ def _apply(answers: Answers, overrides: list[str]) -> Answers:
     for item in overrides:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise UserInputError(
-                f"--set {item!r} is not of the form question_id=value",
-                hint="for example --set example_count=200",
+            raise UserInputError.from_catalog(
+                "assess.bad_set", hint_key="assess.bad_set_hint", item=repr(item)
             )
         try:
             values[key.strip()] = yaml.safe_load(raw) if raw.strip() else None

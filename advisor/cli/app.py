@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from advisor import __version__
+from advisor import __version__, messages
 from advisor.cli import advise, backends_cmd, chat, config_cmd, report_cmd, tui_cmd
 from advisor.cli import arena as arena_cmd
 from advisor.cli import ask as ask_cmd
@@ -24,6 +24,8 @@ from advisor.cli import jobs as jobs_cmd
 from advisor.cli import rag as rag_cmd
 from advisor.cli import scenarios as scenarios_cmd
 from advisor.cli import tune as tune_cmd
+from advisor.cli.context import t
+from advisor.cli.output import error_line
 from advisor.errors import AdvisorError
 
 app = typer.Typer(
@@ -52,19 +54,29 @@ def root(
     version: bool = typer.Option(
         False, "--version", "-V", callback=_version, is_eager=True, help="Show the version."
     ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of everything people read: en or ja (or ADVISOR_LANG)."
+    ),
 ) -> None:
     """Without a command, open the guided wizard (`advisor tui`)."""
+    _set_lang(lang)
     if ctx.invoked_subcommand is None:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             # No terminal to draw the wizard in (a pipe, CI): show the demo instead.
             from advisor.cli.demo import demo
 
-            typer.echo("No terminal for the wizard; running `advisor demo`.", err=True)
+            typer.echo(t("no_terminal"), err=True)
             demo(backend=None, model=None, question=None)
             return
         from advisor.cli.tui_cmd import tui
 
         tui(answers=None, session=None)
+
+
+def _set_lang(lang: str | None) -> None:
+    if lang is not None and messages.as_lang(lang) is None:
+        raise typer.BadParameter("use en or ja", param_hint="--lang")
+    messages.set_lang(lang)
 
 
 advise.register(app)
@@ -100,10 +112,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="advisor")
     except AdvisorError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(error_line(exc), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        typer.echo("Cancelled.", err=True)
+        typer.echo(t("cancelled"), err=True)
         sys.exit(130)
     except BrokenPipeError:  # `advisor ... | head` closed the pipe: not an error
         sys.exit(0)

@@ -11,6 +11,7 @@ import typer
 from advisor.app.ask import ask as ask_route
 from advisor.app.routes import RouteSpec, build_route
 from advisor.cli import context
+from advisor.cli.context import t
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.errors import UserInputError
 
@@ -39,7 +40,7 @@ def print_answer(answer: RouteAnswer) -> None:
     numbers = {s.chunk_id: i for i, s in enumerate(answer.sources, start=1)}
     cited = answer.cited_sources
     echo("")
-    echo("sources:" if cited else "sources (retrieved; the answer cites none):")
+    echo(t("ask.sources") if cited else t("ask.sources_uncited"))
     for source in cited or answer.sources:
         echo(f"  [{numbers[source.chunk_id]}] {shown(source.chunk_id)}")
 
@@ -83,7 +84,7 @@ def ask(
     if question == "-":
         question = sys.stdin.read().strip()
     if instructions and instructions_file:
-        raise UserInputError("give --instructions or --instructions-file, not both")
+        raise UserInputError.from_catalog("ask.both_instructions")
     from advisor.cli.rag import parse_where
 
     spec = RouteSpec(
@@ -108,7 +109,7 @@ def ask(
         print_json(asked.result())
         return
     for warning in asked.warnings:
-        echo(f"warning: {warning}", err=True)
+        echo(t("warning", warning=warning), err=True)
     print_answer(asked.answer)
 
 

@@ -96,13 +96,19 @@ def bench(
         _print_text(results, paths)
     require_answers(results)
     if below:
-        rate = verdict.chosen_pass_rate
-        shown = "no answers" if rate is None else f"{rate:.0%}"
-        raise AdvisorError(
-            f"the chosen route {verdict.chosen} has a pass rate of {shown}, below "
-            f"--fail-under {threshold:.0%}",
-            hint=f"see {paths['html']}",
-        )
+        raise _below(verdict, threshold or 0.0, paths["html"])
+
+
+def _below(verdict: Any, threshold: float, html: Path) -> AdvisorError:
+    rate = verdict.chosen_pass_rate
+    return AdvisorError.from_catalog(
+        "bench.below_threshold",
+        hint_key="bench.see_report",
+        route=verdict.chosen,
+        rate=context.t("bench.no_answers") if rate is None else f"{rate:.0%}",
+        threshold=f"{threshold:.0%}",
+        path=str(html),
+    )
 
 
 def _calibrating(fmt: OutputFormat) -> Progress:
@@ -110,7 +116,7 @@ def _calibrating(fmt: OutputFormat) -> Progress:
 
     def report(done: int, total: int, label: str) -> None:
         if fmt is OutputFormat.text:
-            echo(f"calibrating this machine for the plan (skip: --no-calibrate): {label}", err=True)
+            echo(context.t("bench.calibrating", label=label), err=True)
 
     return report
 
@@ -123,7 +129,7 @@ def _show_plan(estimate: Estimate, fmt: OutputFormat, *, stop: bool) -> bool:
         print_json({"plan": estimate.model_dump(mode="json")})
         return True
     if fmt is OutputFormat.text:
-        for line in render_plan(estimate):
+        for line in render_plan(estimate, context.lang()):
             echo(line)
     return stop
 
@@ -152,14 +158,15 @@ def _threshold(value: float | None) -> float | None:
     if value is None:
         return None
     if value < 0 or value > 100:
-        raise UserInputError("--fail-under must be between 0 and 1 (or 0 and 100 percent)")
+        raise UserInputError.from_catalog("bench.bad_threshold")
     return value / 100 if value > 1 else value
 
 
 def _print_text(results: Any, paths: dict[str, Path]) -> None:
     from advisor.bench.report import pct
 
-    rows = [("route", "pass rate (95% CI)", "consistency", "p50 s", "tokens", "cost/1k")]
+    keys = ("route", "pass_rate", "consistency", "p50", "tokens", "cost")
+    rows = [tuple(context.t(f"bench.col_{key}") for key in keys)]
     for name, r in results.routes.items():
         m = r.metrics
         if r.status != "ok" or m is None:
@@ -176,14 +183,29 @@ def _print_text(results: Any, paths: dict[str, Path]) -> None:
                 "n/a" if m.cost_per_1k_usd is None else f"${m.cost_per_1k_usd:.4f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows if len(row[i]) < 60) for i in range(len(rows[0]))]
+    from rich.cells import cell_len, set_cell_size
+
+    # Widths in terminal cells: Japanese headers take two cells a character.
+    widths = [
+        max(cell_len(row[i]) for row in rows if cell_len(row[i]) < 60) for i in range(len(rows[0]))
+    ]
     for row in rows:
-        echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        cells = [
+            c if cell_len(c) >= w else set_cell_size(c, w) for c, w in zip(row, widths, strict=True)
+        ]
+        echo("  ".join(cells).rstrip())
     verdict = results.verdict
     echo("")
-    echo(f"verdict: {verdict.summary}")
-    echo(f"advisor: {verdict.recommendation_note}")
-    echo(f"reports: {paths['html']} (also {paths['markdown'].name}, {paths['json'].name})")
+    echo(context.t("bench.verdict", summary=verdict.summary))
+    echo(context.t("bench.advisor_note", note=verdict.recommendation_note))
+    echo(
+        context.t(
+            "bench.reports",
+            html=str(paths["html"]),
+            markdown=paths["markdown"].name,
+            json=paths["json"].name,
+        )
+    )
 
 
 class _Progress:

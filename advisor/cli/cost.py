@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from advisor.cli.advise import LANG_OPTION, Lang
+from advisor.cli.advise import LANG_OPTION, Lang, resolve_lang
+from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
 if TYPE_CHECKING:
@@ -61,10 +62,11 @@ def cost(
     model: str | None = typer.Option(
         None, "--model", "-m", help="Price the measured tokens as this model of the price table."
     ),
-    lang: Lang = LANG_OPTION,
+    lang: Lang | None = LANG_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Cumulative cost per route, cost per correct answer, and the crossover volume."""
+    lang = resolve_lang(lang)
     from advisor.app.cost import cost_over_time
     from advisor.bench.results_io import read_results
 
@@ -116,10 +118,11 @@ def _print_report(report: CostReport, lang: str) -> None:
         )
         for r in report.routes.values()
     ]
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    # Widths in terminal cells: the Japanese headers take two cells a character.
+    widths = [max(cell_len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     echo("")
     for row in rows:
-        echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+        echo("  ".join(_pad(str(cell), width) for cell, width in zip(row, widths, strict=True)))
     if report.crossover:
         echo("")
         echo(t["crossover"] + ":")
@@ -165,10 +168,10 @@ def prices_show(fmt: OutputFormat = FORMAT_OPTION) -> None:
         }
         print_json(payload)
         return
-    echo(f"Prices ({table.currency} per 1M tokens; table of {table.price_date})")
-    columns = ("provider", "model", "train", "in", "out", "ft in", "ft out", "date", "source")
+    echo(msg("prices.title", currency=table.currency, date=table.price_date))
+    columns = msg("prices.columns").split("|")
     widths = (9, 24, 7, 6, 6, 6, 6, 10, 0)
-    echo(" ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    echo(" ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for m in table.models:
         date, source = table.dated(m)
         train = (
@@ -186,14 +189,17 @@ def prices_show(fmt: OutputFormat = FORMAT_OPTION) -> None:
         row += [date, source]
         echo(" ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     echo("")
-    echo(f"Lifecycles (checked {lifecycle.checked.isoformat()})")
+    echo(msg("prices.lifecycles", date=lifecycle.checked.isoformat()))
     for entry in lifecycle.entries:
         echo(f"  {entry.subject} [{entry.provider}]")
         for event in entry.events:
-            when = event.date.isoformat() if event.date else "date unknown"
-            mark = "" if event.verified else " (unverified)"
+            when = event.date.isoformat() if event.date else msg("prices.date_unknown")
+            mark = "" if event.verified else " " + msg("prices.unverified")
             note = f" - {event.note}" if event.note else ""
-            echo(f"    {when}  {event.status}{note}{mark}; source: {event.source}")
+            echo(
+                f"    {when}  {event.status}{note}{mark}; "
+                + msg("prices.source", source=event.source)
+            )
 
 
 @prices_app.command("refresh")
@@ -209,7 +215,18 @@ def prices_refresh(
     if not file.is_file():
         raise DataFileError("file not found", path=str(file), hint="give the path of a YAML table")
     kind, target = refresh_table(file)
-    echo(f"Installed the {kind} table at {target}; it now overrides the shipped one.")
+    echo(msg("prices.installed", kind=kind, path=str(target)))
+
+
+def cell_len(text: str) -> int:
+    from rich.cells import cell_len as cells
+
+    return cells(text)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal cells (never cut)."""
+    return text + " " * max(0, width - cell_len(text))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer
 
-from advisor.app.text import duration_text
 from advisor.cli import context
+from advisor.cli.context import t
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
 data_app = typer.Typer(
@@ -68,7 +68,7 @@ def _progress(fmt: OutputFormat) -> Callable[[int], None] | None:
         return None
 
     def show(lines: int) -> None:
-        sys.stderr.write(f"\r  {lines:,} lines read")
+        sys.stderr.write("\r  " + context.t("data.lines_read", lines=f"{lines:,}"))
         sys.stderr.flush()
 
     return show
@@ -112,13 +112,22 @@ def validate(
         print_json(report)
     else:
         for issue in report.errors:
-            echo(f"{_where(file, issue.line)}error [{issue.code}] {issue.message}")
+            echo(
+                _where(file, issue.line)
+                + t("data.issue_error", code=issue.code, message=issue.message)
+            )
         for issue in report.warnings:
-            echo(f"{_where(file, issue.line)}warning [{issue.code}] {issue.message}")
-        verdict = "OK" if report.ok else "FAILED"
+            echo(
+                _where(file, issue.line)
+                + t("data.issue_warning", code=issue.code, message=issue.message)
+            )
         echo(
-            f"{verdict}: {report.examples} examples, {len(report.errors)} errors, "
-            f"{len(report.warnings)} warnings"
+            t(
+                "data.validate_ok" if report.ok else "data.validate_failed",
+                examples=report.examples,
+                errors=len(report.errors),
+                warnings=len(report.warnings),
+            )
         )
     if not report.ok:
         raise typer.Exit(1)
@@ -158,7 +167,7 @@ def stats(
         from backends.jobs import JobRequest
 
         if fmt is OutputFormat.text:
-            echo("Calibrating local training on this machine...", err=True)
+            echo(t("data.calibrating"), err=True)
         backend = context.backend("local")
         request = JobRequest(method=method.value, training_file=str(file))
         seq_len = training_seq_len(settings, request, backend.default_model)
@@ -169,38 +178,9 @@ def stats(
     if fmt is OutputFormat.json:
         print_json(result)
         return
-    echo(
-        f"{result.path}: {result.examples} {result.method} examples "
-        f"({result.skipped_lines} lines skipped)"
-    )
-    echo(f"tokenizer: {result.tokenizer}")
-    for label, dist in (
-        ("messages/example", result.messages_per_example),
-        ("tokens/example", result.example_tokens),
-        ("assistant tokens", result.assistant_tokens),
-    ):
-        echo(
-            f"{label:<17} min {dist.min:g}  mean {dist.mean:g}  p5 {dist.p5:g}  "
-            f"p50 {dist.p50:g}  p95 {dist.p95:g}  max {dist.max:g}"
-        )
-    echo(f"total tokens: {result.total_tokens:,}; default epochs: {result.default_epochs}")
-    echo(
-        f"billed tokens: {result.billed_tokens:,} for {result.epochs} epochs "
-        f"({result.billed_tokens_per_epoch:,} per epoch)"
-    )
-    cost = "n/a" if result.estimated_cost_usd is None else f"${result.estimated_cost_usd:,.4f}"
-    echo(
-        f"estimated cost on {result.model}: {cost} (prices of {result.price_date}; "
-        f"{result.price_note})"
-    )
-    local = result.local
-    if local.estimated_training_seconds is None:
-        echo(f"local training time: unknown ({local.source})")
-    else:
-        echo(
-            f"local training time: about {duration_text(local.estimated_training_seconds)} for "
-            f"{local.epochs} epochs at {local.tokens_per_second:,.0f} tokens/s ({local.source})"
-        )
+    from advisor.cli.data_text import print_stats
+
+    print_stats(result)
 
 
 # The options of `data clean` that protect text or switch rules; declared here so the
@@ -295,13 +275,20 @@ def clean(
         return
     summary = result.summary()
     echo(
-        f"{summary.read} examples read, {summary.written} written to {out}; "
-        f"{summary.changes} changes, {summary.flags} flags, {summary.removed} removed"
+        t(
+            "data.clean_summary",
+            read=summary.read,
+            written=summary.written,
+            out=str(out),
+            changes=summary.changes,
+            flags=summary.flags,
+            removed=summary.removed,
+        )
     )
     for rule, count in sorted(summary.by_rule.items()):
         echo(f"  {rule}: {count}")
     if report:
-        echo(f"report: {report}")
+        echo(t("data.clean_report", path=str(report)))
 
 
 def _patterns(path: Path | None) -> list[str]:
@@ -314,7 +301,7 @@ def _patterns(path: Path | None) -> list[str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(
             "cannot read the --keep-pii-file", path=str(path), hint="give a UTF-8 text file"
-        ) from exc
+        ) from exc  # DataFileError keeps path and line: its text stays as raised
     return [p for line in text.splitlines() if (p := line.split("#", 1)[0].strip())]
 
 
@@ -368,11 +355,18 @@ def convert(
     if fmt is OutputFormat.json:
         print_json(result)
     else:
-        echo(f"{result.written} of {result.read} records written to {result.output}")
+        echo(
+            t(
+                "data.convert_written",
+                written=result.written,
+                read=result.read,
+                out=str(result.output),
+            )
+        )
         for skip in result.skipped[:20]:
-            echo(f"  skipped {src}:{skip.line}: {skip.reason}")
+            echo("  " + t("data.convert_skipped", where=f"{src}:{skip.line}", reason=skip.reason))
         if len(result.skipped) > 20:
-            echo(f"  ... and {len(result.skipped) - 20} more skipped")
+            echo("  " + t("data.convert_more", count=len(result.skipped) - 20))
     if result.written == 0:
         raise typer.Exit(1)
 
@@ -404,15 +398,12 @@ def split(
     if fmt is OutputFormat.json:
         print_json(result)
         return
+    echo(t("data.split_train", examples=result.train_examples, path=str(result.train)))
     echo(
-        f"train: {result.train_examples} examples -> {result.train}\n"
-        f"validation: {result.validation_examples} examples -> {result.validation}"
-        + (
-            f"\n{result.duplicate_lines} duplicate lines kept on one side"
-            if result.duplicate_lines
-            else ""
-        )
+        t("data.split_validation", examples=result.validation_examples, path=str(result.validation))
     )
+    if result.duplicate_lines:
+        echo(t("data.split_duplicates", lines=result.duplicate_lines))
 
 
 def register(app: typer.Typer) -> None:

@@ -41,30 +41,32 @@ def _when(timestamp: float | None) -> str:
 
 def describe(job: FineTuneJob) -> list[str]:
     """Human lines for one job."""
+    t = context.t
     hp = job.hyperparameters.model_dump(exclude_none=True)
     lines = [
         f"{job.id}  {job.status}",
-        f"  backend {job.backend}, method {job.method}, base model {job.model}",
-        f"  created {_when(job.created_at)}, finished {_when(job.finished_at)}",
-        "  hyperparameters " + ", ".join(f"{k}={v}" for k, v in hp.items()),
-        f"  training file {job.training_file}",
+        "  " + t("jobs.backend", backend=job.backend, method=job.method, model=job.model),
+        "  " + t("jobs.times", created=_when(job.created_at), finished=_when(job.finished_at)),
+        "  " + t("jobs.hyperparameters", values=", ".join(f"{k}={v}" for k, v in hp.items())),
+        "  " + t("jobs.training_file", path=job.training_file),
     ]
     if job.validation_file:
-        lines.append(f"  validation file {job.validation_file}")
+        lines.append("  " + t("jobs.validation_file", path=job.validation_file))
     if job.trained_tokens:
-        lines.append(f"  trained tokens {job.trained_tokens}")
+        lines.append("  " + t("jobs.trained_tokens", tokens=job.trained_tokens))
     if job.fine_tuned_model:
-        lines.append(f"  fine-tuned model {job.fine_tuned_model}")
+        lines.append("  " + t("jobs.fine_tuned_model", model=job.fine_tuned_model))
     if job.metadata.get("deployment"):  # Azure: the name that answers (advisor tune deploy)
-        lines.append(f"  deployed as {job.metadata['deployment']}")
+        lines.append("  " + t("jobs.deployed", name=job.metadata["deployment"]))
     if job.error:
-        where = f" (line {job.error.line})" if job.error.line else ""
-        lines.append(f"  error {job.error.code}{where}: {job.error.message}")
+        where = " " + t("jobs.line", line=job.error.line) if job.error.line else ""
+        error = t("jobs.error", code=job.error.code, where=where, message=job.error.message)
+        lines.append("  " + error)
     from advisor.app.jobs import timing_line
 
     timing = timing_line(job)
     if timing is not None:
-        lines.append(f"  time {timing}")
+        lines.append("  " + t("jobs.time", timing=timing))
     return lines
 
 
@@ -93,10 +95,7 @@ def follow(
                 bar.update(update)
         return job
     except KeyboardInterrupt:
-        echo(
-            f"Stopped waiting; the job goes on. Cancel it with: advisor jobs cancel {job.id}",
-            err=True,
-        )
+        echo(context.t("jobs.stopped_waiting", id=job.id), err=True)
         raise typer.Exit(130) from None
     finally:
         if bar is not None:
@@ -145,7 +144,7 @@ def list_jobs(
         print_json(refreshed)
         return
     if not refreshed:
-        echo("No jobs yet. Create one with: advisor tune create --method sft --train FILE")
+        echo(context.t("jobs.none"))
         return
     for job in refreshed:
         model = job.fine_tuned_model or "-"
@@ -193,10 +192,11 @@ def checkpoints(job_id: str = JOB_ID, fmt: OutputFormat = FORMAT_OPTION) -> None
         print_json(found)
         return
     if not found:
-        echo("No checkpoints yet.")
+        echo(context.t("jobs.no_checkpoints"))
     for checkpoint in found:
         figures = ", ".join(f"{k} {v:.4g}" for k, v in checkpoint.metrics.items())
-        echo(f"step {checkpoint.step:>5}  {figures}  {checkpoint.location}")
+        step = context.t("jobs.step", step=f"{checkpoint.step:>5}")
+        echo(f"{step}  {figures}  {checkpoint.location}")
 
 
 @jobs_app.command("cancel")
@@ -219,7 +219,7 @@ def resume(
     jobs = _jobs()
     job = jobs.resume(job_id)
     if fmt is OutputFormat.text and jobs.resume_ignored(job):
-        echo(f"{job_id} already has a running worker; no second one was started", err=True)
+        echo(context.t("jobs.resume_ignored", id=job_id), err=True)
     if wait:
         job = follow(job, show_progress=fmt is OutputFormat.text)
     if fmt is OutputFormat.json:

@@ -56,9 +56,16 @@ def echo(text: str = "", *, err: bool = False) -> None:
     typer.echo(text, err=err)
 
 
+def error_line(error: AdvisorError) -> str:
+    """``error: <sentence>`` in the session's language (the catalog's errors are bilingual)."""
+    from advisor.cli.context import lang, t
+
+    return t("error.line", message=error.localized(lang()))
+
+
 def fail(error: AdvisorError) -> NoReturn:
     """Print ``error`` as one sentence on stderr and exit with its code."""
-    typer.echo(f"error: {error}", err=True)
+    typer.echo(error_line(error), err=True)
     raise typer.Exit(error.exit_code)
 
 

@@ -12,6 +12,7 @@ import typer
 from pydantic import BaseModel
 
 from advisor.cli import context
+from advisor.cli.context import t
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 from advisor.errors import DataFileError, UserInputError
 
@@ -59,7 +60,9 @@ def parse_where(items: list[str] | None) -> dict[str, Any] | None:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise UserInputError(f"invalid --where {item!r}", hint="use KEY=VALUE")
+            raise UserInputError.from_catalog(
+                "rag.bad_where", hint_key="rag.bad_where_hint", item=repr(item)
+            )
         clauses.append({key: int(value) if value.lstrip("-").isdigit() else value})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
@@ -124,12 +127,20 @@ def index(
         print_json(report)
         return
     echo(
-        f"{report.kb}: {report.files} files, {report.chunks} chunks "
-        f"({report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.deleted} deleted) in {report.seconds:.1f} s"
+        t(
+            "rag.indexed",
+            kb=report.kb,
+            files=report.files,
+            chunks=report.chunks,
+            added=report.added,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            deleted=report.deleted,
+            seconds=f"{report.seconds:.1f}",
+        )
     )
     for skip in report.skipped:
-        echo(f"  skipped {shown(skip.path)}: {skip.reason}")
+        echo("  " + t("rag.skipped", path=shown(skip.path), reason=skip.reason))
 
 
 @rag_app.command("query")
@@ -150,10 +161,11 @@ def query(
         print_json(QueryResult(hits=hits))
         return
     if not hits:
-        echo("no chunks found")
+        echo(t("rag.no_chunks"))
     for number, hit in enumerate(hits, start=1):
         where_text = f" ({hit.heading})" if hit.heading else ""
-        echo(f"[{number}] {shown(hit.chunk_id)}{where_text}  distance {hit.distance:.3f}")
+        distance = t("rag.distance", distance=f"{hit.distance:.3f}")
+        echo(f"[{number}] {shown(hit.chunk_id)}{where_text}  {distance}")
         echo("    " + " ".join(hit.text.split())[:300])
 
 
@@ -230,9 +242,18 @@ def evaluate(
     if fmt is OutputFormat.json:
         print_json(report)
         return
-    echo(f"{kb}: hit rate@{k} {report.hit_rate:.0%}, MRR {report.mrr:.3f} over {len(asked)}")
+    echo(
+        t(
+            "rag.eval",
+            kb=kb,
+            k=k,
+            rate=f"{report.hit_rate:.0%}",
+            mrr=f"{report.mrr:.3f}",
+            count=len(asked),
+        )
+    )
     for miss in misses:
-        echo(f"  missed: {miss.question} (expected {miss.expected})")
+        echo("  " + t("rag.missed", question=miss.question, expected=miss.expected))
 
 
 @rag_app.command("list")
@@ -245,18 +266,22 @@ def list_kbs(chroma_url: str | None = URL_OPTION, fmt: OutputFormat = FORMAT_OPT
         print_json({"knowledge_bases": infos})
         return
     if not infos:
-        echo("no knowledge bases yet; create one with `advisor rag index PATH --kb NAME`")
+        echo(t("rag.none"))
     for info in infos:
         if info.error:
-            echo(
-                f"{info.name}: DAMAGED, cannot be read ({info.error}); move {info.location} "
-                f"aside and index the documents again with --kb {info.name}"
-            )
+            echo(t("rag.damaged", name=info.name, error=info.error, location=str(info.location)))
             continue
         languages = ", ".join(f"{n} {code}" for code, n in info.languages.items())
         echo(
-            f"{info.name}: {info.sources} files ({languages}), {info.chunks} chunks, "
-            f"{info.embedding}, {info.retrieval} retrieval"
+            t(
+                "rag.info",
+                name=info.name,
+                files=info.sources,
+                languages=languages,
+                chunks=info.chunks,
+                embedding=info.embedding,
+                retrieval=info.retrieval,
+            )
         )
 
 
@@ -272,8 +297,8 @@ def delete(
     if not yes and sys.stdin.isatty():
         typer.confirm(f"Delete knowledge base {kb}?", abort=True, err=True)
     if not KnowledgeBase(kb, context.settings(), chroma_url).delete():
-        raise UserInputError(f"no knowledge base named {kb}", hint="see `advisor rag list`")
-    echo(f"deleted {kb}")
+        raise UserInputError.from_catalog("rag.no_kb", hint_key="rag.no_kb_hint", kb=kb)
+    echo(t("rag.deleted", kb=kb))
 
 
 def register(app: typer.Typer) -> None:

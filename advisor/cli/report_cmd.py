@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from advisor.cli.advise import LANG_OPTION, Lang
+from advisor.cli.advise import LANG_OPTION, Lang, resolve_lang
+from advisor.cli.context import t
 from advisor.cli.output import echo
 
 
@@ -24,7 +25,7 @@ def report(
     results: list[Path] = typer.Option(
         [], "--results", "-r", help="A bench results.json (repeatable).", dir_okay=False
     ),
-    lang: Lang = LANG_OPTION,
+    lang: Lang | None = LANG_OPTION,
     pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (WeasyPrint)."),
     volume: int = typer.Option(1000, "--volume", min=0, help="Requests a month, for the cost."),
     months: int = typer.Option(12, "--months", min=1, max=120, help="Months of cost to show."),
@@ -43,13 +44,12 @@ def report(
     from advisor.decision_report import CostSettings, build_bundle, write_report
     from advisor.errors import UserInputError
 
+    lang = resolve_lang(lang)
     if answers is None and evidence is None and not results:
-        raise UserInputError(
-            "nothing to report", hint="give --answers FILE, --evidence DIR or --results FILE"
-        )
+        raise UserInputError.from_catalog("report.nothing", hint_key="report.nothing_hint")
     if price_model is not None and load_prices().find(price_model) is None:
-        raise UserInputError(
-            f"no price for model {price_model!r}", hint="see advisor prices show for the models"
+        raise UserInputError.from_catalog(
+            "report.no_price", hint_key="report.no_price_hint", model=repr(price_model)
         )
     given = load_answers(answers) if answers is not None else Answers()
     given, found = _with_evidence(given, evidence, results[0] if results else None)
@@ -66,7 +66,7 @@ def report(
         ),
     )
     for path in write_report(bundle, out, pdf=pdf).values():
-        echo(f"Wrote {path}")
+        echo(t("wrote", path=str(path)))
 
 
 def register(app: typer.Typer) -> None:

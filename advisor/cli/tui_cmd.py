@@ -80,9 +80,11 @@ def serve(
             "wizard, its backends and your data directory",
             err=True,
         )
+    from advisor.messages import chosen_lang
     from advisor.tui.serve import serve_in_browser
 
-    command = [sys.executable, "-m", "advisor", "tui"]
+    lang = chosen_lang()  # the wizard process starts in the language of this one
+    command = [sys.executable, "-m", "advisor", *(["--lang", lang] if lang else []), "tui"]
     if answers is not None:
         command += ["--answers", str(answers.resolve())]
     if session is not None:

@@ -40,8 +40,8 @@ def _auto_number(value: str, option: str, kind: type[float]) -> float | str:
     except ValueError:
         number = 0
     if number <= 0:  # for whole numbers: below 1
-        what = "whole number" if kind is int else "number"
-        raise UserInputError(f"{option} must be a positive {what} or auto, not {value!r}")
+        key = "tune.not_positive_int" if kind is int else "tune.not_positive"
+        raise UserInputError.from_catalog(key, option=option, value=repr(value))
     return number
 
 
@@ -62,17 +62,37 @@ def _read_grader(path: Path) -> dict[str, Any]:
 
 
 def _show_preview(preview: Any) -> None:
-    echo("This job will:", err=True)
-    echo(f"  train on {preview.examples} examples", err=True)
+    t = context.t
+    echo(t("tune.preview"), err=True)
+    echo("  " + t("tune.preview_examples", examples=preview.examples), err=True)
     if preview.billed_tokens is not None:
-        echo(f"  bill about {preview.billed_tokens:,} training tokens", err=True)
+        echo("  " + t("tune.preview_billed", tokens=f"{preview.billed_tokens:,}"), err=True)
     if preview.estimated_cost_usd is not None:
-        dated = f" (prices of {preview.price_date})" if preview.price_date else ""
-        echo(f"  cost about ${preview.estimated_cost_usd:,.2f}{dated}", err=True)
+        dated = " " + t("tune.prices_of", date=preview.price_date) if preview.price_date else ""
+        cost = f"${preview.estimated_cost_usd:,.2f}"
+        echo("  " + t("tune.preview_cost", cost=cost) + dated, err=True)
     if preview.estimated_seconds is not None:
-        echo(f"  take about {preview.estimated_seconds / 60:.1f} minutes", err=True)
+        minutes = f"{preview.estimated_seconds / 60:.1f}"
+        echo("  " + t("tune.preview_minutes", minutes=minutes), err=True)
     for note in preview.notes:
         echo(f"  {note}", err=True)
+
+
+def _check_options(
+    method: Method, train: Path, validation: Path | None, grader: Path | None, beta: float | None
+) -> None:
+    if not train.is_file():
+        raise UserInputError.from_catalog(
+            "tune.no_train", hint_key="tune.no_train_hint", path=str(train)
+        )
+    if validation is not None and not validation.is_file():
+        raise UserInputError.from_catalog("tune.no_validation", path=str(validation))
+    if method is Method.rft and grader is None:
+        raise UserInputError.from_catalog("tune.rft_grader", hint_key="tune.rft_grader_hint")
+    if grader is not None and method is not Method.rft:
+        raise UserInputError.from_catalog("tune.grader_rft_only", hint_key="tune.grader_hint")
+    if beta is not None and method is not Method.dpo:
+        raise UserInputError.from_catalog("tune.beta_dpo_only", hint_key="tune.beta_hint")
 
 
 @tune_app.command("create")
@@ -100,19 +120,10 @@ def create(
     from advisor.cli.jobs import describe, follow
     from backends.jobs import Hyperparameters, JobRequest
 
-    if not train.is_file():
-        raise UserInputError(f"training file {train} not found", hint="check the --train path")
-    if validation is not None and not validation.is_file():
-        raise UserInputError(f"validation file {validation} not found")
-    if method is Method.rft and grader is None:
-        raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
-    if grader is not None and method is not Method.rft:
-        raise UserInputError("--grader is for RFT jobs only", hint="drop it or use --method rft")
-    if beta is not None and method is not Method.dpo:
-        raise UserInputError("--beta is for DPO jobs only", hint="drop it or use --method dpo")
+    _check_options(method, train, validation, grader, beta)
     chosen = context.backend(backend)
     if merge and chosen.name != "local":
-        raise UserInputError("--merge works with the local backend only")
+        raise UserInputError.from_catalog("tune.merge_local")
     request = JobRequest(
         method=method.value,
         training_file=str(train.resolve()),
@@ -136,12 +147,21 @@ def create(
         preview = jobs.preview(chosen.name, request)
         if preview is not None:
             _show_preview(preview)
-            if not typer.confirm("Create the job?", default=True, err=True):
-                echo("Nothing was created.", err=True)
+            if not typer.confirm(context.t("tune.confirm"), default=True, err=True):
+                echo(context.t("tune.nothing_created"), err=True)
                 raise typer.Exit(1)
     job = jobs.submit(chosen.name, request)
     if fmt is OutputFormat.text:
-        echo(f"Created {job.id} ({job.backend}, {job.method}, {job.model}): {job.status}")
+        echo(
+            context.t(
+                "tune.created",
+                id=job.id,
+                backend=job.backend,
+                method=job.method,
+                model=job.model,
+                status=job.status,
+            )
+        )
     if wait:
         job = follow(job, show_progress=fmt is OutputFormat.text)
     if fmt is OutputFormat.json:
@@ -150,7 +170,7 @@ def create(
         for line in describe(job):
             echo(line)
     else:
-        echo(f"Follow it with: advisor jobs wait {job.id}")
+        echo(context.t("tune.follow", id=job.id))
     if wait and job.is_terminal and job.status != "succeeded":
         raise typer.Exit(1)
 
@@ -170,7 +190,7 @@ def _calibrate_for(backend: Any, request: Any, *, quiet: bool) -> None:
             return
         if not told:
             told.append(True)
-            echo("Calibrating this machine once (skip with --no-calibrate):", err=True)
+            echo(context.t("tune.calibrating_once"), err=True)
         echo(f"  {label}", err=True)
 
     seq_len = training_seq_len(settings, request, model)
@@ -187,7 +207,7 @@ def _calibrate_for(backend: Any, request: Any, *, quiet: bool) -> None:
     except CapabilityError:
         return  # a backend that cannot calibrate keeps the static estimate
     except AdvisorError as exc:  # an estimate never stops a job; the job reports its own errors
-        echo(f"Calibration failed ({exc}); the time estimate stays uncalibrated.", err=True)
+        echo(context.t("tune.calibration_failed", error=exc.localized(context.lang())), err=True)
 
 
 @tune_app.command("calibrate")

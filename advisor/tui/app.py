@@ -9,10 +9,12 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from advisor import messages
 from advisor.errors import AdvisorError
 from advisor.settings import Settings, load_settings
 from advisor.tui import textual_fixes
-from advisor.tui.i18n import tr, translate_bindings
+from advisor.tui.i18n import retr, retranslate_widgets, tr, translate_bindings
+from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.session import Session
 
 if TYPE_CHECKING:
@@ -47,7 +49,9 @@ class AdvisorApp(App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings or load_settings()
-        self.session = session or Session(language=self.settings.language)
+        # The global --lang / ADVISOR_LANG first, then the settings (advisor.toml).
+        start = messages.chosen_lang() or self.settings.language
+        self.session = session or Session(language=start)
         self.session_path = session_path
         self._backends: dict[str, Backend] = {}
         self.startup_error: AdvisorError | None = None
@@ -116,15 +120,18 @@ class AdvisorApp(App[int]):
 
     # --- errors ---------------------------------------------------------------------
 
-    def show_error(self, error: BaseException, *, title: str = "Something went wrong") -> None:
+    def show_error(self, error: BaseException, *, title: str | None = None) -> None:
         """Show an error in a modal; AdvisorError messages already name the fix."""
         from advisor.tui.widgets.dialogs import ErrorDialog
 
+        lang = self.session.language
         if isinstance(error, AdvisorError):
-            message = str(error)
+            message = error.localized(lang)  # errors from the message catalog speak Japanese
         else:
-            message = f"unexpected error: {error!r}; please report it with the steps that led here"
-        self.push_screen(ErrorDialog(title, message))
+            message = tr(
+                "unexpected error: {error}; please report it with the steps that led here", lang
+            ).format(error=repr(error))
+        self.push_screen(ErrorDialog(title or tr("Something went wrong", lang), message))
 
     # --- actions --------------------------------------------------------------------
 
@@ -139,6 +146,9 @@ class AdvisorApp(App[int]):
             footer = getattr(screen, "translate_footer", None)
             if footer is not None:
                 footer()
+            if isinstance(screen, AdvisorScreen):
+                retranslate_widgets(screen, lang)
+                screen.sub_title = retr(screen.sub_title or "", lang)
             refresh = getattr(screen, "language_changed", None)
             if refresh is not None:
                 refresh()
@@ -154,7 +164,11 @@ class AdvisorApp(App[int]):
                 self.save_session(path)
 
         self.push_screen(
-            PathDialog("Save the session as", default=DEFAULT_SESSION_FILE, must_exist=False),
+            PathDialog(
+                tr("Save the session as", self.session.language),
+                default=DEFAULT_SESSION_FILE,
+                must_exist=False,
+            ),
             chosen,
         )
 
@@ -165,7 +179,9 @@ class AdvisorApp(App[int]):
             self.show_error(exc)
             return
         self.session_path = path
-        self.notify(f"session saved to {path}", timeout=3)
+        self.notify(
+            tr("session saved to {path}", self.session.language).format(path=path), timeout=3
+        )
 
     def open_session(self, path: Path) -> bool:
         try:
@@ -177,5 +193,7 @@ class AdvisorApp(App[int]):
         self._backends.clear()
         if self.session.theme in self.available_themes:
             self.theme = self.session.theme
-        self.notify(f"session opened from {path}", timeout=3)
+        self.notify(
+            tr("session opened from {path}", self.session.language).format(path=path), timeout=3
+        )
         return True

@@ -38,3 +38,42 @@ def translate_bindings(node: Any, lang: str) -> None:
     )
     for key, bindings in originals.items():
         key_to_bindings[key] = [replace(b, description=tr(b.description, lang)) for b in bindings]
+
+
+@cache
+def _english_of() -> dict[str, str]:
+    """Each translation back to its English key (a widget's text in any language)."""
+    return {ja: en for en, ja in _catalog().get("ja", {}).items()}
+
+
+def retr(text: str, lang: str) -> str:
+    """``text`` (English or already translated) in ``lang``."""
+    return tr(_english_of().get(text, text), lang)
+
+
+def retranslate_widgets(node: Any, lang: str) -> None:
+    """F3 on a screen that is already drawn: its buttons, labels, placeholders, selects
+    and table headers follow the language (texts the catalog lacks are left alone)."""
+    from textual.widgets import Button, DataTable, Input, Label, Select
+
+    for button in node.query(Button):
+        label = retr(str(button.label), lang)
+        if label != str(button.label):
+            button.label = label
+            button.refresh(layout=True)  # a longer label needs a wider button
+    for label in node.query(Label):
+        label.update(retr(str(label.content), lang))
+    for box in node.query(Input):
+        box.placeholder = retr(box.placeholder, lang)
+    for select in node.query(Select):
+        old = [(str(prompt), value) for prompt, value in select._options if value != select.NULL]
+        new = [(retr(prompt, lang), value) for prompt, value in old]
+        if new != old:
+            value = select.value
+            with select.prevent(Select.Changed):
+                select.set_options(new)
+                select.value = value
+    for table in node.query(DataTable):
+        for column in table.columns.values():
+            column.label = type(column.label)(retr(str(column.label), lang))
+        table.refresh()

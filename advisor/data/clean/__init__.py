@@ -70,6 +70,7 @@ class Moderator(Protocol):
 
     def moderate(self, texts: Sequence[str]) -> Sequence[Flagged]: ...
 
+
 __all__ = ["Action", "Change", "CleanOptions", "CleanResult", "CleanSummary", "clean_file"]
 
 MODERATION_BATCH = 32

@@ -117,9 +117,7 @@ class Context:
 
     def info(self, text: Text) -> TextInfo:
         japanese = fl.is_japanese(text.value, self.lang)
-        return TextInfo(
-            text.role, japanese, self.lang, self.wordlist, self.keep_pii, self.register
-        )
+        return TextInfo(text.role, japanese, self.lang, self.wordlist, self.keep_pii, self.register)
 
 
 def run_rules(

@@ -32,6 +32,13 @@ class WizardNode:
     def session(self: _InTheApp) -> Session:
         return cast("AdvisorApp", self.app).session
 
+    def t(self: _InTheApp, text: str, **values: Any) -> str:
+        """``text`` (an English key of strings.yaml) in the session's language, filled."""
+        from advisor.tui.i18n import tr
+
+        out = tr(text, cast("AdvisorApp", self.app).session.language)
+        return out.format(**values) if values else out
+
 
 class AdvisorScreen(WizardNode, Screen):
     """A screen of the wizard; escape goes back to the previous one."""

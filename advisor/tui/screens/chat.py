@@ -47,14 +47,14 @@ class ChatScreen(AdvisorScreen):
         self._offered = len(targets)
         yield Header()
         with Horizontal(id="chat-bar"):
-            yield Static("Talk to", classes="field-label")
+            yield Static(self.t("Talk to"), classes="field-label")
             yield Select([(t.label, t.value) for t in targets], allow_blank=False, id="target")
         yield VerticalScroll(id="conversation")
-        yield Input(placeholder="Ask a question and press enter", id="prompt")
+        yield Input(placeholder=self.t("Ask a question and press enter"), id="prompt")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "chat"
+        self.sub_title = self.t("chat")
         self.query_one("#prompt", Input).focus()
         self.find_knowledge_bases()
 
@@ -104,7 +104,7 @@ class ChatScreen(AdvisorScreen):
         event.input.value = ""
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.mount(ChatTurn(question, classes="user", markup=False))
-        reply = ChatTurn(LOADING, classes="assistant", markup=False)
+        reply = ChatTurn(self.t(LOADING), classes="assistant", markup=False)
         conversation.mount(reply)
         conversation.scroll_end(animate=False)
         self.ask(str(self.query_one("#target", Select).value), question, reply)
@@ -134,7 +134,7 @@ class ChatScreen(AdvisorScreen):
             text = ""
             for chunk in conversation.stream(question):
                 text += chunk
-                call(reply.update, text or LOADING)
+                call(reply.update, text or self.t(LOADING))
             return
         answer = conversation.ask(question)
         call(reply.update, answer.text)

@@ -57,11 +57,17 @@ class CompareScreen(AdvisorScreen):
         yield Header()
         with Vertical(id="compare"):
             with Horizontal(id="compare-bar"):
-                yield Input(self.session.scenario or "", placeholder="scenario", id="scenario")
-                yield Input("", placeholder="routes: the scenario's, all, or rag,sft", id="routes")
-                yield Button("Run", variant="primary", id="run-bench")
+                yield Input(
+                    self.session.scenario or "", placeholder=self.t("scenario"), id="scenario"
+                )
+                yield Input(
+                    "", placeholder=self.t("routes: the scenario's, all, or rag,sft"), id="routes"
+                )
+                yield Button(self.t("Run"), variant="primary", id="run-bench")
             yield ProgressBar(show_eta=False, id="bench-progress")
-            yield Static("Run a benchmark (F5) or load a results.json (ctrl+o).", id="verdict")
+            yield Static(
+                self.t("Run a benchmark (F5) or load a results.json (ctrl+o)."), id="verdict"
+            )
             yield Static("", id="outcome", markup=False)
             with TabbedContent(id="bench-tabs"):
                 with TabPane("Table", id="tab-table"):
@@ -76,7 +82,7 @@ class CompareScreen(AdvisorScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "compare"
+        self.sub_title = self.t("compare")
         self.query_one("#outcome", Static).display = False  # until a bench is shown
         table = self.query_one("#bench-table", DataTable)
         # Fixed widths: auto widths are computed on idle, so they could lag behind rows.
@@ -91,7 +97,7 @@ class CompareScreen(AdvisorScreen):
             ("tok/req", 8),
             ("$/1k", 7),
         ):
-            table.add_column(label, width=width)
+            table.add_column(self.t(label), width=width)
         self.query_one("#bench-progress", ProgressBar).display = False
         if self.session.report_dir:
             path = Path(self.session.report_dir) / "results.json"
@@ -105,7 +111,9 @@ class CompareScreen(AdvisorScreen):
     def action_run_bench(self) -> None:
         scenario = self.query_one("#scenario", Input).value.strip()
         if not scenario:
-            self.notify("type a scenario name (see Home → Open a scenario)", severity="warning")
+            self.notify(
+                self.t("type a scenario name (see Home → Open a scenario)"), severity="warning"
+            )
             return
         self.session.scenario = scenario
         self.cancel_event = threading.Event()
@@ -142,7 +150,7 @@ class CompareScreen(AdvisorScreen):
         self.session.report_dir = str(out)
         call(self.show_results, run.results)
         require_answers(run.results)
-        call(self.notify, f"benchmark done; reports in {out}")
+        call(self.notify, self.t("benchmark done; reports in {path}", path=out))
 
     def _progress(self, label: str, done: int, total: int) -> None:
         self.query_one("#bench-progress", ProgressBar).update(total=total or None, progress=done)
@@ -157,7 +165,7 @@ class CompareScreen(AdvisorScreen):
 
     def action_load(self) -> None:
         self.app.push_screen(
-            PathDialog("Open a benchmark results.json", suffixes=(".json",)),
+            PathDialog(self.t("Open a benchmark results.json"), suffixes=(".json",)),
             self._load_chosen,
         )
 
@@ -186,8 +194,12 @@ class CompareScreen(AdvisorScreen):
         self.query_one("#bench-progress", ProgressBar).display = False
         verdict = results.verdict
         self.query_one("#verdict", Static).update(
-            f"[b]{results.scenario.name}[/b] on {results.config.backend}/{results.config.model}: "
-            f"{verdict.summary}"
+            self.t(
+                "[b]{scenario}[/b] on {where}: {summary}",
+                scenario=results.scenario.name,
+                where=f"{results.config.backend}/{results.config.model}",
+                summary=verdict.summary,
+            )
         )
         outcome = self.query_one("#outcome", Static)
         outcome.update(self._judged(results))
@@ -270,7 +282,7 @@ class CompareScreen(AdvisorScreen):
         columns = []
         for name, route in self.results.routes.items():
             sample = next((s for s in route.samples if s.prompt_id == event.value), None)
-            text = "(no answer)" if sample is None else sample.error or sample.text
+            text = self.t("(no answer)") if sample is None else sample.error or sample.text
             mark = "" if sample is None else (" ✓" if sample.passed else " ✗")
             columns.append(
                 VerticalScroll(
@@ -285,10 +297,12 @@ class CompareScreen(AdvisorScreen):
 
     def action_export(self) -> None:
         if self.results is None:
-            self.notify("run or load a benchmark first", severity="warning")
+            self.notify(self.t("run or load a benchmark first"), severity="warning")
             return
         self.app.push_screen(
-            PathDialog("Write the report files into", default="bench-report", must_exist=False),
+            PathDialog(
+                self.t("Write the report files into"), default="bench-report", must_exist=False
+            ),
             self._export_chosen,
         )
 
@@ -304,7 +318,9 @@ class CompareScreen(AdvisorScreen):
         paths = write_reports(self.results, folder)
         self.session.report_dir = str(folder)
         names = ", ".join(p.name for p in paths.values())
-        self.app.call_from_thread(self.notify, f"wrote {names} in {folder}")
+        self.app.call_from_thread(
+            self.notify, self.t("wrote {names} in {folder}", names=names, folder=folder)
+        )
 
     def action_chat(self) -> None:
         self.go("chat")

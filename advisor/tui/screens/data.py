@@ -35,12 +35,12 @@ class DataScreen(AdvisorScreen):
         with Vertical(id="data"):
             with Horizontal(id="data-bar"):
                 yield Input(
-                    session.data_file or "", placeholder="training file (.jsonl)", id="file"
+                    session.data_file or "", placeholder=self.t("training file (.jsonl)"), id="file"
                 )
                 yield Select(METHODS, value=session.method, allow_blank=False, id="method")
-                yield Button("Check", variant="primary", id="check")
+                yield Button(self.t("Check"), variant="primary", id="check")
             yield ProgressBar(show_eta=False, id="data-progress")
-            yield Static("Pick a JSONL file (ctrl+o) and check it (F5).", id="data-summary")
+            yield Static(self.t("Pick a JSONL file (ctrl+o) and check it (F5)."), id="data-summary")
             yield Static(id="data-stats", markup=False)
             table: DataTable[str] = DataTable(id="issues", cursor_type="row", zebra_stripes=True)
             yield table
@@ -50,11 +50,11 @@ class DataScreen(AdvisorScreen):
     """The file the table's line numbers refer to."""
 
     def on_mount(self) -> None:
-        self.sub_title = "data"
+        self.sub_title = self.t("data")
         table = self.query_one("#issues", DataTable)
         # Fixed widths: auto widths are computed on idle, so they could lag behind rows.
         for label, width in (("line", 5), ("level", 8), ("code", 22), ("message", 90)):
-            table.add_column(label, width=width)
+            table.add_column(self.t(label), width=width)
         self.query_one("#data-progress", ProgressBar).display = False
         if self.session.data_file:
             self.action_check()
@@ -63,7 +63,7 @@ class DataScreen(AdvisorScreen):
 
     def action_browse(self) -> None:
         self.app.push_screen(
-            PathDialog("Open a training file", suffixes=(".jsonl", ".json")), self._picked
+            PathDialog(self.t("Open a training file"), suffixes=(".jsonl", ".json")), self._picked
         )
 
     def _picked(self, path: Path | None) -> None:
@@ -76,12 +76,14 @@ class DataScreen(AdvisorScreen):
     def action_check(self) -> None:
         text = self.query_one("#file", Input).value.strip()
         if not text:
-            self.notify("type the path of a JSONL file, or press ctrl+o", severity="warning")
+            self.notify(
+                self.t("type the path of a JSONL file, or press ctrl+o"), severity="warning"
+            )
             return
         path = Path(text).expanduser()
         self.session.data_file = str(path)
         self.session.method = str(self.query_one("#method", Select).value)  # type: ignore[assignment]
-        self.query_one("#data-summary", Static).update(f"checking {path} …")
+        self.query_one("#data-summary", Static).update(self.t("checking {path} …", path=path))
         self.query_one("#data-stats", Static).update("")
         self.query_one("#issues", DataTable).clear()
         progress = self.query_one("#data-progress", ProgressBar)
@@ -98,7 +100,7 @@ class DataScreen(AdvisorScreen):
         call = self.app.call_from_thread
         report = validate_file(path, method, progress=lambda lines: call(self._progress, lines))
         call(self._show_report, path, report)
-        call(self.query_one("#data-stats", Static).update, "counting tokens …")
+        call(self.query_one("#data-stats", Static).update, self.t("counting tokens …"))
         from advisor.data.stats import compute_stats
 
         # Prices are OpenAI's: a local model id would price nothing, so it is not passed.
@@ -115,33 +117,53 @@ class DataScreen(AdvisorScreen):
     def _show_report(self, path: Path, report: Any) -> None:
         self.lines_of = path
         self.query_one("#data-progress", ProgressBar).display = False
-        verdict = "ready to train" if report.ok else "fix the errors before training"
+        verdict = self.t("ready to train" if report.ok else "fix the errors before training")
         self.query_one("#data-summary", Static).update(
-            f"[b]{path.name}[/b]: {report.examples} examples, {len(report.errors)} errors, "
-            f"{len(report.warnings)} warnings — {verdict}"
+            self.t(
+                "[b]{name}[/b]: {examples} examples, {errors} errors, {warnings} warnings"
+                " — {verdict}",
+                name=path.name,
+                examples=report.examples,
+                errors=len(report.errors),
+                warnings=len(report.warnings),
+                verdict=verdict,
+            )
         )
         table = self.query_one("#issues", DataTable)
         table.clear()
         for level, issues in (("error", report.errors), ("warning", report.warnings)):
             for issue in issues:
-                table.add_row(str(issue.line or "-"), level, issue.code, issue.message)
+                table.add_row(str(issue.line or "-"), self.t(level), issue.code, issue.message)
 
     def _show_stats(self, stats: Any) -> None:
         target = self.query_one("#data-stats", Static)
         if stats is None:
-            target.update("statistics are not available in this installation")
+            target.update(self.t("statistics are not available in this installation"))
             return
         cost = (
-            "cost unknown"
+            self.t("cost unknown")
             if stats.estimated_cost_usd is None
-            else f"≈ ${stats.estimated_cost_usd:,.2f} on {stats.model} "
-            f"(prices of {stats.price_date})"
+            else self.t(
+                "≈ {cost} on {model} (prices of {date})",
+                cost=f"${stats.estimated_cost_usd:,.2f}",
+                model=stats.model,
+                date=stats.price_date,
+            )
         )
         seconds = stats.local.estimated_training_seconds
-        local = "" if seconds is None else f" · local training ≈ {duration_text(seconds)}"
+        local = (
+            ""
+            if seconds is None
+            else " · " + self.t("local training ≈ {duration}", duration=duration_text(seconds))
+        )
         target.update(
-            f"{stats.total_tokens:,} tokens · {stats.default_epochs} epochs · "
-            f"{stats.billed_tokens:,} billed tokens · {cost}{local}"
+            self.t(
+                "{tokens} tokens · {epochs} epochs · {billed} billed tokens",
+                tokens=f"{stats.total_tokens:,}",
+                epochs=stats.default_epochs,
+                billed=f"{stats.billed_tokens:,}",
+            )
+            + f" · {cost}{local}"
         )
 
     # --- lines and cleaning ---------------------------------------------------------------
@@ -165,17 +187,18 @@ class DataScreen(AdvisorScreen):
         except ValueError:
             pass  # an invalid line is shown as it is: that is the point
         self.app.call_from_thread(
-            self.app.push_screen, TextDialog(f"{path.name}, line {number}", text)
+            self.app.push_screen,
+            TextDialog(self.t("{name}, line {number}", name=path.name, number=number), text),
         )
 
     def action_clean(self) -> None:
         if not self.session.data_file:
-            self.notify("check a file first", severity="warning")
+            self.notify(self.t("check a file first"), severity="warning")
             return
         source = Path(self.session.data_file)
         default = source.with_name(source.stem + ".clean" + source.suffix)
         self.app.push_screen(
-            PathDialog("Write the cleaned file to", default=str(default), must_exist=False),
+            PathDialog(self.t("Write the cleaned file to"), default=str(default), must_exist=False),
             self._clean_to(source),
         )
 
@@ -193,11 +216,18 @@ class DataScreen(AdvisorScreen):
         self.query_one("#file", Input).value = result.output
         self.session.data_file = result.output
         self.query_one("#data-summary", Static).update(
-            f"[b]cleaned[/b]: {summary.read} read, {summary.written} written, "
-            f"{summary.removed} removed, {summary.changes} changed, {summary.flags} flagged "
-            f"→ {Path(result.output).name} (F5 checks it)"
+            self.t(
+                "[b]cleaned[/b]: {read} read, {written} written, {removed} removed, "
+                "{changes} changed, {flags} flagged → {name} (F5 checks it)",
+                read=summary.read,
+                written=summary.written,
+                removed=summary.removed,
+                changes=summary.changes,
+                flags=summary.flags,
+                name=Path(result.output).name,
+            )
         )
-        self.query_one("#data-stats", Static).update(f"report: {result.report}")
+        self.query_one("#data-stats", Static).update(self.t("report: {path}", path=result.report))
         table = self.query_one("#issues", DataTable)
         table.clear()
         for number, item in enumerate(result.items):

@@ -58,7 +58,7 @@ class HomeScreen(AdvisorScreen):
         return [Option(f"[b]{key}[/b]  {tr(label, lang)}", id=item) for item, key, _, label in MENU]
 
     def on_mount(self) -> None:
-        self.sub_title = "home"
+        self.sub_title = self.t("home")
         self.query_one("#menu", OptionList).focus()
 
     def on_screen_resume(self) -> None:
@@ -77,11 +77,11 @@ class HomeScreen(AdvisorScreen):
             else f"{answers}{tr('answers', lang)}",
         ]
         if session.scenario:
-            parts.append(f"scenario {session.scenario}")
+            parts.append(self.t("scenario {name}", name=session.scenario))
         if session.job_ids:
-            parts.append(f"{len(session.job_ids)} jobs")
+            parts.append(self.t("{count} jobs", count=len(session.job_ids)))
         if self.advisor.session_path:
-            parts.append(f"session {self.advisor.session_path}")
+            parts.append(self.t("session {path}", path=self.advisor.session_path))
         self.query_one("#home-status", Static).update(" · ".join(parts))
 
     def language_changed(self) -> None:
@@ -103,7 +103,7 @@ class HomeScreen(AdvisorScreen):
             self.go("interview")
         elif item == "open":
             self.app.push_screen(
-                PathDialog("Open a saved session", suffixes=(".json",)), self._open_session
+                PathDialog(self.t("Open a saved session"), suffixes=(".json",)), self._open_session
             )
         elif item == "scenario":
             self.pick_scenario()
@@ -130,7 +130,9 @@ class HomeScreen(AdvisorScreen):
                 continue
             options.append((str(path), f"{found.name}: {found.title} ({found.language})"))
         self.app.call_from_thread(
-            self.app.push_screen, PickDialog("Open a scenario", options), self._scenario_chosen
+            self.app.push_screen,
+            PickDialog(self.t("Open a scenario"), options),
+            self._scenario_chosen,
         )
 
     def _scenario_chosen(self, name: str | None) -> None:
@@ -147,5 +149,5 @@ class HomeScreen(AdvisorScreen):
     def _apply_scenario(self, scenario) -> None:
         self.session.apply_scenario(scenario)
         self.refresh_status()
-        self.notify(f"scenario {scenario.name} opened", timeout=3)
+        self.notify(self.t("scenario {name} opened", name=scenario.name), timeout=3)
         self.go("results")

@@ -66,13 +66,13 @@ class InterviewScreen(AdvisorScreen):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.sub_title = "interview"
+        self.sub_title = self.t("interview")
         try:
             from advisor.criteria import load_catalog
 
             self.catalog = load_catalog()
         except (AdvisorError, ImportError) as exc:
-            self.advisor.show_error(exc, title="The advisor's catalog cannot be loaded")
+            self.advisor.show_error(exc, title=self.t("The advisor's catalog cannot be loaded"))
             return
         self.query_one("#progress", ProgressBar).update(total=len(self.catalog.questions))
         await self.show_question()
@@ -186,7 +186,7 @@ class InterviewScreen(AdvisorScreen):
         for box in self.query(".answer-input").results(Input):
             text = box.value.strip()
             if not text.isdigit():
-                self.notify("type a whole number of 0 or more", severity="error")
+                self.notify(self.t("type a whole number of 0 or more"), severity="error")
                 return False, None
             return True, int(text)
         return False, None

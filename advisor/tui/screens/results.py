@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
@@ -47,7 +48,7 @@ class ResultsScreen(AdvisorScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "results"
+        self.sub_title = self.t("results")
 
     async def on_screen_resume(self) -> None:
         # Also runs when the screen first shows: answers may have changed meanwhile.
@@ -65,8 +66,8 @@ class ResultsScreen(AdvisorScreen):
             self.assessment = assessment_of(self.session.answers, self.session.language)
         except (AdvisorError, ImportError) as exc:
             self.assessment = None
-            await box.mount(Static(f"No results: {exc}", markup=False))
-            self.advisor.show_error(exc, title="The answers cannot be assessed")
+            await box.mount(Static(self.t("No results: {error}", error=exc), markup=False))
+            self.advisor.show_error(exc, title=self.t("The answers cannot be assessed"))
             return
         await box.mount_all(list(self._sections(self.assessment)))
         if self.evidence is not None:
@@ -78,46 +79,62 @@ class ResultsScreen(AdvisorScreen):
         names = {route.route: route.name for route in result.routes}
         combo = " + ".join(names.get(r, r) for r in rec.combination)
         yield Static(
-            f"[b]Recommended:[/b] {names.get(rec.primary, rec.primary)}"
-            + (f"   [b]together:[/b] {combo}" if len(rec.combination) > 1 else ""),
+            self.t("[b]Recommended:[/b] {route}", route=names.get(rec.primary, rec.primary))
+            + (
+                "   " + self.t("[b]together:[/b] {routes}", routes=combo)
+                if len(rec.combination) > 1
+                else ""
+            ),
             id="recommendation",
         )
         yield Static(
-            f"confidence {rec.confidence:.0%} ({rec.confidence_label}), margin {rec.margin:.1f} "
-            f"points over {names.get(rec.runner_up or '', rec.runner_up or '-')}",
+            self.t(
+                "confidence {confidence} ({label}), margin {margin} points over {runner_up}",
+                confidence=f"{rec.confidence:.0%}",
+                label=rec.confidence_label,
+                margin=f"{rec.margin:.1f}",
+                runner_up=names.get(rec.runner_up or "", rec.runner_up or "-"),
+            ),
             id="confidence",
             markup=False,
         )
         yield Static(rec.summary, classes="muted", markup=False)
         top = max((abs(r.score) for r in result.routes), default=1.0) or 1.0
-        label_width = max((len(r.name) for r in result.routes), default=18)
+        label_width = max((cell_len(r.name) for r in result.routes), default=18)
         for route in result.routes:
             yield ScoreBar(
                 route.name,
                 route.score,
                 top,
                 best=route.route == rec.primary,
-                suffix="" if route.eligible else "blocked",
+                suffix="" if route.eligible else self.t("blocked"),
                 label_width=label_width,
             )
             lines = [f"{reason.contribution:+.1f}  {reason.text}" for reason in route.reasons]
-            lines += [f"blocked: {gate.text}" for gate in route.gates]
+            lines += [self.t("blocked: {reason}", reason=gate.text) for gate in route.gates]
             yield Collapsible(
-                Static("\n".join(lines) or "no rule applies", markup=False),
-                title=f"why {route.name}",
+                Static("\n".join(lines) or self.t("no rule applies"), markup=False),
+                title=self.t("why {route}", route=route.name),
                 collapsed=route.route != rec.primary,
             )
         if rec.combination_reason:
-            yield Static(f"[b]Combination[/b]\n{rec.combination_reason}", classes="section")
+            yield Static(
+                self.t("[b]Combination[/b]") + f"\n{rec.combination_reason}", classes="section"
+            )
         yield Static(
-            "[b]Next steps[/b]\n" + "\n".join(f"• {step}" for step in rec.next_steps),
+            self.t("[b]Next steps[/b]") + "\n" + "\n".join(f"• {step}" for step in rec.next_steps),
             classes="section",
         )
-        flips = [f"• {flip.text}" for flip in result.flips] or ["• nothing close would change it"]
-        yield Static("[b]What would change the answer[/b]\n" + "\n".join(flips), classes="section")
+        flips = [f"• {flip.text}" for flip in result.flips] or [
+            "• " + self.t("nothing close would change it")
+        ]
+        yield Static(
+            self.t("[b]What would change the answer[/b]") + "\n" + "\n".join(flips),
+            classes="section",
+        )
         if result.warnings:
             yield Static(
-                "[b]Warnings[/b]\n" + "\n".join(f"⚠ {w}" for w in result.warnings),
+                self.t("[b]Warnings[/b]") + "\n" + "\n".join(f"⚠ {w}" for w in result.warnings),
                 classes="section warnings",
             )
         yield Static(
@@ -127,7 +144,7 @@ class ResultsScreen(AdvisorScreen):
         )
         if result.defaulted:
             yield Static(
-                f"{len(result.defaulted)} questions left at their default.",
+                self.t("{count} questions left at their default.", count=len(result.defaulted)),
                 classes="muted",
                 markup=False,
             )
@@ -181,7 +198,7 @@ class ResultsScreen(AdvisorScreen):
             return
         self.app.push_screen(
             PathDialog(
-                "Write the brief (.md), or the decision report (.html or .pdf), to",
+                self.t("Write the brief (.md), or the decision report (.html or .pdf), to"),
                 default="advisor-brief.md",
                 must_exist=False,
             ),
@@ -202,7 +219,7 @@ class ResultsScreen(AdvisorScreen):
         except OSError as exc:
             self.advisor.show_error(exc)
             return
-        self.notify(f"brief written to {path}")
+        self.notify(self.t("brief written to {path}", path=path))
 
     def _export_report(self, path: Path) -> None:
         """The decision report (advisor report's core) from the session, in a worker thread."""
@@ -229,7 +246,7 @@ class ResultsScreen(AdvisorScreen):
         except (AdvisorError, OSError) as exc:
             self.app.call_from_thread(self.advisor.show_error, exc)
             return
-        self.app.call_from_thread(self.notify, f"report written to {path}")
+        self.app.call_from_thread(self.notify, self.t("report written to {path}", path=path))
 
 
 def evidence_section(found: Evidence, lang: str) -> Static:

@@ -36,7 +36,7 @@ class SettingsScreen(AdvisorScreen):
         yield Header()
         with VerticalScroll(id="settings"):
             with Horizontal(classes="form-row"):
-                yield Label("Backend", classes="form-label")
+                yield Label(self.t("Backend"), classes="form-label")
                 yield Select(
                     [(name, name) for name in backend_names()],
                     value=self.advisor.backend_name,
@@ -45,15 +45,15 @@ class SettingsScreen(AdvisorScreen):
                 )
             yield Static(id="availability", markup=False)
             with Horizontal(classes="form-row"):
-                yield Label("Model", classes="form-label")
-                yield Input(session.model or "", placeholder="default model", id="model")
+                yield Label(self.t("Model"), classes="form-label")
+                yield Input(session.model or "", placeholder=self.t("default model"), id="model")
             with Horizontal(classes="form-row"):
-                yield Label("Language", classes="form-label")
+                yield Label(self.t("Language"), classes="form-label")
                 with RadioSet(id="language"):
                     yield RadioButton("English", value=session.language == "en", id="lang-en")
                     yield RadioButton("日本語", value=session.language == "ja", id="lang-ja")
             with Horizontal(classes="form-row"):
-                yield Label("Theme", classes="form-label")
+                yield Label(self.t("Theme"), classes="form-label")
                 yield Select(
                     [(name, name) for name in THEMES],
                     value=self.app.theme if self.app.theme in THEMES else THEMES[0],
@@ -61,12 +61,12 @@ class SettingsScreen(AdvisorScreen):
                     id="theme",
                 )
             with Horizontal(classes="buttons"):
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Back", id="back")
+                yield Button(self.t("Apply"), variant="primary", id="apply")
+                yield Button(self.t("Back"), id="back")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "settings"
+        self.sub_title = self.t("settings")
         self.show_availability(self.advisor.backend_name)
 
     @on(Select.Changed, "#backend")
@@ -78,15 +78,21 @@ class SettingsScreen(AdvisorScreen):
         try:
             backend = self.advisor.backend(name)
         except Exception as exc:  # an unusable backend is shown, not raised
-            target.update(f"unavailable: {exc}")
+            target.update(self.t("unavailable: {error}", error=exc))
             return
         status = backend.availability()
         model = self.query_one("#model", Input)
-        model.placeholder = f"default: {backend.default_model}"
+        model.placeholder = self.t("default: {model}", model=backend.default_model)
         if status.usable:
-            target.update(f"{backend.description} · default model {backend.default_model}")
+            target.update(
+                self.t(
+                    "{description} · default model {model}",
+                    description=backend.description,
+                    model=backend.default_model,
+                )
+            )
         else:
-            target.update(f"not usable now: {status.reason}")
+            target.update(self.t("not usable now: {reason}", reason=status.reason))
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
@@ -98,7 +104,13 @@ class SettingsScreen(AdvisorScreen):
         if language != session.language:
             self.advisor.action_toggle_language()
         self.app.theme = str(self.query_one("#theme", Select).value)
-        self.notify(f"settings applied: {self.advisor.backend_name}, {self.advisor.model_id}")
+        self.notify(
+            self.t(
+                "settings applied: {backend}, {model}",
+                backend=self.advisor.backend_name,
+                model=self.advisor.model_id,
+            )
+        )
         self.action_back()
 
     @on(Button.Pressed, "#back")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Sparkline, Static
+
+from advisor.tui.i18n import tr
 
 
 def bar(value: float, maximum: float, width: int) -> str:
@@ -43,10 +46,13 @@ class ScoreBar(Static):
         # Whole labels where they fit; never more than 40% of the line, then an ellipsis.
         room = max(8, (self.size.width * 2) // 5)
         column = min(self.label_width, room)
-        label = self.label if len(self.label) <= column else self.label[: column - 1] + "…"
-        width = max(8, self.size.width - column - 1 - len(tail))
+        # Widths in terminal cells: a Japanese character takes two (issue 14).
+        label = self.label
+        if cell_len(label) > column:
+            label = set_cell_size(label, column - 1) + "…"
+        width = max(8, self.size.width - column - 1 - cell_len(tail))
         text = Text()
-        text.append(f"{label:<{column}} ", style="bold")
+        text.append(set_cell_size(label, column) + " ", style="bold")
         text.append(bar(self.score, self.maximum, width))
         text.append(tail)
         return text
@@ -71,11 +77,15 @@ class MetricChart(Vertical):
         yield Sparkline([], summary_function=max)
 
     def _caption(self) -> str:
+        lang = str(getattr(getattr(self.app, "session", None), "language", "en"))
         if not self.values:
-            return f"{self.metric}: waiting for the first step"
-        return (
-            f"{self.metric}: {self.values[-1]:.4f} (step {self.step or len(self.values)}, "
-            f"min {min(self.values):.4f}, max {max(self.values):.4f})"
+            return tr("{metric}: waiting for the first step", lang).format(metric=self.metric)
+        return tr("{metric}: {value} (step {step}, min {min}, max {max})", lang).format(
+            metric=self.metric,
+            value=f"{self.values[-1]:.4f}",
+            step=self.step or len(self.values),
+            min=f"{min(self.values):.4f}",
+            max=f"{max(self.values):.4f}",
         )
 
     def set_metric(self, metric: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +12,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from advisor.tui.i18n import tr
+
+
+def _lang(screen: ModalScreen[Any]) -> str:
+    return str(getattr(getattr(screen.app, "session", None), "language", "en"))
+
+
+def _t(screen: ModalScreen[Any], text: str, **values: object) -> str:
+    """A dialog's own text in the session's language (strings.yaml)."""
+    out = tr(text, _lang(screen))
+    return out.format(**values) if values else out
 
 
 class ErrorDialog(ModalScreen[None]):
@@ -31,7 +43,7 @@ class ErrorDialog(ModalScreen[None]):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(self.message, id="error-message", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("OK", variant="error", id="ok")
+                yield Button(_t(self, "OK"), variant="error", id="ok")
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()
@@ -60,8 +72,8 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(self.message, markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, variant="primary", id="yes")
-                yield Button("Cancel", id="no")
+                yield Button(_t(self, self.yes), variant="primary", id="yes")
+                yield Button(_t(self, "Cancel"), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -98,12 +110,12 @@ class PathDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog path-dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(self.default, placeholder="path/to/file", id="path")
+            yield Input(self.default, placeholder=_t(self, "path/to/file"), id="path")
             tree = _FilteredTree(self.root, suffixes=self.suffixes, id="tree")
             yield tree
             with Horizontal(classes="dialog-buttons"):
-                yield Button("OK", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button(_t(self, "OK"), variant="primary", id="ok")
+                yield Button(_t(self, "Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
@@ -119,13 +131,15 @@ class PathDialog(ModalScreen[Path | None]):
     def accept(self) -> None:
         text = self.query_one("#path", Input).value.strip()
         if not text:
-            self.notify("type a path or pick a file", severity="warning")
+            self.notify(_t(self, "type a path or pick a file"), severity="warning")
             return
         path = Path(text).expanduser()
         if not path.is_absolute():
             path = self.root / path
         if self.must_exist and not path.exists():
-            self.notify(f"{path} does not exist: check the path", severity="error")
+            self.notify(
+                _t(self, "{path} does not exist: check the path", path=path), severity="error"
+            )
             return
         self.dismiss(path)
 
@@ -167,9 +181,9 @@ class PickDialog(ModalScreen[str | None]):
             if self.options:
                 yield OptionList(*[Option(label, id=key) for key, label in self.options])
             else:
-                yield Static("Nothing to choose yet.")
+                yield Static(_t(self, "Nothing to choose yet."))
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(_t(self, "Cancel"), id="cancel")
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:
@@ -198,7 +212,7 @@ class TextDialog(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(self.text, markup=False, id="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Close", id="close")
+                yield Button(_t(self, "Close"), id="close")
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()

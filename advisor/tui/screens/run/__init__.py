@@ -79,14 +79,21 @@ class RunScreen(AdvisorScreen):
         yield Header()
         with Vertical(id="run"):
             with Horizontal(id="run-bar"):
-                yield Select(ROUTES, value=route, allow_blank=False, id="route")
+                yield Select(
+                    [(self.t(label), value) for label, value in ROUTES],
+                    value=route,
+                    allow_blank=False,
+                    id="route",
+                )
                 yield Select(
                     [(n, n) for n in backend_names()],
                     value=self.advisor.backend_name,
                     allow_blank=False,
                     id="run-backend",
                 )
-                yield Input(session.model or "", placeholder="default model", id="run-model")
+                yield Input(
+                    session.model or "", placeholder=self.t("default model"), id="run-model"
+                )
             with ContentSwitcher(initial=PANELS.get(route, "panel-tune"), id="panels"):
                 yield PromptPanel(id="panel-prompt")
                 yield AssistantPanel(id="panel-assistant")
@@ -94,14 +101,14 @@ class RunScreen(AdvisorScreen):
                 yield TunePanel(id="panel-tune")
             yield ProgressBar(show_eta=False, id="run-progress")
             with Horizontal(classes="buttons"):
-                yield Button("Start", variant="primary", id="start")
-                yield Button("Cancel", variant="error", id="cancel", disabled=True)
-                yield Button("Resume", id="resume", disabled=True)
+                yield Button(self.t(self._start_label(route)), variant="primary", id="start")
+                yield Button(self.t("Cancel"), variant="error", id="cancel", disabled=True)
+                yield Button(self.t("Resume"), id="resume", disabled=True)
             yield RichLog(id="run-log", wrap=True, markup=False, max_lines=500)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "run"
+        self.sub_title = self.t("run")
         self.query_one("#run-progress", ProgressBar).update(total=100, progress=0)
         last = self.session.job_ids[-1] if self.session.job_ids else None
         self.tune.job_id = last
@@ -128,8 +135,13 @@ class RunScreen(AdvisorScreen):
         route = str(event.value)
         self.session.route = route
         self.query_one("#panels", ContentSwitcher).current = PANELS.get(route, "panel-tune")
-        label = "Start job" if route in TRAINING_ROUTES else "Prepare"
-        self.query_one("#start", Button).label = "Build index" if route == "rag" else label
+        self.query_one("#start", Button).label = self.t(self._start_label(route))
+
+    @staticmethod
+    def _start_label(route: str) -> str:
+        if route == "rag":
+            return "Build index"
+        return "Start job" if route in TRAINING_ROUTES else "Prepare"
 
     def _apply_choices(self) -> None:
         session = self.session
@@ -153,17 +165,17 @@ class RunScreen(AdvisorScreen):
     def show_progress(self, done: int, total: int, label: str) -> None:
         self.query_one("#run-progress", ProgressBar).update(total=total or None, progress=done)
         if label:
-            self.sub_title = f"run · {label}"
+            self.sub_title = f"{self.t('run')} · {label}"
 
     def finished(self, message: str) -> None:
         self.busy(False)
-        self.sub_title = "run"
+        self.sub_title = self.t("run")
         self.query_one("#run-progress", ProgressBar).update(total=100, progress=100)
         self.notify(message)
 
     def worker_failed(self, worker: Worker, error: BaseException) -> None:
         self.busy(False, resumable=self.job_id is not None)
-        self.log_line(f"failed: {error}")
+        self.log_line(self.t("failed: {error}", error=error))
         super().worker_failed(worker, error)
 
     # --- actions -------------------------------------------------------------------------

@@ -16,15 +16,17 @@ class AssistantPanel(RunPanel):
     def compose(self) -> ComposeResult:
         session = self.session
         with Horizontal(classes="row"):
-            yield Input(session.assistant or "assistant", placeholder="name", id="assistant")
+            yield Input(
+                session.assistant or "assistant", placeholder=self.t("name"), id="assistant"
+            )
             yield Input(
                 session.documents or "",
-                placeholder="knowledge folder (optional)",
+                placeholder=self.t("knowledge folder (optional)"),
                 id="assistant-docs",
             )
         yield Input(
             session.system_prompt or "",
-            placeholder="instructions of the assistant",
+            placeholder=self.t("instructions of the assistant"),
             id="assistant-instructions",
         )
 
@@ -33,7 +35,7 @@ class AssistantPanel(RunPanel):
         instructions = self.query_one("#assistant-instructions", Input).value.strip()
         documents = self.query_one("#assistant-docs", Input).value.strip()
         if not instructions:
-            self.notify("write the assistant's instructions", severity="warning")
+            self.notify(self.t("write the assistant's instructions"), severity="warning")
             return
         self.session.assistant, self.session.system_prompt = name, instructions
         self.run_screen.busy(True)
@@ -60,8 +62,13 @@ class AssistantPanel(RunPanel):
         report = route.prepare(self.progress, screen.cancel_event)
         details = ", ".join(f"{k} {v}" for k, v in report.details.items())
         call(
-            screen.log_line, f"assistant {name} saved and ready ({details or 'instructions only'})"
+            screen.log_line,
+            self.t(
+                "assistant {name} saved and ready ({details})",
+                name=name,
+                details=details or self.t("instructions only"),
+            ),
         )
         for warning in report.warnings:
-            call(screen.log_line, f"warning: {warning}")
-        call(screen.finished, f"assistant {name} ready: chat with it (F6)")
+            call(screen.log_line, self.t("warning: {warning}", warning=warning))
+        call(screen.finished, self.t("assistant {name} ready: chat with it (F6)", name=name))

@@ -11,7 +11,7 @@ from advisor.tui.screens.run.panel import RunPanel
 
 class PromptPanel(RunPanel):
     def compose(self) -> ComposeResult:
-        yield Label("Instructions (system prompt)", classes="field-label")
+        yield Label(self.t("Instructions (system prompt)"), classes="field-label")
         yield Input(self.session.system_prompt or "", id="instructions")
 
     def start(self) -> None:
@@ -31,7 +31,10 @@ class PromptPanel(RunPanel):
         prepared = build_route(spec, self.advisor.settings, self.advisor.backend)
         report = prepared.prepare()
         screen = self.run_screen
-        call(screen.log_line, f"system_prompt ready on {spec.backend}/{prepared.model}")
+        call(
+            screen.log_line,
+            self.t("system_prompt ready on {where}", where=f"{spec.backend}/{prepared.model}"),
+        )
         for warning in report.warnings:
-            call(screen.log_line, f"warning: {warning}")
-        call(screen.finished, "route ready: chat with it (F6) or compare (F7)")
+            call(screen.log_line, self.t("warning: {warning}", warning=warning))
+        call(screen.finished, self.t("route ready: chat with it (F6) or compare (F7)"))

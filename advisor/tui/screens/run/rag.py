@@ -16,14 +16,16 @@ class RagPanel(RunPanel):
     def compose(self) -> ComposeResult:
         session = self.session
         with Horizontal(classes="row"):
-            yield Input(session.documents or "", placeholder="documents folder", id="documents")
-            yield Input(session.knowledge_base or "kb", placeholder="name", id="kb")
+            yield Input(
+                session.documents or "", placeholder=self.t("documents folder"), id="documents"
+            )
+            yield Input(session.knowledge_base or "kb", placeholder=self.t("name"), id="kb")
 
     def start(self) -> None:
         documents = self.query_one("#documents", Input).value.strip()
         name = self.query_one("#kb", Input).value.strip() or "kb"
         if not documents:
-            self.notify("type the folder of documents to index", severity="warning")
+            self.notify(self.t("type the folder of documents to index"), severity="warning")
             return
         self.session.documents, self.session.knowledge_base = documents, name
         self.run_screen.busy(True)
@@ -39,10 +41,15 @@ class RagPanel(RunPanel):
         report = kb.index([documents], progress=self.progress, cancel=screen.cancel_event)
         call(
             screen.log_line,
-            f"{report.kb}: {report.files} files, {report.chunks} chunks "
-            f"(+{report.added} ~{report.updated} ={report.unchanged} -{report.deleted}) "
-            f"in {report.seconds:.1f} s",
+            self.t(
+                "{kb}: {files} files, {chunks} chunks ({changes}) in {seconds} s",
+                kb=report.kb,
+                files=report.files,
+                chunks=report.chunks,
+                changes=f"+{report.added} ~{report.updated} ={report.unchanged} -{report.deleted}",
+                seconds=f"{report.seconds:.1f}",
+            ),
         )
         for skipped in report.skipped:
-            call(screen.log_line, f"skipped {skipped}")
-        call(screen.finished, f"knowledge base {name} ready: chat with it (F6)")
+            call(screen.log_line, self.t("skipped {what}", what=skipped))
+        call(screen.finished, self.t("knowledge base {name} ready: chat with it (F6)", name=name))

@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from advisor.errors import DataFileError, JobError
 from advisor.ids import METHODS
+from advisor.tui.i18n import tr
 from advisor.tui.screens.run.panel import RunPanel
 from advisor.tui.widgets.charts import MetricChart
 from advisor.tui.widgets.dialogs import ConfirmDialog, PickDialog
@@ -25,19 +26,34 @@ if TYPE_CHECKING:
 TRAINING_ROUTES = METHODS  # a fine-tuning route is named after its method
 
 
-def preview_lines(method: str, backend: str, train: Path, preview: JobPreview | None) -> list[str]:
+def preview_lines(
+    method: str, backend: str, train: Path, preview: JobPreview | None, lang: str = "en"
+) -> list[str]:
     """What the confirmation dialog says about a job before it is created."""
-    lines = [f"{method.upper()} on {backend}, training file {train.name}"]
+
+    def t(text: str, **values: object) -> str:
+        return tr(text, lang).format(**values)
+
+    lines = [
+        t(
+            "{method} on {backend}, training file {name}",
+            method=method.upper(),
+            backend=backend,
+            name=train.name,
+        )
+    ]
     if preview is None:
         return lines
-    lines.append(f"{preview.examples} examples")
+    lines.append(t("{count} examples", count=preview.examples))
     if preview.billed_tokens is not None:
-        lines.append(f"{preview.billed_tokens:,} billed tokens")
+        lines.append(t("{count} billed tokens", count=f"{preview.billed_tokens:,}"))
     if preview.estimated_cost_usd is not None:
-        prices = f" (prices of {preview.price_date})" if preview.price_date else ""
-        lines.append(f"about ${preview.estimated_cost_usd:.2f}{prices}")
+        prices = (
+            " " + t("(prices of {date})", date=preview.price_date) if preview.price_date else ""
+        )
+        lines.append(t("about {amount}", amount=f"${preview.estimated_cost_usd:.2f}") + prices)
     if preview.estimated_seconds is not None:
-        lines.append(f"about {preview.estimated_seconds:.0f} s")
+        lines.append(t("about {amount}", amount=f"{preview.estimated_seconds:.0f} s"))
     return lines + preview.notes
 
 
@@ -47,7 +63,7 @@ class TunePanel(RunPanel):
         self.job_id: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(self.session.data_file or "", placeholder="training file", id="train")
+        yield Input(self.session.data_file or "", placeholder=self.t("training file"), id="train")
         yield Static(id="job-status", markup=False)
         yield MetricChart(id="chart")
 
@@ -62,7 +78,9 @@ class TunePanel(RunPanel):
     def start(self) -> None:
         train = self.query_one("#train", Input).value.strip()
         if not train:
-            self.notify("type the training file (check it on the Data screen)", severity="warning")
+            self.notify(
+                self.t("type the training file (check it on the Data screen)"), severity="warning"
+            )
             return
         path = Path(train).expanduser()
         if not path.is_file():
@@ -86,7 +104,7 @@ class TunePanel(RunPanel):
         )
         backend = self.advisor.backend_name
         preview = self.jobs.preview(backend, request)
-        lines = preview_lines(method, backend, train, preview)
+        lines = preview_lines(method, backend, train, preview, self.session.language)
 
         def confirmed(ok: bool | None) -> None:
             if ok:
@@ -94,13 +112,15 @@ class TunePanel(RunPanel):
                 self.create_job(request)
 
         self.app.call_from_thread(
-            self.app.push_screen, ConfirmDialog("Start fine-tuning?", "\n".join(lines)), confirmed
+            self.app.push_screen,
+            ConfirmDialog(self.t("Start fine-tuning?"), "\n".join(lines)),
+            confirmed,
         )
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="run")
     def create_job(self, request: JobRequest) -> None:
         job = self.jobs.submit(self.advisor.backend_name, request)
-        self.app.call_from_thread(self.show_job, job.id, f"job {job.id} created")
+        self.app.call_from_thread(self.show_job, job.id, self.t("job {id} created", id=job.id))
 
     def show_job(self, job_id: str, message: str | None = None) -> None:
         """Make ``job_id`` the panel's job and follow it."""
@@ -144,7 +164,10 @@ class TunePanel(RunPanel):
                 chart.add(headline[1], point.step if point else None)
             if event.type != "metrics":
                 screen.log_line(f"[{event.level}] {event.message}")
-        status = f"job {job.id}: {job.status} · {job.method} · {job.model}"
+        status = (
+            self.t("job {id}: {status}", id=job.id, status=job.status)
+            + f" · {job.method} · {job.model}"
+        )
         if job.fine_tuned_model:
             status += f" → {job.fine_tuned_model}"
         from advisor.app.jobs import timing_line
@@ -155,10 +178,10 @@ class TunePanel(RunPanel):
         screen.busy(not update.settled, resumable=job.status in ("cancelled", "failed", "paused"))
         if job.status == "succeeded" and job.fine_tuned_model:
             self.session.fine_tuned_model = job.fine_tuned_model
-            self.notify(f"fine-tuned model ready: {job.fine_tuned_model}")
+            self.notify(self.t("fine-tuned model ready: {model}", model=job.fine_tuned_model))
         elif job.status == "failed":
-            message = job.error.message if job.error else "the job failed"
-            self.advisor.show_error(JobError(message), title=f"Job {job.id} failed")
+            message = job.error.message if job.error else self.t("the job failed")
+            self.advisor.show_error(JobError(message), title=self.t("Job {id} failed", id=job.id))
 
     # --- control -------------------------------------------------------------------------
 
@@ -167,7 +190,15 @@ class TunePanel(RunPanel):
         jobs = self.jobs
         job = jobs.cancel(job_id) if action == "cancel" else jobs.resume(job_id)
         call = self.app.call_from_thread
-        call(self.run_screen.log_line, f"{action}: job {job.id} is {job.status}")
+        call(
+            self.run_screen.log_line,
+            self.t(
+                "{action}: job {id} is {status}",
+                action=self.t(action),
+                id=job.id,
+                status=job.status,
+            ),
+        )
         # Following again replaces the current follower (same exclusive group), so the
         # new state shows at once instead of at the next poll.
         call(self.follow, job_id)
@@ -177,7 +208,7 @@ class TunePanel(RunPanel):
         jobs = self.jobs.list(limit=30)
         options = [(j.id, f"{j.id}  {j.status:<10} {j.method} {j.model}") for j in jobs]
         self.app.call_from_thread(
-            self.app.push_screen, PickDialog("Fine-tuning jobs", options), self._job_picked
+            self.app.push_screen, PickDialog(self.t("Fine-tuning jobs"), options), self._job_picked
         )
 
     def _job_picked(self, job_id: str | None) -> None:

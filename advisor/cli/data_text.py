@@ -1,0 +1,75 @@
+"""The human text of ``advisor data stats`` (advisor/messages.yaml, in the session's language)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import cell_len
+
+from advisor.app.text import duration_text
+from advisor.cli.context import t
+from advisor.cli.output import echo
+
+
+def print_stats(result: Any) -> None:
+    echo(
+        t(
+            "data.stats_head",
+            path=str(result.path),
+            examples=result.examples,
+            method=result.method,
+            skipped=result.skipped_lines,
+        )
+    )
+    echo(t("data.stats_tokenizer", tokenizer=result.tokenizer))
+    for key, dist in (
+        ("data.stats_messages", result.messages_per_example),
+        ("data.stats_tokens", result.example_tokens),
+        ("data.stats_assistant", result.assistant_tokens),
+    ):
+        label = t(key)
+        echo(
+            label
+            + " " * max(1, 18 - cell_len(label))
+            + t(
+                "data.stats_dist",
+                min=f"{dist.min:g}",
+                mean=f"{dist.mean:g}",
+                p5=f"{dist.p5:g}",
+                p50=f"{dist.p50:g}",
+                p95=f"{dist.p95:g}",
+                max=f"{dist.max:g}",
+            )
+        )
+    echo(t("data.stats_total", tokens=f"{result.total_tokens:,}", epochs=result.default_epochs))
+    echo(
+        t(
+            "data.stats_billed",
+            tokens=f"{result.billed_tokens:,}",
+            epochs=result.epochs,
+            per_epoch=f"{result.billed_tokens_per_epoch:,}",
+        )
+    )
+    cost = "n/a" if result.estimated_cost_usd is None else f"${result.estimated_cost_usd:,.4f}"
+    echo(
+        t(
+            "data.stats_cost",
+            model=result.model,
+            cost=cost,
+            date=result.price_date,
+            note=result.price_note,
+        )
+    )
+    local = result.local
+    if local.estimated_training_seconds is None:
+        echo(t("data.stats_local_unknown", source=local.source))
+    else:
+        echo(
+            t(
+                "data.stats_local",
+                duration=duration_text(local.estimated_training_seconds),
+                epochs=local.epochs,
+                speed=f"{local.tokens_per_second:,.0f}",
+                source=local.source,
+            )
+        )
