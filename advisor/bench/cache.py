@@ -21,9 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor import storage
+
+if TYPE_CHECKING:
+    from advisor.bench.scenario import Scenario
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS generations (
@@ -36,6 +39,21 @@ CREATE TABLE IF NOT EXISTS embeddings (
     body TEXT NOT NULL
 );
 """
+
+
+def route_fingerprint(scenario: Scenario, route_id: str, route: object) -> str:
+    """Route id plus what shapes its prompts, so edited prompts miss the cache."""
+    from advisor.bench.routespec import parse_route
+
+    parts = [route_id, scenario.system_prompt]
+    if parse_route(route_id).retrieves:
+        for path in scenario.knowledge_files():
+            parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
+    few_shot = getattr(route, "few_shot_file", None)
+    if few_shot is not None:  # the examples chosen shape every prompt
+        parts.append(hashlib.sha256(few_shot.read_bytes()).hexdigest())
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+    return f"{route_id}:{digest}"
 
 
 def cache_key(

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from advisor import __version__
 from advisor.bench import compare, metrics
-from advisor.bench.cache import GenerationCache, cache_key
+from advisor.bench.cache import GenerationCache, cache_key, route_fingerprint
 from advisor.bench.prepare import PreparedRoute, TrainingSettings
 from advisor.bench.prepare_routes import prepare_spec
 from advisor.bench.pricing import chat_price
-from advisor.bench.routespec import RouteSpec, parse_route
+from advisor.bench.routespec import RouteSpec
 from advisor.bench.schema import (
     BenchConfig,
     BenchResults,
@@ -287,7 +287,7 @@ class BenchRunner:
         from advisor.routes.base import RouteAnswer
 
         params = self._params()
-        fingerprint = self._route_fingerprint(route_id, route)
+        fingerprint = route_fingerprint(self.scenario, route_id, route)
         keys = [
             cache_key(
                 backend=self.backend.name,
@@ -355,20 +355,6 @@ class BenchRunner:
                     self._check_cancel()
             finally:
                 answers.close()  # on cancel: stop generating now, not after the batch
-
-    def _route_fingerprint(self, route_id: str, route: Route) -> str:
-        """Route id plus what shapes its prompts, so edited prompts miss the cache."""
-        import hashlib
-
-        parts = [route_id, self.scenario.system_prompt]
-        if parse_route(route_id).retrieves:
-            for path in self.scenario.knowledge_files():
-                parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
-        few_shot = getattr(route, "few_shot_file", None)
-        if few_shot is not None:  # the examples chosen shape every prompt
-            parts.append(hashlib.sha256(few_shot.read_bytes()).hexdigest())
-        digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
-        return f"{route_id}:{digest}"
 
     # --- grading -------------------------------------------------------------------------
 

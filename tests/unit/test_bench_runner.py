@@ -7,6 +7,8 @@ import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import pytest
+
 from advisor.bench.prepare import TrainingSettings, training_key
 from advisor.bench.runner import BenchOptions, available_routes, run_bench
 from advisor.bench.scenario import load_scenario
@@ -97,7 +99,10 @@ class RemoteFake(FakeBackend):
         return InstantTuning(self.settings)
 
 
-def test_remote_backend_uses_the_pool_counts_errors_and_reuses_jobs(settings: Settings) -> None:
+def test_remote_backend_uses_the_pool_counts_errors_and_reuses_jobs(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(InstantTuning, "created", 0)  # other test modules create jobs too
     scenario = load_scenario(TINY)
     backend = RemoteFake(settings)
     assert available_routes(scenario, backend) == ["system_prompt", "rag", "sft"]
