@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from advisor.cli import context
+from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.errors import UserInputError
 
@@ -61,7 +62,7 @@ def create(
     if fmt is OutputFormat.json:
         print_json({"name": profile.name, "path": str(path)})
         return
-    echo(f"saved assistant {profile.name} to {path}")
+    echo(msg("assistant.saved", name=profile.name, path=str(path)))
 
 
 @assistant_app.command("list")
@@ -74,10 +75,18 @@ def list_assistants(fmt: OutputFormat = FORMAT_OPTION) -> None:
         print_json({"assistants": profiles})
         return
     if not profiles:
-        echo("no assistants yet; create one with `advisor assistant create NAME -i TEXT`")
+        echo(msg("assistant.none"))
     for p in profiles:
-        where = f"{p.backend or 'default backend'}/{p.model or 'default model'}"
-        echo(f"{p.name}: {len(p.knowledge)} knowledge paths, {where}  {p.description}".rstrip())
+        backend = p.backend or msg("assistant.default_backend")
+        where = f"{backend}/{p.model or msg('assistant.default_model')}"
+        row = msg(
+            "assistant.row",
+            name=p.name,
+            count=len(p.knowledge),
+            where=where,
+            description=p.description,
+        )
+        echo(row.rstrip())
 
 
 @assistant_app.command("show")
@@ -104,7 +113,7 @@ def delete(
     from advisor.routes import AssistantStore
 
     AssistantStore(context.settings()).delete(name, drop_knowledge=not keep_knowledge)
-    echo(f"deleted assistant {name}")
+    echo(msg("assistant.deleted", name=name))
 
 
 @assistant_app.command("chat")
@@ -143,7 +152,9 @@ def chat(
             print_json({"assistant": name, "answers": results})
         return
     if fmt is OutputFormat.json:
-        raise UserInputError("--format json needs --message", hint="interactive chat is text only")
+        raise UserInputError.from_catalog(
+            "assistant.json_needs_message", hint_key="assistant.json_needs_message_hint"
+        )
     _interactive(conversation, name, route.profile.conversation_starters)
 
 
@@ -151,11 +162,11 @@ def _interactive(conversation: Conversation, name: str, starters: list[str]) -> 
     from advisor.app.ask import prepare
     from advisor.cli.ask import print_answer
 
-    echo(f"Chatting with {name}. Empty line or Ctrl+D ends.", err=True)
+    echo(msg("assistant.chatting", name=name), err=True)
     for number, starter in enumerate(starters, start=1):
         echo(f"  {number}. {starter}", err=True)
     for warning in prepare(conversation.route):
-        echo(f"warning: {warning}", err=True)
+        echo(msg("warning", warning=warning), err=True)
     while True:
         try:
             line = input("> " if sys.stdin.isatty() else "").strip()

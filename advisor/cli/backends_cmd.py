@@ -8,6 +8,7 @@ import typer
 from pydantic import BaseModel, Field
 
 from advisor.cli import context
+from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.cli.warm_cmd import warm_app
 
@@ -69,16 +70,23 @@ def list_backends(fmt: OutputFormat = FORMAT_OPTION) -> None:
         return
     for row in rows.backends:
         flags = [k.removeprefix("supports_") for k, v in row.capabilities.items() if v is True]
-        status = "usable" if row.usable else f"unusable: {row.reason}"
+        status = (
+            msg("backends.usable") if row.usable else msg("backends.unusable", reason=row.reason)
+        )
         echo(f"{row.name:<8} {status}")
         if row.description:
             echo(f"         {row.description}")
-        echo(f"         default model: {row.default_model}; can: {', '.join(flags)}")
+        can = msg("backends.can", model=row.default_model, flags=", ".join(flags))
+        echo(f"         {can}")
         for model in row.models:
-            langs = ",".join(model["languages"])
-            echo(
-                f"         preset {model['id']}: {langs}; {model['licence']}; {model['size_mb']} MB"
+            preset = msg(
+                "backends.preset",
+                id=model["id"],
+                languages=",".join(model["languages"]),
+                licence=model["licence"],
+                size=model["size_mb"],
             )
+            echo(f"         {preset}")
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from advisor.cli import context
+from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
 config_app = typer.Typer(help="Settings (ADVISOR_* variables and advisor.toml).")
@@ -27,7 +28,7 @@ def _flatten(data: dict[str, object], prefix: str = "") -> list[str]:
         if isinstance(value, dict):
             lines.extend(_flatten(value, f"{prefix}{key}."))
         else:
-            lines.append(f"{prefix}{key} = {value}")
+            lines.append(msg("config.line", name=f"{prefix}{key}", value=value))
     return lines
 
 

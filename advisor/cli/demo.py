@@ -12,6 +12,7 @@ import sys
 import typer
 
 from advisor.cli import context
+from advisor.cli.context import t as msg
 from advisor.cli.output import echo
 
 SAMPLE_ANSWERS: dict[str, object] = {
@@ -23,9 +24,6 @@ SAMPLE_ANSWERS: dict[str, object] = {
     "example_count": 300,
     "budget": "moderate",
 }
-DEFAULT_QUESTION = (
-    "In two sentences: why would a support team give a language model a fixed style guide?"
-)
 
 
 def demo(
@@ -37,17 +35,14 @@ def demo(
     from advisor.criteria import Answers, assess
     from backends.types import ChatMessage, GenerationParams
 
-    assessment = assess(Answers(SAMPLE_ANSWERS), lang=context.settings().language)
-    echo("Sample use case: a support team that wants one fixed brand voice.")
+    assessment = assess(Answers(SAMPLE_ANSWERS), lang=context.lang())
+    echo(msg("demo.sample"))
     echo(assessment.recommendation.summary)
-    echo(
-        "Try it on your own: advisor questions --template > answers.yaml; advisor assess "
-        "--answers answers.yaml\n"
-    )
+    echo(msg("demo.try"))
 
     chosen = context.backend(backend, model=model)
-    asked = question or DEFAULT_QUESTION
-    echo(f"Asking {chosen.name}:{model or chosen.default_model}: {asked}")
+    asked = question or msg("demo.question")
+    echo(msg("demo.asking", model=f"{chosen.name}:{model or chosen.default_model}", question=asked))
     stream = chosen.stream(
         [ChatMessage(role="user", content=asked)],
         model=model,
@@ -60,7 +55,8 @@ def demo(
     sys.stdout.flush()
     if stream.result is not None:
         result = stream.result
-        echo(f"({result.usage.completion_tokens} tokens in {result.latency_s:.1f} s)", err=True)
+        tokens, seconds = result.usage.completion_tokens, f"{result.latency_s:.1f}"
+        echo(msg("demo.usage", tokens=tokens, seconds=seconds), err=True)
 
 
 def register(app: typer.Typer) -> None:

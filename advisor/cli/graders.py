@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from advisor.cli import context
+from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.errors import UserInputError
 
@@ -23,11 +24,13 @@ def _definition(value: str) -> dict[str, Any] | Path:
         try:
             data = json.loads(value)
         except ValueError as exc:
-            raise UserInputError(f"--grader is not valid JSON ({exc})") from exc
+            raise UserInputError.from_catalog("graders.bad_grader_json", error=str(exc)) from exc
         return dict(data)
     path = Path(value)
     if not path.is_file():
-        raise UserInputError(f"grader file {value} not found", hint="pass a file or inline JSON")
+        raise UserInputError.from_catalog(
+            "graders.not_found", hint_key="graders.not_found_hint", path=value
+        )
     return path
 
 
@@ -47,9 +50,9 @@ def run(
     try:
         parsed_item = json.loads(item)
     except ValueError as exc:
-        raise UserInputError(f"--item is not valid JSON ({exc})") from exc
+        raise UserInputError.from_catalog("graders.bad_item_json", error=str(exc)) from exc
     if not isinstance(parsed_item, dict):
-        raise UserInputError('--item must be a JSON object, e.g. \'{"answer": "42"}\'')
+        raise UserInputError.from_catalog("graders.item_not_object", example='\'{"answer": "42"}\'')
     settings = context.settings()
     chosen = context.backend(backend) if backend else None
     loaded = load_grader(_definition(grader), backend=chosen, settings=settings)
@@ -57,10 +60,13 @@ def run(
     if fmt is OutputFormat.json:
         print_json({"grader": loaded.name, "type": loaded.type, **result.model_dump()})
     else:
-        verdict = "passed" if result.passed else "failed"
-        echo(f"{loaded.name} ({loaded.type}): score {result.score:.4g}, {verdict}")
+        verdict = msg("graders.passed" if result.passed else "graders.failed")
+        score = f"{result.score:.4g}"
+        echo(
+            msg("graders.result", name=loaded.name, type=loaded.type, score=score, verdict=verdict)
+        )
         for key, value in result.details.items():
-            echo(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
+            echo(msg("graders.detail", name=key, value=json.dumps(value, ensure_ascii=False)))
     if not result.passed:
         raise typer.Exit(1)
 

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from pydantic import BaseModel
 
+from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.ids import METHODS
 
@@ -71,9 +72,11 @@ def list_command(root: Path | None = DIR_OPTION, fmt: OutputFormat = FORMAT_OPTI
         print_json({"scenarios": summaries})
         return
     if not summaries:
-        echo("No scenarios found; see docs/scenarios.md to write one.")
+        echo(msg("scenarios.none"))
         return
-    echo(f"{'NAME':<16} {'KIND':<13} {'LANG':<5} {'TRAIN':>5} {'TEST':>5}  {'SHOWS':<14} TITLE")
+    name, kind, lang, train, test, shows, title = msg("scenarios.head").split("|")
+    head = [_pad(name, 16), _pad(kind, 13), _pad(lang, 5), _pad(train, 5, right=True)]
+    echo(" ".join([*head, _pad(test, 5, right=True)]) + f"  {_pad(shows, 14)} {title}")
     for s in summaries:
         echo(
             f"{s.name:<16} {s.kind:<13} {s.language:<5} {s.training_examples:>5} "
@@ -101,32 +104,33 @@ def show_command(
     summary = _summary(loaded)
     echo(f"{loaded.title} ({loaded.name})")
     echo(f"  {loaded.description}")
-    echo(f"kind: {loaded.kind}   language: {loaded.language}   path: {loaded.root}")
+    echo(msg("scenarios.kind", kind=loaded.kind, language=loaded.language, path=loaded.root))
     if loaded.expected_route:
-        echo(f"built to show: {loaded.expected_route}")
+        echo(msg("scenarios.shows", route=loaded.expected_route))
     if loaded.routes:
-        echo(f"routes to bench: {', '.join(loaded.routes)}")
-    echo(f"system prompt: {loaded.system_prompt}")
-    echo("answers:")
+        echo(msg("scenarios.routes", routes=", ".join(loaded.routes)))
+    echo(msg("scenarios.system_prompt", prompt=loaded.system_prompt))
+    echo(msg("scenarios.answers"))
     for key, value in loaded.answers.items():
         echo(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
-    echo("training:")
+    echo(msg("scenarios.training"))
     for method in METHODS:
         path = loaded.training.file(method)
         if path is not None:
-            echo(f"  {method}: {path.name} ({_count_lines(path)} examples)")
-    echo(f"test: {loaded.test.file.name} ({summary.test_prompts} prompts)")
+            count = _count_lines(path)
+            echo(msg("scenarios.training_file", method=method, file=path.name, count=count))
+    echo(msg("scenarios.test", file=loaded.test.file.name, count=summary.test_prompts))
     if loaded.test.paraphrases is not None:
-        echo(f"  paraphrases: {loaded.test.paraphrases.name}")
-    for grader in loaded.test.graders:
-        echo(f"  grader {grader.name} ({grader.type}, {grader.aspect})")
+        echo(msg("scenarios.paraphrases", file=loaded.test.paraphrases.name))
+    for g in loaded.test.graders:
+        echo(msg("scenarios.grader", name=g.name, type=g.type, aspect=g.aspect))
     if loaded.knowledge is not None:
-        files = loaded.knowledge_files()
-        echo(f"knowledge: {loaded.knowledge.documents.name}/ ({len(files)} documents)")
+        count = len(loaded.knowledge_files())
+        echo(msg("scenarios.knowledge", folder=loaded.knowledge.documents.name, count=count))
     for note in loaded.notes:
-        echo(f"note: {note}")
+        echo(msg("scenarios.note", note=note))
     for item in items[:3]:
-        echo(f"example {item.id}: {item.prompt}")
+        echo(msg("scenarios.example", id=item.id, prompt=item.prompt))
 
 
 @scenarios_app.command("validate")
@@ -143,7 +147,9 @@ def validate_command(
     if not targets:
         from advisor.errors import UserInputError
 
-        raise UserInputError("no scenarios found", hint="pass a scenario folder")
+        raise UserInputError.from_catalog(
+            "scenarios.no_scenarios", hint_key="scenarios.no_scenarios_hint"
+        )
     results = []
     for target in targets:
         loaded = load_scenario(target, root)
@@ -163,18 +169,42 @@ def validate_command(
     if fmt is OutputFormat.json:
         print_json({"ok": all(r.ok for r in results), "scenarios": results})
     else:
-        for result in results:
-            status = "ok" if result.ok else "FAILED"
-            echo(f"{result.name}: {status} ({result.errors} errors, {result.warnings} warnings)")
-            for problem in result.problems[:20]:
-                where = problem["path"] or ""
-                if problem["line"]:
-                    where += f":{problem['line']}"
-                echo(f"  {problem['severity']}: {problem['message']} [{problem['code']}] {where}")
-            if len(result.problems) > 20:
-                echo(f"  ... and {len(result.problems) - 20} more (use --format json)")
+        _print_validation(results)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _print_validation(results: list[ValidationResult]) -> None:
+    for result in results:
+        status = msg("scenarios.ok" if result.ok else "scenarios.failed")
+        counts = {"errors": result.errors, "warnings": result.warnings}
+        echo(msg("scenarios.result", name=result.name, status=status, **counts))
+        for problem in result.problems[:20]:
+            where = problem["path"] or ""
+            if problem["line"]:
+                where += f":{problem['line']}"
+            severity = problem["severity"]
+            if severity in ("error", "warning"):
+                severity = msg(f"scenarios.{severity}")
+            echo(
+                msg(
+                    "scenarios.problem",
+                    severity=severity,
+                    message=problem["message"],
+                    code=problem["code"],
+                    where=where,
+                )
+            )
+        if len(result.problems) > 20:
+            echo(msg("scenarios.more", count=len(result.problems) - 20))
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal cells (never cut); Japanese takes two a character."""
+    from rich.cells import cell_len
+
+    space = " " * max(0, width - cell_len(text))
+    return space + text if right else text + space
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from advisor.cli import context
+from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
 warm_app = typer.Typer(
@@ -20,21 +21,18 @@ def _show(action: str, model: str | None, fmt: OutputFormat) -> None:
         print_json(report)
         return
     if action == "stop":
-        echo(
-            "stopped the warm local model" if report.stopped else "no warm local model was running"
-        )
+        echo(msg("warm.stopped" if report.stopped else "warm.was_not_running"))
         return
     if not report.running:
-        echo("no warm local model is running; the next local answer starts one")
+        echo(msg("warm.not_running"))
     else:
-        models = ", ".join(report.models) or "none loaded yet"
-        echo(f"running: pid {report.pid}, socket {report.socket}")
-        echo(f"models: {models}; requests so far: {report.requests}")
-        echo(
-            f"idle {report.idle_s or 0:.0f} s of {report.idle_timeout_s or 0:.0f} s before it exits"
-        )
+        models = ", ".join(report.models) or msg("warm.none_loaded")
+        echo(msg("warm.running", pid=report.pid, socket=report.socket))
+        echo(msg("warm.models", models=models, requests=report.requests))
+        idle, timeout = f"{report.idle_s or 0:.0f}", f"{report.idle_timeout_s or 0:.0f}"
+        echo(msg("warm.idle", idle=idle, timeout=timeout))
     if not report.enabled:
-        echo("local.warm is false: commands load the model themselves and do not use it")
+        echo(msg("warm.disabled"))
 
 
 @warm_app.command("start")

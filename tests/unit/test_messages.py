@@ -95,6 +95,14 @@ CONVERTED = [
     "jobs.py",
     "rag.py",
     "ask.py",
+    "chat.py",
+    "assistant.py",
+    "scenarios.py",
+    "backends_cmd.py",
+    "warm_cmd.py",
+    "config_cmd.py",
+    "graders.py",
+    "demo.py",
 ]
 
 
