@@ -95,6 +95,10 @@ CONVERTED = [
     "jobs.py",
     "rag.py",
     "ask.py",
+    "export.py",
+    "data_review.py",
+    "data_grow.py",
+    "arena.py",
 ]
 
 
