@@ -98,3 +98,30 @@ def test_arena_votes_and_tally_in_japanese(capsys, tmp_path) -> None:
     assert code == 0 and "1 勝 0 敗 0 分" in out and "votes" not in out
     code, _, err = run(capsys, "--lang", "ja", "arena", str(prompts))
     assert code == 2 and "arena には --a TARGET" in err and "例: advisor arena" in err
+
+
+def test_tune_calibrate_prints_its_measurements_in_japanese(capsys) -> None:
+    code, out, err = run(
+        capsys, "--lang", "ja", "tune", "calibrate", "--backend", "fake", "--no-indexing"
+    )
+    assert code == 0, err
+    assert "学習（1 例 256 トークン、バッチ 4）: " in out and " トークン/秒（バッチ " in out
+    assert "に保存しました" in out and "training at" not in out
+
+
+def test_tune_deploy_prints_the_deployment_in_japanese(capsys, monkeypatch) -> None:
+    from advisor.app import deploy as app_deploy
+    from backends.deployments import Deployment
+
+    def fake_deploy(settings, job_id, *, name, sku, progress):  # no provider is called
+        progress(0, 1, "creating")
+        return Deployment(name="ft-x", backend="azure", model="ft:m", sku="DeveloperTier",
+                          state="succeeded", job_id=job_id)  # fmt: skip
+
+    monkeypatch.setattr(app_deploy, "deploy_job", fake_deploy)
+    code, out, err = run(capsys, "--lang", "ja", "tune", "deploy", "ftjob-1")
+    assert code == 0, err
+    assert "ft:m を ft-x としてデプロイしました（DeveloperTier）。" in out
+    assert "ベンチマーク: advisor bench SCENARIO --backend azure（ジョブ ftjob-1）" in out
+    code, out, _ = run(capsys, "tune", "deploy", "ftjob-1", "--format", "json")
+    assert json.loads(out)["name"] == "ft-x"  # JSON stays as it is
