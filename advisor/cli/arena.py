@@ -83,11 +83,12 @@ def arena(
         _tally(tally_file, fmt)
         return
     if tally_file is not None:
-        raise UserInputError(f"unexpected argument {tally_file}", hint="give one PROMPTS file")
+        raise UserInputError.from_catalog(
+            "arena.unexpected_argument", hint_key="arena.unexpected_argument_hint", arg=tally_file
+        )
     if not (target_a and target_b and pairs):
-        raise UserInputError(
-            "the arena needs --a TARGET, --b TARGET and --pairs OUT.jsonl",
-            hint="e.g. advisor arena prompts.txt --a system_prompt --b rag --pairs pairs.jsonl",
+        raise UserInputError.from_catalog(
+            "arena.needs_targets", hint_key="arena.needs_targets_hint"
         )
     from advisor.app.arena import Arena, TargetDefaults, read_prompts
 
@@ -107,11 +108,11 @@ def arena(
         print_json(report)
         return
     written = report.pairs_written
-    noun = "pair" if written == 1 else "pairs"
-    echo(f"{written} {noun} appended to {report.pairs}; session {report.session}")
+    key = "arena.appended_one" if written == 1 else "arena.appended"
+    echo(context.t(key, count=written, pairs=report.pairs, session=report.session))
     if report.remaining:
-        echo(f"{report.remaining} prompts left: run the same command again to resume")
-    for line in report.tally.lines():
+        echo(context.t("arena.remaining", count=report.remaining))
+    for line in _tally_lines(report.tally):
         echo(line)
 
 
@@ -139,9 +140,9 @@ def _vote_all(
         result = chosen.vote(found, vote)
         done.append(_round_report(found, result))
         if vote in ("A", "B") and not result.pair_written:
-            show("  both answers are the same: no pair written")
+            show("  " + context.t("arena.same_answers"))
         if reveal:
-            show(f"  A was {result.revealed['A']}, B was {result.revealed['B']}")
+            show("  " + context.t("arena.revealed", a=result.revealed["A"], b=result.revealed["B"]))
     return ArenaReport(
         pairs=str(chosen.pairs),
         session=str(chosen.session_file),
@@ -170,7 +171,7 @@ def _read_vote(source: TextIO, interactive: bool) -> Vote | None:
 
     while True:
         if interactive:
-            typer.echo("vote a / b / t (tie) / s (both bad), q to stop: ", nl=False, err=True)
+            typer.echo(context.t("arena.vote_prompt") + " ", nl=False, err=True)
         line = source.readline()
         if not line or line.strip().lower() in STOP_WORDS:
             return None
@@ -181,7 +182,7 @@ def _read_vote(source: TextIO, interactive: bool) -> Vote | None:
         except UserInputError as exc:
             if not interactive:
                 raise
-            echo(f"error: {exc}", err=True)
+            echo(context.t("arena.vote_error", error=exc.localized(context.lang())), err=True)
 
 
 def _round_report(found: ArenaRound, result: VoteResult) -> RoundReport:
@@ -199,13 +200,32 @@ def _tally(path: Path | None, fmt: OutputFormat) -> None:
     from advisor.app.arena_tally import tally_file
 
     if path is None:
-        raise UserInputError("`advisor arena tally` needs a FILE", hint="the session or pairs file")
+        raise UserInputError.from_catalog(
+            "arena.tally_needs_file", hint_key="arena.tally_file_hint"
+        )
     result = tally_file(path)
     if fmt is OutputFormat.json:
         print_json(result)
         return
-    for line in result.lines():
+    for line in _tally_lines(result):
         echo(line)
+
+
+def _tally_lines(tally: ArenaTally) -> list[str]:
+    """The tally for people, in the session's language (``ArenaTally.lines`` is English)."""
+    t = context.t
+    out = [t("arena.votes", votes=tally.votes, skipped=tally.skipped, pending=tally.pending)]
+    for score in tally.scores:
+        out.append("  " + t("arena.score", target=score.target, wins=score.wins,
+                            losses=score.losses, ties=score.ties))  # fmt: skip
+    if tally.share_a is None:
+        out.append(t("arena.no_votes"))
+        return out
+    low, high = tally.interval
+    out.append(t("arena.preferred", target=tally.targets[0], share=f"{tally.share_a:.0%}",
+                 low=f"{low:.0%}", high=f"{high:.0%}", p=f"{tally.p_value:.3f}"))  # fmt: skip
+    out.append(t("arena.better", target=tally.better) if tally.better else t("arena.no_winner"))
+    return out
 
 
 def register(app: typer.Typer) -> None:

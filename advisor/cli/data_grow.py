@@ -28,12 +28,12 @@ class _Bar:
         if self.enabled:
             self._bar = progress_bar(transient=True)
             self._bar.__enter__()
-            self._task = self._bar.add_task("drafting", total=None)
+            self._task = self._bar.add_task(context.t("grow.drafting"), total=None)
         return self
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if self._bar is not None:
-            description = f"drafting {label}"[:60]
+            description = context.t("grow.drafting_label", label=label)[:60]
             self._bar.update(
                 self._task, completed=done, total=total or None, description=description
             )
@@ -98,21 +98,35 @@ def _backends(name: str | None) -> Any:
 
 
 def _print_text(summary: GrowSummary) -> None:
-    origins = ", ".join(f"{n} {o}" for o, n in summary.by_origin.items() if n)
-    echo(f"drafted {summary.drafted} of {summary.requested} -> {summary.out} ({origins or 'none'})")
+    t = context.t
+    origins = t("grow.list_sep").join(
+        t("grow.count_of", count=n, what=t(f"grow.origin.{o}"))
+        for o, n in summary.by_origin.items()
+        if n
+    )
+    echo(
+        t(
+            "grow.drafted",
+            drafted=summary.drafted,
+            requested=summary.requested,
+            out=str(summary.out),
+            origins=origins or t("grow.none"),
+        )
+    )
     dropped = summary.dropped_as_duplicates
     if dropped:
         reasons: dict[str, int] = {}
         for d in dropped:
             reasons[d.reason] = reasons.get(d.reason, 0) + 1
-        shown = ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in sorted(reasons.items()))
-        echo(f"dropped {len(dropped)} near duplicates: {shown}")
-    if summary.dropped_empty:
-        echo(f"dropped {summary.dropped_empty} empty teacher replies")
-    if summary.cancelled:
-        echo("cancelled: the drafts so far were written")
-    elif summary.exhausted:
-        echo(
-            "every source was used before the count was reached: add documents or --distill prompts"
+        shown = t("grow.list_sep").join(
+            t("grow.count_of", count=n, what=t(f"grow.reason.{r}"))
+            for r, n in sorted(reasons.items())
         )
-    echo(f"teacher {summary.teacher}; review the drafts before training on them")
+        echo(t("grow.dropped_duplicates", count=len(dropped), reasons=shown))
+    if summary.dropped_empty:
+        echo(t("grow.dropped_empty", count=summary.dropped_empty))
+    if summary.cancelled:
+        echo(t("grow.cancelled"))
+    elif summary.exhausted:
+        echo(t("grow.exhausted"))
+    echo(t("grow.teacher", teacher=summary.teacher))

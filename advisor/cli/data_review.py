@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 
 if TYPE_CHECKING:
     from advisor.app.review import ReviewOutcome
     from advisor.data.review import ReviewPage, ReviewQueue
+    from advisor.data.review.models import ReviewCounts
 
 MARK = {"pending": " ", "accepted": "+", "edited": "~", "rejected": "x"}
 
@@ -63,14 +65,14 @@ def review(
     from advisor.errors import UserInputError
 
     if (edit is None) != (edit_json is None):
-        raise UserInputError(
-            "--edit and --json go together", hint="give --edit LINE --json '{...}'"
-        )
+        raise UserInputError.from_catalog("review.edit_json", hint_key="review.edit_json_hint")
     queue = uc.open_queue(file, into=into, method=method, page_size=page_size)
     outcome = uc.ReviewOutcome(file=str(file), counts=queue.counts())
+    undone: list[tuple[str, int | None]] = []  # (action, line) for the text output
     for _ in range(undo):
         entry = queue.undo()
         outcome.undone.append(f"{entry.action} line {entry.line}")
+        undone.append((entry.action, entry.line))
     if edit is not None and edit_json is not None:
         queue.edit(edit, uc.parse_edit(edit_json, edit))
         outcome.edited.append(edit)
@@ -93,7 +95,7 @@ def review(
             print_json(listing)
         return
     if acted:
-        _say(outcome)
+        _say(outcome, undone)
     if listing is not None:
         _show(listing)
 
@@ -107,50 +109,61 @@ def _accept_all_clean(queue: ReviewQueue, fmt: OutputFormat) -> int:
     if fmt is OutputFormat.json or not sys.stderr.isatty():
         return accept_all_clean(queue)
     with progress_bar(transient=True) as bar:
-        task = bar.add_task("checking pages", total=queue.pages)
+        task = bar.add_task(context.t("review.checking"), total=queue.pages)
         return accept_all_clean(
             queue, lambda done, _total, _label: bar.update(task, completed=done)
         )
 
 
-def _say(outcome: ReviewOutcome) -> None:
-    for undone in outcome.undone:
-        echo(f"undone: {undone}")
+def _say(outcome: ReviewOutcome, undone: list[tuple[str, int | None]]) -> None:
+    t = context.t
+    for action, line in undone:
+        echo(t("review.undone", action=t(f"review.action.{action}"), line=line))
     for line in outcome.edited:
-        echo(f"edited line {line}")
+        echo(t("review.edited", line=line))
     if outcome.accepted:
-        echo(f"accepted {outcome.accepted} lines")
+        echo(t("review.accepted", count=outcome.accepted))
     if outcome.rejected:
-        echo(f"rejected {outcome.rejected} lines")
+        echo(t("review.rejected", count=outcome.rejected))
     saved = outcome.saved
     if saved is not None:
-        into = f", {saved.added} added to {saved.into}" if saved.into else ""
-        rejects = f", {saved.rejected} moved to {saved.rejects_file}" if saved.rejected else ""
-        echo(f"saved {saved.file}: {saved.kept} lines kept{into}{rejects}")
-    counts = outcome.counts
-    echo(
-        f"{counts.lines} lines: {counts.pending} pending, {counts.accepted} accepted, "
-        f"{counts.edited} edited, {counts.rejected} rejected"
+        into = t("review.saved_into", added=saved.added, into=saved.into) if saved.into else ""
+        rejects = (
+            t("review.saved_rejects", rejected=saved.rejected, file=saved.rejects_file)
+            if saved.rejected
+            else ""
+        )
+        echo(t("review.saved", file=saved.file, kept=saved.kept, into=into, rejects=rejects))
+    echo(t("review.lines", lines=outcome.counts.lines, counts=_counts(outcome.counts)))
+
+
+def _counts(counts: ReviewCounts) -> str:
+    return context.t(
+        "review.counts",
+        pending=counts.pending,
+        accepted=counts.accepted,
+        edited=counts.edited,
+        rejected=counts.rejected,
     )
 
 
 def _show(listing: ReviewPage) -> None:
     from advisor.data.review.text import preview
 
-    counts = listing.counts
-    echo(
-        f"{listing.file} ({listing.method}), page {listing.page}/{listing.pages}: "
-        f"{counts.pending} pending, {counts.accepted} accepted, {counts.edited} edited, "
-        f"{counts.rejected} rejected"
-    )
+    t = context.t
+    head = t("review.page", file=listing.file, method=listing.method, page=listing.page,
+             pages=listing.pages, counts=_counts(listing.counts))  # fmt: skip
+    echo(head)
     for row in listing.rows:
         echo(f"{MARK[row.status]} {row.line:>5}  {preview(row)}")
         if row.draft is not None:
             draft = row.draft
-            echo(f"         draft: {draft.origin} by {draft.teacher or '?'} from {draft.source}")
+            echo("         " + t("review.draft", origin=t(f"grow.origin.{draft.origin}"),
+                                 teacher=draft.teacher or "?", source=draft.source))  # fmt: skip
         for found in row.findings:
             where = f" {found.field}:" if found.field else ""
-            echo(f"         {found.level} [{found.code}]{where} {found.message}")
+            level = t(f"review.level.{found.level}")
+            echo(f"         {level} [{found.code}]{where} {found.message}")
 
 
 def register(app: typer.Typer) -> None:

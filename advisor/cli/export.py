@@ -36,10 +36,11 @@ def export(
     if as_json:
         print_json(manifest)
         return
-    echo(f"Exported {model} as {manifest.format} to {out}")
+    t = context.t
+    echo(t("export.done", model=model, format=manifest.format, out=str(out)))
     for file in manifest.files:
-        echo(f"  {file.path}  {file.bytes:,} bytes  sha256 {file.sha256[:12]}")
-    echo(f"Manifest: {out / 'export-manifest.json'}")
+        echo("  " + t("export.file", path=file.path, bytes=f"{file.bytes:,}", sha=file.sha256[:12]))
+    echo(t("export.manifest", path=str(out / "export-manifest.json")))
 
 
 class _Progress:

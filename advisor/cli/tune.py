@@ -249,29 +249,42 @@ def calibrate(
         return
     for line in calibration_lines(entry):
         echo(line)
-    echo(f"saved in {settings.data_dir / CACHE_NAME}")
+    echo(context.t("calibrate.saved", path=str(settings.data_dir / CACHE_NAME)))
 
 
 def calibration_lines(entry: Any) -> list[str]:
     """Human lines for a calibration entry."""
+    t, machine = context.t, entry.machine
     lines = [
-        f"{entry.model} on {entry.machine.cpu} ({entry.machine.cores} cores, torch "
-        f"{entry.machine.torch}; {entry.device} {entry.dtype}, {entry.threads} threads)"
-    ]
+        t("calibrate.machine", model=entry.model, cpu=machine.cpu, cores=machine.cores,
+          torch=machine.torch, device=entry.device, dtype=entry.dtype, threads=entry.threads)
+    ]  # fmt: skip
     for rate in entry.training:
         lines.append(
-            f"  training at {rate.seq_len} tokens/example, batch {rate.batch}: "
-            f"{rate.seconds_per_step:.2f} s/step = {1 / rate.seconds_per_token:,.0f} tokens/s "
-            f"(+ {rate.startup_seconds:.0f} s start-up)"
+            "  "
+            + t(
+                "calibrate.training",
+                seq_len=rate.seq_len,
+                batch=rate.batch,
+                step=f"{rate.seconds_per_step:.2f}",
+                rate=f"{1 / rate.seconds_per_token:,.0f}",
+                startup=f"{rate.startup_seconds:.0f}",
+            )
         )
     if entry.generation is not None:
         gen = entry.generation
-        lines.append(f"  answering: {gen.tokens_per_second:,.1f} tokens/s at batch {gen.batch}")
+        speed = f"{gen.tokens_per_second:,.1f}"
+        lines.append("  " + t("calibrate.answering", rate=speed, batch=gen.batch))
     if entry.embedding is not None:
         emb = entry.embedding
         lines.append(
-            f"  indexing: {emb.chunks_per_second:,.1f} chunks/s of {emb.chunk_tokens} tokens "
-            f"({emb.model})"
+            "  "
+            + t(
+                "calibrate.indexing",
+                rate=f"{emb.chunks_per_second:,.1f}",
+                tokens=emb.chunk_tokens,
+                model=emb.model,
+            )
         )
     return lines
 
@@ -306,13 +319,14 @@ def deploy(
     try:
         deployment = deploy_job(context.settings(), job_id, name=name, sku=chosen, progress=show)
     except KeyboardInterrupt:
-        echo("Stopped waiting; the deployment keeps provisioning.", err=True)
+        echo(context.t("deploy.stopped"), err=True)
         raise typer.Exit(130) from None
     if fmt is OutputFormat.json:
         print_json(deployment)
     else:
-        echo(f"Deployed {deployment.model} as {deployment.name} ({deployment.sku}).")
-        echo(f"Bench it with: advisor bench SCENARIO --backend azure (job {job_id})")
+        t = context.t
+        echo(t("deploy.done", model=deployment.model, name=deployment.name, sku=deployment.sku))
+        echo(t("deploy.bench", job=job_id))
 
 
 def register(app: typer.Typer) -> None:
