@@ -17,5 +17,16 @@ Modules, one per use case:
 * :mod:`advisor.app.jobs` - submit and follow a fine-tuning job through its own backend,
 * :mod:`advisor.app.metrics` - the typed metric points of a job's events,
 * :mod:`advisor.app.assistants` - create a custom assistant, validated,
-* :mod:`advisor.app.assess` - assess with the files (evidence) and judge the advice by a bench.
+* :mod:`advisor.app.assess` - assess with the files (evidence) and judge the advice by a bench,
+* :mod:`advisor.app.cost` - cost over time per route, per correct answer, and the crossovers,
+* :mod:`advisor.app.calibration` - measure this machine for training, answering and indexing times,
+* :mod:`advisor.app.grow` - draft training examples with a teacher (``grow_sources``,
+  ``grow_teacher``),
+* :mod:`advisor.app.review` - the review queue of a training, test or drafts file,
+* :mod:`advisor.app.arena` - two targets side by side, blind votes as DPO pairs (``arena_votes``,
+  ``arena_tally``),
+* :mod:`advisor.app.export` - a tuned model as safetensors, GGUF or an Ollama folder,
+* :mod:`advisor.app.deploy` - deploy a fine-tuned model where the provider needs it (Azure),
+* :mod:`advisor.app.warm` - start, stop and report the warm local model process,
+* :mod:`advisor.app.backends` and :mod:`advisor.app.text` - backend choices and shared wording.
 """
