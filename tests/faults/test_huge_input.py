@@ -54,6 +54,7 @@ def test_a_million_characters_is_one_sentence_with_the_limit(
     import sys
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(HUGE))
+    capsys.readouterr()  # the fixture may have converted the model first (a progress bar)
     code, _, err = run(capsys, command, "-", "--backend", "local")
     assert code == 2, err
     size = "1,000,000" if command == "chat" else "999,999"  # ask strips the question
