@@ -150,7 +150,7 @@ def cut(source: Path, characters: set[str], target: Path) -> None:
     options.flavor = "woff2"
     options.name_IDs = ["*"]  # keep the copyright and licence names (OFL 2)
     options.name_languages = ["*"]
-    font = TTFont(source)
+    font = TTFont(source, recalcTimestamp=False)  # the same bytes on every run
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(ch) for ch in characters])
     subsetter.subset(font)
