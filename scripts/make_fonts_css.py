@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
+from textual.keys import KEY_DISPLAY_ALIASES
 
 REPO = Path(__file__).resolve().parent.parent
 WEB = REPO / "advisor" / "tui" / "web"
@@ -43,10 +44,10 @@ WIZARD_TEXT = (
     "advisor/decision_report/strings.yaml",
     "advisor/messages.yaml",
 )
-# Symbols textual itself draws in the wizard's widgets: key names in the footer
-# (textual.keys.KEY_DISPLAY_ALIASES), the Header's icon, Select's and Collapsible's
+# Symbols textual itself draws in the wizard's widgets (besides the footer's key names,
+# textual.keys.KEY_DISPLAY_ALIASES): the Header's icon, Select's and Collapsible's
 # arrows, DirectoryTree's folder and file icons (the file dialog).
-TEXTUAL_SYMBOLS = "←↑→↓⌫⏎⭘▲▼▶📁📂📄"
+TEXTUAL_SYMBOLS = "⭘▲▼▶📁📂📄"
 
 
 class Fallback(NamedTuple):
@@ -137,12 +138,12 @@ def write_css(web: Path) -> None:
 
 
 def wizard_characters(repo: Path = REPO) -> set[str]:
-    """Every non-ASCII character of the wizard's text, and textual's symbols."""
-    found = set(TEXTUAL_SYMBOLS)
+    """Every non-ASCII character of the wizard's text and textual's symbols."""
+    found = set(TEXTUAL_SYMBOLS) | set("".join(KEY_DISPLAY_ALIASES.values()))
     for pattern in WIZARD_TEXT:
         for path in repo.glob(pattern):
             found.update(ch for ch in path.read_text(encoding="utf-8") if ord(ch) > 127)
-    return {ch for ch in found if ch.isprintable()}
+    return {ch for ch in found if ord(ch) > 127 and ch.isprintable()}
 
 
 def cut(source: Path, characters: set[str], target: Path) -> None:
