@@ -269,6 +269,11 @@ class LocalizedGroup(TyperGroup):
             if error is exc:
                 raise
             raise error from exc
+        except typer.Abort:  # a declined confirm(abort=True): Click would print "Aborted!"
+            if help_lang() != "ja":
+                raise
+            typer.echo(messages.text("cancelled", "ja"), err=True)
+            raise typer.Exit(1) from None
 
 
 def root_lang(args: Sequence[str]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import typer
 import typer.main
 from rich.cells import cell_len
 
@@ -96,3 +97,28 @@ def test_the_short_help_is_the_first_sentence_cut_in_cells() -> None:
     assert short_help("一覧します。詳しくは後で。", 40) == "一覧します。"
     cut = short_help("あ" * 30 + "。", 20)
     assert cut.endswith("...") and cell_len(cut) <= 20
+
+
+def test_a_declined_confirmation_reads_cancelled_in_japanese(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from advisor.cli.help_i18n import localize
+
+    small = typer.Typer(rich_markup_mode=None)  # as the product
+
+    @small.command()
+    def delete() -> None:
+        typer.confirm("Delete?", abort=True)
+
+    @small.command()
+    def other() -> None:  # two commands: Typer builds a group
+        pass
+
+    localize(small)
+    monkeypatch.setenv("ADVISOR_LANG", "ja")
+    result = CliRunner().invoke(small, ["delete"], input="n\n")
+    assert result.exit_code == 1
+    assert "中止しました。" in result.output and "Aborted" not in result.output
+    monkeypatch.setenv("ADVISOR_LANG", "en")
+    result = CliRunner().invoke(small, ["delete"], input="n\n")
+    assert result.exit_code == 1 and "Aborted!" in result.output
