@@ -73,11 +73,7 @@ def measure(kb: object, questions: list[tuple[str, str]], mode: str) -> dict[str
         document_rank([h.source for h in hits], source)
         for hits, (_, source) in zip(found, questions, strict=True)
     ]
-    n = len(ranks)
-    scores = {f"hit@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 3, 5)}
-    scores["mrr"] = sum(1 / r for r in ranks if r) / n
-    scores["ms"] = seconds * 1000 / n  # per question, in one batched call
-    return scores
+    return scores_of(ranks, seconds)
 
 
 def experimental(name: str) -> Callable[[str], list[str]] | None:
@@ -111,7 +107,42 @@ def use_tokenizer(kb: object, name: str) -> float:
     return time.perf_counter() - began
 
 
-def main() -> None:
+def scores_of(ranks: list[int | None], seconds: float) -> dict[str, float]:
+    n = len(ranks)
+    scores = {f"hit@{k}": sum(1 for r in ranks if r and r <= k) / n for k in (1, 3, 5)}
+    scores["mrr"] = sum(1 / r for r in ranks if r) / n
+    scores["ms"] = seconds * 1000 / n  # per question
+    return scores
+
+
+def measure_chive(
+    kb: object, vocab: Path, questions: list[tuple[str, str]]
+) -> dict[str, dict[str, float]]:
+    """chiVe alone, and fused by RRF with the current lexical ranking (see _chive.py)."""
+    import numpy as np
+    from _chive import ChiveEmbedder
+
+    from advisor.rag.retrieval import CANDIDATES, rrf
+
+    chive = ChiveEmbedder(vocab)
+    found = kb._require().get(include=["documents", "metadatas"])  # type: ignore[attr-defined]
+    ids, metas = found["ids"], found["metadatas"]
+    source = {i: str(m["source"]) for i, m in zip(ids, metas, strict=True)}
+    texts = [f"{m.get('heading', '')}\n{d}" for d, m in zip(found["documents"], metas, strict=True)]
+    matrix = np.stack([chive.embed(text) for text in texts])
+    lexical = kb.query_many([q for q, _ in questions], CANDIDATES, retrieval="lexical")  # type: ignore[attr-defined]
+    ranks: dict[str, list[int | None]] = {"dense, chive": [], "hybrid, sudachi + chive": []}
+    began = time.perf_counter()
+    for (question, expected), words in zip(questions, lexical, strict=True):
+        near = [ids[i] for i in np.argsort(-(matrix @ chive.embed(question)))][:CANDIDATES]
+        fused = [i for i, _ in rrf([near, [h.chunk_id for h in words]])]
+        ranks["dense, chive"].append(document_rank([source[i] for i in near], expected))
+        ranks["hybrid, sudachi + chive"].append(document_rank([source[i] for i in fused], expected))
+    seconds = time.perf_counter() - began  # the chiVe side only; BM25 is timed above
+    return {arm: scores_of(found_ranks, seconds) for arm, found_ranks in ranks.items()}
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--tokenizer",
@@ -125,9 +156,20 @@ def main() -> None:
         choices=tuple(JA_SETS),
         help="Japanese question sets to measure (default: both)",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--chive",
+        type=Path,
+        help="the vocab folder of an unpacked ja-ginza 5.3.0 wheel: adds the chiVe arms",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     tokenizers = args.tokenizer or ["sudachi"]
     sets = args.questions or list(JA_SETS)
+
+    from _machine import machine_line
 
     from advisor.rag import KnowledgeBase
     from advisor.rag.embedding import LocalEmbedder
@@ -137,15 +179,18 @@ def main() -> None:
     settings = load_settings(data_dir=work / "data")
     embedder = LocalEmbedder(settings)
     rows = []
+
+    def record(name: str, files: int, n: int, arm: str, scores: dict[str, float]) -> None:
+        rows.append((name, files, n, arm, scores))
+        print(name, arm, {k: round(v, 3) for k, v in scores.items()}, flush=True)
+
     plan = (("ja", JA_DOCS, {s: JA_SETS[s] for s in sets}), ("en", EN_DOCS, {"en": EN_QUESTIONS}))
     for label, docs, question_sets in plan:
         kb = KnowledgeBase(f"bench-{label}", settings, embedder=embedder)
-        report = kb.index([docs])
+        files = kb.index([docs]).files
         loaded = {name: load_questions(path) for name, path in question_sets.items()}
         for name, questions in loaded.items():
-            scores = measure(kb, questions, "dense")
-            rows.append((name, report.files, len(questions), "dense", scores))
-            print(name, "dense", {k: round(v, 3) for k, v in scores.items()}, flush=True)
+            record(name, files, len(questions), "dense", measure(kb, questions, "dense"))
         # English words are split alike by every tokenizer: one arm, the default's.
         english = ["sudachi"] if "sudachi" in tokenizers else tokenizers[:1]
         for tokenizer in tokenizers if label == "ja" else english:
@@ -153,11 +198,15 @@ def main() -> None:
             print(label, tokenizer, f"lexical index built in {seconds:.2f} s", flush=True)
             for name, questions in loaded.items():
                 for mode in ("lexical", "hybrid"):
-                    scores = measure(kb, questions, mode)
                     arm = f"{mode}, {tokenizer}"
-                    rows.append((name, report.files, len(questions), arm, scores))
-                    print(name, arm, {k: round(v, 3) for k, v in scores.items()}, flush=True)
+                    record(name, files, len(questions), arm, measure(kb, questions, mode))
+        if args.chive and label == "ja":
+            use_tokenizer(kb, "sudachi")
+            for name, questions in loaded.items():
+                for arm, scores in measure_chive(kb, args.chive, questions).items():
+                    record(name, files, len(questions), arm, scores)
     command = " ".join(f"--tokenizer {t}" for t in tokenizers)
+    command += " --chive VOCAB" if args.chive else ""
     lines = [
         f"Retrieval by document (`python benchmarks/bench_retrieval_ja.py {command}`, "
         f"{platform.machine()}, Python {platform.python_version()}):",
@@ -172,6 +221,8 @@ def main() -> None:
         )
     print()
     print("\n".join(lines))
+    print()
+    print(machine_line())
 
 
 if __name__ == "__main__":
