@@ -44,8 +44,8 @@ def _tokenizer() -> Any:
         except ImportError as exc:
             raise ConfigError(
                 "the Sudachi tokenizer (sudachipy with sudachidict_core) is not installed",
-                hint="reinstall the product (`pip install advisor`), or set "
-                "chroma.lexical_tokenizer to bigram",
+                hint="install it with `pip install sudachipy sudachidict-core` (scripts/install.sh "
+                "does), or set chroma.lexical_tokenizer to bigram",
             ) from exc
         with _lock:  # the dictionary (~200 MB mapped) is loaded once per process
             if not _dictionary:

@@ -6,6 +6,7 @@ vectors, so the lexical side is tested without loading MiniLM.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,18 @@ def test_sudachi_tokenizer_keeps_bigrams_and_leaves_english_as_it_was() -> None:
     english = "How does the Filter work? Replace it every 12 months."
     assert tokenize(english) == bigram_tokens(english) == make_tokenizer("mecab")(english)
     assert tokenize("") == []
+
+
+def test_missing_sudachi_is_a_config_error_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from advisor.rag import sudachi
+
+    monkeypatch.setattr(sudachi, "_local", threading.local())  # no tokenizer made yet
+    monkeypatch.setitem(sys.modules, "sudachipy", None)  # as if it were not installed
+    with pytest.raises(ConfigError, match="Sudachi tokenizer") as raised:
+        sudachi_words("ホコリ")
+    assert "lexical_tokenizer to bigram" in str(raised.value.hint)
 
 
 def test_sudachi_is_the_default_lexical_tokenizer(tmp_path: Path) -> None:
