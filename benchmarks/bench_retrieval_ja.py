@@ -206,6 +206,7 @@ def main() -> None:
                 for arm, scores in measure_chive(kb, args.chive, questions).items():
                     record(name, files, len(questions), arm, scores)
     command = " ".join(f"--tokenizer {t}" for t in tokenizers)
+    command += "".join(f" --questions {q}" for q in args.questions or [])
     command += " --chive VOCAB" if args.chive else ""
     lines = [
         f"Retrieval by document (`python benchmarks/bench_retrieval_ja.py {command}`, "
