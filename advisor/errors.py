@@ -57,10 +57,14 @@ class AdvisorError(Exception):
         """The sentence in ``lang``; an error not from the catalog stays as raised (English)."""
         if lang == "en" or self.key is None:
             return str(self)
-        message = messages.text(self.key, lang, **self.values)
+        message = self.where(lang) + messages.text(self.key, lang, **self.values)
         if self.hint_key is None:
             return message if self.hint is None else f"{message}: {self.hint}"
         return f"{message.rstrip('。')}。{messages.text(self.hint_key, lang, **self.values)}"
+
+    def where(self, lang: str) -> str:
+        """What the message points at, in ``lang`` ("" here; a file and line in DataFileError)."""
+        return ""
 
 
 # --- bad input and configuration (exit 2) ---------------------------------------------
@@ -94,6 +98,27 @@ class DataFileError(UserInputError):
         elif path:
             where = f"{path}: "
         super().__init__(where + message, hint=hint)
+
+    @classmethod
+    def from_catalog(
+        cls,
+        key: str,
+        *,
+        hint_key: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        **values: Any,
+    ) -> Self:
+        """A catalog error that points at ``path`` (and ``line``) in every language."""
+        hint = messages.text(hint_key, "en", **values) if hint_key else None
+        error = cls(messages.text(key, "en", **values), path=path, line=line, hint=hint)
+        error.key, error.hint_key, error.values = key, hint_key, values
+        return error
+
+    def where(self, lang: str) -> str:
+        if self.path and self.line:
+            return messages.text("core.where_line", lang, path=self.path, line=self.line)
+        return messages.text("core.where_path", lang, path=self.path) if self.path else ""
 
 
 class ConfigError(UserInputError):

@@ -42,10 +42,22 @@ class Catalog(RootModel[dict[str, Message]]):
     """``messages.yaml``: message key -> texts."""
 
 
+# messages.yaml: the shells' texts; messages_core.yaml: texts the core hands to people
+# (errors raised from advisor/app, bench verdicts, backend reasons).
+CATALOG_FILES = ("messages.yaml", "messages_core.yaml")
+
+
 @cache
 def catalog() -> dict[str, Message]:
-    text = resources.files("advisor").joinpath("messages.yaml").read_text("utf-8")
-    return Catalog.model_validate(yaml.safe_load(text)).root
+    merged: dict[str, Message] = {}
+    for name in CATALOG_FILES:
+        text = resources.files("advisor").joinpath(name).read_text("utf-8")
+        part = Catalog.model_validate(yaml.safe_load(text)).root
+        twice = sorted(set(part) & set(merged))
+        if twice:  # a key in two files would silently shadow one text
+            raise ValueError(f"{name} repeats the message keys {', '.join(twice)}")
+        merged.update(part)
+    return merged
 
 
 def placeholders(text: str) -> set[str]:

@@ -46,8 +46,8 @@ def parse_vote(text: str) -> Vote:
     """``a``/``b``/``t``/``s`` (or the words) -> the vote; anything else is bad input."""
     vote = VOTE_WORDS.get(text.strip().lower())
     if vote is None:
-        raise UserInputError(
-            f"{text.strip()!r} is not a vote", hint="answer a, b, t (tie) or s (both bad: skip)"
+        raise UserInputError.from_catalog(
+            "core.arena.not_a_vote", hint_key="core.arena.vote_hint", answer=repr(text.strip())
         )
     return vote
 
@@ -122,24 +122,27 @@ class ArenaSession(BaseModel):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise DataFileError(
-                f"cannot read the arena session ({exc.strerror})", path=str(path)
+            raise DataFileError.from_catalog(
+                "core.arena.cannot_read_session", path=str(path), error=exc.strerror
             ) from exc
         except json.JSONDecodeError as exc:
-            raise DataFileError(
-                f"not valid JSON ({exc.msg})",
+            raise DataFileError.from_catalog(
+                "core.not_json",
+                hint_key="core.arena.session_hint",
                 path=str(path),
                 line=exc.lineno,
-                hint="pass a session file `advisor arena` wrote",
+                error=exc.msg,
             ) from exc
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             where, message = first_problem(exc)
-            raise DataFileError(
-                f"not an arena session ({where or 'top level'}: {message})",
+            raise DataFileError.from_catalog(
+                "core.arena.not_a_session",
+                hint_key="core.arena.session_hint",
                 path=str(path),
-                hint="pass a session file `advisor arena` wrote",
+                where=where or "top level",
+                error=message,
             ) from exc
 
 
@@ -186,10 +189,11 @@ def append_pair(path: Path, pair: dict[str, Any]) -> None:
         finally:
             os.close(fd)
     except OSError as exc:
-        raise DataFileError(
-            f"cannot append the pair ({exc.strerror})",
+        raise DataFileError.from_catalog(
+            "core.arena.cannot_append",
+            hint_key="core.arena.cannot_append_hint",
             path=str(path),
-            hint="choose a --pairs path in a folder you can write to",
+            error=exc.strerror,
         ) from exc
 
 

@@ -77,9 +77,8 @@ def answers_of_results(results: BenchResults) -> dict[str, Any]:
             return dict(load_scenario(candidate).answers)
         except UserInputError:
             continue
-    raise UserInputError(
-        f"cannot find the answers of scenario {info.name!r}",
-        hint="give them with --answers FILE",
+    raise UserInputError.from_catalog(
+        "core.assess.no_answers", hint_key="core.assess.no_answers_hint", name=repr(info.name)
     )
 
 

@@ -165,8 +165,8 @@ def require_answers(results: BenchResults) -> None:
     if any(r.status == "ok" for r in results.routes.values()):
         return
     errors = [r.error for r in results.routes.values() if r.error]
-    first = f" (first error: {errors[0]})" if errors else ""
-    raise AdvisorError(
-        f"no route produced answers{first}",
-        hint="check that the backend is reachable and configured, then run the bench again",
-    )
+    if errors:
+        raise AdvisorError.from_catalog(
+            "core.bench.no_answers_first", hint_key="core.bench.no_answers_hint", error=errors[0]
+        )
+    raise AdvisorError.from_catalog("core.bench.no_answers", hint_key="core.bench.no_answers_hint")
