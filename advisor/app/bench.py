@@ -136,8 +136,9 @@ def run_benchmark(
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    lang: str = "en",
 ) -> BenchRun:
-    """Run the plan and write the reports (whatever the outcome).
+    """Run the plan and write the reports (whatever the outcome; verdicts in ``lang``).
 
     Call :func:`require_answers` afterwards to turn a run without answers into an error.
     """
@@ -153,7 +154,7 @@ def run_benchmark(
         cancel.set()
         raise
     results = results.model_copy(update={"plan": plan.estimate})
-    return BenchRun(results, plan.out_dir, write_reports(results, plan.out_dir))
+    return BenchRun(results, plan.out_dir, write_reports(results, plan.out_dir, lang))
 
 
 def require_answers(results: BenchResults) -> None:
