@@ -76,6 +76,12 @@ class Availability(BaseModel):
         reason = messages.text(key, "en", **values)
         return cls(usable=False, reason=reason, reason_key=key, reason_values=values)
 
+    def reason_value(self) -> str | messages.Localized | None:
+        """The reason as a value of another catalog message (it follows that one's language)."""
+        if self.reason_key is None:
+            return self.reason
+        return messages.Localized(self.reason_key, self.reason_values)
+
     def reason_in(self, lang: str) -> str | None:
         """The reason in ``lang``; a plugin's plain ``reason`` stays as written."""
         if self.reason_key is None or lang == "en":

@@ -165,7 +165,7 @@ def _teacher(request: GrowRequest, settings: Settings, backends: BackendSource |
     availability = backend.availability()
     if not availability.usable:
         raise BackendUnavailableError.from_catalog(
-            "core.grow.no_teacher", backend=backend.name, reason=availability.reason
+            "core.grow.no_teacher", backend=backend.name, reason=availability.reason_value()
         )
     return Teacher(backend, request.model, request.max_tokens)
 

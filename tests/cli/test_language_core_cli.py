@@ -213,3 +213,23 @@ def test_the_path_is_kept_for_a_data_file_error(tmp_path: Path) -> None:
         read_prompts(bad)
     assert str(info.value).startswith(f"{bad}, line 2: not valid JSON (")
     assert info.value.localized("ja").startswith(f"{bad} の 2 行目: JSON として正しくありません（")
+
+
+def test_a_backend_reason_inside_an_error_follows_the_language(capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("ADVISOR_OPENAI__BASE_URL", raising=False)
+    from advisor.cli import context
+
+    context.settings.cache_clear()
+    train = str(FIXTURES / "grow" / "train20.jsonl")
+    args = ("data", "grow", train, "-o", str(tmp_path / "d.jsonl"), "-b", "openai", "-n", "2")
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, *args)
+    assert code_en == code_ja == 2
+    assert err_en.strip() == (
+        "error: the openai backend cannot be the teacher now: no OPENAI_API_KEY: "
+        "set OPENAI_API_KEY or choose --backend local"
+    )
+    assert err_ja.strip() == (
+        "エラー: openai バックエンドは今は教師モデルとして使えません: OPENAI_API_KEY がありません: "
+        "OPENAI_API_KEY を設定するか --backend local を選んでください"
+    )

@@ -185,3 +185,11 @@ def test_lifecycle_and_price_tables_have_japanese_for_every_note() -> None:
     for model in table.models:
         long_note = model.source is not None and " " in model.source
         assert not long_note or model.source_ja, model.model  # prose needs its Japanese
+
+
+def test_a_catalog_message_inside_another_follows_its_language() -> None:
+    inner = messages.Localized("core.backend.module_missing", {"module": "torch", "package": "t"})
+    assert str(inner) == "torch missing: pip install t"
+    error = UserInputError.from_catalog("core.grow.no_teacher", backend="local", reason=inner)
+    assert str(error) == "the local backend cannot be the teacher now: torch missing: pip install t"
+    assert error.localized("ja").endswith("使えません: torch がありません: pip install t")
