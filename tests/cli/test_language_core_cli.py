@@ -233,3 +233,26 @@ def test_a_backend_reason_inside_an_error_follows_the_language(capsys, monkeypat
         "エラー: openai バックエンドは今は教師モデルとして使えません: OPENAI_API_KEY がありません: "
         "OPENAI_API_KEY を設定するか --backend local を選んでください"
     )
+
+
+def test_deploy_of_an_unknown_job_is_japanese(capsys) -> None:
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, "tune", "deploy", "ftjob-none")
+    assert code_en == code_ja == 2
+    assert re.fullmatch(r"error: no job 'ftjob-none' in .+: see `advisor jobs list`\n", err_en)
+    assert re.fullmatch(
+        r"エラー: .+ にジョブ 'ftjob-none' はありません。`advisor jobs list` で確認してください\n",
+        err_ja,
+    )
+
+
+def test_a_deployment_name_error_is_japanese() -> None:
+    from advisor.errors import UserInputError
+    from backends.deployments import check_name
+
+    with pytest.raises(UserInputError) as info:
+        check_name("-bad")
+    assert str(info.value) == (
+        "'-bad' is not a valid deployment name: use 2 to 64 letters, digits, '-', '_' or '.', "
+        "starting with a letter or digit"
+    )
+    assert info.value.localized("ja").startswith("'-bad' はデプロイ名として使えません。英数字")
