@@ -256,3 +256,18 @@ def test_a_deployment_name_error_is_japanese() -> None:
         "starting with a letter or digit"
     )
     assert info.value.localized("ja").startswith("'-bad' はデプロイ名として使えません。英数字")
+
+
+def test_a_bench_route_error_is_japanese_with_its_reason(capsys) -> None:
+    tiny = str(FIXTURES / "bench" / "tiny")
+    args = ("bench", tiny, "--backend", "fake", "--routes", "sft+system_prompt", "--dry-run")
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, *args)
+    assert code_en == code_ja == 2
+    assert err_en.startswith(
+        "error: route 'sft+system_prompt' is not valid: a tuned model answers with the system "
+        "prompt anyway: use sft: use one of system_prompt, few_shot, rag,"
+    )
+    assert err_ja.startswith(
+        "エラー: ルート 'sft+system_prompt' は正しくありません: 学習済みモデルはいずれにせよ"
+        "システムプロンプト付きで答えます: sft を指定してください。system_prompt, few_shot"
+    )
