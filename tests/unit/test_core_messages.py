@@ -75,7 +75,8 @@ def test_no_user_error_in_advisor_app_is_raised_without_the_catalog() -> None:
                     offenders.append(f"{path.name}:{node.lineno} {func.id}(...)")
     # One deliberate exception: an encoding problem found by the data toolkit, re-pointed
     # at the file (its sentence comes from the data toolkit's own texts).
-    assert [o.split(":")[0] for o in offenders] == ["grow_sources.py"], offenders
+    # (another change may convert it too: then none is left).
+    assert [o.split(":")[0] for o in offenders] in ([], ["grow_sources.py"]), offenders
 
 
 def test_a_catalog_error_keeps_its_english_and_speaks_japanese() -> None:
