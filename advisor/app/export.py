@@ -72,19 +72,25 @@ def check_request(request: ExportRequest) -> tuple[ExportFormat, Precision]:
     """
     fmt = next((f for f in FORMATS if f == request.format), None)
     if fmt is None:
-        raise UserInputError(
-            f"{request.format!r} is not an export format", hint=f"use one of {', '.join(FORMATS)}"
+        raise UserInputError.from_catalog(
+            "core.export.bad_format",
+            hint_key="core.export.use_one_of",
+            format=repr(request.format),
+            choices=", ".join(FORMATS),
         )
     precision = next((p for p in PRECISIONS if p == request.precision), None)
     if precision is None:
-        raise UserInputError(
-            f"{request.precision!r} is not a GGUF precision",
-            hint=f"use one of {', '.join(PRECISIONS)}",
+        raise UserInputError.from_catalog(
+            "core.export.bad_precision",
+            hint_key="core.export.use_one_of",
+            precision=repr(request.precision),
+            choices=", ".join(PRECISIONS),
         )
     if request.out.exists() and (not request.out.is_dir() or any(request.out.iterdir())):
-        raise UserInputError(
-            f"the output folder {request.out} already exists and is not empty",
-            hint="choose a new folder, or delete this one first",
+        raise UserInputError.from_catalog(
+            "core.export.out_not_empty",
+            hint_key="core.export.out_not_empty_hint",
+            path=str(request.out),
         )
     return fmt, precision
 
@@ -99,23 +105,28 @@ def resolve_source(model: str, settings: Settings) -> ExportSource:
 
     ref = ModelRef.parse(model)
     if ref.kind == "openai_ft":
-        raise ModelNotFoundError(
-            f"cannot export {model!r}: OpenAI keeps the weights of its fine-tuned models",
-            hint="export a local fine-tune (local:ft:...) or a local base model",
+        raise ModelNotFoundError.from_catalog(
+            "core.export.openai_weights",
+            hint_key="core.export.openai_weights_hint",
+            model=repr(model),
         )
     if ref.kind == "plain":
         if find_preset(model) is None and not Path(model).is_dir():
-            raise ModelNotFoundError(
-                f"unknown model {model!r}",
-                hint="name a preset (advisor backends list), a local:ft:... model or a folder",
+            raise ModelNotFoundError.from_catalog(
+                "core.export.unknown_model",
+                hint_key="core.export.unknown_model_hint",
+                model=repr(model),
             )
         return ExportSource(base=model)
     assert ref.job_id is not None  # a local_ft reference always has one
     adapter_dir = settings.adapters_dir / ref.job_id
     if not (adapter_dir / "adapter_config.json").is_file():
-        raise ModelNotFoundError(
-            f"no trained adapter for {model}",
-            hint=f"expected {adapter_dir}; check `advisor jobs show {ref.job_id}`",
+        raise ModelNotFoundError.from_catalog(
+            "core.export.no_adapter",
+            hint_key="core.export.no_adapter_hint",
+            model=model,
+            path=str(adapter_dir),
+            job=ref.job_id,
         )
     job = _stored_job(settings, ref.job_id)
     return ExportSource(base=job.model if job else ref.base, adapter_dir=adapter_dir, job=job)

@@ -130,13 +130,17 @@ def plan_grow(
             an unknown or unusable backend.
     """
     if not 1 <= request.count <= MAX_COUNT:
-        raise UserInputError(
-            f"--count {request.count} is out of range", hint=f"give 1 to {MAX_COUNT:,}"
+        raise UserInputError.from_catalog(
+            "core.grow.count_range",
+            hint_key="core.grow.count_hint",
+            count=request.count,
+            max=f"{MAX_COUNT:,}",
         )
     if not 0.0 < request.threshold <= 1.0:
-        raise UserInputError(
-            f"--threshold {request.threshold} is out of range",
-            hint="give a number above 0 and at most 1",
+        raise UserInputError.from_catalog(
+            "core.grow.threshold_range",
+            hint_key="core.grow.threshold_hint",
+            threshold=request.threshold,
         )
     inputs = [p for p in (request.train, request.test, request.distill) if p is not None]
     for path in inputs:
@@ -160,8 +164,8 @@ def _teacher(request: GrowRequest, settings: Settings, backends: BackendSource |
     backend = source(backend_name_for(request.backend, request.model, settings))
     availability = backend.availability()
     if not availability.usable:
-        raise BackendUnavailableError(
-            f"the {backend.name} backend cannot be the teacher now: {availability.reason}"
+        raise BackendUnavailableError.from_catalog(
+            "core.grow.no_teacher", backend=backend.name, reason=availability.reason_value()
         )
     return Teacher(backend, request.model, request.max_tokens)
 

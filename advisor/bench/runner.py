@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from advisor import __version__
+from advisor import __version__, messages
 from advisor.bench import compare, metrics
 from advisor.bench.cache import GenerationCache, cache_key, route_fingerprint
 from advisor.bench.prepare import PreparedRoute, TrainingSettings
@@ -451,10 +451,10 @@ class BenchRunner:
 
             assessment = assess(self.scenario.answers, lang=self.scenario.language)
         except ImportError:
-            self._no_recommendation = "the advisor (advisor.criteria) is not available"
+            self._no_recommendation = messages.text("core.verdict.no_advisor", "en")
             return None
         except (AdvisorError, ValueError) as exc:
-            self._no_recommendation = f"the advisor could not assess the scenario's answers: {exc}"
+            self._no_recommendation = messages.text("core.verdict.advisor_failed", "en", error=exc)
             return None
         primary: str | None = assessment.recommendation.primary
         return primary

@@ -84,7 +84,7 @@ def bench(
     if _show_plan(plan.estimate, fmt, stop=dry_run):
         return
     with _Progress(enabled=fmt is OutputFormat.text) as progress:
-        run = run_benchmark(plan, context.settings(), progress=progress)
+        run = run_benchmark(plan, context.settings(), progress=progress, lang=context.lang())
     results, paths = run.results, run.paths
     verdict = results.verdict
     below = threshold is not None and (
@@ -194,10 +194,11 @@ def _print_text(results: Any, paths: dict[str, Path]) -> None:
             c if cell_len(c) >= w else set_cell_size(c, w) for c, w in zip(row, widths, strict=True)
         ]
         echo("  ".join(cells).rstrip())
-    verdict = results.verdict
+    from advisor.bench.verdict_text import verdict_note, verdict_summary
+
     echo("")
-    echo(context.t("bench.verdict", summary=verdict.summary))
-    echo(context.t("bench.advisor_note", note=verdict.recommendation_note))
+    echo(context.t("bench.verdict", summary=verdict_summary(results, context.lang())))
+    echo(context.t("bench.advisor_note", note=verdict_note(results, context.lang())))
     echo(
         context.t(
             "bench.reports",
