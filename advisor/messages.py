@@ -45,8 +45,9 @@ class Catalog(RootModel[dict[str, Message]]):
 
 
 # messages.yaml: the shells' texts; messages_core.yaml: texts the core hands to people
-# (errors raised from advisor/app, bench verdicts, backend reasons).
-CATALOG_FILES = ("messages.yaml", "messages_core.yaml")
+# (errors raised from advisor/app, bench verdicts, backend reasons); messages_core_errors.yaml:
+# errors raised deeper in the core (RAG, graders, scenarios, export writers).
+CATALOG_FILES = ("messages.yaml", "messages_core.yaml", "messages_core_errors.yaml")
 
 
 @cache

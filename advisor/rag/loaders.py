@@ -13,13 +13,19 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from advisor import messages
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 
 
 class LoadError(Exception):
-    """The whole file is unreadable; the message says why in a few words."""
+    """The whole file is unreadable; the message (a catalog key) says why in a few words."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.key, self.values = key, values
+        super().__init__(messages.text(key, "en", **values))
 
 
 @dataclass
@@ -51,15 +57,16 @@ def load(path: Path) -> Document:
     suffix = path.suffix.lower()
     loader = _LOADERS.get(suffix)
     if loader is None:
-        raise LoadError(f"unsupported file type {suffix or '(none)'}")
+        raise LoadError("core.rag.skip.unsupported", suffix=suffix or "(none)")
     try:
         document = loader(path)
     except LoadError:
         raise
     except OSError as exc:
-        raise LoadError(f"cannot read the file ({exc.strerror or exc})") from exc
+        raise LoadError("core.rag.skip.cannot_read_file", error=exc.strerror or exc) from exc
     except Exception as exc:  # vendor parsers raise anything on corrupt files
-        raise LoadError(f"cannot parse the file ({type(exc).__name__}: {exc})") from exc
+        problem = f"{type(exc).__name__}: {exc}"
+        raise LoadError("core.rag.skip.cannot_parse", error=problem) from exc
     document.sections = [s for s in document.sections if s.text.strip()]
     return document
 
@@ -211,10 +218,10 @@ def _pdf(path: Path) -> Document:
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
-            raise LoadError("the PDF is encrypted")
+            raise LoadError("core.rag.skip.pdf_encrypted")
         pages = list(reader.pages)
     except PdfReadError as exc:
-        raise LoadError(f"not a readable PDF ({exc})") from exc
+        raise LoadError("core.rag.skip.bad_pdf", error=exc) from exc
     for number, page in enumerate(pages, start=1):
         with _PdfLog() as log:
             try:
@@ -261,7 +268,7 @@ def _docx(path: Path) -> Document:
     try:
         source = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise LoadError(f"not a readable .docx file ({type(exc).__name__})") from exc
+        raise LoadError("core.rag.skip.bad_docx", error=type(exc).__name__) from exc
     trail: Trail = []
     lines: list[str] = []
 

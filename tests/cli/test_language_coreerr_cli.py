@@ -1,0 +1,110 @@
+"""Errors raised deeper in the core follow `advisor --lang ja` (issue 14 item 4):
+knowledge bases and indexing, graders, scenarios, the Modelfile and GGUF writers.
+
+The English sentence is the one the product always printed; the exit status is the
+same in both languages; JSON keeps the English reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from advisor.cli.app import main
+from tests.conftest import FIXTURES
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def both(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[tuple[int, str], tuple[int, str]]:
+    """(exit, stderr) in English and in Japanese."""
+    code_en, _, err_en = run(capsys, *args)
+    code_ja, _, err_ja = run(capsys, "--lang", "ja", *args)
+    return (code_en, err_en), (code_ja, err_ja)
+
+
+# --- knowledge bases -------------------------------------------------------------------
+
+
+def test_a_missing_knowledge_base_is_japanese_message_and_hint(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, "rag", "query", "--kb", "nosuchkb", "q")
+    assert code_en == code_ja == 1  # a knowledge-base failure, as before
+    assert err_en.startswith("error: no knowledge base named nosuchkb at ")
+    assert err_en.rstrip().endswith(": build it with `advisor rag index PATH --kb nosuchkb`")
+    assert (
+        err_ja.startswith("エラー: ")
+        and " に nosuchkb という名前のナレッジベースはありません。" in err_ja
+    )
+    assert err_ja.rstrip().endswith("`advisor rag index PATH --kb nosuchkb` で作成してください")
+    assert "build it" not in err_ja and "Traceback" not in err_ja
+
+
+def test_index_input_errors_are_japanese(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (code_en, err_en), (code_ja, err_ja) = both(
+        capsys, "rag", "index", str(tmp_path / "nope"), "--kb", "shop"
+    )
+    assert code_en == code_ja == 2
+    assert err_en.strip() == f"error: no such file or folder: {tmp_path / 'nope'}"
+    assert err_ja.strip() == f"エラー: そのファイルやフォルダーはありません: {tmp_path / 'nope'}"
+    (code_en, err_en), (code_ja, err_ja) = both(
+        capsys, "rag", "index", str(tmp_path), "--kb", "Bad Name"
+    )
+    assert code_en == code_ja == 2
+    assert err_en.strip() == (
+        "error: invalid knowledge base name 'Bad Name': use 1-63 lowercase letters, digits, "
+        "- or _; start and end with a letter or digit"
+    )
+    assert err_ja.strip() == (
+        "エラー: ナレッジベース名 'Bad Name' は正しくありません。"
+        "英小文字・数字・-・_ を 1〜63 文字で、先頭と末尾は英字か数字にしてください"
+    )
+
+
+def test_an_unreachable_chroma_server_is_japanese(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "http://127.0.0.1:9"  # discard port: nothing listens there
+    args = ("rag", "query", "--kb", "shop", "q", "--chroma-url", url)
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, *args)
+    assert code_en == code_ja == 1
+    assert err_en.strip() == (
+        f"error: cannot reach the Chroma server at {url}: "
+        "start it with `chroma run --path DIR --port P`, or fix --chroma-url"
+    )
+    assert err_ja.strip() == (
+        f"エラー: {url} の Chroma サーバーに接続できません。"
+        "`chroma run --path DIR --port P` で起動するか、--chroma-url を直してください"
+    )
+
+
+def test_skipped_files_are_explained_in_japanese_and_json_keeps_english(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "broken.pdf").write_bytes((FIXTURES / "rag" / "broken.pdf").read_bytes())
+    (folder / "empty.md").write_text("   \n", encoding="utf-8")
+    code, out, err = run(capsys, "--lang", "ja", "rag", "index", str(folder), "--kb", "shop")
+    assert code == 0, err
+    assert "読める PDF ではありません（" in out and "テキストが見つかりません" in out
+    assert "not a readable PDF" not in out and "no text found" not in out
+    args = ("rag", "index", str(folder), "--kb", "shop2", "--format", "json")
+    _, english, _ = run(capsys, *args)
+    _, japanese, _ = run(capsys, "--lang", "ja", *args[:-4], "--kb", "shop3", "--format", "json")
+    reasons = sorted(s["reason"] for s in json.loads(english)["skipped"])
+    assert reasons[0] == "no text found" and reasons[1].startswith("not a readable PDF (")
+    assert sorted(s["reason"] for s in json.loads(japanese)["skipped"]) == reasons
+    assert {k for s in json.loads(japanese)["skipped"] for k in s} == {"path", "reason"}
