@@ -108,3 +108,38 @@ def test_skipped_files_are_explained_in_japanese_and_json_keeps_english(
     assert reasons[0] == "no text found" and reasons[1].startswith("not a readable PDF (")
     assert sorted(s["reason"] for s in json.loads(japanese)["skipped"]) == reasons
     assert {k for s in json.loads(japanese)["skipped"] for k in s} == {"path", "reason"}
+
+
+# --- graders ---------------------------------------------------------------------------
+
+
+def test_a_bad_grader_file_is_japanese_and_points_at_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "grader.json"
+    path.write_text("[1]", encoding="utf-8")
+    args = ("graders", "run", "-g", str(path), "-s", "42")
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, *args)
+    assert code_en == code_ja == 2
+    assert err_en.strip() == f"error: {path}: the grader file must hold one grader object"
+    assert err_ja.strip() == (
+        f"エラー: {path}: 採点器のファイルには採点器のオブジェクトを 1 つだけ書いてください"
+    )
+
+
+def test_a_bad_grader_definition_is_japanese(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("graders", "run", "-g", '{"type": "nope", "name": "x"}', "-s", "42")
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, *args)
+    assert code_en == code_ja == 1  # a grader error, as before
+    assert err_en.strip() == (
+        "error: unknown grader type 'nope': use one of: string_check, text_similarity, regex, "
+        "json_schema, python, score_model, multi"
+    )
+    assert err_ja.strip() == (
+        "エラー: 不明な採点器の種類 'nope'。string_check, text_similarity, regex, "
+        "json_schema, python, score_model, multi のいずれかを指定してください"
+    )
+    grader = '{"type": "regex", "name": "r", "pattern": "("}'
+    code, _, err = run(capsys, "--lang", "ja", "graders", "run", "-g", grader, "-s", "42")
+    assert code == 1 and err.startswith("エラー: 採点器 'r' のパターンが正しくありません（")
+    assert err.rstrip().endswith("。正規表現（Python の構文）を直してください")

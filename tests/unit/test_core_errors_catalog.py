@@ -20,7 +20,7 @@ ERROR_CLASSES = {
     for name, value in vars(errors).items()
     if inspect.isclass(value) and issubclass(value, AdvisorError)
 }
-CONVERTED = ["advisor/rag"]
+CONVERTED = ["advisor/rag", "advisor/graders"]
 
 
 def english_only(source: str) -> list[int]:
