@@ -143,3 +143,38 @@ def test_a_bad_grader_definition_is_japanese(capsys: pytest.CaptureFixture[str])
     code, _, err = run(capsys, "--lang", "ja", "graders", "run", "-g", grader, "-s", "42")
     assert code == 1 and err.startswith("エラー: 採点器 'r' のパターンが正しくありません（")
     assert err.rstrip().endswith("。正規表現（Python の構文）を直してください")
+
+
+# --- scenarios -------------------------------------------------------------------------
+
+
+def test_a_bad_scenario_is_japanese_with_its_file_and_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    toml = folder / "scenario.toml"
+    toml.write_text('name = "bad"\ntitle = "x\n', encoding="utf-8")
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, "scenarios", "validate", str(folder))
+    assert code_en == code_ja == 2
+    assert err_en.startswith(f"error: {toml}, line 2: invalid TOML: ")
+    assert err_en.rstrip().endswith(": fix the syntax there (strings need quotes, tables [name])")
+    assert err_ja.startswith(f"エラー: {toml} の 2 行目: TOML として正しくありません: ")
+    assert err_ja.rstrip().endswith(
+        "。その箇所の構文を直してください（文字列は引用符で囲み、テーブルは [name] と書きます）"
+    )
+
+
+def test_an_unknown_scenario_is_japanese(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    args = ("scenarios", "show", "nosuch", "--dir", str(tmp_path))
+    (code_en, err_en), (code_ja, err_ja) = both(capsys, *args)
+    assert code_en == code_ja == 2
+    assert err_en.strip() == (
+        "error: no scenario named or found at 'nosuch': use a scenario folder or one of: none"
+    )
+    assert err_ja.strip() == (
+        "エラー: シナリオ 'nosuch' が見つかりません（名前にもパスにも当たりません）。"
+        "シナリオのフォルダーか、次のいずれかを指定してください: なし"
+    )

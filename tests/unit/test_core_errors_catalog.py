@@ -20,7 +20,7 @@ ERROR_CLASSES = {
     for name, value in vars(errors).items()
     if inspect.isclass(value) and issubclass(value, AdvisorError)
 }
-CONVERTED = ["advisor/rag", "advisor/graders"]
+CONVERTED = ["advisor/rag", "advisor/graders", "advisor/bench/scenario.py"]
 
 
 def english_only(source: str) -> list[int]:
@@ -41,7 +41,9 @@ def english_only(source: str) -> list[int]:
 def test_a_converted_package_raises_no_error_without_the_catalog(package: str) -> None:
     offenders = [
         f"{path.relative_to(REPO)}:{line}"
-        for path in sorted((REPO / package).rglob("*.py"))
+        for path in sorted(
+            (REPO / package).rglob("*.py") if (REPO / package).is_dir() else [REPO / package]
+        )
         for line in english_only(path.read_text("utf-8"))
     ]
     assert offenders == []
