@@ -20,7 +20,12 @@ ERROR_CLASSES = {
     for name, value in vars(errors).items()
     if inspect.isclass(value) and issubclass(value, AdvisorError)
 }
-CONVERTED = ["advisor/rag", "advisor/graders", "advisor/bench/scenario.py"]
+CONVERTED = [
+    "advisor/rag",
+    "advisor/graders",
+    "advisor/bench/scenario.py",
+    "advisor/export",
+]
 
 
 def english_only(source: str) -> list[int]:
@@ -69,3 +74,60 @@ def test_the_error_catalog_holds_core_keys_in_both_languages() -> None:
     for key in data:
         text = messages.catalog()[key]
         assert messages.placeholders(text.en) == messages.placeholders(text.ja), key
+
+
+# --- the export writers: English as before, Japanese whole ------------------------------
+
+
+MODELFILES = [
+    (
+        "FROM ./m.gguf\nMESSAGE bob hi",
+        "Modelfile line 2: 'bob' is not a message role: use system, user or assistant",
+        "Modelfile の 2 行目: 'bob' はメッセージの役割ではありません。"
+        "system、user、assistant のいずれかを指定してください",
+    ),
+    (
+        "FROM ./m.gguf\nTEMPLATE {{ if .System }}",
+        "Modelfile line 2: a block is never closed: add {{ end }}",
+        "Modelfile の 2 行目: 閉じられていないブロックがあります。{{ end }} を加えてください",
+    ),
+    (
+        'FROM ./m.gguf\nTEMPLATE """{{ .Prompt }',
+        'Modelfile line 2: the """ opened here is never closed: close it with """',
+        'Modelfile の 2 行目: ここで開いた """ が閉じられていません。""" で閉じてください',
+    ),
+    (
+        "SYSTEM hi",
+        "the Modelfile has no FROM line: add FROM ./model.gguf",
+        "Modelfile に FROM の行がありません。FROM ./model.gguf を加えてください",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "english", "japanese"), MODELFILES)
+def test_modelfile_checks_keep_their_english_and_speak_japanese(
+    text: str, english: str, japanese: str
+) -> None:
+    from advisor.export.modelfile import parse_modelfile
+
+    with pytest.raises(AdvisorError) as caught:
+        parse_modelfile(text)
+    assert (str(caught.value), caught.value.localized("ja")) == (english, japanese)
+    assert caught.value.exit_code == 2
+
+
+def test_gguf_writer_checks_keep_their_english_and_speak_japanese() -> None:
+    from advisor.export.tensors import GGUF_ARCHITECTURES, gguf_arch
+
+    with pytest.raises(AdvisorError) as caught:
+        gguf_arch("mamba")
+    supported = ", ".join(sorted(GGUF_ARCHITECTURES))
+    assert str(caught.value) == (
+        f"GGUF export supports the {supported} architecture, not 'mamba': "
+        "export it with --format safetensors and convert that with llama.cpp"
+    )
+    assert caught.value.localized("ja") == (
+        f"GGUF エクスポートが対応するアーキテクチャは {supported} で、"
+        "'mamba' には対応していません。"
+        "--format safetensors でエクスポートし、それを llama.cpp で変換してください"
+    )
