@@ -133,7 +133,8 @@ class DataScreen(AdvisorScreen):
         table.clear()
         for level, issues in (("error", report.errors), ("warning", report.warnings)):
             for issue in issues:
-                table.add_row(str(issue.line or "-"), self.t(level), issue.code, issue.message)
+                message = issue.message_in(self.session.language)
+                table.add_row(str(issue.line or "-"), self.t(level), issue.code, message)
 
     def _show_stats(self, stats: Any) -> None:
         target = self.query_one("#data-stats", Static)

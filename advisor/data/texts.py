@@ -1,0 +1,68 @@
+"""Texts the data toolkit writes for people: structured while they travel, rendered at the end.
+
+The validator, the review queue and the cleaner produce a :class:`Said` (a catalog
+key and its parameters) instead of a finished sentence; a shell renders it in the
+language of the switch with :meth:`Said.render`.  The catalog is ``texts.yaml``
+next to this module (``en`` and ``ja`` for every key, the same ``{placeholders}``),
+read with the models of :mod:`advisor.messages`.  A parameter may itself be a
+:class:`Said` ("input message 2", "a boolean"): it is rendered in the same
+language.  The English rendering is what JSON output carries, so it must not
+change when a text is edited for people (tests pin the English sentences).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from advisor.messages import Catalog, Message
+
+
+@cache
+def catalog() -> dict[str, Message]:
+    """``texts.yaml``: key -> the text in English and Japanese."""
+    text = resources.files("advisor.data").joinpath("texts.yaml").read_text("utf-8")
+    return Catalog.model_validate(yaml.safe_load(text)).root
+
+
+@dataclass(frozen=True)
+class Said:
+    """A text not yet in a language: a key of ``texts.yaml`` and its parameters."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        """The stable code a key belongs to: ``invalid_role.missing`` -> ``invalid_role``."""
+        return self.key.split(".", 1)[0]
+
+    def render(self, lang: str = "en") -> str:
+        """The text in ``lang`` (English for any language but ``ja``)."""
+        message = catalog()[self.key]
+        template = message.ja if lang == "ja" else message.en
+        values = {
+            name: value.render(lang) if isinstance(value, Said) else value
+            for name, value in self.params.items()
+        }
+        return template.format(**values)
+
+    @property
+    def en(self) -> str:
+        return self.render("en")
+
+
+def say(key: str, /, **params: Any) -> Said:
+    """A :class:`Said`; an unknown key fails here, where it is written, not when shown."""
+    if key not in catalog():
+        raise KeyError(f"{key!r} is not in advisor/data/texts.yaml")
+    return Said(key, params)
+
+
+def rendered(said: Said | None, fallback: str, lang: str) -> str:
+    """``said`` in ``lang``, or ``fallback`` (an English text made before texts were keyed)."""
+    return said.render(lang) if said is not None else fallback

@@ -1,0 +1,68 @@
+"""Validation issues and review findings follow `advisor --lang` (issue 14 item 4)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from advisor.cli.app import main
+from tests.conftest import FIXTURES
+
+PLANTED = FIXTURES / "data" / "planted"
+SFT = str(PLANTED / "sft.jsonl")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_validate_prints_japanese_issue_lines_with_their_line_numbers(capsys) -> None:
+    code, out, _ = run(capsys, "--lang", "ja", "data", "validate", SFT, "--method", "sft")
+    english_code, english, _ = run(capsys, "data", "validate", SFT, "--method", "sft")
+    assert code == english_code == 1
+    lines = out.splitlines()
+    not_object = "各行は JSON オブジェクトでなければなりません(配列になっています)"
+    assert f"{SFT}:3: エラー [not_object] {not_object}" in lines
+    assert f"{SFT}:11: エラー [invalid_role] メッセージ 4 に role がありません。" in out
+    assert f"{SFT}:18: 警告 [duplicate_example] 1 行目と同じです" in lines
+    assert "must be" not in out and "same as line" not in out
+    # One line per issue in both languages, in the same order with the same codes.
+    assert len(lines) == len(english.splitlines())
+    assert [line.split("[")[1].split("]")[0] for line in lines[:-1]] == [
+        line.split("[")[1].split("]")[0] for line in english.splitlines()[:-1]
+    ]
+    assert f"{SFT}:3: error [not_object] each line must be a JSON object, not an array" in english
+
+
+@pytest.mark.parametrize(
+    ("name", "method"), [("sft.jsonl", "sft"), ("dpo.jsonl", "dpo"), ("rft.jsonl", "rft")]
+)
+def test_validate_json_is_identical_in_both_languages(capsys, name, method) -> None:
+    args = ("data", "validate", str(PLANTED / name), "--method", method, "--format", "json")
+    english_code, english, _ = run(capsys, *args)
+    japanese_code, japanese, _ = run(capsys, "--lang", "ja", *args)
+    assert english_code == japanese_code == 1
+    assert japanese == english
+    assert json.loads(english)["errors"], "the planted file must have issues"
+
+
+def test_review_listing_shows_findings_in_japanese(capsys, tmp_path) -> None:
+    file = tmp_path / "review.jsonl"
+    shutil.copy(PLANTED / "review.jsonl", file)
+    code, out, _ = run(capsys, "--lang", "ja", "data", "review", str(file), "--list")
+    assert code == 0
+    assert (
+        "[typo_ja_dropped] messages[2].content: '届けしま' に印を付けました(候補: '届けします')"
+        in out
+    )
+    assert "[html] messages[1].content: '<br>' を '\\n' に直します" in out
+    assert "flagged" not in out and "would change" not in out
+    args = ("data", "review", str(file), "--list", "--format", "json")
+    _, english, _ = run(capsys, *args)
+    _, japanese, _ = run(capsys, "--lang", "ja", *args)
+    assert japanese == english and "would change" in english
