@@ -66,3 +66,28 @@ def test_review_listing_shows_findings_in_japanese(capsys, tmp_path) -> None:
     _, english, _ = run(capsys, *args)
     _, japanese, _ = run(capsys, "--lang", "ja", *args)
     assert japanese == english and "would change" in english
+
+
+def test_a_refused_training_file_names_its_first_issue_in_japanese(monkeypatch) -> None:
+    """`tune create` on a bad file: the services' refusal (backends/finetuning.py)."""
+    from advisor.cli.output import error_line
+    from advisor.data.validate import validate_file
+    from backends.finetuning import refusal
+
+    report = validate_file(SFT, "sft")
+    error = refusal("train.jsonl", report, method="sft", note="; nothing was uploaded")
+    assert str(error) == (  # the English sentence as it always was
+        "train.jsonl, line 2: invalid JSON: unexpected end of data (and 23 more): "
+        "run `advisor data validate train.jsonl --method sft`; nothing was uploaded"
+    )
+    assert error.exit_code == 2 and error.line == 2
+    monkeypatch.setenv("ADVISOR_LANG", "ja")
+    assert error_line(error) == (
+        "エラー: train.jsonl の 2 行目: JSON として読めません: unexpected end of data(ほか 23 件)。"
+        "`advisor data validate train.jsonl --method sft` で確認してください"
+        "(何もアップロードしていません)"
+    )
+    few = refusal(
+        "few.jsonl", validate_file(FIXTURES / "data" / "too_few.jsonl", "sft"), method="sft"
+    )
+    assert error_line(few).startswith("エラー: few.jsonl: 例が 3 件です。")
