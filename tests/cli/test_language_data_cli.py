@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from advisor.cli.app import main
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, REPO
 
 PLANTED = FIXTURES / "data" / "planted"
 SFT = str(PLANTED / "sft.jsonl")
@@ -91,3 +92,22 @@ def test_a_refused_training_file_names_its_first_issue_in_japanese(monkeypatch) 
         "few.jsonl", validate_file(FIXTURES / "data" / "too_few.jsonl", "sft"), method="sft"
     )
     assert error_line(few).startswith("エラー: few.jsonl: 例が 3 件です。")
+
+
+def test_scenarios_validate_shows_the_training_file_issues_in_japanese(
+    capsys, tmp_path: Path
+) -> None:
+    folder = tmp_path / "brand-voice"
+    shutil.copytree(REPO / "scenarios" / "brand-voice", folder)
+    train = folder / "train_sft.jsonl"
+    train.write_text(train.read_text("utf-8") + "[1, 2]\n", encoding="utf-8")
+    line = len(train.read_text("utf-8").splitlines())
+    code, out, _ = run(capsys, "--lang", "ja", "scenarios", "validate", str(folder))
+    assert code == 1
+    assert f"train_sft.jsonl:{line}" in out
+    assert "各行は JSON オブジェクトでなければなりません(配列になっています)" in out
+    assert "must be a JSON object" not in out
+    args = ("scenarios", "validate", str(folder), "--format", "json")
+    _, english, _ = run(capsys, *args)
+    _, japanese, _ = run(capsys, "--lang", "ja", *args)
+    assert japanese == english and "must be a JSON object, not an array" in english
