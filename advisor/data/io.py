@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from advisor.data.streams import atomic_output, display_name, open_input
-from advisor.data.texts import Said, say
+from advisor.data.texts import Said, TextFileError, say
 from advisor.errors import DataFileError
 
 CHUNK = 1 << 20
@@ -43,6 +43,10 @@ class EncodingProblem(Exception):
         self.said = said
         self.message = said.en
         super().__init__(self.message)
+
+    def error(self, path: str) -> DataFileError:
+        """The user error for ``path``: its sentence follows the language switch."""
+        return TextFileError(self.said, path=path, line=self.line)
 
 
 def sniff_encoding(head: bytes) -> str | None:
@@ -93,10 +97,6 @@ def encoding_said(encoding: str | None) -> Said:
         return say("encoding_error.not_utf8")
     name = ENCODING_NAMES.get(encoding, encoding)
     return say("encoding_error.named", name=name, upper=encoding.upper(), encoding=encoding)
-
-
-def encoding_message(encoding: str | None) -> str:
-    return encoding_said(encoding).en
 
 
 def iter_lines(
@@ -258,7 +258,7 @@ def open_check(path: Path, encoding: str | None) -> None:
         for _ in iter_lines(path, encoding):
             break
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=str(path), line=exc.line) from exc
+        raise exc.error(str(path)) from exc
 
 
 def read_jsonl(
@@ -293,7 +293,7 @@ def read_jsonl(
                     hint="run `advisor data validate` to see every problem",
                 ) from exc
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=display_name(path), line=exc.line) from exc
+        raise exc.error(display_name(path)) from exc
 
 
 def read_records(path: Path, encoding: str | None = None) -> Iterator[tuple[int, Any]]:
@@ -319,7 +319,7 @@ def _load_json(raw: bytes, path: Path, encoding: str | None) -> Any:
     if encoding is None:
         found = sniff_encoding(raw[:SNIFF])
         if found is not None:
-            raise DataFileError(encoding_message(found), path=display_name(path))
+            raise TextFileError(encoding_said(found), path=display_name(path))
         text = raw.decode("utf-8-sig", errors="strict")
     else:
         try:

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from advisor.errors import DataFileError
 from advisor.messages import Catalog, Message
 
 
@@ -66,3 +67,22 @@ def say(key: str, /, **params: Any) -> Said:
 def rendered(said: Said | None, fallback: str, lang: str) -> str:
     """``said`` in ``lang``, or ``fallback`` (an English text made before texts were keyed)."""
     return said.render(lang) if said is not None else fallback
+
+
+class TextFileError(DataFileError):
+    """A :class:`DataFileError` whose sentence is a :class:`Said`: shown in Japanese on request.
+
+    ``str()`` is the English sentence as before (``path, line N: message``).
+    """
+
+    def __init__(self, said: Said, *, path: str | None = None, line: int | None = None) -> None:
+        self.said = said
+        super().__init__(said.en, path=path, line=line)
+
+    def localized(self, lang: str) -> str:
+        if lang != "ja":
+            return super().localized(lang)
+        message = self.said.render(lang)
+        if self.path and self.line:
+            return say("refusal.where_line", path=self.path, line=self.line).render(lang) + message
+        return f"{self.path}: {message}" if self.path else message

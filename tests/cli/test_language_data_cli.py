@@ -111,3 +111,22 @@ def test_scenarios_validate_shows_the_training_file_issues_in_japanese(
     _, english, _ = run(capsys, *args)
     _, japanese, _ = run(capsys, "--lang", "ja", *args)
     assert japanese == english and "must be a JSON object, not an array" in english
+
+
+@pytest.mark.parametrize("command", [("stats", "--method", "sft"), ("clean", "-o", "out.jsonl")])
+def test_an_encoding_error_of_stats_and_clean_is_japanese(capsys, command, tmp_path) -> None:
+    sjis = str(FIXTURES / "data" / "ja_sjis.jsonl")
+    args = ["data", command[0], sjis, *command[1:]]
+    if command[0] == "clean":
+        args[-1] = str(tmp_path / "out.jsonl")
+    code, _, err = run(capsys, "--lang", "ja", *args)
+    english_code, _, english = run(capsys, *args)
+    assert code == english_code == 2
+    assert err.strip() == (
+        f"エラー: {sjis} の 1 行目: ファイルは UTF-8 ではなく Shift_JIS (CP932) です。"
+        "UTF-8 で保存する(例: iconv -f CP932 -t UTF-8)か --encoding cp932 を指定してください"
+    )
+    assert english.strip() == (
+        f"error: {sjis}, line 1: the file is encoded in Shift_JIS (CP932), not UTF-8; save it "
+        "as UTF-8 (e.g. iconv -f CP932 -t UTF-8) or pass --encoding cp932"
+    )
