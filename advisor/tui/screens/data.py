@@ -48,6 +48,7 @@ class DataScreen(AdvisorScreen):
 
     lines_of: Path | None = None
     """The file the table's line numbers refer to."""
+    report: Any = None  # the validation report the issue table shows (None: none, or cleaned)
 
     def on_mount(self) -> None:
         self.sub_title = self.t("data")
@@ -129,12 +130,22 @@ class DataScreen(AdvisorScreen):
                 verdict=verdict,
             )
         )
+        self.report = report
+        self._fill_issues()
+
+    def _fill_issues(self) -> None:
+        """The report's issues in the session's language (F3 redraws them)."""
         table = self.query_one("#issues", DataTable)
         table.clear()
+        report = self.report
         for level, issues in (("error", report.errors), ("warning", report.warnings)):
             for issue in issues:
                 message = issue.message_in(self.session.language)
                 table.add_row(str(issue.line or "-"), self.t(level), issue.code, message)
+
+    def language_changed(self) -> None:
+        if self.report is not None:
+            self._fill_issues()
 
     def _show_stats(self, stats: Any) -> None:
         target = self.query_one("#data-stats", Static)
@@ -213,6 +224,7 @@ class DataScreen(AdvisorScreen):
 
     def _cleaned(self, source: Path, result: Any) -> None:
         self.lines_of = source  # the report's lines are the input's
+        self.report = None  # the table now lists the cleaner's changes
         summary = result.summary()
         self.query_one("#file", Input).value = result.output
         self.session.data_file = result.output
