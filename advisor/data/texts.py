@@ -1,8 +1,10 @@
-"""Texts the data toolkit writes for people: structured while they travel, rendered at the end.
+"""Texts the core writes for people: structured while they travel, rendered at the end.
 
 The validator, the review queue and the cleaner produce a :class:`Said` (a catalog
 key and its parameters) instead of a finished sentence; a shell renders it in the
-language of the switch with :meth:`Said.render`.  The catalog is ``texts.yaml``
+language of the switch with :meth:`Said.render`.  Progress labels of long use
+cases (calibration, deployment, bench phases, indexing, export, grow, review)
+are :class:`Label` strings built the same way.  The catalog is ``texts.yaml``
 next to this module (``en`` and ``ja`` for every key, the same ``{placeholders}``),
 read with the models of :mod:`advisor.messages`.  A parameter may itself be a
 :class:`Said` ("input message 2", "a boolean"): it is rendered in the same
@@ -46,15 +48,38 @@ class Said:
         """The text in ``lang`` (English for any language but ``ja``)."""
         message = catalog()[self.key]
         template = message.ja if lang == "ja" else message.en
-        values = {
-            name: value.render(lang) if isinstance(value, Said) else value
-            for name, value in self.params.items()
-        }
+        values = {name: _rendered(value, lang) for name, value in self.params.items()}
         return template.format(**values)
 
     @property
     def en(self) -> str:
         return self.render("en")
+
+
+class Label(str):
+    """A progress label: its English text *is* the string, so it fits ``Progress``
+    (:data:`advisor.ids.Progress`); its :class:`Said` lets a shell show it in the
+    reader's language (:func:`label_in`).  The core needs no language for it."""
+
+    said: Said
+
+    def __new__(cls, key: str, /, **params: Any) -> Label:
+        said = say(key, **params)
+        label = super().__new__(cls, said.en)
+        label.said = said
+        return label
+
+
+def label_in(label: str, lang: str) -> str:
+    """A progress label in ``lang``: a :class:`Label` rendered, any other text as it is."""
+    return label.said.render(lang) if isinstance(label, Label) else label
+
+
+def _rendered(value: Any, lang: str) -> Any:
+    """A parameter in ``lang``: a nested text or label rendered, anything else as it is."""
+    if isinstance(value, Label):
+        value = value.said
+    return value.render(lang) if isinstance(value, Said) else value
 
 
 def say(key: str, /, **params: Any) -> Said:

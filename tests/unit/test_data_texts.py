@@ -19,7 +19,7 @@ from tests.conftest import FIXTURES, REPO
 
 PLANTED = FIXTURES / "data" / "planted"
 # Keys that are no issue of the validator: parts of other texts and the review queue's own.
-NOT_ISSUES = ("part.", "kind.", "review.", "refusal.")
+NOT_ISSUES = ("part.", "kind.", "review.", "refusal.", "progress.")
 
 
 def test_every_text_has_english_and_japanese_with_the_same_placeholders() -> None:
@@ -37,9 +37,12 @@ def test_every_issue_code_the_validator_can_emit_has_its_texts() -> None:
 
 
 def _literal_keys() -> set[str]:
-    """Every text key the data toolkit writes as a literal: ``say("k")``, ``.error("k")``."""
+    """Every text key the code writes as a literal: ``say("k")``, ``Label("k")`` anywhere,
+    ``found.error("k")`` / ``warn`` in the data toolkit."""
     used: set[str] = set()
-    for path in (REPO / "advisor" / "data").rglob("*.py"):
+    paths = [*(REPO / "advisor").rglob("*.py"), *(REPO / "backends").rglob("*.py")]
+    for path in paths:
+        in_data = "advisor/data/" in path.as_posix()
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
@@ -47,14 +50,15 @@ def _literal_keys() -> set[str]:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             first = node.args[0]
             literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
-            if name in {"say", "error", "warn"} and literal:
+            wanted = {"say", "Label", "error", "warn"} if in_data else {"say", "Label"}
+            if name in wanted and literal:
                 used.add(first.value)  # type: ignore[attr-defined]
     return used
 
 
 def test_every_key_the_code_writes_is_in_the_catalog() -> None:
     used = _literal_keys()
-    assert "invalid_role.missing" in used and "review.flagged" in used, "the scan is broken"
+    assert {"invalid_role.missing", "review.flagged", "progress.calibrated"} <= used, "broken scan"
     assert sorted(used - set(texts.catalog())) == []
 
 
@@ -116,3 +120,25 @@ def test_review_findings_render_in_japanese(tmp_path) -> None:
     assert shown["typo_ja_doubled"] == "'ざいますます' に印を付けました(候補: 'ざいます')"
     assert shown["pii"] == "'john@example.com' を '[EMAIL]' に直します"
     assert shown["invalid_draft"].startswith('"draft" キーは origin')
+
+
+def test_a_progress_label_is_its_english_text_and_renders_in_japanese() -> None:
+    label = texts.Label("progress.calibrate_training", steps=3, seq_len=256)
+    assert isinstance(label, str) and label == "training: 3 LoRA steps at 256 tokens"
+    assert texts.label_in(label, "ja") == "学習: 256 トークンで LoRA を 3 ステップ"
+    assert texts.label_in(label, "en") == label
+    assert texts.label_in("notes.md", "ja") == "notes.md"  # a file name is data
+    nested = texts.Label("progress.bench_method", method="sft", item=label)
+    assert nested == "sft: training: 3 LoRA steps at 256 tokens"
+    assert texts.label_in(nested, "ja") == "sft: 学習: 256 トークンで LoRA を 3 ステップ"
+
+
+def test_the_core_writes_labels_without_reading_the_language(monkeypatch) -> None:
+    """The review use case reports English labels whatever the switch; the shell renders."""
+    from advisor.app.review import accept_all_clean, open_queue
+
+    monkeypatch.setenv("ADVISOR_LANG", "ja")
+    seen: list[str] = []
+    queue = open_queue(PLANTED / "sft.jsonl", page_size=50)
+    accept_all_clean(queue, lambda done, total, label: seen.append(label))
+    assert seen == ["pages"] and texts.label_in(seen[0], "ja") == "ページ"
