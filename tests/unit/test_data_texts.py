@@ -133,12 +133,14 @@ def test_a_progress_label_is_its_english_text_and_renders_in_japanese() -> None:
     assert texts.label_in(nested, "ja") == "sft: 学習: 256 トークンで LoRA を 3 ステップ"
 
 
-def test_the_core_writes_labels_without_reading_the_language(monkeypatch) -> None:
+def test_the_core_writes_labels_without_reading_the_language(monkeypatch, tmp_path) -> None:
     """The review use case reports English labels whatever the switch; the shell renders."""
     from advisor.app.review import accept_all_clean, open_queue
 
     monkeypatch.setenv("ADVISOR_LANG", "ja")
     seen: list[str] = []
-    queue = open_queue(PLANTED / "sft.jsonl", page_size=50)
+    copy = tmp_path / "sft.jsonl"  # accepting writes the review log next to the file
+    copy.write_bytes((PLANTED / "sft.jsonl").read_bytes())
+    queue = open_queue(copy, page_size=50)
     accept_all_clean(queue, lambda done, total, label: seen.append(label))
     assert seen == ["pages"] and texts.label_in(seen[0], "ja") == "ページ"
