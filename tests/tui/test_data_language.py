@@ -67,3 +67,19 @@ async def test_the_review_screen_shows_findings_in_japanese(make_app, tmp_path: 
         assert "flagged" not in shown
         await pilot.press("f3")
         assert await until(pilot, lambda: "flagged 'ざいますます'" in str(detail.render()))
+
+
+async def test_the_run_screen_shows_a_core_progress_label_in_japanese(make_app) -> None:
+    from advisor.data.texts import Label
+    from advisor.tui.screens.run import RunScreen
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(RunScreen())
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        screen.show_progress(1, 3, Label("progress.rag_writing"))
+        assert await until(pilot, lambda: screen.sub_title.endswith("チャンクを書き込み中"))
+        screen.show_progress(1, 3, "notes.md")  # a file name is shown as it is
+        assert await until(pilot, lambda: screen.sub_title.endswith("notes.md"))
