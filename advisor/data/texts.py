@@ -14,10 +14,9 @@ change when a text is edited for people (tests pin the English sentences).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -32,17 +31,20 @@ def catalog() -> dict[str, Message]:
     return Catalog.model_validate(yaml.safe_load(text)).root
 
 
-@dataclass(frozen=True)
-class Said:
-    """A text not yet in a language: a key of ``texts.yaml`` and its parameters."""
+class Said(NamedTuple):
+    """A text not yet in a language: a key of ``texts.yaml`` and its parameters.
+
+    A named tuple: a file with an error on every line makes millions of these,
+    and a tuple is the cheapest object Python builds.
+    """
 
     key: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any]
 
     @property
     def code(self) -> str:
         """The stable code a key belongs to: ``invalid_role.missing`` -> ``invalid_role``."""
-        return self.key.split(".", 1)[0]
+        return self.key.partition(".")[0]
 
     def render(self, lang: str = "en") -> str:
         """The text in ``lang`` (English for any language but ``ja``)."""
@@ -84,9 +86,14 @@ def _rendered(value: Any, lang: str) -> Any:
 
 def say(key: str, /, **params: Any) -> Said:
     """A :class:`Said`; an unknown key fails here, where it is written, not when shown."""
-    if key not in catalog():
+    if key not in _keys():
         raise KeyError(f"{key!r} is not in advisor/data/texts.yaml")
     return Said(key, params)
+
+
+@cache
+def _keys() -> frozenset[str]:
+    return frozenset(catalog())
 
 
 def rendered(said: Said | None, fallback: str, lang: str) -> str:
