@@ -83,3 +83,24 @@ async def test_the_run_screen_shows_a_core_progress_label_in_japanese(make_app) 
         assert await until(pilot, lambda: screen.sub_title.endswith("チャンクを書き込み中"))
         screen.show_progress(1, 3, "notes.md")  # a file name is shown as it is
         assert await until(pilot, lambda: screen.sub_title.endswith("notes.md"))
+
+
+async def test_the_cleaners_japanese_flags_are_listed_in_japanese(make_app, tmp_path) -> None:
+    source = tmp_path / "review.jsonl"
+    shutil.copy(PLANTED / "review.jsonl", source)
+    app = make_app(language="ja")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("d")
+        screen = app.screen
+        assert isinstance(screen, DataScreen)
+        screen.query_one("#file", Input).value = str(source)
+        await pilot.press("f5")
+        assert await until(pilot, lambda: screen.report is not None)
+        await app.workers.wait_for_complete()
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("enter")  # accept the proposed review.clean.jsonl
+        assert await until(pilot, lambda: (tmp_path / "review.clean.jsonl").is_file())
+        assert await until(pilot, lambda: any(r[2] == "typo_ja_doubled" for r in _rows(screen)))
+        actions = {row[2]: row[1] for row in _rows(screen)}
+        assert actions["typo_ja_doubled"] == "要確認" and actions["pii"] == "変更"

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
 from advisor.app.text import duration_text
+from advisor.data.texts import say
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.dialogs import PathDialog, TextDialog
 
@@ -246,8 +247,9 @@ class DataScreen(AdvisorScreen):
         for number, item in enumerate(result.items):
             where = f"{item.field}: " if item.field else ""
             change = f"{item.before!r} → {item.after!r}" if item.before or item.after else ""
+            action = say(f"clean.{item.action}").render(self.session.language)
             table.add_row(
-                str(item.line), item.action, item.rule, _clip(where + change), key=f"c{number}"
+                str(item.line), action, item.rule, _clip(where + change), key=f"c{number}"
             )
 
     def _clean_to(self, source: Path) -> Callable[[Path | None], None]:
