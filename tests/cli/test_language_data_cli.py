@@ -57,10 +57,7 @@ def test_review_listing_shows_findings_in_japanese(capsys, tmp_path) -> None:
     shutil.copy(PLANTED / "review.jsonl", file)
     code, out, _ = run(capsys, "--lang", "ja", "data", "review", str(file), "--list")
     assert code == 0
-    assert (
-        "[typo_ja_dropped] messages[2].content: '届けしま' に印を付けました(候補: '届けします')"
-        in out
-    )
+    assert "[typo_ja_dropped] messages[2].content: 要確認: '届けしま'(候補: '届けします')" in out
     assert "[html] messages[1].content: '<br>' を '\\n' に直します" in out
     assert "flagged" not in out and "would change" not in out
     args = ("data", "review", str(file), "--list", "--format", "json")

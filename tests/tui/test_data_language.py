@@ -63,7 +63,7 @@ async def test_the_review_screen_shows_findings_in_japanese(make_app, tmp_path: 
         table.move_cursor(row=1)
         assert await until(pilot, lambda: "typo_ja_doubled" in str(detail.render()))
         shown = str(detail.render())
-        assert "[typo_ja_doubled] 'ざいますます' に印を付けました(候補: 'ざいます')" in shown
+        assert "[typo_ja_doubled] 要確認: 'ざいますます'(候補: 'ざいます')" in shown
         assert "flagged" not in shown
         await pilot.press("f3")
         assert await until(pilot, lambda: "flagged 'ざいますます'" in str(detail.render()))

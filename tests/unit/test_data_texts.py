@@ -117,7 +117,7 @@ def test_review_findings_render_in_japanese(tmp_path) -> None:
     copy.write_bytes((PLANTED / "review.jsonl").read_bytes())
     page = ReviewQueue(copy, page_size=50).page(1)
     shown = {f.code: f.message_in("ja") for r in page.rows for f in r.findings}
-    assert shown["typo_ja_doubled"] == "'ざいますます' に印を付けました(候補: 'ざいます')"
+    assert shown["typo_ja_doubled"] == "要確認: 'ざいますます'(候補: 'ざいます')"
     assert shown["pii"] == "'john@example.com' を '[EMAIL]' に直します"
     assert shown["invalid_draft"].startswith('"draft" キーは origin')
 
