@@ -96,11 +96,6 @@ def _keys() -> frozenset[str]:
     return frozenset(catalog())
 
 
-def rendered(said: Said | None, fallback: str, lang: str) -> str:
-    """``said`` in ``lang``, or ``fallback`` (an English text made before texts were keyed)."""
-    return said.render(lang) if said is not None else fallback
-
-
 class TextFileError(DataFileError):
     """A :class:`DataFileError` whose sentence is a :class:`Said`: shown in Japanese on request.
 
