@@ -25,6 +25,7 @@ from advisor.cli import rag as rag_cmd
 from advisor.cli import scenarios as scenarios_cmd
 from advisor.cli import tune as tune_cmd
 from advisor.cli.context import t
+from advisor.cli.help_i18n import localize
 from advisor.cli.output import error_line
 from advisor.errors import AdvisorError
 
@@ -101,6 +102,7 @@ export_cmd.register(app)
 from advisor.cli import demo as _demo  # noqa: E402  (registration order = help order)
 
 _demo.register(app)
+localize(app)  # --help and usage errors follow the language switch
 
 
 def main(argv: list[str] | None = None) -> None:
