@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from advisor.data.texts import Label
 from advisor.errors import CancelledError, JobError
 from advisor.ids import Progress
 
@@ -109,7 +110,7 @@ def deploy_and_wait(
     began = time.monotonic()
     while not deployment.is_terminal:
         if progress:
-            progress(0, 0, f"deploying {chosen}: {deployment.state}")
+            progress(0, 0, Label("progress.deploying", name=chosen, state=deployment.state))
         if cancel is not None and cancel.is_set():
             raise CancelledError.from_catalog(
                 "core.deploy.stopped",
@@ -129,7 +130,7 @@ def deploy_and_wait(
         _sleep(POLL_S if poll_s is None else poll_s, cancel)
         deployment = backend.deployment(chosen)
     if progress:
-        progress(1, 1, f"deploying {chosen}: {deployment.state}")
+        progress(1, 1, Label("progress.deploying", name=chosen, state=deployment.state))
     if deployment.state != "succeeded":
         raise JobError.from_catalog(
             "core.deploy.failed" if deployment.error else "core.deploy.failed_silently",

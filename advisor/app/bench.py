@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.app.backends import BackendSource, backend_name_for, registry_source
+from advisor.data.texts import Label
 from advisor.errors import AdvisorError, CapabilityError
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def plan_benchmark(
             pass  # a backend that cannot calibrate: its times stay unknown
         except AdvisorError as exc:  # the plan then says "unknown"; the run reports real errors
             if progress is not None:
-                progress(0, 0, f"calibration failed ({exc}); unmeasured times stay unknown")
+                progress(0, 0, Label("progress.bench_calibration_failed", error=str(exc)))
     estimate = plan_bench(scenario, backend, settings, options)
     out_dir = request.out or default_out_dir(scenario.name)
     return BenchPlan(scenario, backend, options, out_dir, estimate)

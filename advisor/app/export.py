@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
+from advisor.data.texts import Label
 from advisor.errors import JobNotFoundError, ModelNotFoundError, UserInputError
 from advisor.export.manifest import (
     DataFingerprint,
@@ -155,7 +156,7 @@ def export_model(
     from advisor.embedded import configure_offline, resolve_chat_model
 
     configure_offline(settings)
-    report(0, 0, "export: preparing the base model")
+    report(0, 0, Label("progress.export_preparing"))
     base_path = resolve_chat_model(source.base, settings)
     if fmt == "ollama":
         _check_ollama_template(Path(base_path))  # refused now, not after minutes of work
@@ -166,7 +167,7 @@ def export_model(
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)  # no half export left behind
         raise
-    report(0, 0, "export: hashing the files")
+    report(0, 0, Label("progress.export_hashing"))
     manifest = ExportManifest(
         model=request.model,
         format=fmt,
@@ -192,7 +193,7 @@ def _write(
 ) -> None:
     from advisor.export.merge import merge_to_folder
 
-    label = "export: merging the adapter" if source.adapter_dir else "export: loading the model"
+    label = Label("progress.export_merging" if source.adapter_dir else "progress.export_loading")
     report(0, 1, label)
     if fmt == "safetensors":
         merge_to_folder(base_path, source.adapter_dir, request.out)
@@ -219,11 +220,11 @@ def _write_gguf(
 
     tokenizer_gguf = None
     if json.loads((merged / "config.json").read_text()).get("model_type") == "gemma3_text":
-        report(0, 0, "export: reading the preset's GGUF tokenizer")
+        report(0, 0, Label("progress.export_tokenizer"))
         tokenizer_gguf = preset_gguf(source.base, scratch)
 
     def tensors(done: int, total: int) -> None:
-        report(done, total, f"export: writing {GGUF_NAME} ({precision})")
+        report(done, total, Label("progress.export_writing", name=GGUF_NAME, precision=precision))
 
     write_gguf(
         merged,

@@ -49,6 +49,7 @@ from advisor.data.drafts import ORIGINS, Draft, DraftInfo, Origin, user_text
 from advisor.data.io import write_jsonl
 from advisor.data.near_dup import DEFAULT_THRESHOLD, NearDuplicateIndex
 from advisor.data.streams import check_input, refuse_overwrite
+from advisor.data.texts import Label
 from advisor.errors import BackendUnavailableError, UserInputError
 from backends.types import ChatMessage
 
@@ -207,7 +208,7 @@ def run_grow(
         raise
     summary.drafted = write_jsonl(request.out, (d.record() for d in drafts))
     if progress is not None:
-        progress(len(drafts), request.count, "written")
+        progress(len(drafts), request.count, Label("progress.grow_written"))
     return summary
 
 
@@ -222,7 +223,10 @@ def _draft(
     count = plan.request.count
     for attempt, job in enumerate(_jobs(plan), start=1):
         if progress is not None:
-            progress(len(drafts), count, f"{job.origin} {job.source} (try {attempt})")
+            label = Label(
+                "progress.grow_try", origin=job.origin, source=job.source, attempt=attempt
+            )
+            progress(len(drafts), count, label)
         if cancel.is_set():
             summary.cancelled, summary.exhausted = True, False
             break

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from advisor.data.review import ReviewPage, ReviewQueue, ReviewRow, SaveResult, save
 from advisor.data.review.models import ReviewCounts
+from advisor.data.texts import Label
 from advisor.errors import UserInputError
 
 __all__ = [
@@ -128,7 +129,7 @@ def accept_all_clean(
         if chosen:
             accepted += queue.accept(chosen)
         if progress is not None:
-            progress(number, queue.pages, "pages")
+            progress(number, queue.pages, Label("progress.review_pages"))
     return accepted
 
 

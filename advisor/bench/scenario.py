@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from advisor import messages
 from advisor.bench.routespec import ROUTE_IDS, parse_route
+from advisor.data.texts import Said
 from advisor.errors import DataFileError, UserInputError
 from advisor.ids import Method
 
@@ -207,6 +208,12 @@ class Problem(BaseModel):
     message: str
     path: str | None = None
     line: int | None = None
+    # The data validator's issues keep their text key: shown in the reader's language.
+    text: Said | None = Field(default=None, exclude=True, repr=False)
+
+    def message_in(self, lang: str) -> str:
+        """``message`` in ``lang`` where it has a text key (else as written, English)."""
+        return self.text.render(lang) if self.text is not None else self.message
 
     def __str__(self) -> str:
         where = self.path or ""

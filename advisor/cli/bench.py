@@ -9,6 +9,7 @@ import typer
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
+from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, UserInputError
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def _calibrating(fmt: OutputFormat) -> Progress:
 
     def report(done: int, total: int, label: str) -> None:
         if fmt is OutputFormat.text:
-            echo(context.t("bench.calibrating", label=label), err=True)
+            echo(context.t("bench.calibrating", label=label_in(label, context.lang())), err=True)
 
     return report
 
@@ -227,10 +228,11 @@ class _Progress:
         if self._bar is None:
             return
         # One bar per stage ("sft: training"); details after it only update the text.
-        stage = " ".join(label.split()[:2])
+        stage = " ".join(label.split()[:2])  # the English label: one key in every language
+        shown = label_in(label, context.lang())
         if stage not in self._tasks:
-            self._tasks[stage] = self._bar.add_task(label, total=total or None)
-        self._bar.update(self._tasks[stage], description=label, completed=done, total=total or None)
+            self._tasks[stage] = self._bar.add_task(shown, total=total or None)
+        self._bar.update(self._tasks[stage], description=shown, completed=done, total=total or None)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

@@ -11,6 +11,7 @@ import typer
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 from advisor.data.near_dup import DEFAULT_THRESHOLD
+from advisor.data.texts import label_in
 
 if TYPE_CHECKING:
     from advisor.app.grow import GrowSummary
@@ -33,7 +34,8 @@ class _Bar:
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if self._bar is not None:
-            description = context.t("grow.drafting_label", label=label)[:60]
+            shown = label_in(label, context.lang())
+            description = context.t("grow.drafting_label", label=shown)[:60]
             self._bar.update(
                 self._task, completed=done, total=total or None, description=description
             )

@@ -23,6 +23,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, DataFileError
 from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
@@ -155,7 +156,8 @@ class CompareScreen(AdvisorScreen):
 
     def _progress(self, label: str, done: int, total: int) -> None:
         self.query_one("#bench-progress", ProgressBar).update(total=total or None, progress=done)
-        self.query_one("#verdict", Static).update(f"{label} {done}/{total}")
+        shown = label_in(label, self.session.language)
+        self.query_one("#verdict", Static).update(f"{shown} {done}/{total}")
 
     def worker_failed(self, worker, error: BaseException) -> None:
         self.query_one("#bench-progress", ProgressBar).display = False
