@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -20,6 +22,7 @@ ERROR_CLASSES = {
     for name, value in vars(errors).items()
     if inspect.isclass(value) and issubclass(value, AdvisorError)
 }
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 CONVERTED = [
     "advisor/rag",
     "advisor/graders",
@@ -131,3 +134,20 @@ def test_gguf_writer_checks_keep_their_english_and_speak_japanese() -> None:
         "'mamba' には対応していません。"
         "--format safetensors でエクスポートし、それを llama.cpp で変換してください"
     )
+
+
+def test_grow_prompts_in_another_encoding_are_refused_in_japanese(tmp_path: Path) -> None:
+    from advisor.app.grow_sources import load_distill_prompts
+    from advisor.errors import DataFileError
+
+    path = tmp_path / "prompts.txt"
+    path.write_bytes("返品の方法を教えてください\n".encode("cp932"))
+    with pytest.raises(DataFileError) as caught:
+        load_distill_prompts(path)
+    assert str(caught.value) == (
+        f"{path}, line 1: the file is encoded in Shift_JIS (CP932), not UTF-8; save it as "
+        "UTF-8 (e.g. iconv -f CP932 -t UTF-8) or pass --encoding cp932"
+    )  # the sentence grow printed before
+    japanese = caught.value.localized("ja")
+    assert japanese.startswith(f"{path} の 1 行目: ")
+    assert JAPANESE.search(japanese.removeprefix(f"{path} の 1 行目: ").split("(")[0])
