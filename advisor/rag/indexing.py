@@ -244,7 +244,9 @@ class Indexer:
         except LoadError as exc:
             self.report.skipped.append(Skipped.because(str(file), exc.key, **exc.values))
             return []
-        self.report.skipped.extend(Skipped(path=str(file), reason=p) for p in document.problems)
+        self.report.skipped.extend(
+            Skipped.because(str(file), p.key, **p.values) for p in document.problems
+        )
         chunks = self.kb.chunker.chunk(document)
         if not chunks:
             self.report.skipped.append(Skipped.because(str(file), "core.rag.skip.no_text"))

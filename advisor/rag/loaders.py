@@ -28,6 +28,19 @@ class LoadError(Exception):
         super().__init__(messages.text(key, "en", **values))
 
 
+class LoadProblem(str):
+    """A part of a file that could not be read: the English sentence (a ``str``, as
+    reports and tests read it) that keeps its catalog key for other languages."""
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, **values: Any) -> LoadProblem:
+        problem = super().__new__(cls, messages.text(key, "en", **values))
+        problem.key, problem.values = key, values
+        return problem
+
+
 @dataclass
 class Section:
     """Text under one heading (``heading`` is the path, e.g. ``Install > Linux``)."""
@@ -41,7 +54,7 @@ class Section:
 class Document:
     path: Path
     sections: list[Section] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -71,7 +84,7 @@ def load(path: Path) -> Document:
     return document
 
 
-def decode(data: bytes, problems: list[str]) -> str:
+def decode(data: bytes, problems: list[LoadProblem]) -> str:
     """UTF-8 (with or without BOM); Shift_JIS (CP932) only for a file that reads as
     Japanese in it; otherwise UTF-8 with the bad bytes replaced and reported by line.
 
@@ -93,10 +106,7 @@ def decode(data: bytes, problems: list[str]) -> str:
         if len(_KANA.findall(legacy)) >= 2:
             return legacy
     line = data.count(b"\n", 0, first_bad) + 1
-    problems.append(
-        f"line {line}: bytes that are not valid UTF-8 were replaced "
-        f"({bad} in all; save the file as UTF-8)"
-    )
+    problems.append(LoadProblem("core.rag.skip.bad_bytes", line=line, count=bad))
     return text
 
 
@@ -227,14 +237,18 @@ def _pdf(path: Path) -> Document:
             try:
                 text = page.extract_text() or ""
             except Exception as exc:  # one bad page must not cost the others
-                document.problems.append(f"page {number}: unreadable ({type(exc).__name__})")
+                unreadable = LoadProblem(
+                    "core.rag.skip.page_unreadable", page=number, error=type(exc).__name__
+                )
+                document.problems.append(unreadable)
                 continue
         if text.strip():
             document.sections.append(Section(text.strip(), page=number))
         elif log.errors:  # pypdf logs a corrupt stream and returns no text
-            document.problems.append(f"page {number}: unreadable ({log.errors[0]})")
+            problem = LoadProblem("core.rag.skip.page_unreadable", page=number, error=log.errors[0])
+            document.problems.append(problem)
         else:
-            document.problems.append(f"page {number}: no text layer (scanned image?)")
+            document.problems.append(LoadProblem("core.rag.skip.page_no_text", page=number))
     return document
 
 
@@ -290,7 +304,10 @@ def _docx(path: Path) -> Document:
         try:
             rows = [" | ".join(cell.text.strip() for cell in row.cells) for row in table.rows]
         except Exception as exc:
-            document.problems.append(f"table {number}: unreadable ({type(exc).__name__})")
+            problem = LoadProblem(
+                "core.rag.skip.table_unreadable", table=number, error=type(exc).__name__
+            )
+            document.problems.append(problem)
             continue
         document.sections.append(Section("\n".join(rows), f"Table {number}"))
     return document

@@ -97,15 +97,19 @@ def test_skipped_files_are_explained_in_japanese_and_json_keeps_english(
     folder.mkdir()
     (folder / "broken.pdf").write_bytes((FIXTURES / "rag" / "broken.pdf").read_bytes())
     (folder / "empty.md").write_text("   \n", encoding="utf-8")
+    (folder / "manual.pdf").write_bytes((FIXTURES / "rag" / "manual.pdf").read_bytes())
     code, out, err = run(capsys, "--lang", "ja", "rag", "index", str(folder), "--kb", "shop")
     assert code == 0, err
     assert "読める PDF ではありません（" in out and "テキストが見つかりません" in out
+    assert "2 ページ目: 読めません（" in out  # a part of a file: the rest is indexed
     assert "not a readable PDF" not in out and "no text found" not in out
+    assert "page 2" not in out
     args = ("rag", "index", str(folder), "--kb", "shop2", "--format", "json")
     _, english, _ = run(capsys, *args)
     _, japanese, _ = run(capsys, "--lang", "ja", *args[:-4], "--kb", "shop3", "--format", "json")
     reasons = sorted(s["reason"] for s in json.loads(english)["skipped"])
     assert reasons[0] == "no text found" and reasons[1].startswith("not a readable PDF (")
+    assert reasons[2].startswith("page 2: unreadable (")
     assert sorted(s["reason"] for s in json.loads(japanese)["skipped"]) == reasons
     assert {k for s in json.loads(japanese)["skipped"] for k in s} == {"path", "reason"}
 
