@@ -210,10 +210,38 @@ class Problem(BaseModel):
     line: int | None = None
     # The data validator's issues keep their text key: shown in the reader's language.
     text: Said | None = Field(default=None, exclude=True, repr=False)
+    # The scenario checks' own findings keep their catalog key (advisor/messages_core_errors.yaml).
+    key: str | None = Field(default=None, exclude=True, repr=False)
+    values: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        key: str,
+        *,
+        path: str | None,
+        line: int | None = None,
+        severity: Literal["error", "warning"] = "error",
+        **values: Any,
+    ) -> Problem:
+        """A finding of the scenario checks, its message the catalog's ``key``."""
+        message = messages.text(key, "en", **values)
+        return cls(
+            severity=severity,
+            code=code,
+            message=message,
+            path=path,
+            line=line,
+            key=key,
+            values=values,
+        )
 
     def message_in(self, lang: str) -> str:
         """``message`` in ``lang`` where it has a text key (else as written, English)."""
-        return self.text.render(lang) if self.text is not None else self.message
+        if self.text is not None:
+            return self.text.render(lang)
+        return messages.text(self.key, lang, **self.values) if self.key else self.message
 
     def __str__(self) -> str:
         where = self.path or ""

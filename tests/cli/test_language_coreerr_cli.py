@@ -182,3 +182,38 @@ def test_an_unknown_scenario_is_japanese(
         "エラー: シナリオ 'nosuch' が見つかりません（名前にもパスにも当たりません）。"
         "シナリオのフォルダーか、次のいずれかを指定してください: なし"
     )
+
+
+def test_the_scenario_checks_speak_japanese_and_json_keeps_english(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    (folder / "scenario.toml").write_text(
+        'name = "tiny"\ntitle = "Tiny"\ndescription = "Too small."\nkind = "style"\n'
+        'system_prompt = "Be brief."\n[training]\nsft = "train.jsonl"\n'
+        '[test]\nfile = "test.jsonl"\n',
+        encoding="utf-8",
+    )
+    rows = [{"id": "a", "prompt": "Hi"}, {"id": "a", "prompt": "Hello"}]
+    (folder / "test.jsonl").write_text(
+        "".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "--lang", "ja", "scenarios", "validate", str(folder))
+    assert code == 1
+    assert "テストプロンプトが 2 件です。ベンチマークには 30 件以上必要です" in out
+    assert "テスト ID 'a' が重複しています" in out and "テストセットに採点器がありません" in out
+    assert "[answers] がありません。" in out and "sft の学習ファイルが見つかりません" in out
+    assert "test prompts" not in out and "repeats" not in out
+    args = ("scenarios", "validate", str(folder), "--format", "json")
+    _, english, _ = run(capsys, *args)
+    _, japanese, _ = run(capsys, "--lang", "ja", *args)
+    assert json.loads(english) == json.loads(japanese)
+    messages = {p["message"] for p in json.loads(english)["scenarios"][0]["problems"]}
+    assert {
+        "2 test prompts; a benchmark needs at least 30",
+        "test id 'a' repeats",
+        "the test set has no graders",
+        "no [answers]: the report cannot compare with the advisor",
+        "sft training file not found",
+    } <= messages
