@@ -18,8 +18,8 @@ class Skipped(BaseModel):
 
     path: str
     reason: str
-    key: str | None = Field(default=None, exclude=True)
-    values: dict[str, Any] = Field(default_factory=dict, exclude=True)
+    key: str | None = Field(default=None, exclude=True, repr=False)
+    values: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
 
     @classmethod
     def because(cls, path: str, key: str, **values: Any) -> Self:

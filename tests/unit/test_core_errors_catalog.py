@@ -151,3 +151,14 @@ def test_grow_prompts_in_another_encoding_are_refused_in_japanese(tmp_path: Path
     japanese = caught.value.localized("ja")
     assert japanese.startswith(f"{path} の 1 行目: ")
     assert JAPANESE.search(japanese.removeprefix(f"{path} の 1 行目: ").split("(")[0])
+
+
+def test_a_skip_reason_keeps_its_english_text_json_and_str() -> None:
+    from advisor.rag.models import Skipped
+
+    skip = Skipped.because("/d/x.xyz", "core.rag.skip.unsupported", suffix=".xyz")
+    # The wizard logs str(skip); JSON has path and reason only.
+    assert str(skip) == "path='/d/x.xyz' reason='unsupported file type .xyz'"
+    assert skip.model_dump() == {"path": "/d/x.xyz", "reason": "unsupported file type .xyz"}
+    shown = messages.text("rag.skipped", "ja", path="x.xyz", reason=skip.said())
+    assert "対応していないファイル形式 .xyz" in shown
