@@ -27,8 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
-
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.model_presets import ModelPreset, find_preset
 from advisor.settings import EMBEDDED_CHAT_MODEL, EMBEDDED_EMBEDDING_MODEL, Settings
@@ -185,6 +183,8 @@ def ensure_chat_model(
     if _is_valid(target, fingerprint):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock  # only a conversion needs it; the warm chat path does not
+
     with FileLock(str(target) + ".lock"):
         if _is_valid(target, fingerprint):  # another process finished meanwhile
             return target

@@ -20,7 +20,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, RootModel
 
 Lang = Literal["en", "ja"]
@@ -44,6 +43,8 @@ class Catalog(RootModel[dict[str, Message]]):
 
 @cache
 def catalog() -> dict[str, Message]:
+    import yaml  # here, not at the top: a command that prints no message never parses YAML
+
     text = resources.files("advisor").joinpath("messages.yaml").read_text("utf-8")
     return Catalog.model_validate(yaml.safe_load(text)).root
 

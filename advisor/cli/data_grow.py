@@ -10,10 +10,13 @@ import typer
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
-from advisor.data.near_dup import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     from advisor.app.grow import GrowSummary
+
+# advisor.data.near_dup.DEFAULT_THRESHOLD (a test keeps them equal), not imported from
+# there: near_dup loads numpy and the cleansing rules, which every command would pay for.
+DEFAULT_THRESHOLD = 0.6
 
 
 class _Bar:
