@@ -14,7 +14,9 @@ so the original stays available in ``__cause__`` for debugging.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 
 from advisor import messages
 
@@ -186,3 +188,62 @@ def validated(model: type[_Model], data: Any, *, what: str, path: str) -> _Model
     except ValidationError as exc:
         loc, msg = first_problem(exc)
         raise DataFileError(f"invalid {what} at {loc or 'top level'}: {msg}", path=path) from exc
+
+
+class JsonFileWords(NamedTuple):
+    """What :func:`load_json_file` says about one kind of file, in its own words."""
+
+    #: The file cannot be read: followed by the system's reason in parentheses.
+    unreadable: str
+    #: The content does not fit the model; ``{where}`` is the field, ``{problem}`` pydantic's.
+    invalid: str
+    #: The fix for bad JSON and invalid content.
+    hint: str | None = None
+    #: ``{where}`` for a problem of the whole document.
+    top: str = "top level"
+    #: A missing file's own sentence (else it is ``unreadable``).
+    not_found: str | None = None
+    unreadable_hint: str | None = None
+    #: Bad JSON, with its line; ``None`` lets pydantic word it as ``invalid`` (no line).
+    bad_json: str | None = "not valid JSON ({problem})"
+
+
+def load_json_file(model: type[_Model], path: Path, words: JsonFileWords) -> _Model:
+    """The JSON file at ``path`` as ``model``; every problem is one :class:`DataFileError`.
+
+    The one loader shape of the product's own JSON files (wizard and arena sessions,
+    bench results): a missing or unreadable file, bad JSON (with its line) and
+    content that does not fit each become one sentence naming the file.
+    """
+    from pydantic import ValidationError
+
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        if words.not_found is None:
+            raise DataFileError(
+                f"{words.unreadable} ({exc.strerror})", path=where, hint=words.unreadable_hint
+            ) from exc
+        raise DataFileError(words.not_found, path=where, hint=words.unreadable_hint) from exc
+    except OSError as exc:
+        raise DataFileError(
+            f"{words.unreadable} ({exc.strerror})", path=where, hint=words.unreadable_hint
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise DataFileError(
+            f"{words.unreadable} (not UTF-8 text)", path=where, hint=words.hint
+        ) from exc
+    try:
+        if words.bad_json is None:
+            return model.model_validate_json(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            message = words.bad_json.format(problem=exc.msg)
+            raise DataFileError(message, path=where, line=exc.lineno, hint=words.hint) from exc
+        return model.model_validate(data)
+    except ValidationError as exc:
+        loc, problem = first_problem(exc)
+        message = words.invalid.format(where=loc or words.top, problem=problem)
+        raise DataFileError(message, path=where, hint=words.hint) from exc

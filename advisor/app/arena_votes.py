@@ -20,9 +20,9 @@ import random
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from advisor.errors import DataFileError, UserInputError, first_problem
+from advisor.errors import DataFileError, JsonFileWords, UserInputError, load_json_file
 
 SESSION_VERSION = 1
 Vote = Literal["A", "B", "tie", "skip"]
@@ -119,28 +119,14 @@ class ArenaSession(BaseModel):
     @classmethod
     def load(cls, path: Path) -> ArenaSession:
         """Read a session file; a missing or damaged one is one clear error."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise DataFileError(
-                f"cannot read the arena session ({exc.strerror})", path=str(path)
-            ) from exc
-        except json.JSONDecodeError as exc:
-            raise DataFileError(
-                f"not valid JSON ({exc.msg})",
-                path=str(path),
-                line=exc.lineno,
-                hint="pass a session file `advisor arena` wrote",
-            ) from exc
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            where, message = first_problem(exc)
-            raise DataFileError(
-                f"not an arena session ({where or 'top level'}: {message})",
-                path=str(path),
-                hint="pass a session file `advisor arena` wrote",
-            ) from exc
+        return load_json_file(cls, path, _SESSION_FILE)
+
+
+_SESSION_FILE = JsonFileWords(
+    unreadable="cannot read the arena session",
+    invalid="not an arena session ({where}: {problem})",
+    hint="pass a session file `advisor arena` wrote",
+)
 
 
 def session_path(pairs: Path) -> Path:

@@ -17,6 +17,7 @@ import typer
 
 from advisor import __version__, messages
 from advisor.cli.context import t
+from advisor.cli.help_i18n import localize
 from advisor.cli.output import error_line
 from advisor.errors import AdvisorError
 
@@ -109,6 +110,7 @@ def build_app(command: str | None = None) -> typer.Typer:
     wanted = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for module in wanted:
         import_module(f"advisor.cli.{module}").register(app)
+    localize(app)  # --help and usage errors follow the language switch
     return app
 
 

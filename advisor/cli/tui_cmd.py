@@ -11,6 +11,8 @@ from pathlib import Path
 
 import typer
 
+from advisor.cli.context import lang as session_lang
+from advisor.cli.context import t
 from advisor.cli.output import echo
 from advisor.errors import UserInputError
 
@@ -71,15 +73,10 @@ def serve(
     """Serve the same wizard to a web browser (textual-serve); loopback only, with a token."""
     if not is_loopback(host):
         if not public:
-            raise UserInputError(
-                f"--host {host} is not a loopback address",
-                hint="add --public to serve beyond this machine, or use --host 127.0.0.1",
+            raise UserInputError.from_catalog(
+                "serve.not_loopback", hint_key="serve.not_loopback_hint", host=host
             )
-        echo(
-            f"warning: serving on {host}: anyone who can reach this address can use the "
-            "wizard, its backends and your data directory",
-            err=True,
-        )
+        echo(t("serve.public_warning", host=host), err=True)
     from advisor.messages import chosen_lang
     from advisor.tui.serve import serve_in_browser
 
@@ -90,10 +87,7 @@ def serve(
     if session is not None:
         command += ["--session", str(session.resolve())]
     if token is not None and len(token) < 16:
-        raise UserInputError(
-            "the serve token is shorter than 16 characters",
-            hint="use a longer --token (or ADVISOR_SERVE_TOKEN), or omit it for a random one",
-        )
+        raise UserInputError.from_catalog("serve.short_token", hint_key="serve.short_token_hint")
     serve_in_browser(
         command,
         host=host,
@@ -101,6 +95,7 @@ def serve(
         public_url=public_url,
         allow_origins=allow_origin,
         token=token,
+        lang=session_lang(),
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from advisor import messages
 from advisor.errors import UserInputError
 from advisor.tui import serve_guard
 
@@ -30,7 +31,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _guard(token: str, allowed: frozenset[str], *, wildcard: bool) -> Any:
+def _guard(token: str, allowed: frozenset[str], *, wildcard: bool, lang: str = "en") -> Any:
     """The middleware that asks every request for the token and every socket for its origin."""
     from aiohttp import web
 
@@ -42,18 +43,14 @@ def _guard(token: str, allowed: frozenset[str], *, wildcard: bool) -> Any:
         given = request.query.get("token")
         from_path = request.match_info.get("token")
         if not serve_guard.token_matches(token, given, from_path, request.cookies.get(COOKIE)):
-            raise web.HTTPForbidden(
-                text="Forbidden: open the URL that `advisor serve` printed (it has the token).\n"
-            )
+            raise web.HTTPForbidden(text=messages.text("serve.forbidden_token", lang) + "\n")
         if path == "/ws" or path.startswith("/ws/"):
             origin = request.headers.get("Origin")
             if not serve_guard.origin_allowed(
                 origin, request.host, request.scheme, allowed, wildcard=wildcard
             ):
-                raise web.HTTPForbidden(
-                    text=f"Forbidden: pages from {origin} may not drive the wizard "
-                    "(add it with --allow-origin if it is yours).\n"
-                )
+                text = messages.text("serve.forbidden_origin", lang, origin=origin)
+                raise web.HTTPForbidden(text=text + "\n")
         response = await handler(request)
         if given is not None and path == "/":
             # Downloads open /download/<key> without the token: the cookie carries it.
@@ -71,8 +68,9 @@ def make_server(
     token: str,
     public_url: str | None = None,
     allow_origins: list[str] | None = None,
+    lang: str = "en",
 ) -> Any:
-    """A textual-serve Server locked down as the module docstring says."""
+    """A textual-serve Server locked down as the module docstring says (its lines in ``lang``)."""
     from aiohttp import web
     from textual_serve.server import Server
 
@@ -82,7 +80,7 @@ def make_server(
     )
     base_url = public_url.rstrip("/") if public_url else None
 
-    guard = _guard(token, allowed, wildcard=wildcard)
+    guard = _guard(token, allowed, wildcard=wildcard, lang=lang)
 
     class LockedServer(Server):
         async def _make_app(self) -> web.Application:
@@ -109,8 +107,9 @@ def make_server(
 
         async def on_startup(self, app: web.Application) -> None:
             shown = base_url or f"http://{'127.0.0.1' if wildcard else host_for_url(host)}:{port}"
-            print(f"Serving the wizard on {shown}/?token={token}", flush=True)
-            print("Anyone with this URL can use the wizard. Press Ctrl+C to stop.", flush=True)
+            url = f"{shown}/?token={token}"
+            print(messages.text("serve.serving", lang, url=url), flush=True)
+            print(messages.text("serve.anyone", lang), flush=True)
 
     return LockedServer(
         shlex.join(command),
@@ -138,13 +137,15 @@ def host_for_url(host: str) -> str:
 
 def _bind_error(host: str, port: int, exc: OSError) -> UserInputError:
     if exc.errno == errno.EADDRINUSE or "address already in use" in str(exc):
-        return UserInputError(
-            f"port {port} on {host} is already in use",
-            hint="pass --port with a free port, or stop the program that holds it",
+        return UserInputError.from_catalog(
+            "serve.port_in_use", hint_key="serve.port_in_use_hint", port=port, host=host
         )
-    return UserInputError(
-        f"cannot listen on {host} port {port} ({exc.strerror or exc})",
-        hint="pass another --host or --port",
+    return UserInputError.from_catalog(
+        "serve.cannot_listen",
+        hint_key="serve.cannot_listen_hint",
+        host=host,
+        port=port,
+        reason=exc.strerror or exc,
     )
 
 
@@ -174,6 +175,7 @@ def serve_in_browser(
     public_url: str | None = None,
     allow_origins: list[str] | None = None,
     token: str | None = None,
+    lang: str = "en",
 ) -> None:
     """Run ``command`` (an ``advisor tui`` invocation) per browser session until interrupted.
 
@@ -188,6 +190,7 @@ def serve_in_browser(
         token=token or new_token(),
         public_url=public_url,
         allow_origins=allow_origins,
+        lang=lang,
     )
     try:
         server.serve()

@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from advisor.errors import DataFileError, first_problem
+from advisor.errors import DataFileError, JsonFileWords, load_json_file
 from advisor.ids import Method
 
 if TYPE_CHECKING:
@@ -96,29 +96,13 @@ class Session(BaseModel):
         Raises:
             DataFileError: missing file, bad JSON or fields that do not fit.
         """
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DataFileError(
-                f"cannot read the session ({exc.strerror})",
-                path=str(path),
-                hint="check the path",
-            ) from exc
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(
-                f"not valid JSON ({exc.msg})",
-                path=str(path),
-                line=exc.lineno,
-                hint="open a file saved by the wizard (ctrl+s)",
-            ) from exc
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            where, msg = first_problem(exc)
-            raise DataFileError(
-                f"{where or 'session'}: {msg}",
-                path=str(path),
-                hint="open a file saved by the wizard (ctrl+s)",
-            ) from exc
+        return load_json_file(cls, path, _SESSION_FILE)
+
+
+_SESSION_FILE = JsonFileWords(
+    unreadable="cannot read the session",
+    unreadable_hint="check the path",
+    invalid="{where}: {problem}",
+    top="session",
+    hint="open a file saved by the wizard (ctrl+s)",
+)

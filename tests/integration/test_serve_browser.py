@@ -6,7 +6,8 @@ page itself serves; the test drives it
 over the DevTools protocol (loopback only). It checks three things a client site
 would see: the wizard in Japanese makes the page fetch the Japanese subsets of
 its own font; those subsets draw real, distinct glyphs (the empty box that a
-missing font draws is the same for every character); and every request the page
+missing font draws is the same for every character), and so do the full-width
+symbols that only the page's fallback font has; and every request the page
 makes goes to the wizard's own loopback address.
 """
 
@@ -37,6 +38,10 @@ LATIN_ONLY_FONTS = (
 )
 # Characters of the wizard's Japanese footer and menu (終了 Quit, 回答 Answers, 設定 Settings).
 JAPANESE = "終了回答設定"
+# Full-width symbols of the wizard's Japanese text that M PLUS 1 Code lacks: they come
+# from the fallback subset in the same family (scripts/make_fonts_css.py), and no
+# Latin font has them.
+SYMBOLS = "：？／＋＝"
 FIRST_SCREEN = "() => document.body.classList.contains('-first-byte')"
 DISTINCT_GLYPHS = """
 async (family, chars) => {
@@ -191,6 +196,8 @@ async def _drive(page_socket: str, url: str, screenshot: Path) -> dict[str, Any]
             "japanese_font": japanese_font,
             "served_glyphs": await tools.evaluate(DISTINCT_GLYPHS, '"Roboto Mono"', JAPANESE),
             "missing_font_glyphs": await tools.evaluate(DISTINCT_GLYPHS, "NoSuchFont", JAPANESE),
+            "served_symbols": await tools.evaluate(DISTINCT_GLYPHS, '"Roboto Mono"', SYMBOLS),
+            "missing_font_symbols": await tools.evaluate(DISTINCT_GLYPHS, "NoSuchFont", SYMBOLS),
             "requested": tools.requested(),
         }
 
@@ -206,6 +213,9 @@ def test_the_served_wizard_draws_japanese_with_its_own_font_offline(
     assert seen["missing_font_glyphs"] == 1
     assert seen["japanese_font"], "the page never asked for its Japanese font subsets"
     assert seen["served_glyphs"] == len(JAPANESE)
+    # The same for the symbols: one box each without the fallback, real glyphs with it.
+    assert seen["missing_font_symbols"] == 1
+    assert seen["served_symbols"] == len(SYMBOLS)
     origin = served.split("/?", 1)[0]
     outside = [u for u in seen["requested"] if not u.startswith((origin, "ws://", "data:"))]
     assert outside == [], f"requests left the wizard's address: {outside[:5]}"

@@ -1,0 +1,142 @@
+"""One loader for the product's own JSON files (advisor.errors.load_json_file).
+
+Wizard sessions, arena sessions and bench results read their files the same way;
+each problem is one DataFileError sentence naming the file, in the words each
+kind of file always used (pinned below, caller by caller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from advisor.app.arena_votes import ArenaSession
+from advisor.bench.results_io import read_results
+from advisor.errors import DataFileError, JsonFileWords, load_json_file
+from advisor.tui.session import Session
+
+
+class Point(BaseModel):
+    x: int
+    y: int = 0
+
+
+WORDS = JsonFileWords(
+    unreadable="cannot read the point",
+    invalid="not a point ({where}: {problem})",
+    hint="write a point",
+)
+
+
+def _error(path: Path, words: JsonFileWords = WORDS) -> DataFileError:
+    with pytest.raises(DataFileError) as caught:
+        load_json_file(Point, path, words)
+    return caught.value
+
+
+def test_a_valid_file_is_the_model(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{"x": 3}', encoding="utf-8")
+    assert load_json_file(Point, path, WORDS) == Point(x=3)
+
+
+def test_bad_json_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{\n  "x": 1,\n  oops\n}\n', encoding="utf-8")
+    error = _error(path)
+    assert error.line == 3 and error.path == str(path)
+    assert str(error) == (
+        f"{path}, line 3: not valid JSON (Expecting property name enclosed in double quotes)"
+        ": write a point"
+    )
+
+
+def test_a_field_that_does_not_fit_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{"x": "three"}', encoding="utf-8")
+    error = _error(path)
+    assert error.line is None
+    assert str(error) == (
+        f"{path}: not a point (x: Input should be a valid integer, unable to parse string "
+        "as an integer): write a point"
+    )
+    path.write_text("[1]", encoding="utf-8")
+    assert "not a point (top level: " in str(_error(path))
+
+
+def test_a_missing_file_is_unreadable_or_its_own_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "absent.json"
+    assert str(_error(path)) == f"{path}: cannot read the point (No such file or directory)"
+    words = WORDS._replace(not_found="no point here", unreadable_hint="check the path")
+    assert str(_error(path, words)) == f"{path}: no point here: check the path"
+    assert str(_error(tmp_path, words)) == (
+        f"{tmp_path}: cannot read the point (Is a directory): check the path"
+    )
+
+
+def test_bytes_that_are_not_utf8_are_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_bytes(b"\xff\xfe{")
+    assert str(_error(path)) == f"{path}: cannot read the point (not UTF-8 text): write a point"
+
+
+def test_without_bad_json_words_pydantic_words_the_syntax_error(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text("{oops", encoding="utf-8")
+    error = _error(path, WORDS._replace(bad_json=None))
+    assert error.line is None
+    assert str(error).startswith(f"{path}: not a point (top level: Invalid JSON: ")
+
+
+ARENA_HINT = ": pass a session file `advisor arena` wrote"
+WIZARD_HINT = ": open a file saved by the wizard (ctrl+s)"
+RESULTS_HINT = ": pass the results.json written by `advisor bench`"
+LOADERS: dict[str, Callable[[Path], Any]] = {
+    "arena": ArenaSession.load,
+    "wizard": Session.load,
+    "results": read_results,
+}
+# What each loader said after the file's path before the helper existed, case by case.
+SAID = {
+    ("arena", "missing"): ": cannot read the arena session (No such file or directory)",
+    ("wizard", "missing"): ": cannot read the session (No such file or directory): check the path",
+    ("results", "missing"): ": results file not found",
+    ("arena", "bad json"): ", line 3: not valid JSON (Expecting value)" + ARENA_HINT,
+    ("wizard", "bad json"): ", line 3: not valid JSON (Expecting value)" + WIZARD_HINT,
+    ("results", "bad json"): ": not a bench results file (top level: Invalid JSON: "
+    "expected value at line 3 column 3)" + RESULTS_HINT,
+    ("arena", "top"): ": not an arena session (top level: Input should be a valid dictionary "
+    "or instance of ArenaSession)" + ARENA_HINT,
+    ("wizard", "top"): ": session: Input should be a valid dictionary or instance of Session"
+    + WIZARD_HINT,
+    ("results", "top"): ": not a bench results file (top level: Input should be an object)"
+    + RESULTS_HINT,
+    ("wizard", "field"): ": language: Input should be 'en' or 'ja'" + WIZARD_HINT,
+    ("arena", "directory"): ": cannot read the arena session (Is a directory)",
+    ("results", "directory"): ": cannot read results file (Is a directory)",
+}
+CONTENT = {"bad json": '{\n  "a":\n  oops\n}\n', "top": "[1]", "field": '{"language": "xx"}'}
+
+
+@pytest.mark.parametrize(("loader", "case"), sorted(SAID))
+def test_each_file_kind_keeps_its_words(tmp_path: Path, loader: str, case: str) -> None:
+    path = tmp_path / "file.json"
+    if case == "directory":
+        path.mkdir()
+    elif case in CONTENT:
+        path.write_text(CONTENT[case], encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        LOADERS[loader](path)
+    assert str(caught.value) == f"{path}{SAID[loader, case]}"
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_a_binary_file_is_one_sentence_not_a_traceback(tmp_path: Path, loader: str) -> None:
+    path = tmp_path / "file.json"
+    path.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(DataFileError, match=r"\(not UTF-8 text\)"):
+        LOADERS[loader](path)
