@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -47,9 +48,14 @@ def prepare_model(settings: Any) -> str:
     return f"model converted before timing ({took:.0f} s)" if took > 1 else "model in the cache"
 
 
-def timed_chat(env: dict[str, str], max_tokens: int) -> tuple[float, str]:
-    """Wall seconds of one ``advisor chat`` process, and its answer."""
+def timed_chat(env: dict[str, str], max_tokens: int) -> tuple[float, float, str]:
+    """Wall seconds of one ``advisor chat`` process, its own CPU seconds, and its answer.
+
+    The CPU time is the command's alone (user + system): the warm process is not
+    its child, so for the warm arm it is what the command costs besides waiting.
+    """
     command = [sys.executable, "-m", "advisor", "chat", PROMPT, "--backend", "local"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     done = subprocess.run(
         [*command, "--max-tokens", str(max_tokens)],
@@ -59,9 +65,11 @@ def timed_chat(env: dict[str, str], max_tokens: int) -> tuple[float, str]:
         check=False,
     )
     wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if done.returncode != 0:
         raise SystemExit(f"advisor chat failed: {done.stderr.strip()[-400:]}")
-    return wall, done.stdout.strip()
+    return wall, cpu, done.stdout.strip()
 
 
 def main() -> None:
@@ -83,7 +91,7 @@ def main() -> None:
         }
         cold_env = {**base, "ADVISOR_LOCAL__WARM": "false"}
         warm_env = {**base, "ADVISOR_LOCAL__WARM": "true"}
-        first, first_text = timed_chat(warm_env, args.max_tokens)  # starts the warm process
+        first, _, first_text = timed_chat(warm_env, args.max_tokens)  # starts the warm process
         try:
             runs = interleave(
                 {
@@ -95,17 +103,19 @@ def main() -> None:
         finally:
             stop = [sys.executable, "-m", "advisor", "backends", "warm", "stop"]
             subprocess.run(stop, env=warm_env, capture_output=True, check=False)
-    answers = {text for arm in runs.values() for _, text in arm} | {first_text}
-    cold = [wall for wall, _ in runs["cold"]]
-    warm = [wall for wall, _ in runs["warm"]]
+    answers = {text for arm in runs.values() for _, _, text in arm} | {first_text}
+    cold = [wall for wall, _, _ in runs["cold"]]
+    warm = [wall for wall, _, _ in runs["warm"]]
+    cpu = {arm: median(c for _, c, _ in walls) for arm, walls in runs.items()}
     print(machine_line())
     print(f"{args.rounds} interleaved pairs, {args.max_tokens} new tokens, greedy; {conversion}")
     print()
-    print("| arm | median wall s | runs (s) |")
-    print("| --- | --- | --- |")
-    print(f"| cold (`local.warm = false`) | {median(cold):.2f} | {_runs(cold)} |")
-    print(f"| warm (second call) | {median(warm):.2f} | {_runs(warm)} |")
-    print(f"| first call, starting the warm process | {first:.2f} | 1 run |")
+    print("| arm | median wall s | runs (s) | the command's own CPU s (median) |")
+    print("| --- | --- | --- | --- |")
+    cold_row = f"| cold (`local.warm = false`) | {median(cold):.2f} | {_runs(cold)}"
+    print(f"{cold_row} | {cpu['cold']:.2f} |")
+    print(f"| warm (second call) | {median(warm):.2f} | {_runs(warm)} | {cpu['warm']:.2f} |")
+    print(f"| first call, starting the warm process | {first:.2f} | 1 run | |")
     print()
     print(f"**{median(cold) / median(warm):.1f}x** faster warm; target <= 1.5 s wall warm")
     print("same answer in every run" if len(answers) == 1 else f"ANSWERS DIFFER: {answers}")
