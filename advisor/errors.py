@@ -59,10 +59,14 @@ class AdvisorError(Exception):
         """The sentence in ``lang``; an error not from the catalog stays as raised (English)."""
         if lang == "en" or self.key is None:
             return str(self)
-        message = messages.text(self.key, lang, **self.values)
+        message = self.where(lang) + messages.text(self.key, lang, **self.values)
         if self.hint_key is None:
             return message if self.hint is None else f"{message}: {self.hint}"
         return f"{message.rstrip('。')}。{messages.text(self.hint_key, lang, **self.values)}"
+
+    def where(self, lang: str) -> str:
+        """What the message points at, in ``lang`` ("" here; a file and line in DataFileError)."""
+        return ""
 
 
 # --- bad input and configuration (exit 2) ---------------------------------------------
@@ -96,6 +100,27 @@ class DataFileError(UserInputError):
         elif path:
             where = f"{path}: "
         super().__init__(where + message, hint=hint)
+
+    @classmethod
+    def from_catalog(
+        cls,
+        key: str,
+        *,
+        hint_key: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        **values: Any,
+    ) -> Self:
+        """A catalog error that points at ``path`` (and ``line``) in every language."""
+        hint = messages.text(hint_key, "en", **values) if hint_key else None
+        error = cls(messages.text(key, "en", **values), path=path, line=line, hint=hint)
+        error.key, error.hint_key, error.values = key, hint_key, values
+        return error
+
+    def where(self, lang: str) -> str:
+        if self.path and self.line:
+            return messages.text("core.where_line", lang, path=self.path, line=self.line)
+        return messages.text("core.where_path", lang, path=self.path) if self.path else ""
 
 
 class ConfigError(UserInputError):
@@ -208,7 +233,20 @@ class JsonFileWords(NamedTuple):
     bad_json: str | None = "not valid JSON ({problem})"
 
 
-def load_json_file(model: type[_Model], path: Path, words: JsonFileWords) -> _Model:
+class JsonFileKeys(NamedTuple):
+    """:func:`load_json_file`'s sentences as catalog keys, so they follow the language switch.
+
+    ``unreadable`` and ``invalid`` take ``{error}`` (``invalid`` also ``{where}``);
+    the line of bad JSON goes to the error's place, not the sentence.
+    """
+
+    unreadable: str
+    invalid: str
+    hint: str | None = None
+    bad_json: str = "core.not_json"
+
+
+def load_json_file(model: type[_Model], path: Path, words: JsonFileWords | JsonFileKeys) -> _Model:
     """The JSON file at ``path`` as ``model``; every problem is one :class:`DataFileError`.
 
     The one loader shape of the product's own JSON files (wizard and arena sessions,
@@ -217,6 +255,8 @@ def load_json_file(model: type[_Model], path: Path, words: JsonFileWords) -> _Mo
     """
     from pydantic import ValidationError
 
+    if isinstance(words, JsonFileKeys):
+        return _load_json_keyed(model, path, words)
     where = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -247,3 +287,31 @@ def load_json_file(model: type[_Model], path: Path, words: JsonFileWords) -> _Mo
         loc, problem = first_problem(exc)
         message = words.invalid.format(where=loc or words.top, problem=problem)
         raise DataFileError(message, path=where, hint=words.hint) from exc
+
+
+def _load_json_keyed(model: type[_Model], path: Path, keys: JsonFileKeys) -> _Model:
+    """:func:`load_json_file` with catalog sentences (every problem one localizable error)."""
+    from pydantic import ValidationError
+
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError.from_catalog(keys.unreadable, path=where, error=exc.strerror) from exc
+    except UnicodeDecodeError as exc:
+        raise DataFileError.from_catalog(
+            keys.unreadable, hint_key=keys.hint, path=where, error="not UTF-8 text"
+        ) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFileError.from_catalog(
+            keys.bad_json, hint_key=keys.hint, path=where, line=exc.lineno, error=exc.msg
+        ) from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        loc, problem = first_problem(exc)
+        raise DataFileError.from_catalog(
+            keys.invalid, hint_key=keys.hint, path=where, where=loc or "top level", error=problem
+        ) from exc

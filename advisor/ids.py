@@ -69,8 +69,6 @@ OPENAI_FT_PREFIX = "ft:"
 _SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 # A name that is safe as one path component: no separators, no "..", no leading dot.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_LOCAL_HINT = "expected local:ft:<base>:<suffix>:<job id>; see `advisor jobs list`"
-
 RefKind = Literal["plain", "local_ft", "openai_ft"]
 
 
@@ -108,9 +106,8 @@ class ModelRef:
         if text.startswith(OPENAI_FT_PREFIX):
             parts = text.removeprefix(OPENAI_FT_PREFIX).split(":")
             if len(parts) > 5 or not parts[0]:
-                raise ModelNotFoundError(
-                    f"{text!r} is not an OpenAI fine-tuned model id",
-                    hint="expected ft:<base>:<org>:<suffix>:<id>; see `advisor jobs list`",
+                raise ModelNotFoundError.from_catalog(
+                    "core.ids.not_openai_ft", hint_key="core.ids.openai_ft_hint", model=repr(text)
                 )
             padded: list[str | None] = [*parts[1:], None, None, None, None]
             org, suffix, job_id, checkpoint = padded[:4]
@@ -121,8 +118,8 @@ class ModelRef:
     def _parse_local(cls, text: str) -> ModelRef:
         parts = text.removeprefix(LOCAL_FT_PREFIX).split(":")
         if len(parts) < 3 or not parts[0]:
-            raise ModelNotFoundError(
-                f"{text!r} is not a local fine-tuned model id", hint=_LOCAL_HINT
+            raise ModelNotFoundError.from_catalog(
+                "core.ids.not_local_ft", hint_key="core.ids.local_ft_hint", model=repr(text)
             )
         return cls.local(parts[0], ":".join(parts[1:-1]), parts[-1], text=text)
 
@@ -130,11 +127,14 @@ class ModelRef:
     def local(cls, base: str, suffix: str, job_id: str, *, text: str | None = None) -> ModelRef:
         """The id of a model the local backend fine-tuned (job ``job_id`` on ``base``)."""
         shown = text or f"{LOCAL_FT_PREFIX}{base}:{suffix}:{job_id}"
-        for part, value in (("job id", job_id), ("suffix", suffix)):
+        unsafe = (("core.ids.unsafe_job_id", job_id), ("core.ids.unsafe_suffix", suffix))
+        for key, value in unsafe:
             if not all(safe_name(piece) for piece in value.split(":")):
-                raise ModelNotFoundError(
-                    f"{shown!r} has an unsafe {part} {value!r}",
-                    hint=f"use letters, digits, '_', '.' and '-' only; {_LOCAL_HINT}",
+                raise ModelNotFoundError.from_catalog(
+                    key,
+                    hint_key="core.ids.safe_hint",
+                    model=repr(shown),
+                    value=repr(value),
                 )
         return cls("local_ft", base, suffix, job_id)
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -41,12 +43,24 @@ class Catalog(RootModel[dict[str, Message]]):
     """``messages.yaml``: message key -> texts."""
 
 
+# messages.yaml: the shells' texts; messages_core.yaml: texts the core hands to people
+# (errors raised from advisor/app, bench verdicts, backend reasons).
+CATALOG_FILES = ("messages.yaml", "messages_core.yaml")
+
+
 @cache
 def catalog() -> dict[str, Message]:
     import yaml  # here, not at the top: a command that prints no message never parses YAML
 
-    text = resources.files("advisor").joinpath("messages.yaml").read_text("utf-8")
-    return Catalog.model_validate(yaml.safe_load(text)).root
+    merged: dict[str, Message] = {}
+    for name in CATALOG_FILES:
+        text = resources.files("advisor").joinpath(name).read_text("utf-8")
+        part = Catalog.model_validate(yaml.safe_load(text)).root
+        twice = sorted(set(part) & set(merged))
+        if twice:  # a key in two files would silently shadow one text
+            raise ValueError(f"{name} repeats the message keys {', '.join(twice)}")
+        merged.update(part)
+    return merged
 
 
 def placeholders(text: str) -> set[str]:
@@ -79,8 +93,28 @@ def chosen_lang() -> Lang | None:
     return as_lang(os.environ.get("ADVISOR_LANG")) or as_lang(os.environ.get("ADVISOR_LANGUAGE"))
 
 
+@dataclass(frozen=True)
+class Localized:
+    """A catalog message used as a value of another one: filled in the outer one's language.
+
+    E.g. a backend's unusable reason inside the error that says why it cannot be used.
+    """
+
+    key: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return text(self.key, "en", **self.values)
+
+
 def text(key: str, lang: str, **values: Any) -> str:
     """The message ``key`` in ``lang`` (English for an unknown language), placeholders filled."""
     message = catalog()[key]
     template = message.ja if lang == "ja" else message.en
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    filled = {
+        name: text(v.key, lang, **v.values) if isinstance(v, Localized) else v
+        for name, v in values.items()
+    }
+    return template.format(**filled)

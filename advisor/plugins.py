@@ -33,13 +33,18 @@ def load(name: str) -> Any:
         entry = installed()[name]
     except KeyError:
         names = ", ".join(sorted(installed())) or "none"
-        raise BackendNotFoundError(
-            f"unknown backend {name!r}", hint=f"choose one of: {names}"
+        raise BackendNotFoundError.from_catalog(
+            "core.plugins.unknown_backend",
+            hint_key="core.plugins.choose_one",
+            name=repr(name),
+            names=names,
         ) from None
     try:
         return entry.load()
     except ImportError as exc:
-        raise BackendUnavailableError(
-            f"the {name} backend cannot be imported ({exc})",
-            hint="reinstall the package that provides it",
+        raise BackendUnavailableError.from_catalog(
+            "core.plugins.cannot_import",
+            hint_key="core.plugins.reinstall",
+            name=name,
+            error=str(exc),
         ) from exc

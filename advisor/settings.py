@@ -204,12 +204,12 @@ class ChromaSettings(BaseModel):
             "Japanese included) or hybrid (both, fused by reciprocal rank)."
         ),
     )
-    lexical_tokenizer: Literal["bigram", "mecab"] = Field(
-        default="bigram",
+    lexical_tokenizer: Literal["bigram", "mecab", "sudachi"] = Field(
+        default="sudachi",
         description=(
-            "How the lexical index splits Japanese into words: bigram (overlapping character "
-            "pairs, no dictionary) or mecab (fugashi with unidic-lite: pip install "
-            "'advisor[ja]')."
+            "How the lexical index splits Japanese into words: sudachi (character pairs plus "
+            "Sudachi's normalized words and synonym ids), bigram (character pairs only, no "
+            "dictionary) or mecab (fugashi with unidic-lite: pip install 'advisor[ja]')."
         ),
     )
 

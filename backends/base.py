@@ -22,8 +22,9 @@ import builtins
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from advisor import messages
 from advisor.errors import CapabilityError
 from backends.jobs import Checkpoint, FineTuneJob, JobEvent, JobPreview, JobRequest
 from backends.types import (
@@ -64,6 +65,28 @@ class Availability(BaseModel):
 
     usable: bool
     reason: str | None = None
+    # The reason as a message of advisor/messages_core.yaml, so that the shells can show
+    # it in their language; JSON keeps the English ``reason`` only.
+    reason_key: str | None = Field(None, exclude=True)
+    reason_values: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    @classmethod
+    def unusable(cls, key: str, **values: str) -> Availability:
+        """Not usable, for the catalog's reason ``key`` (English in ``reason``)."""
+        reason = messages.text(key, "en", **values)
+        return cls(usable=False, reason=reason, reason_key=key, reason_values=values)
+
+    def reason_value(self) -> str | messages.Localized | None:
+        """The reason as a value of another catalog message (it follows that one's language)."""
+        if self.reason_key is None:
+            return self.reason
+        return messages.Localized(self.reason_key, self.reason_values)
+
+    def reason_in(self, lang: str) -> str | None:
+        """The reason in ``lang``; a plugin's plain ``reason`` stays as written."""
+        if self.reason_key is None or lang == "en":
+            return self.reason
+        return messages.text(self.reason_key, lang, **self.reason_values)
 
 
 class Backend(abc.ABC):
@@ -77,6 +100,8 @@ class Backend(abc.ABC):
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
+    #: The description in Japanese (``advisor --lang ja backends list``); "" falls back to English.
+    description_ja: ClassVar[str] = ""
     capabilities: ClassVar[Capabilities] = Capabilities()
     #: The model of this backend's ``[name]`` section in advisor.toml (and of its
     #: ``ADVISOR_<NAME>__<FIELD>`` variables); None: the backend takes no settings.
@@ -84,6 +109,11 @@ class Backend(abc.ABC):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    @classmethod
+    def description_in(cls, lang: str) -> str:
+        """The description in ``lang`` (English where no Japanese is written)."""
+        return cls.description_ja if lang == "ja" and cls.description_ja else cls.description
 
     @property
     def backend_settings(self) -> BaseModel | None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from advisor.data.texts import Label
 from advisor.errors import CancelledError, JobError
 from advisor.ids import Progress
 
@@ -69,9 +70,8 @@ def check_name(name: str) -> str:
     from advisor.errors import UserInputError
 
     if not _NAME_PATTERN.match(name):
-        raise UserInputError(
-            f"{name!r} is not a valid deployment name",
-            hint="use 2 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit",
+        raise UserInputError.from_catalog(
+            "core.deploy.bad_name", hint_key="core.deploy.bad_name_hint", name=repr(name)
         )
     return name
 
@@ -99,36 +99,45 @@ def deploy_and_wait(
         plus what ``Backend.deploy`` and ``Backend.deployment`` raise.
     """
     if job.status != "succeeded" or not job.fine_tuned_model:
-        raise JobError(
-            f"job {job.id} has no fine-tuned model to deploy (it is {job.status})",
-            hint=f"wait for it with `advisor jobs wait {job.id}`",
+        raise JobError.from_catalog(
+            "core.deploy.no_model",
+            hint_key="core.deploy.no_model_hint",
+            job=job.id,
+            status=job.status,
         )
     chosen = check_name(name or job.metadata.get(DEPLOYMENT_KEY) or default_name(job))
     deployment = backend.deploy(job, name=chosen, sku=sku)
     began = time.monotonic()
     while not deployment.is_terminal:
         if progress:
-            progress(0, 0, f"deploying {chosen}: {deployment.state}")
+            progress(0, 0, Label("progress.deploying", name=chosen, state=deployment.state))
         if cancel is not None and cancel.is_set():
-            raise CancelledError(
-                f"stopped waiting for deployment {chosen} (it keeps provisioning)",
-                hint=f"run `advisor tune deploy {job.id} --name {chosen}` to wait again",
+            raise CancelledError.from_catalog(
+                "core.deploy.stopped",
+                hint_key="core.deploy.wait_again",
+                name=chosen,
+                job=job.id,
             )
         if time.monotonic() - began > timeout_s:
-            raise JobError(
-                f"deployment {chosen} was still {deployment.state} after {timeout_s / 60:.0f} "
-                "minutes",
-                hint=f"run `advisor tune deploy {job.id} --name {chosen}` to wait again",
+            raise JobError.from_catalog(
+                "core.deploy.timeout",
+                hint_key="core.deploy.wait_again",
+                name=chosen,
+                job=job.id,
+                state=deployment.state,
+                minutes=f"{timeout_s / 60:.0f}",
             )
         _sleep(POLL_S if poll_s is None else poll_s, cancel)
         deployment = backend.deployment(chosen)
     if progress:
-        progress(1, 1, f"deploying {chosen}: {deployment.state}")
+        progress(1, 1, Label("progress.deploying", name=chosen, state=deployment.state))
     if deployment.state != "succeeded":
-        raise JobError(
-            f"deployment {chosen} ended {deployment.state}: "
-            f"{deployment.error or 'no reason given'}",
-            hint="check the SKU's quota and region in the Azure portal, then deploy again",
+        raise JobError.from_catalog(
+            "core.deploy.failed" if deployment.error else "core.deploy.failed_silently",
+            hint_key="core.deploy.failed_hint",
+            name=chosen,
+            state=deployment.state,
+            error=deployment.error,
         )
     store.save_job(job.model_copy(update={"metadata": {**job.metadata, DEPLOYMENT_KEY: chosen}}))
     return deployment.model_copy(update={"job_id": job.id})

@@ -50,6 +50,7 @@ def count_tokens(text: str) -> int:
 class FakeBackend(Backend):
     name = "fake"
     description = "Deterministic scripted replies and hashed embeddings, for tests and docs."
+    description_ja = "台本どおりの決まった返答とハッシュによる埋め込み（テストと文書用）。"
     capabilities = Capabilities(
         supports_streaming=True,
         supports_batch=True,

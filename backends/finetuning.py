@@ -54,16 +54,15 @@ def invalid_files(request: JobRequest, work_dir: Path) -> builtins.list[tuple[st
 
 
 def refusal(path: str, report: Any, *, method: str, note: str = "") -> DataFileError:
-    """The error for a file that failed validation: its first error, line and the fix."""
-    errors = sorted(report.errors, key=lambda e: (e.line is None, e.line or 0))
-    first = errors[0] if errors else None
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return DataFileError(
-        (first.message if first else "validation failed") + more,
-        path=path,
-        line=first.line if first else None,
-        hint=f"run `advisor data validate {path} --method {method}`{note}",
-    )
+    """The error for a file that failed validation: its first error, line and the fix.
+
+    English as raised; the CLI shows it in Japanese on request (the issue's own text).
+    """
+    from advisor.data.refusal import refused
+    from advisor.data.texts import say
+
+    hint = say("refusal.run", path=path, method=method)
+    return refused(path, list(report.errors), hint=hint, note=note)
 
 
 class StoredFineTuning(FineTuningService):

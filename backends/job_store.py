@@ -70,10 +70,11 @@ class JobStore:
         try:
             return model.model_validate_json(body)
         except ValueError as exc:
-            raise StoreError(
-                f"the {LABEL} {self.path} holds a damaged {model.__name__} record",
-                hint=f"move it aside (mv {self.path} {self.path}.broken) and run the command "
-                "again; the old file stays for recovery",
+            raise StoreError.from_catalog(
+                "core.store.damaged",
+                hint_key="core.store.damaged_hint",
+                path=str(self.path),
+                record=model.__name__,
             ) from exc
 
     # --- jobs ---------------------------------------------------------------------
@@ -96,8 +97,11 @@ class JobStore:
         with self._connect() as db:
             row = db.execute("SELECT body FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
-            raise JobNotFoundError(
-                f"no job {job_id!r} in {self.path}", hint="see `advisor jobs list`"
+            raise JobNotFoundError.from_catalog(
+                "core.store.no_job",
+                hint_key="core.store.see_jobs",
+                job=repr(job_id),
+                path=str(self.path),
             )
         return self._parse(FineTuneJob, row[0])
 

@@ -102,6 +102,7 @@ class OpenAIBackend(Backend):
     endpoint_type: ClassVar[type[Endpoint]] = OpenAIEndpoint
     name = OpenAIEndpoint.backend
     description = OpenAIEndpoint.description
+    description_ja = OpenAIEndpoint.description_ja
     capabilities: ClassVar[Capabilities] = _capabilities(OpenAIEndpoint)
     settings_model: ClassVar[type[BaseModel] | None] = OpenAISettings
 
@@ -396,6 +397,7 @@ class AzureOpenAIBackend(OpenAIBackend):
     endpoint_type: ClassVar[type[Endpoint]] = AzureEndpoint
     name = AzureEndpoint.backend
     description = AzureEndpoint.description
+    description_ja = AzureEndpoint.description_ja
     capabilities: ClassVar[Capabilities] = _capabilities(AzureEndpoint, deploys=True)
     settings_model = AzureSettings
 

@@ -29,6 +29,7 @@ class Endpoint:
 
     backend: ClassVar[str]
     description: ClassVar[str]
+    description_ja: ClassVar[str]
     key_variable: ClassVar[str]
     #: Azure imports uploads before fine-tuning may use them; OpenAI needs no wait.
     waits_for_file_import: ClassVar[bool] = False
@@ -81,6 +82,9 @@ class OpenAIEndpoint(Endpoint):
 
     backend: ClassVar[str] = "openai"
     description: ClassVar[str] = "OpenAI API, or any OpenAI-compatible server via openai.base_url."
+    description_ja: ClassVar[str] = (
+        "OpenAI API、または openai.base_url で指定する OpenAI 互換サーバー。"
+    )
     key_variable: ClassVar[str] = "OPENAI_API_KEY"
 
     section: OpenAISettings
@@ -100,9 +104,7 @@ class OpenAIEndpoint(Endpoint):
     def availability(self) -> Availability:
         if self.api_key or self.section.base_url:
             return Availability(usable=True)
-        return Availability(
-            usable=False, reason="no OPENAI_API_KEY: set OPENAI_API_KEY or choose --backend local"
-        )
+        return Availability.unusable("core.backend.no_openai_key")
 
     def default_model(self) -> str | None:
         return self.section.chat_model
@@ -139,6 +141,9 @@ class AzureEndpoint(Endpoint):
     description: ClassVar[str] = (
         "Azure OpenAI (deployments as models) through the SDK's AzureOpenAI client."
     )
+    description_ja: ClassVar[str] = (
+        "SDK の AzureOpenAI クライアントを通した Azure OpenAI（デプロイをモデルとして使います）。"
+    )
     key_variable: ClassVar[str] = "AZURE_OPENAI_API_KEY"
     waits_for_file_import: ClassVar[bool] = True
     supports_moderation: ClassVar[bool] = False  # Azure filters content itself
@@ -155,20 +160,9 @@ class AzureEndpoint(Endpoint):
 
     def availability(self) -> Availability:
         if not self.api_key:
-            return Availability(
-                usable=False,
-                reason=(
-                    "no AZURE_OPENAI_API_KEY: set AZURE_OPENAI_API_KEY or choose --backend local"
-                ),
-            )
+            return Availability.unusable("core.backend.no_azure_key")
         if not self.section.endpoint:
-            return Availability(
-                usable=False,
-                reason=(
-                    "no Azure OpenAI endpoint: set AZURE_OPENAI_ENDPOINT "
-                    "(https://<resource>.openai.azure.com)"
-                ),
-            )
+            return Availability.unusable("core.backend.no_azure_endpoint")
         return Availability(usable=True)
 
     def default_model(self) -> str | None:

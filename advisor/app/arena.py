@@ -45,11 +45,6 @@ if TYPE_CHECKING:
     from advisor.settings import Settings
     from backends.types import GenerationParams
 
-TARGET_HINT = (
-    "use system_prompt, rag, rag:<kb>, custom_assistant:<name>, model:<model id> or "
-    "backend:<name>, joined by + (see docs/arena.md)"
-)
-
 
 @dataclass
 class TargetDefaults:
@@ -75,7 +70,9 @@ def parse_target(text: str, defaults: TargetDefaults | None = None) -> RouteSpec
     routes: list[str] = []
     parts = [p.strip() for p in text.split("+")]
     if not text.strip() or not all(parts):
-        raise UserInputError(f"target {text!r} has an empty part", hint=TARGET_HINT)
+        raise UserInputError.from_catalog(
+            "core.arena.empty_part", hint_key="core.arena.target_hint", target=repr(text)
+        )
     named_backend = any(p.startswith("backend:") for p in parts)
     for part in parts:
         word, _, value = part.partition(":")
@@ -93,9 +90,16 @@ def parse_target(text: str, defaults: TargetDefaults | None = None) -> RouteSpec
             elif word == "custom_assistant":
                 fields["assistant"] = value or None
         else:
-            raise UserInputError(f"unknown target part {part!r} in {text!r}", hint=TARGET_HINT)
+            raise UserInputError.from_catalog(
+                "core.arena.unknown_part",
+                hint_key="core.arena.target_hint",
+                part=repr(part),
+                target=repr(text),
+            )
     if len(set(routes)) > 1:
-        raise UserInputError(f"target {text!r} names two routes; use one", hint=TARGET_HINT)
+        raise UserInputError.from_catalog(
+            "core.arena.two_routes", hint_key="core.arena.target_hint", target=repr(text)
+        )
     fields["route"] = routes[0] if routes else "system_prompt"
     return RouteSpec.model_validate(fields)
 
@@ -109,7 +113,9 @@ def read_prompts(path: Path) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read the prompts ({exc})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.arena.cannot_read_prompts", path=str(path), error=str(exc)
+        ) from exc
     prompts: list[str] = []
     jsonl = path.suffix in (".jsonl", ".json")
     for number, line in enumerate(text.splitlines(), start=1):
@@ -117,16 +123,19 @@ def read_prompts(path: Path) -> list[str]:
             continue
         prompts.append(_jsonl_prompt(line, path, number) if jsonl else line.strip())
     if not prompts:
-        raise DataFileError("no prompts in the file", path=str(path), hint="one prompt a line")
+        raise DataFileError.from_catalog(
+            "core.arena.no_prompts", hint_key="core.arena.one_prompt_a_line", path=str(path)
+        )
     return list(dict.fromkeys(prompts))  # a prompt asked twice would be voted twice
 
 
 def _jsonl_prompt(line: str, path: Path, number: int) -> str:
-    hint = 'each line needs "prompt" or "messages" with a user message'
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise DataFileError(f"not valid JSON ({exc.msg})", path=str(path), line=number) from exc
+        raise DataFileError.from_catalog(
+            "core.not_json", path=str(path), line=number, error=exc.msg
+        ) from exc
     if isinstance(obj, dict) and isinstance(obj.get("prompt"), str):
         return str(obj["prompt"])
     messages = obj.get("messages") if isinstance(obj, dict) else None
@@ -138,7 +147,12 @@ def _jsonl_prompt(line: str, path: Path, number: int) -> str:
         if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
     ]
     if not users:
-        raise DataFileError("no prompt in this line", path=str(path), line=number, hint=hint)
+        raise DataFileError.from_catalog(
+            "core.arena.no_prompt_in_line",
+            hint_key="core.arena.prompt_line_hint",
+            path=str(path),
+            line=number,
+        )
     return str(users[-1])
 
 
@@ -193,9 +207,12 @@ class Arena:
         if path.is_file():
             session = ArenaSession.load(path)
             if session.targets != targets:
-                raise UserInputError(
-                    f"{path} compares {' vs '.join(session.targets)}, not {' vs '.join(targets)}",
-                    hint="choose another --pairs file, or delete that session to start over",
+                raise UserInputError.from_catalog(
+                    "core.arena.other_targets",
+                    hint_key="core.arena.other_targets_hint",
+                    path=str(path),
+                    session=" vs ".join(session.targets),
+                    targets=" vs ".join(targets),
                 )
         else:
             session = ArenaSession(targets=targets, seed=seed, system=system, pairs=str(pairs))
@@ -263,7 +280,7 @@ class Arena:
 
 def _check(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
-        raise CancelledError("the arena was cancelled before both answers arrived")
+        raise CancelledError.from_catalog("core.arena.cancelled")
 
 
 def chat_arena_target(value: str, choices: ChatChoices) -> str:

@@ -103,8 +103,10 @@ def tally_file(path: Path) -> ArenaTally:
         return tally(ArenaSession.load(path))
     beside = session_path(path)
     if not beside.is_file():
-        raise UserInputError(
-            f"{path} has no arena session beside it ({beside.name})",
-            hint="pass the session file `advisor arena` wrote next to the pairs file",
+        raise UserInputError.from_catalog(
+            "core.arena.no_session",
+            hint_key="core.arena.no_session_hint",
+            path=str(path),
+            name=beside.name,
         )
     return tally(ArenaSession.load(beside))

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from advisor.errors import DataFileError, JsonFileWords, UserInputError, load_json_file
+from advisor.errors import DataFileError, JsonFileKeys, UserInputError, load_json_file
 
 SESSION_VERSION = 1
 Vote = Literal["A", "B", "tie", "skip"]
@@ -46,8 +46,8 @@ def parse_vote(text: str) -> Vote:
     """``a``/``b``/``t``/``s`` (or the words) -> the vote; anything else is bad input."""
     vote = VOTE_WORDS.get(text.strip().lower())
     if vote is None:
-        raise UserInputError(
-            f"{text.strip()!r} is not a vote", hint="answer a, b, t (tie) or s (both bad: skip)"
+        raise UserInputError.from_catalog(
+            "core.arena.not_a_vote", hint_key="core.arena.vote_hint", answer=repr(text.strip())
         )
     return vote
 
@@ -122,10 +122,10 @@ class ArenaSession(BaseModel):
         return load_json_file(cls, path, _SESSION_FILE)
 
 
-_SESSION_FILE = JsonFileWords(
-    unreadable="cannot read the arena session",
-    invalid="not an arena session ({where}: {problem})",
-    hint="pass a session file `advisor arena` wrote",
+_SESSION_FILE = JsonFileKeys(
+    unreadable="core.arena.cannot_read_session",
+    invalid="core.arena.not_a_session",
+    hint="core.arena.session_hint",
 )
 
 
@@ -172,10 +172,11 @@ def append_pair(path: Path, pair: dict[str, Any]) -> None:
         finally:
             os.close(fd)
     except OSError as exc:
-        raise DataFileError(
-            f"cannot append the pair ({exc.strerror})",
+        raise DataFileError.from_catalog(
+            "core.arena.cannot_append",
+            hint_key="core.arena.cannot_append_hint",
             path=str(path),
-            hint="choose a --pairs path in a folder you can write to",
+            error=exc.strerror,
         ) from exc
 
 

@@ -77,9 +77,8 @@ def answers_of_results(results: BenchResults) -> dict[str, Any]:
             return dict(load_scenario(candidate).answers)
         except UserInputError:
             continue
-    raise UserInputError(
-        f"cannot find the answers of scenario {info.name!r}",
-        hint="give them with --answers FILE",
+    raise UserInputError.from_catalog(
+        "core.assess.no_answers", hint_key="core.assess.no_answers_hint", name=repr(info.name)
     )
 
 
@@ -113,34 +112,7 @@ def status_label(outcome: Outcome, lang: str) -> str:
 
 
 def outcome_text(m: Outcome, lang: str) -> str:
-    """The measured outcome in words (the JSON ``summary`` is English)."""
-    if lang != "ja":
-        return m.summary
-    rate = f"{m.pass_rate:.0%}" if m.pass_rate is not None else "-"
-    rival = m.rival or "-"
-    diff = f"{(m.difference or 0) * 100:+.0f}"
-    rival_rate = f"{(m.pass_rate or 0) + (m.difference or 0):.0%}"
-    if m.status == "not_run":
-        return (
-            f"推奨の{m.recommended}はこのベンチマークで実行されていません"
-            "（advisor bench --routes advisor）。"
-        )
-    if m.status == "confirmed":
-        return (
-            f"{m.measured_route}の合格率は{rate}で、{rival}（{rival_rate}）より有意に高い"
-            f"（テスト{m.n_prompts}問、有意水準{m.alpha}）。"
-        )
-    if m.status == "refuted":
-        return (
-            f"{rival}が{rival_rate}で勝ち、{m.measured_route}の{rate}を{diff}ポイント上回った"
-            f"（テスト{m.n_prompts}問、有意水準{m.alpha}）。"
-        )
-    need = (
-        f"差を判定するには手法ごとに約{m.prompts_needed}問のテストが必要（有意水準0.05、検出力80%）"
-        if m.prompts_needed is not None
-        else "合格率が同じため、テストを増やしても区別できない"
-    )
-    return (
-        f"{m.measured_route} {rate}と{rival} {rival_rate}の差は、テスト{m.n_prompts}問では"
-        f"有意ではない。{need}。"
-    )
+    """The measured outcome in words, in ``lang`` (the JSON ``summary`` is English)."""
+    from advisor.bench.outcome import outcome_text as rendered
+
+    return rendered(m, lang)

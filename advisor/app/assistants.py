@@ -41,11 +41,13 @@ def check_assistant(draft: AssistantDraft) -> AssistantProfile:
     from advisor.routes.system_prompt import read_instructions
 
     if bool(draft.instructions and draft.instructions.strip()) == bool(draft.instructions_file):
-        raise UserInputError("give exactly one of --instructions or --instructions-file")
+        raise UserInputError.from_catalog("core.assistant.one_instructions")
     text = read_instructions(draft.instructions_file or draft.instructions)
     missing = [str(p) for p in draft.knowledge if not p.expanduser().exists()]
     if missing:
-        raise UserInputError(f"knowledge not found: {', '.join(missing)}")
+        raise UserInputError.from_catalog(
+            "core.assistant.knowledge_missing", paths=", ".join(missing)
+        )
     if draft.backend:
         from advisor.registry import backend_class
 
@@ -62,7 +64,9 @@ def check_assistant(draft: AssistantDraft) -> AssistantProfile:
             k=draft.k,
         )
     except ValidationError as exc:
-        raise UserInputError(f"invalid assistant: {exc.errors()[0]['msg']}") from exc
+        raise UserInputError.from_catalog(
+            "core.assistant.invalid", error=exc.errors()[0]["msg"]
+        ) from exc
 
 
 def create_assistant(

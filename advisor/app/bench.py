@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.app.backends import BackendSource, backend_name_for, registry_source
+from advisor.data.texts import Label
 from advisor.errors import AdvisorError, CapabilityError
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def plan_benchmark(
             pass  # a backend that cannot calibrate: its times stay unknown
         except AdvisorError as exc:  # the plan then says "unknown"; the run reports real errors
             if progress is not None:
-                progress(0, 0, f"calibration failed ({exc}); unmeasured times stay unknown")
+                progress(0, 0, Label("progress.bench_calibration_failed", error=str(exc)))
     estimate = plan_bench(scenario, backend, settings, options)
     out_dir = request.out or default_out_dir(scenario.name)
     return BenchPlan(scenario, backend, options, out_dir, estimate)
@@ -136,8 +137,9 @@ def run_benchmark(
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    lang: str = "en",
 ) -> BenchRun:
-    """Run the plan and write the reports (whatever the outcome).
+    """Run the plan and write the reports (whatever the outcome; verdicts in ``lang``).
 
     Call :func:`require_answers` afterwards to turn a run without answers into an error.
     """
@@ -153,7 +155,7 @@ def run_benchmark(
         cancel.set()
         raise
     results = results.model_copy(update={"plan": plan.estimate})
-    return BenchRun(results, plan.out_dir, write_reports(results, plan.out_dir))
+    return BenchRun(results, plan.out_dir, write_reports(results, plan.out_dir, lang))
 
 
 def require_answers(results: BenchResults) -> None:
@@ -165,8 +167,8 @@ def require_answers(results: BenchResults) -> None:
     if any(r.status == "ok" for r in results.routes.values()):
         return
     errors = [r.error for r in results.routes.values() if r.error]
-    first = f" (first error: {errors[0]})" if errors else ""
-    raise AdvisorError(
-        f"no route produced answers{first}",
-        hint="check that the backend is reachable and configured, then run the bench again",
-    )
+    if errors:
+        raise AdvisorError.from_catalog(
+            "core.bench.no_answers_first", hint_key="core.bench.no_answers_hint", error=errors[0]
+        )
+    raise AdvisorError.from_catalog("core.bench.no_answers", hint_key="core.bench.no_answers_hint")

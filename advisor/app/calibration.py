@@ -29,6 +29,7 @@ from advisor.data.calibration import (
     seq_bucket,
     store,
 )
+from advisor.data.texts import Label
 
 if TYPE_CHECKING:
     from advisor.bench.runner import BenchOptions
@@ -81,7 +82,9 @@ def calibrate(
     seq_len = seq_bucket(options.seq_len)
     found = cached_calibration(settings, model)
     if options.training or found is None:
-        report(0, STAGES, f"training: {options.steps} LoRA steps at {seq_len} tokens")
+        report(
+            0, STAGES, Label("progress.calibrate_training", steps=options.steps, seq_len=seq_len)
+        )
         run = backend.fine_tuning().calibrate(
             model=model, seq_len=seq_len, batch=options.batch, steps=options.steps
         )
@@ -92,12 +95,12 @@ def calibrate(
         training = []
     generation = embedding = None
     if options.generation:
-        report(1, STAGES, f"answering: one batch of {settings.local.batch_size}")
+        report(1, STAGES, Label("progress.calibrate_answering", batch=settings.local.batch_size))
         generation = measure_generation(backend, model, settings)
     if options.embedding:
-        report(2, STAGES, f"indexing: {EMBEDDING_CHUNKS} chunks")
+        report(2, STAGES, Label("progress.calibrate_indexing", chunks=EMBEDDING_CHUNKS))
         embedding = measure_embedding(settings)
-    report(STAGES, STAGES, "calibrated")
+    report(STAGES, STAGES, Label("progress.calibrated"))
     entry = Calibration(
         machine=machine_key(),
         model=local_model_name(model, settings),

@@ -46,9 +46,12 @@ def deploy_job(
     stored = store.get_job(job_id)
     backend = (backends or registry_source(settings))(stored.backend)
     if not backend.capabilities.supports_deployment:
-        raise CapabilityError(
-            f"the {backend.name} backend serves fine-tuned models without deploying them",
-            hint=f"chat with {stored.fine_tuned_model or 'the fine-tuned model'} directly",
+        model = stored.fine_tuned_model
+        raise CapabilityError.from_catalog(
+            "core.deploy.not_needed",
+            hint_key="core.deploy.chat_with" if model else "core.deploy.chat_with_it",
+            backend=backend.name,
+            model=model,
         )
     job = backend.fine_tuning().retrieve(job_id)
     return deploy_and_wait(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
+from advisor.data.texts import Label
 from advisor.errors import JobNotFoundError, ModelNotFoundError, UserInputError
 from advisor.export.manifest import (
     DataFingerprint,
@@ -72,19 +73,25 @@ def check_request(request: ExportRequest) -> tuple[ExportFormat, Precision]:
     """
     fmt = next((f for f in FORMATS if f == request.format), None)
     if fmt is None:
-        raise UserInputError(
-            f"{request.format!r} is not an export format", hint=f"use one of {', '.join(FORMATS)}"
+        raise UserInputError.from_catalog(
+            "core.export.bad_format",
+            hint_key="core.export.use_one_of",
+            format=repr(request.format),
+            choices=", ".join(FORMATS),
         )
     precision = next((p for p in PRECISIONS if p == request.precision), None)
     if precision is None:
-        raise UserInputError(
-            f"{request.precision!r} is not a GGUF precision",
-            hint=f"use one of {', '.join(PRECISIONS)}",
+        raise UserInputError.from_catalog(
+            "core.export.bad_precision",
+            hint_key="core.export.use_one_of",
+            precision=repr(request.precision),
+            choices=", ".join(PRECISIONS),
         )
     if request.out.exists() and (not request.out.is_dir() or any(request.out.iterdir())):
-        raise UserInputError(
-            f"the output folder {request.out} already exists and is not empty",
-            hint="choose a new folder, or delete this one first",
+        raise UserInputError.from_catalog(
+            "core.export.out_not_empty",
+            hint_key="core.export.out_not_empty_hint",
+            path=str(request.out),
         )
     return fmt, precision
 
@@ -99,23 +106,28 @@ def resolve_source(model: str, settings: Settings) -> ExportSource:
 
     ref = ModelRef.parse(model)
     if ref.kind == "openai_ft":
-        raise ModelNotFoundError(
-            f"cannot export {model!r}: OpenAI keeps the weights of its fine-tuned models",
-            hint="export a local fine-tune (local:ft:...) or a local base model",
+        raise ModelNotFoundError.from_catalog(
+            "core.export.openai_weights",
+            hint_key="core.export.openai_weights_hint",
+            model=repr(model),
         )
     if ref.kind == "plain":
         if find_preset(model) is None and not Path(model).is_dir():
-            raise ModelNotFoundError(
-                f"unknown model {model!r}",
-                hint="name a preset (advisor backends list), a local:ft:... model or a folder",
+            raise ModelNotFoundError.from_catalog(
+                "core.export.unknown_model",
+                hint_key="core.export.unknown_model_hint",
+                model=repr(model),
             )
         return ExportSource(base=model)
     assert ref.job_id is not None  # a local_ft reference always has one
     adapter_dir = settings.adapters_dir / ref.job_id
     if not (adapter_dir / "adapter_config.json").is_file():
-        raise ModelNotFoundError(
-            f"no trained adapter for {model}",
-            hint=f"expected {adapter_dir}; check `advisor jobs show {ref.job_id}`",
+        raise ModelNotFoundError.from_catalog(
+            "core.export.no_adapter",
+            hint_key="core.export.no_adapter_hint",
+            model=model,
+            path=str(adapter_dir),
+            job=ref.job_id,
         )
     job = _stored_job(settings, ref.job_id)
     return ExportSource(base=job.model if job else ref.base, adapter_dir=adapter_dir, job=job)
@@ -144,7 +156,7 @@ def export_model(
     from advisor.embedded import configure_offline, resolve_chat_model
 
     configure_offline(settings)
-    report(0, 0, "export: preparing the base model")
+    report(0, 0, Label("progress.export_preparing"))
     base_path = resolve_chat_model(source.base, settings)
     if fmt == "ollama":
         _check_ollama_template(Path(base_path))  # refused now, not after minutes of work
@@ -155,7 +167,7 @@ def export_model(
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)  # no half export left behind
         raise
-    report(0, 0, "export: hashing the files")
+    report(0, 0, Label("progress.export_hashing"))
     manifest = ExportManifest(
         model=request.model,
         format=fmt,
@@ -181,7 +193,7 @@ def _write(
 ) -> None:
     from advisor.export.merge import merge_to_folder
 
-    label = "export: merging the adapter" if source.adapter_dir else "export: loading the model"
+    label = Label("progress.export_merging" if source.adapter_dir else "progress.export_loading")
     report(0, 1, label)
     if fmt == "safetensors":
         merge_to_folder(base_path, source.adapter_dir, request.out)
@@ -208,11 +220,11 @@ def _write_gguf(
 
     tokenizer_gguf = None
     if json.loads((merged / "config.json").read_text()).get("model_type") == "gemma3_text":
-        report(0, 0, "export: reading the preset's GGUF tokenizer")
+        report(0, 0, Label("progress.export_tokenizer"))
         tokenizer_gguf = preset_gguf(source.base, scratch)
 
     def tensors(done: int, total: int) -> None:
-        report(done, total, f"export: writing {GGUF_NAME} ({precision})")
+        report(done, total, Label("progress.export_writing", name=GGUF_NAME, precision=precision))
 
     write_gguf(
         merged,

@@ -49,6 +49,7 @@ from advisor.data.drafts import ORIGINS, Draft, DraftInfo, Origin, user_text
 from advisor.data.io import write_jsonl
 from advisor.data.near_dup import DEFAULT_THRESHOLD, NearDuplicateIndex
 from advisor.data.streams import check_input, refuse_overwrite
+from advisor.data.texts import Label
 from advisor.errors import BackendUnavailableError, UserInputError
 from backends.types import ChatMessage
 
@@ -130,13 +131,17 @@ def plan_grow(
             an unknown or unusable backend.
     """
     if not 1 <= request.count <= MAX_COUNT:
-        raise UserInputError(
-            f"--count {request.count} is out of range", hint=f"give 1 to {MAX_COUNT:,}"
+        raise UserInputError.from_catalog(
+            "core.grow.count_range",
+            hint_key="core.grow.count_hint",
+            count=request.count,
+            max=f"{MAX_COUNT:,}",
         )
     if not 0.0 < request.threshold <= 1.0:
-        raise UserInputError(
-            f"--threshold {request.threshold} is out of range",
-            hint="give a number above 0 and at most 1",
+        raise UserInputError.from_catalog(
+            "core.grow.threshold_range",
+            hint_key="core.grow.threshold_hint",
+            threshold=request.threshold,
         )
     inputs = [p for p in (request.train, request.test, request.distill) if p is not None]
     for path in inputs:
@@ -160,8 +165,8 @@ def _teacher(request: GrowRequest, settings: Settings, backends: BackendSource |
     backend = source(backend_name_for(request.backend, request.model, settings))
     availability = backend.availability()
     if not availability.usable:
-        raise BackendUnavailableError(
-            f"the {backend.name} backend cannot be the teacher now: {availability.reason}"
+        raise BackendUnavailableError.from_catalog(
+            "core.grow.no_teacher", backend=backend.name, reason=availability.reason_value()
         )
     return Teacher(backend, request.model, request.max_tokens)
 
@@ -203,7 +208,7 @@ def run_grow(
         raise
     summary.drafted = write_jsonl(request.out, (d.record() for d in drafts))
     if progress is not None:
-        progress(len(drafts), request.count, "written")
+        progress(len(drafts), request.count, Label("progress.grow_written"))
     return summary
 
 
@@ -218,7 +223,10 @@ def _draft(
     count = plan.request.count
     for attempt, job in enumerate(_jobs(plan), start=1):
         if progress is not None:
-            progress(len(drafts), count, f"{job.origin} {job.source} (try {attempt})")
+            label = Label(
+                "progress.grow_try", origin=job.origin, source=job.source, attempt=attempt
+            )
+            progress(len(drafts), count, label)
         if cancel.is_set():
             summary.cancelled, summary.exhausted = True, False
             break

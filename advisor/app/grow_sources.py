@@ -52,10 +52,11 @@ def load_train(path: Path) -> list[TrainExample]:
             head = [dict(m) for m in messages[: users[-1] + 1]]
             examples.append(TrainExample(line, head, messages[users[-1]]["content"]))
     if not examples:
-        raise DataFileError(
-            "has no chat examples with a user message",
+        raise DataFileError.from_catalog(
+            "core.grow.no_chat_examples",
+            hint_key="core.grow.no_chat_examples_hint",
             path=display_name(path),
-            hint='give an SFT file with {"messages": [...]} lines (advisor data convert makes one)',
+            example='{"messages": [...]}',
         )
     return examples
 
@@ -75,10 +76,8 @@ def load_prompts(path: Path) -> list[tuple[int, str]]:
     """``(line, prompt)`` of a test set or training file (messages, prompt, input, question)."""
     found = [(line, p) for line, record in read_records(path) if (p := prompt_of(record))]
     if not found:
-        raise DataFileError(
-            "has no prompts",
-            path=display_name(path),
-            hint='give JSONL lines with "messages" or a "prompt", "input" or "question" string',
+        raise DataFileError.from_catalog(
+            "core.grow.no_prompts", hint_key="core.grow.no_prompts_hint", path=display_name(path)
         )
     return found
 
@@ -94,8 +93,10 @@ def load_distill_prompts(path: Path) -> list[tuple[int, str]]:
     except EncodingProblem as exc:
         raise DataFileError(exc.message, path=display_name(path), line=exc.line) from exc
     if not found:
-        raise DataFileError(
-            "has no prompts", path=display_name(path), hint="write one prompt per line"
+        raise DataFileError.from_catalog(
+            "core.grow.no_prompts",
+            hint_key="core.grow.one_prompt_per_line",
+            path=display_name(path),
         )
     return found
 
@@ -106,11 +107,12 @@ def _distill_record(text: str, path: Path, line: int) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        raise DataFileError(
-            f"invalid JSON ({exc})",
+        raise DataFileError.from_catalog(
+            "core.grow.invalid_json",
+            hint_key="core.grow.invalid_json_hint",
             path=display_name(path),
             line=line,
-            hint="write one prompt per line, or one JSON object per line",
+            error=str(exc),
         ) from exc
 
 
@@ -124,9 +126,8 @@ def load_chunks(docs: str, settings: Settings) -> list[DocChunk]:
 
     kb = KnowledgeBase(docs, settings) if NAME.fullmatch(docs) else None
     if kb is None or not kb.exists():
-        raise UserInputError(
-            f"--docs {docs}: no such file, folder or knowledge base",
-            hint="give a folder of documents, one document, or a name from `advisor rag list`",
+        raise UserInputError.from_catalog(
+            "core.grow.no_docs", hint_key="core.grow.no_docs_hint", docs=docs
         )
     stored = kb.stored_chunks()
     return [DocChunk(f"{source}#{number}", text) for source, number, text in stored]
@@ -150,9 +151,8 @@ def _chunk_files(path: Path, settings: Settings) -> list[DocChunk]:
             text = f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
             chunks.append(DocChunk(f"{shown}#{number}", text))
     if not chunks:
-        raise UserInputError(
-            f"--docs {path}: no readable text found",
-            hint="give Markdown, text, HTML, PDF or Word documents",
+        raise UserInputError.from_catalog(
+            "core.grow.no_text", hint_key="core.grow.no_text_hint", docs=str(path)
         )
     return chunks
 

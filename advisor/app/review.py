@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from advisor.data.review import ReviewPage, ReviewQueue, ReviewRow, SaveResult, save
 from advisor.data.review.models import ReviewCounts
+from advisor.data.texts import Label
 from advisor.errors import UserInputError
 
 __all__ = [
@@ -60,7 +61,9 @@ def open_queue(
     from advisor.ids import METHODS
 
     if method is not None and method not in METHODS:
-        raise UserInputError(f"unknown method {method!r}", hint="use sft, dpo or rft")
+        raise UserInputError.from_catalog(
+            "core.review.unknown_method", hint_key="core.review.method_hint", method=repr(method)
+        )
     return ReviewQueue(path, into=into, method=method, page_size=page_size)
 
 
@@ -76,14 +79,16 @@ def parse_lines(spec: str, total: int) -> list[int]:
     for part in spec.split(","):
         bounds = [b.strip() for b in part.split("-")]
         if not part.strip() or len(bounds) > 2 or not all(b.isdigit() for b in bounds):
-            raise UserInputError(
-                f"cannot read the line list {spec!r}",
-                hint="give line numbers and ranges such as 3,5-9 (or all)",
+            raise UserInputError.from_catalog(
+                "core.review.bad_lines", hint_key="core.review.bad_lines_hint", spec=repr(spec)
             )
         first, last = int(bounds[0]), int(bounds[-1])
         if first > last:
-            raise UserInputError(
-                f"the range {part.strip()} runs backwards", hint=f"write it as {last}-{first}"
+            raise UserInputError.from_catalog(
+                "core.review.backwards",
+                hint_key="core.review.backwards_hint",
+                range=part.strip(),
+                fixed=f"{last}-{first}",
             )
         lines.extend(range(first, last + 1))
     return lines
@@ -98,9 +103,13 @@ def parse_edit(text: str, line: int) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserInputError(
-            f"the edit of line {line} is not valid JSON ({exc.msg} at column {exc.colno})",
-            hint="quote the whole example in single quotes: --json '{\"messages\": [...]}'",
+        raise UserInputError.from_catalog(
+            "core.review.edit_json",
+            hint_key="core.review.edit_json_hint",
+            line=line,
+            error=exc.msg,
+            column=exc.colno,
+            example="'{\"messages\": [...]}'",
         ) from exc
 
 
@@ -120,7 +129,7 @@ def accept_all_clean(
         if chosen:
             accepted += queue.accept(chosen)
         if progress is not None:
-            progress(number, queue.pages, "pages")
+            progress(number, queue.pages, Label("progress.review_pages"))
     return accepted
 
 

@@ -78,7 +78,7 @@ def build_route(
 
 def _assistant_route(spec: RouteSpec, settings: Settings, source: BackendSource) -> Route:
     if not spec.assistant:
-        raise UserInputError("the custom_assistant route needs --assistant NAME")
+        raise UserInputError.from_catalog("core.routes.needs_assistant")
     from advisor.routes import AssistantStore, CustomAssistantRoute
 
     profile = AssistantStore(settings).get(spec.assistant)
@@ -96,13 +96,14 @@ def _assistant_route(spec: RouteSpec, settings: Settings, source: BackendSource)
 def require_knowledge_base(name: str | None, settings: Settings, chroma_url: str | None) -> str:
     """``name`` when that knowledge base exists; a wrong name is bad input (exit 2)."""
     if not name:
-        raise UserInputError("the rag route needs --kb NAME", hint="see `advisor rag list`")
+        raise UserInputError.from_catalog(
+            "core.routes.needs_kb", hint_key="core.routes.see_rag_list"
+        )
     from advisor.rag import KnowledgeBase
 
     if not KnowledgeBase(name, settings, chroma_url).exists():
-        raise UserInputError(
-            f"no knowledge base named {name}",
-            hint=f"build it with `advisor rag index PATH --kb {name}` (see `advisor rag list`)",
+        raise UserInputError.from_catalog(
+            "core.routes.no_kb", hint_key="core.routes.no_kb_hint", name=name
         )
     return name
 

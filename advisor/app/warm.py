@@ -46,9 +46,8 @@ def warm_control(action: Action, settings: Settings, model: str | None = None) -
     backend = get_backend("local", settings)
     method = getattr(backend, f"warm_{action}", None)
     if not callable(method):
-        raise CapabilityError(
-            "this local backend keeps no warm model process",
-            hint="upgrade the product; commands load the model themselves meanwhile",
+        raise CapabilityError.from_catalog(
+            "core.warm.unsupported", hint_key="core.warm.unsupported_hint"
         )
     enabled = settings.local.warm
     if action == "stop":

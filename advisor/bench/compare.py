@@ -17,6 +17,7 @@ from __future__ import annotations
 from advisor.bench import stats
 from advisor.bench.metrics import per_prompt_scores
 from advisor.bench.schema import Comparison, RouteResult, Verdict
+from advisor.bench.verdict_text import Standing, note_message, render, summary_message
 
 
 def compare_pair(
@@ -103,10 +104,11 @@ def decide(
         return Verdict(
             best=None,
             winner=None,
-            summary="no route produced answers",
+            summary=render(("core.verdict.nothing", {}), "en"),
             recommended=recommended,
             recommendation_matches=None,
-            recommendation_note=no_recommendation or "nothing to compare",
+            recommendation_note=no_recommendation
+            or render(("core.verdict.compare_none", {}), "en"),
             chosen=None,
         )
     best = min(ran, key=lambda n: _rank_key(ran[n]))
@@ -121,23 +123,11 @@ def decide(
         else:
             tied.append(other)
     winner = best if against and not tied else None
-    best_metrics = ran[best].metrics
-    rate = best_metrics.pass_rate if best_metrics else 0.0
-    if len(ran) == 1:
-        summary = f"only {best} ran (pass rate {rate:.0%}); nothing to compare"
-    elif rate == 0.0:
-        summary = "no route passed a single test prompt, so the routes cannot be told apart"
-    elif winner:
-        summary = (
-            f"{best} wins: pass rate {rate:.0%}, significantly better than "
-            f"{', '.join(beaten)} (alpha {alpha}, Holm-adjusted)"
-        )
-    else:
-        summary = (
-            f"no significant winner: {best} has the highest pass rate ({rate:.0%}) but "
-            f"cannot be told apart from {', '.join(tied)} at alpha {alpha}"
-        )
-    matches, note = _check_recommendation(recommended, best, winner, tied, ran, rate)
+    rates = {n: r.metrics.pass_rate for n, r in ran.items() if r.metrics is not None}
+    found = Standing(rates, best, winner, beaten, tied, alpha)
+    summary = render(summary_message(found), "en")
+    matches, message = note_message(found, recommended)
+    note = render(message, "en")
     if recommended is None and no_recommendation:
         note = no_recommendation
     chosen = recommended if recommended in ran else best
@@ -153,33 +143,3 @@ def decide(
         chosen=chosen,
         chosen_pass_rate=chosen_metrics.pass_rate if chosen_metrics else None,
     )
-
-
-def _check_recommendation(
-    recommended: str | None,
-    best: str,
-    winner: str | None,
-    tied: list[str],
-    ran: dict[str, RouteResult],
-    best_rate: float,
-) -> tuple[bool | None, str]:
-    if recommended is None:
-        return None, "the scenario has no advisor answers, so there is no recommendation"
-    if recommended not in ran:
-        return None, f"the advisor recommends {recommended}, which this bench did not run"
-    if best_rate == 0.0:
-        # A tie at zero says the model cannot do the task by any route, not that the advice holds.
-        return None, (
-            f"no route passed a single test prompt, so this run can neither confirm nor refute "
-            f"the advisor's {recommended}; try a larger model or another backend"
-        )
-    if winner is not None:
-        if recommended == winner:
-            return True, f"the advisor recommends {recommended} and it won significantly"
-        return False, f"the advisor recommends {recommended}, but {winner} won significantly"
-    if recommended == best or recommended in tied:
-        return True, (
-            f"the advisor recommends {recommended}; it is best or tied with the best "
-            "(no significant difference)"
-        )
-    return False, f"the advisor recommends {recommended}, but {best} beat it significantly"

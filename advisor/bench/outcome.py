@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from advisor import messages
 from advisor.bench import stats
 from advisor.bench.schema import BenchResults, Comparison
 
@@ -90,8 +91,7 @@ def measured_outcome(
     if measured is None:
         return Outcome(
             status="not_run", pass_rate=None, rival=None, difference=None, **base,
-            summary=f"the recommended {primary} was not run in this bench, so it is neither "
-            "confirmed nor refuted: run it (advisor bench --routes advisor)",
+            summary=_en("core.outcome.not_run", recommended=primary),
         )  # fmt: skip
     rate = _rate(results, measured) or 0.0
     others = [n for n in ran if n != measured]
@@ -105,7 +105,7 @@ def measured_outcome(
     if rival is None:
         return Outcome(
             status="inconclusive", pass_rate=rate, rival=None, difference=None, **base,
-            summary=f"only {measured} ran (pass rate {rate:.0%}): nothing to compare it with",
+            summary=_en("core.outcome.alone", measured=measured, rate=f"{rate:.0%}"),
         )  # fmt: skip
     rival_rate = _rate(results, rival) or 0.0
     comparison = _comparison(results, measured, rival)
@@ -113,6 +113,11 @@ def measured_outcome(
     n_prompts = comparison.n_prompts if comparison else len(results.prompts)
     difference = round(rival_rate - rate, 4)
     ci = _rival_minus_measured(comparison, measured) if comparison else None
+    words = {
+        "measured": measured, "rival": rival, "rate": f"{rate:.0%}",
+        "rival_rate": f"{rival_rate:.0%}", "n": n_prompts, "alpha": alpha,
+        "diff": f"{difference * 100:+.0f}",
+    }  # fmt: skip
     fields = {
         "pass_rate": rate, "rival": rival, "difference": difference, "difference_ci": ci,
         "p_value": comparison.p_value if comparison else None, "n_prompts": n_prompts,
@@ -120,25 +125,44 @@ def measured_outcome(
     if significant and comparison is not None and comparison.better == measured:
         return Outcome(
             status="confirmed", **fields, **base,
-            summary=f"{measured} passed {rate:.0%}, significantly better than "
-            f"{rival} ({rival_rate:.0%}) on {n_prompts} test prompts (alpha {alpha})",
+            summary=_en("core.outcome.confirmed", **words),
         )  # fmt: skip
     if significant and comparison is not None and comparison.better == rival:
         return Outcome(
             status="refuted", **fields, **base,
-            summary=f"{rival} won with {rival_rate:.0%} against {measured}'s "
-            f"{rate:.0%}, {difference * 100:+.0f} points on {n_prompts} test prompts "
-            f"(alpha {alpha})",
+            summary=_en("core.outcome.refuted", **words),
         )  # fmt: skip
     needed = stats.prompts_needed(rate, rival_rate, alpha=alpha)
-    need_text = (
-        f"about {needed} test prompts per route would tell a difference this size apart "
-        "(alpha 0.05, 80% power)"
-        if needed is not None
-        else "both passed the same share, so no test set size can tell them apart"
-    )
     return Outcome(
         status="inconclusive", prompts_needed=needed, **fields, **base,
-        summary=f"{measured} {rate:.0%} vs {rival} {rival_rate:.0%} on "
-        f"{n_prompts} test prompts is not a significant difference; {need_text}",
+        summary=_en("core.outcome.inconclusive", **words, need=_need(needed, "en")),
     )  # fmt: skip
+
+
+def _en(key: str, **values: object) -> str:
+    return messages.text(key, "en", **values)
+
+
+def _need(needed: int | None, lang: str) -> str:
+    if needed is None:
+        return messages.text("core.outcome.need_none", lang)
+    return messages.text("core.outcome.need", lang, needed=needed)
+
+
+def outcome_text(m: Outcome, lang: str) -> str:
+    """The measured outcome in ``lang``, from its fields (English: the stored summary)."""
+    if lang == "en":
+        return m.summary
+    rate = f"{m.pass_rate:.0%}" if m.pass_rate is not None else "-"
+    if m.status == "not_run":
+        return messages.text("core.outcome.not_run", lang, recommended=m.recommended)
+    if m.rival is None:
+        return messages.text("core.outcome.alone", lang, measured=m.measured_route, rate=rate)
+    words = {
+        "measured": m.measured_route, "rival": m.rival, "rate": rate,
+        "rival_rate": f"{(m.pass_rate or 0) + (m.difference or 0):.0%}", "n": m.n_prompts,
+        "alpha": m.alpha, "diff": f"{(m.difference or 0) * 100:+.0f}",
+    }  # fmt: skip
+    if m.status == "inconclusive":
+        words["need"] = _need(m.prompts_needed, lang)
+    return messages.text(f"core.outcome.{m.status}", lang, **words)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.bench.schema import Preparation
+from advisor.data.texts import Label
 from advisor.errors import CancelledError, JobError
 from advisor.ids import Progress
 
@@ -147,7 +148,7 @@ def prepare_rag(
 
     def report(done: int, total: int, label: str) -> None:
         if progress:
-            progress(done, total, f"rag: indexing {label}".strip())
+            progress(done, total, _rag_label(label))
 
     index_report = knowledge_base.index(files, progress=report, cancel=cancel)
     route = RagRoute(backend, model, name, settings, instructions=scenario.system_prompt)
@@ -268,7 +269,7 @@ def _served_model(
 
     def report(done: int, total: int, label: str) -> None:
         if progress:
-            progress(done, total, f"{method}: {label}")
+            progress(done, total, Label("progress.bench_method", method=method, item=label))
 
     deployment = deploy_and_wait(
         backend, job, JobStore(settings.jobs_db), progress=report, cancel=cancel
@@ -316,7 +317,7 @@ def _show_training(
     step, total = _job_progress(service, job)
     # The last metrics event can precede the last step; a finished job shows a full bar.
     done = total if job.status == "succeeded" else step
-    progress(done, total, f"{method}: training ({job.status})")
+    progress(done, total, Label("progress.bench_training", method=method, status=job.status))
 
 
 def _job_progress(service: FineTuningService, job: FineTuneJob) -> tuple[int, int]:
@@ -352,3 +353,8 @@ def _plain(report: object) -> dict[str, Any]:
     if dump is None:
         return {}
     return {k: v for k, v in dump().items() if isinstance(v, int | float | str | bool)}
+
+
+def _rag_label(label: str) -> Label:
+    """``rag: indexing <file or phase>`` (the phase a :class:`Label` of its own)."""
+    return Label("progress.bench_rag", item=label) if label else Label("progress.bench_rag_start")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from advisor.bench.report_notes import plan_notes, short_prompt_notes
 from advisor.bench.schema import BenchResults, RouteMetrics, RouteResult, SampleRecord
+from advisor.bench.verdict_text import verdict_lines
 
 SAMPLE_ROWS = 12
 RESULTS_FILE = "results.json"
@@ -38,8 +39,12 @@ def num(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def write_reports(results: BenchResults, out_dir: Path) -> dict[str, Path]:
-    """Write results.json (+ its JSON schema), report.md and report.html; return paths."""
+def write_reports(results: BenchResults, out_dir: Path, lang: str = "en") -> dict[str, Path]:
+    """Write results.json (+ its JSON schema), report.md and report.html; return paths.
+
+    ``lang`` is the language of the verdict's sentences (the rest of the report is
+    English; results.json is the same in every language).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "json": out_dir / RESULTS_FILE,
@@ -51,8 +56,8 @@ def write_reports(results: BenchResults, out_dir: Path) -> dict[str, Path]:
     paths["schema"].write_text(
         json.dumps(BenchResults.model_json_schema(), indent=2), encoding="utf-8"
     )
-    paths["markdown"].write_text(render_markdown(results), encoding="utf-8")
-    paths["html"].write_text(render_html(results), encoding="utf-8")
+    paths["markdown"].write_text(render_markdown(results, lang), encoding="utf-8")
+    paths["html"].write_text(render_html(results, lang), encoding="utf-8")
     return paths
 
 
@@ -91,8 +96,9 @@ def _prep(r: RouteResult) -> str:
 # --- Markdown ---------------------------------------------------------------------------
 
 
-def render_markdown(results: BenchResults) -> str:
+def render_markdown(results: BenchResults, lang: str = "en") -> str:
     s, c, v = results.scenario, results.config, results.verdict
+    summary, note = verdict_lines(results, lang)
     lines = [
         f"# Benchmark: {md_text(s.title or s.name)}",
         "",
@@ -102,8 +108,8 @@ def render_markdown(results: BenchResults) -> str:
         "",
         "## Verdict",
         "",
-        f"- {v.summary}.",
-        f"- Advisor check: {v.recommendation_note}.",
+        f"- {summary}",
+        f"- {note}",
     ]
     if v.chosen:
         lines.append(
@@ -189,8 +195,14 @@ th{background:#f3f5f9}.verdict{background:#eef6ee;border-left:4px solid #2f8f46;
 PALETTE = ("#3b6fd4", "#2f8f46", "#c98a00", "#9c3fb5", "#b3261e", "#1f8a8a")
 
 
-def render_html(results: BenchResults) -> str:
+def _lang_attr(lang: str) -> str:
+    """The verdict's own language in an English page, so browsers pick Japanese glyphs."""
+    return " lang='ja'" if lang == "ja" else ""
+
+
+def render_html(results: BenchResults, lang: str = "en") -> str:
     s, c, v = results.scenario, results.config, results.verdict
+    summary, note = verdict_lines(results, lang)
     measured = _measured(results)
     colours = {name: PALETTE[i % len(PALETTE)] for i, (name, _, _) in enumerate(measured)}
     parts = [
@@ -201,8 +213,8 @@ def render_html(results: BenchResults) -> str:
         f" &middot; backend <code>{esc(c.backend)}</code> &middot; model <code>{esc(c.model)}"
         f"</code> &middot; {len(results.prompts)} prompts &times; {c.repeats} repeats &middot; "
         f"temperature {c.temperature} &middot; {esc(results.created_at)}</p>",
-        f"<div class='verdict{'' if v.winner else ' none'}'><strong>{esc(v.summary)}.</strong>"
-        f"<br>Advisor check: {esc(v.recommendation_note)}.</div>",
+        f"<div class='verdict{'' if v.winner else ' none'}'{_lang_attr(lang)}>"
+        f"<strong>{esc(summary)}</strong><br>{esc(note)}</div>",
         "<div class='charts'>",
         _chart_pass_rate(measured, colours),
         _chart_consistency(measured, colours),

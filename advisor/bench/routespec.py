@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from advisor import messages
 from advisor.errors import UserInputError
 from advisor.ids import METHODS, Method
 
@@ -85,15 +86,15 @@ class RouteSpec:
         return self.id
 
 
-def _valid_ids_sentence() -> str:
-    return (
-        f"use one of {', '.join(ROUTE_IDS)} (combine a tuned model with rag, few_shot or "
-        "custom_assistant by +), or all, or advisor"
+def _invalid(route: str, why: str, **values: str) -> UserInputError:
+    """``route`` is not valid for the catalog's reason ``why`` (a ``core.routespec.*`` key)."""
+    return UserInputError.from_catalog(
+        "core.routespec.invalid",
+        hint_key="core.routespec.valid_ids",
+        route=repr(route),
+        why=messages.Localized(why, values),
+        ids=", ".join(ROUTE_IDS),
     )
-
-
-def _invalid(route: str, why: str) -> UserInputError:
-    return UserInputError(f"route {route!r} is not valid: {why}", hint=_valid_ids_sentence())
 
 
 def _training_part(route: str, part: str) -> tuple[tuple[Method, ...], bool]:
@@ -102,11 +103,16 @@ def _training_part(route: str, part: str) -> tuple[tuple[Method, ...], bool]:
     steps = part.removesuffix(SHORT).split(">")
     unknown = [s for s in steps if s not in METHODS]
     if unknown:
-        where = f" in {route!r}" if unknown[0] != route else ""
-        raise UserInputError(f"unknown route {unknown[0]!r}{where}", hint=_valid_ids_sentence())
+        raise UserInputError.from_catalog(
+            "core.routespec.unknown_in" if unknown[0] != route else "core.routespec.unknown",
+            hint_key="core.routespec.valid_ids",
+            name=repr(unknown[0]),
+            route=repr(route),
+            ids=", ".join(ROUTE_IDS),
+        )
     chain: tuple[Method, ...] = tuple(steps)  # type: ignore[arg-type]
     if len(chain) > 1 and chain not in CHAINS:
-        raise _invalid(route, "only sft>dpo and sft>rft continue training from an adapter")
+        raise _invalid(route, "core.routespec.chains")
     return chain, short
 
 
@@ -115,7 +121,7 @@ def parse_route(value: str) -> RouteSpec:
     route = value.strip()
     parts = [p.strip() for p in route.split("+")]
     if not route or any(not p for p in parts):
-        raise _invalid(route, "it has an empty part")
+        raise _invalid(route, "core.routespec.empty_part")
     training: tuple[Method, ...] = ()
     short = False
     inference: list[str] = []
@@ -125,15 +131,15 @@ def parse_route(value: str) -> RouteSpec:
             continue
         chain, is_short = _training_part(route, part)
         if training:
-            raise _invalid(route, "it names two trained models; chain training with >")
+            raise _invalid(route, "core.routespec.two_trained")
         training, short = chain, is_short
     if len(inference) > 1:
-        raise _invalid(route, "it names two inference routes; use one of them")
+        raise _invalid(route, "core.routespec.two_inference")
     if inference and inference[0] == "system_prompt" and training:
         plain = ">".join(training)
-        raise _invalid(route, f"a tuned model answers with the system prompt anyway: use {plain}")
+        raise _invalid(route, "core.routespec.tuned_system_prompt", plain=plain)
     if short and inference:
-        raise _invalid(route, "a _short route uses a minimal prompt, not another inference route")
+        raise _invalid(route, "core.routespec.short_inference")
     if inference and not training:
         return RouteSpec(inference=inference[0])  # type: ignore[arg-type]
     if short:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from advisor import __version__
+from advisor import __version__, messages
 from advisor.bench import compare, metrics
 from advisor.bench.cache import GenerationCache, cache_key, route_fingerprint
 from advisor.bench.prepare import PreparedRoute, TrainingSettings
@@ -36,6 +36,7 @@ from advisor.bench.schema import (
     ScenarioInfo,
 )
 from advisor.bench.selection import available_routes, resolve_routes, skip_reason
+from advisor.data.texts import Label
 from advisor.errors import AdvisorError, BackendError, CancelledError, UserInputError
 from advisor.ids import Progress
 
@@ -250,7 +251,10 @@ class BenchRunner:
     ) -> list[SampleRecord]:
         jobs = [(item, repeat) for repeat in range(self.options.repeats) for item in items]
         answers = self._generate(
-            route_id, route, [(item.prompt, repeat) for item, repeat in jobs], "answering"
+            route_id,
+            route,
+            [(item.prompt, repeat) for item, repeat in jobs],
+            Label("progress.bench_answering"),
         )
         return [
             self._grade(item, repeat, answer, cached, error, graders)
@@ -269,7 +273,9 @@ class BenchRunner:
         wanted = [(i.id, text) for i in items for text in paraphrases.get(i.id, [])]
         if not wanted:
             return None
-        answers = self._generate(route_id, route, [(text, 0) for _, text in wanted], "paraphrases")
+        answers = self._generate(
+            route_id, route, [(text, 0) for _, text in wanted], Label("progress.bench_paraphrases")
+        )
         groups: dict[str, list[str]] = {
             s.prompt_id: [s.text] for s in samples if s.repeat == 0 and s.error is None
         }
@@ -311,14 +317,14 @@ class BenchRunner:
         self.cache_stats.misses += len(missing)
         total = len(requests)
         done = total - len(missing)
-        self._stage(f"{route_id}: {label}", done, total)
+        self._stage(Label("progress.bench_route", route=route_id, item=label), done, total)
         for index, answer, error in self._fresh(route, [requests[i][0] for i in missing], params):
             position = missing[index]
             out[position] = (answer, False, error)
             if answer is not None:
                 self.cache.put_many({keys[position]: answer.model_dump(mode="json")})
             done += 1
-            self._stage(f"{route_id}: {label}", done, total)
+            self._stage(Label("progress.bench_route", route=route_id, item=label), done, total)
         return out
 
     def _fresh(self, route: Route, prompts: list[str], params: GenerationParams) -> Any:
@@ -451,10 +457,10 @@ class BenchRunner:
 
             assessment = assess(self.scenario.answers, lang=self.scenario.language)
         except ImportError:
-            self._no_recommendation = "the advisor (advisor.criteria) is not available"
+            self._no_recommendation = messages.text("core.verdict.no_advisor", "en")
             return None
         except (AdvisorError, ValueError) as exc:
-            self._no_recommendation = f"the advisor could not assess the scenario's answers: {exc}"
+            self._no_recommendation = messages.text("core.verdict.advisor_failed", "en", error=exc)
             return None
         primary: str | None = assessment.recommendation.primary
         return primary

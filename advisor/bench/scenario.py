@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from advisor.bench.routespec import ROUTE_IDS, parse_route
+from advisor.data.texts import Said
 from advisor.errors import DataFileError, UserInputError
 from advisor.ids import Method
 
@@ -203,6 +204,12 @@ class Problem(BaseModel):
     message: str
     path: str | None = None
     line: int | None = None
+    # The data validator's issues keep their text key: shown in the reader's language.
+    text: Said | None = Field(default=None, exclude=True, repr=False)
+
+    def message_in(self, lang: str) -> str:
+        """``message`` in ``lang`` where it has a text key (else as written, English)."""
+        return self.text.render(lang) if self.text is not None else self.message
 
     def __str__(self) -> str:
         where = self.path or ""

@@ -108,19 +108,17 @@ def _validate_training_file(
         except AdvisorError as exc:
             problems.append(Problem(code="invalid_training_file", message=str(exc), path=str(path)))
             return 0
-        for error in report.errors:
-            problems.append(
-                Problem(code=error.code, message=error.message, path=str(path), line=error.line)
-            )
-        for warning in report.warnings:
-            problems.append(
+        for severity, issues in (("error", report.errors), ("warning", report.warnings)):
+            problems.extend(
                 Problem(
-                    severity="warning",
-                    code=warning.code,
-                    message=warning.message,
+                    severity=severity,
+                    code=issue.code,
+                    message=issue.message,
+                    text=getattr(issue, "text", None),
                     path=str(path),
-                    line=warning.line,
+                    line=issue.line,
                 )
+                for issue in issues
             )
         return int(report.examples)
     return _structural_training_check(path, method, problems)

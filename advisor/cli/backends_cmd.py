@@ -29,6 +29,9 @@ class BackendInfo(BaseModel):
         default_factory=list,
         description="Model presets the backend offers (the local backend: models.yaml).",
     )
+    # The description and reason in the session's language, for the text output only.
+    shown_description: str = Field("", exclude=True)
+    shown_reason: str | None = Field(None, exclude=True)
 
 
 class BackendList(BaseModel):
@@ -40,6 +43,7 @@ def describe(name: str) -> BackendInfo:
     from advisor.errors import AdvisorError
     from advisor.registry import backend_class
 
+    lang = context.lang()
     try:
         cls = backend_class(name)
         instance = cls(context.settings())
@@ -54,9 +58,13 @@ def describe(name: str) -> BackendInfo:
             usable=availability.usable,
             reason=availability.reason,
             models=presets() if callable(presets) else [],
+            shown_description=cls.description_in(lang),
+            shown_reason=availability.reason_in(lang),
         )
     except AdvisorError as exc:
-        return BackendInfo(name=name, usable=False, reason=str(exc))
+        return BackendInfo(
+            name=name, usable=False, reason=str(exc), shown_reason=exc.localized(lang)
+        )
 
 
 @backends_app.command("list")
@@ -71,11 +79,13 @@ def list_backends(fmt: OutputFormat = FORMAT_OPTION) -> None:
     for row in rows.backends:
         flags = [k.removeprefix("supports_") for k, v in row.capabilities.items() if v is True]
         status = (
-            msg("backends.usable") if row.usable else msg("backends.unusable", reason=row.reason)
+            msg("backends.usable")
+            if row.usable
+            else msg("backends.unusable", reason=row.shown_reason)
         )
         echo(f"{row.name:<8} {status}")
-        if row.description:
-            echo(f"         {row.description}")
+        if row.shown_description:
+            echo(f"         {row.shown_description}")
         can = msg("backends.can", model=row.default_model, flags=", ".join(flags))
         echo(f"         {can}")
         for model in row.models:

@@ -9,6 +9,7 @@ import typer
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
+from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, UserInputError
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def bench(
     if _show_plan(plan.estimate, fmt, stop=dry_run):
         return
     with _Progress(enabled=fmt is OutputFormat.text) as progress:
-        run = run_benchmark(plan, context.settings(), progress=progress)
+        run = run_benchmark(plan, context.settings(), progress=progress, lang=context.lang())
     results, paths = run.results, run.paths
     verdict = results.verdict
     below = threshold is not None and (
@@ -116,7 +117,7 @@ def _calibrating(fmt: OutputFormat) -> Progress:
 
     def report(done: int, total: int, label: str) -> None:
         if fmt is OutputFormat.text:
-            echo(context.t("bench.calibrating", label=label), err=True)
+            echo(context.t("bench.calibrating", label=label_in(label, context.lang())), err=True)
 
     return report
 
@@ -194,10 +195,11 @@ def _print_text(results: Any, paths: dict[str, Path]) -> None:
             c if cell_len(c) >= w else set_cell_size(c, w) for c, w in zip(row, widths, strict=True)
         ]
         echo("  ".join(cells).rstrip())
-    verdict = results.verdict
+    from advisor.bench.verdict_text import verdict_note, verdict_summary
+
     echo("")
-    echo(context.t("bench.verdict", summary=verdict.summary))
-    echo(context.t("bench.advisor_note", note=verdict.recommendation_note))
+    echo(context.t("bench.verdict", summary=verdict_summary(results, context.lang())))
+    echo(context.t("bench.advisor_note", note=verdict_note(results, context.lang())))
     echo(
         context.t(
             "bench.reports",
@@ -226,10 +228,11 @@ class _Progress:
         if self._bar is None:
             return
         # One bar per stage ("sft: training"); details after it only update the text.
-        stage = " ".join(label.split()[:2])
+        stage = " ".join(label.split()[:2])  # the English label: one key in every language
+        shown = label_in(label, context.lang())
         if stage not in self._tasks:
-            self._tasks[stage] = self._bar.add_task(label, total=total or None)
-        self._bar.update(self._tasks[stage], description=label, completed=done, total=total or None)
+            self._tasks[stage] = self._bar.add_task(shown, total=total or None)
+        self._bar.update(self._tasks[stage], description=shown, completed=done, total=total or None)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

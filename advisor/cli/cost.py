@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from advisor.cli.advise import LANG_OPTION, Lang, resolve_lang
+from advisor.cli.context import lang as context_lang
 from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 
@@ -173,7 +174,7 @@ def prices_show(fmt: OutputFormat = FORMAT_OPTION) -> None:
     widths = (9, 24, 7, 6, 6, 6, 6, 10, 0)
     echo(" ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for m in table.models:
-        date, source = table.dated(m)
+        date, source = table.dated(m, context_lang())
         train = (
             f"{m.training_per_million_tokens:g}"
             if m.training_per_million_tokens is not None
@@ -190,16 +191,15 @@ def prices_show(fmt: OutputFormat = FORMAT_OPTION) -> None:
         echo(" ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     echo("")
     echo(msg("prices.lifecycles", date=lifecycle.checked.isoformat()))
+    lang = context_lang()
     for entry in lifecycle.entries:
-        echo(f"  {entry.subject} [{entry.provider}]")
+        echo(f"  {entry.subject_in(lang)} [{entry.provider}]")
         for event in entry.events:
             when = event.date.isoformat() if event.date else msg("prices.date_unknown")
             mark = "" if event.verified else " " + msg("prices.unverified")
-            note = f" - {event.note}" if event.note else ""
-            echo(
-                f"    {when}  {event.status}{note}{mark}; "
-                + msg("prices.source", source=event.source)
-            )
+            note = f" - {event.note_in(lang)}" if event.note else ""
+            status = msg(f"core.lifecycle.{event.status}")
+            echo(f"    {when}  {status}{note}{mark}; " + msg("prices.source", source=event.source))
 
 
 @prices_app.command("refresh")

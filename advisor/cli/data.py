@@ -111,15 +111,14 @@ def validate(
     if fmt is OutputFormat.json:
         print_json(report)
     else:
+        lang = context.lang()
         for issue in report.errors:
-            echo(
-                _where(file, issue.line)
-                + t("data.issue_error", code=issue.code, message=issue.message)
-            )
+            message = issue.message_in(lang)
+            echo(_where(file, issue.line) + t("data.issue_error", code=issue.code, message=message))
         for issue in report.warnings:
+            message = issue.message_in(lang)
             echo(
-                _where(file, issue.line)
-                + t("data.issue_warning", code=issue.code, message=issue.message)
+                _where(file, issue.line) + t("data.issue_warning", code=issue.code, message=message)
             )
         echo(
             t(

@@ -36,7 +36,10 @@ class _Bar:
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if self._bar is not None:
-            description = context.t("grow.drafting_label", label=label)[:60]
+            from advisor.data.texts import label_in  # here: every command would load its YAML
+
+            shown = label_in(label, context.lang())
+            description = context.t("grow.drafting_label", label=shown)[:60]
             self._bar.update(
                 self._task, completed=done, total=total or None, description=description
             )

@@ -163,7 +163,7 @@ def _show(listing: ReviewPage) -> None:
         for found in row.findings:
             where = f" {found.field}:" if found.field else ""
             level = t(f"review.level.{found.level}")
-            echo(f"         {level} [{found.code}]{where} {found.message}")
+            echo(f"         {level} [{found.code}]{where} {found.message_in(context.lang())}")
 
 
 def register(app: typer.Typer) -> None:

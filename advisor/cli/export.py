@@ -9,6 +9,7 @@ import typer
 
 from advisor.cli import context
 from advisor.cli.output import echo, print_json, progress_bar
+from advisor.data.texts import label_in
 
 
 def export(
@@ -64,8 +65,9 @@ class _Progress:
         if self._bar is None:
             self._bar = progress_bar()
             self._bar.__enter__()
-        if label not in self._tasks:
-            self._tasks[label] = self._bar.add_task(label, total=total or None)
+        if label not in self._tasks:  # keyed by the English label, shown in the language
+            shown = label_in(label, context.lang())
+            self._tasks[label] = self._bar.add_task(shown, total=total or None)
         self._bar.update(self._tasks[label], completed=done, total=total or None)
 
     def __exit__(self, *exc: object) -> None:

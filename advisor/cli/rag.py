@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from advisor.cli import context
 from advisor.cli.context import t
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
+from advisor.data.texts import label_in
 from advisor.errors import DataFileError, UserInputError
 
 rag_app = typer.Typer(
@@ -85,7 +86,7 @@ class _Bar:
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if self._bar is not None:
-            description = f"{self.title} {label}"[:60]
+            description = f"{self.title} {label_in(label, context.lang())}"[:60]
             self._bar.update(
                 self._task, completed=done, total=total or None, description=description
             )

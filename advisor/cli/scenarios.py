@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from advisor.cli import context
 from advisor.cli.context import t as msg
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.ids import METHODS
@@ -39,6 +40,8 @@ class ValidationResult(BaseModel):
     errors: int
     warnings: int
     problems: list[dict[str, Any]]
+    # The problems' messages in the session's language (text output only; JSON stays English).
+    shown: list[str] = Field(default_factory=list, exclude=True)
 
 
 def _count_lines(path: Path | None) -> int:
@@ -164,6 +167,7 @@ def validate_command(
                 errors=errors,
                 warnings=warnings,
                 problems=[p.model_dump() for p in problems],
+                shown=[p.message_in(context.lang()) for p in problems],
             )
         )
     if fmt is OutputFormat.json:
@@ -179,7 +183,7 @@ def _print_validation(results: list[ValidationResult]) -> None:
         status = msg("scenarios.ok" if result.ok else "scenarios.failed")
         counts = {"errors": result.errors, "warnings": result.warnings}
         echo(msg("scenarios.result", name=result.name, status=status, **counts))
-        for problem in result.problems[:20]:
+        for number, problem in enumerate(result.problems[:20]):
             where = problem["path"] or ""
             if problem["line"]:
                 where += f":{problem['line']}"
@@ -190,7 +194,7 @@ def _print_validation(results: list[ValidationResult]) -> None:
                 msg(
                     "scenarios.problem",
                     severity=severity,
-                    message=problem["message"],
+                    message=result.shown[number] if result.shown else problem["message"],
                     code=problem["code"],
                     where=where,
                 )

@@ -17,6 +17,7 @@ import typer
 from advisor.cli import context
 from advisor.cli.choices import DeploySku, Method
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, CapabilityError, UserInputError
 
 tune_app = typer.Typer(
@@ -191,7 +192,7 @@ def _calibrate_for(backend: Any, request: Any, *, quiet: bool) -> None:
         if not told:
             told.append(True)
             echo(context.t("tune.calibrating_once"), err=True)
-        echo(f"  {label}", err=True)
+        echo(f"  {label_in(label, context.lang())}", err=True)
 
     seq_len = training_seq_len(settings, request, model)
     batch = request.hyperparameters.batch_size
@@ -241,7 +242,7 @@ def calibrate(
 
     def progress(done: int, total: int, label: str) -> None:
         if fmt is OutputFormat.text:
-            echo(f"[{done}/{total}] {label}", err=True)
+            echo(f"[{done}/{total}] {label_in(label, context.lang())}", err=True)
 
     entry = run_calibration(settings, chosen, options, progress)
     if fmt is OutputFormat.json:
@@ -313,7 +314,7 @@ def deploy(
     def show(done: int, total: int, label: str) -> None:
         if fmt is OutputFormat.text and label not in last:
             last[:] = [label]
-            echo(label, err=True)
+            echo(label_in(label, context.lang()), err=True)
 
     chosen = cast("Any", sku.value if sku else None)
     try:

@@ -37,7 +37,13 @@ class Event(_Strict):
     date: dt.date | None = Field(None, description="None: announced without a known date.")
     source: str = Field(min_length=1, description="Where the date comes from (URL or note).")
     note: str = ""
+    # Japanese beside the English, shown under the language switch; JSON keeps the English.
+    note_ja: str = Field("", exclude=True, description="The note in Japanese.")
     verified: bool = Field(True, description="False: taken from the issue, not checked.")
+
+    def note_in(self, lang: str) -> str:
+        """The note in ``lang`` (English when no Japanese is written)."""
+        return self.note_ja if lang == "ja" and self.note_ja else self.note
 
 
 class Entry(_Strict):
@@ -45,9 +51,14 @@ class Entry(_Strict):
     provider: Literal["openai", "azure", "local", "compatible"]
     kind: Literal["feature", "model"]
     subject: str
+    subject_ja: str = Field("", exclude=True, description="The subject in Japanese.")
     routes: tuple[str, ...] = Field((), description="Routes this path carries.")
     models: tuple[str, ...] = ()
     events: tuple[Event, ...] = Field(min_length=1)
+
+    def subject_in(self, lang: str) -> str:
+        """The subject in ``lang`` (English when no Japanese is written)."""
+        return self.subject_ja if lang == "ja" and self.subject_ja else self.subject
 
     def closes(self) -> Event | None:
         """The first dated event after which the path carries no new work."""

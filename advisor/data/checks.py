@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.data.texts import Said, say
+
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 MESSAGE_KEYS: dict[str, frozenset[str]] = {
     "system": frozenset({"role", "content", "name"}),
@@ -41,33 +43,35 @@ def without_draft(obj: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Findings:
-    """What the checks found in one example: ``(code, message)`` pairs."""
+    """What the checks found in one example: ``(code, text)`` pairs.
 
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
+    The text is a :class:`~advisor.data.texts.Said`, rendered in the reader's
+    language by the shell; its key names the code (``invalid_role.missing``).
+    """
+
+    errors: list[tuple[str, Said]] = field(default_factory=list)
+    warnings: list[tuple[str, Said]] = field(default_factory=list)
     has_system: bool = False
     has_reference: bool = False  # RFT: the line has fields besides messages and tools
 
-    def error(self, code: str, message: str) -> None:
-        self.errors.append((code, message))
+    # Said(...), not say(...): a broken file reaches here millions of times; that every
+    # key written here is in texts.yaml is checked by tests/unit/test_data_texts.py.
+    def error(self, key: str, /, **params: Any) -> None:
+        self.errors.append((key.partition(".")[0], Said(key, params)))
 
-    def warn(self, code: str, message: str) -> None:
-        self.warnings.append((code, message))
+    def warn(self, key: str, /, **params: Any) -> None:
+        self.warnings.append((key.partition(".")[0], Said(key, params)))
 
 
 def check_record(obj: Any, method: str) -> Findings:
     """Check one parsed line for ``method`` ("sft", "dpo" or "rft")."""
     found = Findings()
     if not isinstance(obj, dict):
-        found.error("not_object", f"each line must be a JSON object, not {_kind(obj)}")
+        found.error("not_object", kind=_kind(obj))
         return found
     if DRAFT_KEY in obj:
         # Drafts (``advisor data grow``) never train until a person accepts them.
-        found.error(
-            "unreviewed_draft",
-            'this line is an unreviewed draft (it has a "draft" key); review it with '
-            "`advisor data review FILE --into TRAIN` and train on the accepted examples",
-        )
+        found.error("unreviewed_draft")
         obj = without_draft(obj)
     if method == "dpo":
         _check_dpo(obj, found)
@@ -76,96 +80,94 @@ def check_record(obj: Any, method: str) -> Findings:
     return found
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Said:
     if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
+        return say("kind.null")
+    name = {
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }.get(type(value))
+    return say(f"kind.{name}") if name else say("kind.other", name=type(value).__name__)
 
 
 def _check_chat(obj: dict[str, Any], method: str, found: Findings) -> None:
     messages = obj.get("messages")
     if not isinstance(messages, list) or not messages:
-        hint = ""
+        key = "missing_messages"
         if "prompt" in obj and ("completion" in obj or "chosen" in obj):
-            hint = " (this is TRL's plain form: run `advisor data convert --from trl`)"
+            key = "missing_messages.trl"
         elif "instruction" in obj or "conversations" in obj:
-            hint = " (convert it first with `advisor data convert`)"
-        found.error("missing_messages", f'"messages" must be a non-empty array{hint}')
+            key = "missing_messages.convert"
+        found.error(key)
         return
-    _check_messages(messages, found, where="")
+    _check_messages(messages, found, where="part.message")
     _check_tools(obj, found)
     if method == "sft":
         if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
-            found.error("no_assistant_message", "the example has no assistant message to learn")
+            found.error("no_assistant_message")
         elif all(
             m.get("weight") == 0
             for m in messages
             if isinstance(m, dict) and m.get("role") == "assistant"
         ):
-            found.warn("no_trained_message", 'every assistant message has "weight": 0')
+            found.warn("no_trained_message")
         extra = sorted(set(obj) - SFT_KEYS)
         if extra:
-            found.warn("unknown_key", f"unknown top-level keys are ignored: {', '.join(extra)}")
+            found.warn("unknown_key.top", keys=", ".join(extra))
     else:  # rft: the prompt must leave the answer to the model
         last = messages[-1]
         if isinstance(last, dict) and last.get("role") == "assistant":
-            found.error(
-                "rft_invalid_prompt",
-                "the last message must not be an assistant message: the model writes the answer",
-            )
+            found.error("rft_invalid_prompt")
 
 
 def _check_messages(messages: list[Any], found: Findings, *, where: str) -> None:
+    """``where``: the text key naming a message ("message 2", "input message 2")."""
     for index, message in enumerate(messages, start=1):
-        at = f"{where}message {index}"
+        at = Said(where, {"index": index})
         if not isinstance(message, dict):
-            found.error("invalid_role", f"{at} must be an object with a role, not {_kind(message)}")
+            found.error("invalid_role.not_object", at=at, kind=_kind(message))
             continue
         role = message.get("role")
         if role not in ROLES:
-            shown = "missing" if role is None else repr(role)
-            found.error(
-                "invalid_role",
-                f"{at} has role {shown}; use system, developer, user, assistant or tool",
-            )
+            if role is None:
+                found.error("invalid_role.missing", at=at)
+            else:
+                found.error("invalid_role.unknown", at=at, role=repr(role))
             continue
         if role in ("system", "developer"):
             found.has_system = True
         _check_message(message, role, at, found)
 
 
-def _check_message(message: dict[str, Any], role: str, at: str, found: Findings) -> None:
+def _check_message(message: dict[str, Any], role: str, at: Said, found: Findings) -> None:
     extra = sorted(set(message) - MESSAGE_KEYS[role])
     if extra:
         if "weight" in extra:
-            found.error("invalid_weight", f'{at}: only assistant messages may carry "weight"')
+            found.error("invalid_weight.not_assistant", at=at)
             extra.remove("weight")
         if extra:
-            found.error("unknown_key", f"{at} has unknown keys: {', '.join(extra)}")
+            found.error("unknown_key.message", at=at, keys=", ".join(extra))
     tool_calls = message.get("tool_calls")
     content = message.get("content")
     if role == "assistant" and content is None and (tool_calls or message.get("function_call")):
         pass  # a tool call may stand instead of text
     elif not _content_ok(content):
-        found.error("missing_content", f"{at} ({role}) has no text content")
+        found.error("missing_content", at=at, role=role)
     if role == "assistant":
         if "weight" in message and (
             type(message["weight"]) is not int or message["weight"] not in (0, 1)
         ):
-            found.error("invalid_weight", f'{at}: "weight" must be 0 or 1')
+            found.error("invalid_weight.value", at=at)
         if tool_calls is not None:
             _check_tool_calls(tool_calls, at, found)
     if role == "tool" and not (
         isinstance(message.get("tool_call_id"), str) and message["tool_call_id"]
     ):
-        found.error("invalid_tool_call", f'{at}: a tool message needs its "tool_call_id"')
+        found.error("invalid_tool_call.tool_call_id", at=at)
 
 
 def _content_ok(content: Any) -> bool:
@@ -188,9 +190,9 @@ def _content_ok(content: Any) -> bool:
     return False
 
 
-def _check_tool_calls(tool_calls: Any, at: str, found: Findings) -> None:
+def _check_tool_calls(tool_calls: Any, at: Said, found: Findings) -> None:
     if not isinstance(tool_calls, list) or not tool_calls:
-        found.error("invalid_tool_call", f'{at}: "tool_calls" must be a non-empty array')
+        found.error("invalid_tool_call.array", at=at)
         return
     for call in tool_calls:
         function = call.get("function") if isinstance(call, dict) else None
@@ -202,11 +204,7 @@ def _check_tool_calls(tool_calls: Any, at: str, found: Findings) -> None:
             or not isinstance(function.get("name"), str)
             or not isinstance(function.get("arguments"), str)
         ):
-            found.error(
-                "invalid_tool_call",
-                f'{at}: each tool call needs "id", "type": "function" and "function" '
-                'with "name" and "arguments" (a JSON string)',
-            )
+            found.error("invalid_tool_call.shape", at=at)
             return
 
 
@@ -221,31 +219,28 @@ def _check_tools(obj: dict[str, Any], found: Findings) -> None:
             for t in tools
         )
         if not ok:
-            found.error(
-                "invalid_tools",
-                '"tools" must be an array of {"type": "function", "function": {"name": ...}}',
-            )
+            found.error("invalid_tools.shape")
     if "parallel_tool_calls" in obj and not isinstance(obj["parallel_tool_calls"], bool):
-        found.error("invalid_tools", '"parallel_tool_calls" must be true or false')
+        found.error("invalid_tools.parallel")
 
 
 def _check_dpo(obj: dict[str, Any], found: Findings) -> None:
     missing = [k for k in ("input", "preferred_output", "non_preferred_output") if k not in obj]
     if missing:
-        hint = ""
-        if "chosen" in obj or "rejected" in obj:
-            hint = " (chosen/rejected is TRL's form: run `advisor data convert --from trl`)"
-        found.error("dpo_missing_field", f"missing {', '.join(missing)}{hint}")
+        trl = "chosen" in obj or "rejected" in obj
+        found.error(
+            "dpo_missing_field.trl" if trl else "dpo_missing_field", fields=", ".join(missing)
+        )
         return
     data = obj["input"]
     if not isinstance(data, dict):
-        found.error("dpo_missing_field", '"input" must be an object with "messages"')
+        found.error("dpo_missing_field.input")
         return
     messages = data.get("messages")
     if not isinstance(messages, list) or not messages:
-        found.error("missing_messages", '"input.messages" must be a non-empty array')
+        found.error("missing_messages.dpo")
     else:
-        _check_messages(messages, found, where="input ")
+        _check_messages(messages, found, where="part.input_message")
     _check_tools(data, found)
     for key in ("preferred_output", "non_preferred_output"):
         output = obj[key]
@@ -255,16 +250,14 @@ def _check_dpo(obj: dict[str, Any], found: Findings) -> None:
             or not isinstance(output[0], dict)
             or output[0].get("role") != "assistant"
         ):
-            found.error(
-                "dpo_invalid_output", f'"{key}" must be an array of exactly one assistant message'
-            )
+            found.error("dpo_invalid_output", key=key)
             continue
-        _check_message(output[0], "assistant", key, found)
+        _check_message(output[0], "assistant", say("part.field", name=key), found)
     if not found.errors and obj["preferred_output"] == obj["non_preferred_output"]:
-        found.warn("dpo_identical_outputs", "the preferred and non-preferred outputs are equal")
+        found.warn("dpo_identical_outputs")
     extra = sorted(set(obj) - DPO_KEYS)
     if extra:
-        found.warn("unknown_key", f"unknown top-level keys are ignored: {', '.join(extra)}")
+        found.warn("unknown_key.top", keys=", ".join(extra))
 
 
 def reference_keys(obj: dict[str, Any]) -> set[str]:

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from advisor.data.streams import atomic_output, display_name, open_input
+from advisor.data.texts import Said, TextFileError, say
 from advisor.errors import DataFileError
 
 CHUNK = 1 << 20
@@ -31,13 +32,21 @@ UTF8_BOM = codecs.BOM_UTF8
 
 
 class EncodingProblem(Exception):
-    """The file is not UTF-8; ``encoding`` names what it looks like (or is None)."""
+    """The file is not UTF-8; ``encoding`` names what it looks like (or is None).
 
-    def __init__(self, encoding: str | None, line: int, message: str) -> None:
+    ``said`` is the sentence for people, ``message`` its English rendering.
+    """
+
+    def __init__(self, encoding: str | None, line: int, said: Said) -> None:
         self.encoding = encoding
         self.line = line
-        self.message = message
-        super().__init__(message)
+        self.said = said
+        self.message = said.en
+        super().__init__(self.message)
+
+    def error(self, path: str) -> DataFileError:
+        """The user error for ``path``: its sentence follows the language switch."""
+        return TextFileError(self.said, path=path, line=self.line)
 
 
 def sniff_encoding(head: bytes) -> str | None:
@@ -82,14 +91,12 @@ ENCODING_NAMES = {
 }
 
 
-def encoding_message(encoding: str | None) -> str:
+def encoding_said(encoding: str | None) -> Said:
+    """What to tell people about a file in ``encoding`` (None: not UTF-8, unknown)."""
     if encoding is None:
-        return "the file is not valid UTF-8; save it as UTF-8 or pass --encoding NAME"
+        return say("encoding_error.not_utf8")
     name = ENCODING_NAMES.get(encoding, encoding)
-    return (
-        f"the file is encoded in {name}, not UTF-8; save it as UTF-8 "
-        f"(e.g. iconv -f {encoding.upper()} -t UTF-8) or pass --encoding {encoding}"
-    )
+    return say("encoding_error.named", name=name, upper=encoding.upper(), encoding=encoding)
 
 
 def iter_lines(
@@ -139,7 +146,7 @@ def iter_batches(
         if encoding is None:
             found = sniff_encoding(head)
             if found is not None:
-                raise EncodingProblem(found, 1, encoding_message(found))
+                raise EncodingProblem(found, 1, encoding_said(found))
         if head.startswith(UTF8_BOM):
             head = head[len(UTF8_BOM) :]
         if keep_ends:
@@ -239,7 +246,7 @@ def _transcoded(
                 batch = []
     except UnicodeDecodeError as exc:
         raise EncodingProblem(
-            encoding, number + 1, f"the file is not valid {encoding} near line {number + 1}"
+            encoding, number + 1, say("encoding_error.near", encoding=encoding, line=number + 1)
         ) from exc
     if batch:
         yield number - len(batch) + 1, batch
@@ -251,7 +258,7 @@ def open_check(path: Path, encoding: str | None) -> None:
         for _ in iter_lines(path, encoding):
             break
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=str(path), line=exc.line) from exc
+        raise exc.error(str(path)) from exc
 
 
 def read_jsonl(
@@ -286,7 +293,7 @@ def read_jsonl(
                     hint="run `advisor data validate` to see every problem",
                 ) from exc
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=display_name(path), line=exc.line) from exc
+        raise exc.error(display_name(path)) from exc
 
 
 def read_records(path: Path, encoding: str | None = None) -> Iterator[tuple[int, Any]]:
@@ -312,7 +319,7 @@ def _load_json(raw: bytes, path: Path, encoding: str | None) -> Any:
     if encoding is None:
         found = sniff_encoding(raw[:SNIFF])
         if found is not None:
-            raise DataFileError(encoding_message(found), path=display_name(path))
+            raise TextFileError(encoding_said(found), path=display_name(path))
         text = raw.decode("utf-8-sig", errors="strict")
     else:
         try:

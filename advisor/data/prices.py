@@ -48,6 +48,8 @@ class ModelPrice(BaseModel):
     )
     price_date: str | None = Field(None, description="When these figures were read.")
     source: str | None = Field(None, description="Where they were read.")
+    # Shown by `advisor --lang ja prices show`; JSON keeps the English source only.
+    source_ja: str | None = Field(None, exclude=True, description="The source in Japanese.")
 
 
 class LocalReference(BaseModel):
@@ -62,13 +64,18 @@ class PriceTable(BaseModel):
     version: int = 1
     price_date: str
     source: str
+    source_ja: str | None = Field(None, exclude=True, description="The source in Japanese.")
     currency: str
     models: list[ModelPrice]
     local_reference: LocalReference
 
-    def dated(self, entry: ModelPrice) -> tuple[str, str]:
-        """(date, source) of an entry, falling back to the table's."""
-        return entry.price_date or self.price_date, entry.source or self.source
+    def dated(self, entry: ModelPrice, lang: str = "en") -> tuple[str, str]:
+        """(date, source) of an entry, falling back to the table's; the source in ``lang``."""
+        source = entry.source or self.source
+        if lang == "ja":
+            japanese = entry.source_ja if entry.source else self.source_ja
+            source = japanese or source
+        return entry.price_date or self.price_date, source
 
     def find(self, model: str, provider: str | None = None) -> ModelPrice | None:
         """The price of ``model``: exact id, alias, or the base of a dated snapshot.

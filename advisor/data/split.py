@@ -163,7 +163,7 @@ def _records(src: Path, encoding: str | None, name: Path) -> Any:
                     hint="run `advisor data validate` and fix it first",
                 ) from exc
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=display_name(name), line=exc.line) from exc
+        raise exc.error(display_name(name)) from exc
 
 
 def _write(

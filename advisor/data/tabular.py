@@ -17,7 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from advisor.data.io import encoding_message, sniff_encoding
+from advisor.data.io import encoding_said, sniff_encoding
+from advisor.data.texts import TextFileError
 from advisor.errors import DataFileError, UserInputError
 
 GUESSES: dict[str, tuple[str, ...]] = {
@@ -83,7 +84,7 @@ def _read_csv(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str,
     if encoding is None:
         found = sniff_encoding(raw[: 1 << 16])
         if found is not None:
-            raise DataFileError(encoding_message(found), path=str(path))
+            raise TextFileError(encoding_said(found), path=str(path))
         encoding = "utf-8-sig"
     try:
         text = raw.decode(encoding)

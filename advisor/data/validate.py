@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from advisor.data.checks import Findings, check_record, reference_keys
 from advisor.data.io import EncodingProblem, iter_batches
+from advisor.data.texts import Said, say
 from advisor.ids import METHODS, Method
 
 if TYPE_CHECKING:
@@ -38,13 +39,64 @@ MIN_EXAMPLES = 10  # OpenAI refuses fewer
 RECOMMENDED_EXAMPLES = 100
 MAX_ISSUES = 10_000  # per list; a broken 10-million-line file must not fill memory
 
+#: The stable codes (the registry a test holds ``texts.yaml`` to: each has its texts).
+ERROR_CODES = frozenset(
+    [
+        "invalid_json",
+        "not_object",
+        "missing_messages",
+        "invalid_role",
+        "missing_content",
+        "invalid_weight",
+        "no_assistant_message",
+        "too_long",
+        "dpo_missing_field",
+        "dpo_invalid_output",
+        "rft_missing_reference",
+        "rft_invalid_prompt",
+        "encoding_error",
+        "unknown_key",
+        "invalid_tool_call",
+        "invalid_tools",
+        "too_few_examples",
+        "unreviewed_draft",
+    ]
+)
+WARNING_CODES = frozenset(
+    [
+        "duplicate_example",
+        "few_examples",
+        "missing_system_message",
+        "blank_line",
+        "unknown_key",
+        "no_trained_message",
+        "dpo_identical_outputs",
+        "rft_no_reference",
+        "errors_truncated",
+    ]
+)
+
 
 class Issue(BaseModel):
-    """One problem: where (1-based line, or null for the whole file), what and how to fix."""
+    """One problem: where (1-based line, or null for the whole file), what and how to fix.
+
+    ``message`` is the English sentence (JSON output, never translated); ``text``
+    keeps the sentence's key and parameters so a shell can render it in the
+    reader's language (:meth:`message_in`).
+    """
 
     line: int | None = Field(description="1-based line number; null for the whole file.")
     code: str = Field(description="Stable machine-readable code, e.g. invalid_json.")
     message: str = Field(description="One sentence for people.")
+    text: Said | None = Field(default=None, exclude=True, repr=False)
+
+    @classmethod
+    def of(cls, line: int | None, said: Said) -> Issue:
+        return cls(line=line, code=said.code, message=said.en, text=said)
+
+    def message_in(self, lang: str) -> str:
+        """The sentence in ``lang`` (``message`` when the issue carries no text key)."""
+        return self.text.render(lang) if self.text is not None else self.message
 
 
 class ValidationReport(BaseModel):
@@ -65,15 +117,15 @@ class _Collector:
         self.warnings: list[Issue] = []
         self.dropped = 0
 
-    def error(self, line: int | None, code: str, message: str) -> None:
+    def error(self, line: int | None, said: Said) -> None:
         if len(self.errors) < MAX_ISSUES:
-            self.errors.append(Issue(line=line, code=code, message=message))
+            self.errors.append(Issue.of(line, said))
         else:
             self.dropped += 1
 
-    def warn(self, line: int | None, code: str, message: str) -> None:
+    def warn(self, line: int | None, said: Said) -> None:
         if len(self.warnings) < MAX_ISSUES:
-            self.warnings.append(Issue(line=line, code=code, message=message))
+            self.warnings.append(Issue.of(line, said))
         else:
             self.dropped += 1
 
@@ -118,7 +170,7 @@ def validate_file(
             hashes.extend(map(hash, batch))
             checks.batch(first, batch, hashes, tally, out)
     except EncodingProblem as exc:
-        out.error(exc.line, "encoding_error", exc.message)
+        out.error(exc.line, exc.said)
         return ValidationReport(
             ok=False, examples=tally.examples, errors=out.errors, warnings=out.warnings
         )
@@ -133,13 +185,7 @@ def validate_file(
         out,
     )
     if out.dropped:
-        out.warnings.append(
-            Issue(
-                line=None,
-                code="errors_truncated",
-                message=f"{out.dropped} more problems were not listed",
-            )
-        )
+        out.warnings.append(Issue.of(None, say("errors_truncated", count=out.dropped)))
     out.errors.sort(key=lambda i: i.line or 0)
     out.warnings.sort(key=lambda i: (i.line is not None, i.line or 0))
     return ValidationReport(
@@ -206,7 +252,7 @@ class _Checks:
             number = first + index
             raw = batch[index].strip()
             if not raw:
-                out.warn(number, "blank_line", "blank line (skipped)")
+                out.warn(number, say("blank_line"))
                 hashes[number - 1] = BLANK
                 tally.examples -= 1
                 continue
@@ -257,19 +303,11 @@ def _slow(
         found.has_reference = bool(refs)
         missing = sorted(needed - set(obj))
         if missing:
-            out.error(
-                number,
-                "rft_missing_reference",
-                f"the grader reads item.{', item.'.join(missing)} but this line has no such field",
-            )
+            out.error(number, say("rft_missing_reference", keys=", item.".join(missing)))
     if counter is not None and max_tokens is not None and not found.errors:
         size = counter.count_example(obj, method)
         if size > max_tokens:
-            out.error(
-                number,
-                "too_long",
-                f"{size} tokens, above the limit of {max_tokens} ({counter.name})",
-            )
+            out.error(number, say("too_long", size=size, limit=max_tokens, tokenizer=counter.name))
     return found
 
 
@@ -283,21 +321,17 @@ def _parse(raw: bytes, number: int, out: _Collector) -> Any:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as bad:
-            out.error(
-                number,
-                "encoding_error",
-                f"the line is not valid UTF-8 (byte {bad.start + 1}); save the file as UTF-8",
-            )
+            out.error(number, say("encoding_error.line", byte=bad.start + 1))
             return _INVALID
-        out.error(number, "invalid_json", f"invalid JSON: {exc.msg}")
+        out.error(number, say("invalid_json", detail=exc.msg))
         return _INVALID
 
 
 def _report(found: Findings, number: int, out: _Collector) -> None:
-    for code, message in found.errors:
-        out.error(number, code, message)
-    for code, message in found.warnings:
-        out.warn(number, code, message)
+    for _, said in found.errors:
+        out.error(number, said)
+    for _, said in found.warnings:
+        out.warn(number, said)
 
 
 def _duplicates(hashes: array[int], out: _Collector) -> None:
@@ -319,7 +353,7 @@ def _duplicates(hashes: array[int], out: _Collector) -> None:
     for index in np.flatnonzero(np.isin(keys, repeated)):
         key = int(keys[index])
         if key in first:
-            out.warn(int(index) + 1, "duplicate_example", f"same as line {first[key]}")
+            out.warn(int(index) + 1, say("duplicate_example", line=first[key]))
         else:
             first[key] = int(index) + 1
 
@@ -334,27 +368,18 @@ def _whole_file(
     out: _Collector,
 ) -> None:
     if examples < MIN_EXAMPLES:
-        out.error(
-            None,
-            "too_few_examples",
-            f"{examples} examples; fine-tuning needs at least {MIN_EXAMPLES}",
-        )
+        out.error(None, say("too_few_examples", examples=examples, minimum=MIN_EXAMPLES))
     elif examples < RECOMMENDED_EXAMPLES:
-        out.warn(
-            None,
-            "few_examples",
-            f"{examples} examples; {RECOMMENDED_EXAMPLES} or more usually train better",
-        )
+        out.warn(None, say("few_examples", examples=examples, recommended=RECOMMENDED_EXAMPLES))
     if no_system and method in ("sft", "dpo"):
         out.warn(
             first_no_system,
-            "missing_system_message",
-            f"{no_system} of {examples} examples have no system message (first at line "
-            f"{first_no_system}); use the same system prompt you will use in production",
+            say(
+                "missing_system_message",
+                missing=no_system,
+                examples=examples,
+                first=first_no_system,
+            ),
         )
     if method == "rft" and examples and not any_reference and not has_grader:
-        out.warn(
-            None,
-            "rft_no_reference",
-            "no line has reference fields (keys besides messages and tools) for a grader",
-        )
+        out.warn(None, say("rft_no_reference"))

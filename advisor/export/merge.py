@@ -32,9 +32,10 @@ def merge_to_folder(base_path: str, adapter_dir: Path | None, out: Path) -> Path
         tokenizer = AutoTokenizer.from_pretrained(base_path)
         model = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32)
     except (OSError, ValueError) as exc:
-        raise ModelNotFoundError(
-            f"cannot load the base model {base_path!r}",
-            hint="export a preset id (advisor backends list), a local fine-tune or a model folder",
+        raise ModelNotFoundError.from_catalog(
+            "core.export.cannot_load_base",
+            hint_key="core.export.cannot_load_base_hint",
+            path=repr(base_path),
         ) from exc
     if adapter_dir is not None:
         from peft import PeftModel
@@ -44,9 +45,10 @@ def merge_to_folder(base_path: str, adapter_dir: Path | None, out: Path) -> Path
             try:
                 tuned = PeftModel.from_pretrained(model, str(adapter_dir))
             except (OSError, ValueError) as exc:
-                raise ModelNotFoundError(
-                    f"cannot load the adapter in {adapter_dir}",
-                    hint="check the job with `advisor jobs show`; it may not have succeeded",
+                raise ModelNotFoundError.from_catalog(
+                    "core.export.cannot_load_adapter",
+                    hint_key="core.export.cannot_load_adapter_hint",
+                    path=str(adapter_dir),
                 ) from exc
         model = tuned.merge_and_unload()
     model.float()  # a no-op for the float32 presets; a half-precision folder is widened

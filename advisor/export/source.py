@@ -25,8 +25,8 @@ def preset_gguf(preset_id: str, scratch: Path) -> Path | None:
         return None
     spec = importlib.util.find_spec(preset.module)
     if spec is None or not spec.submodule_search_locations:
-        raise BackendUnavailableError(
-            f"the model package {preset.package} is not installed", hint="run scripts/install.sh"
+        raise BackendUnavailableError.from_catalog(
+            "core.export.package_missing", hint_key="core.install_hint", package=preset.package
         )
     if not preset.assembled:
         return Path(next(iter(spec.submodule_search_locations))) / preset.gguf_file

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.data.texts import Label
 from advisor.errors import CancelledError, KnowledgeBaseError, UserInputError
 from advisor.rag.loaders import SUPPORTED_SUFFIXES, LoadError, load
 from advisor.rag.models import IndexReport, Skipped
@@ -195,7 +196,7 @@ class Indexer:
         self._flush(cancel)
         self._delete_vanished({str(f) for f in files}, roots)
         if progress:
-            progress(len(files), len(files), "done")
+            progress(len(files), len(files), Label("progress.rag_done"))
 
     def _file(self, file: Path, signature: str) -> None:
         source, report = str(file), self.report
@@ -264,7 +265,7 @@ class Indexer:
             for i, vector in zip(part, embedded, strict=True):
                 vectors[i] = vector
         if self.progress and todo:
-            self.progress(len(todo), len(todo), "writing chunks")
+            self.progress(len(todo), len(todo), Label("progress.rag_writing"))
         batch = self.kb.client.get_max_batch_size()
         try:
             for start in range(0, len(records), batch):
@@ -286,11 +287,13 @@ class Indexer:
     def _embedding_label(self, left: int) -> str:
         """``embedding chunks · 42/s · about 1 min left`` once a throughput is measured."""
         if not self.embedded or self.embed_seconds <= 0:
-            return "embedding chunks · measuring speed"
+            return Label("progress.rag_measuring")
         rate = self.embedded / self.embed_seconds
         seconds = left / rate
-        eta = f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
-        return f"embedding chunks · {rate:.0f}/s · about {eta} left"
+        if seconds < 90:
+            return Label("progress.rag_embedding_s", rate=f"{rate:.0f}", seconds=f"{seconds:.0f}")
+        minutes = f"{seconds / 60:.0f}"
+        return Label("progress.rag_embedding_min", rate=f"{rate:.0f}", minutes=minutes)
 
     def _stored(self, sources: list[str]) -> tuple[dict[str, Any], list[str]]:
         """Stored vectors of these files' chunks by text hash, and the chunk ids."""

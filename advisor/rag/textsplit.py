@@ -5,17 +5,20 @@ sentence as one "word" and BM25 finds nothing.  Text is cut into runs of one
 script: Latin runs become lower-case words (SQLite's Porter stemmer folds
 their endings later), Japanese runs go to a Japanese analyzer:
 
-* ``bigram`` (the default): overlapping character pairs, as Lucene's and
-  Elasticsearch's ``cjk`` analyzer does; no dictionary, no dependency;
+* ``sudachi`` (the default): the bigrams below plus Sudachi's normalized
+  content words and synonym group ids (:mod:`advisor.rag.sudachi`), so that
+  spelling variants and synonyms meet as well as shared characters;
+* ``bigram``: overlapping character pairs, as Lucene's and
+  Elasticsearch's ``cjk`` analyzer does; no dictionary;
 * ``mecab``: MeCab through ``fugashi`` with the UniDic-lite dictionary that
   ships inside its package (nothing is downloaded at run time; the optional
   extra ``advisor[ja]``).  Content words only (nouns, verbs, adjectives,
   adverbs), each as its dictionary lemma, so 「ほこり」「ホコリ」「埃」 and
   「捨てれば」「捨てる」 meet.
 
-On the Japanese benchmark (docs/performance.md) the two are within one
-question of each other at hit@3 and bigrams rank better at hit@1 and MRR, so
-the default needs nothing installed.
+On the Japanese benchmark (docs/performance.md, two question sets) sudachi
+beats bigram on both sets at hit@1, hit@3 and MRR, and mecab at hit@1 and
+MRR; English is split the same way by all three.
 
 The language of a document is guessed from the share of Japanese characters
 among its letters: a cheap, explainable rule that is right for the documents
@@ -90,8 +93,8 @@ EN_STOP = frozenset(
 CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "記号"})
 
 Tokenizer = Callable[[str], list[str]]
-TOKENIZERS = ("bigram", "mecab")
-DEFAULT_TOKENIZER = "bigram"
+TOKENIZERS = ("bigram", "mecab", "sudachi")
+DEFAULT_TOKENIZER = "sudachi"
 
 
 def detect_language(text: str) -> str:
@@ -175,9 +178,22 @@ def mecab_tokens(text: str) -> list[str]:
     return _by_script(text, mecab_words)
 
 
+def sudachi_tokens(text: str) -> list[str]:
+    """Character bigrams and Sudachi's words of each Japanese run, in one index.
+
+    Bigrams keep what a dictionary cuts wrongly or does not know (product
+    names, error codes in kana); the words add spelling variants and synonyms.
+    """
+    from advisor.rag.sudachi import sudachi_words
+
+    return _by_script(text, lambda run: bigrams(run) + sudachi_words(run))
+
+
 def make_tokenizer(name: str) -> Tokenizer:
     if name == "mecab":
         return mecab_tokens
+    if name == "sudachi":
+        return sudachi_tokens
     if name == "bigram":
         return bigram_tokens
     raise ConfigError(

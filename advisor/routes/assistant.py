@@ -79,9 +79,8 @@ class AssistantStore:
     def save(self, profile: AssistantProfile, *, overwrite: bool = False) -> Path:
         path = self.path(profile.name)
         if path.exists() and not overwrite:
-            raise UserInputError(
-                f"an assistant named {profile.name} already exists",
-                hint="choose another name, or pass --force to replace it",
+            raise UserInputError.from_catalog(
+                "core.assistant.exists", hint_key="core.assistant.exists_hint", name=profile.name
             )
         data: dict[str, Any] = profile.model_dump()
         if "\n" in profile.instructions:
@@ -96,15 +95,18 @@ class AssistantStore:
     def get(self, name: str) -> AssistantProfile:
         path = self.path(name)
         if not path.is_file():
-            raise UserInputError(f"no assistant named {name}", hint="see `advisor assistant list`")
+            raise UserInputError.from_catalog(
+                "core.assistant.not_found", hint_key="core.assistant.see_list", name=name
+            )
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             return AssistantProfile.model_validate(data)
         except (yaml.YAMLError, ValidationError, OSError) as exc:
-            raise DataFileError(
-                f"invalid assistant profile ({str(exc).splitlines()[0]})",
+            raise DataFileError.from_catalog(
+                "core.assistant.invalid_profile",
+                hint_key="core.assistant.invalid_profile_hint",
                 path=str(path),
-                hint="fix the file or recreate it with `advisor assistant create --force`",
+                error=str(exc).splitlines()[0],
             ) from exc
 
     def list(self) -> list[AssistantProfile]:

@@ -85,7 +85,9 @@ def load_examples(path: Path) -> list[Example]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read the few-shot file ({exc})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.routes.cannot_read_few_shot", path=str(path), error=str(exc)
+        ) from exc
     examples: list[Example] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -93,21 +95,22 @@ def load_examples(path: Path) -> list[Example]:
         try:
             record = json.loads(line)
         except ValueError as exc:
-            raise DataFileError(
-                f"not valid JSON ({exc.args[0]})",
+            raise DataFileError.from_catalog(
+                "core.not_json",
+                hint_key="core.routes.one_object_a_line",
                 path=str(path),
                 line=number,
-                hint="each line must be one JSON object",
+                error=exc.args[0],
             ) from exc
         example = parse_example(record)
         if example is not None:
             examples.append(example)
     if not examples:
-        raise DataFileError(
-            "no user/assistant example found",
+        raise DataFileError.from_catalog(
+            "core.routes.no_examples",
+            hint_key="core.routes.no_examples_hint",
             path=str(path),
-            hint='use chat JSONL lines: {"messages": [{"role": "user", ...}, '
-            '{"role": "assistant", ...}]}',
+            example='{"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}',
         )
     return examples
 

@@ -50,7 +50,7 @@ class RagRoute(Route):
     ) -> None:
         super().__init__(backend, model)
         if k < 1:
-            raise UserInputError("k must be at least 1")
+            raise UserInputError.from_catalog("core.routes.k_positive")
         self.kb = kb if isinstance(kb, KnowledgeBase) else KnowledgeBase(kb, settings, chroma_url)
         self.k = k
         self.where = where
@@ -59,9 +59,8 @@ class RagRoute(Route):
     def _prepare(self, progress: Progress | None, cancel: threading.Event | None) -> PrepareReport:
         info = self.kb.info()  # raises when missing or built with another embedder
         if info.chunks == 0:
-            raise KnowledgeBaseError(
-                f"knowledge base {self.kb.name} is empty",
-                hint=f"add documents with `advisor rag index PATH --kb {self.kb.name}`",
+            raise KnowledgeBaseError.from_catalog(
+                "core.routes.kb_empty", hint_key="core.routes.kb_empty_hint", name=self.kb.name
             )
         return PrepareReport(
             route=self.id,

@@ -26,8 +26,8 @@ def read_instructions(instructions: str | Path | None) -> str:
         try:
             return instructions.read_text(encoding="utf-8-sig").strip()
         except (OSError, UnicodeDecodeError) as exc:
-            raise DataFileError(
-                f"cannot read the instructions ({exc})", path=str(instructions)
+            raise DataFileError.from_catalog(
+                "core.routes.cannot_read_instructions", path=str(instructions), error=str(exc)
             ) from exc
     return instructions.strip()
 
@@ -55,11 +55,10 @@ class SystemPromptRoute(Route):
     ) -> None:
         super().__init__(backend, model)
         if k < 0:
-            raise UserInputError("the number of few-shot examples cannot be negative")
+            raise UserInputError.from_catalog("core.routes.k_negative")
         if k > 0 and few_shot_file is None:
-            raise UserInputError(
-                f"{k} few-shot examples asked for but no training file given",
-                hint="pass a JSONL file of chat examples, or k=0",
+            raise UserInputError.from_catalog(
+                "core.routes.few_shot_no_file", hint_key="core.routes.few_shot_no_file_hint", k=k
             )
         self.instructions = read_instructions(instructions)
         self.few_shot_file = few_shot_file

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.embedded import (
     configure_offline,
     pick_device,
-    preset_missing,
+    preset_install,
     resolve_chat_model,
     sentence_encoder,
 )
@@ -78,6 +78,7 @@ def parse_fine_tuned_id(model: str) -> tuple[str, str]:
 class LocalBackend(Backend):
     name = "local"
     description = "transformers and sentence-transformers on this machine (embedded models)."
+    description_ja = "このマシン上の transformers と sentence-transformers（組み込みモデル）。"
     capabilities = Capabilities(
         supports_streaming=True,
         supports_batch=True,
@@ -100,11 +101,13 @@ class LocalBackend(Backend):
 
         for module, package in (("torch", "torch==2.13.0"), ("transformers", "transformers")):
             if find_spec(module) is None:
-                return Availability(usable=False, reason=f"{module} missing: pip install {package}")
+                return Availability.unusable(
+                    "core.backend.module_missing", module=module, package=package
+                )
         preset = find_preset(self.settings.local.model)
-        missing = preset_missing(preset) if preset is not None else None
-        if missing:
-            return Availability(usable=False, reason=missing)
+        install = preset_install(preset) if preset is not None else None
+        if install:
+            return Availability.unusable("core.backend.embedded_missing", command=install)
         return Availability(usable=True)
 
     def model_presets(self) -> list[dict[str, object]]:

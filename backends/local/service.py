@@ -183,12 +183,11 @@ class LocalFineTuning(StoredFineTuning):
             f"{Path(path).name}: {message} ({len(errors)} error(s))",
             first.line if first else None,
         )
-        raise DataFileError(
-            message,
-            path=path,
-            line=first.line if first else None,
-            hint=f"fix the file ({len(errors)} error(s); see `advisor data validate {path}`)",
-        )
+        from advisor.data.refusal import refused
+        from advisor.data.texts import say
+
+        hint = say("refusal.fix", count=len(errors), path=path)
+        raise refused(path, errors, hint=hint, count_more=False)
 
     def _mark_failed(self, job: FineTuneJob, code: str, message: str, line: int | None) -> None:
         job.status = FAILED

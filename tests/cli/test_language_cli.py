@@ -24,10 +24,10 @@ def test_advisor_lang_ja_prints_the_data_summary_in_japanese(capsys) -> None:
     code, out, _ = run(capsys, "--lang", "ja", "data", "validate", BAD, "--method", "sft")
     assert code == 1
     assert "不合格: 例 4 件、エラー 3 件" in out
-    assert "エラー [invalid_json]" in out
-    # The validator's issue texts (core, advisor/data) stay English for now: the
-    # summary, the levels and the codes are what the switch covers.
+    assert "エラー [invalid_json] JSON として読めません: " in out
+    # The validator's issue texts follow the switch too (advisor/data/texts.yaml).
     assert "FAILED" not in out.splitlines()[-1]
+    assert "invalid JSON" not in out
 
 
 def test_the_environment_variable_sets_the_language(capsys, monkeypatch, tmp_path) -> None:

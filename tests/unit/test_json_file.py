@@ -140,3 +140,15 @@ def test_a_binary_file_is_one_sentence_not_a_traceback(tmp_path: Path, loader: s
     path.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(DataFileError, match=r"\(not UTF-8 text\)"):
         LOADERS[loader](path)
+
+
+def test_catalog_keyed_files_follow_the_language_with_their_line(tmp_path: Path) -> None:
+    # The arena session's sentences come from the catalog: the same error reads in Japanese.
+    path = tmp_path / "session.json"
+    path.write_text(CONTENT["bad json"], encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        ArenaSession.load(path)
+    assert str(caught.value) == f"{path}{SAID['arena', 'bad json']}"
+    japanese = caught.value.localized("ja")
+    assert "JSON として正しくありません" in japanese
+    assert "3" in japanese and "`advisor arena` が書いたセッションファイル" in japanese

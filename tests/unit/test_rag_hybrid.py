@@ -6,6 +6,7 @@ vectors, so the lexical side is tested without loading MiniLM.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from advisor.rag import KnowledgeBase
 from advisor.rag.embedding import BackendEmbedder
 from advisor.rag.lexical import fts_query
 from advisor.rag.retrieval import rrf
+from advisor.rag.sudachi import sudachi_words
 from advisor.rag.textsplit import bigram_tokens, detect_language, make_tokenizer
 from advisor.settings import Settings, load_settings
 from backends.fake import FakeBackend
@@ -51,6 +53,50 @@ def test_mecab_returns_content_word_lemmas() -> None:
     assert not {"で", "ば", "です", "か"} & set(words)  # particles and auxiliaries are dropped
     # Three spellings of "dust" are one word.
     assert make_tokenizer("mecab")("ホコリ") == make_tokenizer("mecab")("埃")
+
+
+def test_sudachi_folds_spelling_variants_and_inflections() -> None:
+    words = sudachi_words("いらなくなったら何ごみで捨てればいいですか")
+    assert "捨てる" in words  # an inflected verb meets its dictionary form
+    assert not {"で", "ば", "です", "か", "たら"} & set(words)  # particles and auxiliaries go
+    # 表記ゆれ: one normalized form for each pair of spellings.
+    assert "埃" in sudachi_words("ホコリ") and "埃" in sudachi_words("埃")
+    assert "引っ越し" in sudachi_words("引越") and "引っ越し" in sudachi_words("引っ越し")
+
+
+def test_sudachi_indexes_long_units_their_parts_and_synonym_groups() -> None:
+    words = sudachi_words("取扱説明書")
+    assert "取扱説明書" in words and "説明" in words  # mode C and its mode-A parts
+    phone, smartphone = sudachi_words("スマホ"), sudachi_words("スマートフォン")
+    shared = {w for w in phone if w.startswith("syn")} & set(smartphone)
+    assert shared, (phone, smartphone)  # one synonym group id, indexed as a word
+    assert not any(w.startswith("syn") for w in sudachi_words("スマホ", synonyms=False))
+
+
+def test_sudachi_tokenizer_keeps_bigrams_and_leaves_english_as_it_was() -> None:
+    tokenize = make_tokenizer("sudachi")
+    words = tokenize("AP-500の集じんフィルター")
+    assert {"ap", "500", "集じ", "フィ"} <= set(words)  # the bigrams and the Latin words
+    assert "フィルター" in words  # and Sudachi's word
+    english = "How does the Filter work? Replace it every 12 months."
+    assert tokenize(english) == bigram_tokens(english) == make_tokenizer("mecab")(english)
+    assert tokenize("") == []
+
+
+def test_missing_sudachi_is_a_config_error_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from advisor.rag import sudachi
+
+    monkeypatch.setattr(sudachi, "_local", threading.local())  # no tokenizer made yet
+    monkeypatch.setitem(sys.modules, "sudachipy", None)  # as if it were not installed
+    with pytest.raises(ConfigError, match="Sudachi tokenizer") as raised:
+        sudachi_words("ホコリ")
+    assert "lexical_tokenizer to bigram" in str(raised.value.hint)
+
+
+def test_sudachi_is_the_default_lexical_tokenizer(tmp_path: Path) -> None:
+    assert load_settings(data_dir=tmp_path / "d").chroma.lexical_tokenizer == "sudachi"
 
 
 def test_unknown_tokenizer_is_a_config_error() -> None:

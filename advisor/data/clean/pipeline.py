@@ -29,7 +29,6 @@ from advisor.data.clean import rules
 from advisor.data.clean.protect import Protection, normalized
 from advisor.data.clean.registry import Rule, TextInfo
 from advisor.data.io import EncodingProblem, iter_lines
-from advisor.errors import DataFileError
 
 MAX_LINE_KEYS = 50_000
 MIN_BOILERPLATE_CHARS = 15
@@ -94,7 +93,7 @@ def records(src: Path, encoding: str | None, name: str) -> Iterator[tuple[int, b
                 record = None
             yield line, raw, record if isinstance(record, dict) else None
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=name, line=exc.line) from exc
+        raise exc.error(name) from exc
 
 
 def line_hash(line: str) -> int:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from advisor.data.checks import DRAFT_KEY, check_record, without_draft
 from advisor.data.review.models import DraftInfo, ReviewFinding
+from advisor.data.texts import say
 
 INVALID: Any = object()  # a line that is not JSON
 
@@ -51,36 +52,26 @@ def draft_of(record: Any) -> tuple[DraftInfo | None, list[ReviewFinding]]:
     try:
         return DraftInfo.model_validate(record[DRAFT_KEY]), []
     except ValidationError:
-        return None, [
-            ReviewFinding(
-                level="warning",
-                code="invalid_draft",
-                message='the "draft" key should be an object with origin, teacher and source',
-            )
-        ]
+        return None, [ReviewFinding.of("warning", "invalid_draft", say("review.invalid_draft"))]
 
 
 def check(raw: bytes, record: Any, method: str, *, clean: bool = True) -> list[ReviewFinding]:
     """Every finding of one line, errors first."""
     if not raw.strip():
-        return [ReviewFinding(level="warning", code="blank_line", message="blank line (kept)")]
+        return [ReviewFinding.of("warning", "blank_line", say("review.blank_line"))]
     if record is INVALID:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
-            return [_error("encoding_error", "the line is not valid UTF-8; save the file as UTF-8")]
-        return [_error("invalid_json", "invalid JSON; edit the line or reject it")]
+            return [ReviewFinding.of("error", "encoding_error", say("review.encoding_error"))]
+        return [ReviewFinding.of("error", "invalid_json", say("review.invalid_json"))]
     example = without_draft(record) if isinstance(record, dict) else record
     found = check_record(example, method)
-    out = [_error(code, message) for code, message in found.errors]
-    out += [ReviewFinding(level="warning", code=c, message=m) for c, m in found.warnings]
+    out = [ReviewFinding.of("error", code, said) for code, said in found.errors]
+    out += [ReviewFinding.of("warning", code, said) for code, said in found.warnings]
     if clean and isinstance(example, dict) and not found.errors:
         out += clean_findings(example)
     return out
-
-
-def _error(code: str, message: str) -> ReviewFinding:
-    return ReviewFinding(level="error", code=code, message=message)
 
 
 def clean_findings(example: dict[str, Any]) -> list[ReviewFinding]:
@@ -94,10 +85,12 @@ def clean_findings(example: dict[str, Any]) -> list[ReviewFinding]:
         line: int, rule: str, action: str, where: str | None, before: str | None, after: str | None
     ) -> None:
         if action == "changed":
-            message = f"would change {_clip(before)} to {_clip(after)}"
+            said = say("review.would_change", before=_clip(before), after=_clip(after))
+        elif after:
+            said = say("review.flagged_suggest", before=_clip(before), after=_clip(after))
         else:
-            message = f"flagged {_clip(before)}" + (f" (suggest {_clip(after)})" if after else "")
-        out.append(ReviewFinding(level="clean", code=rule, message=message, field=where))
+            said = say("review.flagged", before=_clip(before))
+        out.append(ReviewFinding.of("clean", rule, said, field=where))
 
     texts = texts_of(copy.deepcopy(example))  # noise rules rewrite: never the shown example
     run_rules(ctx.noise, texts, 0, ctx, emit)

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor.data.texts import Said
+
 Decision = Literal["accept", "edit", "reject"]
 Status = Literal["pending", "accepted", "edited", "rejected"]
 LogAction = Literal["accept", "edit", "reject", "undo", "save"]
@@ -30,12 +32,27 @@ class DraftInfo(BaseModel):
 
 
 class ReviewFinding(BaseModel):
-    """A validation finding (error, warning) or a cleansing finding (clean) of one line."""
+    """A validation finding (error, warning) or a cleansing finding (clean) of one line.
+
+    ``message`` is English (JSON output); ``text`` keeps its key and parameters so
+    the shells show it in the reader's language (:meth:`message_in`).
+    """
 
     level: Literal["error", "warning", "clean"]
     code: str = Field(description="The validator's code, or the cleaning rule's name.")
     message: str
     field: str | None = Field(default=None, description='Where, e.g. "messages[2].content".')
+    text: Said | None = Field(default=None, exclude=True, repr=False)
+
+    @classmethod
+    def of(
+        cls, level: Literal["error", "warning", "clean"], code: str, said: Said, **extra: Any
+    ) -> ReviewFinding:
+        return cls(level=level, code=code, message=said.en, text=said, **extra)
+
+    def message_in(self, lang: str) -> str:
+        """The sentence in ``lang`` (``message`` when the finding carries no text key)."""
+        return self.text.render(lang) if self.text is not None else self.message
 
 
 class ReviewRow(BaseModel):

@@ -23,6 +23,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, DataFileError
 from advisor.tui.i18n import tr
 from advisor.tui.screens.base import AdvisorScreen
@@ -145,6 +146,7 @@ class CompareScreen(AdvisorScreen):
             settings,
             progress=lambda done, total, label: call(self._progress, label, done, total),
             cancel=self.cancel_event,
+            lang=self.session.language,
         )
         out = run.out_dir.resolve()
         self.session.report_dir = str(out)
@@ -154,7 +156,8 @@ class CompareScreen(AdvisorScreen):
 
     def _progress(self, label: str, done: int, total: int) -> None:
         self.query_one("#bench-progress", ProgressBar).update(total=total or None, progress=done)
-        self.query_one("#verdict", Static).update(f"{label} {done}/{total}")
+        shown = label_in(label, self.session.language)
+        self.query_one("#verdict", Static).update(f"{shown} {done}/{total}")
 
     def worker_failed(self, worker, error: BaseException) -> None:
         self.query_one("#bench-progress", ProgressBar).display = False
@@ -190,6 +193,8 @@ class CompareScreen(AdvisorScreen):
         self.app.call_from_thread(self.show_results, results)
 
     def show_results(self, results: BenchResults) -> None:
+        from advisor.bench.verdict_text import verdict_summary
+
         self.results = results
         self.query_one("#bench-progress", ProgressBar).display = False
         verdict = results.verdict
@@ -198,7 +203,7 @@ class CompareScreen(AdvisorScreen):
                 "[b]{scenario}[/b] on {where}: {summary}",
                 scenario=results.scenario.name,
                 where=f"{results.config.backend}/{results.config.model}",
-                summary=verdict.summary,
+                summary=verdict_summary(results, self.session.language),
             )
         )
         outcome = self.query_one("#outcome", Static)
@@ -315,7 +320,7 @@ class CompareScreen(AdvisorScreen):
         from advisor.bench.report import write_reports
 
         assert self.results is not None
-        paths = write_reports(self.results, folder)
+        paths = write_reports(self.results, folder, self.session.language)
         self.session.report_dir = str(folder)
         names = ", ".join(p.name for p in paths.values())
         self.app.call_from_thread(

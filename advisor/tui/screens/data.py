@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
 from advisor.app.text import duration_text
+from advisor.data.texts import say
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.dialogs import PathDialog, TextDialog
 
@@ -48,6 +49,7 @@ class DataScreen(AdvisorScreen):
 
     lines_of: Path | None = None
     """The file the table's line numbers refer to."""
+    report: Any = None  # the validation report the issue table shows (None: none, or cleaned)
 
     def on_mount(self) -> None:
         self.sub_title = self.t("data")
@@ -129,11 +131,22 @@ class DataScreen(AdvisorScreen):
                 verdict=verdict,
             )
         )
+        self.report = report
+        self._fill_issues()
+
+    def _fill_issues(self) -> None:
+        """The report's issues in the session's language (F3 redraws them)."""
         table = self.query_one("#issues", DataTable)
         table.clear()
+        report = self.report
         for level, issues in (("error", report.errors), ("warning", report.warnings)):
             for issue in issues:
-                table.add_row(str(issue.line or "-"), self.t(level), issue.code, issue.message)
+                message = issue.message_in(self.session.language)
+                table.add_row(str(issue.line or "-"), self.t(level), issue.code, message)
+
+    def language_changed(self) -> None:
+        if self.report is not None:
+            self._fill_issues()
 
     def _show_stats(self, stats: Any) -> None:
         target = self.query_one("#data-stats", Static)
@@ -212,6 +225,7 @@ class DataScreen(AdvisorScreen):
 
     def _cleaned(self, source: Path, result: Any) -> None:
         self.lines_of = source  # the report's lines are the input's
+        self.report = None  # the table now lists the cleaner's changes
         summary = result.summary()
         self.query_one("#file", Input).value = result.output
         self.session.data_file = result.output
@@ -233,8 +247,9 @@ class DataScreen(AdvisorScreen):
         for number, item in enumerate(result.items):
             where = f"{item.field}: " if item.field else ""
             change = f"{item.before!r} → {item.after!r}" if item.before or item.after else ""
+            action = say(f"clean.{item.action}").render(self.session.language)
             table.add_row(
-                str(item.line), item.action, item.rule, _clip(where + change), key=f"c{number}"
+                str(item.line), action, item.rule, _clip(where + change), key=f"c{number}"
             )
 
     def _clean_to(self, source: Path) -> Callable[[Path | None], None]:

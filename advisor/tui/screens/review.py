@@ -175,7 +175,7 @@ class ReviewScreen(AdvisorScreen):
                     )
                 )
             for found in row.findings[: 3 - len(lines)]:
-                lines.append(f"{tr(found.level, lang)} [{found.code}] {found.message}")
+                lines.append(f"{tr(found.level, lang)} [{found.code}] {found.message_in(lang)}")
             if not lines:
                 lines.append(tr("no findings", lang))
         self.query_one("#review-detail", Static).update("\n".join(lines))

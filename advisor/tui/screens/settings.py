@@ -74,11 +74,15 @@ class SettingsScreen(AdvisorScreen):
         self.show_availability(str(event.value))
 
     def show_availability(self, name: str) -> None:
+        from advisor.errors import AdvisorError
+
+        lang = self.session.language
         target = self.query_one("#availability", Static)
         try:
             backend = self.advisor.backend(name)
         except Exception as exc:  # an unusable backend is shown, not raised
-            target.update(self.t("unavailable: {error}", error=exc))
+            error = exc.localized(lang) if isinstance(exc, AdvisorError) else exc
+            target.update(self.t("unavailable: {error}", error=error))
             return
         status = backend.availability()
         model = self.query_one("#model", Input)
@@ -87,12 +91,12 @@ class SettingsScreen(AdvisorScreen):
             target.update(
                 self.t(
                     "{description} · default model {model}",
-                    description=backend.description,
+                    description=backend.description_in(lang),
                     model=backend.default_model,
                 )
             )
         else:
-            target.update(self.t("not usable now: {reason}", reason=status.reason))
+            target.update(self.t("not usable now: {reason}", reason=status.reason_in(lang)))
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:

@@ -26,6 +26,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker
 
+from advisor.data.texts import label_in
 from advisor.registry import backend_names
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.screens.run.assistant import AssistantPanel
@@ -165,7 +166,7 @@ class RunScreen(AdvisorScreen):
     def show_progress(self, done: int, total: int, label: str) -> None:
         self.query_one("#run-progress", ProgressBar).update(total=total or None, progress=done)
         if label:
-            self.sub_title = f"{self.t('run')} · {label}"
+            self.sub_title = f"{self.t('run')} · {label_in(label, self.session.language)}"
 
     def finished(self, message: str) -> None:
         self.busy(False)

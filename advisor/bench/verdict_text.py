@@ -1,0 +1,141 @@
+"""The bench verdict in words, in either language, from its structured fields.
+
+:func:`advisor.bench.compare.decide` stores the English sentences in the
+results (``verdict.summary`` and ``verdict.recommendation_note``: JSON never
+changes with the language).  The shells show them in the user's language with
+:func:`verdict_summary` and :func:`verdict_note`, which rebuild the same message
+key and values from the results: best route, winner, tied routes, pass rates,
+alpha.  Texts live in ``advisor/messages_core.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor import messages
+from advisor.bench.schema import BenchResults
+
+Message = tuple[str, dict[str, Any]]
+
+# The notes the runner sets when the advisor cannot give a recommendation (no structure
+# to rebuild them from but the sentence itself: they are matched against the English).
+NO_RECOMMENDATION_KEYS = ("core.verdict.no_advisor", "core.verdict.advisor_failed")
+
+
+@dataclass
+class Standing:
+    """What the verdict rests on: the routes that ran and how the best compares."""
+
+    rates: dict[str, float]  # pass rate of every route that ran
+    best: str
+    winner: str | None
+    beaten: list[str] = field(default_factory=list)
+    tied: list[str] = field(default_factory=list)
+    alpha: float = 0.05
+
+
+def summary_message(s: Standing) -> Message:
+    """Key and values of the verdict's summary."""
+    rate = f"{s.rates[s.best]:.0%}"
+    if len(s.rates) == 1:
+        return "core.verdict.only_one", {"best": s.best, "rate": rate}
+    if s.rates[s.best] == 0.0:
+        return "core.verdict.none_passed", {}
+    if s.winner:
+        values = {"best": s.best, "rate": rate, "beaten": ", ".join(s.beaten), "alpha": s.alpha}
+        return "core.verdict.wins", values
+    return "core.verdict.no_winner", {
+        "best": s.best, "rate": rate, "tied": ", ".join(s.tied), "alpha": s.alpha,
+    }  # fmt: skip
+
+
+def note_message(s: Standing, recommended: str | None) -> tuple[bool | None, Message]:
+    """Whether the advice holds (None: undecidable), and the note's key and values."""
+    if recommended is None:
+        return None, ("core.verdict.no_answers", {})
+    values = {"recommended": recommended, "best": s.best, "winner": s.winner}
+    if recommended not in s.rates:
+        return None, ("core.verdict.not_run", values)
+    if s.rates[s.best] == 0.0:
+        # A tie at zero says the model cannot do the task by any route, not that the advice holds.
+        return None, ("core.verdict.zero", values)
+    if s.winner is not None:
+        if recommended == s.winner:
+            return True, ("core.verdict.advice_won", values)
+        return False, ("core.verdict.other_won", values)
+    if recommended == s.best or recommended in s.tied:
+        return True, ("core.verdict.advice_tied", values)
+    return False, ("core.verdict.advice_beaten", values)
+
+
+def render(message: Message, lang: str) -> str:
+    key, values = message
+    return messages.text(key, lang, **values)
+
+
+def standing(results: BenchResults) -> Standing | None:
+    """The standing behind ``results.verdict`` (None when no route ran)."""
+    v = results.verdict
+    rates = {
+        name: r.metrics.pass_rate
+        for name, r in results.routes.items()
+        if r.status == "ok" and r.metrics is not None
+    }
+    if v.best is None or v.best not in rates:
+        return None
+    others = [
+        c.route_b if c.route_a == v.best else c.route_a
+        for c in results.comparisons
+        if v.best in (c.route_a, c.route_b)
+    ]
+    beaten = [o for o in others if o not in v.tied]
+    return Standing(rates, v.best, v.winner, beaten, list(v.tied), results.config.alpha)
+
+
+def verdict_summary(results: BenchResults, lang: str) -> str:
+    """The verdict's summary in ``lang`` (English: as stored in the results)."""
+    summary = results.verdict.summary
+    if lang == "en":
+        return summary
+    found = standing(results)
+    if found is not None:
+        return render(summary_message(found), lang)
+    if summary == messages.text("core.verdict.nothing", "en"):
+        return messages.text("core.verdict.nothing", lang)
+    return summary  # a summary from an older release: kept as written
+
+
+def verdict_note(results: BenchResults, lang: str) -> str:
+    """The advisor check in ``lang`` (English: as stored in the results)."""
+    note = results.verdict.recommendation_note
+    if lang == "en":
+        return note
+    found = standing(results)
+    if found is not None and results.verdict.recommended is not None:
+        return render(note_message(found, results.verdict.recommended)[1], lang)
+    for key in (*NO_RECOMMENDATION_KEYS, "core.verdict.no_answers", "core.verdict.compare_none"):
+        values = _match(key, note)
+        if values is not None:
+            return messages.text(key, lang, **values)
+    return note  # a note from an older release: kept as written
+
+
+def _match(key: str, text: str) -> dict[str, str] | None:
+    """The values that make ``key``'s English text equal ``text``, or None."""
+    template = messages.catalog()[key].en
+    pattern = "".join(
+        re.escape(literal) + (f"(?P<{name}>.*)" if name else "")
+        for literal, name, _, _ in string.Formatter().parse(template)
+    )
+    found = re.fullmatch(pattern, text, flags=re.DOTALL)
+    return found.groupdict() if found else None
+
+
+def verdict_lines(results: BenchResults, lang: str) -> tuple[str, str]:
+    """The report's two verdict sentences in ``lang``: the summary and the advisor check."""
+    summary = messages.text("core.verdict.sentence", lang, text=verdict_summary(results, lang))
+    note = messages.text("core.verdict.check", lang, note=verdict_note(results, lang))
+    return summary, note
