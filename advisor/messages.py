@@ -22,7 +22,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, RootModel
 
 Lang = Literal["en", "ja"]
@@ -51,6 +50,8 @@ CATALOG_FILES = ("messages.yaml", "messages_core.yaml")
 
 @cache
 def catalog() -> dict[str, Message]:
+    import yaml  # here, not at the top: a command that prints no message never parses YAML
+
     merged: dict[str, Message] = {}
     for name in CATALOG_FILES:
         text = resources.files("advisor").joinpath(name).read_text("utf-8")
