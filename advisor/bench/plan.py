@@ -23,6 +23,7 @@ import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
+from advisor.bench.report_i18n import stored
 from advisor.bench.schema import BenchPlan, RoutePlan
 from advisor.bench.selection import resolve_routes, skip_reason
 from advisor.messages import text
@@ -281,7 +282,7 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
         + t(
             "bench.plan_detectable",
             difference=f"{plan.detectable_difference:.0%}",
-            note=plan.power_note,
+            note=stored(plan.power_note, lang),
         ),
     ]
     if plan.detectable_difference_repeats is not None:
@@ -290,7 +291,12 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
     for route in plan.routes:
         if not route.runs:
             lines.append(
-                "  " + t("bench.plan_skipped", route=route.route, reason=route.skip_reason)
+                "  "
+                + t(
+                    "bench.plan_skipped",
+                    route=route.route,
+                    reason=stored(str(route.skip_reason), lang),
+                )
             )
             continue
         lines.append(

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from advisor.bench.report_charts import chart_consistency, chart_cost_quality, chart_pass_rate
-from advisor.bench.report_i18n import FONTS, Words
+from advisor.bench.report_i18n import FONTS, Words, route_status
 from advisor.bench.report_notes import plan_notes, short_prompt_notes
 from advisor.bench.schema import (
     BenchResults,
@@ -116,11 +116,6 @@ class _Cells:
         return self.w("seconds", value=f"{self.num(m.latency_p50_s)} / {self.num(m.latency_p95_s)}")
 
 
-def _status(r: RouteResult, w: Words) -> str:
-    """``skipped: <reason>`` in the report's language (the reason when the core wrote it)."""
-    return w("route_status", status=w(f"status.{r.status}"), error=w.stored(r.error or "None"))
-
-
 def _notes(results: BenchResults, w: Words) -> list[str]:
     """Every note of the report, once, in its language."""
     notes = [w.stored(n) for n in results.notes]
@@ -164,7 +159,7 @@ def render_markdown(results: BenchResults, lang: str = "en") -> str:
     lines += _md_head([w(f"col.{k}") for k in MD_COLUMNS]) + _md_rows(results, w)
     for name, r in results.routes.items():
         if r.status != "ok":
-            lines.append(f"\n- `{name}` {md_text(_status(r, w))}")
+            lines.append(f"\n- `{name}` {md_text(route_status(r, w.lang))}")
     if results.comparisons:
         lines += ["", f"## {w('h.comparisons')}", ""]
         lines += _md_head([w(f"cmp.col.{k}") for k in MD_CMP_COLUMNS]) + _md_comparisons(results, w)
@@ -318,7 +313,7 @@ def _html_table(results: BenchResults, w: Words) -> str:
         if r.status != "ok":
             rows.append(
                 f"<tr><td><code>{esc(name)}</code></td><td colspan='13'>"
-                f"{esc(_status(r, w))}</td></tr>"
+                f"{esc(route_status(r, w.lang))}</td></tr>"
             )
     return f"<h2>{esc(w('h.results'))}</h2><table>{head}{''.join(rows)}</table>"
 

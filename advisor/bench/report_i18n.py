@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor import messages
+from advisor.bench.schema import RouteResult
 from advisor.bench.verdict_text import _match
 
 # Font names only (no download), shared with the decision report: browsers and the PDF
@@ -60,3 +61,9 @@ def stored(sentence: str, lang: str) -> str:
         if values is not None:
             return messages.text(key, lang, **values)
     return sentence
+
+
+def route_status(r: RouteResult, lang: str) -> str:
+    """``skipped: <reason>`` of a route that did not run, in ``lang`` (report and terminal)."""
+    w = Words(lang)
+    return w("route_status", status=w(f"status.{r.status}"), error=w.stored(r.error or "None"))
