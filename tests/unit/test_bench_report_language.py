@@ -147,3 +147,17 @@ def test_a_report_renders_again_from_results_json_in_the_other_language(tmp_path
     assert again["markdown"].read_text("utf-8") == (GOLDEN / "report.en.md").read_text("utf-8")
     assert paths["json"].read_text("utf-8") == again["json"].read_text("utf-8")
     assert "<html lang='ja'>" in paths["html"].read_text("utf-8")
+
+
+def test_the_decision_report_names_a_skipped_route_in_its_language() -> None:
+    from advisor.criteria import Answers
+    from advisor.decision_report import build_bundle
+    from advisor.decision_report import render_html as decision_html
+
+    answers = Answers({"strict_format": True, "example_count": 150, "has_grader": True})
+    results = load_results(_fixture())
+    ja = decision_html(build_bundle(answers, lang="ja", results=[results]))
+    en = decision_html(build_bundle(answers, lang="en", results=[results]))
+    assert "シナリオに dpo の学習ファイルがありません" in ja
+    assert "the scenario has no dpo training file" in en
+    assert "the scenario has no dpo training file" not in ja
