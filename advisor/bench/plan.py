@@ -305,11 +305,11 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
                 "bench.plan_route",
                 route=route.route,
                 prepare=_duration(route.preparation_seconds),
-                basis=route.preparation_basis,
+                basis=stored(route.preparation_basis, lang),
                 requests=route.requests,
                 answer=_duration(route.answer_seconds),
             )
-            + (f" [{route.answer_basis}]" if route.answer_seconds else "")
+            + (f" [{stored(route.answer_basis, lang)}]" if route.answer_seconds else "")
             + ("" if route.answer_seconds is not None else " " + t("bench.plan_not_measured"))
         )
     lines.append("  " + t("bench.plan_total", duration=_duration(plan.total_seconds)))

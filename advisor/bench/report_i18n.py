@@ -35,6 +35,8 @@ STORED = (
     "bench_report.stored.grader_failed",
     "bench_report.stored.no_embeddings",
     "bench_report.stored.no_embedding_model",
+    "bench_report.stored.nothing_to_prepare",  # the plan's bases (terminal only)
+    "bench_report.stored.simulated",
 )
 
 
