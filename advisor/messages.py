@@ -44,8 +44,9 @@ class Catalog(RootModel[dict[str, Message]]):
 
 
 # messages.yaml: the shells' texts; messages_core.yaml: texts the core hands to people
-# (errors raised from advisor/app, bench verdicts, backend reasons).
-CATALOG_FILES = ("messages.yaml", "messages_core.yaml")
+# (errors raised from advisor/app, bench verdicts, backend reasons); bench/report_strings.yaml:
+# the words of the bench report.
+CATALOG_FILES = ("messages.yaml", "messages_core.yaml", "bench/report_strings.yaml")
 
 
 @cache
