@@ -27,8 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
-
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.model_presets import ModelPreset, find_preset
 from advisor.settings import EMBEDDED_CHAT_MODEL, EMBEDDED_EMBEDDING_MODEL, Settings
@@ -41,6 +39,7 @@ TERMS_RECORD = ".terms-{id}"
 CONVERSION_VERSION = 1
 MANIFEST = "advisor-manifest.json"
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
+_SAMPLE_BYTES = 1 << 20  # read from each end of a model file for its fingerprint
 
 
 def configure_offline(settings: Settings) -> None:
@@ -87,10 +86,40 @@ def embedding_model_path() -> Path:
 
 
 def _source_fingerprint(path: Path) -> str:
-    # Size and mtime, not a full hash: a 100 MB read on every start is not worth it,
-    # and a reinstall of the package changes both.
+    """The model file's name, size and a digest of its first and last MiB.
+
+    Not a full hash (a 100 MB read on every start is not worth it) and not the
+    modification time: two installs of the same package (a second virtual
+    environment, a fresh clone's) share one cache directory, and with the time in
+    the fingerprint each converted the model again, 25-60 s, whenever it ran after
+    the other (issue 19: the warm model's first call took 32 s).
+    """
+    size = path.stat().st_size
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        digest.update(handle.read(_SAMPLE_BYTES))
+        if size > _SAMPLE_BYTES:
+            handle.seek(max(_SAMPLE_BYTES, size - _SAMPLE_BYTES))
+            digest.update(handle.read(_SAMPLE_BYTES))
+    return hashlib.sha256(f"{path.name}:{size}:{digest.hexdigest()}".encode()).hexdigest()
+
+
+def _mtime_fingerprint(path: Path) -> str:
+    """The fingerprint caches were written with before issue 19 (name, size, mtime)."""
     stat = path.stat()
     return hashlib.sha256(f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}".encode()).hexdigest()
+
+
+def _converted_here(folder: Path, preset: ModelPreset, fingerprint: str) -> bool:
+    """Whether ``folder`` holds a valid conversion of this install's model file.
+
+    Also accepts a folder written under the fingerprint before issue 19 (the file's
+    time) by this same install, as it is: rewriting its manifest would make every
+    process still running the older code convert the model again.
+    """
+    if _is_valid(folder, fingerprint):
+        return True
+    return not preset.assembled and _is_valid(folder, _fingerprint(preset, _mtime_fingerprint))
 
 
 def _is_valid(folder: Path, fingerprint: str) -> bool:
@@ -133,15 +162,16 @@ def preset_missing(preset: ModelPreset) -> str | None:
     return f"embedded model missing: {install}" if install else None
 
 
-def _fingerprint(preset: ModelPreset) -> str:
+def _fingerprint(preset: ModelPreset, of_file: Callable[[Path], str] = _source_fingerprint) -> str:
+    """What the converted folder was made from (``of_file``: how a GGUF file is identified)."""
     if preset.assembled:
         # The chunk package pins the sha256 of the joined file: no need to join it to know.
         module = importlib.import_module(preset.module)
         base = hashlib.sha256(f"{preset.gguf_file}:{module.EXPECTED_SHA256}".encode()).hexdigest()
     else:
-        base = _source_fingerprint(_package_dir(preset.module, preset.package) / preset.gguf_file)
+        base = of_file(_package_dir(preset.module, preset.package) / preset.gguf_file)
     if preset.chat_template is None and not preset.stop_tokens:
-        return base  # unchanged for SmolLM2, so existing caches stay valid
+        return base
     extra = f"{base}:{preset.chat_template}:{preset.stop_tokens}"
     return hashlib.sha256(extra.encode()).hexdigest()
 
@@ -191,11 +221,13 @@ def ensure_chat_model(
     show_terms_once(settings, preset)
     fingerprint = _fingerprint(preset)
     target = chat_model_dir(settings, preset.id)
-    if _is_valid(target, fingerprint):
+    if _converted_here(target, preset, fingerprint):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock  # only a conversion needs it; the warm chat path does not
+
     with FileLock(str(target) + ".lock"):
-        if _is_valid(target, fingerprint):  # another process finished meanwhile
+        if _converted_here(target, preset, fingerprint):  # another process finished meanwhile
             return target
         if progress:
             progress(f"Converting the embedded model {preset.name} to safetensors (once)...")

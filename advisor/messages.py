@@ -22,7 +22,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, RootModel
 
 Lang = Literal["en", "ja"]
@@ -45,13 +44,21 @@ class Catalog(RootModel[dict[str, Message]]):
 
 
 # messages.yaml: the shells' texts; messages_core.yaml: texts the core hands to people
-# (errors raised from advisor/app, bench verdicts, backend reasons); messages_core_errors.yaml:
-# errors raised deeper in the core (RAG, graders, scenarios, export writers).
-CATALOG_FILES = ("messages.yaml", "messages_core.yaml", "messages_core_errors.yaml")
+# (errors raised from advisor/app, bench verdicts, backend reasons); bench/report_strings.yaml:
+# the words of the bench report; messages_core_errors.yaml: errors raised deeper in the core
+# (RAG, graders, scenarios, export writers).
+CATALOG_FILES = (
+    "messages.yaml",
+    "messages_core.yaml",
+    "bench/report_strings.yaml",
+    "messages_core_errors.yaml",
+)
 
 
 @cache
 def catalog() -> dict[str, Message]:
+    import yaml  # here, not at the top: a command that prints no message never parses YAML
+
     merged: dict[str, Message] = {}
     for name in CATALOG_FILES:
         text = resources.files("advisor").joinpath(name).read_text("utf-8")

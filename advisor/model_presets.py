@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 from importlib.resources import files
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import ConfigError
@@ -92,6 +91,8 @@ class ModelCatalog(BaseModel):
 
 def parse_catalog(text: str, source: str = CATALOG_FILE) -> ModelCatalog:
     """A catalog from YAML text; a ConfigError names the file and the problem."""
+    import yaml  # here: a warm `advisor chat` never reads the catalog
+
     try:
         return ModelCatalog.model_validate(yaml.safe_load(text))
     except (yaml.YAMLError, ValidationError) as exc:

@@ -23,6 +23,7 @@ import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
+from advisor.bench.report_i18n import stored
 from advisor.bench.schema import BenchPlan, RoutePlan
 from advisor.bench.selection import resolve_routes, skip_reason
 from advisor.messages import text
@@ -281,7 +282,7 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
         + t(
             "bench.plan_detectable",
             difference=f"{plan.detectable_difference:.0%}",
-            note=plan.power_note,
+            note=stored(plan.power_note, lang),
         ),
     ]
     if plan.detectable_difference_repeats is not None:
@@ -290,7 +291,12 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
     for route in plan.routes:
         if not route.runs:
             lines.append(
-                "  " + t("bench.plan_skipped", route=route.route, reason=route.skip_reason)
+                "  "
+                + t(
+                    "bench.plan_skipped",
+                    route=route.route,
+                    reason=stored(str(route.skip_reason), lang),
+                )
             )
             continue
         lines.append(
@@ -299,11 +305,11 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
                 "bench.plan_route",
                 route=route.route,
                 prepare=_duration(route.preparation_seconds),
-                basis=route.preparation_basis,
+                basis=stored(route.preparation_basis, lang),
                 requests=route.requests,
                 answer=_duration(route.answer_seconds),
             )
-            + (f" [{route.answer_basis}]" if route.answer_seconds else "")
+            + (f" [{stored(route.answer_basis, lang)}]" if route.answer_seconds else "")
             + ("" if route.answer_seconds is not None else " " + t("bench.plan_not_measured"))
         )
     lines.append("  " + t("bench.plan_total", duration=_duration(plan.total_seconds)))

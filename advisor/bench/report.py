@@ -11,8 +11,16 @@ import html
 import json
 from pathlib import Path
 
+from advisor.bench.report_charts import chart_consistency, chart_cost_quality, chart_pass_rate
+from advisor.bench.report_i18n import FONTS, Words, route_status
 from advisor.bench.report_notes import plan_notes, short_prompt_notes
-from advisor.bench.schema import BenchResults, RouteMetrics, RouteResult, SampleRecord
+from advisor.bench.schema import (
+    BenchResults,
+    Comparison,
+    RouteMetrics,
+    RouteResult,
+    SampleRecord,
+)
 from advisor.bench.verdict_text import verdict_lines
 
 SAMPLE_ROWS = 12
@@ -42,8 +50,8 @@ def num(value: float | None, digits: int = 2) -> str:
 def write_reports(results: BenchResults, out_dir: Path, lang: str = "en") -> dict[str, Path]:
     """Write results.json (+ its JSON schema), report.md and report.html; return paths.
 
-    ``lang`` is the language of the verdict's sentences (the rest of the report is
-    English; results.json is the same in every language).
+    ``lang`` is the language of report.md and report.html (their words in
+    advisor/bench/report_strings.yaml); results.json is the same in every language.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -74,95 +82,132 @@ def _measured(results: BenchResults) -> list[tuple[str, RouteResult, RouteMetric
     ]
 
 
-def _cost(m: RouteMetrics) -> str:
-    return "unknown" if m.cost_per_1k_usd is None else f"${m.cost_per_1k_usd:.4f}"
+def _cost(m: RouteMetrics, w: Words) -> str:
+    return w("unknown") if m.cost_per_1k_usd is None else f"${m.cost_per_1k_usd:.4f}"
 
 
-def _prep(r: RouteResult) -> str:
+def _prep(r: RouteResult, w: Words) -> str:
     p = r.preparation
     if p.kind == "none":
-        return "none"
-    what = "index" if p.kind == "index" else "training"
-    text = f"{what} {p.seconds:.0f} s"
+        return w("prep.none")
+    text = w("prep.index" if p.kind == "index" else "prep.training", seconds=f"{p.seconds:.0f}")
     if p.trained_tokens:
-        text += f", {p.trained_tokens} trained tokens"
+        text += w("prep.tokens", tokens=p.trained_tokens)
     if p.cost_usd:
-        text += f", ${p.cost_usd:.2f}"
+        text += w("prep.cost", cost=f"${p.cost_usd:.2f}")
     if p.reused:
-        text += " (reused job)"
+        text += w("prep.reused")
     return text
+
+
+class _Cells:
+    """The figures of one language: ``n/a`` and seconds in its words."""
+
+    def __init__(self, w: Words) -> None:
+        self.w = w
+
+    def pct(self, value: float | None) -> str:
+        return self.w("na") if value is None else f"{value:.0%}"
+
+    def num(self, value: float | None, digits: int = 2) -> str:
+        return self.w("na") if value is None else f"{value:.{digits}f}"
+
+    def latency(self, m: RouteMetrics) -> str:
+        return self.w("seconds", value=f"{self.num(m.latency_p50_s)} / {self.num(m.latency_p95_s)}")
+
+
+def _notes(results: BenchResults, w: Words) -> list[str]:
+    """Every note of the report, once, in its language."""
+    notes = [w.stored(n) for n in results.notes]
+    notes += short_prompt_notes(results, w.lang) + plan_notes(results, w.lang)
+    for name, r, m in _measured(results):
+        notes += [w("note.route", route=name, note=w.stored(n)) for n in r.preparation.notes]
+        if m.cost_note:
+            notes.append(w("note.cost", note=w.stored(m.cost_note)))
+    return list(dict.fromkeys(notes))
 
 
 # --- Markdown ---------------------------------------------------------------------------
 
+MD_COLUMNS = (
+    "route", "pass_rate", "format", "style", "rules", "accuracy", "exact", "md_repeat",
+    "md_paraphrase", "retrieval", "md_latency", "tokens", "md_cost", "preparation",
+)  # fmt: skip
+MD_CMP_COLUMNS = ("pair", "prompts", "difference", "mcnemar_md", "bootstrap", "decides",
+                  "significant")  # fmt: skip
+
+
+def _md_head(words: list[str]) -> list[str]:
+    return ["| " + " | ".join(words) + " |", "|" + "---|" * len(words)]
+
 
 def render_markdown(results: BenchResults, lang: str = "en") -> str:
     s, c, v = results.scenario, results.config, results.verdict
+    w = Words(lang)
     summary, note = verdict_lines(results, lang)
-    lines = [
-        f"# Benchmark: {md_text(s.title or s.name)}",
-        "",
-        f"Scenario `{s.name}` ({s.kind}, {s.language}) on backend `{c.backend}`, model "
-        f"`{c.model}`; {len(results.prompts)} prompts x {c.repeats} repeats, temperature "
-        f"{c.temperature}. Generated {results.created_at}, {results.duration_s:.0f} s.",
-        "",
-        "## Verdict",
-        "",
-        f"- {summary}",
-        f"- {note}",
-    ]
+    sub = w(
+        "md_sub", name=s.name, kind=s.kind, language=s.language, backend=c.backend,
+        model=c.model, prompts=len(results.prompts), repeats=c.repeats,
+        temperature=c.temperature, created=results.created_at,
+        seconds=f"{results.duration_s:.0f}",
+    )  # fmt: skip
+    lines = [f"# {w('title', title=md_text(s.title or s.name))}", "", sub, ""]
+    lines += [f"## {w('h.verdict')}", "", f"- {summary}", f"- {note}"]
     if v.chosen:
-        lines.append(
-            f"- Chosen route for `--fail-under`: `{v.chosen}` ({pct(v.chosen_pass_rate)})."
-        )
-    lines += [
-        "",
-        "## Results",
-        "",
-        "| route | pass rate (95% CI) | format | style | rules | accuracy | exact agreement "
-        "| repeat similarity | paraphrase similarity | retrieval hits | p50 / p95 latency "
-        "| tokens/request | cost / 1k requests | preparation |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, r, m in _measured(results):
-        lo, hi = m.pass_rate_ci
-        lines.append(
-            f"| {name} | {pct(m.pass_rate)} ({pct(lo)}-{pct(hi)}) | {pct(m.format_compliance)} "
-            f"| {pct(m.style_adherence)} | {pct(m.rules_compliance)} | {pct(m.accuracy)} "
-            f"| {pct(m.consistency.exact_agreement)} | {num(m.consistency.repeat_similarity)} "
-            f"| {num(m.consistency.paraphrase_similarity)} | {pct(m.retrieval_hit_rate)} "
-            f"| {num(m.latency_p50_s)} / {num(m.latency_p95_s)} s "
-            f"| {m.prompt_tokens_per_request:.0f} + {m.completion_tokens_per_request:.0f} "
-            f"| {_cost(m)} | {_prep(r)} |"
-        )
+        lines.append("- " + w("chosen", route=v.chosen, rate=_Cells(w).pct(v.chosen_pass_rate)))
+    lines += ["", f"## {w('h.results')}", ""]
+    lines += _md_head([w(f"col.{k}") for k in MD_COLUMNS]) + _md_rows(results, w)
     for name, r in results.routes.items():
         if r.status != "ok":
-            lines.append(f"\n- `{name}` {r.status}: {md_text(r.error)}")
+            lines.append(f"\n- `{name}` {md_text(route_status(r, w.lang))}")
     if results.comparisons:
-        lines += [
-            "",
-            "## Paired comparisons",
-            "",
-            "| A vs B | prompts | A - B (95% CI) | McNemar b/c, p | bootstrap p | decides "
-            "| significant |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for cmp in results.comparisons:
-            lo, hi = cmp.difference_ci
-            lines.append(
-                f"| {cmp.route_a} vs {cmp.route_b} | {cmp.n_prompts} | {cmp.difference:+.0%} "
-                f"({lo:+.0%} to {hi:+.0%}) | {cmp.mcnemar_b}/{cmp.mcnemar_c}, "
-                f"{cmp.mcnemar_p:.3f} | {cmp.bootstrap_p:.3f} | {cmp.test} "
-                f"| {'yes: ' + (cmp.better or '') if cmp.significant else 'no'} |"
-            )
-    notes = list(results.notes) + short_prompt_notes(results) + plan_notes(results)
-    for name, r, m in _measured(results):
-        notes += [f"{name}: {n}" for n in r.preparation.notes]
-        if m.cost_note:
-            notes.append(f"cost: {m.cost_note}")
+        lines += ["", f"## {w('h.comparisons')}", ""]
+        lines += _md_head([w(f"cmp.col.{k}") for k in MD_CMP_COLUMNS]) + _md_comparisons(results, w)
+    notes = _notes(results, w)
     if notes:
-        lines += ["", "## Notes", ""] + [f"- {md_text(n)}" for n in dict.fromkeys(notes)]
-    lines += ["", "## Sample answers", ""]
+        lines += ["", f"## {w('h.notes')}", ""] + [f"- {md_text(n)}" for n in notes]
+    lines += ["", f"## {w('h.samples')}", "", *_md_samples(results, w)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_rows(results: BenchResults, w: Words) -> list[str]:
+    f = _Cells(w)
+    rows = []
+    for name, r, m in _measured(results):
+        lo, hi = m.pass_rate_ci
+        rows.append(
+            f"| {name} | {f.pct(m.pass_rate)} ({f.pct(lo)}-{f.pct(hi)}) "
+            f"| {f.pct(m.format_compliance)} | {f.pct(m.style_adherence)} "
+            f"| {f.pct(m.rules_compliance)} | {f.pct(m.accuracy)} "
+            f"| {f.pct(m.consistency.exact_agreement)} | {f.num(m.consistency.repeat_similarity)} "
+            f"| {f.num(m.consistency.paraphrase_similarity)} | {f.pct(m.retrieval_hit_rate)} "
+            f"| {f.latency(m)} "
+            f"| {m.prompt_tokens_per_request:.0f} + {m.completion_tokens_per_request:.0f} "
+            f"| {_cost(m, w)} | {_prep(r, w)} |"
+        )
+    return rows
+
+
+def _difference(cmp: Comparison, w: Words) -> str:
+    lo, hi = cmp.difference_ci
+    return w("cmp.range", difference=f"{cmp.difference:+.0%}", low=f"{lo:+.0%}", high=f"{hi:+.0%}")
+
+
+def _md_comparisons(results: BenchResults, w: Words) -> list[str]:
+    rows = []
+    for cmp in results.comparisons:
+        diff = _difference(cmp, w)
+        decided = w("cmp.yes", better=cmp.better or "") if cmp.significant else w("cmp.no")
+        rows.append(
+            f"| {w('cmp.pair', a=cmp.route_a, b=cmp.route_b)} | {cmp.n_prompts} | {diff} "
+            f"| {cmp.mcnemar_b}/{cmp.mcnemar_c}, {cmp.mcnemar_p:.3f} | {cmp.bootstrap_p:.3f} "
+            f"| {cmp.test} | {decided} |"
+        )
+    return rows
+
+
+def _md_samples(results: BenchResults, w: Words) -> list[str]:
+    lines: list[str] = []
     for prompt in results.prompts[:SAMPLE_ROWS]:
         quoted = md_text(prompt.prompt).replace("\n", "\n> ")
         lines += [f"### {md_text(prompt.id)}", "", "> " + quoted, ""]
@@ -170,10 +215,10 @@ def render_markdown(results: BenchResults, lang: str = "en") -> str:
             sample = _first_sample(r, prompt.id)
             if sample is None:
                 continue
-            mark = "pass" if sample.passed else "fail"
+            mark = w("pass") if sample.passed else w("fail")
             body = sample.text.replace("```", "'''")
-            lines += [f"**{name}** ({mark}):", "", "```text", body, "```", ""]
-    return "\n".join(lines).rstrip() + "\n"
+            lines += [w("sample", name=name, mark=mark), "", "```text", body, "```", ""]
+    return lines
 
 
 def _first_sample(r: RouteResult, prompt_id: str) -> SampleRecord | None:
@@ -193,104 +238,114 @@ th{background:#f3f5f9}.verdict{background:#eef6ee;border-left:4px solid #2f8f46;
 .pass{color:#2f8f46;font-weight:600}.fail{color:#b3261e;font-weight:600}
 """
 PALETTE = ("#3b6fd4", "#2f8f46", "#c98a00", "#9c3fb5", "#b3261e", "#1f8a8a")
+# A Japanese page names fonts that have Japanese glyphs (the decision report's stack).
+CSS_JA = CSS.replace("system-ui,-apple-system,Segoe UI,sans-serif", FONTS)
 
 
 def _lang_attr(lang: str) -> str:
-    """The verdict's own language in an English page, so browsers pick Japanese glyphs."""
+    """The verdict's own language, so browsers pick Japanese glyphs for it."""
     return " lang='ja'" if lang == "ja" else ""
 
 
 def render_html(results: BenchResults, lang: str = "en") -> str:
     s, c, v = results.scenario, results.config, results.verdict
+    w = Words(lang)
     summary, note = verdict_lines(results, lang)
     measured = _measured(results)
     colours = {name: PALETTE[i % len(PALETTE)] for i, (name, _, _) in enumerate(measured)}
+    title = esc(w("title", title=s.title or s.name))
+    sub = w(
+        "html_sub", name=esc(s.name), kind=esc(s.kind), language=esc(s.language),
+        backend=esc(c.backend), model=esc(c.model), prompts=len(results.prompts),
+        repeats=c.repeats, temperature=c.temperature, created=esc(results.created_at),
+    )  # fmt: skip
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Benchmark: {esc(s.title or s.name)}</title><style>{CSS}</style></head><body>",
-        f"<h1>Benchmark: {esc(s.title or s.name)}</h1>",
-        f"<p class='sub'>Scenario <code>{esc(s.name)}</code> ({esc(s.kind)}, {esc(s.language)})"
-        f" &middot; backend <code>{esc(c.backend)}</code> &middot; model <code>{esc(c.model)}"
-        f"</code> &middot; {len(results.prompts)} prompts &times; {c.repeats} repeats &middot; "
-        f"temperature {c.temperature} &middot; {esc(results.created_at)}</p>",
+        f"<!DOCTYPE html><html lang='{w.lang}'><head><meta charset='utf-8'>",
+        f"<title>{title}</title><style>{CSS_JA if w.lang == 'ja' else CSS}</style></head><body>",
+        f"<h1>{title}</h1>",
+        f"<p class='sub'>{sub}</p>",
         f"<div class='verdict{'' if v.winner else ' none'}'{_lang_attr(lang)}>"
         f"<strong>{esc(summary)}</strong><br>{esc(note)}</div>",
         "<div class='charts'>",
-        _chart_pass_rate(measured, colours),
-        _chart_consistency(measured, colours),
-        _chart_cost_quality(measured, colours),
+        chart_pass_rate(measured, colours, w),
+        chart_consistency(measured, colours, w),
+        chart_cost_quality(measured, colours, w),
         "</div>",
-        _html_table(results),
-        _html_comparisons(results),
-        _html_samples(results),
-        _html_notes(results),
+        _html_table(results, w),
+        _html_comparisons(results, w),
+        _html_samples(results, w),
+        _html_notes(results, w),
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p)
 
 
-def _html_table(results: BenchResults) -> str:
-    head = (
-        "<tr><th>route</th><th>pass rate (95% CI)</th><th>format</th><th>style</th>"
-        "<th>rules</th><th>accuracy</th><th>exact agreement</th><th>repeat sim.</th>"
-        "<th>paraphrase sim.</th><th>retrieval hits</th><th>latency p50 / p95</th>"
-        "<th>tokens/request</th>"
-        "<th>cost / 1k</th><th>preparation</th></tr>"
-    )
+HTML_COLUMNS = (
+    "route", "pass_rate", "format", "style", "rules", "accuracy", "exact", "repeat",
+    "paraphrase", "retrieval", "latency", "tokens", "cost", "preparation",
+)  # fmt: skip
+
+
+def _html_table(results: BenchResults, w: Words) -> str:
+    f = _Cells(w)
+    head = "<tr>" + "".join(f"<th>{esc(w(f'col.{k}'))}</th>" for k in HTML_COLUMNS) + "</tr>"
     rows = []
     for name, r, m in _measured(results):
         lo, hi = m.pass_rate_ci
         cells = [
             f"<code>{esc(name)}</code>",
-            f"{pct(m.pass_rate)} ({pct(lo)}&ndash;{pct(hi)})",
-            pct(m.format_compliance),
-            pct(m.style_adherence),
-            pct(m.rules_compliance),
-            pct(m.accuracy),
-            pct(m.consistency.exact_agreement),
-            num(m.consistency.repeat_similarity),
-            num(m.consistency.paraphrase_similarity),
-            pct(m.retrieval_hit_rate),
-            f"{num(m.latency_p50_s)} / {num(m.latency_p95_s)} s",
+            f"{f.pct(m.pass_rate)} ({f.pct(lo)}&ndash;{f.pct(hi)})",
+            f.pct(m.format_compliance),
+            f.pct(m.style_adherence),
+            f.pct(m.rules_compliance),
+            f.pct(m.accuracy),
+            f.pct(m.consistency.exact_agreement),
+            f.num(m.consistency.repeat_similarity),
+            f.num(m.consistency.paraphrase_similarity),
+            f.pct(m.retrieval_hit_rate),
+            f.latency(m),
             f"{m.prompt_tokens_per_request:.0f} + {m.completion_tokens_per_request:.0f}",
-            esc(_cost(m)),
-            esc(_prep(r)),
+            esc(_cost(m, w)),
+            esc(_prep(r, w)),
         ]
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     for name, r in results.routes.items():
         if r.status != "ok":
             rows.append(
-                f"<tr><td><code>{esc(name)}</code></td><td colspan='13'>{esc(r.status)}: "
-                f"{esc(r.error)}</td></tr>"
+                f"<tr><td><code>{esc(name)}</code></td><td colspan='13'>"
+                f"{esc(route_status(r, w.lang))}</td></tr>"
             )
-    return f"<h2>Results</h2><table>{head}{''.join(rows)}</table>"
+    return f"<h2>{esc(w('h.results'))}</h2><table>{head}{''.join(rows)}</table>"
 
 
-def _html_comparisons(results: BenchResults) -> str:
+def _html_comparisons(results: BenchResults, w: Words) -> str:
     if not results.comparisons:
         return ""
     rows = []
     for cmp in results.comparisons:
-        lo, hi = cmp.difference_ci
-        verdict = f"yes: {esc(cmp.better)}" if cmp.significant else "no"
+        diff = _difference(cmp, w)
+        verdict = esc(w("cmp.yes", better=cmp.better) if cmp.significant else w("cmp.no"))
         rows.append(
-            f"<tr><td>{esc(cmp.route_a)} vs {esc(cmp.route_b)}</td><td>{cmp.n_prompts}</td>"
-            f"<td>{cmp.difference:+.0%} ({lo:+.0%} to {hi:+.0%})</td>"
+            f"<tr><td>{esc(w('cmp.pair', a=cmp.route_a, b=cmp.route_b))}</td>"
+            f"<td>{cmp.n_prompts}</td><td>{diff}</td>"
             f"<td>{cmp.mcnemar_b}/{cmp.mcnemar_c}, p={cmp.mcnemar_p:.3f}</td>"
             f"<td>{cmp.bootstrap_p:.3f}</td><td>{esc(cmp.test)}</td><td>{verdict}</td></tr>"
         )
-    return (
-        "<h2>Paired comparisons</h2><table><tr><th>A vs B</th><th>prompts</th>"
-        "<th>A &minus; B (95% CI)</th><th>McNemar b/c</th><th>bootstrap p</th>"
-        f"<th>decides</th><th>significant</th></tr>{''.join(rows)}</table>"
-    )
+    keys = ("pair", "prompts", "difference_html", "mcnemar", "bootstrap", "decides", "significant")
+    # difference_html carries its own entity (&minus;): the heads are not escaped again.
+    head = "".join(f"<th>{w(f'cmp.col.{k}')}</th>" for k in keys)
+    return f"<h2>{esc(w('h.comparisons'))}</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _html_samples(results: BenchResults) -> str:
+def _html_samples(results: BenchResults, w: Words) -> str:
     measured = _measured(results)
     if not measured:
         return ""
-    head = "<tr><th>prompt</th>" + "".join(f"<th>{esc(n)}</th>" for n, _, _ in measured) + "</tr>"
+    head = (
+        f"<tr><th>{esc(w('prompt'))}</th>"
+        + "".join(f"<th>{esc(n)}</th>" for n, _, _ in measured)
+        + "</tr>"
+    )
     rows = []
     for prompt in results.prompts[:SAMPLE_ROWS]:
         cells = [f"<td><pre>{esc(prompt.prompt)}</pre></td>"]
@@ -300,141 +355,19 @@ def _html_samples(results: BenchResults) -> str:
                 cells.append("<td>&ndash;</td>")
                 continue
             badge = (
-                "<span class='pass'>pass</span>"
+                f"<span class='pass'>{esc(w('pass'))}</span>"
                 if sample.passed
-                else ("<span class='fail'>fail</span>")
+                else f"<span class='fail'>{esc(w('fail'))}</span>"
             )
             cells.append(f"<td>{badge}<pre>{esc(sample.text)}</pre></td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f"<h2>Sample answers (first repeat, first {SAMPLE_ROWS} prompts)</h2>"
-        f"<table>{head}{''.join(rows)}</table>"
-    )
+    heading = esc(w("h.samples_html", n=SAMPLE_ROWS))
+    return f"<h2>{heading}</h2><table>{head}{''.join(rows)}</table>"
 
 
-def _html_notes(results: BenchResults) -> str:
-    notes = list(results.notes) + short_prompt_notes(results) + plan_notes(results)
-    for name, r, m in _measured(results):
-        notes += [f"{name}: {n}" for n in r.preparation.notes]
-        if m.cost_note:
-            notes.append(f"cost: {m.cost_note}")
+def _html_notes(results: BenchResults, w: Words) -> str:
+    notes = _notes(results, w)
     if not notes:
         return ""
-    items = "".join(f"<li>{esc(n)}</li>" for n in dict.fromkeys(notes))
-    return f"<h2>Notes</h2><ul>{items}</ul>"
-
-
-# --- inline SVG charts ------------------------------------------------------------------
-
-W, H, LEFT, BOTTOM, TOP = 360, 220, 44, 40, 24
-
-
-def _frame(title: str, y_label: str) -> list[str]:
-    plot_h = H - BOTTOM - TOP
-    out = [
-        f"<svg class='chart' width='{W}' height='{H}' viewBox='0 0 {W} {H}' "
-        f"xmlns='http://www.w3.org/2000/svg' role='img' aria-label='{esc(title)}'>",
-        f"<text x='{W / 2}' y='16' text-anchor='middle' font-size='13' "
-        f"font-weight='600'>{esc(title)}</text>",
-    ]
-    for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        y = TOP + plot_h * (1 - tick)
-        out.append(
-            f"<line x1='{LEFT}' x2='{W - 8}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e3e7ee'/>"
-            f"<text x='{LEFT - 4}' y='{y + 4:.1f}' text-anchor='end' font-size='10'>"
-            f"{tick:.0%}</text>"
-        )
-    out.append(
-        f"<text x='10' y='{TOP + plot_h / 2}' font-size='10' transform='rotate(-90 10 "
-        f"{TOP + plot_h / 2})' text-anchor='middle'>{esc(y_label)}</text>"
-    )
-    return out
-
-
-def _y(value: float) -> float:
-    return TOP + (H - BOTTOM - TOP) * (1 - max(0.0, min(1.0, value)))
-
-
-def _chart_pass_rate(
-    measured: list[tuple[str, RouteResult, RouteMetrics]], colours: dict[str, str]
-) -> str:
-    out = _frame("Pass rate with 95% interval", "pass rate")
-    slot = (W - LEFT - 8) / max(1, len(measured))
-    for i, (name, _, m) in enumerate(measured):
-        x = LEFT + slot * i + slot * 0.2
-        width = slot * 0.6
-        top = _y(m.pass_rate)
-        lo, hi = m.pass_rate_ci
-        mid = x + width / 2
-        out += [
-            f"<rect x='{x:.1f}' y='{top:.1f}' width='{width:.1f}' "
-            f"height='{_y(0) - top:.1f}' fill='{colours[name]}' opacity='.85'/>",
-            f"<line x1='{mid:.1f}' x2='{mid:.1f}' y1='{_y(lo):.1f}' y2='{_y(hi):.1f}' "
-            "stroke='#1d2433' stroke-width='1.5'/>",
-            f"<line x1='{mid - 6:.1f}' x2='{mid + 6:.1f}' y1='{_y(lo):.1f}' y2='{_y(lo):.1f}' "
-            "stroke='#1d2433'/>",
-            f"<line x1='{mid - 6:.1f}' x2='{mid + 6:.1f}' y1='{_y(hi):.1f}' y2='{_y(hi):.1f}' "
-            "stroke='#1d2433'/>",
-            f"<text x='{mid:.1f}' y='{H - BOTTOM + 14}' text-anchor='middle' font-size='11'>"
-            f"{esc(name)}</text>",
-        ]
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _chart_consistency(
-    measured: list[tuple[str, RouteResult, RouteMetrics]], colours: dict[str, str]
-) -> str:
-    out = _frame("Consistency across repeats", "agreement / similarity")
-    slot = (W - LEFT - 8) / max(1, len(measured))
-    for i, (name, _, m) in enumerate(measured):
-        bars = (
-            (m.consistency.exact_agreement, 1.0, "exact"),
-            (m.consistency.repeat_similarity, 0.45, "similarity"),
-        )
-        width = slot * 0.3
-        for j, (value, opacity, label) in enumerate(bars):
-            x = LEFT + slot * i + slot * 0.15 + j * width
-            if value is None:
-                continue
-            top = _y(value)
-            out.append(
-                f"<rect x='{x:.1f}' y='{top:.1f}' width='{width:.1f}' height='{_y(0) - top:.1f}'"
-                f" fill='{colours[name]}' opacity='{opacity}'><title>{esc(name)} {label}: "
-                f"{value:.2f}</title></rect>"
-            )
-        out.append(
-            f"<text x='{LEFT + slot * (i + 0.5):.1f}' y='{H - BOTTOM + 14}' text-anchor='middle'"
-            f" font-size='11'>{esc(name)}</text>"
-        )
-    out.append(
-        f"<text x='{W / 2}' y='{H - 6}' text-anchor='middle' font-size='10'>solid: exact "
-        "agreement · light: mean embedding similarity</text></svg>"
-    )
-    return "".join(out)
-
-
-def _chart_cost_quality(
-    measured: list[tuple[str, RouteResult, RouteMetrics]], colours: dict[str, str]
-) -> str:
-    costs = [m.cost_per_1k_usd for _, _, m in measured]
-    priced = any(cost for cost in costs)
-    # On a local backend every cost is 0; tokens per request is the honest proxy then.
-    xs = [(m.cost_per_1k_usd or 0.0) if priced else m.tokens_per_request for _, _, m in measured]
-    label = "cost per 1,000 requests (USD)" if priced else "tokens per request (local: no cost)"
-    out = _frame("Cost against quality", "pass rate")
-    span = max(xs, default=0.0) or 1.0
-    plot_w = W - LEFT - 24
-    for (name, _, m), x_value in zip(measured, xs, strict=True):
-        x = LEFT + 8 + plot_w * (x_value / span)
-        y = _y(m.pass_rate)
-        out += [
-            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='6' fill='{colours[name]}'><title>{esc(name)}:"
-            f" {x_value:.4g}, {m.pass_rate:.0%}</title></circle>",
-            f"<text x='{x + 8:.1f}' y='{y - 8:.1f}' font-size='11'>{esc(name)}</text>",
-        ]
-    out.append(
-        f"<text x='{LEFT + plot_w / 2}' y='{H - 8}' text-anchor='middle' font-size='10'>"
-        f"{esc(label)} (0 to {span:.4g})</text></svg>"
-    )
-    return "".join(out)
+    items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    return f"<h2>{esc(w('h.notes'))}</h2><ul>{items}</ul>"

@@ -165,13 +165,14 @@ def _threshold(value: float | None) -> float | None:
 
 def _print_text(results: Any, paths: dict[str, Path]) -> None:
     from advisor.bench.report import pct
+    from advisor.bench.report_i18n import route_status
 
     keys = ("route", "pass_rate", "consistency", "p50", "tokens", "cost")
     rows = [tuple(context.t(f"bench.col_{key}") for key in keys)]
     for name, r in results.routes.items():
         m = r.metrics
         if r.status != "ok" or m is None:
-            rows.append((name, f"{r.status}: {r.error}", "", "", "", ""))
+            rows.append((name, route_status(r, context.lang()), "", "", "", ""))
             continue
         lo, hi = m.pass_rate_ci
         rows.append(

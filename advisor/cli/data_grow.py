@@ -10,11 +10,13 @@ import typer
 
 from advisor.cli import context
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
-from advisor.data.near_dup import DEFAULT_THRESHOLD
-from advisor.data.texts import label_in
 
 if TYPE_CHECKING:
     from advisor.app.grow import GrowSummary
+
+# advisor.data.near_dup.DEFAULT_THRESHOLD (a test keeps them equal), not imported from
+# there: near_dup loads numpy and the cleansing rules, which every command would pay for.
+DEFAULT_THRESHOLD = 0.6
 
 
 class _Bar:
@@ -34,6 +36,8 @@ class _Bar:
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if self._bar is not None:
+            from advisor.data.texts import label_in  # here: every command would load its YAML
+
             shown = label_in(label, context.lang())
             description = context.t("grow.drafting_label", label=shown)[:60]
             self._bar.update(

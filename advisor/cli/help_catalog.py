@@ -21,7 +21,6 @@ import re
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 # Placeholders whose captured text is itself a message to translate
@@ -44,6 +43,8 @@ class HelpCatalog(BaseModel):
 
 @cache
 def catalog() -> HelpCatalog:
+    import yaml  # here, not at the top: only a Japanese help page or usage error reads it
+
     text = resources.files("advisor.cli").joinpath("help_ja.yaml").read_text("utf-8")
     return HelpCatalog.model_validate(yaml.safe_load(text))
 

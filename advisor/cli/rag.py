@@ -12,6 +12,7 @@ import typer
 from pydantic import BaseModel
 
 from advisor.cli import context
+from advisor.cli.confirm import confirm
 from advisor.cli.context import t
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, progress_bar
 from advisor.data.texts import label_in
@@ -296,7 +297,7 @@ def delete(
     from advisor.rag import KnowledgeBase
 
     if not yes and sys.stdin.isatty():
-        typer.confirm(f"Delete knowledge base {kb}?", abort=True, err=True)
+        confirm(t("rag.delete_question", kb=kb), abort=True)
     if not KnowledgeBase(kb, context.settings(), chroma_url).delete():
         raise UserInputError.from_catalog("rag.no_kb", hint_key="rag.no_kb_hint", kb=kb)
     echo(t("rag.deleted", kb=kb))

@@ -16,6 +16,7 @@ import typer
 
 from advisor.cli import context
 from advisor.cli.choices import DeploySku, Method
+from advisor.cli.confirm import confirm
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, CapabilityError, UserInputError
@@ -148,7 +149,7 @@ def create(
         preview = jobs.preview(chosen.name, request)
         if preview is not None:
             _show_preview(preview)
-            if not typer.confirm(context.t("tune.confirm"), default=True, err=True):
+            if not confirm(context.t("tune.confirm"), default=True):
                 echo(context.t("tune.nothing_created"), err=True)
                 raise typer.Exit(1)
     job = jobs.submit(chosen.name, request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from advisor.bench.cost import ASSUMPTIONS_JA
 from advisor.bench.outcome import Outcome
+from advisor.bench.report_i18n import stored
 from advisor.bench.schema import BenchResults
 from advisor.decision_report.bundle import BenchSection, ReportBundle
 from advisor.decision_report.charts import cost_chart, pass_rate_chart
@@ -47,7 +48,8 @@ def _routes_table(results: BenchResults, t: Strings) -> str:
     for name, r in results.routes.items():
         m = r.metrics
         if r.status != "ok" or m is None:
-            rows.append((e(name), e(t("not_ran", why=r.error or r.status)), "", "", ""))
+            why = stored(r.error, t.lang) if r.error else r.status  # the reason in t's language
+            rows.append((e(name), e(t("not_ran", why=why)), "", "", ""))
             continue
         low, high = m.pass_rate_ci
         latency = "-" if m.latency_p50_s is None else f"{m.latency_p50_s:.1f} s"

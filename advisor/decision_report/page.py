@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
+# FONTS: font names only (no download), one stack for every report with Japanese.
+from advisor.bench.report_i18n import FONTS
 from advisor.criteria.catalog import load_catalog
 from advisor.decision_report.bundle import ReportBundle
 from advisor.decision_report.strings import Strings
 
-# Font names only (no download): the PDF engine and browsers pick them from the
-# system; scripts/install.sh installs IPAGothic for Japanese.
-FONTS = '"DejaVu Sans", "IPAGothic", "IPAPGothic", "Noto Sans CJK JP", sans-serif'
 CSS = f"""
 @page {{ size: A4; margin: 16mm 14mm;
   @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; }} }}

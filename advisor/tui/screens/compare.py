@@ -193,8 +193,10 @@ class CompareScreen(AdvisorScreen):
         self.app.call_from_thread(self.show_results, results)
 
     def show_results(self, results: BenchResults) -> None:
+        from advisor.bench.report_i18n import Words
         from advisor.bench.verdict_text import verdict_summary
 
+        w = Words(self.session.language)
         self.results = results
         self.query_one("#bench-progress", ProgressBar).display = False
         verdict = results.verdict
@@ -218,7 +220,9 @@ class CompareScreen(AdvisorScreen):
         for name, route in results.routes.items():
             m = route.metrics
             if m is None:
-                table.add_row(name, route.status, route.error or "", "", "", "", "", "", "")
+                # The report's words: the status and a reason the core wrote, in the language.
+                status, reason = w(f"status.{route.status}"), w.stored(route.error or "")
+                table.add_row(name, status, reason, "", "", "", "", "", "")
                 continue
             low, high = m.pass_rate_ci
             table.add_row(

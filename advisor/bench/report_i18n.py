@@ -1,0 +1,71 @@
+"""The bench report's words in either language (``advisor/bench/report_strings.yaml``).
+
+The report composes its headings, table heads, labels and notes from the catalog.
+Some sentences come from the core already written, in English, in results.json
+(a skipped route's reason, a preparation or cost note, the plan's power note):
+JSON never changes with the language, so :func:`stored` finds such a sentence again
+by its English template and gives the Japanese one.  A sentence no template
+matches (a model's or a library's error, a note from an older release) stays as
+written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor import messages
+from advisor.bench.schema import RouteResult
+from advisor.bench.verdict_text import _match
+
+# Font names only (no download), shared with the decision report: browsers and the PDF
+# engine pick them from the system; scripts/install.sh installs IPAGothic for Japanese.
+FONTS = '"DejaVu Sans", "IPAGothic", "IPAPGothic", "Noto Sans CJK JP", sans-serif'
+
+# Most specific first: "{model} prices as of {date}" would also match the fine-tuned one.
+STORED = (
+    "bench_report.stored.no_knowledge",
+    "bench_report.stored.no_examples",
+    "bench_report.stored.no_training_file",
+    "bench_report.stored.cannot_tune",
+    "bench_report.stored.reused",
+    "bench_report.stored.local_cost",
+    "bench_report.stored.ft_prices",
+    "bench_report.stored.prices",
+    "bench_report.stored.power",
+    "bench_report.stored.grader_failed",
+    "bench_report.stored.no_embeddings",
+    "bench_report.stored.no_embedding_model",
+    "bench_report.stored.nothing_to_prepare",  # the plan's bases (terminal only)
+    "bench_report.stored.simulated",
+)
+
+
+class Words:
+    """``w("col.route")``: the report's word ``bench_report.<key>`` in one language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = "ja" if lang == "ja" else "en"
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return messages.text(f"bench_report.{key}", self.lang, **values)
+
+    def stored(self, sentence: str | None) -> str:
+        """A sentence the core stored in English, in this language when it is a known one."""
+        return stored(sentence or "", self.lang)
+
+
+def stored(sentence: str, lang: str) -> str:
+    """``sentence`` (English, from results.json) in ``lang``; unchanged when unknown."""
+    if lang != "ja":
+        return sentence
+    for key in STORED:
+        values = _match(key, sentence)
+        if values is not None:
+            return messages.text(key, lang, **values)
+    return sentence
+
+
+def route_status(r: RouteResult, lang: str) -> str:
+    """``skipped: <reason>`` of a route that did not run, in ``lang`` (report and terminal)."""
+    w = Words(lang)
+    return w("route_status", status=w(f"status.{r.status}"), error=w.stored(r.error or "None"))
