@@ -20,14 +20,14 @@ import tomllib
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from advisor import messages
 from advisor.bench.routespec import ROUTE_IDS, parse_route
 from advisor.data.texts import Said
-from advisor.errors import DataFileError, UserInputError
+from advisor.errors import AdvisorError, DataFileError, UserInputError
 from advisor.ids import Method
 
 SCENARIO_FILE = "scenario.toml"
@@ -198,6 +198,21 @@ class Scenario(BaseModel):
 
     def training_file(self, method: Method) -> Path | None:
         return self.training.file(method)
+
+
+class QuotedMessage(NamedTuple):
+    """The message of an error quoted in a problem, without its hint, in any language."""
+
+    error: AdvisorError
+
+    def __str__(self) -> str:
+        return self.error.message
+
+    def localized(self, lang: str) -> str:
+        error = self.error
+        if lang == "en" or error.key is None:
+            return error.message
+        return error.where(lang) + messages.text(error.key, lang, **error.values)
 
 
 class Problem(BaseModel):

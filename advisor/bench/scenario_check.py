@@ -8,7 +8,6 @@ installed and fall back to structural checks otherwise.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from pathlib import Path
@@ -16,15 +15,16 @@ from typing import Any
 
 from advisor import messages
 from advisor.bench.scenario import (
-    KNOWLEDGE_SUFFIXES,
     MIN_TEST_PROMPTS,
     MIN_TRAINING_EXAMPLES,
     Problem,
+    QuotedMessage,
     Scenario,
     TestItem,
     _read_jsonl,
     normalize_prompt,
 )
+from advisor.bench.scenario_context import check_answers, check_knowledge, optional
 from advisor.errors import AdvisorError, DataFileError
 from advisor.ids import METHODS
 
@@ -40,22 +40,14 @@ REQUIRED_GRADER_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _optional(module: str, attribute: str) -> Any:
-    """``module.attribute`` when that part of the product exists yet, else None."""
-    try:
-        return getattr(importlib.import_module(module), attribute)
-    except (ImportError, AttributeError):
-        return None
-
-
 def check_scenario(scenario: Scenario) -> list[Problem]:
     problems: list[Problem] = []
     training_prompts = _check_training(scenario, problems)
     items = _check_test(scenario, problems)
     _check_overlap(scenario, items, training_prompts, problems)
     _check_graders(scenario, items, problems)
-    _check_knowledge(scenario, problems)
-    _check_answers(scenario, problems)
+    check_knowledge(scenario, problems)
+    check_answers(scenario, problems)
     return problems
 
 
@@ -100,12 +92,13 @@ def _check_training(scenario: Scenario, problems: list[Problem]) -> dict[str, tu
 def _validate_training_file(
     path: Path, method: str, grader: Path | None, problems: list[Problem]
 ) -> int:
-    validate_file = _optional("advisor.data.validate", "validate_file")
+    validate_file = optional("advisor.data.validate", "validate_file")
     if validate_file is not None:
         try:
             report = validate_file(path, method, grader=grader if method == "rft" else None)
         except AdvisorError as exc:
-            problems.append(Problem(code="invalid_training_file", message=str(exc), path=str(path)))
+            quoted = "core.scenario_check.quoted"
+            problems.append(Problem.of("invalid_training_file", quoted, path=str(path), error=exc))
             return 0
         for severity, issues in (("error", report.errors), ("warning", report.warnings)):
             problems.extend(
@@ -153,7 +146,13 @@ def _structural_training_check(path: Path, method: str, problems: list[Problem])
                 )
     except DataFileError as exc:
         problems.append(
-            Problem(code="invalid_json", message=exc.message, path=str(path), line=exc.line)
+            Problem.of(
+                "invalid_json",
+                "core.scenario_check.quoted",
+                path=str(path),
+                line=exc.line,
+                error=QuotedMessage(exc),
+            )
         )
     return count
 
@@ -210,7 +209,13 @@ def _check_test(scenario: Scenario, problems: list[Problem]) -> list[TestItem]:
         items = scenario.test_items()
     except DataFileError as exc:
         problems.append(
-            Problem(code="invalid_test_item", message=exc.message, path=str(path), line=exc.line)
+            Problem.of(
+                "invalid_test_item",
+                "core.scenario_check.quoted",
+                path=str(path),
+                line=exc.line,
+                error=QuotedMessage(exc),
+            )
         )
         return []
     if len(items) < MIN_TEST_PROMPTS:
@@ -249,8 +254,12 @@ def _check_test(scenario: Scenario, problems: list[Problem]) -> list[TestItem]:
                     )
         except DataFileError as exc:
             problems.append(
-                Problem(
-                    code="invalid_paraphrases", message=exc.message, path=exc.path, line=exc.line
+                Problem.of(
+                    "invalid_paraphrases",
+                    "core.scenario_check.quoted",
+                    path=exc.path,
+                    line=exc.line,
+                    error=QuotedMessage(exc),
                 )
             )
     return items
@@ -290,7 +299,7 @@ def _check_overlap(
 
 
 def _load_grader(spec: dict[str, Any], where: str, problems: list[Problem]) -> Any:
-    load_grader = _optional("advisor.graders", "load_grader")
+    load_grader = optional("advisor.graders", "load_grader")
     if load_grader is None:
         _structural_grader_check(spec, where, problems)
         return None
@@ -298,8 +307,12 @@ def _load_grader(spec: dict[str, Any], where: str, problems: list[Problem]) -> A
         return load_grader(spec)
     except (AdvisorError, ValueError, TypeError, KeyError) as exc:
         problems.append(
-            Problem(
-                code="invalid_grader", message=f"grader {spec.get('name')!r}: {exc}", path=where
+            Problem.of(
+                "invalid_grader",
+                "core.scenario_check.invalid_grader",
+                path=where,
+                name=repr(spec.get("name")),
+                error=exc,
             )
         )
         return None
@@ -350,7 +363,7 @@ def _check_graders(scenario: Scenario, items: list[TestItem], problems: list[Pro
     if not scenario.test.graders:
         problems.append(Problem.of("no_graders", "core.scenario_check.no_graders", path=where))
         return
-    sample_cls = _optional("advisor.graders", "Sample")
+    sample_cls = optional("advisor.graders", "Sample")
     for spec in scenario.test.graders:
         definition = spec.definition()
         grader = _load_grader(definition, where, problems)
@@ -379,10 +392,13 @@ def _check_graders(scenario: Scenario, items: list[TestItem], problems: list[Pro
                 result = grader.grade(_sample(sample_cls, item.reference), item.fields())
             except AdvisorError as exc:
                 problems.append(
-                    Problem(
-                        code="grader_failed",
-                        message=f"grader {spec.name!r} on {item.id}: {exc}",
+                    Problem.of(
+                        "grader_failed",
+                        "core.scenario_check.grader_failed",
                         path=where,
+                        name=repr(spec.name),
+                        id=item.id,
+                        error=exc,
                     )
                 )
                 break
@@ -404,87 +420,3 @@ def _sample(sample_cls: Any, text: str) -> Any:
     except json.JSONDecodeError:
         parsed = None
     return sample_cls(output_text=text, output_json=parsed)
-
-
-# --- knowledge and answers -----------------------------------------------------------
-
-
-def _check_knowledge(scenario: Scenario, problems: list[Problem]) -> None:
-    if scenario.knowledge is None:
-        if scenario.kind == "knowledge":
-            problems.append(
-                Problem.of(
-                    "no_knowledge",
-                    "core.scenario_check.no_knowledge",
-                    path=str(scenario.root / "scenario.toml"),
-                    severity="warning",
-                )
-            )
-        return
-    folder = scenario.knowledge.documents
-    if not folder.is_dir():
-        problems.append(
-            Problem.of("missing_file", "core.scenario_check.knowledge_missing", path=str(folder))
-        )
-    elif not scenario.knowledge_files():
-        problems.append(
-            Problem.of(
-                "empty_knowledge",
-                "core.scenario_check.empty_knowledge",
-                path=str(folder),
-                suffixes="/".join(KNOWLEDGE_SUFFIXES),
-            )
-        )
-
-
-def _check_answers(scenario: Scenario, problems: list[Problem]) -> None:
-    where = str(scenario.root / "scenario.toml")
-    if not scenario.answers:
-        problems.append(
-            Problem.of(
-                "no_answers", "core.scenario_check.no_answers", path=where, severity="warning"
-            )
-        )
-        return
-    load_catalog = _optional("advisor.criteria", "load_catalog")
-    coerce = _optional("advisor.criteria.answers", "coerce_answer")
-    if load_catalog is None or coerce is None:
-        return
-    catalog = load_catalog()
-    known = set(catalog.question_ids())
-    for key, value in scenario.answers.items():
-        if key not in known:
-            problems.append(
-                Problem.of(
-                    "unknown_answer", "core.scenario_check.unknown_answer", path=where, answer=key
-                )
-            )
-            continue
-        try:
-            coerce(catalog.question(key), value)
-        except AdvisorError as exc:
-            problems.append(Problem(code="invalid_answer", message=f"[answers] {exc}", path=where))
-    _check_recommendation(scenario, where, problems)
-
-
-def _check_recommendation(scenario: Scenario, where: str, problems: list[Problem]) -> None:
-    """Warn when the advisor, given the scenario's answers, recommends another route."""
-    assess = _optional("advisor.criteria", "assess")
-    answers_cls = _optional("advisor.criteria", "Answers")
-    if scenario.expected_route is None or assess is None or answers_cls is None:
-        return
-    try:
-        primary = assess(answers_cls(scenario.answers)).recommendation.primary
-    except (AdvisorError, ValueError):
-        return  # invalid answers are reported above
-    if primary != scenario.expected_route:
-        problems.append(
-            Problem.of(
-                "advisor_disagrees",
-                "core.scenario_check.advisor_disagrees",
-                path=where,
-                severity="warning",
-                primary=primary,
-                expected=scenario.expected_route,
-            )
-        )

@@ -217,3 +217,26 @@ def test_the_scenario_checks_speak_japanese_and_json_keeps_english(
         "no [answers]: the report cannot compare with the advisor",
         "sft training file not found",
     } <= messages
+
+
+def test_a_problem_quoting_another_error_quotes_it_in_japanese(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    (folder / "scenario.toml").write_text(
+        'name = "tiny"\ntitle = "Tiny"\ndescription = "Too small."\nkind = "style"\n'
+        'system_prompt = "Be brief."\n[training]\nsft = "train.jsonl"\n'
+        '[test]\nfile = "test.jsonl"\n',
+        encoding="utf-8",
+    )
+    test = folder / "test.jsonl"
+    test.write_text('{"id": "a", "prompt": "Hi"}\n[1]\n', encoding="utf-8")
+    args = ("scenarios", "validate", str(folder), "--format", "json")
+    _, english, _ = run(capsys, *args)
+    found = json.loads(english)["scenarios"][0]["problems"]
+    quoted = next(p for p in found if p["code"] == "invalid_test_item")
+    assert quoted["message"] == f"{test}, line 2: each line must be a JSON object"  # as before
+    code, out, _ = run(capsys, "--lang", "ja", "scenarios", "validate", str(folder))
+    assert code == 1
+    assert f"{test} の 2 行目: 各行は JSON オブジェクトにしてください [invalid_test_item]" in out

@@ -162,3 +162,22 @@ def test_a_skip_reason_keeps_its_english_text_json_and_str() -> None:
     assert skip.model_dump() == {"path": "/d/x.xyz", "reason": "unsupported file type .xyz"}
     shown = messages.text("rag.skipped", "ja", path="x.xyz", reason=skip.said())
     assert "対応していないファイル形式 .xyz" in shown
+
+
+def test_an_error_quoted_in_a_message_follows_its_language() -> None:
+    from advisor.errors import GraderError
+
+    inner = GraderError.from_catalog(
+        "core.graders.unknown_type",
+        hint_key="core.graders.unknown_type_hint",
+        kind="'x'",
+        kinds="a",
+    )
+    english = messages.text("core.scenario_check.invalid_grader", "en", name="'g'", error=inner)
+    assert english == "grader 'g': unknown grader type 'x': use one of: a"
+    japanese = messages.text("core.scenario_check.invalid_grader", "ja", name="'g'", error=inner)
+    assert japanese == "採点器 'g': 不明な採点器の種類 'x'。a のいずれかを指定してください"
+    plain = ValueError("as the library wrote it")  # no localized(): quoted as it is
+    assert messages.text("core.rag.query_failed", "ja", kb="k", error=plain).endswith(
+        "（as the library wrote it）"
+    )
