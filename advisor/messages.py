@@ -45,8 +45,14 @@ class Catalog(RootModel[dict[str, Message]]):
 
 # messages.yaml: the shells' texts; messages_core.yaml: texts the core hands to people
 # (errors raised from advisor/app, bench verdicts, backend reasons); bench/report_strings.yaml:
-# the words of the bench report.
-CATALOG_FILES = ("messages.yaml", "messages_core.yaml", "bench/report_strings.yaml")
+# the words of the bench report; messages_core_errors.yaml: errors raised deeper in the core
+# (RAG, graders, scenarios, export writers).
+CATALOG_FILES = (
+    "messages.yaml",
+    "messages_core.yaml",
+    "bench/report_strings.yaml",
+    "messages_core_errors.yaml",
+)
 
 
 @cache
@@ -114,8 +120,15 @@ def text(key: str, lang: str, **values: Any) -> str:
     template = message.ja if lang == "ja" else message.en
     if not values:
         return template
-    filled = {
-        name: text(v.key, lang, **v.values) if isinstance(v, Localized) else v
-        for name, v in values.items()
-    }
+    filled = {name: _filled(v, lang) for name, v in values.items()}
     return template.format(**filled)
+
+
+def _filled(value: Any, lang: str) -> Any:
+    """A value in ``lang``: a nested message, or an error quoted whole (it has ``localized``)."""
+    if isinstance(value, Localized):
+        return text(value.key, lang, **value.values)
+    localized = getattr(value, "localized", None)
+    if lang != "en" and callable(localized):  # English: the value's str, as always
+        return localized(lang)
+    return value

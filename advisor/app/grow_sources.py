@@ -91,7 +91,7 @@ def load_distill_prompts(path: Path) -> list[tuple[int, str]]:
             if text and (prompt := prompt_of(_distill_record(text, path, line))):
                 found.append((line, prompt))
     except EncodingProblem as exc:
-        raise DataFileError(exc.message, path=display_name(path), line=exc.line) from exc
+        raise exc.error(display_name(path)) from exc
     if not found:
         raise DataFileError.from_catalog(
             "core.grow.no_prompts",

@@ -20,13 +20,14 @@ import tomllib
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from advisor import messages
 from advisor.bench.routespec import ROUTE_IDS, parse_route
 from advisor.data.texts import Said
-from advisor.errors import DataFileError, UserInputError
+from advisor.errors import AdvisorError, DataFileError, UserInputError
 from advisor.ids import Method
 
 SCENARIO_FILE = "scenario.toml"
@@ -158,11 +159,13 @@ class Scenario(BaseModel):
             try:
                 items.append(TestItem.model_validate(record))
             except ValidationError as exc:
-                raise DataFileError(
-                    f"test item is invalid: {_first_error(exc)}",
+                raise DataFileError.from_catalog(
+                    "core.scenarios.bad_test_item",
+                    hint_key="core.scenarios.line_needs_hint",
                     path=str(self.test.file),
                     line=line,
-                    hint='each line needs {"id": str, "prompt": str}',
+                    error=_first_error(exc),
+                    example='{"id": str, "prompt": str}',
                 ) from exc
         return items
 
@@ -174,11 +177,12 @@ class Scenario(BaseModel):
         for line, record in _read_jsonl(self.test.paraphrases):
             texts = record.get("paraphrases")
             if not isinstance(record.get("id"), str) or not isinstance(texts, list):
-                raise DataFileError(
-                    "paraphrase line is invalid",
+                raise DataFileError.from_catalog(
+                    "core.scenarios.bad_paraphrase",
+                    hint_key="core.scenarios.line_needs_hint",
                     path=str(self.test.paraphrases),
                     line=line,
-                    hint='each line needs {"id": str, "paraphrases": [str, ...]}',
+                    example='{"id": str, "paraphrases": [str, ...]}',
                 )
             result[record["id"]] = [str(t) for t in texts]
         return result
@@ -196,6 +200,21 @@ class Scenario(BaseModel):
         return self.training.file(method)
 
 
+class QuotedMessage(NamedTuple):
+    """The message of an error quoted in a problem, without its hint, in any language."""
+
+    error: AdvisorError
+
+    def __str__(self) -> str:
+        return self.error.message
+
+    def localized(self, lang: str) -> str:
+        error = self.error
+        if lang == "en" or error.key is None:
+            return error.message
+        return error.where(lang) + messages.text(error.key, lang, **error.values)
+
+
 class Problem(BaseModel):
     """One finding of :func:`validate_scenario`."""
 
@@ -206,10 +225,38 @@ class Problem(BaseModel):
     line: int | None = None
     # The data validator's issues keep their text key: shown in the reader's language.
     text: Said | None = Field(default=None, exclude=True, repr=False)
+    # The scenario checks' own findings keep their catalog key (advisor/messages_core_errors.yaml).
+    key: str | None = Field(default=None, exclude=True, repr=False)
+    values: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        key: str,
+        *,
+        path: str | None,
+        line: int | None = None,
+        severity: Literal["error", "warning"] = "error",
+        **values: Any,
+    ) -> Problem:
+        """A finding of the scenario checks, its message the catalog's ``key``."""
+        message = messages.text(key, "en", **values)
+        return cls(
+            severity=severity,
+            code=code,
+            message=message,
+            path=path,
+            line=line,
+            key=key,
+            values=values,
+        )
 
     def message_in(self, lang: str) -> str:
         """``message`` in ``lang`` where it has a text key (else as written, English)."""
-        return self.text.render(lang) if self.text is not None else self.message
+        if self.text is not None:
+            return self.text.render(lang)
+        return messages.text(self.key, lang, **self.values) if self.key else self.message
 
     def __str__(self) -> str:
         where = self.path or ""
@@ -250,19 +297,23 @@ def resolve_scenario_path(path_or_name: str | Path, root: Path | None = None) ->
     if candidate.is_dir():
         if (candidate / SCENARIO_FILE).is_file():
             return candidate / SCENARIO_FILE
-        raise UserInputError(
-            f"{candidate} holds no {SCENARIO_FILE}",
-            hint="point at a scenario folder (see docs/scenarios.md)",
+        raise UserInputError.from_catalog(
+            "core.scenarios.no_toml",
+            hint_key="core.scenarios.no_toml_hint",
+            folder=candidate,
+            file=SCENARIO_FILE,
         )
     name = str(path_or_name)
     if "/" not in name and os.sep not in name:
         for folder in scenario_roots(root):
             if (folder / name / SCENARIO_FILE).is_file():
                 return folder / name / SCENARIO_FILE
-    known = ", ".join(p.name for p in list_scenarios(root)) or "none"
-    raise UserInputError(
-        f"no scenario named or found at {path_or_name!r}",
-        hint=f"use a scenario folder or one of: {known}",
+    names = ", ".join(p.name for p in list_scenarios(root))
+    raise UserInputError.from_catalog(
+        "core.scenarios.not_found",
+        hint_key="core.scenarios.not_found_hint",
+        name=repr(path_or_name),
+        known=names or messages.Localized("core.scenarios.none_known"),
     )
 
 
@@ -278,11 +329,12 @@ def load_scenario(path_or_name: str | Path, root: Path | None = None) -> Scenari
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = TOML_POSITION.search(str(exc))
-        raise DataFileError(
-            f"invalid TOML: {TOML_POSITION.sub('', str(exc))}",
+        raise DataFileError.from_catalog(
+            "core.scenarios.bad_toml",
+            hint_key="core.scenarios.bad_toml_hint",
             path=str(toml_path),
             line=int(match.group(1)) if match else None,
-            hint="fix the syntax there (strings need quotes, tables [name])",
+            error=TOML_POSITION.sub("", str(exc)),
         ) from exc
     folder = toml_path.parent
     data["root"] = folder
@@ -291,11 +343,13 @@ def load_scenario(path_or_name: str | Path, root: Path | None = None) -> Scenari
     except ValidationError as exc:
         first = exc.errors()[0]
         key = str(first["loc"][-1]) if first["loc"] else ""
-        raise DataFileError(
-            f"invalid scenario field {_loc(first['loc'])}: {first['msg']}",
+        raise DataFileError.from_catalog(
+            "core.scenarios.bad_field",
+            hint_key="core.scenarios.bad_field_hint",
             path=str(toml_path),
             line=_line_of_key(text, key),
-            hint="see docs/scenarios.md for the format",
+            field=_loc(first["loc"]),
+            error=first["msg"],
         ) from exc
     return _resolve_paths(scenario, folder)
 
@@ -336,7 +390,11 @@ def _line_of_key(text: str, key: str) -> int | None:
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-blank line; DataFileError on bad JSON."""
     if not path.is_file():
-        raise DataFileError("file not found", path=str(path), hint="create it or fix the path")
+        raise DataFileError.from_catalog(
+            "core.scenarios.file_not_found",
+            hint_key="core.scenarios.file_not_found_hint",
+            path=str(path),
+        )
     with path.open(encoding="utf-8") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -344,11 +402,13 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             try:
                 record = json.loads(raw)
             except json.JSONDecodeError as exc:
-                raise DataFileError(
-                    f"invalid JSON: {exc.msg}", path=str(path), line=number
+                raise DataFileError.from_catalog(
+                    "core.scenarios.bad_json", path=str(path), line=number, error=exc.msg
                 ) from exc
             if not isinstance(record, dict):
-                raise DataFileError("each line must be a JSON object", path=str(path), line=number)
+                raise DataFileError.from_catalog(
+                    "core.scenarios.not_an_object", path=str(path), line=number
+                )
             yield number, record
 
 

@@ -8,22 +8,23 @@ installed and fall back to structural checks otherwise.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+from advisor import messages
 from advisor.bench.scenario import (
-    KNOWLEDGE_SUFFIXES,
     MIN_TEST_PROMPTS,
     MIN_TRAINING_EXAMPLES,
     Problem,
+    QuotedMessage,
     Scenario,
     TestItem,
     _read_jsonl,
     normalize_prompt,
 )
+from advisor.bench.scenario_context import check_answers, check_knowledge, optional
 from advisor.errors import AdvisorError, DataFileError
 from advisor.ids import METHODS
 
@@ -39,22 +40,14 @@ REQUIRED_GRADER_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _optional(module: str, attribute: str) -> Any:
-    """``module.attribute`` when that part of the product exists yet, else None."""
-    try:
-        return getattr(importlib.import_module(module), attribute)
-    except (ImportError, AttributeError):
-        return None
-
-
 def check_scenario(scenario: Scenario) -> list[Problem]:
     problems: list[Problem] = []
     training_prompts = _check_training(scenario, problems)
     items = _check_test(scenario, problems)
     _check_overlap(scenario, items, training_prompts, problems)
     _check_graders(scenario, items, problems)
-    _check_knowledge(scenario, problems)
-    _check_answers(scenario, problems)
+    check_knowledge(scenario, problems)
+    check_answers(scenario, problems)
     return problems
 
 
@@ -73,20 +66,18 @@ def _check_training(scenario: Scenario, problems: list[Problem]) -> dict[str, tu
         if path is None:
             continue
         if not path.is_file():
-            problems.append(
-                Problem(
-                    code="missing_file", message=f"{method} training file not found", path=str(path)
-                )
-            )
+            missing = "core.scenario_check.training_missing"
+            problems.append(Problem.of("missing_file", missing, path=str(path), method=method))
             continue
         count = _validate_training_file(path, method, grader_path, problems)
         if method == "sft" and count < MIN_TRAINING_EXAMPLES:
             problems.append(
-                Problem(
-                    code="too_few_examples",
-                    message=f"{count} SFT examples; a benchmark needs at least "
-                    f"{MIN_TRAINING_EXAMPLES}",
+                Problem.of(
+                    "too_few_examples",
+                    "core.scenario_check.too_few_examples",
                     path=str(path),
+                    count=count,
+                    minimum=MIN_TRAINING_EXAMPLES,
                 )
             )
         try:
@@ -101,12 +92,13 @@ def _check_training(scenario: Scenario, problems: list[Problem]) -> dict[str, tu
 def _validate_training_file(
     path: Path, method: str, grader: Path | None, problems: list[Problem]
 ) -> int:
-    validate_file = _optional("advisor.data.validate", "validate_file")
+    validate_file = optional("advisor.data.validate", "validate_file")
     if validate_file is not None:
         try:
             report = validate_file(path, method, grader=grader if method == "rft" else None)
         except AdvisorError as exc:
-            problems.append(Problem(code="invalid_training_file", message=str(exc), path=str(path)))
+            quoted = "core.scenario_check.quoted"
+            problems.append(Problem.of("invalid_training_file", quoted, path=str(path), error=exc))
             return 0
         for severity, issues in (("error", report.errors), ("warning", report.warnings)):
             problems.extend(
@@ -140,35 +132,27 @@ def _structural_training_check(path: Path, method: str, problems: list[Problem])
                 )
             )
             if not isinstance(messages, list) or not messages:
-                problems.append(
-                    Problem(
-                        code="no_messages", message="no messages list", path=str(path), line=line
-                    )
-                )
+                no_list = "core.scenario_check.no_messages"
+                problems.append(Problem.of("no_messages", no_list, path=str(path), line=line))
                 continue
             if method == "sft" and messages[-1].get("role") != "assistant":
-                problems.append(
-                    Problem(
-                        code="no_assistant",
-                        message="the last message must be the assistant's answer",
-                        path=str(path),
-                        line=line,
-                    )
-                )
+                no_answer = "core.scenario_check.no_assistant"
+                problems.append(Problem.of("no_assistant", no_answer, path=str(path), line=line))
             if method == "dpo" and not (
                 record.get("preferred_output") and record.get("non_preferred_output")
             ):
                 problems.append(
-                    Problem(
-                        code="no_pair",
-                        message="needs preferred_output and non_preferred_output",
-                        path=str(path),
-                        line=line,
-                    )
+                    Problem.of("no_pair", "core.scenario_check.no_pair", path=str(path), line=line)
                 )
     except DataFileError as exc:
         problems.append(
-            Problem(code="invalid_json", message=exc.message, path=str(path), line=exc.line)
+            Problem.of(
+                "invalid_json",
+                "core.scenario_check.quoted",
+                path=str(path),
+                line=exc.line,
+                error=QuotedMessage(exc),
+            )
         )
     return count
 
@@ -192,18 +176,19 @@ def _rft_grader(scenario: Scenario, problems: list[Problem]) -> Any:
         return None
     if not path.is_file():
         problems.append(
-            Problem(code="missing_file", message="rft_grader not found", path=str(path))
+            Problem.of("missing_file", "core.scenario_check.rft_grader_missing", path=str(path))
         )
         return None
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         problems.append(
-            Problem(
-                code="invalid_json",
-                message=f"invalid JSON: {exc.msg}",
+            Problem.of(
+                "invalid_json",
+                "core.scenario_check.bad_json",
                 path=str(path),
                 line=exc.lineno,
+                error=exc.msg,
             )
         )
         return None
@@ -216,28 +201,43 @@ def _rft_grader(scenario: Scenario, problems: list[Problem]) -> Any:
 def _check_test(scenario: Scenario, problems: list[Problem]) -> list[TestItem]:
     path = scenario.test.file
     if not path.is_file():
-        problems.append(Problem(code="missing_file", message="test file not found", path=str(path)))
+        problems.append(
+            Problem.of("missing_file", "core.scenario_check.test_missing", path=str(path))
+        )
         return []
     try:
         items = scenario.test_items()
     except DataFileError as exc:
         problems.append(
-            Problem(code="invalid_test_item", message=exc.message, path=str(path), line=exc.line)
+            Problem.of(
+                "invalid_test_item",
+                "core.scenario_check.quoted",
+                path=str(path),
+                line=exc.line,
+                error=QuotedMessage(exc),
+            )
         )
         return []
     if len(items) < MIN_TEST_PROMPTS:
         problems.append(
-            Problem(
-                code="too_few_test_prompts",
-                message=f"{len(items)} test prompts; a benchmark needs at least {MIN_TEST_PROMPTS}",
+            Problem.of(
+                "too_few_test_prompts",
+                "core.scenario_check.too_few_prompts",
                 path=str(path),
+                count=len(items),
+                minimum=MIN_TEST_PROMPTS,
             )
         )
     seen: set[str] = set()
     for item in items:
         if item.id in seen:
             problems.append(
-                Problem(code="duplicate_id", message=f"test id {item.id!r} repeats", path=str(path))
+                Problem.of(
+                    "duplicate_id",
+                    "core.scenario_check.duplicate_id",
+                    path=str(path),
+                    id=repr(item.id),
+                )
             )
         seen.add(item.id)
     if scenario.test.paraphrases is not None:
@@ -245,16 +245,21 @@ def _check_test(scenario: Scenario, problems: list[Problem]) -> list[TestItem]:
             for test_id in scenario.paraphrases():
                 if test_id not in seen:
                     problems.append(
-                        Problem(
-                            code="unknown_paraphrase_id",
-                            message=f"paraphrases for unknown test id {test_id!r}",
+                        Problem.of(
+                            "unknown_paraphrase_id",
+                            "core.scenario_check.unknown_paraphrase_id",
                             path=str(scenario.test.paraphrases),
+                            id=repr(test_id),
                         )
                     )
         except DataFileError as exc:
             problems.append(
-                Problem(
-                    code="invalid_paraphrases", message=exc.message, path=exc.path, line=exc.line
+                Problem.of(
+                    "invalid_paraphrases",
+                    "core.scenario_check.quoted",
+                    path=exc.path,
+                    line=exc.line,
+                    error=QuotedMessage(exc),
                 )
             )
     return items
@@ -267,21 +272,25 @@ def _check_overlap(
     problems: list[Problem],
 ) -> None:
     """Held-out means held out: no test prompt (or paraphrase) may be a training prompt."""
-    candidates = [(item.id, item.prompt) for item in items]
+    candidates: list[tuple[str | messages.Localized, str]] = [
+        (item.id, item.prompt) for item in items
+    ]
     try:
-        for test_id, texts in scenario.paraphrases().items():
-            candidates += [(f"{test_id} (paraphrase)", text) for text in texts]
+        for paraphrased, texts in scenario.paraphrases().items():
+            shown = messages.Localized("core.scenario_check.paraphrase_of", {"id": paraphrased})
+            candidates += [(shown, text) for text in texts]
     except DataFileError:
         pass  # reported by _check_test
     for test_id, prompt in candidates:
         hit = training.get(normalize_prompt(prompt))
         if hit is not None:
             problems.append(
-                Problem(
-                    code="test_in_training",
-                    message=f"test prompt {test_id} also appears in training",
+                Problem.of(
+                    "test_in_training",
+                    "core.scenario_check.test_in_training",
                     path=hit[0],
                     line=hit[1],
+                    id=test_id,
                 )
             )
 
@@ -290,7 +299,7 @@ def _check_overlap(
 
 
 def _load_grader(spec: dict[str, Any], where: str, problems: list[Problem]) -> Any:
-    load_grader = _optional("advisor.graders", "load_grader")
+    load_grader = optional("advisor.graders", "load_grader")
     if load_grader is None:
         _structural_grader_check(spec, where, problems)
         return None
@@ -298,8 +307,12 @@ def _load_grader(spec: dict[str, Any], where: str, problems: list[Problem]) -> A
         return load_grader(spec)
     except (AdvisorError, ValueError, TypeError, KeyError) as exc:
         problems.append(
-            Problem(
-                code="invalid_grader", message=f"grader {spec.get('name')!r}: {exc}", path=where
+            Problem.of(
+                "invalid_grader",
+                "core.scenario_check.invalid_grader",
+                path=where,
+                name=repr(spec.get("name")),
+                error=exc,
             )
         )
         return None
@@ -310,16 +323,24 @@ def _structural_grader_check(spec: dict[str, Any], where: str, problems: list[Pr
     required = REQUIRED_GRADER_KEYS.get(str(kind))
     if required is None:
         problems.append(
-            Problem(code="invalid_grader", message=f"unknown grader type {kind!r}", path=where)
+            Problem.of(
+                "invalid_grader",
+                "core.scenario_check.unknown_grader_type",
+                path=where,
+                kind=repr(kind),
+            )
         )
         return
     missing = [key for key in required if key not in spec]
     if missing:
         problems.append(
-            Problem(
-                code="invalid_grader",
-                message=f"grader {spec.get('name')!r} ({kind}) lacks {', '.join(missing)}",
+            Problem.of(
+                "invalid_grader",
+                "core.scenario_check.grader_lacks",
                 path=where,
+                name=repr(spec.get("name")),
+                kind=kind,
+                missing=", ".join(missing),
             )
         )
     if kind == "python":
@@ -327,7 +348,9 @@ def _structural_grader_check(spec: dict[str, Any], where: str, problems: list[Pr
             compile(str(spec.get("source", "")), f"<grader {spec.get('name')}>", "exec")
         except SyntaxError as exc:
             problems.append(
-                Problem(code="invalid_grader", message=f"python grader: {exc.msg}", path=where)
+                Problem.of(
+                    "invalid_grader", "core.scenario_check.python_syntax", path=where, error=exc.msg
+                )
             )
     if kind == "multi":
         for sub in (spec.get("graders") or {}).values():
@@ -338,11 +361,9 @@ def _structural_grader_check(spec: dict[str, Any], where: str, problems: list[Pr
 def _check_graders(scenario: Scenario, items: list[TestItem], problems: list[Problem]) -> None:
     where = str(scenario.root / "scenario.toml")
     if not scenario.test.graders:
-        problems.append(
-            Problem(code="no_graders", message="the test set has no graders", path=where)
-        )
+        problems.append(Problem.of("no_graders", "core.scenario_check.no_graders", path=where))
         return
-    sample_cls = _optional("advisor.graders", "Sample")
+    sample_cls = optional("advisor.graders", "Sample")
     for spec in scenario.test.graders:
         definition = spec.definition()
         grader = _load_grader(definition, where, problems)
@@ -351,11 +372,13 @@ def _check_graders(scenario: Scenario, items: list[TestItem], problems: list[Pro
             missing = fields - set(item.fields())
             if missing:
                 problems.append(
-                    Problem(
-                        code="missing_item_field",
-                        message=f"test item {item.id} lacks {', '.join(sorted(missing))} "
-                        f"used by grader {spec.name!r}",
+                    Problem.of(
+                        "missing_item_field",
+                        "core.scenario_check.item_lacks_field",
                         path=str(scenario.test.file),
+                        id=item.id,
+                        fields=", ".join(sorted(missing)),
+                        name=repr(spec.name),
                     )
                 )
                 break
@@ -369,19 +392,24 @@ def _check_graders(scenario: Scenario, items: list[TestItem], problems: list[Pro
                 result = grader.grade(_sample(sample_cls, item.reference), item.fields())
             except AdvisorError as exc:
                 problems.append(
-                    Problem(
-                        code="grader_failed",
-                        message=f"grader {spec.name!r} on {item.id}: {exc}",
+                    Problem.of(
+                        "grader_failed",
+                        "core.scenario_check.grader_failed",
                         path=where,
+                        name=repr(spec.name),
+                        id=item.id,
+                        error=exc,
                     )
                 )
                 break
             if not result.passed:
                 problems.append(
-                    Problem(
-                        code="reference_fails_grader",
-                        message=f"the reference of {item.id} fails grader {spec.name!r}",
+                    Problem.of(
+                        "reference_fails_grader",
+                        "core.scenario_check.reference_fails",
                         path=str(scenario.test.file),
+                        id=item.id,
+                        name=repr(spec.name),
                     )
                 )
 
@@ -392,90 +420,3 @@ def _sample(sample_cls: Any, text: str) -> Any:
     except json.JSONDecodeError:
         parsed = None
     return sample_cls(output_text=text, output_json=parsed)
-
-
-# --- knowledge and answers -----------------------------------------------------------
-
-
-def _check_knowledge(scenario: Scenario, problems: list[Problem]) -> None:
-    if scenario.knowledge is None:
-        if scenario.kind == "knowledge":
-            problems.append(
-                Problem(
-                    severity="warning",
-                    code="no_knowledge",
-                    message="a knowledge scenario without [knowledge] documents cannot bench RAG",
-                    path=str(scenario.root / "scenario.toml"),
-                )
-            )
-        return
-    folder = scenario.knowledge.documents
-    if not folder.is_dir():
-        problems.append(
-            Problem(code="missing_file", message="knowledge folder not found", path=str(folder))
-        )
-    elif not scenario.knowledge_files():
-        problems.append(
-            Problem(
-                code="empty_knowledge",
-                message=f"no {'/'.join(KNOWLEDGE_SUFFIXES)} documents in the knowledge folder",
-                path=str(folder),
-            )
-        )
-
-
-def _check_answers(scenario: Scenario, problems: list[Problem]) -> None:
-    where = str(scenario.root / "scenario.toml")
-    if not scenario.answers:
-        problems.append(
-            Problem(
-                severity="warning",
-                code="no_answers",
-                message="no [answers]: the report cannot compare with the advisor",
-                path=where,
-            )
-        )
-        return
-    load_catalog = _optional("advisor.criteria", "load_catalog")
-    coerce = _optional("advisor.criteria.answers", "coerce_answer")
-    if load_catalog is None or coerce is None:
-        return
-    catalog = load_catalog()
-    known = set(catalog.question_ids())
-    for key, value in scenario.answers.items():
-        if key not in known:
-            problems.append(
-                Problem(
-                    code="unknown_answer",
-                    message=f"[answers] {key} is not an advisor question",
-                    path=where,
-                )
-            )
-            continue
-        try:
-            coerce(catalog.question(key), value)
-        except AdvisorError as exc:
-            problems.append(Problem(code="invalid_answer", message=f"[answers] {exc}", path=where))
-    _check_recommendation(scenario, where, problems)
-
-
-def _check_recommendation(scenario: Scenario, where: str, problems: list[Problem]) -> None:
-    """Warn when the advisor, given the scenario's answers, recommends another route."""
-    assess = _optional("advisor.criteria", "assess")
-    answers_cls = _optional("advisor.criteria", "Answers")
-    if scenario.expected_route is None or assess is None or answers_cls is None:
-        return
-    try:
-        primary = assess(answers_cls(scenario.answers)).recommendation.primary
-    except (AdvisorError, ValueError):
-        return  # invalid answers are reported above
-    if primary != scenario.expected_route:
-        problems.append(
-            Problem(
-                severity="warning",
-                code="advisor_disagrees",
-                message=f"the advisor recommends {primary} for these answers, "
-                f"but the scenario expects {scenario.expected_route}",
-                path=where,
-            )
-        )

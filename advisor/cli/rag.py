@@ -142,7 +142,7 @@ def index(
         )
     )
     for skip in report.skipped:
-        echo("  " + t("rag.skipped", path=shown(skip.path), reason=skip.reason))
+        echo("  " + t("rag.skipped", path=shown(skip.path), reason=skip.said()))
 
 
 @rag_app.command("query")

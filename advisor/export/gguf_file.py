@@ -60,9 +60,8 @@ def write_gguf(
         if tokenizer_gguf is not None:
             copy_tokenizer(writer, tokenizer_gguf, folder)
         elif arch == "gemma3":
-            raise UserInputError(
-                "GGUF export of Gemma 3 needs the preset's own GGUF for its tokenizer",
-                hint="export the gemma-3-270m preset or a fine-tune of it",
+            raise UserInputError.from_catalog(
+                "core.gguf.gemma_tokenizer", hint_key="core.gguf.gemma_tokenizer_hint"
             )
         else:
             _add_tokenizer(writer, folder, pre_tokenizer)
@@ -107,9 +106,10 @@ def _rope_theta(config: dict[str, Any]) -> float:
         params = params["full_attention"]
     scaling = params.get("rope_type", "default") if isinstance(params, dict) else "default"
     if scaling != "default":
-        raise UserInputError(
-            f"GGUF export does not support {scaling!r} rope scaling",
-            hint="export it with --format safetensors instead",
+        raise UserInputError.from_catalog(
+            "core.gguf.rope_scaling",
+            hint_key="core.gguf.use_safetensors_hint",
+            scaling=repr(scaling),
         )
     theta = params.get("rope_theta") if isinstance(params, dict) else None
     return float(theta or config.get("rope_theta") or 10000.0)
@@ -121,9 +121,10 @@ def _add_tokenizer(writer: Any, folder: Path, pre_tokenizer: str) -> None:
     spec = json.loads((folder / "tokenizer.json").read_text())
     model = spec.get("model", {})
     if model.get("type") != "BPE" or not isinstance(model.get("vocab"), dict):
-        raise UserInputError(
-            f"GGUF export supports BPE tokenizers, not {model.get('type')!r}",
-            hint="export it with --format safetensors instead",
+        raise UserInputError.from_catalog(
+            "core.gguf.tokenizer_type",
+            hint_key="core.gguf.use_safetensors_hint",
+            kind=repr(model.get("type")),
         )
     vocab: dict[str, int] = dict(model["vocab"])
     added = {t["content"]: t for t in spec.get("added_tokens", [])}

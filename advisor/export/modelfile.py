@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from advisor import messages
 from advisor.errors import UserInputError
 
 INSTRUCTIONS = ("FROM", "PARAMETER", "TEMPLATE", "SYSTEM", "ADAPTER", "LICENSE", "MESSAGE")
@@ -71,9 +72,8 @@ def ollama_template(chat_template: str | None) -> str:
     """
     if chat_template and "<|im_start|>" in chat_template:
         return CHATML_TEMPLATE
-    raise UserInputError(
-        "Ollama export knows ChatML chat templates only, and this model uses another one",
-        hint="export with --format gguf and write the TEMPLATE of the Modelfile by hand",
+    raise UserInputError.from_catalog(
+        "core.modelfile.chatml_only", hint_key="core.modelfile.chatml_only_hint"
     )
 
 
@@ -85,8 +85,8 @@ def default_system(chat_template: str | None) -> str | None:
 
 def _quoted(text: str) -> str:
     if '"""' in text:
-        raise UserInputError(
-            'a Modelfile value cannot contain """', hint="remove the triple quotes from it"
+        raise UserInputError.from_catalog(
+            "core.modelfile.triple_quotes", hint_key="core.modelfile.triple_quotes_hint"
         )
     return f'"""{text}"""'
 
@@ -136,9 +136,12 @@ def parse_modelfile(text: str) -> Modelfile:
         name, _, rest = line.partition(" ")
         name = name.upper()
         if name not in INSTRUCTIONS:
-            raise UserInputError(
-                f"Modelfile line {start}: unknown instruction {name!r}",
-                hint=f"use one of {', '.join(INSTRUCTIONS)}",
+            raise UserInputError.from_catalog(
+                "core.modelfile.unknown_instruction",
+                hint_key="core.modelfile.use_one_of_hint",
+                where=_line(start),
+                name=repr(name),
+                names=", ".join(INSTRUCTIONS),
             )
         value = rest.strip()
         if value.startswith('"""'):
@@ -146,7 +149,9 @@ def parse_modelfile(text: str) -> Modelfile:
         parsed.instructions.append(Instruction(name, value, start))
         _check(parsed.instructions[-1])
     if not parsed.values("FROM"):
-        raise UserInputError("the Modelfile has no FROM line", hint="add FROM ./model.gguf")
+        raise UserInputError.from_catalog(
+            "core.modelfile.no_from", hint_key="core.modelfile.add_from_hint"
+        )
     return parsed
 
 
@@ -162,44 +167,63 @@ def _read_quoted(first: str, lines: list[str], index: int, start: int) -> tuple[
             parts.append(line.rstrip()[:-3])
             return "\n".join(parts), index
         parts.append(line)
-    raise UserInputError(
-        f'Modelfile line {start}: the """ opened here is never closed', hint='close it with """'
+    raise UserInputError.from_catalog(
+        "core.modelfile.unclosed_quotes",
+        hint_key="core.modelfile.unclosed_quotes_hint",
+        where=_line(start),
     )
 
 
+def _line(number: int) -> messages.Localized:
+    """``Modelfile line N``, in the language of the error it is part of."""
+    return messages.Localized("core.modelfile.line", {"line": number})
+
+
 def _check(instruction: Instruction) -> None:
-    where = f"Modelfile line {instruction.line}"
+    where = _line(instruction.line)
     if instruction.name == "PARAMETER":
         key, _, value = instruction.value.partition(" ")
         if key not in PARAMETERS or not value.strip():
-            raise UserInputError(
-                f"{where}: {instruction.value!r} is not a known parameter with a value",
-                hint=f"use one of {', '.join(PARAMETERS)}",
+            raise UserInputError.from_catalog(
+                "core.modelfile.bad_parameter",
+                hint_key="core.modelfile.use_one_of_hint",
+                where=where,
+                value=repr(instruction.value),
+                names=", ".join(PARAMETERS),
             )
     elif instruction.name == "MESSAGE":
         role = instruction.value.partition(" ")[0]
         if role not in MESSAGE_ROLES:
-            raise UserInputError(
-                f"{where}: {role!r} is not a message role", hint="use system, user or assistant"
+            raise UserInputError.from_catalog(
+                "core.modelfile.bad_role",
+                hint_key="core.modelfile.bad_role_hint",
+                where=where,
+                role=repr(role),
             )
     elif instruction.name == "TEMPLATE":
         check_go_template(instruction.value, where)
     elif instruction.name == "FROM" and not instruction.value:
-        raise UserInputError(f"{where}: FROM names no model", hint="write FROM ./model.gguf")
+        raise UserInputError.from_catalog(
+            "core.modelfile.from_empty", hint_key="core.modelfile.from_empty_hint", where=where
+        )
 
 
 _ACTION = re.compile(r"{{-?\s*(.*?)\s*-?}}", re.DOTALL)
 _OPENERS = ("if", "range", "with", "block", "define")
 
 
-def check_go_template(template: str, where: str = "template") -> None:
+def check_go_template(
+    template: str, where: str | messages.Localized = messages.Localized("core.modelfile.template")
+) -> None:
     """Every ``{{`` closes and every if/range/with/block/define has its ``end``.
 
     Raises:
         UserInputError: unbalanced braces or blocks.
     """
     if template.count("{{") != template.count("}}"):
-        raise UserInputError(f"{where}: unbalanced {{{{ }}}} in the template", hint="close them")
+        raise UserInputError.from_catalog(
+            "core.modelfile.unbalanced", hint_key="core.modelfile.unbalanced_hint", where=where
+        )
     depth = 0
     for action in _ACTION.findall(template):
         word = action.split(" ")[0] if action else ""
@@ -208,6 +232,12 @@ def check_go_template(template: str, where: str = "template") -> None:
         elif word == "end":
             depth -= 1
         if depth < 0:
-            raise UserInputError(f"{where}: an {{{{ end }}}} closes nothing", hint="remove it")
+            raise UserInputError.from_catalog(
+                "core.modelfile.stray_end", hint_key="core.modelfile.stray_end_hint", where=where
+            )
     if depth:
-        raise UserInputError(f"{where}: a block is never closed", hint="add {{ end }}")
+        raise UserInputError.from_catalog(
+            "core.modelfile.unclosed_block",
+            hint_key="core.modelfile.unclosed_block_hint",
+            where=where,
+        )

@@ -33,9 +33,11 @@ def gguf_arch(model_type: str) -> str:
     arch = GGUF_ARCHITECTURES.get(model_type)
     if arch is None:
         supported = ", ".join(sorted(GGUF_ARCHITECTURES))
-        raise UserInputError(
-            f"GGUF export supports the {supported} architecture, not {model_type!r}",
-            hint="export it with --format safetensors and convert that with llama.cpp",
+        raise UserInputError.from_catalog(
+            "core.gguf.architecture",
+            hint_key="core.gguf.architecture_hint",
+            supported=supported,
+            model_type=repr(model_type),
         )
     return arch
 
@@ -54,9 +56,11 @@ def tensor_name(hf_name: str, arch: str, n_blocks: int) -> str:
         hf_name, try_suffixes=(".weight", ".bias")
     )
     if name is None:
-        raise UserInputError(
-            f"the tensor {hf_name!r} has no GGUF name for the {arch} architecture",
-            hint="export it with --format safetensors instead",
+        raise UserInputError.from_catalog(
+            "core.gguf.tensor_name",
+            hint_key="core.gguf.use_safetensors_hint",
+            name=repr(hf_name),
+            arch=arch,
         )
     return name
 

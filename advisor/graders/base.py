@@ -70,9 +70,8 @@ def lookup(path: str, sample: Sample, item: dict[str, Any]) -> Any:
     elif root == "item":
         value = item
     else:
-        raise GraderError(
-            f"template field {path!r} must start with sample. or item.",
-            hint="write {{ sample.output_text }} or {{ item.<field> }}",
+        raise GraderError.from_catalog(
+            "core.graders.field_prefix", hint_key="core.graders.field_prefix_hint", field=repr(path)
         )
     for part in rest:
         if isinstance(value, dict) and part in value:
@@ -80,9 +79,10 @@ def lookup(path: str, sample: Sample, item: dict[str, Any]) -> Any:
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
         else:
-            raise GraderError(
-                f"template field {path!r} is missing",
-                hint="add the field to the dataset line or fix the grader's template",
+            raise GraderError.from_catalog(
+                "core.graders.field_missing",
+                hint_key="core.graders.field_missing_hint",
+                field=repr(path),
             )
     return value
 

@@ -64,9 +64,11 @@ class RegexGrader(Grader):
         try:
             self._pattern = re.compile(spec.pattern, self._flags)
         except re.error as exc:
-            raise GraderError(
-                f"grader {spec.name!r} has an invalid pattern ({exc})",
-                hint="fix the regular expression (Python syntax)",
+            raise GraderError.from_catalog(
+                "core.graders.bad_pattern",
+                hint_key="core.graders.bad_pattern_hint",
+                name=repr(spec.name),
+                error=exc,
             ) from exc
 
     def score(self, sample: Sample, item: dict[str, Any]) -> tuple[float, dict[str, Any]]:
@@ -104,9 +106,11 @@ class JsonSchemaGrader(Grader):
         try:
             Draft202012Validator.check_schema(spec.schema_)
         except SchemaError as exc:
-            raise GraderError(
-                f"grader {spec.name!r} has an invalid JSON Schema ({exc.message})",
-                hint="fix the schema (JSON Schema draft 2020-12)",
+            raise GraderError.from_catalog(
+                "core.graders.bad_schema",
+                hint_key="core.graders.bad_schema_hint",
+                name=repr(spec.name),
+                error=exc.message,
             ) from exc
         self._validator = Draft202012Validator(spec.schema_)
 

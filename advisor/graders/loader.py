@@ -49,8 +49,8 @@ def read_grader_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise DataFileError(
-            f"cannot read the grader file ({exc.strerror})", path=str(path)
+        raise DataFileError.from_catalog(
+            "core.graders.cannot_read", path=str(path), error=exc.strerror
         ) from exc
     try:
         if path.suffix in (".yaml", ".yml"):
@@ -60,11 +60,15 @@ def read_grader_file(path: Path) -> dict[str, Any]:
         else:
             data = json.loads(text)
     except ValueError as exc:  # yaml.YAMLError subclasses Exception only; see below
-        raise DataFileError(f"the grader file is not valid JSON ({exc})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.graders.bad_json", path=str(path), error=exc
+        ) from exc
     except Exception as exc:  # yaml errors
-        raise DataFileError(f"the grader file is not valid YAML ({exc})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.graders.bad_yaml", path=str(path), error=exc
+        ) from exc
     if not isinstance(data, dict):
-        raise DataFileError("the grader file must hold one grader object", path=str(path))
+        raise DataFileError.from_catalog("core.graders.not_an_object", path=str(path))
     return data
 
 
@@ -76,8 +80,11 @@ def parse_spec(definition: dict[str, Any]) -> GraderSpec:
     """
     kind = definition.get("type")
     if kind not in SPECS:
-        raise GraderError(
-            f"unknown grader type {kind!r}", hint="use one of: " + ", ".join(GRADER_TYPES)
+        raise GraderError.from_catalog(
+            "core.graders.unknown_type",
+            hint_key="core.graders.unknown_type_hint",
+            kind=repr(kind),
+            kinds=", ".join(GRADER_TYPES),
         )
     # Keys that describe how a grader is used, not how it grades (scenario files).
     definition = {k: v for k, v in definition.items() if k not in USAGE_KEYS}
@@ -86,7 +93,9 @@ def parse_spec(definition: dict[str, Any]) -> GraderSpec:
     except ValidationError as exc:
         where, msg = first_problem(exc)
         name = definition.get("name", kind)
-        raise GraderError(f"grader {name!r}: {where or 'grader'}: {msg}") from exc
+        raise GraderError.from_catalog(
+            "core.graders.invalid_field", name=repr(name), where=where or "grader", problem=msg
+        ) from exc
 
 
 def load_grader(

@@ -62,18 +62,23 @@ class Formula:
         try:
             self._tree = ast.parse(text, mode="eval").body
         except SyntaxError as exc:
-            raise GraderError(f"calculate_output {text!r} is not a valid formula") from exc
+            raise GraderError.from_catalog(
+                "core.graders.not_a_formula", formula=repr(text)
+            ) from exc
         self._check(self._tree, names)
 
     def _check(self, node: ast.AST, names: set[str]) -> None:
         if isinstance(node, ast.Constant):
             if not isinstance(node.value, int | float) or isinstance(node.value, bool):
-                raise GraderError(f"calculate_output {self.text!r} may use only numbers")
+                raise GraderError.from_catalog("core.graders.numbers_only", formula=repr(self.text))
         elif isinstance(node, ast.Name):
             if node.id not in names:
-                raise GraderError(
-                    f"calculate_output {self.text!r} uses {node.id!r}, which is no sub-grader",
-                    hint="use the names of the graders mapping: " + ", ".join(sorted(names)),
+                raise GraderError.from_catalog(
+                    "core.graders.no_sub_grader",
+                    hint_key="core.graders.no_sub_grader_hint",
+                    formula=repr(self.text),
+                    name=repr(node.id),
+                    names=", ".join(sorted(names)),
                 )
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             self._check(node.left, names)
@@ -95,16 +100,21 @@ class Formula:
             for arg in node.args:
                 self._check(arg, names)
         else:
-            raise GraderError(
-                f"calculate_output {self.text!r} uses {type(node).__name__}, which is not allowed",
-                hint="use numbers, grader names, + - * / ** and " + ", ".join(FUNCTIONS),
+            raise GraderError.from_catalog(
+                "core.graders.not_allowed",
+                hint_key="core.graders.not_allowed_hint",
+                formula=repr(self.text),
+                node=type(node).__name__,
+                functions=", ".join(FUNCTIONS),
             )
 
     def evaluate(self, values: Mapping[str, float]) -> float:
         try:
             return float(self._eval(self._tree, values))
         except (ArithmeticError, ValueError) as exc:
-            raise GraderError(f"calculate_output {self.text!r} failed: {exc}") from exc
+            raise GraderError.from_catalog(
+                "core.graders.formula_failed", formula=repr(self.text), error=exc
+            ) from exc
 
     def _eval(self, node: ast.AST, values: Mapping[str, float]) -> float:
         if isinstance(node, ast.Constant):

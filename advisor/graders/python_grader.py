@@ -62,16 +62,21 @@ class PythonGrader(Grader):
         self._warned = False
         size = len(spec.source.encode("utf-8"))
         if size >= MAX_SOURCE_BYTES:
-            raise GraderError(
-                f"grader {spec.name!r} has {size} bytes of source, over the 256 kB limit",
-                hint="move data out of the source (OpenAI has the same limit)",
+            raise GraderError.from_catalog(
+                "core.graders.source_too_big",
+                hint_key="core.graders.source_too_big_hint",
+                name=repr(spec.name),
+                size=size,
             )
         try:  # syntax only: compiling does not run anything
             compile(spec.source, f"<grader {spec.name}>", "exec")
         except SyntaxError as exc:
-            raise GraderError(
-                f"grader {spec.name!r} has a syntax error on line {exc.lineno}: {exc.msg}",
-                hint="fix the source; it must define grade(sample, item) -> float",
+            raise GraderError.from_catalog(
+                "core.graders.syntax_error",
+                hint_key="core.graders.syntax_error_hint",
+                name=repr(spec.name),
+                line=exc.lineno,
+                error=exc.msg,
             ) from exc
 
     def score(self, sample: Sample, item: dict[str, Any]) -> tuple[float, dict[str, Any]]:
@@ -99,13 +104,11 @@ class PythonGrader(Grader):
 
             allowed = load_settings().graders.allow_unsandboxed
         if not allowed:
-            raise ConfigError(
-                f"python grader {self.name!r} cannot run because {reason}",
-                hint=(
-                    "install bubblewrap (apt-get install bubblewrap, or scripts/install.sh), "
-                    "or set ADVISOR_GRADERS__ALLOW_UNSANDBOXED=1 to run code you trust "
-                    "without a sandbox"
-                ),
+            raise ConfigError.from_catalog(
+                "core.graders.no_sandbox",
+                hint_key="core.graders.no_sandbox_hint",
+                name=repr(self.name),
+                reason=reason,
             )
         if not self._warned:
             self._warned = True

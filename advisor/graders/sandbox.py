@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor import messages
+
 HARNESS = Path(__file__).with_name("_sandbox_child.py")
 #: Where :func:`find_bwrap` looks (a ``PATH``-style string); ``None`` means ``$PATH``.
 BWRAP_SEARCH_PATH: str | None = None
@@ -82,14 +84,17 @@ def probe(bwrap: str) -> str | None:
     return (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
 
 
-def unavailable_reason() -> str | None:
-    """Why code graders cannot be sandboxed here; ``None`` when they can."""
+def unavailable_reason() -> messages.Localized | None:
+    """Why code graders cannot be sandboxed here (a catalog message); ``None`` when they can."""
     bwrap = find_bwrap()
     if bwrap is None:
-        where = "installed" if sys.platform.startswith("linux") else f"available on {sys.platform}"
-        return f"bubblewrap (bwrap) is not {where}"
+        if sys.platform.startswith("linux"):
+            return messages.Localized("core.graders.no_bwrap")
+        return messages.Localized("core.graders.no_bwrap_on", {"platform": sys.platform})
     problem = probe(bwrap)
-    return None if problem is None else f"bubblewrap cannot build the sandbox here ({problem})"
+    if problem is None:
+        return None
+    return messages.Localized("core.graders.sandbox_broken", {"problem": problem})
 
 
 @functools.lru_cache(maxsize=4)

@@ -110,9 +110,8 @@ class ScoreModelGrader(Grader):
 
     def _judge(self) -> Backend:
         if self._backend is None:
-            raise GraderError(
-                f"grader {self.name!r} needs a chat backend for its judge model",
-                hint="load it with load_grader(spec, backend=...) or set its backend field",
+            raise GraderError.from_catalog(
+                "core.graders.no_judge", hint_key="core.graders.no_judge_hint", name=repr(self.name)
             )
         return self._backend
 

@@ -184,9 +184,10 @@ class TextSimilarityGrader(Grader):
         if self._backend is None:
             from advisor.errors import GraderError
 
-            raise GraderError(
-                f"grader {self.name!r} uses cosine but has no embedding backend",
-                hint="load it with load_grader(spec, backend=...)",
+            raise GraderError.from_catalog(
+                "core.graders.no_embedder",
+                hint_key="core.graders.no_embedder_hint",
+                name=repr(self.name),
             )
         result = self._backend.embed([a, b], model=self.spec.embedding_model)
         u, v = result.vectors

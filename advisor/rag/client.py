@@ -28,9 +28,11 @@ def persistent_client(path: Path) -> Any:
     try:
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:
-        raise KnowledgeBaseError(
-            f"cannot open the Chroma index in {path} ({exc})",
-            hint="check the folder's permissions, or delete it and index again",
+        raise KnowledgeBaseError.from_catalog(
+            "core.rag.cannot_open_chroma",
+            hint_key="core.rag.cannot_open_chroma_hint",
+            path=path,
+            error=exc,
         ) from exc
 
 
@@ -40,8 +42,8 @@ def http_client(url: str) -> Any:
 
     parsed = urlparse(url if "://" in url else f"http://{url}")
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ConfigError(
-            f"invalid Chroma URL {url!r}", hint="use http://HOST:PORT, e.g. http://127.0.0.1:8000"
+        raise ConfigError.from_catalog(
+            "core.rag.invalid_url", hint_key="core.rag.invalid_url_hint", url=repr(url)
         )
     ssl = parsed.scheme == "https"
     port = parsed.port or (443 if ssl else 8000)
@@ -51,9 +53,8 @@ def http_client(url: str) -> Any:
         )
         client.heartbeat()
     except Exception as exc:
-        raise KnowledgeBaseError(
-            f"cannot reach the Chroma server at {url}",
-            hint="start it with `chroma run --path DIR --port P`, or fix --chroma-url",
+        raise KnowledgeBaseError.from_catalog(
+            "core.rag.unreachable", hint_key="core.rag.unreachable_hint", url=url
         ) from exc
     return client
 

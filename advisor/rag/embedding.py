@@ -118,9 +118,10 @@ class BackendEmbedder(Embedder):
 
     def __init__(self, backend: Backend, model: str | None = None) -> None:
         if not backend.capabilities.supports_embeddings:
-            raise CapabilityError(
-                f"the {backend.name} backend has no embeddings",
-                hint="choose local, openai, azure or fake as the embedding backend",
+            raise CapabilityError.from_catalog(
+                "core.rag.no_embeddings",
+                hint_key="core.rag.no_embeddings_hint",
+                backend=backend.name,
             )
         self._backend = backend
         self.backend = backend.name
@@ -147,8 +148,9 @@ def make_embedder(
 
     try:
         return BackendEmbedder(get_backend(name, settings), model)
-    except CapabilityError as exc:
-        raise ConfigError(str(exc)) from exc
+    except CapabilityError as exc:  # BackendEmbedder's: no embeddings (a catalog error)
+        key = exc.key or "core.rag.no_embeddings"
+        raise ConfigError.from_catalog(key, hint_key=exc.hint_key, **exc.values) from exc
 
 
 @cache

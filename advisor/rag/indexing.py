@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor import messages
 from advisor.data.texts import Label
 from advisor.errors import CancelledError, KnowledgeBaseError, UserInputError
 from advisor.rag.loaders import SUPPORTED_SUFFIXES, LoadError, load
@@ -64,10 +65,10 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Skippe
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 files.add(path)
             else:
-                reason = f"unsupported file type {path.suffix}"
-                skipped.append(Skipped(path=str(path), reason=reason))
+                unsupported = "core.rag.skip.unsupported"
+                skipped.append(Skipped.because(str(path), unsupported, suffix=path.suffix))
         else:
-            raise UserInputError(f"no such file or folder: {raw}")
+            raise UserInputError.from_catalog("core.rag.no_such_path", path=raw)
     return sorted(files), roots, skipped
 
 
@@ -78,11 +79,15 @@ def _walk(root: Path, skipped: list[Skipped]) -> list[Path]:
     def unreadable(error: OSError) -> None:
         where = Path(error.filename or root)
         if where == root:
-            raise UserInputError(
-                f"cannot read the folder {root} ({error.strerror or error})",
-                hint="check its permissions, or index the files it holds one by one",
+            raise UserInputError.from_catalog(
+                "core.rag.cannot_read_folder",
+                hint_key="core.rag.cannot_read_folder_hint",
+                path=root,
+                error=error.strerror or error,
             ) from error
-        skipped.append(Skipped(path=str(where), reason=f"cannot read ({error.strerror})"))
+        skipped.append(
+            Skipped.because(str(where), "core.rag.skip.cannot_read", error=error.strerror)
+        )
 
     for folder, subfolders, names in os.walk(root, onerror=unreadable):  # links not followed
         base = Path(folder)
@@ -93,9 +98,11 @@ def _walk(root: Path, skipped: list[Skipped]) -> list[Path]:
                 continue
             target = _target(entry)
             if target is None or not target.is_relative_to(root):
-                shown = "a broken or looping link" if target is None else str(target)
-                reason = f"symbolic link to {shown}, outside the indexed folder: not followed"
-                skipped.append(Skipped(path=str(entry), reason=reason))
+                shown = (
+                    messages.Localized("core.rag.skip.broken_link") if target is None else target
+                )
+                outside = "core.rag.skip.outside_link"
+                skipped.append(Skipped.because(str(entry), outside, target=shown))
         for name in names:
             entry = base / name
             if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -108,7 +115,8 @@ def _walk(root: Path, skipped: list[Skipped]) -> list[Path]:
                 if entry.is_file():
                     found.append(entry)
             except OSError as exc:
-                skipped.append(Skipped(path=str(entry), reason=f"cannot read ({exc.strerror})"))
+                unreadable_file = "core.rag.skip.cannot_read"
+                skipped.append(Skipped.because(str(entry), unreadable_file, error=exc.strerror))
     return found
 
 
@@ -151,7 +159,7 @@ def record(
 
 def check_cancel(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
-        raise CancelledError("indexing was cancelled; files written so far are complete")
+        raise CancelledError.from_catalog("core.rag.cancelled")
 
 
 def existing_sources(collection: Any) -> dict[str, tuple[str, int]]:
@@ -203,7 +211,8 @@ class Indexer:
         try:
             data = file.read_bytes()
         except OSError as exc:
-            report.skipped.append(Skipped(path=source, reason=f"cannot read ({exc.strerror})"))
+            skip = Skipped.because(source, "core.rag.skip.cannot_read", error=exc.strerror)
+            report.skipped.append(skip)
             return
         digest = file_hash(data, signature)
         old = self.existing.get(source)
@@ -233,12 +242,14 @@ class Indexer:
         try:
             document = load(file)
         except LoadError as exc:
-            self.report.skipped.append(Skipped(path=str(file), reason=str(exc)))
+            self.report.skipped.append(Skipped.because(str(file), exc.key, **exc.values))
             return []
-        self.report.skipped.extend(Skipped(path=str(file), reason=p) for p in document.problems)
+        self.report.skipped.extend(
+            Skipped.because(str(file), p.key, **p.values) for p in document.problems
+        )
         chunks = self.kb.chunker.chunk(document)
         if not chunks:
-            self.report.skipped.append(Skipped(path=str(file), reason="no text found"))
+            self.report.skipped.append(Skipped.because(str(file), "core.rag.skip.no_text"))
         return chunks
 
     def _flush(self, cancel: threading.Event | None) -> None:
@@ -281,7 +292,9 @@ class Indexer:
             for start in range(0, len(obsolete), batch):
                 self.collection.delete(ids=obsolete[start : start + batch])
         except Exception as exc:
-            raise KnowledgeBaseError(f"Chroma failed while writing {self.kb.name} ({exc})") from exc
+            raise KnowledgeBaseError.from_catalog(
+                "core.rag.write_failed", kb=self.kb.name, error=exc
+            ) from exc
         self.pending.clear()
 
     def _embedding_label(self, left: int) -> str:

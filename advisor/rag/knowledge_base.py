@@ -43,9 +43,8 @@ LOCK_TIMEOUT_S = 10.0
 
 def check_name(name: str) -> str:
     if not NAME.fullmatch(name):  # fullmatch: ``$`` alone accepts a trailing newline
-        raise UserInputError(
-            f"invalid knowledge base name {name!r}",
-            hint="use 1-63 lowercase letters, digits, - or _; start and end with a letter or digit",
+        raise UserInputError.from_catalog(
+            "core.rag.invalid_name", hint_key="core.rag.invalid_name_hint", name=repr(name)
         )
     return name
 
@@ -68,8 +67,10 @@ class KnowledgeBase:
         self.url = chroma_url or settings.chroma.url
         self.retrieval: Retrieval = retrieval or settings.chroma.retrieval
         if self.retrieval not in RETRIEVALS:
-            raise UserInputError(
-                f"unknown retrieval {self.retrieval!r}", hint="use dense, lexical or hybrid"
+            raise UserInputError.from_catalog(
+                "core.rag.unknown_retrieval",
+                hint_key="core.rag.unknown_retrieval_hint",
+                retrieval=repr(self.retrieval),
             )
         self._embedder = embedder
         self._chunker = chunker
@@ -136,19 +137,24 @@ class KnowledgeBase:
     def _collection(self) -> Any | None:
         if not self.url and not (self.path / "chroma.sqlite3").is_file():
             return None  # do not create an empty folder just to look
+        client = self.client  # its own error (server unreachable) is the one to show
         try:
-            return self.client.get_collection(self.collection_name, embedding_function=None)
+            return client.get_collection(self.collection_name, embedding_function=None)
         except Exception as exc:
             if chroma.is_not_found(exc):
                 return None
-            raise KnowledgeBaseError(f"cannot open knowledge base {self.name} ({exc})") from exc
+            raise KnowledgeBaseError.from_catalog(
+                "core.rag.cannot_open_kb", kb=self.name, error=exc
+            ) from exc
 
     def _require(self) -> Any:
         collection = self._collection()
         if collection is None:
-            raise KnowledgeBaseError(
-                f"no knowledge base named {self.name} at {self.location}",
-                hint=f"build it with `advisor rag index PATH --kb {self.name}`",
+            raise KnowledgeBaseError.from_catalog(
+                "core.rag.no_kb",
+                hint_key="core.rag.no_kb_hint",
+                kb=self.name,
+                location=self.location,
             )
         self._check_embedder(collection)
         return collection
@@ -156,10 +162,12 @@ class KnowledgeBase:
     def _check_embedder(self, collection: Any) -> None:
         recorded = (collection.metadata or {}).get("embedding")
         if recorded and recorded != self.embedder.identity:
-            raise KnowledgeBaseError(
-                f"knowledge base {self.name} was indexed with {recorded}, "
-                f"not {self.embedder.identity}",
-                hint="use the same embedding backend and model, or re-index with --rebuild",
+            raise KnowledgeBaseError.from_catalog(
+                "core.rag.other_embedder",
+                hint_key="core.rag.other_embedder_hint",
+                kb=self.name,
+                recorded=recorded,
+                identity=self.embedder.identity,
             )
 
     def _lock(self) -> FileLock | None:
@@ -227,7 +235,9 @@ class KnowledgeBase:
             try:
                 self.client.delete_collection(self.collection_name)
             except Exception as exc:
-                raise KnowledgeBaseError(f"cannot delete {self.name} ({exc})") from exc
+                raise KnowledgeBaseError.from_catalog(
+                    "core.rag.cannot_delete", kb=self.name, error=exc
+                ) from exc
             self.lexical.drop()
         return True
 
@@ -322,9 +332,8 @@ class KnowledgeBase:
             if lock is not None:
                 lock.acquire(timeout=LOCK_TIMEOUT_S)
         except Timeout as exc:
-            raise KnowledgeBaseError(
-                f"knowledge base {self.name} is being written by another process",
-                hint="wait for that indexing run to finish, then try again",
+            raise KnowledgeBaseError.from_catalog(
+                "core.rag.locked", hint_key="core.rag.locked_hint", kb=self.name
             ) from exc
         try:
             collection = self._writable(rebuild)
@@ -380,7 +389,7 @@ class KnowledgeBase:
         from advisor.rag import retrieval as ranking
 
         if k < 1:
-            raise UserInputError("k must be at least 1")
+            raise UserInputError.from_catalog("core.rag.k_too_small")
         collection = self._require()
         if not texts:
             return []

@@ -62,18 +62,22 @@ class LexicalIndex:
         try:
             db = sqlite3.connect(self.path, timeout=30)
         except sqlite3.Error as exc:
-            raise KnowledgeBaseError(
-                f"cannot open the lexical index {self.path} ({exc})",
-                hint="check the folder's permissions, or delete the file: it is rebuilt",
+            raise KnowledgeBaseError.from_catalog(
+                "core.rag.cannot_open_lexical",
+                hint_key="core.rag.cannot_open_lexical_hint",
+                path=self.path,
+                error=exc,
             ) from exc
         try:
             with db:  # one transaction: a crash leaves the previous state
                 db.executescript(SCHEMA)
                 yield db
         except sqlite3.Error as exc:
-            raise KnowledgeBaseError(
-                f"the lexical index {self.path} failed ({exc})",
-                hint="delete the file; the next query rebuilds it from the knowledge base",
+            raise KnowledgeBaseError.from_catalog(
+                "core.rag.lexical_failed",
+                hint_key="core.rag.lexical_failed_hint",
+                path=self.path,
+                error=exc,
             ) from exc
         finally:
             db.close()

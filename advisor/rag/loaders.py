@@ -13,13 +13,32 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from advisor import messages
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 
 
 class LoadError(Exception):
-    """The whole file is unreadable; the message says why in a few words."""
+    """The whole file is unreadable; the message (a catalog key) says why in a few words."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.key, self.values = key, values
+        super().__init__(messages.text(key, "en", **values))
+
+
+class LoadProblem(str):
+    """A part of a file that could not be read: the English sentence (a ``str``, as
+    reports and tests read it) that keeps its catalog key for other languages."""
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, **values: Any) -> LoadProblem:
+        problem = super().__new__(cls, messages.text(key, "en", **values))
+        problem.key, problem.values = key, values
+        return problem
 
 
 @dataclass
@@ -35,7 +54,7 @@ class Section:
 class Document:
     path: Path
     sections: list[Section] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -51,20 +70,21 @@ def load(path: Path) -> Document:
     suffix = path.suffix.lower()
     loader = _LOADERS.get(suffix)
     if loader is None:
-        raise LoadError(f"unsupported file type {suffix or '(none)'}")
+        raise LoadError("core.rag.skip.unsupported", suffix=suffix or "(none)")
     try:
         document = loader(path)
     except LoadError:
         raise
     except OSError as exc:
-        raise LoadError(f"cannot read the file ({exc.strerror or exc})") from exc
+        raise LoadError("core.rag.skip.cannot_read_file", error=exc.strerror or exc) from exc
     except Exception as exc:  # vendor parsers raise anything on corrupt files
-        raise LoadError(f"cannot parse the file ({type(exc).__name__}: {exc})") from exc
+        problem = f"{type(exc).__name__}: {exc}"
+        raise LoadError("core.rag.skip.cannot_parse", error=problem) from exc
     document.sections = [s for s in document.sections if s.text.strip()]
     return document
 
 
-def decode(data: bytes, problems: list[str]) -> str:
+def decode(data: bytes, problems: list[LoadProblem]) -> str:
     """UTF-8 (with or without BOM); Shift_JIS (CP932) only for a file that reads as
     Japanese in it; otherwise UTF-8 with the bad bytes replaced and reported by line.
 
@@ -86,10 +106,7 @@ def decode(data: bytes, problems: list[str]) -> str:
         if len(_KANA.findall(legacy)) >= 2:
             return legacy
     line = data.count(b"\n", 0, first_bad) + 1
-    problems.append(
-        f"line {line}: bytes that are not valid UTF-8 were replaced "
-        f"({bad} in all; save the file as UTF-8)"
-    )
+    problems.append(LoadProblem("core.rag.skip.bad_bytes", line=line, count=bad))
     return text
 
 
@@ -211,23 +228,27 @@ def _pdf(path: Path) -> Document:
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
-            raise LoadError("the PDF is encrypted")
+            raise LoadError("core.rag.skip.pdf_encrypted")
         pages = list(reader.pages)
     except PdfReadError as exc:
-        raise LoadError(f"not a readable PDF ({exc})") from exc
+        raise LoadError("core.rag.skip.bad_pdf", error=exc) from exc
     for number, page in enumerate(pages, start=1):
         with _PdfLog() as log:
             try:
                 text = page.extract_text() or ""
             except Exception as exc:  # one bad page must not cost the others
-                document.problems.append(f"page {number}: unreadable ({type(exc).__name__})")
+                unreadable = LoadProblem(
+                    "core.rag.skip.page_unreadable", page=number, error=type(exc).__name__
+                )
+                document.problems.append(unreadable)
                 continue
         if text.strip():
             document.sections.append(Section(text.strip(), page=number))
         elif log.errors:  # pypdf logs a corrupt stream and returns no text
-            document.problems.append(f"page {number}: unreadable ({log.errors[0]})")
+            problem = LoadProblem("core.rag.skip.page_unreadable", page=number, error=log.errors[0])
+            document.problems.append(problem)
         else:
-            document.problems.append(f"page {number}: no text layer (scanned image?)")
+            document.problems.append(LoadProblem("core.rag.skip.page_no_text", page=number))
     return document
 
 
@@ -261,7 +282,7 @@ def _docx(path: Path) -> Document:
     try:
         source = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise LoadError(f"not a readable .docx file ({type(exc).__name__})") from exc
+        raise LoadError("core.rag.skip.bad_docx", error=type(exc).__name__) from exc
     trail: Trail = []
     lines: list[str] = []
 
@@ -283,7 +304,10 @@ def _docx(path: Path) -> Document:
         try:
             rows = [" | ".join(cell.text.strip() for cell in row.cells) for row in table.rows]
         except Exception as exc:
-            document.problems.append(f"table {number}: unreadable ({type(exc).__name__})")
+            problem = LoadProblem(
+                "core.rag.skip.table_unreadable", table=number, error=type(exc).__name__
+            )
+            document.problems.append(problem)
             continue
         document.sections.append(Section("\n".join(rows), f"Table {number}"))
     return document

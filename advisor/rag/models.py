@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
 
+from advisor import messages
+
 
 class Skipped(BaseModel):
-    """A file, or a part of one (``reason`` starts with "page 3: ..."), left out."""
+    """A file, or a part of one (``reason`` starts with "page 3: ..."), left out.
+
+    ``reason`` is English (the JSON); a reason from the catalog keeps its key so that
+    the shells can show it in the user's language.
+    """
 
     path: str
     reason: str
+    key: str | None = Field(default=None, exclude=True, repr=False)
+    values: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+
+    @classmethod
+    def because(cls, path: str, key: str, **values: Any) -> Self:
+        """Left out for the catalog reason ``key``."""
+        return cls(path=path, reason=messages.text(key, "en", **values), key=key, values=values)
+
+    def said(self) -> messages.Localized | str:
+        """The reason as a value of a message: in that message's language when it can be."""
+        return self.reason if self.key is None else messages.Localized(self.key, self.values)
 
 
 class IndexReport(BaseModel):

@@ -43,8 +43,8 @@ def rrf(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
 
 def _failed(name: str, where: dict[str, Any] | None, exc: Exception) -> Exception:
     if where and ("where" in str(exc).lower() or "operator" in str(exc).lower()):
-        return UserInputError(f"invalid metadata filter {where} ({exc})")
-    return KnowledgeBaseError(f"Chroma failed to query {name} ({exc})")
+        return UserInputError.from_catalog("core.rag.bad_filter", where=where, error=exc)
+    return KnowledgeBaseError.from_catalog("core.rag.query_failed", kb=name, error=exc)
 
 
 def _hit(chunk_id: str, text: str | None, metadata: Any, distance: float) -> Hit:

@@ -42,10 +42,8 @@ def _tokenizer() -> Any:
         try:
             from sudachipy import Dictionary, SplitMode
         except ImportError as exc:
-            raise ConfigError(
-                "the Sudachi tokenizer (sudachipy with sudachidict_core) is not installed",
-                hint="install it with `pip install sudachipy sudachidict-core` (scripts/install.sh "
-                "does), or set chroma.lexical_tokenizer to bigram",
+            raise ConfigError.from_catalog(
+                "core.rag.no_sudachi", hint_key="core.rag.no_sudachi_hint"
             ) from exc
         with _lock:  # the dictionary (~200 MB mapped) is loaded once per process
             if not _dictionary:

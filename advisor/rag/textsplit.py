@@ -145,10 +145,8 @@ def _tagger() -> Any:
         import fugashi
         import unidic_lite
     except ImportError as exc:
-        raise ConfigError(
-            "the Japanese tokenizer (fugashi with unidic-lite) is not installed",
-            hint="install it with `pip install 'advisor[ja]'`, or set chroma.lexical_tokenizer "
-            "to bigram",
+        raise ConfigError.from_catalog(
+            "core.rag.no_fugashi", hint_key="core.rag.no_fugashi_hint"
         ) from exc
     # The dictionary is named explicitly: a full ``unidic`` install would otherwise win.
     return fugashi.Tagger(f'-d "{unidic_lite.DICDIR}"')
@@ -196,6 +194,9 @@ def make_tokenizer(name: str) -> Tokenizer:
         return sudachi_tokens
     if name == "bigram":
         return bigram_tokens
-    raise ConfigError(
-        f"unknown lexical tokenizer {name!r}", hint=f"use one of {', '.join(TOKENIZERS)}"
+    raise ConfigError.from_catalog(
+        "core.rag.unknown_tokenizer",
+        hint_key="core.rag.unknown_tokenizer_hint",
+        name=repr(name),
+        names=", ".join(TOKENIZERS),
     )

@@ -73,10 +73,7 @@ def test_no_user_error_in_advisor_app_is_raised_without_the_catalog() -> None:
                 func = node.exc.func
                 if isinstance(func, ast.Name) and func.id.endswith("Error"):
                     offenders.append(f"{path.name}:{node.lineno} {func.id}(...)")
-    # One deliberate exception: an encoding problem found by the data toolkit, re-pointed
-    # at the file (its sentence comes from the data toolkit's own texts).
-    # (another change may convert it too: then none is left).
-    assert [o.split(":")[0] for o in offenders] in ([], ["grow_sources.py"]), offenders
+    assert offenders == []
 
 
 def test_a_catalog_error_keeps_its_english_and_speaks_japanese() -> None:
