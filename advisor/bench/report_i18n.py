@@ -37,6 +37,15 @@ STORED = (
     "bench_report.stored.no_embedding_model",
     "bench_report.stored.nothing_to_prepare",  # the plan's bases (terminal only)
     "bench_report.stored.simulated",
+    "bench_report.stored.plan_training_near",
+    "bench_report.stored.plan_training",
+    "bench_report.stored.plan_reuses",
+    "bench_report.stored.plan_provider_unknown",
+    "bench_report.stored.plan_not_calibrated",
+    "bench_report.stored.plan_unmeasurable",
+    "bench_report.stored.plan_indexing",
+    "bench_report.stored.plan_indexing_unknown",
+    "bench_report.stored.plan_answers",
 )
 
 
@@ -63,6 +72,22 @@ def stored(sentence: str, lang: str) -> str:
         if values is not None:
             return messages.text(key, lang, **values)
     return sentence
+
+
+def stored_parts(sentence: str, lang: str) -> str:
+    """Stored sentences joined by ``"; "`` (a plan's basis: one per training step, then
+    indexing), each in ``lang``; a ``;`` inside parentheses belongs to its sentence."""
+    if lang != "ja":
+        return sentence
+    parts: list[str] = []
+    depth = start = 0
+    for i, char in enumerate(sentence):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and sentence.startswith("; ", i):
+            parts.append(sentence[start:i])
+            start = i + 2
+    parts.append(sentence[start:])
+    return "; ".join(stored(part, lang) for part in parts)
 
 
 def route_status(r: RouteResult, lang: str) -> str:
