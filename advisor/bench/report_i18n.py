@@ -15,7 +15,6 @@ from typing import Any
 
 from advisor import messages
 from advisor.bench.schema import RouteResult
-from advisor.bench.verdict_text import _match
 
 # Font names only (no download), shared with the decision report: browsers and the PDF
 # engine pick them from the system; scripts/install.sh installs IPAGothic for Japanese.
@@ -65,13 +64,7 @@ class Words:
 
 def stored(sentence: str, lang: str) -> str:
     """``sentence`` (English, from results.json) in ``lang``; unchanged when unknown."""
-    if lang != "ja":
-        return sentence
-    for key in STORED:
-        values = _match(key, sentence)
-        if values is not None:
-            return messages.text(key, lang, **values)
-    return sentence
+    return messages.recognised(sentence, STORED, lang)
 
 
 def stored_parts(sentence: str, lang: str) -> str:
