@@ -38,3 +38,20 @@ def test_plan_and_table_in_japanese_and_english(
     assert "  total: 0 s" in out
     row = next(line for line in out.splitlines() if line.startswith("system_prompt  "))
     assert re.search(r"  n/a$", row), row
+
+
+def test_calibration_failed_label_in_japanese(capsys, monkeypatch, fake_embeddings) -> None:
+    from advisor.errors import AdvisorError
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AdvisorError("no room left on device")
+
+    monkeypatch.setattr("advisor.app.calibration.ensure_for_bench", fail)
+    tiny = str(FIXTURES / "bench" / "tiny")
+    bench = ("bench", tiny, "--backend", "fake", "--routes", "system_prompt", "--dry-run")
+    code, _, err = run(capsys, "--lang", "ja", *bench)
+    assert code == 0, err
+    assert "較正に失敗しました(no room left on device)。計測していない時間は不明のままです" in err
+    assert "calibration failed" not in err
+    code, _, err = run(capsys, *bench)
+    assert "calibration failed (no room left on device); unmeasured times stay unknown" in err
