@@ -30,12 +30,14 @@ def test_plan_and_table_in_japanese_and_english(
     assert code == 0, err
     assert "system_prompt: 準備 0 秒 [準備するものはありません]、10 件に回答 0 秒" in out
     assert "  合計: 0 秒" in out
+    assert "system_prompt: 準備中" in err and "preparing" not in err  # the progress label
     row = next(line for line in out.splitlines() if line.startswith("system_prompt  "))
     assert row.endswith(" —") and "n/a" not in out, out
     code, out, err = run(capsys, *bench, str(tmp_path / "en"))
     assert code == 0, err
     assert "system_prompt: prepare 0 s [nothing to prepare], answer 10 requests 0 s" in out
     assert "  total: 0 s" in out
+    assert "system_prompt: preparing" in err
     row = next(line for line in out.splitlines() if line.startswith("system_prompt  "))
     assert re.search(r"  n/a$", row), row
 
