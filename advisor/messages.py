@@ -15,6 +15,7 @@ through here: it stays machine-readable in every language.
 from __future__ import annotations
 
 import os
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -132,3 +133,29 @@ def _filled(value: Any, lang: str) -> Any:
     if lang != "en" and callable(localized):  # English: the value's str, as always
         return localized(lang)
     return value
+
+
+def match(key: str, sentence: str) -> dict[str, str] | None:
+    """The values that make ``key``'s English text equal ``sentence``, or None."""
+    template = catalog()[key].en
+    pattern = "".join(
+        re.escape(literal) + (f"(?P<{name}>.*)" if name else "")
+        for literal, name, _, _ in string.Formatter().parse(template)
+    )
+    found = re.fullmatch(pattern, sentence, flags=re.DOTALL)
+    return found.groupdict() if found else None
+
+
+def recognised(sentence: str, keys: tuple[str, ...], lang: str) -> str:
+    """A sentence stored in English (results.json, the job log), in ``lang``.
+
+    Found again by the first of ``keys`` (most specific first) whose English template
+    it fills; a sentence no template matches (a library's or a provider's) stays as written.
+    """
+    if lang != "ja":
+        return sentence
+    for key in keys:
+        values = match(key, sentence)
+        if values is not None:
+            return text(key, lang, **values)
+    return sentence

@@ -23,7 +23,7 @@ import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
-from advisor.bench.report_i18n import stored
+from advisor.bench.report_i18n import stored, stored_parts
 from advisor.bench.schema import BenchPlan, RoutePlan
 from advisor.bench.selection import resolve_routes, skip_reason
 from advisor.messages import text
@@ -256,12 +256,12 @@ def plan_bench(
     )
 
 
-def _duration(seconds: float | None) -> str:
+def _duration(seconds: float | None, lang: str = "en") -> str:
     if seconds is None:
-        return "unknown"
+        return text("bench.duration_unknown", lang)
     if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.1f} min"
+        return text("bench.duration_seconds", lang, seconds=f"{seconds:.0f}")
+    return text("bench.duration_minutes", lang, minutes=f"{seconds / 60:.1f}")
 
 
 def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
@@ -304,13 +304,13 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
             + t(
                 "bench.plan_route",
                 route=route.route,
-                prepare=_duration(route.preparation_seconds),
-                basis=stored(route.preparation_basis, lang),
+                prepare=_duration(route.preparation_seconds, lang),
+                basis=stored_parts(route.preparation_basis, lang),
                 requests=route.requests,
-                answer=_duration(route.answer_seconds),
+                answer=_duration(route.answer_seconds, lang),
             )
-            + (f" [{stored(route.answer_basis, lang)}]" if route.answer_seconds else "")
+            + (f" [{stored_parts(route.answer_basis, lang)}]" if route.answer_seconds else "")
             + ("" if route.answer_seconds is not None else " " + t("bench.plan_not_measured"))
         )
-    lines.append("  " + t("bench.plan_total", duration=_duration(plan.total_seconds)))
+    lines.append("  " + t("bench.plan_total", duration=_duration(plan.total_seconds, lang)))
     return lines

@@ -15,7 +15,6 @@ from typing import Any
 
 from advisor import messages
 from advisor.bench.schema import RouteResult
-from advisor.bench.verdict_text import _match
 
 # Font names only (no download), shared with the decision report: browsers and the PDF
 # engine pick them from the system; scripts/install.sh installs IPAGothic for Japanese.
@@ -37,6 +36,15 @@ STORED = (
     "bench_report.stored.no_embedding_model",
     "bench_report.stored.nothing_to_prepare",  # the plan's bases (terminal only)
     "bench_report.stored.simulated",
+    "bench_report.stored.plan_training_near",
+    "bench_report.stored.plan_training",
+    "bench_report.stored.plan_reuses",
+    "bench_report.stored.plan_provider_unknown",
+    "bench_report.stored.plan_not_calibrated",
+    "bench_report.stored.plan_unmeasurable",
+    "bench_report.stored.plan_indexing",
+    "bench_report.stored.plan_indexing_unknown",
+    "bench_report.stored.plan_answers",
 )
 
 
@@ -56,13 +64,23 @@ class Words:
 
 def stored(sentence: str, lang: str) -> str:
     """``sentence`` (English, from results.json) in ``lang``; unchanged when unknown."""
+    return messages.recognised(sentence, STORED, lang)
+
+
+def stored_parts(sentence: str, lang: str) -> str:
+    """Stored sentences joined by ``"; "`` (a plan's basis: one per training step, then
+    indexing), each in ``lang``; a ``;`` inside parentheses belongs to its sentence."""
     if lang != "ja":
         return sentence
-    for key in STORED:
-        values = _match(key, sentence)
-        if values is not None:
-            return messages.text(key, lang, **values)
-    return sentence
+    parts: list[str] = []
+    depth = start = 0
+    for i, char in enumerate(sentence):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and sentence.startswith("; ", i):
+            parts.append(sentence[start:i])
+            start = i + 2
+    parts.append(sentence[start:])
+    return "; ".join(stored(part, lang) for part in parts)
 
 
 def route_status(r: RouteResult, lang: str) -> str:

@@ -184,7 +184,7 @@ class BenchRunner:
             )
         try:
             prepared = self._prepare(spec)
-            self._stage(f"{route_id}: preparing", 1, 1)
+            self._stage(Label("progress.bench_preparing", route=route_id), 1, 1)
             samples = self._answer_all(route_id, prepared.route, items, graders)
             if samples and all(s.error for s in samples):
                 # Not a 0% pass rate: nothing was answered, so nothing was measured.
@@ -222,7 +222,7 @@ class BenchRunner:
         )
 
     def _prepare(self, spec: RouteSpec) -> PreparedRoute:
-        self._stage(f"{spec.id}: preparing", 0, 0)
+        self._stage(Label("progress.bench_preparing", route=spec.id), 0, 0)
         return prepare_spec(
             spec,
             self.scenario,

@@ -10,8 +10,6 @@ alpha.  Texts live in ``advisor/messages_core.yaml``.
 
 from __future__ import annotations
 
-import re
-import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,13 +123,7 @@ def verdict_note(results: BenchResults, lang: str) -> str:
 
 def _match(key: str, text: str) -> dict[str, str] | None:
     """The values that make ``key``'s English text equal ``text``, or None."""
-    template = messages.catalog()[key].en
-    pattern = "".join(
-        re.escape(literal) + (f"(?P<{name}>.*)" if name else "")
-        for literal, name, _, _ in string.Formatter().parse(template)
-    )
-    found = re.fullmatch(pattern, text, flags=re.DOTALL)
-    return found.groupdict() if found else None
+    return messages.match(key, text)
 
 
 def verdict_lines(results: BenchResults, lang: str) -> tuple[str, str]:

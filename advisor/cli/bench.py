@@ -163,16 +163,24 @@ def _threshold(value: float | None) -> float | None:
     return value / 100 if value > 1 else value
 
 
-def _print_text(results: Any, paths: dict[str, Path]) -> None:
-    from advisor.bench.report import pct
-    from advisor.bench.report_i18n import route_status
+def _rows(results: Any, lang: str) -> list[tuple[str, ...]]:
+    """The results table's cells in ``lang``: a missing figure is the report's ``n/a`` / ``—``."""
+    from advisor.bench.report_i18n import Words, route_status
+
+    w = Words(lang)
+
+    def pct(value: float | None) -> str:
+        return w("na") if value is None else f"{value:.0%}"
+
+    def num(value: float | None, form: str) -> str:
+        return w("na") if value is None else form.format(value)
 
     keys = ("route", "pass_rate", "consistency", "p50", "tokens", "cost")
-    rows = [tuple(context.t(f"bench.col_{key}") for key in keys)]
+    rows: list[tuple[str, ...]] = [tuple(context.t(f"bench.col_{key}") for key in keys)]
     for name, r in results.routes.items():
         m = r.metrics
         if r.status != "ok" or m is None:
-            rows.append((name, route_status(r, context.lang()), "", "", "", ""))
+            rows.append((name, route_status(r, lang), "", "", "", ""))
             continue
         lo, hi = m.pass_rate_ci
         rows.append(
@@ -180,11 +188,16 @@ def _print_text(results: Any, paths: dict[str, Path]) -> None:
                 name,
                 f"{pct(m.pass_rate)} ({pct(lo)}-{pct(hi)})",
                 pct(m.consistency.exact_agreement),
-                "n/a" if m.latency_p50_s is None else f"{m.latency_p50_s:.2f}",
+                num(m.latency_p50_s, "{:.2f}"),
                 f"{m.tokens_per_request:.0f}",
-                "n/a" if m.cost_per_1k_usd is None else f"${m.cost_per_1k_usd:.4f}",
+                num(m.cost_per_1k_usd, "${:.4f}"),
             )
         )
+    return rows
+
+
+def _print_text(results: Any, paths: dict[str, Path]) -> None:
+    rows = _rows(results, context.lang())
     from rich.cells import cell_len, set_cell_size
 
     # Widths in terminal cells: Japanese headers take two cells a character.

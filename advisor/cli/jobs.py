@@ -71,9 +71,12 @@ def describe(job: FineTuneJob) -> list[str]:
 
 
 def _event_line(event: JobEvent) -> str:
+    from advisor.app.job_events import event_text, level_text
+
+    lang = context.lang()
     stamp = datetime.fromtimestamp(event.created_at).strftime("%H:%M:%S")
-    level = "" if event.level == "info" else f"{event.level.upper()} "
-    return f"{stamp} {level}{event.message}"
+    level = "" if event.level == "info" else f"{level_text(event.level, lang)} "
+    return f"{stamp} {level}{event_text(event.message, lang)}"
 
 
 def follow(

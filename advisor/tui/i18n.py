@@ -66,6 +66,7 @@ def retranslate_widgets(node: Any, lang: str) -> None:
     for box in node.query(Input):
         box.placeholder = retr(box.placeholder, lang)
     for select in node.query(Select):
+        _retranslate_prompt(select, lang)
         old = [(str(prompt), value) for prompt, value in select._options if value != select.NULL]
         new = [(retr(prompt, lang), value) for prompt, value in old]
         if new != old:
@@ -77,3 +78,16 @@ def retranslate_widgets(node: Any, lang: str) -> None:
         for column in table.columns.values():
             column.label = type(column.label)(retr(str(column.label), lang))
         table.refresh()
+
+
+def _retranslate_prompt(select: Any, lang: str) -> None:
+    """A Select's prompt (shown while nothing is picked): Textual reads it only when composing."""
+    from textual.widgets._select import SelectCurrent
+
+    prompt = retr(select.prompt, lang)
+    if prompt == select.prompt:
+        return
+    select.prompt = prompt
+    current = select.query_one(SelectCurrent)
+    current.placeholder = prompt
+    current.update(current.label)

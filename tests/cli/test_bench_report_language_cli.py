@@ -45,8 +45,8 @@ def test_bench_in_japanese_writes_japanese_reports_and_english_json(
     assert code == 0, err
     assert re.search(r"^dpo +スキップ: シナリオに dpo の学習ファイルがありません$", out, re.M)
     assert "  dpo: スキップ（シナリオに dpo の学習ファイルがありません）" in out  # the plan
-    assert "system_prompt: 準備 0 s [準備するものはありません]" in out
-    assert "sft: 準備 0 s [fake バックエンドによる模擬]" in out
+    assert "system_prompt: 準備 0 秒 [準備するものはありません]" in out
+    assert "sft: 準備 0 秒 [fake バックエンドによる模擬]" in out
     assert "two-proportion" not in out + err and "training file" not in out
     md = (tmp_path / "ja" / "report.md").read_text("utf-8")
     page = (tmp_path / "ja" / "report.html").read_text("utf-8")

@@ -76,7 +76,7 @@ class CompareScreen(AdvisorScreen):
                 with TabPane("Chart", id="tab-chart"):
                     yield VerticalScroll(id="bench-chart")
                 with TabPane("Samples", id="tab-samples"):
-                    yield Select([], prompt="pick a prompt", id="prompt-pick")
+                    yield Select([], prompt=self.t("pick a prompt"), id="prompt-pick")
                     yield Horizontal(id="samples")
                 with TabPane("Cost", id="tab-cost"):
                     yield CostPanel(id="cost-panel")
@@ -121,7 +121,7 @@ class CompareScreen(AdvisorScreen):
         bar = self.query_one("#bench-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
-        self.query_one("#verdict", Static).update(f"running {scenario} …")
+        self.query_one("#verdict", Static).update(self.t("running {scenario} …", scenario=scenario))
         self.bench(scenario, self.query_one("#routes", Input).value)
 
     def action_cancel(self) -> None:
@@ -161,7 +161,9 @@ class CompareScreen(AdvisorScreen):
 
     def worker_failed(self, worker, error: BaseException) -> None:
         self.query_one("#bench-progress", ProgressBar).display = False
-        self.query_one("#verdict", Static).update(f"failed: {error}")
+        lang = self.session.language
+        shown = error.localized(lang) if isinstance(error, AdvisorError) else error
+        self.query_one("#verdict", Static).update(self.t("failed: {error}", error=shown))
         super().worker_failed(worker, error)
 
     # --- loading and showing -------------------------------------------------------------

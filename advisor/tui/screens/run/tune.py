@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, ProgressBar, RichLog, Static
 from textual.worker import get_current_worker
 
+from advisor.app.job_events import event_text
 from advisor.errors import DataFileError, JobError
 from advisor.ids import METHODS
 from advisor.tui.i18n import tr
@@ -163,7 +164,8 @@ class TunePanel(RunPanel):
                     chart.set_metric(headline[0])
                 chart.add(headline[1], point.step if point else None)
             if event.type != "metrics":
-                screen.log_line(f"[{event.level}] {event.message}")
+                lang = self.session.language
+                screen.log_line(f"[{event.level}] {event_text(event.message, lang)}")
         status = (
             self.t("job {id}: {status}", id=job.id, status=job.status)
             + f" · {job.method} · {job.model}"
