@@ -12,6 +12,9 @@ from advisor.bench.schema import Consistency, RouteMetrics, SampleRecord
 
 Embedder = Callable[[list[str]], list[list[float]]]
 
+# Stored in results.json in English; the report reads it in Japanese (report_i18n.STORED).
+NO_PRICE_NOTE = "no price known for this model"
+
 
 @dataclass(frozen=True)
 class Price:
@@ -136,7 +139,7 @@ def route_metrics(
         )
         note = price.note
     else:
-        note = "no price known for this model"
+        note = NO_PRICE_NOTE
     return RouteMetrics(
         n_prompts=n_prompts,
         n_samples=len(graded),

@@ -28,6 +28,7 @@ STORED = (
     "bench_report.stored.cannot_tune",
     "bench_report.stored.reused",
     "bench_report.stored.local_cost",
+    "bench_report.stored.no_price",
     "bench_report.stored.ft_prices",
     "bench_report.stored.prices",
     "bench_report.stored.power",

@@ -52,9 +52,9 @@ def retr(text: str, lang: str) -> str:
 
 
 def retranslate_widgets(node: Any, lang: str) -> None:
-    """F3 on a screen that is already drawn: its buttons, labels, placeholders, selects
-    and table headers follow the language (texts the catalog lacks are left alone)."""
-    from textual.widgets import Button, DataTable, Input, Label, Select
+    """F3 on a screen that is already drawn: its buttons, labels, placeholders, selects,
+    table headers and tab titles follow the language (texts the catalog lacks are left alone)."""
+    from textual.widgets import Button, DataTable, Input, Label, Select, Tab
 
     for button in node.query(Button):
         label = retr(str(button.label), lang)
@@ -63,6 +63,10 @@ def retranslate_widgets(node: Any, lang: str) -> None:
             button.refresh(layout=True)  # a longer label needs a wider button
     for label in node.query(Label):
         label.update(retr(str(label.content), lang))
+    for tab in node.query(Tab):  # a TabbedContent's titles
+        title = retr(tab.label.plain, lang)
+        if title != tab.label.plain:
+            tab.label = title
     for box in node.query(Input):
         box.placeholder = retr(box.placeholder, lang)
     for select in node.query(Select):

@@ -122,6 +122,20 @@ def test_the_stored_templates_match_what_the_core_writes() -> None:
     assert stored("a model's own error", "ja") == "a model's own error"  # unknown: as written
 
 
+def test_the_no_price_cost_note_reads_in_japanese() -> None:
+    from advisor.bench.metrics import NO_PRICE_NOTE
+
+    results = load_results(_fixture())
+    route = next(r for r in results.routes.values() if r.metrics is not None)
+    assert route.metrics is not None
+    route.metrics.cost_note = NO_PRICE_NOTE
+    japanese = render_markdown(results, "ja")
+    assert "費用: このモデルの料金は不明です" in japanese
+    assert NO_PRICE_NOTE not in japanese
+    assert NO_PRICE_NOTE in render_markdown(results, "en")  # English as before
+    assert stored(NO_PRICE_NOTE, "en") == NO_PRICE_NOTE
+
+
 def test_every_report_word_has_both_languages_with_the_same_placeholders() -> None:
     words = {k: m for k, m in messages.catalog().items() if k.startswith("bench_report.")}
     assert len(words) > 60

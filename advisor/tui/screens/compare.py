@@ -71,14 +71,14 @@ class CompareScreen(AdvisorScreen):
             )
             yield Static("", id="outcome", markup=False)
             with TabbedContent(id="bench-tabs"):
-                with TabPane("Table", id="tab-table"):
+                with TabPane(self.t("Table"), id="tab-table"):
                     yield DataTable(id="bench-table", cursor_type="row", zebra_stripes=True)
-                with TabPane("Chart", id="tab-chart"):
+                with TabPane(self.t("Chart"), id="tab-chart"):
                     yield VerticalScroll(id="bench-chart")
-                with TabPane("Samples", id="tab-samples"):
+                with TabPane(self.t("Samples"), id="tab-samples"):
                     yield Select([], prompt=self.t("pick a prompt"), id="prompt-pick")
                     yield Horizontal(id="samples")
-                with TabPane("Cost", id="tab-cost"):
+                with TabPane(self.t("Cost"), id="tab-cost"):
                     yield CostPanel(id="cost-panel")
         yield Footer()
 

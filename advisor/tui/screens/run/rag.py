@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input
 
+from advisor import messages
 from advisor.tui.screens.run.panel import RunPanel
+
+if TYPE_CHECKING:
+    from advisor.rag.models import Skipped
 
 
 class RagPanel(RunPanel):
@@ -51,5 +56,13 @@ class RagPanel(RunPanel):
             ),
         )
         for skipped in report.skipped:
-            call(screen.log_line, self.t("skipped {what}", what=skipped))
+            call(screen.log_line, self.skip_line(skipped))
         call(screen.finished, self.t("knowledge base {name} ready: chat with it (F6)", name=name))
+
+    def skip_line(self, skipped: Skipped) -> str:
+        """``skipped a.bin: unsupported file type``: the reason in the session's language
+        when it comes from the catalog (as ``advisor rag index`` prints it)."""
+        reason = skipped.said()
+        if isinstance(reason, messages.Localized):
+            reason = messages.text(reason.key, self.session.language, **reason.values)
+        return self.t("skipped {path}: {reason}", path=skipped.path, reason=reason)

@@ -165,7 +165,9 @@ class TunePanel(RunPanel):
                 chart.add(headline[1], point.step if point else None)
             if event.type != "metrics":
                 lang = self.session.language
-                screen.log_line(f"[{event.level}] {event_text(event.message, lang)}")
+                # The tag is keyed bracketed ("[error]"): a bare "info" could relabel a widget.
+                tag = tr(f"[{event.level}]", lang)
+                screen.log_line(f"{tag} {event_text(event.message, lang)}")
         status = (
             self.t("job {id}: {status}", id=job.id, status=job.status)
             + f" · {job.method} · {job.model}"
