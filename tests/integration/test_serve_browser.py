@@ -17,6 +17,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -60,6 +61,9 @@ async (family, chars) => {
 """
 
 
+SERVED_URL = re.compile(r"http://127\.0\.0\.1:\d+/\S*")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -83,13 +87,15 @@ def served(tmp_path: Path) -> Iterator[str]:
             text=True,
         )
     try:
+        # The "serving" line is in the session's language (Japanese here): find the URL itself.
         deadline = time.monotonic() + 120
-        while " on http" not in log.read_text() and time.monotonic() < deadline:
+        while not SERVED_URL.search(log.read_text()) and time.monotonic() < deadline:
             if server.poll() is not None:
                 pytest.fail(f"advisor serve exited:\n{log.read_text()[-2000:]}")
             time.sleep(0.2)
-        first = next(line for line in log.read_text().splitlines() if " on http" in line)
-        yield first.split(" on ", 1)[1].strip()
+        found = SERVED_URL.search(log.read_text())
+        assert found, f"advisor serve printed no URL:\n{log.read_text()[-2000:]}"
+        yield found.group(0)
     finally:
         server.terminate()
         server.wait(timeout=20)
