@@ -13,26 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli.app import main
+from tests.cli.bilingual import JAPANESE, both, run
 from tests.conftest import FIXTURES
-
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
-
-
-def both(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[tuple[int, str], tuple[int, str]]:
-    """(exit, stderr) in English and in Japanese."""
-    code_en, _, err_en = run(capsys, *args)
-    code_ja, _, err_ja = run(capsys, "--lang", "ja", *args)
-    return (code_en, err_en), (code_ja, err_ja)
-
 
 # --- errors raised in advisor/app ------------------------------------------------------
 
