@@ -10,7 +10,7 @@ from advisor.cli.app import main
 from tests.conftest import FIXTURES, REPO
 
 PLANTED = FIXTURES / "evidence/planted"
-EXAMPLES = REPO / "docs/examples"
+EXAMPLES = FIXTURES / "bench/examples"
 BASE_KEYS = {
     "routes", "recommendation", "flips", "warnings", "lang", "catalog_version", "answers",
     "defaulted", "fine_tuning_criteria_held",

@@ -10,9 +10,9 @@ import yaml
 
 from advisor.cli.app import main
 from advisor.data import prices as prices_module
-from tests.conftest import REPO
+from tests.conftest import FIXTURES, REPO
 
-RESULTS = REPO / "docs/examples/bench-brand-voice/results.json"
+RESULTS = FIXTURES / "bench/examples/bench-brand-voice/results.json"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from advisor.cli.app import main
-from tests.conftest import REPO
+from tests.conftest import FIXTURES
 
-RESULTS = REPO / "docs/examples/bench-invoice-total/results.json"
+RESULTS = FIXTURES / "bench/examples/bench-invoice-total/results.json"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

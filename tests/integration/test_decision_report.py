@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from advisor.cli.app import main
-from tests.conftest import REPO
+from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.integration
 
-RESULTS = REPO / "docs/examples/bench-brand-voice/results.json"
+RESULTS = FIXTURES / "bench/examples/bench-brand-voice/results.json"
 # The charts' first two series colours (advisor/decision_report/charts.py): the
 # orange appears nowhere else on the page.
 CHART_ORANGE = (0xD9, 0x48, 0x0F)

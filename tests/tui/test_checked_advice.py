@@ -12,13 +12,13 @@ from textual.widgets import Static
 
 from advisor.tui.screens.compare import CompareScreen
 from advisor.tui.screens.results import ResultsScreen
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES
 from tests.tui.waiting import until
 
 pytestmark = pytest.mark.anyio
 
 PLANTED = FIXTURES / "evidence/planted"
-EXAMPLES = REPO / "docs/examples"
+EXAMPLES = FIXTURES / "bench/examples"
 
 
 def text_of(screen, selector: str) -> str:

@@ -8,12 +8,12 @@ from textual.widgets import Select, Static
 
 from advisor.bench.report import load_results
 from advisor.tui.screens.compare import CompareScreen
-from tests.conftest import REPO
+from tests.conftest import FIXTURES
 from tests.tui.waiting import until
 
 pytestmark = pytest.mark.anyio
 
-RESULTS = REPO / "docs/examples/bench-brand-voice/results.json"
+RESULTS = FIXTURES / "bench/examples/bench-brand-voice/results.json"
 
 
 def text_of(screen, selector: str) -> str:

@@ -9,7 +9,7 @@ from advisor.criteria import load_catalog
 from advisor.tui.screens.interview import InterviewScreen
 from advisor.tui.screens.results import ResultsScreen
 from advisor.tui.widgets.charts import ScoreBar
-from tests.conftest import REPO
+from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.anyio
 
@@ -140,7 +140,7 @@ async def test_results_export_writes_the_decision_report_by_its_suffix(make_app,
     app = make_app(
         answers={"strict_format": True, "example_count": 150},
         language="ja",
-        report_dir=str(REPO / "docs/examples/bench-invoice-total"),
+        report_dir=str(FIXTURES / "bench/examples/bench-invoice-total"),
     )
     async with app.run_test(size=(120, 40)) as pilot:
         screen = ResultsScreen()

@@ -15,9 +15,9 @@ from advisor.criteria import Answers, assess, load_catalog
 from advisor.decision_report import CostSettings, build_bundle, render_html
 from advisor.decision_report.charts import cost_chart, pass_rate_chart
 from advisor.decision_report.strings import LANGS, catalog
-from tests.conftest import REPO
+from tests.conftest import FIXTURES
 
-RESULTS = REPO / "docs/examples/bench-invoice-total/results.json"
+RESULTS = FIXTURES / "bench/examples/bench-invoice-total/results.json"
 ANSWERS = {"strict_format": True, "example_count": 150, "has_grader": True}
 Lang = Literal["en", "ja"]
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'

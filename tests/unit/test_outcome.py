@@ -7,9 +7,9 @@ import pytest
 from advisor.bench.outcome import measured_outcome
 from advisor.bench.results_io import read_results
 from advisor.bench.stats import prompts_needed
-from tests.conftest import REPO
+from tests.conftest import FIXTURES
 
-EXAMPLES = REPO / "docs/examples"
+EXAMPLES = FIXTURES / "bench/examples"
 
 
 def test_prompts_needed_matches_the_textbook_figure() -> None:
