@@ -102,3 +102,23 @@ def test_a_calibration_records_the_load_before_it_measured(
     options = CalibrationOptions(generation=False, embedding=False, seq_len=64)
     found = calibrate(settings, Calibrating(settings), options)
     assert found.training[0].load == 1.3 and found.training[0].threads == 1
+
+
+def test_tune_calibrate_shows_the_load_it_measured_under(
+    machine: dict[str, float], capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    import json
+
+    from advisor.cli.app import main
+
+    machine["load"] = 2.5
+    args = ["tune", "calibrate", "--backend", "fake", "--no-indexing", "--no-answers"]
+    for extra in (["--format", "json"], []):
+        with pytest.raises(SystemExit) as done:
+            main([*args, *extra])
+        assert not done.value.code
+    entry = cal.read_cache(settings).entries[0]
+    assert entry.training[0].load == 2.5
+    out = capsys.readouterr().out
+    assert json.loads(out.split("\n}\n")[0] + "\n}")["training"][0]["load"] == 2.5
+    assert "tokens/s (+ 1 s start-up), under a load of 2.5 from other processes" in out, out
