@@ -267,7 +267,8 @@ def describe_rate(
         ""
         if correction is None
         else f"; x{correction.factor:.1f} for a load of {correction.load_now:.1f} now "
-        f"against {correction.load_then:.1f} when calibrated"
+        f"against {correction.load_then:.1f} when calibrated, {correction.threads_now} "
+        f"threads against {correction.threads_then}"
     )
     return (
         f"calibrated on this machine {cal.measured_at[:10]} ({cal.device}, "

@@ -170,7 +170,8 @@ def test_describe_rate_names_the_correction(machine: dict[str, float]) -> None:
     found = load_correction(entry(r), r)
     assert found is not None and found.factor == 2.0
     text = cal.describe_rate(entry(r), r, found)
-    assert text.endswith("; x2.0 for a load of 3.0 now against 0.4 when calibrated)"), text
+    loaded = "; x2.0 for a load of 3.0 now against 0.4 when calibrated, 1 threads against 1)"
+    assert text.endswith(loaded), text
     # start-up as measured, the steps times the factor
     assert cal.training_seconds(r, 1_000, found.factor) == pytest.approx(30 + 10 * 2.0)
 
@@ -190,6 +191,20 @@ def test_stats_carry_the_correction(machine: dict[str, float], settings: Setting
     loaded = compute_stats(DATA / "sft_valid_tools.jsonl", "sft", settings=settings)
     local = loaded.local
     assert local.load_factor == 2.0
-    assert "x2.0 for a load of 3.0 now against 0.4 when calibrated" in local.source
+    assert "x2.0 for a load of 3.0 now against 0.4 when calibrated, 1 threads" in local.source
     expected = 30.0 + loaded.billed_tokens * 0.01 * 2.0
     assert local.estimated_training_seconds == pytest.approx(expected, abs=0.1)
+
+
+def test_own_recent_work_is_not_load_but_can_cost_a_thread(
+    machine: dict[str, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after its own calibration, a process sees its work in the load average: it is
+    left out of the load, but the worker starting now picks one thread where it had two."""
+    r = rate(load=0.0, threads_=2)
+    machine["load"] = 1.5
+    monkeypatch.setattr(threads, "process_load", lambda: 1.5)
+    found = load_correction(entry(r), r)
+    assert found is not None and found.factor == 2.0 and found.load_now == 0.0
+    text = cal.describe_rate(entry(r), r, found)
+    assert "x2.0 for a load of 0.0 now against 0.0 when calibrated, 1 threads against 2" in text

@@ -17,8 +17,8 @@ from tests.unit.test_contention import DATA, entry, machine, rate
 
 __all__ = ["machine"]  # the fixture, imported for these tests
 
-LOADED_EN = "x2.0 for a load of 3.0 now against 0.4 when calibrated"
-LOADED_JA = "現在の負荷 3.0（較正時 0.4）に合わせて x2.0"
+LOADED_EN = "x2.0 for a load of 3.0 now against 0.4 when calibrated, 1 threads against 1"
+LOADED_JA = "現在の負荷 3.0・1 スレッド（較正時 0.4・1 スレッド）に合わせて x2.0"
 
 
 def test_plan_carries_the_correction_in_both_languages(
