@@ -71,6 +71,45 @@ def load_average() -> float:
         return 0.0
 
 
+def recent_load(cpu_seconds: float, age_seconds: float, window: float = 60.0) -> float:
+    """A process's part of the one-minute load average, from its CPU time and age.
+
+    The kernel's load average is an exponential average over ``window`` seconds;
+    a process that used ``cpu_seconds / age_seconds`` cores all its life adds
+    that much times ``1 - exp(-age / window)`` (a young process has not yet
+    weighed in fully).  An estimate: it takes the use as steady, and counts
+    CPU time, not time spent runnable while waiting for a core.
+    """
+    if age_seconds <= 0 or cpu_seconds <= 0:
+        return 0.0
+    return cpu_seconds / age_seconds * (1 - math.exp(-age_seconds / window))
+
+
+PROC_STAT = Path("/proc/self/stat")
+PROC_UPTIME = Path("/proc/uptime")
+
+
+def process_load(stat: Path = PROC_STAT, uptime: Path = PROC_UPTIME) -> float:
+    """This process's own part of :func:`load_average` (Linux); 0 where it cannot be read."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start, in ticks
+        age = float(uptime.read_text().split()[0]) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+    used = os.times()
+    return recent_load(used.user + used.system, age)
+
+
+def others_load() -> float:
+    """The load average of everything but this process (its own recent work left out).
+
+    A process that has just calibrated or answered for a minute is counted by the
+    load average as if it were another process competing with the job to come.
+    """
+    return max(0.0, load_average() - process_load())
+
+
 def choose_threads(cpus: int, quota: float | None, load: float) -> int:
     """Threads for torch: the cores available and not already busy, at least one.
 

@@ -37,6 +37,8 @@ JobStatus = str
 #: next to the actual time.
 ESTIMATED_SECONDS_KEY = "estimated_seconds"
 ESTIMATE_BASIS_KEY = "estimate_basis"
+#: The load correction in that estimate (advisor/data/contention.py), recorded when not 1.
+ESTIMATE_LOAD_FACTOR_KEY = "estimate_load_factor"
 
 # OpenAI's method names for our short ones.
 OPENAI_METHOD_TYPES: dict[str, str] = {"sft": "supervised", "dpo": "dpo", "rft": "reinforcement"}
@@ -183,10 +185,16 @@ class JobPreview(BaseModel):
         default=None,
         description="What estimated_seconds rests on: calibrated, uncalibrated or simulated.",
     )
+    load_factor: float | None = Field(
+        default=None,
+        description="The load correction applied to the training steps (None or 1: none).",
+    )
 
     def estimate_metadata(self) -> dict[str, str]:
         """The estimate as job metadata (strings), recorded when the job is created."""
         if self.estimated_seconds is None:
             return {}
         basis = {ESTIMATE_BASIS_KEY: self.estimate_basis} if self.estimate_basis else {}
+        if self.load_factor is not None and self.load_factor != 1.0:
+            basis[ESTIMATE_LOAD_FACTOR_KEY] = f"{self.load_factor:.2f}"
         return {ESTIMATED_SECONDS_KEY: f"{self.estimated_seconds:.1f}", **basis}

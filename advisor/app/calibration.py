@@ -30,6 +30,7 @@ from advisor.data.calibration import (
     store,
 )
 from advisor.data.texts import Label
+from advisor.threads import others_load
 
 if TYPE_CHECKING:
     from advisor.bench.runner import BenchOptions
@@ -85,11 +86,12 @@ def calibrate(
         report(
             0, STAGES, Label("progress.calibrate_training", steps=options.steps, seq_len=seq_len)
         )
+        load = others_load()  # before measuring: the measurement's own threads would count
         run = backend.fine_tuning().calibrate(
             model=model, seq_len=seq_len, batch=options.batch, steps=options.steps
         )
         where = {"device": run.device, "dtype": run.dtype, "threads": run.threads}
-        training = [run.rate]
+        training = [run.rate.model_copy(update={"load": round(load, 2), "threads": run.threads})]
     else:
         where = {"device": found.device, "dtype": found.dtype, "threads": found.threads}
         training = []

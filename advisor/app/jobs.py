@@ -36,6 +36,11 @@ class JobDetails(FineTuneJob):
     estimate_basis: str | None = Field(
         default=None, description="calibrated, uncalibrated or simulated."
     )
+    estimate_load_factor: float | None = Field(
+        default=None,
+        description="The load correction in the estimate (advisor/data/contention.py); "
+        "None: none applied.",
+    )
     actual_seconds: float | None = Field(
         default=None, description="Submission to end, once the job has ended."
     )
@@ -48,6 +53,16 @@ def estimated_seconds(job: FineTuneJob) -> float | None:
 
     try:
         return float(job.metadata[ESTIMATED_SECONDS_KEY])
+    except (KeyError, ValueError):
+        return None
+
+
+def estimate_load_factor(job: FineTuneJob) -> float | None:
+    """The load correction recorded with the estimate, if one was applied."""
+    from backends.jobs import ESTIMATE_LOAD_FACTOR_KEY
+
+    try:
+        return float(job.metadata[ESTIMATE_LOAD_FACTOR_KEY])
     except (KeyError, ValueError):
         return None
 
@@ -70,6 +85,7 @@ def job_details(job: FineTuneJob) -> JobDetails:
             **job.model_dump(),
             "estimated_seconds": estimate,
             "estimate_basis": job.metadata.get(ESTIMATE_BASIS_KEY),
+            "estimate_load_factor": estimate_load_factor(job),
             "actual_seconds": actual,
             "actual_over_estimate": ratio,
         }
@@ -85,6 +101,9 @@ def timing_line(job: FineTuneJob) -> str | None:
     if estimate is None:
         return None
     basis = job.metadata.get(ESTIMATE_BASIS_KEY)
+    factor = estimate_load_factor(job)
+    if factor is not None:  # "calibrated, x1.6 for the load": the figure is not the bare rate
+        basis = f"{basis or 'calibrated'}, x{factor:.1f} for the load"
     line = f"estimated {duration_text(estimate)}" + (f" ({basis})" if basis else "")
     actual = actual_seconds(job)
     return line + (f", actual {duration_text(actual)}" if actual is not None else "")

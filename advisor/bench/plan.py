@@ -155,6 +155,7 @@ def _training(
         seq_bucket,
         training_seconds,
     )
+    from advisor.data.contention import load_correction
 
     found = cached_calibration(settings, model)
     if found is None or not found.training:
@@ -171,9 +172,11 @@ def _training(
     mean = min(BENCH_MAX_LENGTH, stats.billed_tokens_per_epoch / max(1, stats.examples))
     rate = found.training_at(round(mean))
     assert rate is not None  # found.training is not empty
-    seconds = training_seconds(rate, tokens)
+    correction = load_correction(found, rate, settings)
+    seconds = training_seconds(rate, tokens, correction.factor if correction else 1.0)
     near = "" if rate.seq_len == seq_bucket(mean) else f" (nearest measured to {mean:.0f})"
-    return seconds, f"{method}: {tokens:,} tokens, {describe_rate(found, rate)}{near}", key
+    described = describe_rate(found, rate, correction)
+    return seconds, f"{method}: {tokens:,} tokens, {described}{near}", key
 
 
 def plan_bench(

@@ -6,9 +6,13 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from advisor import messages
 from advisor.app.text import duration_text
-from advisor.cli.context import t
+from advisor.cli.context import lang, t
 from advisor.cli.output import echo
+
+# The estimate's source sentence (stored in English in the JSON), most specific first.
+SOURCES = ("data.stats_source_loaded", "data.stats_source")
 
 
 def print_stats(result: Any) -> None:
@@ -61,8 +65,9 @@ def print_stats(result: Any) -> None:
         )
     )
     local = result.local
+    source = messages.recognised(local.source, SOURCES, lang())
     if local.estimated_training_seconds is None:
-        echo(t("data.stats_local_unknown", source=local.source))
+        echo(t("data.stats_local_unknown", source=source))
     else:
         echo(
             t(
@@ -70,6 +75,6 @@ def print_stats(result: Any) -> None:
                 duration=duration_text(local.estimated_training_seconds),
                 epochs=local.epochs,
                 speed=f"{local.tokens_per_second:,.0f}",
-                source=local.source,
+                source=source,
             )
         )

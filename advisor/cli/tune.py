@@ -272,6 +272,7 @@ def calibration_lines(entry: Any) -> list[str]:
                 rate=f"{1 / rate.seconds_per_token:,.0f}",
                 startup=f"{rate.startup_seconds:.0f}",
             )
+            + ("" if rate.load is None else t("calibrate.training_load", load=f"{rate.load:.1f}"))
         )
     if entry.generation is not None:
         gen = entry.generation

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field, ValidationError
 
 if TYPE_CHECKING:
+    from advisor.data.contention import LoadCorrection
     from advisor.settings import Settings
 
 CACHE_NAME = "calibration.json"
@@ -57,6 +58,14 @@ class TrainingRate(BaseModel):
     seconds_per_token: float = Field(description="seconds_per_step / (batch x seq_len).")
     startup_seconds: float = Field(
         description="Loading the libraries and the model and building the trainer."
+    )
+    # Where it was measured (advisor/data/contention.py); absent in entries written before.
+    load: float | None = Field(
+        default=None,
+        description="Other processes' one-minute load average just before the measurement.",
+    )
+    threads: int | None = Field(
+        default=None, description="torch threads of this measurement (None: the entry's)."
     )
 
 
@@ -229,9 +238,12 @@ def store(settings: Settings, new: Calibration) -> Calibration:
 # --- arithmetic ------------------------------------------------------------------------
 
 
-def training_seconds(rate: TrainingRate, tokens: int) -> float:
-    """Wall time of a local job training ``tokens`` tokens (all epochs), start-up included."""
-    return rate.startup_seconds + tokens * rate.seconds_per_token
+def training_seconds(rate: TrainingRate, tokens: int, factor: float = 1.0) -> float:
+    """Wall time of a local job training ``tokens`` tokens (all epochs), start-up included.
+
+    ``factor``: the load correction of the training steps (advisor/data/contention.py).
+    """
+    return rate.startup_seconds + tokens * rate.seconds_per_token * factor
 
 
 def answer_seconds(rate: GenerationRate, requests: int, tokens_per_answer: float) -> float:
@@ -243,12 +255,25 @@ def indexing_seconds(rate: EmbeddingRate, chunks: int) -> float:
     return chunks / rate.chunks_per_second
 
 
-def describe_rate(cal: Calibration, rate: TrainingRate) -> str:
-    """One phrase naming where a training figure comes from."""
+def describe_rate(
+    cal: Calibration, rate: TrainingRate, correction: LoadCorrection | None = None
+) -> str:
+    """One phrase naming where a training figure comes from, and its load correction if any.
+
+    Its wording is a template of the catalogs (bench_report.stored.plan_training*,
+    data.stats_source*): change them together.
+    """
+    loaded = (
+        ""
+        if correction is None
+        else f"; x{correction.factor:.1f} for a load of {correction.load_now:.1f} now "
+        f"against {correction.load_then:.1f} when calibrated, {correction.threads_now} "
+        f"threads against {correction.threads_then}"
+    )
     return (
-        f"calibrated on this machine {cal.measured_at[:10]} ({cal.device}, {cal.threads} "
-        f"threads; {1 / rate.seconds_per_token:,.0f} tokens/s at {rate.seq_len} tokens/example "
-        f"+ {rate.startup_seconds:.0f} s start-up)"
+        f"calibrated on this machine {cal.measured_at[:10]} ({cal.device}, "
+        f"{rate.threads or cal.threads} threads; {1 / rate.seconds_per_token:,.0f} tokens/s at "
+        f"{rate.seq_len} tokens/example + {rate.startup_seconds:.0f} s start-up{loaded})"
     )
 
 

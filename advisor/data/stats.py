@@ -52,6 +52,11 @@ class LocalEstimate(BaseModel):
         default=False,
         description="True: from this machine's calibration; False: the static reference figure.",
     )
+    load_factor: float = Field(
+        default=1.0,
+        description="The load correction applied to the training steps (1: none); "
+        "see advisor/data/contention.py.",
+    )
 
 
 class DataStats(BaseModel):
@@ -190,17 +195,21 @@ def local_estimate(
     used and labelled "uncalibrated" (it was measured on another, loaded machine).
     """
     from advisor.data.calibration import cached_calibration, describe_rate, training_seconds
+    from advisor.data.contention import load_correction
 
     name = model if model is not None and is_local_model(model, settings) else None
     found = cached_calibration(settings, name)
     rate = found.training_at(round(mean_tokens)) if found is not None else None
     if found is not None and rate is not None:
+        correction = load_correction(found, rate, settings)
+        factor = correction.factor if correction is not None else 1.0
         return LocalEstimate(
             tokens_per_second=round(1 / rate.seconds_per_token, 1),
-            source=describe_rate(found, rate),
+            source=describe_rate(found, rate, correction),
             epochs=epochs,
-            estimated_training_seconds=round(training_seconds(rate, billed), 1),
+            estimated_training_seconds=round(training_seconds(rate, billed, factor), 1),
             calibrated=True,
+            load_factor=factor,
         )
     ref = load_prices().local_reference
     seconds = round(billed / ref.tokens_per_second, 1) if ref.tokens_per_second > 0 else None

@@ -81,6 +81,7 @@ class LocalFineTuning(StoredFineTuning):
             estimated_cost_usd=0.0,
             estimated_seconds=stats.local.estimated_training_seconds,
             estimate_basis="calibrated" if stats.local.calibrated else "uncalibrated",
+            load_factor=stats.local.load_factor,
             notes=[
                 f"Trains a LoRA adapter of {model} on this machine; no data leaves it.",
                 f"Time estimate: {stats.local.source}.",
