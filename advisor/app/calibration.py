@@ -30,6 +30,7 @@ from advisor.data.calibration import (
     store,
 )
 from advisor.data.texts import Label
+from advisor.data.trainview import TRAINER_MAX_LENGTH
 from advisor.threads import others_load
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ DEFAULT_SEQ_LEN = 256  # the bench's max_length
 DEFAULT_BATCH = 4  # the bench's batch size
 DEFAULT_STEPS = 3
 AUTO_STEPS = 2  # automatic calibrations stay short: the median of two timed steps
-LOCAL_MAX_LENGTH = 512  # the local trainer's default max_length
+LOCAL_MAX_LENGTH = TRAINER_MAX_LENGTH  # the local trainer's default max_length
 GENERATION_MAX_TOKENS = 32
 EMBEDDING_CHUNKS = 32
 STAGES = 3
@@ -214,12 +215,17 @@ def training_seq_len(settings: Settings, request: JobRequest, model: str) -> int
     from advisor.data.stats import compute_stats
     from advisor.errors import AdvisorError
 
-    try:
-        stats = compute_stats(request.training_file, request.method, model=model, settings=settings)
-    except (AdvisorError, OSError, ValueError):
-        return DEFAULT_SEQ_LEN
     extra = request.hyperparameters.model_extra or {}
     cap = int(extra.get("max_length") or LOCAL_MAX_LENGTH)  # the trainer truncates there
+    try:
+        stats = compute_stats(
+            request.training_file, request.method, model=model, settings=settings, max_length=cap
+        )
+    except (AdvisorError, OSError, ValueError):
+        return DEFAULT_SEQ_LEN
+    local = stats.local
+    if local.trained_tokens is not None and local.trained_examples:  # the trainer's own count
+        return max(1, min(cap, round(local.trained_tokens / local.epochs / local.trained_examples)))
     return max(1, min(cap, round(stats.billed_tokens_per_epoch / max(1, stats.examples))))
 
 

@@ -165,11 +165,21 @@ def _training(
 
         path = scenario.training_file(method)  # type: ignore[arg-type]
         assert path is not None  # skip_reason ran first
-        stats = compute_stats(path, method, model="local", settings=settings)
+        max_length = int(options.training.extra.get("max_length") or BENCH_MAX_LENGTH)
+        stats = compute_stats(
+            path,
+            method,
+            model="local",
+            settings=settings,
+            epochs=options.training.n_epochs,
+            max_length=max_length,
+        )
     except Exception:  # an estimate only: never stop a plan over it
         return None, f"{method}: unknown (the training file could not be measured)", key
-    tokens = stats.billed_tokens_per_epoch * options.training.n_epochs
-    mean = min(BENCH_MAX_LENGTH, stats.billed_tokens_per_epoch / max(1, stats.examples))
+    # The trainer's own count (truncation, dropped lines, template) where there is one.
+    tokens = stats.local.trained_tokens or stats.billed_tokens
+    kept = stats.local.trained_examples or stats.examples
+    mean = min(max_length, tokens / options.training.n_epochs / max(1, kept))
     rate = found.training_at(round(mean))
     assert rate is not None  # found.training is not empty
     correction = load_correction(found, rate, settings)

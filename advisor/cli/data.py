@@ -154,6 +154,12 @@ def stats(
     epochs: int | None = typer.Option(
         None, "--epochs", min=1, help="Epochs to estimate for (default: OpenAI's auto choice)."
     ),
+    max_length: int | None = typer.Option(
+        None,
+        "--max-length",
+        min=1,
+        help="Where the local trainer truncates each example (default: its own, 512).",
+    ),
     encoding: str | None = ENCODING,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -168,11 +174,18 @@ def stats(
         if fmt is OutputFormat.text:
             echo(t("data.calibrating"), err=True)
         backend = context.backend("local")
-        request = JobRequest(method=method.value, training_file=str(file))
+        hyper = {"max_length": max_length} if max_length else {}
+        request = JobRequest(method=method.value, training_file=str(file), hyperparameters=hyper)
         seq_len = training_seq_len(settings, request, backend.default_model)
         ensure_calibrated(settings, backend, seq_len=seq_len, batch=1, asked=True)
     result = compute_stats(
-        file, method.value, model=model, settings=settings, encoding=encoding, epochs=epochs
+        file,
+        method.value,
+        model=model,
+        settings=settings,
+        encoding=encoding,
+        epochs=epochs,
+        max_length=max_length,
     )
     if fmt is OutputFormat.json:
         print_json(result)

@@ -65,6 +65,18 @@ def print_stats(result: Any) -> None:
         )
     )
     local = result.local
+    if local.counted == "trainer" and local.trained_tokens is not None:
+        echo(
+            t(
+                "data.stats_trainer",
+                kept=local.trained_examples,
+                examples=result.examples,
+                max_length=local.max_length,
+                tokens=f"{local.trained_tokens:,}",
+                epochs=local.epochs,
+                labelled=f"{local.labelled_tokens or 0:,}",
+            )
+        )
     source = messages.recognised(local.source, SOURCES, lang())
     if local.estimated_training_seconds is None:
         echo(t("data.stats_local_unknown", source=source))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from advisor.data.io import read_jsonl
 from advisor.data.prices import MAX_TOKENS_PER_EXAMPLE, default_epochs, load_prices
 from advisor.data.tokens import get_counter, is_local_model
+from advisor.data.trainview import TrainerView
 from advisor.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -57,6 +58,24 @@ class LocalEstimate(BaseModel):
         description="The load correction applied to the training steps (1: none); "
         "see advisor/data/contention.py.",
     )
+    # How the trained tokens were counted (advisor/data/trainview.py); absent before.
+    counted: str = Field(
+        default="openai",
+        description="trainer: the local trainer's tokens (chat template, truncation at "
+        "max_length, dropped examples); openai: OpenAI's billed-token count.",
+    )
+    max_length: int | None = Field(
+        default=None, description="The truncation the trainer's count assumed."
+    )
+    trained_examples: int | None = Field(
+        default=None, description="Examples the trainer keeps (the others train nothing)."
+    )
+    trained_tokens: int | None = Field(
+        default=None, description="Tokens the trainer processes, all epochs."
+    )
+    labelled_tokens: int | None = Field(
+        default=None, description="Of those, tokens with a label (the loss), all epochs."
+    )
 
 
 class DataStats(BaseModel):
@@ -93,6 +112,7 @@ def compute_stats(
     settings: Settings | None = None,
     encoding: str | None = None,
     epochs: int | None = None,
+    max_length: int | None = None,
 ) -> DataStats:
     """Measure a JSONL training file for ``method`` and estimate cost and local time.
 
@@ -100,6 +120,8 @@ def compute_stats(
     or a local model ("local", "local:...", the configured local model).
     ``epochs``, when the job sets them, replaces OpenAI's default in billed tokens,
     cost and local time (``default_epochs`` still reports the default).
+    ``max_length``: where the local trainer truncates (default: its own default);
+    for a local model, the local time counts the tokens the trainer will see.
 
     Raises:
         DataFileError: unreadable file, wrong encoding or invalid JSON.
@@ -114,6 +136,7 @@ def compute_stats(
     answers = array("I")
     turns = array("I")
     bad: list[int] = []
+    view = TrainerView.for_model(model, method, settings, max_length)
     for number, obj in read_jsonl(Path(path), encoding, on_invalid=bad.append):
         if not isinstance(obj, dict):
             bad.append(number)
@@ -121,6 +144,8 @@ def compute_stats(
         sizes.append(counter.count_example(obj, method))
         answers.append(counter.assistant_tokens(obj, method))
         turns.append(_message_count(obj, method))
+        if view is not None:
+            view.add(obj)
     examples = len(sizes)
     if epochs is not None and epochs < 1:
         raise UserInputError(f"epochs must be 1 or more, not {epochs}")
@@ -154,9 +179,33 @@ def compute_stats(
         estimated_cost_usd=cost,
         price_date=prices.price_date,
         price_note=_price_note(model, price, method, prices.source, settings),
-        local=local_estimate(
-            billed, chosen_epochs, settings, mean_tokens=per_epoch / max(1, examples), model=model
-        ),
+        local=_local(view, billed, chosen_epochs, settings, per_epoch / max(1, examples), model),
+    )
+
+
+def _local(
+    view: TrainerView | None,
+    billed: int,
+    epochs: int,
+    settings: Settings,
+    mean_tokens: float,
+    model: str,
+) -> LocalEstimate:
+    """The local estimate from the trainer's count when there is one, else from ``billed``."""
+    if view is None:
+        return local_estimate(billed, epochs, settings, mean_tokens=mean_tokens, model=model)
+    trained = view.tokens * epochs
+    estimate = local_estimate(
+        trained, epochs, settings, mean_tokens=view.tokens / max(1, view.examples), model=model
+    )
+    return estimate.model_copy(
+        update={
+            "counted": "trainer",
+            "max_length": view.max_length,
+            "trained_examples": view.examples,
+            "trained_tokens": trained,
+            "labelled_tokens": view.labelled * epochs,
+        }
     )
 
 

@@ -68,12 +68,14 @@ class LocalFineTuning(StoredFineTuning):
 
         model = request.model or self.settings.local.model
         epochs = request.hyperparameters.n_epochs  # --epochs 1 must not preview 3
+        max_length = (request.hyperparameters.model_extra or {}).get("max_length")
         stats = compute_stats(
             request.training_file,
             request.method,
             model=model,
             settings=self.settings,
             epochs=epochs if isinstance(epochs, int) else None,
+            max_length=int(max_length) if max_length else None,  # the trainer truncates there
         )
         return JobPreview(
             examples=stats.examples,
