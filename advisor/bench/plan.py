@@ -177,8 +177,9 @@ def _training(
     except Exception:  # an estimate only: never stop a plan over it
         return None, f"{method}: unknown (the training file could not be measured)", key
     # The trainer's own count (truncation, dropped lines, template) where there is one.
-    tokens = stats.local.trained_tokens or stats.billed_tokens
-    kept = stats.local.trained_examples or stats.examples
+    local = stats.local
+    tokens = stats.billed_tokens if local.trained_tokens is None else local.trained_tokens
+    kept = stats.examples if local.trained_examples is None else local.trained_examples
     mean = min(max_length, tokens / options.training.n_epochs / max(1, kept))
     rate = found.training_at(round(mean))
     assert rate is not None  # found.training is not empty

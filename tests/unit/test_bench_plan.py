@@ -175,3 +175,24 @@ def test_auto_calibrate_off_keeps_the_cached_figures_and_measures_nothing(
     plan_benchmark(request, settings, lambda name: Calibrating(settings))
     assert CalibratingTuning.calibrations == 0
     assert not (settings.data_dir / cal.CACHE_NAME).exists()
+
+
+def test_plan_counts_the_tokens_the_trainer_sees_at_the_bench_max_length(
+    settings: Settings,
+) -> None:
+    from advisor.bench.prepare import TrainingSettings
+    from advisor.data.stats import compute_stats
+
+    scenario = load_scenario(TINY)
+    backend = LocalLike(settings)
+    store_calibration(settings, backend.default_model)
+    training = TrainingSettings(n_epochs=2, extra={"max_length": 48})
+    options = BenchOptions(routes=["sft"], repeats=1, training=training)
+    sft = {r.route: r for r in plan_bench(scenario, backend, settings, options).routes}["sft"]
+    path = scenario.training_file("sft")
+    assert path is not None
+    seen = compute_stats(path, "sft", model="local", settings=settings, epochs=2, max_length=48)
+    trained = seen.local.trained_tokens
+    assert trained is not None and trained < seen.billed_tokens  # truncated at 48
+    assert sft.preparation_seconds == pytest.approx(5.0 + trained * 0.01, abs=0.1)
+    assert f"{trained:,} tokens" in sft.preparation_basis
