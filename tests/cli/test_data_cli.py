@@ -135,6 +135,20 @@ def test_stats_json(capsys):
     assert stats["examples"] == 12 and stats["default_epochs"] == 8
 
 
+def test_stats_local_counts_what_the_trainer_sees_at_max_length(capsys):
+    path = str(FIXTURES / "jobs" / "sft_small.jsonl")
+    args = ("data", "stats", path, "-m", "sft", "--model", "local", "--epochs", "1")
+    code, out, _ = run(capsys, *args, "--max-length", "16", "--format", "json")
+    assert code == 0
+    short = json.loads(out)["local"]
+    assert short["counted"] == "trainer" and short["max_length"] == 16
+    code, out, _ = run(capsys, *args, "--format", "json")
+    full = json.loads(out)["local"]
+    assert full["max_length"] == 512 and full["trained_tokens"] > short["trained_tokens"]
+    code, out, _ = run(capsys, *args, "--max-length", "16")
+    assert code == 0 and "the local trainer sees" in out and "at max_length 16" in out
+
+
 def test_stats_text_names_tokenizer_and_cost(capsys):
     code, out, _ = run(capsys, "data", "stats", str(DATA / "sft_valid_tools.jsonl"), "-m", "sft")
     assert code == 0
