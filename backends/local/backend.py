@@ -5,8 +5,7 @@ with no key and no hub.  Fine-tuned models are addressed as
 ``local:ft:<base>:<suffix>:<job id>``; their LoRA adapters live in
 ``<data dir>/adapters/<job id>`` and are loaded on top of the base model.
 
-Loaded models are kept in a small per-process cache, so a benchmark loads each once.
-``local.engine: onnx`` generates through :mod:`backends.local.onnx_engine` instead.
+Loaded models are cached per process; ``local.engine: onnx`` uses :mod:`.onnx_engine` instead.
 """
 
 from __future__ import annotations
@@ -166,15 +165,19 @@ class LocalBackend(Backend):
         """The onnx engine's model (``local.engine: onnx``, docs/backends.md), else None."""
         if self.settings.local.engine != "onnx":
             return None
-        from backends.local.onnx_engine import chat as onnx_chat
+        from backends.local.onnx_engine.chat import load as onnx_load
 
         base, adapter = self._resolve(model or self.default_model)
-        path = resolve_chat_model(base, self.settings)
-        return onnx_chat.load(self.settings, path, Path(adapter) if adapter else None)
+        folder = resolve_chat_model(base, self.settings)  # converted (once), as for torch
+        return onnx_load(self.settings, folder, Path(adapter) if adapter else None)
 
     def preload(self, model: str | None = None) -> None:
         """Load ``model`` with the configured engine (the warm server's first load)."""
         _ = self._onnx(model) or self.load(model)
+
+    def generation_engine(self) -> str:  # the bench caches each engine's answers apart
+        local = self.settings.local
+        return "" if local.engine == "torch" else f"{local.engine}-{local.onnx_precision}"
 
     def _load_uncached(self, base: str, adapter: str | None, device: str) -> LoadedModel:
         import torch  # noqa: F401  (loaded here so that the policy below sizes its pools)

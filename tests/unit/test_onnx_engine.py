@@ -222,3 +222,19 @@ def test_local_backend_routes_batches_through_the_onnx_engine_in_input_order(mon
     monkeypatch.setattr(LocalBackend, "load", lambda self, model=None: pytest.fail("torch load"))
     conversations = [[ChatMessage(role="user", content=str(i))] for i in range(3)]
     assert [r.text for r in backend.chat_batch(conversations)] == ["0", "1", "2"]
+
+
+def test_bench_cache_keeps_each_engines_answers_apart(monkeypatch):
+    from advisor.bench.cache import cache_key
+    from backends.local.backend import LocalBackend
+
+    fields = {"backend": "local", "model": "m", "route": "r", "prompt": "p", "params": {}}
+    keys = {}
+    for engine, precision in (("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int4")):
+        monkeypatch.setenv("ADVISOR_LOCAL__ENGINE", engine)
+        monkeypatch.setenv("ADVISOR_LOCAL__ONNX_PRECISION", precision)
+        identity = LocalBackend(load_settings()).generation_engine()
+        keys[engine, precision] = cache_key(**fields, repeat=0, engine=identity)
+    assert len(set(keys.values())) == 3
+    # The default engine keeps the keys answers were cached under before engines existed.
+    assert keys["torch", "fp32"] == cache_key(**fields, repeat=0)
