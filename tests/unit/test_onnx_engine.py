@@ -171,6 +171,22 @@ def test_a_failed_build_leaves_nothing_that_looks_built(tmp_path, monkeypatch):
     target = build.built_dir(tmp_path / "models", source, "fp32")
     assert not target.exists()
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".build-")]
+    # The next call fails at once with the same message, without a minute of building.
+    monkeypatch.setattr(build, "_build", lambda *args: pytest.fail("built again"))
+    with pytest.raises(BackendUnavailableError, match="could not be built") as info:
+        build.ensure_built(tmp_path / "models", source, "fp32")
+    assert "ENGINE=torch" in (info.value.hint or "") and ".failed" in (info.value.hint or "")
+
+
+def test_sliding_window_models_are_refused_before_building(tmp_path, monkeypatch):
+    source = tmp_path / "gemma-3-270m"
+    source.mkdir()
+    config = {"model_type": "gemma3_text", "layer_types": ["sliding_attention", "full_attention"]}
+    (source / "config.json").write_text(json.dumps(config))
+    monkeypatch.setattr(build, "_build", lambda *args: pytest.fail("tried to build"))
+    with pytest.raises(BackendUnavailableError, match="sliding-window") as info:
+        build.ensure_built(tmp_path / "models", source, "fp32")
+    assert "ENGINE=torch" in (info.value.hint or "")
 
 
 def test_a_hub_id_is_refused_with_the_way_out(tmp_path):

@@ -114,9 +114,16 @@ def ensure_built(
             f"the onnx engine needs a local model folder, not {str(source)!r}",
             hint="use a preset id or a folder with config.json, or set ADVISOR_LOCAL__ENGINE=torch",
         )
+    _refuse_unsupported(source)
     target = built_dir(models_dir, source, precision)
     if read_info(target) is not None:
         return target
+    failed = Path(f"{target}.failed")
+    if failed.is_file():  # a build that failed fails fast, instead of a minute every call
+        raise BackendUnavailableError(
+            failed.read_text().strip(),
+            hint=f"set ADVISOR_LOCAL__ENGINE=torch (delete {failed} to try the build again)",
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     from filelock import FileLock
 
@@ -127,7 +134,11 @@ def ensure_built(
             progress("Preparing the ONNX model (about a minute, once)...")
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
         try:
-            info = _build(source, tmp, precision)
+            try:
+                info = _build(source, tmp, precision)
+            except BackendUnavailableError as exc:
+                failed.write_text(exc.message + "\n")
+                raise
             info.key = target.name.rsplit("-", 1)[-1]
             (tmp / "out" / INFO_FILE).write_text(info.model_dump_json(indent=2))
             if target.exists():
@@ -136,6 +147,18 @@ def ensure_built(
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _refuse_unsupported(source: Path) -> None:
+    """Refuse, before a minute of building, models this engine is known not to serve."""
+    config = json.loads((source / "config.json").read_text())
+    kinds = config.get("layer_types") or []
+    if config.get("sliding_window") or "sliding_attention" in kinds:
+        raise BackendUnavailableError(
+            f"the onnx engine does not serve {source.name} (sliding-window attention, "
+            "Gemma 3) with this onnxruntime-genai version",
+            hint="set ADVISOR_LOCAL__ENGINE=torch for this model",
+        )
 
 
 def _build(source: Path, tmp: Path, precision: str) -> BuiltModel:

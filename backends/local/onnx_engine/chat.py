@@ -76,7 +76,7 @@ def load(settings: Settings, base_path: str, adapter_dir: Path | None) -> Loaded
         BackendUnavailableError: the package is missing, the model cannot be built
             or loaded, or the adapter cannot be served (see :mod:`.adapters`).
     """
-    from advisor.threads import policy_threads
+    from advisor.threads import use_thread_policy
     from backends.local.onnx_engine.adapters import export_adapter
     from backends.local.onnx_engine.build import ensure_built
     from backends.local.onnx_engine.engine import OnnxModel
@@ -93,7 +93,7 @@ def load(settings: Settings, base_path: str, adapter_dir: Path | None) -> Loaded
         settings.local.onnx_precision,
         progress=_notice,
     )
-    key = (folder, policy_threads(settings))
+    key = (folder, use_thread_policy(settings))  # chosen once per process, as for torch
     with _cache_lock:
         model = _models.get(key)
         if model is None:
