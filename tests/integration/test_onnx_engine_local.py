@@ -31,7 +31,10 @@ PARAMS = GenerationParams(max_tokens=16)
 
 
 def _conversations() -> list[list[ChatMessage]]:
-    return [[ChatMessage(role="user", content=p)] for p in PROMPTS]
+    conversations = [[ChatMessage(role="user", content=p)] for p in PROMPTS]
+    # A system prompt, as every bench route sends: both engines template it alike.
+    system = ChatMessage(role="system", content="You are Larkspur's support desk. Be brief.")
+    return [*conversations, [system, ChatMessage(role="user", content="My order is late.")]]
 
 
 def _backend(monkeypatch: pytest.MonkeyPatch, engine: str) -> LocalBackend:
@@ -67,6 +70,11 @@ def test_onnx_greedy_answers_equal_torch_and_the_build_is_cached(
     assert [a.text for a in answers] == [e.text for e in expected]
     assert [a.usage for a in answers] == [e.usage for e in expected]
     assert [a.finish_reason for a in answers] == [e.finish_reason for e in expected]
+    stopped = GenerationParams(max_tokens=16, stop=[","])
+    want = _backend(monkeypatch, "torch").chat(_conversations()[1], params=stopped)
+    got = onnx.chat(_conversations()[1], params=stopped)
+    assert (got.text, got.finish_reason, got.usage) == (want.text, want.finish_reason, want.usage)
+    assert got.finish_reason == "stop" and "," not in got.text
     stream = onnx.stream(_conversations()[1], params=PARAMS)
     assert "".join(stream).strip() == expected[1].text
     assert stream.result is not None and stream.result.text == expected[1].text
