@@ -107,3 +107,30 @@ def test_onnx_serves_a_lora_adapter_unmerged_with_the_torch_answers(
         )
     )
     assert any(p.name.startswith(JOB_ID) for p in adapters)
+
+
+def test_the_warm_server_answers_through_the_onnx_engine(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backends.local import warm_client
+
+    expected = _backend(monkeypatch, "onnx").chat_batch(_conversations()[:2], params=PARAMS)
+    monkeypatch.setenv("ADVISOR_LOCAL__WARM", "true")
+    warm = load_settings()
+    assert warm.local.engine == "onnx"
+    warm_client.start_server(warm, warm.local.model)
+    try:
+        backend = LocalBackend(warm)
+        answers = backend.chat_batch(_conversations()[:2], params=PARAMS)
+        assert [a.text for a in answers] == [e.text for e in expected]
+        stream = backend.stream(_conversations()[1], params=PARAMS)
+        assert "".join(stream).strip() == expected[1].text
+        status = warm_client.status(warm)
+        assert status is not None and status.requests == 2  # both went to the server
+        # Greedy answers are the same on both engines: that the server's process runs
+        # ONNX Runtime GenAI is what shows it took the onnx path.
+        maps = Path(f"/proc/{status.pid}/maps")
+        if maps.exists():
+            assert "onnxruntime_genai" in maps.read_text()
+    finally:
+        assert warm_client.stop(warm)
