@@ -178,6 +178,18 @@ def test_a_failed_build_leaves_nothing_that_looks_built(tmp_path, monkeypatch):
     assert "ENGINE=torch" in (info.value.hint or "") and ".failed" in (info.value.hint or "")
 
 
+def test_an_unexpected_builder_failure_becomes_one_clear_error(tmp_path, monkeypatch):
+    source = _source(tmp_path / "m")
+
+    def broken(src: Path, tmp: Path, precision: str) -> BuiltModel:
+        raise KeyError("rope_type")
+
+    monkeypatch.setattr(build, "_build", broken)
+    with pytest.raises(BackendUnavailableError, match=r"could not be built \(KeyError") as info:
+        build.ensure_built(tmp_path / "models", source, "fp32")
+    assert "ENGINE=torch" in (info.value.hint or "")
+
+
 def test_sliding_window_models_are_refused_before_building(tmp_path, monkeypatch):
     source = tmp_path / "gemma-3-270m"
     source.mkdir()

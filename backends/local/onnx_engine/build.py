@@ -136,9 +136,10 @@ def ensure_built(
         try:
             try:
                 info = _build(source, tmp, precision)
-            except BackendUnavailableError as exc:
-                failed.write_text(exc.message + "\n")
-                raise
+            except Exception as exc:  # not an interrupt: this build would fail again
+                error = _as_unavailable(exc, source)
+                failed.write_text(error.message + "\n")
+                raise error from exc
             info.key = target.name.rsplit("-", 1)[-1]
             (tmp / "out" / INFO_FILE).write_text(info.model_dump_json(indent=2))
             if target.exists():
@@ -147,6 +148,15 @@ def ensure_built(
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _as_unavailable(exc: Exception, source: Path) -> BackendUnavailableError:
+    if isinstance(exc, BackendUnavailableError):
+        return exc
+    return BackendUnavailableError(
+        f"the ONNX model for {source.name} could not be built ({type(exc).__name__}: {exc})",
+        hint="set ADVISOR_LOCAL__ENGINE=torch",
+    )
 
 
 def _refuse_unsupported(source: Path) -> None:
