@@ -147,8 +147,9 @@ def measure_prefill(backend: Backend, model: str) -> tuple[float | None, int | N
     """(prompt tokens per second, tokens per prompt) reading long prompts for one new token.
 
     The model is warm (the answering measurement ran first); one generated token
-    is the least a request can ask, so the time is the prompts' reading.  None
-    when the backend reports no prompt tokens (it cannot be measured then).
+    is the least a request can ask, so the time is the prompts' reading.  (None, 0)
+    when the backend reports no prompt tokens: it cannot be measured, and the 0
+    records that it was tried, so the bench does not measure again every time.
     """
     from backends.types import ChatMessage, GenerationParams
 
@@ -165,7 +166,7 @@ def measure_prefill(backend: Backend, model: str) -> tuple[float | None, int | N
     elapsed = max(time.perf_counter() - began, 1e-6)
     tokens = sum(a.usage.prompt_tokens for a in answers)
     if tokens <= 0:
-        return None, None
+        return None, 0
     return round(tokens / elapsed, 2), round(tokens / len(answers))
 
 

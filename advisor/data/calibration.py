@@ -79,7 +79,8 @@ class GenerationRate(BaseModel):
         default=None, description="Prompt tokens read per second, a batch of long prompts."
     )
     prompt_tokens: int | None = Field(
-        default=None, description="Tokens of each prompt of that measurement."
+        default=None,
+        description="Tokens of each prompt of that measurement (0: the backend reports none).",
     )
 
 

@@ -23,6 +23,7 @@ from advisor.data import calibration as cal
 from advisor.routes.context import estimate_tokens
 from advisor.settings import Settings
 from backends.fake import FakeBackend
+from backends.types import Usage
 from tests.unit.test_bench_plan import TINY, LocalLike
 
 DECODE = 10.0  # answer tokens per second
@@ -165,3 +166,29 @@ def test_the_prefill_rate_is_measured_on_long_prompts(settings: Settings) -> Non
     assert rate is not None and rate > 0 and tokens is not None and tokens > 300
     generation = measure_generation(backend, backend.default_model, settings)
     assert generation.prompt_tokens_per_second and generation.prompt_tokens == tokens
+
+
+class NoPromptCounts(FakeBackend):
+    """A backend that reports no prompt tokens: prefill cannot be measured on it."""
+
+    def chat_batch(self, conversations, *, model=None, params=None):  # type: ignore[no-untyped-def]
+        answers = super().chat_batch(conversations, model=model, params=params)
+        return [a.model_copy(update={"usage": Usage(completion_tokens=3)}) for a in answers]
+
+
+def test_a_backend_without_prompt_counts_is_measured_once(settings: Settings) -> None:
+    backend = NoPromptCounts(settings)
+    generation = measure_generation(backend, backend.default_model, settings)
+    assert generation.prompt_tokens_per_second is None and generation.prompt_tokens == 0
+    found = cal.Calibration(
+        machine=cal.machine_key(),
+        model="m",
+        device="cpu",
+        dtype="float32",
+        threads=2,
+        measured_at="2026-11-30T00:00:00Z",
+        training=[cal.TrainingRate(seq_len=64, batch=4, steps=1, seconds_per_step=1.0,
+                                   seconds_per_token=0.004, startup_seconds=1.0)],
+        generation=generation,
+    )  # fmt: skip
+    assert missing(found, 64, generation=True, embedding=False) is None
