@@ -33,7 +33,6 @@ from advisor.bench.plan_prompts import PromptSizer
 from advisor.bench.report_i18n import stored, stored_parts
 from advisor.bench.schema import BenchPlan, RoutePlan
 from advisor.bench.selection import resolve_routes, skip_reason
-from advisor.errors import AdvisorError
 from advisor.messages import text
 
 if TYPE_CHECKING:
@@ -158,7 +157,7 @@ def _route_answers(
         return AnswerEstimate(None, None, UNKNOWN_ANSWERS)
     try:
         prompt_tokens: float | None = sizer.tokens(spec)
-    except AdvisorError:  # an estimate only: a route that cannot be built says so when it runs
+    except Exception:  # an estimate only: a route that cannot be built says so when it runs
         prompt_tokens = None
     return _answers(sizer.scenario, requests, sizer.model, settings, options, prompt_tokens)
 
