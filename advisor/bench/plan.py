@@ -239,6 +239,7 @@ def plan_bench(
                     requests=0,
                     answer_seconds=0.0,
                     answer_basis="skipped",
+                    answer_seconds_max=0.0,
                 )
             )
             continue
@@ -289,8 +290,9 @@ def plan_bench(
 
 
 def _total(routes: list[RoutePlan], answering: str) -> float | None:
-    """Preparation plus ``answering`` (a RoutePlan field) of every route; None if one is unknown."""
-    parts = [(r.preparation_seconds, getattr(r, answering)) for r in routes]
+    """Preparation plus ``answering`` (a RoutePlan field) of the routes that run; None if one
+    is unknown."""
+    parts = [(r.preparation_seconds, getattr(r, answering)) for r in routes if r.runs]
     if any(a is None or b is None for a, b in parts):
         return None
     return round(sum((a or 0.0) + (b or 0.0) for a, b in parts), 1)
