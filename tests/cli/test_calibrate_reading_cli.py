@@ -6,16 +6,9 @@ import re
 
 import pytest
 
-from advisor.cli.app import main
 from advisor.data import calibration as cal
 from advisor.settings import Settings
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+from tests.cli.bilingual import run
 
 
 def test_tune_calibrate_measures_and_shows_the_prompt_reading_rate(
