@@ -49,11 +49,7 @@ class LocalSettings(BaseModel):
 
     model: str = Field(
         default=EMBEDDED_CHAT_MODEL,
-        description=(
-            "Chat model: a preset id (`advisor backends list`: smollm2-135m-instruct, "
-            "gemma-3-270m), a Hugging Face model id (needs the hub "
-            "or its cache) or a local folder with config.json and weights."
-        ),
+        description="Chat model: a preset id (`advisor backends list`), hub id or local folder.",
     )
     embedding_model: str = Field(
         default=EMBEDDED_EMBEDDING_MODEL,
@@ -79,16 +75,19 @@ class LocalSettings(BaseModel):
     threads: int | None = Field(
         default=None,
         ge=1,
-        description=(
-            "torch CPU threads; unset chooses the cores free now (affinity, cgroup "
-            "quota, load average), see docs/backends.md."
-        ),
+        description="CPU threads (torch, onnx); unset: the cores free now, docs/backends.md.",
     )
     # One local model process shared between commands (docs/backends.md, "warm").
     warm: bool = Field(default=True, description="Share one warm local model between commands.")
     warm_idle_s: float = Field(default=600.0, gt=0, description="Idle seconds before it exits.")
     warm_wait_s: float = Field(default=300.0, gt=0, description="Longest wait while it is busy.")
     auto_calibrate: bool = Field(default=True, description="Measure before a first estimate.")
+    engine: Literal["torch", "onnx"] = Field(
+        default="torch", description="Generation engine: torch, or onnx (ONNX Runtime GenAI)."
+    )
+    onnx_precision: Literal["fp32", "int4"] = Field(
+        default="fp32", description="Weights of the onnx engine's model; int4 changes answers."
+    )
 
 
 class OpenAISettings(BaseModel):

@@ -120,6 +120,14 @@ class Backend(abc.ABC):
         """This backend's section of the settings, validated by :attr:`settings_model`."""
         return self.settings.section(self.name)
 
+    def generation_engine(self) -> str:
+        """What, besides model and parameters, decides the answers ('' when nothing does).
+
+        The bench's answer cache keys on it, so that switching engine or precision
+        (the local backend's ``local.engine``) never serves the other's answers.
+        """
+        return ""
+
     # --- status ---------------------------------------------------------------------
 
     def availability(self) -> Availability:

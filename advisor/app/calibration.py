@@ -47,6 +47,8 @@ DEFAULT_STEPS = 3
 AUTO_STEPS = 2  # automatic calibrations stay short: the median of two timed steps
 LOCAL_MAX_LENGTH = TRAINER_MAX_LENGTH  # the local trainer's default max_length
 GENERATION_MAX_TOKENS = 32
+PREFILL_PROMPTS = 2  # long prompts read together (the bench's slots mostly take one at a time)
+PREFILL_WORDS = 400  # about a RAG prompt's length of plain words: attention grows with it
 EMBEDDING_CHUNKS = 32
 STAGES = 3
 
@@ -131,12 +133,42 @@ def measure_generation(backend: Backend, model: str, settings: Settings) -> Gene
     answers = backend.chat_batch(conversations, model=model, params=params)
     elapsed = max(time.perf_counter() - began, 1e-6)
     tokens = sum(a.usage.completion_tokens for a in answers) or batch * GENERATION_MAX_TOKENS
+    prefill, prompt_tokens = measure_prefill(backend, model)
     return GenerationRate(
         tokens_per_second=round(tokens / elapsed, 2),
         batch=batch,
         max_tokens=GENERATION_MAX_TOKENS,
         seconds_per_batch=round(elapsed, 3),
+        prompt_tokens_per_second=prefill,
+        prompt_tokens=prompt_tokens,
     )
+
+
+def measure_prefill(backend: Backend, model: str) -> tuple[float | None, int | None]:
+    """(prompt tokens per second, tokens per prompt) reading long prompts for one new token.
+
+    The model is warm (the answering measurement ran first); one generated token
+    is the least a request can ask, so the time is the prompts' reading.  (None, 0)
+    when the backend reports no prompt tokens: it cannot be measured, and the 0
+    records that it was tried, so the bench does not measure again every time.
+    """
+    from backends.types import ChatMessage, GenerationParams
+
+    words = "the service manual says check the drain pump and the rinse arm before each shift"
+    parts = words.split()
+    filler = " ".join(parts[i % len(parts)] for i in range(PREFILL_WORDS))
+    conversations = [
+        [ChatMessage(role="user", content=f"Note {n}: {filler}\nSummarise note {n}.")]
+        for n in range(PREFILL_PROMPTS)
+    ]
+    params = GenerationParams(max_tokens=1, temperature=0.0)
+    began = time.perf_counter()
+    answers = backend.chat_batch(conversations, model=model, params=params)
+    elapsed = max(time.perf_counter() - began, 1e-6)
+    tokens = sum(a.usage.prompt_tokens for a in answers)
+    if tokens <= 0:
+        return None, 0
+    return round(tokens / elapsed, 2), round(tokens / len(answers))
 
 
 def measure_embedding(settings: Settings) -> EmbeddingRate:
@@ -166,7 +198,9 @@ def missing(
     """What must still be measured for these needs; None when the cache has it all."""
     bucket = seq_bucket(seq_len)
     training = found is None or all(r.seq_len != bucket for r in found.training)
-    answer = generation and (found is None or found.generation is None)
+    answer = generation and (
+        found is None or found.generation is None or found.generation.prompt_tokens is None
+    )  # an entry from before prefill was measured is measured again
     index = embedding and (found is None or found.embedding is None)
     if not (training or answer or index):
         return None

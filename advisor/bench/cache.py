@@ -64,20 +64,24 @@ def cache_key(
     prompt: str,
     params: dict[str, Any],
     repeat: int,
+    engine: str = "",
 ) -> str:
-    """A stable key; ``params`` must be JSON-serialisable (sorted for stability)."""
-    material = json.dumps(
-        {
-            "backend": backend,
-            "model": model,
-            "route": route,
-            "prompt": prompt,
-            "params": params,
-            "repeat": repeat,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-    )
+    """A stable key; ``params`` must be JSON-serialisable (sorted for stability).
+
+    ``engine`` (``Backend.generation_engine``) joins the key only when set, so the
+    keys of answers cached before it existed (and of the default engine) stay valid.
+    """
+    fields = {
+        "backend": backend,
+        "model": model,
+        "route": route,
+        "prompt": prompt,
+        "params": params,
+        "repeat": repeat,
+    }
+    if engine:
+        fields["engine"] = engine
+    material = json.dumps(fields, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(material.encode()).hexdigest()
 
 

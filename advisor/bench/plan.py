@@ -23,6 +23,13 @@ import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
+from advisor.bench.plan_answers import (
+    CALIBRATE_HINT,
+    AnswerEstimate,
+    answer_lengths,
+    estimate_answers,
+)
+from advisor.bench.plan_prompts import PromptSizer
 from advisor.bench.report_i18n import stored, stored_parts
 from advisor.bench.schema import BenchPlan, RoutePlan
 from advisor.bench.selection import resolve_routes, skip_reason
@@ -37,7 +44,6 @@ if TYPE_CHECKING:
 
 POWER = 0.8
 UNKNOWN_ANSWERS = "unknown: no measured generation throughput for this backend on this machine"
-CALIBRATE_HINT = "run `advisor tune calibrate`"
 BENCH_MAX_LENGTH = 256  # TrainingSettings' max_length: the trainer truncates there
 
 
@@ -106,28 +112,54 @@ def _indexing(scenario: Scenario, model: str, settings: Settings) -> tuple[float
 
 
 def _answers(
-    scenario: Scenario, requests: int, model: str, settings: Settings, options: BenchOptions
-) -> tuple[float | None, str]:
-    """(seconds, basis) of drawing ``requests`` answers from the calibrated generation rate.
-
-    Answers are taken to be as long as the references (capped at max_tokens), or
-    max_tokens where there are none: a model that rambles takes longer.
-    """
-    from advisor.data.calibration import answer_seconds, cached_calibration
-    from advisor.routes.context import estimate_tokens
+    scenario: Scenario,
+    requests: int,
+    model: str,
+    settings: Settings,
+    options: BenchOptions,
+    prompt_tokens: float | None,
+) -> AnswerEstimate:
+    """Answering ``requests`` from the calibrated rates (see advisor/bench/plan_answers.py)."""
+    from advisor.data.calibration import cached_calibration
 
     found = cached_calibration(settings, model)
     rate = found.generation if found is not None else None
     if rate is None or rate.tokens_per_second <= 0:
-        return None, f"{UNKNOWN_ANSWERS} ({CALIBRATE_HINT})"
+        unknown = f"{UNKNOWN_ANSWERS} ({CALIBRATE_HINT})"
+        return AnswerEstimate(None, None, unknown, prompt_tokens=prompt_tokens)
     cap = options.max_tokens or rate.max_tokens
-    refs = [estimate_tokens(i.reference) for i in scenario.test_items() if i.reference]
-    per_answer = min(cap, sum(refs) / len(refs)) if refs else cap
-    return (
-        round(answer_seconds(rate, requests, per_answer), 1),
-        f"{requests} answers of about {per_answer:.0f} tokens at "
-        f"{rate.tokens_per_second:,.1f} tokens/s (calibrated, batch {rate.batch})",
-    )
+    return estimate_answers(rate, requests, answer_lengths(scenario, cap), prompt_tokens)
+
+
+def _prompt_sizer(
+    scenario: Scenario, backend: Backend, model: str, settings: Settings, options: BenchOptions
+) -> PromptSizer:
+    """Sizes the prompts of the requests the bench sends: each prompt per repeat, paraphrases."""
+    items = scenario.test_items()[: options.max_examples]
+    ids = {i.id for i in items}
+    questions = [i.prompt for i in items] * options.repeats
+    questions += [t for k, texts in scenario.paraphrases().items() if k in ids for t in texts]
+    return PromptSizer(scenario, backend, model, settings, questions, options.max_tokens)
+
+
+def _route_answers(
+    spec: RouteSpec,
+    sizer: PromptSizer,
+    backend: Backend,
+    requests: int,
+    settings: Settings,
+    options: BenchOptions,
+) -> AnswerEstimate:
+    """The answering estimate of one route that runs (simulated, unknown or calibrated)."""
+    if backend.name == "fake":
+        return AnswerEstimate(0.0, 0.0, "simulated by the fake backend")
+    if not backend.capabilities.runs_locally:
+        return AnswerEstimate(None, None, UNKNOWN_ANSWERS)
+    try:
+        prompt_tokens: float | None = sizer.tokens(spec)
+    except Exception:  # an estimate only: a route that cannot be built says so when it runs
+        prompt_tokens = None
+    return _answers(sizer.scenario, requests, sizer.model, settings, options, prompt_tokens)
 
 
 def _training(
@@ -202,6 +234,7 @@ def plan_bench(
     paraphrases = sum(len(t) for k, t in scenario.paraphrases().items() if k in ids)
     requests = len(items) * options.repeats + paraphrases
     model = options.model or backend.default_model
+    sizer = _prompt_sizer(scenario, backend, model, settings, options)
     routes: list[RoutePlan] = []
     for spec in resolve_routes(scenario, backend, options.routes):
         reason = skip_reason(spec, scenario, backend)
@@ -217,16 +250,12 @@ def plan_bench(
                     requests=0,
                     answer_seconds=0.0,
                     answer_basis="skipped",
+                    answer_seconds_max=0.0,
                 )
             )
             continue
         kind, seconds, basis = _preparation(spec, scenario, backend, model, settings, options)
-        fake = backend.name == "fake"
-        answers: tuple[float | None, str] = (0.0, "simulated by the fake backend")
-        if not fake:
-            answers = (None, UNKNOWN_ANSWERS)
-            if backend.capabilities.runs_locally:
-                answers = _answers(scenario, requests, model, settings, options)
+        answers = _route_answers(spec, sizer, backend, requests, settings, options)
         routes.append(
             RoutePlan(
                 route=spec.id,
@@ -235,16 +264,16 @@ def plan_bench(
                 preparation_seconds=seconds,
                 preparation_basis=basis,
                 requests=requests,
-                answer_seconds=answers[0],
-                answer_basis=answers[1],
+                answer_seconds=answers.seconds,
+                answer_basis=answers.basis,
+                answer_seconds_max=answers.seconds_max,
+                prompt_tokens_per_request=answers.prompt_tokens,
+                prompt_seconds=answers.prompt_seconds,
+                completion_tokens_per_request=answers.completion_tokens,
+                completion_tokens_max=answers.completion_max,
             )
         )
-    known = [(r.preparation_seconds, r.answer_seconds) for r in routes]
-    total = (
-        None
-        if any(a is None or b is None for a, b in known)
-        else sum((a or 0.0) + (b or 0.0) for a, b in known)
-    )
+    total, total_max = _total(routes, "answer_seconds"), _total(routes, "answer_seconds_max")
     with_repeats = n * options.repeats
     return BenchPlan(
         scenario=scenario.name,
@@ -266,8 +295,18 @@ def plan_bench(
             "likely reported as ties"
         ),
         routes=routes,
-        total_seconds=None if total is None else round(total, 1),
+        total_seconds=total,
+        total_seconds_max=total_max,
     )
+
+
+def _total(routes: list[RoutePlan], answering: str) -> float | None:
+    """Preparation plus ``answering`` (a RoutePlan field) of the routes that run; None if one
+    is unknown."""
+    parts = [(r.preparation_seconds, getattr(r, answering)) for r in routes if r.runs]
+    if any(a is None or b is None for a, b in parts):
+        return None
+    return round(sum((a or 0.0) + (b or 0.0) for a, b in parts), 1)
 
 
 def _duration(seconds: float | None, lang: str = "en") -> str:
@@ -276,6 +315,16 @@ def _duration(seconds: float | None, lang: str = "en") -> str:
     if seconds < 90:
         return text("bench.duration_seconds", lang, seconds=f"{seconds:.0f}")
     return text("bench.duration_minutes", lang, minutes=f"{seconds / 60:.1f}")
+
+
+def _span(low: float | None, high: float | None, lang: str = "en") -> str:
+    """A duration, or a range of two ("9-14 min") in one unit when they differ as shown."""
+    if low is None or high is None or _duration(low, lang) == _duration(high, lang):
+        return _duration(low, lang)
+    if high < 90:
+        return text("bench.duration_seconds_range", lang, low=f"{low:.0f}", high=f"{high:.0f}")
+    low_m, high_m = f"{low / 60:.1f}", f"{high / 60:.1f}"
+    return text("bench.duration_minutes_range", lang, low=low_m, high=high_m)
 
 
 def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
@@ -321,10 +370,11 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
                 prepare=_duration(route.preparation_seconds, lang),
                 basis=stored_parts(route.preparation_basis, lang),
                 requests=route.requests,
-                answer=_duration(route.answer_seconds, lang),
+                answer=_span(route.answer_seconds, route.answer_seconds_max, lang),
             )
             + (f" [{stored_parts(route.answer_basis, lang)}]" if route.answer_seconds else "")
             + ("" if route.answer_seconds is not None else " " + t("bench.plan_not_measured"))
         )
-    lines.append("  " + t("bench.plan_total", duration=_duration(plan.total_seconds, lang)))
+    total = _span(plan.total_seconds, plan.total_seconds_max, lang)
+    lines.append("  " + t("bench.plan_total", duration=total))
     return lines

@@ -48,6 +48,9 @@ STORED = (
     "bench_report.stored.plan_indexing",
     "bench_report.stored.plan_indexing_unknown",
     "bench_report.stored.plan_answers",
+    "bench_report.stored.plan_answers_range",
+    "bench_report.stored.plan_prompts",
+    "bench_report.stored.plan_prompts_not_calibrated",
 )
 
 

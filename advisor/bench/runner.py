@@ -302,6 +302,7 @@ class BenchRunner:
                 prompt=prompt,
                 params=params.model_dump(mode="json"),
                 repeat=repeat,
+                engine=self.backend.generation_engine(),
             )
             for prompt, repeat in requests
         ]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1: plan, preparation details of the combined routes
+SCHEMA_VERSION = "1.2"  # 1.1: plan, preparation details of the combined routes; 1.2: plan ranges
 
 
 class _Model(BaseModel):
@@ -186,8 +186,28 @@ class RoutePlan(_Model):
     preparation_seconds: float | None = None
     preparation_basis: str = Field(description="How the preparation time was estimated.")
     requests: int = Field(description="Answers to draw: prompts x repeats, plus paraphrases.")
-    answer_seconds: float | None = None
+    answer_seconds: float | None = Field(
+        default=None, description="Answering time with answers as long as the references."
+    )
     answer_basis: str = Field(description="How the answering time was estimated.")
+    answer_seconds_max: float | None = Field(
+        default=None,
+        description="Answering time with every answer running to max_tokens (the range's top).",
+    )
+    prompt_tokens_per_request: float | None = Field(
+        default=None,
+        description="Estimated prompt tokens a request sends (instructions, examples, context).",
+    )
+    prompt_seconds: float | None = Field(
+        default=None,
+        description="The part of the answering time spent reading prompts; None: not calibrated.",
+    )
+    completion_tokens_per_request: float | None = Field(
+        default=None, description="Answer tokens assumed at the low end (the references' mean)."
+    )
+    completion_tokens_max: int | None = Field(
+        default=None, description="Answer tokens at the high end (max_tokens)."
+    )
 
 
 class BenchPlan(_Model):
@@ -210,6 +230,9 @@ class BenchPlan(_Model):
     power_note: str
     routes: list[RoutePlan]
     total_seconds: float | None = Field(description="Sum of the estimates; None if any is unknown.")
+    total_seconds_max: float | None = Field(
+        default=None, description="The same with every answer running to max_tokens."
+    )
 
 
 class BenchResults(_Model):

@@ -278,6 +278,9 @@ def calibration_lines(entry: Any) -> list[str]:
         gen = entry.generation
         speed = f"{gen.tokens_per_second:,.1f}"
         lines.append("  " + t("calibrate.answering", rate=speed, batch=gen.batch))
+        if gen.prompt_tokens_per_second and gen.prompt_tokens:  # absent in older entries
+            reading = f"{gen.prompt_tokens_per_second:,.1f}"
+            lines.append("  " + t("calibrate.reading", rate=reading, tokens=gen.prompt_tokens))
     if entry.embedding is not None:
         emb = entry.embedding
         lines.append(

@@ -74,6 +74,14 @@ class GenerationRate(BaseModel):
     batch: int
     max_tokens: int
     seconds_per_batch: float
+    # Prefill, measured since the bench plan counts each route's prompt; absent in older entries.
+    prompt_tokens_per_second: float | None = Field(
+        default=None, description="Prompt tokens read per second, a batch of long prompts."
+    )
+    prompt_tokens: int | None = Field(
+        default=None,
+        description="Tokens of each prompt of that measurement (0: the backend reports none).",
+    )
 
 
 class EmbeddingRate(BaseModel):
@@ -249,6 +257,13 @@ def training_seconds(rate: TrainingRate, tokens: int, factor: float = 1.0) -> fl
 def answer_seconds(rate: GenerationRate, requests: int, tokens_per_answer: float) -> float:
     """Wall time of ``requests`` answers of about ``tokens_per_answer`` tokens each."""
     return requests * tokens_per_answer / rate.tokens_per_second
+
+
+def prompt_seconds(rate: GenerationRate, requests: int, tokens_per_prompt: float) -> float | None:
+    """Wall time of reading ``requests`` prompts of ``tokens_per_prompt``; None if not measured."""
+    if not rate.prompt_tokens_per_second:
+        return None
+    return requests * tokens_per_prompt / rate.prompt_tokens_per_second
 
 
 def indexing_seconds(rate: EmbeddingRate, chunks: int) -> float:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from backends.base import Backend
 
 
+#: Chunks retrieved per question unless told otherwise (the bench's RAG routes use it).
+DEFAULT_K = 5
+
+
 def source_refs(hits: list[Hit]) -> list[SourceRef]:
     return [
         SourceRef(source=h.source, chunk_id=h.chunk_id, distance=h.distance, text=h.text)
@@ -42,7 +46,7 @@ class RagRoute(Route):
         model: str | None,
         kb: str | KnowledgeBase,
         settings: Settings,
-        k: int = 5,
+        k: int = DEFAULT_K,
         instructions: str | Path | None = None,
         *,
         chroma_url: str | None = None,

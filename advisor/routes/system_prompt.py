@@ -94,7 +94,9 @@ class SystemPromptRoute(Route):
             report.warnings.append(warning)
         return report
 
-    def _messages(self, question: str, examples: list[Example]) -> list[ChatMessage]:
+    def messages_with(self, question: str, examples: list[Example]) -> list[ChatMessage]:
+        """The conversation for ``question`` with ``examples`` as earlier turns (the bench
+        plan counts its tokens without preparing the route)."""
         messages: list[ChatMessage] = []
         if self.instructions:
             messages.append(ChatMessage(role="system", content=self.instructions))
@@ -113,4 +115,4 @@ class SystemPromptRoute(Route):
             picks = self._similar.pick(questions, self.k)
         else:
             picks = [self._fixed] * len(questions)
-        return [(self._messages(q, ex), []) for q, ex in zip(questions, picks, strict=True)]
+        return [(self.messages_with(q, ex), []) for q, ex in zip(questions, picks, strict=True)]

@@ -5,9 +5,7 @@ with no key and no hub.  Fine-tuned models are addressed as
 ``local:ft:<base>:<suffix>:<job id>``; their LoRA adapters live in
 ``<data dir>/adapters/<job id>`` and are loaded on top of the base model.
 
-Loaded models are kept in a small per-process cache: loading the embedded
-model takes well under a second, but generating through a fresh copy for every
-call would waste that many times over in a benchmark.
+Loaded models are cached per process; ``local.engine: onnx`` uses :mod:`.onnx_engine` instead.
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ from advisor.settings import LocalSettings
 from advisor.threads import use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.local import limits as local_limits
+from backends.local.stops import apply_stop as _apply_stop
 from backends.types import (
     ChatMessage,
     ChatResult,
@@ -46,6 +45,7 @@ from backends.types import (
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
+    from backends.local.onnx_engine.chat import Loaded as OnnxLoaded
 
 FINE_TUNED_PREFIX = LOCAL_FT_PREFIX
 ADAPTER_INFO = "advisor-adapter.json"
@@ -134,19 +134,7 @@ class LocalBackend(Backend):
             ModelNotFoundError: unknown model id, path or fine-tuned id.
             BackendUnavailableError: the embedded model cannot be prepared.
         """
-        name = model or self.default_model
-        adapter: str | None = None
-        base = name
-        if name.startswith(FINE_TUNED_PREFIX):
-            base_name, job_id = parse_fine_tuned_id(name)
-            adapter_dir = self._adapter_dir(job_id)
-            if not (adapter_dir / "adapter_config.json").is_file():
-                raise ModelNotFoundError(
-                    f"no trained adapter for {name}",
-                    hint=f"expected {adapter_dir}; check `advisor jobs show {job_id}`",
-                )
-            adapter = str(adapter_dir)
-            base = _adapter_base(adapter_dir, base_name)
+        base, adapter = self._resolve(model or self.default_model)
         device = pick_device(self.settings.local.device)
         key = (base, adapter, device)
         with _cache_lock:
@@ -159,6 +147,37 @@ class LocalBackend(Backend):
             while len(_models) > _CACHE_SIZE:
                 _models.popitem(last=False)
         return loaded
+
+    def _resolve(self, name: str) -> tuple[str, str | None]:
+        """(base model, adapter folder or None) for a model name or ``local:ft:...`` id."""
+        if not name.startswith(FINE_TUNED_PREFIX):
+            return name, None
+        base_name, job_id = parse_fine_tuned_id(name)
+        adapter_dir = self._adapter_dir(job_id)
+        if not (adapter_dir / "adapter_config.json").is_file():
+            raise ModelNotFoundError(
+                f"no trained adapter for {name}",
+                hint=f"expected {adapter_dir}; check `advisor jobs show {job_id}`",
+            )
+        return _adapter_base(adapter_dir, base_name), str(adapter_dir)
+
+    def _onnx(self, model: str | None) -> OnnxLoaded | None:
+        """The onnx engine's model (``local.engine: onnx``, docs/backends.md), else None."""
+        if self.settings.local.engine != "onnx":
+            return None
+        from backends.local.onnx_engine.chat import load as onnx_load
+
+        base, adapter = self._resolve(model or self.default_model)
+        folder = resolve_chat_model(base, self.settings)  # converted (once), as for torch
+        return onnx_load(self.settings, folder, Path(adapter) if adapter else None)
+
+    def preload(self, model: str | None = None) -> None:
+        """Load ``model`` with the configured engine (the warm server's first load)."""
+        _ = self._onnx(model) or self.load(model)
+
+    def generation_engine(self) -> str:  # the bench caches each engine's answers apart
+        local = self.settings.local
+        return "" if local.engine == "torch" else f"{local.engine}-{local.onnx_precision}"
 
     def _load_uncached(self, base: str, adapter: str | None, device: str) -> LoadedModel:
         import torch  # noqa: F401  (loaded here so that the policy below sizes its pools)
@@ -252,6 +271,9 @@ class LocalBackend(Backend):
                 )
             except warm_client.WarmUnavailable:
                 pass  # no warm server here: load the model in this process
+        if self.settings.local.engine == "onnx":
+            answers = dict(self.chat_batch_iter(conversations, model=model, params=params))
+            return [answers[i] for i in range(len(conversations))]
         import torch
 
         loaded = self.load(model)
@@ -303,6 +325,9 @@ class LocalBackend(Backend):
         from backends.local.kv_batch import supports_continuous
 
         params = params or GenerationParams()
+        if (onnx := self._onnx(model)) is not None:
+            yield from onnx.chat_batch_iter(conversations, model or self.default_model, params)
+            return
         loaded = self.load(model)
         if params.temperature > 0 or not supports_continuous(loaded.model):
             size = self.settings.local.batch_size  # fixed batches, each yielded when done
@@ -356,8 +381,10 @@ class LocalBackend(Backend):
         self, messages: Sequence[ChatMessage], model: str | None, params: GenerationParams
     ) -> Generator[str, None, ChatResult]:
         """Stream from a model loaded in this process (loaded now, before the first piece)."""
-        loaded = self.load(model)
         name = model or self.default_model
+        if (onnx := self._onnx(model)) is not None:
+            return onnx.stream(messages, name, params)
+        loaded = self.load(model)
 
         def chunks() -> Generator[str, None, ChatResult]:
             import torch
@@ -471,10 +498,3 @@ def _adapter_base(adapter_dir: Path, fallback: str) -> str:
         base: str = json.loads(info.read_text())["base_model"]
         return base
     return fallback
-
-
-def _apply_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
-    if not stop:
-        return text, False
-    cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
-    return (text[:cut], True) if cut >= 0 else (text, False)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from backends.local import limits as local_limits
 from backends.local.continuous import Scheduler
+from backends.local.stops import apply_stop
 from backends.types import ChatMessage, ChatResult, GenerationParams, Usage
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ def continuous_chat(
     """Yield (input index, result) per conversation as each finishes (greedy only)."""
     import torch
 
-    from backends.local.backend import _apply_stop
     from backends.local.kv_batch import TransformersEngine
 
     tokenizer = loaded.tokenizer
@@ -72,7 +72,7 @@ def continuous_chat(
                 return
             n_new = sum(1 for t in item.tokens if t != tokenizer.pad_token_id)
             text = tokenizer.decode(item.tokens, skip_special_tokens=True)
-            text, stopped = _apply_stop(text.strip(), params.stop)
+            text, stopped = apply_stop(text.strip(), params.stop)
             finish = "length" if n_new >= limit else "stop"
             yield (
                 item.index,

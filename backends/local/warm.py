@@ -124,7 +124,8 @@ class WarmServer:
         def work() -> None:
             # A failure here is reported properly by the request that needs the model.
             with self.generation, contextlib.suppress(Exception):
-                self.backend.load(model)
+                # The configured engine's load (torch or onnx); test stand-ins have only load.
+                getattr(self.backend, "preload", self.backend.load)(model)
                 self._note_loaded(model)
 
         threading.Thread(target=work, daemon=True).start()

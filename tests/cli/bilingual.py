@@ -1,4 +1,4 @@
-"""Run the CLI in process, in English and in Japanese, for the language tests."""
+"""Run the CLI in process (in English and in Japanese) for the CLI tests."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exit_info:
         main(list(args))
     out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+    code = exit_info.value.code
+    # sys.exit("message") exits 1, as the interpreter does.
+    return (code if isinstance(code, int) else 0 if code is None else 1), out, err
 
 
 def both(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[tuple[int, str], tuple[int, str]]:

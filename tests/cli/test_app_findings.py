@@ -6,17 +6,10 @@ import shutil
 
 import pytest
 
-from advisor.cli.app import main
 from advisor.errors import BackendError
 from backends.fake import FakeBackend
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 @pytest.fixture

@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli.app import main
 from backends.fake import FakeBackend
+from tests.cli.bilingual import run
 
 PROMPTS = ["first question", "second question", "third question", "fourth question"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 @pytest.fixture

@@ -9,19 +9,11 @@ from typing import Any
 
 import pytest
 
-from advisor.cli.app import main
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES, REPO
 
 EXAMPLES = REPO / "examples/answers"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def test_questions_text_lists_every_id(capsys: pytest.CaptureFixture[str]) -> None:

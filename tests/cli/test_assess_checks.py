@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from advisor.cli.app import main
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES, REPO
 
 PLANTED = FIXTURES / "evidence/planted"
@@ -15,14 +15,6 @@ BASE_KEYS = {
     "routes", "recommendation", "flips", "warnings", "lang", "catalog_version", "answers",
     "defaulted", "fine_tuning_criteria_held",
 }  # fmt: skip
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def test_evidence_json_adds_keys_and_uses_the_measured_values(

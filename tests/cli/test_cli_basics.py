@@ -6,19 +6,10 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from advisor import __version__
-from advisor.cli.app import main
 from backends.fake import FakeBackend
+from tests.cli.bilingual import run
 from tests.conftest import REPO
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_version(capsys):

@@ -8,19 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.cli.app import main
 from advisor.data import prices as prices_module
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES, REPO
 
 RESULTS = FIXTURES / "bench/examples/bench-brand-voice/results.json"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def test_cost_json_on_the_published_results(capsys: pytest.CaptureFixture[str]) -> None:

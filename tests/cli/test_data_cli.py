@@ -5,19 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from advisor.cli.app import main
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES
 
 DATA = FIXTURES / "data"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_validate_json_has_exactly_the_issue_keys(capsys):

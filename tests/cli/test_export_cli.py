@@ -8,16 +8,9 @@ import sys
 
 import pytest
 
-from advisor.cli.app import main
+from tests.cli.bilingual import run
 from tests.conftest import REPO
 from tests.unit.test_architecture import HEAVY, PROBE
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 @pytest.mark.parametrize(

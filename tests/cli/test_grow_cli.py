@@ -7,19 +7,12 @@ import json
 import orjson
 import pytest
 
-from advisor.cli.app import main
 from advisor.data.drafts import Draft
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES
 
 GROW = FIXTURES / "grow"
 DOCS = FIXTURES / "rag" / "docs"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_grow_from_20_examples_and_documents_drafts_100_for_review(capsys, tmp_path):

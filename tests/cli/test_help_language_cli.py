@@ -6,7 +6,8 @@ import pytest
 import typer.main
 from rich.cells import cell_len
 
-from advisor.cli.app import app, main
+from advisor.cli.app import app
+from tests.cli.bilingual import run
 
 # `advisor data validate --help` and `advisor prices --help` at 80 columns, as printed
 # before the help learnt Japanese: the English pages must not change by a byte.
@@ -51,13 +52,6 @@ def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("ADVISOR_LANG", raising=False)
     monkeypatch.delenv("ADVISOR_LANGUAGE", raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_the_english_help_is_unchanged(capsys) -> None:

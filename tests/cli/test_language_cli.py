@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from advisor.cli.app import main
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES
 
 BAD = str(FIXTURES / "tui" / "train_bad.jsonl")
 OK = str(FIXTURES / "tui" / "train_ok.jsonl")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_advisor_lang_ja_prints_the_data_summary_in_japanese(capsys) -> None:

@@ -8,18 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli.app import main
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES, REPO
 
 PLANTED = FIXTURES / "data" / "planted"
 SFT = str(PLANTED / "sft.jsonl")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_validate_prints_japanese_issue_lines_with_their_line_numbers(capsys) -> None:

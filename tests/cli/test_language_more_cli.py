@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli.app import main
 from backends.fake import FakeBackend
+from tests.cli.bilingual import run
 
 STRING_CHECK = json.dumps(
     {
@@ -19,13 +19,6 @@ STRING_CHECK = json.dumps(
         "operation": "eq",
     }
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def ja(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

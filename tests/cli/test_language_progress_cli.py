@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from advisor.cli.app import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+from tests.cli.bilingual import run
 
 
 def test_tune_calibrate_shows_its_progress_labels_in_japanese(capsys) -> None:

@@ -8,17 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli.app import main
 from backends.fake import FakeBackend
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_export_prints_its_summary_in_japanese(capsys, tmp_path, monkeypatch) -> None:

@@ -6,18 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli.app import main
+from tests.cli.bilingual import run
 from tests.conftest import FIXTURES
 
 RESULTS = FIXTURES / "bench/examples/bench-invoice-total/results.json"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0 if code is None else 1), out, err
 
 
 def test_nothing_to_report_is_one_sentence_and_exit_2(

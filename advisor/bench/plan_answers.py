@@ -1,0 +1,88 @@
+"""A route's answering time in the bench plan: its prompts read, then its answers written.
+
+Per request, ``prompt_tokens / prefill rate + answer_tokens / decode rate``,
+both rates whole-batch throughputs measured at the bench's batching
+(:mod:`advisor.app.calibration`).  The answer length is a range: answers as
+long as the references (a model that learnt them stops there) up to the
+``max_tokens`` cap (a base model often rambles to it).  A calibration from
+before the prefill rate was measured still gives the decode part, and the
+basis says that the prompt time is not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from advisor.bench.scenario import Scenario
+    from advisor.data.calibration import GenerationRate
+
+CALIBRATE_HINT = "run `advisor tune calibrate`"
+
+
+@dataclass
+class AnswerEstimate:
+    """Seconds at both ends of the range (None: not measured) and how they were reached."""
+
+    seconds: float | None
+    seconds_max: float | None
+    basis: str
+    prompt_tokens: float | None = None
+    prompt_seconds: float | None = None
+    completion_tokens: float | None = None
+    completion_max: int | None = None
+
+
+def answer_lengths(scenario: Scenario, cap: int) -> tuple[float, int]:
+    """(low, high) answer tokens: the references' mean (capped), and the cap."""
+    from advisor.routes.context import estimate_tokens
+
+    refs = [estimate_tokens(i.reference) for i in scenario.test_items() if i.reference]
+    low = min(cap, sum(refs) / len(refs)) if refs else float(cap)
+    return low, cap
+
+
+def estimate_answers(
+    rate: GenerationRate,
+    requests: int,
+    lengths: tuple[float, int],
+    prompt_tokens: float | None,
+) -> AnswerEstimate:
+    """The answering time of ``requests`` from ``rate`` (see the module doc)."""
+    from advisor.data.calibration import answer_seconds, prompt_seconds
+
+    low, high = lengths
+    if round(low) == high:
+        answers = (
+            f"{requests} answers of about {low:.0f} tokens at "
+            f"{rate.tokens_per_second:,.1f} tokens/s (calibrated, batch {rate.batch})"
+        )
+    else:
+        answers = (
+            f"{requests} answers of {low:.0f}-{high} tokens at "
+            f"{rate.tokens_per_second:,.1f} tokens/s (calibrated, batch {rate.batch})"
+        )
+    reading = None
+    if prompt_tokens is not None:
+        reading = prompt_seconds(rate, requests, prompt_tokens)
+        if reading is None:
+            answers += (
+                f"; prompt time not calibrated (about {prompt_tokens:,.0f} tokens a prompt; "
+                f"{CALIBRATE_HINT})"
+            )
+        else:
+            answers += (
+                f"; prompts of about {prompt_tokens:,.0f} tokens at "
+                f"{rate.prompt_tokens_per_second:,.1f} tokens/s (calibrated)"
+            )
+    fixed = reading or 0.0
+    return AnswerEstimate(
+        seconds=round(fixed + answer_seconds(rate, requests, low), 1),
+        seconds_max=round(fixed + answer_seconds(rate, requests, high), 1),
+        basis=answers,
+        prompt_tokens=None if prompt_tokens is None else round(prompt_tokens, 1),
+        prompt_seconds=None if reading is None else round(reading, 1),
+        completion_tokens=round(low, 1),
+        completion_max=high,
+    )
