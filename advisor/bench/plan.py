@@ -197,11 +197,14 @@ def _training(
 
         path = scenario.training_file(method)  # type: ignore[arg-type]
         assert path is not None  # skip_reason ran first
+        from advisor.model_presets import find_preset
+
         max_length = int(options.training.extra.get("max_length") or BENCH_MAX_LENGTH)
         stats = compute_stats(
             path,
             method,
-            model="local",
+            # the job's model's tokenizer and template when it is a preset (Gemma's differ)
+            model=f"local:{model}" if find_preset(model) else "local",
             settings=settings,
             epochs=options.training.n_epochs,
             max_length=max_length,

@@ -72,7 +72,8 @@ class LocalFineTuning(StoredFineTuning):
         stats = compute_stats(
             request.training_file,
             request.method,
-            model=model,
+            # counted and timed as this local model (its tokenizer, template, calibration)
+            model=model if model.startswith("local") else f"local:{model}",
             settings=self.settings,
             epochs=epochs if isinstance(epochs, int) else None,
             max_length=int(max_length) if max_length else None,  # the trainer truncates there
