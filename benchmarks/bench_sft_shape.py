@@ -1,7 +1,8 @@
 """Does a labelled token cost more than a prompt token in a local SFT step?
 
 Times SFT steps through the job trainer's own code path (``build_trainer``) at
-one sequence-length bucket for synthetic examples of two shapes: all assistant
+one sequence-length bucket (wall and CPU seconds per step; CPU seconds are the work,
+whatever the load) for synthetic examples of two shapes: all assistant
 (what ``advisor tune calibrate`` uses) and a long user prompt with a short
 answer (a given share of labelled tokens, like invoice-total).  One untimed
 warm-up step each; the figure is the median timed step.  docs/performance.md,
@@ -17,6 +18,7 @@ import contextlib
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,18 +72,40 @@ def time_steps(settings: Any, model: Any, tokenizer: Any, rows: list[Any], args:
         request = JobRequest(method="sft", training_file=str(Path(tmp) / "x.jsonl"))
         inputs = TrainerInputs(model, tokenizer, rows, [], hp, targs, request, settings)
         trainer = build_trainer("sft", inputs)
-        timer = StepTimer()
+        timer, cpu = StepTimer(), CpuTimer()
         trainer.add_callback(timer.callback())
+        trainer.add_callback(cpu.callback())
         with contextlib.redirect_stdout(sys.stderr):
             trainer.train()
         if hasattr(trainer.model, "unload"):
             trainer.model.unload()  # the next shape gets a fresh LoRA on the same base
     median = statistics.median(timer.durations[1:])
     steps = ", ".join(f"{d:.1f}" for d in timer.durations)
+    cpu_steps = ", ".join(f"{d:.1f}" for d in cpu.durations)
     return (
-        f"{tokens:.0f} tokens/step, {labelled_per_step:.0f} labelled: steps [{steps}] s, "
-        f"median {median:.2f} s = {tokens / median:.1f} tokens/s"
+        f"{tokens:.0f} tokens/step, {labelled_per_step:.0f} labelled: steps [{steps}] s wall, "
+        f"median {median:.2f} s = {tokens / median:.1f} tokens/s; "
+        f"[{cpu_steps}] s CPU, median {statistics.median(cpu.durations[1:]):.2f} s"
     )
+
+
+class CpuTimer(StepTimer):
+    """CPU seconds of this process per step: the work done, whatever share of the cores
+    the step got, so that two shapes compare on a loaded machine."""
+
+    def callback(self) -> Any:
+        from transformers import TrainerCallback
+
+        outer = self
+
+        class _Cpu(TrainerCallback):
+            def on_step_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+                outer._began = time.process_time()
+
+            def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+                outer.durations.append(time.process_time() - outer._began)
+
+        return _Cpu()
 
 
 def main() -> None:

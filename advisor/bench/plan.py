@@ -219,7 +219,8 @@ def _training(
     rate = found.training_at(round(mean))
     assert rate is not None  # found.training is not empty
     correction = load_correction(found, rate, settings)
-    seconds = training_seconds(rate, tokens, correction.factor if correction else 1.0)
+    factor = correction.factor if correction else 1.0
+    seconds = training_seconds(rate, tokens, factor, labelled=local.labelled_tokens)
     near = "" if rate.seq_len == seq_bucket(mean) else f" (nearest measured to {mean:.0f})"
     described = describe_rate(found, rate, correction)
     return seconds, f"{method}: {tokens:,} tokens, {described}{near}", key

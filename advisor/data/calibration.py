@@ -38,6 +38,7 @@ CACHE_NAME = "calibration.json"
 FORMAT_VERSION = 1
 MIN_BUCKET = 64
 MAX_BUCKET = 2048
+MAX_RATIO = 10.0
 
 
 class MachineKey(BaseModel):
@@ -66,6 +67,16 @@ class TrainingRate(BaseModel):
     )
     threads: int | None = Field(
         default=None, description="torch threads of this measurement (None: the entry's)."
+    )
+    # The shape of the data (see cost_per_token); absent in entries written before.
+    labelled_share: float | None = Field(
+        default=None,
+        description="Share of the calibration's tokens that carry a label (the loss).",
+    )
+    labelled_cost_ratio: float | None = Field(
+        default=None,
+        description="Extra cost of a labelled token over a prompt token, as a share of a "
+        "prompt token's; from CPU seconds of an all-assistant and a prompt-heavy run.",
     )
 
 
@@ -246,12 +257,52 @@ def store(settings: Settings, new: Calibration) -> Calibration:
 # --- arithmetic ------------------------------------------------------------------------
 
 
-def training_seconds(rate: TrainingRate, tokens: int, factor: float = 1.0) -> float:
+def step_seconds(rate: TrainingRate, tokens: int, labelled: int | None = None) -> float:
+    """Seconds of the training steps for ``tokens`` tokens, ``labelled`` of them labelled.
+
+    The model: a token costs ``a`` and a labelled one ``a x (1 + r)`` more, ``r`` being
+    the rate's ``labelled_cost_ratio``.  The calibration measured ``seconds_per_token``
+    on examples with ``labelled_share`` labelled, i.e. ``a x (1 + r x share)``, so
+    ``a = seconds_per_token / (1 + r x share)``.  Without a ratio (entries written
+    before) or without a labelled count, every token costs ``seconds_per_token``.
+    """
+    ratio, share = rate.labelled_cost_ratio, rate.labelled_share
+    if ratio is None or share is None or labelled is None:
+        return tokens * rate.seconds_per_token
+    per_token = rate.seconds_per_token / (1 + ratio * share)
+    return per_token * (tokens + ratio * min(labelled, tokens))
+
+
+def labelled_cost_ratio(
+    all_labelled: tuple[float, int, int], prompt_heavy: tuple[float, int, int]
+) -> float | None:
+    """``r`` of :func:`step_seconds` from two runs' (seconds, tokens, labelled) per step.
+
+    Solves ``seconds = a x tokens + a x r x labelled`` for the two runs; None when the
+    runs cannot tell (the same labelled share, or no time).  Clamped to [0, MAX_RATIO]:
+    a labelled token never costs less than a prompt token (the same forward and backward
+    pass, plus the loss).
+    """
+    (s1, t1, l1), (s2, t2, l2) = all_labelled, prompt_heavy
+    det = t1 * l2 - t2 * l1
+    if det == 0 or s1 <= 0 or s2 <= 0:
+        return None
+    a = (s1 * l2 - s2 * l1) / det
+    b = (t1 * s2 - t2 * s1) / det
+    if a <= 0:
+        return None
+    return round(min(MAX_RATIO, max(0.0, b / a)), 4)
+
+
+def training_seconds(
+    rate: TrainingRate, tokens: int, factor: float = 1.0, labelled: int | None = None
+) -> float:
     """Wall time of a local job training ``tokens`` tokens (all epochs), start-up included.
 
-    ``factor``: the load correction of the training steps (advisor/data/contention.py).
+    ``factor``: the load correction of the training steps (advisor/data/contention.py);
+    ``labelled``: how many of the tokens carry a label (see :func:`step_seconds`).
     """
-    return rate.startup_seconds + tokens * rate.seconds_per_token * factor
+    return rate.startup_seconds + step_seconds(rate, tokens, labelled) * factor
 
 
 def answer_seconds(rate: GenerationRate, requests: int, tokens_per_answer: float) -> float:

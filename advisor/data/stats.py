@@ -196,7 +196,12 @@ def _local(
         return local_estimate(billed, epochs, settings, mean_tokens=mean_tokens, model=model)
     trained = view.tokens * epochs
     estimate = local_estimate(
-        trained, epochs, settings, mean_tokens=view.tokens / max(1, view.examples), model=model
+        trained,
+        epochs,
+        settings,
+        mean_tokens=view.tokens / max(1, view.examples),
+        model=model,
+        labelled=view.labelled * epochs,
     )
     return estimate.model_copy(
         update={
@@ -237,6 +242,7 @@ def local_estimate(
     *,
     mean_tokens: float,
     model: str | None = None,
+    labelled: int | None = None,
 ) -> LocalEstimate:
     """Local training time of ``billed`` tokens: calibrated when this machine has been.
 
@@ -256,7 +262,9 @@ def local_estimate(
             tokens_per_second=round(1 / rate.seconds_per_token, 1),
             source=describe_rate(found, rate, correction),
             epochs=epochs,
-            estimated_training_seconds=round(training_seconds(rate, billed, factor), 1),
+            estimated_training_seconds=round(
+                training_seconds(rate, billed, factor, labelled=labelled), 1
+            ),
             calibrated=True,
             load_factor=factor,
         )

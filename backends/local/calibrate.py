@@ -6,6 +6,14 @@ policy, on synthetic examples truncated to the sequence length being
 calibrated.  The first step is a warm-up (allocations, kernel selection) and is
 not timed; the figure is the median of the timed steps, which is robust to one
 step stalled by another process on a shared machine.
+
+Two shapes of synthetic data are trained, one after the other on the loaded
+model: all-assistant lines (every token labelled), which give the figure, and
+prompt-heavy lines (about 5% labelled), whose CPU seconds against the first's
+give how much more a labelled token costs (``labelled_cost_ratio``; measured on
+SmolLM2 on a CPU: about 0.16, i.e. an all-labelled calibration overstates a
+prompt-heavy job by about 13%; docs/performance.md).  CPU seconds, not wall
+time, because the two runs may get different shares of a loaded machine.
 """
 
 from __future__ import annotations
@@ -18,12 +26,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from advisor.data.calibration import TrainingRate, TrainingRun
+from advisor.data.calibration import TrainingRate, TrainingRun, labelled_cost_ratio
+from advisor.data.trainview import sft_features
 from advisor.settings import Settings
 from advisor.threads import use_thread_policy
 from backends.jobs import Hyperparameters, JobRequest
 
 WARMUP_STEPS = 1
+#: Labelled share of the prompt-heavy calibration shape (invoice-total's is about 4%).
+PROMPT_SHAPE_SHARE = 0.05
 # Plain words the tokenizers of every preset encode as roughly one token each.
 FILLER = "the parcel arrived late so please check the label and the invoice again today"
 
@@ -46,12 +57,60 @@ def synthetic_examples(count: int, seq_len: int) -> list[dict[str, Any]]:
     ]
 
 
+def prompt_heavy_examples(
+    tokenizer: Any, count: int, seq_len: int, share: float = PROMPT_SHAPE_SHARE
+) -> list[dict[str, Any]]:
+    """Chat lines of ``seq_len`` tokens whose last ``share`` of tokens is the assistant's.
+
+    A long user turn and a short answer, like invoice-total's invoices: the prompt is
+    the longest that leaves the answer inside ``seq_len`` once the template is applied.
+    """
+    words = FILLER.split()
+    answer = max(1, round(seq_len * share))
+
+    def text(n: int) -> str:
+        return " ".join(words[i % len(words)] for i in range(n))
+
+    def line(n: int, prompt: int) -> dict[str, Any]:
+        return {
+            "messages": [
+                {"role": "user", "content": f"Question {n}: {text(prompt)}"},
+                {"role": "assistant", "content": text(answer * 2)},
+            ]
+        }
+
+    prompt = seq_len
+    while prompt > 4:
+        features = sft_features(tokenizer, line(0, prompt), seq_len)
+        if features and sum(1 for x in features["labels"] if x != -100) >= answer:
+            break
+        prompt -= 4
+    return [line(n, prompt) for n in range(count)]
+
+
+def shape_per_step(
+    tokenizer: Any, examples: list[dict[str, Any]], seq_len: int, batch: int
+) -> tuple[float, float]:
+    """(tokens, labelled tokens) per step of ``batch`` examples, as the trainer sees them."""
+    features = [f for e in examples if (f := sft_features(tokenizer, e, seq_len)) is not None]
+    count = max(1, len(features))
+    tokens = sum(len(f["input_ids"]) for f in features) / count * batch
+    labelled = sum(sum(1 for x in f["labels"] if x != -100) for f in features) / count * batch
+    return tokens, labelled
+
+
 class StepTimer:
-    """Wall time of each optimizer step, from a TrainerCallback."""
+    """Wall and CPU time of each optimizer step, from a TrainerCallback.
+
+    CPU seconds of this process are the step's work whatever share of the cores it
+    got, so two runs on a loaded machine compare by them (the labelled-token ratio).
+    """
 
     def __init__(self) -> None:
         self.durations: list[float] = []
+        self.cpu: list[float] = []
         self._began = 0.0
+        self._cpu_began = 0.0
 
     def callback(self) -> Any:
         from transformers import TrainerCallback
@@ -61,11 +120,57 @@ class StepTimer:
         class _Timer(TrainerCallback):
             def on_step_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
                 outer._began = time.perf_counter()
+                outer._cpu_began = time.process_time()
 
             def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
                 outer.durations.append(time.perf_counter() - outer._began)
+                outer.cpu.append(time.process_time() - outer._cpu_began)
 
         return _Timer()
+
+    def medians(self) -> tuple[float, float, int]:
+        """(wall, CPU) median of the timed steps (after the warm-up), and their count."""
+        wall = self.durations[WARMUP_STEPS:] or self.durations
+        cpu = self.cpu[WARMUP_STEPS:] or self.cpu
+        return statistics.median(wall), statistics.median(cpu), len(wall)
+
+
+def _timed_run(
+    settings: Settings,
+    base: Any,
+    tokenizer: Any,
+    examples: list[dict[str, Any]],
+    seq_len: int,
+    batch: int,
+    total: int,
+) -> tuple[StepTimer, Any, float]:
+    """Train ``total`` steps of ``examples`` through the job trainer.
+
+    Returns the timer, the base model without this run's LoRA, and the seconds it
+    took to build the trainer (part of a job's start-up).
+    """
+    began = time.perf_counter()
+    from backends.local.hyperparams import resolve
+    from backends.local.trainer import TrainerInputs, build_trainer, training_args
+
+    hyperparameters = Hyperparameters.model_validate(
+        {"n_epochs": 1, "batch_size": batch, "max_steps": total, "max_length": seq_len}
+    )
+    hp = resolve("sft", len(examples), hyperparameters)
+    with tempfile.TemporaryDirectory(prefix="advisor-calibrate-") as tmp:
+        args = training_args(hp, Path(tmp) / "checkpoints", 0, settings, False)
+        args.update(save_strategy="no", logging_steps=max(1, total))
+        request = JobRequest(method="sft", training_file=str(Path(tmp) / "synthetic.jsonl"))
+        inputs = TrainerInputs(base, tokenizer, examples, [], hp, args, request, settings)
+        trainer = build_trainer("sft", inputs)
+        built = time.perf_counter() - began
+        timer = StepTimer()
+        trainer.add_callback(timer.callback())
+        # The trainer prints its log lines; stdout belongs to the command (--format json).
+        with contextlib.redirect_stdout(sys.stderr):
+            trainer.train()
+    unload = getattr(trainer.model, "unload", None)  # the base without this run's LoRA
+    return timer, (unload() if callable(unload) else base), built
 
 
 def calibrate_training(
@@ -73,41 +178,32 @@ def calibrate_training(
 ) -> TrainingRun:
     """Time ``steps`` SFT steps (plus a warm-up) of ``model``; see the module docstring.
 
+    Two shapes: all-assistant examples give the figure (``seconds_per_token``), then
+    prompt-heavy ones the extra cost of a labelled token (``labelled_cost_ratio``, from
+    CPU seconds; see advisor/data/calibration.py ``step_seconds``).
+
     Raises:
         BackendUnavailableError, UserInputError: the model cannot be loaded or trained.
     """
     began = time.perf_counter()
     threads = use_thread_policy(settings)
-    from backends.local.hyperparams import resolve
-    from backends.local.trainer import (
-        TrainerInputs,
-        _load_model,
-        build_trainer,
-        device_setup,
-        training_args,
-    )
+    from backends.local.trainer import _load_model, device_setup
 
     total = steps + WARMUP_STEPS
     examples = synthetic_examples(batch * total, seq_len)
-    hyperparameters = Hyperparameters.model_validate(
-        {"n_epochs": 1, "batch_size": batch, "max_steps": total, "max_length": seq_len}
-    )
-    hp = resolve("sft", len(examples), hyperparameters)
     base, tokenizer = _load_model(model, settings)
-    with tempfile.TemporaryDirectory(prefix="advisor-calibrate-") as tmp:
-        args = training_args(hp, Path(tmp) / "checkpoints", 0, settings, False)
-        args.update(save_strategy="no", logging_steps=max(1, total))
-        request = JobRequest(method="sft", training_file=str(Path(tmp) / "synthetic.jsonl"))
-        inputs = TrainerInputs(base, tokenizer, examples, [], hp, args, request, settings)
-        trainer = build_trainer("sft", inputs)
-        timer = StepTimer()
-        trainer.add_callback(timer.callback())
-        startup = time.perf_counter() - began
-        # The trainer prints its log lines; stdout belongs to the command (--format json).
-        with contextlib.redirect_stdout(sys.stderr):
-            trainer.train()
-    timed = timer.durations[WARMUP_STEPS:] or timer.durations
-    per_step = statistics.median(timed)
+    loaded = time.perf_counter() - began
+    timer, base, built = _timed_run(settings, base, tokenizer, examples, seq_len, batch, total)
+    startup = loaded + built
+    per_step, cpu_all, timed = timer.medians()
+    tokens, labelled = shape_per_step(tokenizer, examples, seq_len, batch)
+    heavy = prompt_heavy_examples(tokenizer, batch * total, seq_len)
+    heavy_timer, _, _ = _timed_run(settings, base, tokenizer, heavy, seq_len, batch, total)
+    heavy_tokens, heavy_labelled = shape_per_step(tokenizer, heavy, seq_len, batch)
+    ratio = labelled_cost_ratio(
+        (cpu_all, round(tokens), round(labelled)),
+        (heavy_timer.medians()[1], round(heavy_tokens), round(heavy_labelled)),
+    )
     setup = device_setup(settings)
     dtype = "bfloat16" if setup["bf16"] else "float16" if setup["fp16"] else "float32"
     import torch
@@ -116,10 +212,12 @@ def calibrate_training(
         rate=TrainingRate(
             seq_len=seq_len,
             batch=batch,
-            steps=len(timed),
+            steps=timed,
             seconds_per_step=round(per_step, 4),
             seconds_per_token=per_step / (batch * seq_len),
             startup_seconds=round(startup, 2),
+            labelled_share=round(labelled / max(1.0, tokens), 4),
+            labelled_cost_ratio=ratio,
         ),
         device="cpu" if setup["use_cpu"] else "cuda",
         dtype=dtype,

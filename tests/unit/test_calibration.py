@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from advisor.data import calibration as cal
@@ -123,3 +125,66 @@ def test_machine_key_needs_no_torch_import(tmp_path) -> None:
     assert cal.cpu_model(cpuinfo) == "Test CPU 9000"
     key = cal.machine_key()
     assert key.cores >= 1 and key.torch
+
+
+def test_a_labelled_token_costs_one_plus_the_ratio_of_a_prompt_token() -> None:
+    # Calibrated at 0.0116 s/token with 80% of tokens labelled and a ratio of 0.2:
+    # a prompt token costs 0.0116 / (1 + 0.2 x 0.8) = 0.01 s, a labelled one 0.012 s.
+    shaped = rate(256, per_token=0.0116).model_copy(
+        update={"labelled_share": 0.8, "labelled_cost_ratio": 0.2}
+    )
+    assert cal.step_seconds(shaped, 1_000, labelled=0) == pytest.approx(10.0)
+    assert cal.step_seconds(shaped, 1_000, labelled=1_000) == pytest.approx(12.0)
+    assert cal.step_seconds(shaped, 1_000, labelled=800) == pytest.approx(11.6)  # its own shape
+    # 20 s start-up + (1,000 x 0.01 + 50 x 0.002) x load factor 2
+    assert cal.training_seconds(shaped, 1_000, 2.0, labelled=50) == pytest.approx(20 + 2 * 10.1)
+    # No labelled count: every token at the calibrated figure, as before.
+    assert cal.step_seconds(shaped, 1_000) == pytest.approx(11.6)
+
+
+def test_entries_without_the_shape_fields_read_and_keep_todays_arithmetic(
+    settings: Settings,
+) -> None:
+    old = {
+        "version": cal.FORMAT_VERSION,
+        "entries": [
+            {
+                "machine": KEY.model_dump(),
+                "model": "m",
+                "device": "cpu",
+                "dtype": "float32",
+                "threads": 1,
+                "measured_at": "2026-11-30T11:01:23Z",
+                "training": [
+                    {
+                        "seq_len": 256,
+                        "batch": 4,
+                        "steps": 2,
+                        "seconds_per_step": 54.852,
+                        "seconds_per_token": 0.05356640535449131,
+                        "startup_seconds": 21.11,
+                    }
+                ],
+            }
+        ],
+    }
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / cal.CACHE_NAME).write_text(json.dumps(old), encoding="utf-8")
+    found = cal.find(cal.read_cache(settings), KEY, "m")
+    assert found is not None
+    old_rate = found.training[0]
+    assert old_rate.labelled_share is None and old_rate.labelled_cost_ratio is None
+    expected = 21.11 + 49_714 * 0.05356640535449131
+    assert cal.training_seconds(old_rate, 49_714, labelled=1_892) == pytest.approx(expected)
+
+
+def test_the_ratio_is_fitted_from_two_shapes_and_clamped() -> None:
+    # CPU seconds per step measured on SmolLM2 (docs/performance.md): 18.98 s for
+    # 1,024 tokens with 867 labelled, 16.87 s with 55 labelled.
+    ratio = cal.labelled_cost_ratio((18.98, 1024, 867), (16.87, 1024, 55))
+    assert ratio == pytest.approx(0.159, abs=0.001)
+    # by hand: a = 0.01 s, b = 0.002 s -> 0.2
+    assert cal.labelled_cost_ratio((1.0 * 12, 1000, 1000), (10.0, 1000, 0)) == pytest.approx(0.2)
+    # A prompt-heavy run that came out slower (noise) means no extra cost, not a negative one.
+    assert cal.labelled_cost_ratio((10.0, 1000, 900), (11.0, 1000, 50)) == 0.0
+    assert cal.labelled_cost_ratio((10.0, 1000, 500), (10.0, 1000, 500)) is None  # same shape
