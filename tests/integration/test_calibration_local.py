@@ -29,6 +29,9 @@ def test_calibration_through_the_trainer_is_cached_and_estimates(settings):
     assert rate.steps == 1 and rate.batch == 1
     assert math.isfinite(rate.seconds_per_token) and rate.seconds_per_token > 0
     assert rate.startup_seconds > 0
+    # The second, prompt-heavy shape ran: the labelled share of the first and the ratio.
+    assert rate.labelled_share is not None and 0 < rate.labelled_share <= 1
+    assert rate.labelled_cost_ratio is not None and rate.labelled_cost_ratio >= 0
 
     stats = compute_stats(FIXTURES / "jobs" / "sft_small.jsonl", "sft", settings=settings)
     seconds = stats.local.estimated_training_seconds
