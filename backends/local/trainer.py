@@ -259,7 +259,10 @@ def training_args(
         "disable_tqdm": True,
         "seed": seed,
         "data_seed": seed,
-        "gradient_checkpointing": False,
+        # TRL defaults the deprecated alias to True; naming the new field (and clearing the
+        # alias) turns checkpointing off without transformers' FutureWarning in every job log.
+        "activation_checkpointing": False,
+        "gradient_checkpointing": None,
         "include_num_input_tokens_seen": "non_padding",
         "dataloader_num_workers": 0,
         "save_only_model": False,

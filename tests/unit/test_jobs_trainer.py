@@ -59,3 +59,20 @@ def test_records_with_nothing_to_train_are_left_out_of_the_datasets(settings, tm
     kwargs = run.trainer_kwargs(lambda record: sft_features(tokenizer, record, 64))
     assert len(kwargs["train_dataset"]) == 1
     assert kwargs["eval_dataset"] is None  # a validation file with nothing trainable
+
+
+@pytest.mark.parametrize("config", ["SFTConfig", "DPOConfig"])
+def test_training_arguments_turn_checkpointing_off_without_a_deprecation_warning(
+    config, settings, tmp_path
+):
+    import warnings
+
+    import trl
+
+    hp = resolve("sft", 10, Hyperparameters())
+    args = training_args(hp, tmp_path, 0, settings, False)
+    with warnings.catch_warnings():
+        # transformers 5 warns about the `gradient_checkpointing` alias in every job's log.
+        warnings.simplefilter("error", FutureWarning)
+        built = getattr(trl, config)(**args)
+    assert built.activation_checkpointing is False
