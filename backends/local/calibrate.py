@@ -19,8 +19,8 @@ time, because the two runs may get different shares of a loaded machine.
 from __future__ import annotations
 
 import contextlib
+import io
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -166,8 +166,9 @@ def _timed_run(
         built = time.perf_counter() - began
         timer = StepTimer()
         trainer.add_callback(timer.callback())
-        # The trainer prints its log lines; stdout belongs to the command (--format json).
-        with contextlib.redirect_stdout(sys.stderr):
+        # The trainer prints a loss line per step: stdout belongs to the command (--format
+        # json), and a synthetic run's loss means nothing to the person waiting for a plan.
+        with contextlib.redirect_stdout(io.StringIO()):
             trainer.train()
     unload = getattr(trainer.model, "unload", None)  # the base without this run's LoRA
     return timer, (unload() if callable(unload) else base), built

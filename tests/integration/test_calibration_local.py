@@ -15,11 +15,14 @@ from tests.conftest import FIXTURES
 pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(1800)]
 
 
-def test_calibration_through_the_trainer_is_cached_and_estimates(settings):
+def test_calibration_through_the_trainer_is_cached_and_estimates(settings, capfd):
     backend = get_backend("local", settings)
     assert cal.cached_calibration(settings) is None
     options = CalibrationOptions(seq_len=16, batch=1, steps=1, generation=False, embedding=False)
     entry = calibrate(settings, backend, options)
+    # Neither the trainer's loss lines nor transformers' deprecation notices reach the user.
+    out, err = capfd.readouterr()
+    assert "'loss'" not in out + err and "FutureWarning" not in err
 
     assert (settings.data_dir / cal.CACHE_NAME).is_file()
     assert cal.cached_calibration(settings) == entry

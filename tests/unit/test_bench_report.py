@@ -171,7 +171,7 @@ def test_markdown_has_no_raw_html_outside_code() -> None:
 
 
 @pytest.mark.parametrize(
-    "results", sorted((REPO / "docs" / "examples").glob("bench-*/results.json")), ids=str
+    "results", sorted((REPO / "docs" / "examples").rglob("bench-*/results.json")), ids=str
 )
 def test_published_example_reports_match_the_schema(results):
     """The reports linked from docs/benchmarks.md are what the current schema describes."""
