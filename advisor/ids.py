@@ -48,6 +48,12 @@ MAX_TARGET_EXAMPLES = 25_000
 MIN_DEFAULT_EPOCHS = 1
 MAX_DEFAULT_EPOCHS = 25
 
+#: The local trainer's default ``max_length`` (tokens per example; longer ones
+#: are truncated).  Defined here, low in the layers, because the trainer
+#: (backends/local) and the estimators that count what it will see
+#: (advisor/data, advisor/app) must agree on it.
+LOCAL_MAX_LENGTH = 512
+
 
 def auto_epochs(examples: int) -> int:
     """The epochs OpenAI picks for ``n_epochs="auto"``; the local trainer uses the same rule.

@@ -30,7 +30,7 @@ from advisor.data.calibration import (
     store,
 )
 from advisor.data.texts import Label
-from advisor.data.trainview import TRAINER_MAX_LENGTH
+from advisor.ids import LOCAL_MAX_LENGTH
 from advisor.threads import others_load
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ DEFAULT_SEQ_LEN = 256  # the bench's max_length
 DEFAULT_BATCH = 4  # the bench's batch size
 DEFAULT_STEPS = 3
 AUTO_STEPS = 2  # automatic calibrations stay short: the median of two timed steps
-LOCAL_MAX_LENGTH = TRAINER_MAX_LENGTH  # the local trainer's default max_length
 GENERATION_MAX_TOKENS = 32
 PREFILL_PROMPTS = 2  # long prompts read together (the bench's slots mostly take one at a time)
 PREFILL_WORDS = 400  # about a RAG prompt's length of plain words: attention grows with it

@@ -29,7 +29,10 @@ from advisor.cli import help_catalog
 # Short [notes], ASCII words and runs of spaces stay whole; any other character may end a line.
 _TOKEN = re.compile(r"\s+|\[[^\]\n]{1,20}\]|[\x21-\x7e]+|.", re.DOTALL)
 # Marks that must not start a line (kinsoku): they pull the previous token along.
-_NO_LINE_START = frozenset("、。，．）」』】〉》・：；！？ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
+# ASCII closers count too: the catalog writes "（既定: …）" with an ASCII colon.
+_NO_LINE_START = frozenset(
+    "、。，．）」』】〉》・：；！？ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ" ":;,.)]!?"
+)
 
 
 def cells(text: str) -> int:

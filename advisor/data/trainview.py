@@ -33,11 +33,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from advisor.ids import LOCAL_MAX_LENGTH
+
 if TYPE_CHECKING:
     from advisor.settings import Settings
 
-#: The local trainer's default ``max_length`` (backends/local/hyperparams.py).
-TRAINER_MAX_LENGTH = 512
 #: Methods whose tokens are counted the trainer's way (RFT's time is generation's).
 COUNTED_METHODS = ("sft", "dpo")
 
@@ -203,7 +203,7 @@ class TrainerView:
             tokenizer = light_tokenizer(str(folder))
         except Exception:  # an estimate only: fall back to the OpenAI count
             return None
-        return cls(tokenizer, method, max_length or TRAINER_MAX_LENGTH)
+        return cls(tokenizer, method, max_length or LOCAL_MAX_LENGTH)
 
 
 class LightTokenizer:

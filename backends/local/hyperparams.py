@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from advisor.ids import auto_epochs
+from advisor.ids import LOCAL_MAX_LENGTH, auto_epochs
 from backends.jobs import Hyperparameters
 
 LORA_BASE_LR = 2e-2
@@ -39,7 +39,7 @@ class Resolved(BaseModel):
     max_steps: int | None = None
     save_steps: int | None = None
     logging_steps: int = 1
-    max_length: int = 512
+    max_length: int = LOCAL_MAX_LENGTH
     lora_r: int = 16
     lora_alpha: int = 32
     num_generations: int = 4

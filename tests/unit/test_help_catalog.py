@@ -93,6 +93,15 @@ def test_a_closing_mark_never_starts_a_line() -> None:
     assert not any(line[0] in "、。）」" for line in wrap("あいうえおかきく。。。", 8))
 
 
+def test_an_ascii_colon_in_japanese_text_stays_on_its_line() -> None:
+    # `data stats --max-length` at 80 columns broke as "（既定" / ": 学習側の既定値 512）".
+    text = "ローカルの学習が各例を切り詰めるトークン数（既定: 学習側の既定値 512）。"
+    for width in range(12, 60):
+        lines = wrap(text, width)
+        assert not any(line.lstrip()[0] in ":;,.)]!?" for line in lines), (width, lines)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
 def test_the_short_help_is_the_first_sentence_cut_in_cells() -> None:
     assert short_help("一覧します。詳しくは後で。", 40) == "一覧します。"
     cut = short_help("あ" * 30 + "。", 20)
