@@ -54,6 +54,18 @@ KILL_WAIT_S = 10.0  # after SIGKILL, how long cancel waits for the worker's lock
 _children: dict[int, subprocess.Popen[bytes]] = {}  # reaped here, so they never linger as zombies
 
 
+def reap_children() -> None:
+    """Collect the exit status of every finished worker this process started.
+
+    Liveness is decided by the job's lock, not by the child, so without this a
+    worker that ended stayed a zombie (``<defunct>``) until the parent exited:
+    a bench that trains several routes collected one per job.
+    """
+    for pid, child in list(_children.items()):
+        if child.poll() is not None:
+            del _children[pid]
+
+
 class LocalFineTuning(StoredFineTuning):
     """LoRA fine-tuning with TRL in a worker process; see the module docstring."""
 
@@ -240,6 +252,7 @@ class LocalFineTuning(StoredFineTuning):
         return process_alive(pid)
 
     def poll(self, job_id: str) -> FineTuneJob:
+        reap_children()
         job = self.store.get_job(job_id)
         settled = job.status in TERMINAL_STATUSES or job.status in (PAUSED, VALIDATING_FILES)
         if settled or self._alive(job_id):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import time
 
 import pytest
 
@@ -11,6 +13,7 @@ from advisor.errors import DataFileError, GraderError, JobError, UserInputError
 from backends.jobs import FineTuneJob, JobRequest
 from backends.local import locks
 from backends.local.files import JobFiles, process_alive
+from backends.local import service as service_module
 from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES
 
@@ -100,6 +103,29 @@ def test_a_dead_worker_is_noticed_and_the_job_can_be_resumed(service, settings, 
     resumed = service.resume(job.id)
     assert resumed.status == "queued" and resumed.error is None
     assert spawned == [(job.id, True)]
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads process states from /proc")
+def test_a_finished_worker_is_reaped_when_its_job_is_read(service, settings, monkeypatch):
+    # The lock decides liveness; the child used to be left a zombie until the parent exited.
+    job = stored_job(service, "succeeded")
+    files = JobFiles.of(settings, job.id)
+    worker = subprocess.Popen(["true"])
+    monkeypatch.setitem(service_module._children, worker.pid, worker)
+    files.write_pid(worker.pid)
+    locks.lock_path(files.root).touch()
+    deadline = time.monotonic() + 10
+    while _state(worker.pid) != "Z" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _state(worker.pid) == "Z"
+    assert service.retrieve(job.id).status == "succeeded"
+    assert service_module._children.get(worker.pid) is None
+    assert not os.path.exists(f"/proc/{worker.pid}")
 
 
 def test_cancel_without_a_live_worker_marks_the_job_cancelled(service, settings):
