@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,7 +314,14 @@ def build_trainer(method: str, inputs: TrainerInputs) -> Any:
         JobError, UserInputError: the data or the request cannot train.
     """
     builders = {"sft": _sft_trainer, "dpo": _dpo_trainer, "rft": _rft_trainer}
-    return builders[method](inputs)
+    with warnings.catch_warnings():
+        # PEFT reads transformers' deprecated ``is_gradient_checkpointing`` alias when it
+        # wraps the model; the FutureWarning is theirs and was printed in every job log
+        # and calibration.  Only that message is silenced.
+        warnings.filterwarnings(
+            "ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning
+        )
+        return builders[method](inputs)
 
 
 def train(

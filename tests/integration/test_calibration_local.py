@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
 
@@ -19,10 +20,14 @@ def test_calibration_through_the_trainer_is_cached_and_estimates(settings, capfd
     backend = get_backend("local", settings)
     assert cal.cached_calibration(settings) is None
     options = CalibrationOptions(seq_len=16, batch=1, steps=1, generation=False, embedding=False)
-    entry = calibrate(settings, backend, options)
+    with warnings.catch_warnings(record=True) as caught:
+        # pytest collects warnings itself, so stderr alone would never show one here.
+        warnings.simplefilter("always")
+        entry = calibrate(settings, backend, options)
     # Neither the trainer's loss lines nor transformers' deprecation notices reach the user.
     out, err = capfd.readouterr()
     assert "'loss'" not in out + err and "FutureWarning" not in err
+    assert not [w for w in caught if "checkpointing" in str(w.message)]
 
     assert (settings.data_dir / cal.CACHE_NAME).is_file()
     assert cal.cached_calibration(settings) == entry
