@@ -29,6 +29,7 @@ def test_local_bench_two_prompts_three_routes(settings: Settings, tmp_path) -> N
         ),
     )
     stages: list[str] = []
+
     def progress(done: int, total: int, label: str) -> None:
         stages.append(label)
 
