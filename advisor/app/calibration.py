@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.data.calibration import (
+    TORCH_ENGINE,
     Calibration,
     EmbeddingRate,
     GenerationRate,
     cached_calibration,
+    engine_of,
     local_model_name,
     machine_key,
     now_iso,
@@ -110,7 +112,7 @@ def calibrate(
         model=local_model_name(model, settings),
         measured_at=now_iso(),
         training=training,
-        generation=generation,
+        generations=[] if generation is None else [generation],
         embedding=embedding,
         **where,
     )
@@ -134,6 +136,7 @@ def measure_generation(backend: Backend, model: str, settings: Settings) -> Gene
     tokens = sum(a.usage.completion_tokens for a in answers) or batch * GENERATION_MAX_TOKENS
     prefill, prompt_tokens = measure_prefill(backend, model)
     return GenerationRate(
+        engine=engine_of(backend.generation_engine()),
         tokens_per_second=round(tokens / elapsed, 2),
         batch=batch,
         max_tokens=GENERATION_MAX_TOKENS,
@@ -192,14 +195,22 @@ def measure_embedding(settings: Settings) -> EmbeddingRate:
 
 
 def missing(
-    found: Calibration | None, seq_len: int, *, generation: bool, embedding: bool
+    found: Calibration | None,
+    seq_len: int,
+    *,
+    generation: bool,
+    embedding: bool,
+    engine: str = TORCH_ENGINE,
 ) -> CalibrationOptions | None:
-    """What must still be measured for these needs; None when the cache has it all."""
+    """What must still be measured for these needs; None when the cache has it all.
+
+    ``engine``: the inference engine whose answering speed is needed (each is measured apart).
+    """
     bucket = seq_bucket(seq_len)
     training = found is None or all(r.seq_len != bucket for r in found.training)
-    answer = generation and (
-        found is None or found.generation is None or found.generation.prompt_tokens is None
-    )  # an entry from before prefill was measured is measured again
+    rate = None if found is None else found.generation_for(engine)
+    # an entry from before prefill was measured is measured again
+    answer = generation and (rate is None or rate.prompt_tokens is None)
     index = embedding and (found is None or found.embedding is None)
     if not (training or answer or index):
         return None
@@ -233,7 +244,8 @@ def ensure_calibrated(
     if not (asked or settings.local.auto_calibrate):  # the cached figures, or the static one
         return cached_calibration(settings, chosen)
     found = cached_calibration(settings, chosen)
-    needed = missing(found, seq_len, generation=generation, embedding=embedding)
+    engine = engine_of(backend.generation_engine())
+    needed = missing(found, seq_len, generation=generation, embedding=embedding, engine=engine)
     if needed is None:
         return found
     needed.model, needed.batch, needed.steps = chosen, batch, AUTO_STEPS
@@ -299,7 +311,8 @@ def ensure_for_bench(
             seq_len = min(BENCH_MAX_LENGTH, training_seq_len(settings, request, model))
     found = cached_calibration(settings, options.model or backend.default_model)
     indexing = bool(scenario.knowledge_files()) and any(s.retrieves for s in specs)
-    needed = missing(found, seq_len, generation=True, embedding=indexing)
+    engine = engine_of(backend.generation_engine())
+    needed = missing(found, seq_len, generation=True, embedding=indexing, engine=engine)
     if needed is None:
         return found
     needed.training = (needed.training and bool(methods)) or found is None

@@ -113,6 +113,7 @@ def _indexing(scenario: Scenario, model: str, settings: Settings) -> tuple[float
 
 def _answers(
     scenario: Scenario,
+    backend: Backend,
     requests: int,
     model: str,
     settings: Settings,
@@ -120,10 +121,11 @@ def _answers(
     prompt_tokens: float | None,
 ) -> AnswerEstimate:
     """Answering ``requests`` from the calibrated rates (see advisor/bench/plan_answers.py)."""
-    from advisor.data.calibration import cached_calibration
+    from advisor.data.calibration import cached_calibration, engine_of
 
     found = cached_calibration(settings, model)
-    rate = found.generation if found is not None else None
+    engine = engine_of(backend.generation_engine())
+    rate = found.generation_for(engine) if found is not None else None
     if rate is None or rate.tokens_per_second <= 0:
         unknown = f"{UNKNOWN_ANSWERS} ({CALIBRATE_HINT})"
         return AnswerEstimate(None, None, unknown, prompt_tokens=prompt_tokens)
@@ -159,7 +161,9 @@ def _route_answers(
         prompt_tokens: float | None = sizer.tokens(spec)
     except Exception:  # an estimate only: a route that cannot be built says so when it runs
         prompt_tokens = None
-    return _answers(sizer.scenario, requests, sizer.model, settings, options, prompt_tokens)
+    return _answers(
+        sizer.scenario, backend, requests, sizer.model, settings, options, prompt_tokens
+    )
 
 
 def _training(

@@ -274,10 +274,11 @@ def calibration_lines(entry: Any) -> list[str]:
             )
             + ("" if rate.load is None else t("calibrate.training_load", load=f"{rate.load:.1f}"))
         )
-    if entry.generation is not None:
-        gen = entry.generation
+    for gen in entry.generations:
         speed = f"{gen.tokens_per_second:,.1f}"
-        lines.append("  " + t("calibrate.answering", rate=speed, batch=gen.batch))
+        lines.append(
+            "  " + t("calibrate.answering", rate=speed, batch=gen.batch, engine=gen.engine)
+        )
         if gen.prompt_tokens_per_second and gen.prompt_tokens:  # absent in older entries
             reading = f"{gen.prompt_tokens_per_second:,.1f}"
             lines.append("  " + t("calibrate.reading", rate=reading, tokens=gen.prompt_tokens))

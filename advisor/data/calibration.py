@@ -16,6 +16,10 @@ never imports torch: ``data stats`` must stay fast.
 Training figures are kept per sequence-length bucket (a power of two): the
 cost of a token grows with the length of its sequence (attention), so a
 calibration at 64 tokens would flatter a job of 512-token examples.
+Generation figures are kept per inference engine (``torch``, ``onnx-fp32``,
+``onnx-int4``: the backend's ``generation_engine``): the onnx engine decodes
+several times faster than torch on the same machine, so a plan for one must
+never use the other's rate.
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ import platform
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, computed_field, model_validator
 
 if TYPE_CHECKING:
     from advisor.data.contention import LoadCorrection
@@ -36,6 +40,8 @@ if TYPE_CHECKING:
 CACHE_NAME = "calibration.json"
 #: Bumped when what is measured changes: older entries are then ignored.
 FORMAT_VERSION = 1
+#: The engine of generation figures that name none (the only one before engines existed).
+TORCH_ENGINE = "torch"
 MIN_BUCKET = 64
 MAX_BUCKET = 2048
 MAX_RATIO = 10.0
@@ -81,6 +87,10 @@ class TrainingRate(BaseModel):
 
 
 class GenerationRate(BaseModel):
+    engine: str = Field(
+        default=TORCH_ENGINE,
+        description="The inference engine measured: torch, onnx-fp32, onnx-int4 (see engine_of).",
+    )
     tokens_per_second: float = Field(description="Generated tokens per second, whole batch.")
     batch: int
     max_tokens: int
@@ -111,8 +121,33 @@ class Calibration(BaseModel):
     threads: int = Field(description="torch threads during the run (advisor/threads.py policy).")
     measured_at: str = Field(description="UTC, ISO 8601.")
     training: list[TrainingRate] = Field(default_factory=list)
-    generation: GenerationRate | None = None
+    generations: list[GenerationRate] = Field(
+        default_factory=list, description="Answering speed, one figure per inference engine."
+    )
     embedding: EmbeddingRate | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_generation_per_engine(cls, data: Any) -> Any:
+        """Entries written before engines were told apart hold one ``generation``: torch's."""
+        if isinstance(data, dict) and "generation" in data:
+            data = dict(data)
+            old = data.pop("generation")
+            if old is not None and not data.get("generations"):
+                data["generations"] = [old]
+        return data
+
+    def generation_for(self, engine: str) -> GenerationRate | None:
+        """The answering figure measured with ``engine``, if any."""
+        return next((g for g in self.generations if g.engine == engine), None)
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The torch engine's answering figure, as earlier releases wrote it "
+        "(`tune calibrate --format json` keeps the key); generations has every engine's."
+    )
+    @property
+    def generation(self) -> GenerationRate | None:
+        return self.generation_for(TORCH_ENGINE)
 
     def training_at(self, seq_len: int) -> TrainingRate | None:
         """The rate of ``seq_len``'s bucket, else the nearest bucket measured."""
@@ -211,6 +246,11 @@ def cached_calibration(settings: Settings, model: str | None = None) -> Calibrat
     return find(read_cache(settings), machine_key(), chosen, wanted_device(settings))
 
 
+def engine_of(identity: str) -> str:
+    """The engine a backend's ``generation_engine()`` names ('' is the default, torch)."""
+    return identity or TORCH_ENGINE
+
+
 def local_model_name(model: str | None, settings: Settings) -> str:
     """``local`` and None mean the configured local model; anything else is itself."""
     if model is None or model == "local":
@@ -221,17 +261,19 @@ def local_model_name(model: str | None, settings: Settings) -> str:
 def merge(cache: CalibrationFile, new: Calibration) -> CalibrationFile:
     """``cache`` with ``new`` in: same key and device replaced, figures not re-measured kept.
 
-    Training rates merge per bucket (a calibration at 256 tokens keeps the one at 64);
-    generation and embedding figures are kept when ``new`` did not measure them.
+    Training rates merge per bucket (a calibration at 256 tokens keeps the one at 64) and
+    generation rates per engine; the embedding figure is kept when ``new`` did not measure it.
     """
     old = find(cache, new.machine, new.model, new.device)
     if old is not None and old.dtype == new.dtype:
         buckets = {r.seq_len: r for r in old.training}
         buckets.update({r.seq_len: r for r in new.training})
+        engines = {g.engine: g for g in old.generations}
+        engines.update({g.engine: g for g in new.generations})
         new = new.model_copy(
             update={
                 "training": sorted(buckets.values(), key=lambda r: r.seq_len),
-                "generation": new.generation or old.generation,
+                "generations": sorted(engines.values(), key=lambda g: g.engine),
                 "embedding": new.embedding or old.embedding,
             }
         )

@@ -96,10 +96,13 @@ def test_tune_calibrate_prints_and_caches(
     entry = json.loads(out)
     assert entry["training"][0]["seq_len"] == 128  # rounded up to the bucket
     assert entry["generation"]["tokens_per_second"] > 0 and entry["embedding"] is None
+    assert entry["generations"] == [entry["generation"]]  # one per engine; torch's by default
+    assert entry["generation"]["engine"] == "torch"
     assert read_cache(settings).entries[0].model == "fake-model"
 
     code, out, err = invoke(capsys, "tune", "calibrate", "--backend", "fake", "--no-indexing")
     assert code == 0 and "training at 256 tokens/example" in out and CACHE_NAME in out
+    assert "answering (torch): " in out
     assert "[1/3] answering" in err  # progress on stderr
 
 

@@ -17,7 +17,7 @@ def test_tune_calibrate_measures_and_shows_the_prompt_reading_rate(
     args = ("tune", "calibrate", "--backend", "fake", "--no-indexing")
     code, out, err = run(capsys, *args)
     assert code == 0, err
-    generation = cal.read_cache(settings).entries[0].generation
+    generation = cal.read_cache(settings).entries[0].generation_for("torch")
     assert generation is not None and generation.prompt_tokens_per_second
     tokens = generation.prompt_tokens
     assert re.search(rf"reading prompts: [\d,.]+ tokens/s \({tokens}-token prompts\)", out), out

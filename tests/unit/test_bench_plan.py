@@ -105,9 +105,11 @@ def store_calibration(settings: Settings, model: str) -> None:
             threads=2,
             measured_at="2026-11-30T00:00:00Z",
             training=[rate],
-            generation=cal.GenerationRate(
-                tokens_per_second=10.0, batch=8, max_tokens=32, seconds_per_batch=25.6
-            ),
+            generations=[
+                cal.GenerationRate(
+                    tokens_per_second=10.0, batch=8, max_tokens=32, seconds_per_batch=25.6
+                )
+            ],
             embedding=cal.EmbeddingRate(chunks_per_second=5.0, chunk_tokens=200, model="x"),
         ),
     )

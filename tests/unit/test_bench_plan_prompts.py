@@ -48,7 +48,7 @@ def store_rates(settings: Settings, model: str, prefill: float | None = PREFILL)
             dtype="float32",
             threads=2,
             measured_at="2026-11-30T00:00:00Z",
-            generation=generation,
+            generations=[generation],
             embedding=cal.EmbeddingRate(chunks_per_second=5.0, chunk_tokens=200, model="x"),
         ),
     )
@@ -114,16 +114,18 @@ def test_an_entry_from_before_prefill_was_measured_still_reads(settings: Setting
     scenario = load_scenario(TINY)
     backend = LocalLike(settings)
     store_rates(settings, backend.default_model, prefill=None)
-    # As older releases wrote it: no prompt fields at all.
+    # As older releases wrote it: one generation figure, no engine, no prompt fields at all.
     path = settings.data_dir / cal.CACHE_NAME
     data = json.loads(path.read_text(encoding="utf-8"))
     for entry in data["entries"]:
-        for field in ("prompt_tokens_per_second", "prompt_tokens"):
+        (entry["generation"],) = entry.pop("generations")
+        for field in ("prompt_tokens_per_second", "prompt_tokens", "engine"):
             del entry["generation"][field]
     path.write_text(json.dumps(data), encoding="utf-8")
     found = cal.cached_calibration(settings, backend.default_model)
-    assert found is not None and found.generation is not None
-    assert found.generation.prompt_tokens_per_second is None
+    assert found is not None
+    torch_rate = found.generation_for("torch")  # before engines were told apart: torch's
+    assert torch_rate is not None and torch_rate.prompt_tokens_per_second is None
     options = BenchOptions(routes=["rag"], repeats=2, max_tokens=64)
     rag = plan_bench(scenario, backend, settings, options).routes[0]
     refs = [estimate_tokens(i.reference) for i in scenario.test_items() if i.reference]
@@ -191,6 +193,26 @@ def test_a_backend_without_prompt_counts_is_measured_once(settings: Settings) ->
         measured_at="2026-11-30T00:00:00Z",
         training=[cal.TrainingRate(seq_len=64, batch=4, steps=1, seconds_per_step=1.0,
                                    seconds_per_token=0.004, startup_seconds=1.0)],
-        generation=generation,
+        generations=[generation],
     )  # fmt: skip
     assert missing(found, 64, generation=True, embedding=False) is None
+
+
+class OnnxLike(LocalLike):
+    def generation_engine(self) -> str:
+        return "onnx-fp32"
+
+
+def test_a_plan_on_another_engine_never_uses_the_torch_rate(settings: Settings) -> None:
+    scenario = load_scenario(TINY)
+    store_rates(settings, LocalLike(settings).default_model)  # torch's figure only
+    backend = OnnxLike(settings)
+    options = BenchOptions(routes=["rag"], repeats=2, max_tokens=64)
+    rag = plan_bench(scenario, backend, settings, options).routes[0]
+    assert rag.answer_seconds is None and "no measured generation" in rag.answer_basis
+    found = cal.cached_calibration(settings, backend.default_model)
+    needed = missing(found, 64, generation=True, embedding=False, engine="onnx-fp32")
+    assert needed is not None and needed.generation
+    # Measured on that engine, the figure is recorded under its name, beside torch's.
+    rate = measure_generation(backend, backend.default_model, settings)
+    assert rate.engine == "onnx-fp32"

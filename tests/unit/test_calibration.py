@@ -91,7 +91,7 @@ def test_find_matches_machine_model_and_device_only() -> None:
 
 def test_merge_keeps_other_buckets_and_unmeasured_figures() -> None:
     generation = GenerationRate(tokens_per_second=8.0, batch=8, max_tokens=32, seconds_per_batch=32)
-    first = entry(rate(64, 0.005)).model_copy(update={"generation": generation})
+    first = entry(rate(64, 0.005)).model_copy(update={"generations": [generation]})
     cache = cal.merge(CalibrationFile(), first)
     second = entry(rate(256, 0.01), rate(64, 0.004), at="2026-11-30T06:00:00Z")
     merged = cal.merge(cache, second)
@@ -99,7 +99,7 @@ def test_merge_keeps_other_buckets_and_unmeasured_figures() -> None:
     only = merged.entries[0]
     assert [r.seq_len for r in only.training] == [64, 256]
     assert only.training[0].seconds_per_token == 0.004  # re-measured bucket replaced
-    assert only.generation == generation  # not re-measured: kept
+    assert only.generations == [generation]  # not re-measured: kept
 
 
 def test_store_and_read_round_trip_and_invalidation(settings: Settings) -> None:
@@ -188,3 +188,33 @@ def test_the_ratio_is_fitted_from_two_shapes_and_clamped() -> None:
     # A prompt-heavy run that came out slower (noise) means no extra cost, not a negative one.
     assert cal.labelled_cost_ratio((10.0, 1000, 900), (11.0, 1000, 50)) == 0.0
     assert cal.labelled_cost_ratio((10.0, 1000, 500), (10.0, 1000, 500)) is None  # same shape
+
+
+def test_each_engine_keeps_its_own_answering_speed() -> None:
+    # An onnx run's plan used the torch engine's decode rate (issue 19): several times too slow.
+    torch_rate = GenerationRate(tokens_per_second=5.0, batch=8, max_tokens=32, seconds_per_batch=51)
+    onnx_rate = torch_rate.model_copy(update={"engine": "onnx-fp32", "tokens_per_second": 22.0})
+    cache = cal.merge(
+        CalibrationFile(), entry(rate(64)).model_copy(update={"generations": [torch_rate]})
+    )
+    later = entry(at="2026-11-30T06:00:00Z").model_copy(update={"generations": [onnx_rate]})
+    (only,) = cal.merge(cache, later).entries
+    assert only.generation_for("torch") == torch_rate
+    assert only.generation_for("onnx-fp32") == onnx_rate
+    assert only.generation_for("onnx-int4") is None
+    assert cal.engine_of("") == "torch" and cal.engine_of("onnx-int4") == "onnx-int4"
+
+
+def test_an_entry_written_before_engines_reads_as_torch() -> None:
+    old = entry(rate(64)).model_dump(mode="json", exclude={"generations"})
+    old["generation"] = {
+        "tokens_per_second": 5.0,
+        "batch": 8,
+        "max_tokens": 32,
+        "seconds_per_batch": 51,
+    }
+    found = cal.Calibration.model_validate(old)
+    assert [g.engine for g in found.generations] == ["torch"]
+    assert found.generation_for("torch") is not None
+    old["generation"] = None
+    assert cal.Calibration.model_validate(old).generations == []

@@ -12,8 +12,8 @@ import pytest
 from advisor.errors import DataFileError, GraderError, JobError, UserInputError
 from backends.jobs import FineTuneJob, JobRequest
 from backends.local import locks
-from backends.local.files import JobFiles, process_alive
 from backends.local import service as service_module
+from backends.local.files import JobFiles, process_alive
 from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES
 
