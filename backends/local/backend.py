@@ -28,8 +28,8 @@ from advisor.embedded import (
 )
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
+from advisor.local_settings import LocalSettings
 from advisor.model_presets import catalog, find_preset
-from advisor.settings import LocalSettings
 from advisor.threads import use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.local import limits as local_limits

@@ -10,7 +10,8 @@ import pytest
 
 from advisor import embedded
 from advisor.embedded import MANIFEST, REQUIRED_FILES, chat_model_dir, ensure_chat_model
-from advisor.settings import EMBEDDED_CHAT_MODEL, Settings
+from advisor.local_settings import EMBEDDED_CHAT_MODEL
+from advisor.settings import Settings
 
 GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 

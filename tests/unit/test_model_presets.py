@@ -7,8 +7,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from advisor.embedded import show_terms_once
 from advisor.errors import ConfigError
+from advisor.local_settings import EMBEDDED_CHAT_MODEL
 from advisor.model_presets import catalog, find_preset, parse_catalog
-from advisor.settings import EMBEDDED_CHAT_MODEL, load_settings
+from advisor.settings import load_settings
 
 PRESET = """
 presets:

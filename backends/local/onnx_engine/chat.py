@@ -25,7 +25,8 @@ from backends.local.stops import apply_stop
 from backends.types import ChatMessage, ChatResult, GenerationParams, Usage
 
 if TYPE_CHECKING:
-    from advisor.settings import LocalSettings, Settings
+    from advisor.local_settings import LocalSettings
+    from advisor.settings import Settings
     from backends.local.onnx_engine.engine import OnnxModel
 
 _CACHE_SIZE = 2

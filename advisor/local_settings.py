@@ -1,0 +1,63 @@
+"""The ``[local]`` settings: the local backend's model, threads, engine and warm process.
+
+They live apart from :mod:`advisor.settings` only to keep that module short (as
+:mod:`advisor.azure_settings` does); :class:`~advisor.settings.Settings` holds
+them as ``local``, so they read as ``[local] engine = "onnx"`` or
+``ADVISOR_LOCAL__ENGINE=onnx``.  The embedded defaults are named here because
+the ``local`` section is where they are chosen.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+EMBEDDED_CHAT_MODEL = "smollm2-135m-instruct"
+EMBEDDED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class LocalSettings(BaseModel):
+    """The ``local`` backend: transformers and sentence-transformers on this machine."""
+
+    model: str = Field(
+        default=EMBEDDED_CHAT_MODEL,
+        description="Chat model: a preset id (`advisor backends list`), hub id or local folder.",
+    )
+    embedding_model: str = Field(
+        default=EMBEDDED_EMBEDDING_MODEL,
+        description="Embedding model: the embedded default, a model id or a local folder.",
+    )
+    accept_model_terms: bool = Field(
+        default=False,
+        description=(
+            "Accept the licence terms of the model presets that have them (Gemma Terms "
+            "of Use) without the one-time notice; for CI and servers."
+        ),
+    )
+    device: str = Field(
+        default="auto",
+        description="Torch device: auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:1, mps.",
+    )
+    max_new_tokens: int = Field(
+        default=256, ge=1, description="Default cap on generated tokens per answer."
+    )
+    batch_size: int = Field(
+        default=8, ge=1, description="Conversations generated together by chat_batch."
+    )
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPU threads (torch, onnx); unset: the cores free now, docs/backends.md.",
+    )
+    # One local model process shared between commands (docs/backends.md, "warm").
+    warm: bool = Field(default=True, description="Share one warm local model between commands.")
+    warm_idle_s: float = Field(default=600.0, gt=0, description="Idle seconds before it exits.")
+    warm_wait_s: float = Field(default=300.0, gt=0, description="Longest wait while it is busy.")
+    auto_calibrate: bool = Field(default=True, description="Measure before a first estimate.")
+    engine: Literal["torch", "onnx"] = Field(
+        default="torch", description="Generation engine: torch, or onnx (ONNX Runtime GenAI)."
+    )
+    onnx_precision: Literal["fp32", "int4"] = Field(
+        default="fp32", description="Weights of the onnx engine's model; int4 changes answers."
+    )
