@@ -34,6 +34,7 @@ from advisor.threads import use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.local import limits as local_limits
 from backends.local.stops import apply_stop as _apply_stop
+from backends.local.torch_stream import stream_answer
 from backends.types import (
     ChatMessage,
     ChatResult,
@@ -385,53 +386,13 @@ class LocalBackend(Backend):
         if (onnx := self._onnx(model)) is not None:
             return onnx.stream(messages, name, params)
         loaded = self.load(model)
-
-        def chunks() -> Generator[str, None, ChatResult]:
-            import torch
-            from transformers import TextIteratorStreamer
-
-            began = time.perf_counter()
-            inputs = self._encode(loaded, [messages])
-            streamer = TextIteratorStreamer(
-                loaded.tokenizer, skip_prompt=True, skip_special_tokens=True
-            )
-            failure: list[BaseException] = []
-
-            def work() -> None:
-                try:
-                    with loaded.lock, torch.inference_mode():
-                        loaded.model.generate(
-                            **inputs, streamer=streamer, **self._generate_kwargs(loaded, params)
-                        )
-                except BaseException as exc:  # surfaced in the caller's thread below
-                    failure.append(exc)
-                    streamer.end()
-
-            thread = threading.Thread(target=work, daemon=True)
-            thread.start()
-            pieces: list[str] = []
-            for piece in streamer:
-                if piece:
-                    pieces.append(piece)
-                    yield piece
-            thread.join()
-            if failure:
-                raise failure[0]
-            text = "".join(pieces).strip()
-            completion = len(loaded.tokenizer(text, add_special_tokens=False)["input_ids"])
-            return ChatResult(
-                text=text,
-                model=name,
-                backend=self.name,
-                usage=Usage(
-                    prompt_tokens=int(inputs["attention_mask"].sum()),
-                    completion_tokens=completion,
-                ),
-                latency_s=time.perf_counter() - began,
-                finish_reason="stop",
-            )
-
-        return chunks()
+        return stream_answer(
+            loaded,
+            lambda: self._encode(loaded, [messages]),
+            self._generate_kwargs(loaded, params),
+            model=name,
+            backend=self.name,
+        )
 
     # --- the warm process (advisor backends warm ...) ------------------------------
 
