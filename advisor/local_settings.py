@@ -58,6 +58,8 @@ class LocalSettings(BaseModel):
     engine: Literal["torch", "onnx"] = Field(
         default="torch", description="Generation engine: torch, or onnx (ONNX Runtime GenAI)."
     )
-    onnx_precision: Literal["fp32", "int4"] = Field(
-        default="fp32", description="Weights of the onnx engine's model; int4 changes answers."
+    onnx_precision: Literal["fp32", "int8", "int4"] = Field(
+        default="fp32",
+        description="Weights of the onnx engine's model: fp32 (torch's answers), "
+        "int8 or int4 (faster, change answers; int4 serves no adapters).",
     )

@@ -17,7 +17,7 @@ Training figures are kept per sequence-length bucket (a power of two): the
 cost of a token grows with the length of its sequence (attention), so a
 calibration at 64 tokens would flatter a job of 512-token examples.
 Generation figures are kept per inference engine (``torch``, ``onnx-fp32``,
-``onnx-int4``: the backend's ``generation_engine``): the onnx engine decodes
+``onnx-int8``, ``onnx-int4``: the backend's ``generation_engine``): the onnx engine decodes
 several times faster than torch on the same machine, so a plan for one must
 never use the other's rate.
 """
@@ -89,7 +89,8 @@ class TrainingRate(BaseModel):
 class GenerationRate(BaseModel):
     engine: str = Field(
         default=TORCH_ENGINE,
-        description="The inference engine measured: torch, onnx-fp32, onnx-int4 (see engine_of).",
+        description="The inference engine measured: torch, onnx-fp32, onnx-int8, onnx-int4 "
+        "(see engine_of).",
     )
     tokens_per_second: float = Field(description="Generated tokens per second, whole batch.")
     batch: int

@@ -127,6 +127,7 @@ def test_cache_key_covers_content_precision_and_library_version(tmp_path):
     key = build.cache_key(source, "fp32", "0.18.0")
     assert key == build.cache_key(source, "fp32", "0.18.0")
     assert key != build.cache_key(source, "int4", "0.18.0")
+    assert len({key, build.cache_key(source, "int8", "0.18.0")}) == 2
     assert key != build.cache_key(source, "fp32", "0.19.0")
     _source(source, '{"source": "b"}')
     assert key != build.cache_key(source, "fp32", "0.18.0")
@@ -217,13 +218,54 @@ def test_staging_names_the_architecture_the_conversion_leaves_out(tmp_path):
     assert (staging / "model.safetensors").resolve() == (source / "model.safetensors").resolve()
 
 
+def test_int8_builds_keep_every_lora_matmul_out_of_quantization(tmp_path, monkeypatch):
+    source = _source(tmp_path / "m")
+    (source / "config.json").write_text('{"model_type": "llama", "num_hidden_layers": 2}')
+    names = build.lora_matmuls(source)
+    assert len(names) == 2 * 7 * 2 and len(set(names)) == len(names)
+    assert "/model/layers.0/attn/q_proj/lora_A/MatMul" in names
+    assert "/model/layers.1/mlp/down_proj/lora_B/MatMul" in names
+    commands: list[list[str]] = []
+
+    def builder(command: list[str], **kwargs: object) -> object:
+        commands.append(command)
+        raise RuntimeError("stop before the real builder")
+
+    monkeypatch.setattr(build, "_zero_adapter", lambda staging, out: out)
+    monkeypatch.setattr(build.subprocess, "run", builder)
+    for precision in ("int8", "fp32", "int4"):
+        with pytest.raises(RuntimeError):
+            build._build(source, tmp_path / precision, precision)
+    int8, fp32, int4 = commands
+    assert int8[int8.index("-p") + 1] == "int8"
+    assert "nodes_to_exclude=" + ",".join(names) in int8
+    assert any(arg.startswith("adapter_path=") for arg in int8 + fp32)
+    assert not any("nodes_to_exclude" in arg for arg in fp32)
+    assert "--extra_options" not in int4  # no slots: int4 serves no adapters
+
+
+def test_a_build_whose_lora_slots_came_out_quantized_is_refused(tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    weight = helper.make_tensor(
+        "model.layers.0.attn.q_proj.lora_A.MatMul.weight_Q8", TensorProto.UINT8, [2], [1, 2]
+    )
+    graph = helper.make_graph([], "g", [], [], initializer=[weight])
+    onnx.save(helper.make_model(graph), str(tmp_path / "model.onnx"))
+    with pytest.raises(BackendUnavailableError, match="quantized") as info:
+        build._open_slots(tmp_path / "model.onnx")
+    assert "fp32" in (info.value.hint or "")
+
+
 def test_engine_setting_defaults_to_torch_and_reads_the_environment(monkeypatch):
     settings = load_settings()
     assert settings.local.engine == "torch" and settings.local.onnx_precision == "fp32"
     monkeypatch.setenv("ADVISOR_LOCAL__ENGINE", "onnx")
-    monkeypatch.setenv("ADVISOR_LOCAL__ONNX_PRECISION", "int4")
-    settings = load_settings()
-    assert settings.local.engine == "onnx" and settings.local.onnx_precision == "int4"
+    for precision in ("int8", "int4"):
+        monkeypatch.setenv("ADVISOR_LOCAL__ONNX_PRECISION", precision)
+        settings = load_settings()
+        assert settings.local.engine == "onnx" and settings.local.onnx_precision == precision
     monkeypatch.setenv("ADVISOR_LOCAL__ENGINE", "llama.cpp")
     with pytest.raises(ConfigError):
         load_settings()

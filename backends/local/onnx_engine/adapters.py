@@ -104,7 +104,7 @@ def _unsupported(config: dict[str, Any], info: BuiltModel) -> str | None:
     if config.get("peft_type", "LORA") != "LORA":
         return f"{config.get('peft_type')} is not LoRA"
     if info.slot_rank is None:
-        return f"the {info.precision} model has no LoRA slots (use onnx_precision fp32)"
+        return f"the {info.precision} model has no LoRA slots (use onnx_precision fp32 or int8)"
     if int(config["r"]) > info.slot_rank:
         return f"rank {config['r']} is above the slot rank {info.slot_rank}"
     if config.get("use_dora"):

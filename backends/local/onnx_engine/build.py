@@ -9,10 +9,13 @@ stale is ever loaded.  A file lock keeps two processes from building at once;
 the build writes to a temporary folder that is renamed into place, so an
 interrupted build leaves nothing that looks finished.
 
-fp32 models are built with **LoRA slots**: the builder is given an all-zero
-PEFT adapter of rank :data:`SLOT_RANK`, which makes it lay out every projection
-as ``MatMul + lora_B(lora_A(x))`` with the LoRA weights as initializers; we then
-declare those initializers graph inputs too.  An initializer that is also an
+fp32 and int8 models are built with **LoRA slots**: the builder is given an
+all-zero PEFT adapter of rank :data:`SLOT_RANK`, which makes it lay out every
+projection as ``MatMul + lora_B(lora_A(x))`` with the LoRA weights as
+initializers; we then declare those initializers graph inputs too.  In an int8
+build only the base projections are quantized (MatMulNBits, 8 bits): the LoRA
+MatMuls are excluded by name, because a quantized slot could not take an
+adapter's float values at run time.  An initializer that is also an
 input is a default the caller may override, so the base model runs unchanged
 (zeros add nothing) and ORT GenAI's multi-LoRA (``og.Adapters``) feeds a trained
 adapter's values at run time, without merging (:mod:`.adapters`).
@@ -38,6 +41,8 @@ BUILD_VERSION = 1  # bump when the layout of a built folder changes
 SLOT_RANK = 16  # the trainer's default lora_r (backends/local/hyperparams.py)
 INFO_FILE = "advisor-onnx.json"
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+SLOTTED = ("fp32", "int8")  # precisions built with LoRA slots; int4 has none (no adapters)
+_ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")  # the builder's /attn/ nodes; the rest /mlp/
 _COPIED = ("config.json",)  # rewritten (architectures); everything else is linked
 
 
@@ -74,7 +79,7 @@ def content_key(source: Path) -> str:
 
 def cache_key(source: Path, precision: str, version: str) -> str:
     """The built folder's key: content + precision + library version + slot layout."""
-    slots = SLOT_RANK if precision == "fp32" else 0
+    slots = SLOT_RANK if precision in SLOTTED else 0
     text = f"{content_key(source)}|{precision}|{version}|slots{slots}|v{BUILD_VERSION}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -173,7 +178,7 @@ def _refuse_unsupported(source: Path) -> None:
 
 def _build(source: Path, tmp: Path, precision: str) -> BuiltModel:
     staging = _staging(source, tmp / "src")
-    slots = precision == "fp32"
+    slots = precision in SLOTTED
     command = [
         sys.executable, "-m", "onnxruntime_genai.models.builder",
         "-i", str(staging), "-o", str(tmp / "out"), "-p", precision, "-e", "cpu",
@@ -182,6 +187,8 @@ def _build(source: Path, tmp: Path, precision: str) -> BuiltModel:
     if slots:
         zero = _zero_adapter(staging, tmp / "zero-adapter")
         command += ["--extra_options", f"adapter_path={zero}"]
+        if precision != "fp32":
+            command.append("nodes_to_exclude=" + ",".join(lora_matmuls(staging)))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0 or not (tmp / "out" / "genai_config.json").is_file():
@@ -214,6 +221,22 @@ def _staging(source: Path, staging: Path) -> Path:
     return staging
 
 
+def lora_matmuls(source: Path) -> list[str]:
+    """The builder's names of every LoRA MatMul node, to keep them out of quantization.
+
+    The names follow onnxruntime-genai 0.18's layout (``/model/layers.{i}/attn/q_proj/
+    lora_A/MatMul``); the version is pinned and part of the cache key, and
+    :func:`_open_slots` refuses a build whose slots came out quantized anyway.
+    """
+    layers = int(json.loads((source / "config.json").read_text())["num_hidden_layers"])
+    return [
+        f"/model/layers.{i}/{'attn' if target in _ATTENTION else 'mlp'}/{target}/lora_{half}/MatMul"
+        for i in range(layers)
+        for target in LORA_TARGETS
+        for half in ("A", "B")
+    ]
+
+
 def _zero_adapter(staging: Path, out: Path) -> Path:
     """An all-zero PEFT LoRA adapter of rank SLOT_RANK over every projection."""
     import torch
@@ -240,6 +263,12 @@ def _open_slots(model_file: Path) -> dict[str, list[int]]:
     slots: dict[str, list[int]] = {}
     for init in model.graph.initializer:
         if ".lora_A." in init.name or ".lora_B." in init.name:
+            if init.data_type != onnx.TensorProto.FLOAT:  # quantized: cannot take an adapter
+                raise BackendUnavailableError(
+                    f"the ONNX model's LoRA slot {init.name} was quantized, "
+                    "so it cannot serve adapters",
+                    hint="set ADVISOR_LOCAL__ONNX_PRECISION=fp32 for fine-tuned models",
+                )
             slots[init.name] = [int(d) for d in init.dims]
             if init.name not in declared:
                 model.graph.input.append(
