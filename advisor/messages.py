@@ -47,12 +47,15 @@ class Catalog(RootModel[dict[str, Message]]):
 # messages.yaml: the shells' texts; messages_core.yaml: texts the core hands to people
 # (errors raised from advisor/app, bench verdicts, backend reasons); bench/report_strings.yaml:
 # the words of the bench report; messages_core_errors.yaml: errors raised deeper in the core
-# (RAG, graders, scenarios, export writers).
+# (RAG, graders, scenarios, export writers); messages_backends_*.yaml: errors the backends raise.
 CATALOG_FILES = (
     "messages.yaml",
     "messages_core.yaml",
     "bench/report_strings.yaml",
     "messages_core_errors.yaml",
+    "messages_backends_openai.yaml",
+    "messages_backends_local.yaml",
+    "messages_backends_engine.yaml",
 )
 
 
