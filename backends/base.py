@@ -240,9 +240,10 @@ class Backend(abc.ABC):
             CapabilityError: the backend has no embeddings.
             plus what :meth:`chat` raises.
         """
-        raise CapabilityError(
-            f"the {self.name} backend has no embeddings",
-            hint="choose a backend with embeddings (local, openai, fake)",
+        raise CapabilityError.from_catalog(
+            "core.backend.no_embeddings",
+            hint_key="core.backend.no_embeddings_hint",
+            backend=self.name,
         )
 
     def moderate(self, texts: Sequence[str]) -> list[ModerationResult]:
@@ -251,7 +252,7 @@ class Backend(abc.ABC):
         Raises:
             CapabilityError: the backend has no moderation endpoint.
         """
-        raise CapabilityError(f"the {self.name} backend has no moderation endpoint")
+        raise CapabilityError.from_catalog("core.backend.no_moderation", backend=self.name)
 
     # --- fine-tuning ----------------------------------------------------------------
 
@@ -261,9 +262,10 @@ class Backend(abc.ABC):
         Raises:
             CapabilityError: the backend cannot fine-tune.
         """
-        raise CapabilityError(
-            f"the {self.name} backend cannot fine-tune",
-            hint="use --backend local, openai or azure",
+        raise CapabilityError.from_catalog(
+            "core.backend.cannot_fine_tune",
+            hint_key="core.backend.cannot_fine_tune_hint",
+            backend=self.name,
         )
 
     # --- deployment of fine-tuned models (supports_deployment) --------------------------
@@ -292,9 +294,10 @@ class Backend(abc.ABC):
             BackendRequestError: the provider refused (quota, unknown model, bad name).
             RateLimitError, BackendConnectionError: after retries.
         """
-        raise CapabilityError(
-            f"the {self.name} backend serves fine-tuned models without deploying them",
-            hint="use the job's fine-tuned model id directly",
+        raise CapabilityError.from_catalog(
+            "core.backend.serves_without_deploying",
+            hint_key="core.backend.serves_without_deploying_hint",
+            backend=self.name,
         )
 
     def deployment(self, name: str) -> Deployment:
@@ -305,7 +308,7 @@ class Backend(abc.ABC):
             ModelNotFoundError: no deployment of that name.
             plus what :meth:`deploy` raises.
         """
-        raise CapabilityError(f"the {self.name} backend has no deployments")
+        raise CapabilityError.from_catalog("core.backend.no_deployments", backend=self.name)
 
 
 class FineTuningService(abc.ABC):
@@ -359,7 +362,7 @@ class FineTuningService(abc.ABC):
         """Pause a running job. Raises :class:`JobError` where unsupported."""
         from advisor.errors import JobError
 
-        raise JobError("this backend cannot pause jobs")
+        raise JobError.from_catalog("core.jobs.cannot_pause")
 
     def calibrate(self, *, model: str | None, seq_len: int, batch: int, steps: int) -> TrainingRun:
         """Time ``steps`` training steps of ``model`` on ``batch`` examples of ``seq_len`` tokens.
@@ -370,9 +373,8 @@ class FineTuningService(abc.ABC):
         Raises:
             CapabilityError: the backend does not train on this machine.
         """
-        raise CapabilityError(
-            "this backend does not train on this machine, so there is nothing to calibrate",
-            hint="calibrate with --backend local",
+        raise CapabilityError.from_catalog(
+            "core.jobs.cannot_calibrate", hint_key="core.jobs.cannot_calibrate_hint"
         )
 
     @abc.abstractmethod

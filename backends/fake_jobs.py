@@ -129,7 +129,11 @@ class FakeFineTuning(StoredFineTuning):
 
     def preview(self, request: JobRequest) -> JobPreview | None:
         if not Path(request.training_file).is_file():
-            raise DataFileError("file not found", path=request.training_file, hint="check the path")
+            raise DataFileError.from_catalog(
+                "core.jobs.file_not_found",
+                hint_key="core.jobs.file_not_found_hint",
+                path=request.training_file,
+            )
         lines = Path(request.training_file).read_text(encoding="utf-8").splitlines()
         return JobPreview(
             examples=sum(1 for line in lines if line.strip()),
@@ -143,15 +147,20 @@ class FakeFineTuning(StoredFineTuning):
         from backends.job_store import new_id
 
         if not Path(request.training_file).is_file():
-            raise DataFileError("file not found", path=request.training_file, hint="check the path")
+            raise DataFileError.from_catalog(
+                "core.jobs.file_not_found",
+                hint_key="core.jobs.file_not_found_hint",
+                path=request.training_file,
+            )
         metadata = dict(request.metadata)
         parent = metadata.get(PARENT_JOB_KEY)
         if parent is not None:  # continued training: the parent must have a model to extend
             found = self.store.get_job(parent)
             if found.status != SUCCEEDED or not found.fine_tuned_model:
-                raise UserInputError(
-                    f"cannot continue from job {parent}: it has no fine-tuned model",
-                    hint="continue from a job that succeeded",
+                raise UserInputError.from_catalog(
+                    "core.fake.no_model_to_continue",
+                    hint_key="core.fake.no_model_to_continue_hint",
+                    job=parent,
                 )
         metadata.update(self.estimate_metadata(request))
         if self._failures:
@@ -206,7 +215,11 @@ class FakeFineTuning(StoredFineTuning):
     def resume(self, job_id: str) -> FineTuneJob:
         job = self.store.get_job(job_id)
         if job.status == SUCCEEDED:
-            raise JobError(f"job {job_id} has already succeeded", hint="nothing to resume")
+            raise JobError.from_catalog(
+                "core.fake.already_succeeded",
+                hint_key="core.fake.already_succeeded_hint",
+                job=job_id,
+            )
         job.status = RUNNING
         job.error = None
         job.finished_at = None

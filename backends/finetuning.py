@@ -46,7 +46,9 @@ def invalid_files(request: JobRequest, work_dir: Path) -> builtins.list[tuple[st
     failed = []
     for path in filter(None, (request.training_file, request.validation_file)):
         if not Path(path).is_file():
-            raise DataFileError("file not found", path=path, hint="check the path")
+            raise DataFileError.from_catalog(
+                "core.jobs.file_not_found", hint_key="core.jobs.file_not_found_hint", path=path
+            )
         report = validate_file(path, request.method, grader=grader_file)
         if not report.ok:
             failed.append((path, report))

@@ -141,7 +141,9 @@ def method_settings(request: JobRequest) -> MethodSettings:
         if not request.grader:
             from advisor.errors import UserInputError
 
-            raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
+            raise UserInputError.from_catalog(
+                "core.jobs.rft_needs_grader", hint_key="core.jobs.rft_needs_grader_hint"
+            )
         return RFTSettings.model_validate({**values, "grader": request.grader})
     return SFTSettings.model_validate(values)
 

@@ -29,6 +29,13 @@ CONVERTED = [
     "advisor/bench/scenario.py",
     "advisor/export",
     # backends: each path is added here once its raises come from the catalog
+    "backends/local/onnx_engine",
+    "backends/base.py",
+    "backends/fake.py",
+    "backends/fake_jobs.py",
+    "backends/finetuning.py",
+    "backends/jobs.py",
+    "backends/types.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",

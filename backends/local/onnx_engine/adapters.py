@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
+from advisor.messages import Localized
 from backends.local.onnx_engine.build import BuiltModel
 
 _PEFT_KEY = re.compile(r"layers\.(\d+)\.(self_attn|mlp)\.(\w+)\.lora_([AB])\.weight$")
@@ -72,25 +73,28 @@ def adapter_arrays(adapter_dir: Path, info: BuiltModel) -> dict[str, Any]:
     config_file = adapter_dir / "adapter_config.json"
     weights_file = adapter_dir / "adapter_model.safetensors"
     if not (config_file.is_file() and weights_file.is_file()):
-        raise ModelNotFoundError(
-            f"no LoRA adapter in {adapter_dir}",
-            hint="expected adapter_config.json and adapter_model.safetensors",
+        raise ModelNotFoundError.from_catalog(
+            "core.onnx.no_adapter", hint_key="core.onnx.no_adapter_hint", folder=str(adapter_dir)
         )
     config = json.loads(config_file.read_text())
     unsupported = _unsupported(config, info)
     if unsupported:
-        raise BackendUnavailableError(
-            f"the onnx engine cannot serve the adapter in {adapter_dir.name}: {unsupported}",
-            hint="set ADVISOR_LOCAL__ENGINE=torch for this model",
+        raise BackendUnavailableError.from_catalog(
+            "core.onnx.adapter_unsupported",
+            hint_key="core.onnx.use_torch_for_model_hint",
+            adapter=adapter_dir.name,
+            reason=unsupported,
         )
     rank, scale = int(config["r"]), scaling(config)
     arrays = {name: np.zeros(shape, dtype=np.float32) for name, shape in info.slots.items()}
     for key, value in load_file(str(weights_file)).items():
         name = onnx_name(key)
         if name is None or name not in arrays:
-            raise BackendUnavailableError(
-                f"the onnx engine has no LoRA slot for {key} ({adapter_dir.name})",
-                hint="set ADVISOR_LOCAL__ENGINE=torch for this model",
+            raise BackendUnavailableError.from_catalog(
+                "core.onnx.no_slot_for",
+                hint_key="core.onnx.use_torch_for_model_hint",
+                weight=key,
+                adapter=adapter_dir.name,
             )
         weight = value.astype(np.float32)
         if ".lora_A." in name:  # (r, in) -> (in, slot): rank columns beyond r stay zero
@@ -100,19 +104,22 @@ def adapter_arrays(adapter_dir: Path, info: BuiltModel) -> dict[str, Any]:
     return arrays
 
 
-def _unsupported(config: dict[str, Any], info: BuiltModel) -> str | None:
+def _unsupported(config: dict[str, Any], info: BuiltModel) -> Localized | None:
+    """Why the built model cannot serve this adapter (in the error's language), or None."""
     if config.get("peft_type", "LORA") != "LORA":
-        return f"{config.get('peft_type')} is not LoRA"
+        return Localized("core.onnx.reason.not_lora", {"peft_type": config.get("peft_type")})
     if info.slot_rank is None:
-        return f"the {info.precision} model has no LoRA slots (use onnx_precision fp32 or int8)"
+        return Localized("core.onnx.reason.no_slots", {"precision": info.precision})
     if int(config["r"]) > info.slot_rank:
-        return f"rank {config['r']} is above the slot rank {info.slot_rank}"
+        return Localized(
+            "core.onnx.reason.rank_above_slot", {"rank": config["r"], "slot_rank": info.slot_rank}
+        )
     if config.get("use_dora"):
-        return "DoRA adapters are not plain LoRA"
+        return Localized("core.onnx.reason.dora")
     if config.get("rank_pattern") or config.get("alpha_pattern"):
-        return "per-module ranks or alphas"
+        return Localized("core.onnx.reason.per_module")
     if config.get("modules_to_save"):
-        return "it retrains whole modules (modules_to_save)"
+        return Localized("core.onnx.reason.modules_to_save")
     return None
 
 

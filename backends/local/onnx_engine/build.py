@@ -32,9 +32,11 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
+from advisor import messages
 from advisor.errors import BackendUnavailableError
 
 BUILD_VERSION = 1  # bump when the layout of a built folder changes
@@ -115,9 +117,10 @@ def ensure_built(
             (for instance a model family this onnxruntime-genai version cannot build).
     """
     if not (source / "config.json").is_file():
-        raise BackendUnavailableError(
-            f"the onnx engine needs a local model folder, not {str(source)!r}",
-            hint="use a preset id or a folder with config.json, or set ADVISOR_LOCAL__ENGINE=torch",
+        raise BackendUnavailableError.from_catalog(
+            "core.onnx.needs_folder",
+            hint_key="core.onnx.needs_folder_hint",
+            source=repr(str(source)),
         )
     _refuse_unsupported(source)
     target = built_dir(models_dir, source, precision)
@@ -125,10 +128,7 @@ def ensure_built(
         return target
     failed = Path(f"{target}.failed")
     if failed.is_file():  # a build that failed fails fast, instead of a minute every call
-        raise BackendUnavailableError(
-            failed.read_text().strip(),
-            hint=f"set ADVISOR_LOCAL__ENGINE=torch (delete {failed} to try the build again)",
-        )
+        raise failed_before(failed)
     target.parent.mkdir(parents=True, exist_ok=True)
     from filelock import FileLock
 
@@ -143,7 +143,7 @@ def ensure_built(
                 info = _build(source, tmp, precision)
             except Exception as exc:  # not an interrupt: this build would fail again
                 error = _as_unavailable(exc, source)
-                failed.write_text(error.message + "\n")
+                record_failure(failed, error)
                 raise error from exc
             info.key = target.name.rsplit("-", 1)[-1]
             (tmp / "out" / INFO_FILE).write_text(info.model_dump_json(indent=2))
@@ -158,10 +158,57 @@ def ensure_built(
 def _as_unavailable(exc: Exception, source: Path) -> BackendUnavailableError:
     if isinstance(exc, BackendUnavailableError):
         return exc
-    return BackendUnavailableError(
-        f"the ONNX model for {source.name} could not be built ({type(exc).__name__}: {exc})",
-        hint="set ADVISOR_LOCAL__ENGINE=torch",
+    return BackendUnavailableError.from_catalog(
+        "core.onnx.build_failed",
+        hint_key="core.onnx.use_torch_hint",
+        model=source.name,
+        error=f"{type(exc).__name__}: {exc}",
     )
+
+
+# The sentences a recorded failure may hold, most specific first (an older version
+# recorded the English alone: the values are found again from it).
+_RECORDED_KEYS = ("core.onnx.no_slots", "core.onnx.slot_quantized", "core.onnx.build_failed")
+
+
+def record_failure(failed: Path, error: BackendUnavailableError) -> None:
+    """Write why the build failed to ``failed``: the English, and its catalog key and values.
+
+    The next call raises it again from there (:func:`failed_before`), in the reader's language.
+    """
+    record = {"message": error.message, "key": error.key, "values": error.values}
+    failed.write_text(json.dumps(record, default=str) + "\n")
+
+
+def failed_before(failed: Path) -> BackendUnavailableError:
+    """The failure recorded in ``failed`` (JSON, or an older version's plain English), again."""
+    key, values = _recorded(failed.read_text(encoding="utf-8", errors="replace").strip())
+    return BackendUnavailableError.from_catalog(
+        key, hint_key="core.onnx.failed_before_hint", **{**values, "failed_file": str(failed)}
+    )
+
+
+def _recorded(text: str) -> tuple[str, dict[str, Any]]:
+    """The catalog key and values of a recorded failure (its text as written when unknown)."""
+    try:
+        record = json.loads(text)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict) or not isinstance(record.get("message"), str):
+        record = {"message": text}  # the plain-text file of an older version
+    key, values = record.get("key"), record.get("values")
+    if isinstance(key, str) and isinstance(values, dict):
+        try:
+            messages.text(key, "en", **values)  # the key still exists and takes these values
+        except (KeyError, IndexError, ValueError):
+            pass
+        else:
+            return key, values
+    for known in _RECORDED_KEYS:
+        found = messages.match(known, record["message"])
+        if found is not None:
+            return known, dict(found)
+    return "core.onnx.recorded_failure", {"message": record["message"]}
 
 
 def _refuse_unsupported(source: Path) -> None:
@@ -169,10 +216,10 @@ def _refuse_unsupported(source: Path) -> None:
     config = json.loads((source / "config.json").read_text())
     kinds = config.get("layer_types") or []
     if config.get("sliding_window") or "sliding_attention" in kinds:
-        raise BackendUnavailableError(
-            f"the onnx engine does not serve {source.name} (sliding-window attention, "
-            "Gemma 3) with this onnxruntime-genai version",
-            hint="set ADVISOR_LOCAL__ENGINE=torch for this model",
+        raise BackendUnavailableError.from_catalog(
+            "core.onnx.sliding_window",
+            hint_key="core.onnx.use_torch_for_model_hint",
+            model=source.name,
         )
 
 
@@ -193,10 +240,11 @@ def _build(source: Path, tmp: Path, precision: str) -> BuiltModel:
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0 or not (tmp / "out" / "genai_config.json").is_file():
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise BackendUnavailableError(
-            f"the ONNX model for {source.name} could not be built ({last[:200]})",
-            hint="this model family may be unsupported by onnxruntime-genai; "
-            "set ADVISOR_LOCAL__ENGINE=torch",
+        raise BackendUnavailableError.from_catalog(
+            "core.onnx.build_failed",
+            hint_key="core.onnx.build_failed_hint",
+            model=source.name,
+            error=last[:200],
         )
     info = BuiltModel(key="", precision=precision, genai_version=genai_version())
     if slots:
@@ -264,10 +312,10 @@ def _open_slots(model_file: Path) -> dict[str, list[int]]:
     for init in model.graph.initializer:
         if ".lora_A." in init.name or ".lora_B." in init.name:
             if init.data_type != onnx.TensorProto.FLOAT:  # quantized: cannot take an adapter
-                raise BackendUnavailableError(
-                    f"the ONNX model's LoRA slot {init.name} was quantized, "
-                    "so it cannot serve adapters",
-                    hint="set ADVISOR_LOCAL__ONNX_PRECISION=fp32 for fine-tuned models",
+                raise BackendUnavailableError.from_catalog(
+                    "core.onnx.slot_quantized",
+                    hint_key="core.onnx.slot_quantized_hint",
+                    slot=init.name,
                 )
             slots[init.name] = [int(d) for d in init.dims]
             if init.name not in declared:
@@ -275,9 +323,8 @@ def _open_slots(model_file: Path) -> dict[str, list[int]]:
                     onnx.helper.make_tensor_value_info(init.name, init.data_type, list(init.dims))
                 )
     if not slots:
-        raise BackendUnavailableError(
-            "the ONNX model was built without LoRA slots",
-            hint="set ADVISOR_LOCAL__ENGINE=torch for fine-tuned models",
+        raise BackendUnavailableError.from_catalog(
+            "core.onnx.no_slots", hint_key="core.onnx.use_torch_for_fine_tuned_hint"
         )
     onnx.save(model, str(model_file))  # the weights stay in model.onnx.data, untouched
     return slots

@@ -84,9 +84,8 @@ def load(settings: Settings, base_path: str, adapter_dir: Path | None) -> Loaded
 
     missing = available()
     if missing:
-        raise BackendUnavailableError(
-            f"the onnx engine needs the {missing} package",
-            hint="reinstall with scripts/install.sh, or set ADVISOR_LOCAL__ENGINE=torch",
+        raise BackendUnavailableError.from_catalog(
+            "core.onnx.needs_package", hint_key="core.onnx.needs_package_hint", package=missing
         )
     folder = ensure_built(
         settings.models_dir,
@@ -101,9 +100,11 @@ def load(settings: Settings, base_path: str, adapter_dir: Path | None) -> Loaded
             try:
                 model = OnnxModel.load(folder, key[1])
             except (RuntimeError, OSError) as exc:
-                raise BackendUnavailableError(
-                    f"the ONNX model in {folder} cannot be loaded ({exc})",
-                    hint=f"delete {folder} to rebuild it, or set ADVISOR_LOCAL__ENGINE=torch",
+                raise BackendUnavailableError.from_catalog(
+                    "core.onnx.cannot_load",
+                    hint_key="core.onnx.cannot_load_hint",
+                    folder=str(folder),
+                    error=str(exc),
                 ) from exc
             _models[key] = model
             while len(_models) > _CACHE_SIZE:
@@ -212,9 +213,10 @@ def _guarded(
     except AdvisorError:
         raise
     except RuntimeError as exc:  # ORT GenAI reports every failure as RuntimeError
-        raise BackendRequestError(
-            f"the onnx engine failed while generating ({exc})",
-            hint="retry with ADVISOR_LOCAL__ENGINE=torch, and report the message",
+        raise BackendRequestError.from_catalog(
+            "core.onnx.generation_failed",
+            hint_key="core.onnx.generation_failed_hint",
+            error=str(exc),
         ) from exc
 
 
