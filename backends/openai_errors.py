@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from advisor.errors import (
     AdvisorError,
@@ -139,7 +139,7 @@ class _Said(NamedTuple):
     key_var: str
     where: str
 
-    def values(self) -> dict[str, object]:
+    def values(self) -> dict[str, Any]:
         return self._asdict()
 
 

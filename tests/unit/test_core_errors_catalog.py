@@ -29,6 +29,13 @@ CONVERTED = [
     "advisor/bench/scenario.py",
     "advisor/export",
     # backends: each path is added here once its raises come from the catalog
+    "backends/openai_backend.py",
+    "backends/openai_endpoint.py",
+    "backends/openai_errors.py",
+    "backends/openai_graders.py",
+    "backends/openai_jobs.py",
+    "backends/openai_job_objects.py",
+    "backends/azure_deploy.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
