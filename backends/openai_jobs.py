@@ -30,6 +30,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor import messages
 from advisor.errors import (
     AdvisorError,
     BackendConnectionError,
@@ -238,7 +239,8 @@ class OpenAIFineTuning(StoredFineTuning):
             metadata=metadata,
             error=JobErrorInfo(
                 code=UNCONFIRMED,
-                message=f"not confirmed yet; `advisor jobs show {client_id}` checks again",
+                # Stored text (English); the catalog key lets a shell find it again by template.
+                message=messages.text("core.openai.unconfirmed_note", "en", client_id=client_id),
             ),
             **extras,
         )

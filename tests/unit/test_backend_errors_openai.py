@@ -259,3 +259,11 @@ def test_every_key_of_the_openai_catalog_is_used_by_the_backends() -> None:
     )
     unused = [key for key in keys if f'"{key}"' not in sources and not key.startswith(built)]
     assert unused == []
+
+
+def test_the_stored_unconfirmed_note_is_found_again_in_japanese() -> None:
+    note = "not confirmed yet; `advisor jobs show req-1` checks again"  # as the job store keeps it
+    assert messages.text("core.openai.unconfirmed_note", "en", client_id="req-1") == note
+    assert messages.recognised(note, ("core.openai.unconfirmed_note",), "ja") == (
+        "まだ確認されていません。`advisor jobs show req-1` でもう一度確認します"
+    )
