@@ -31,8 +31,9 @@ from advisor.errors import (
     ModelNotFoundError,
     RateLimitError,
 )
+from advisor.messages import Localized
 from backends.deployments import Deployment, DeploymentSku
-from backends.openai_errors import scrub
+from backends.openai_errors import Action, scrub
 
 if TYPE_CHECKING:
     import httpx
@@ -67,9 +68,10 @@ def deployment_url(section: AzureSettings, name: str) -> str:
     """
     missing = [variable for field, variable in _SETTINGS if not getattr(section, field)]
     if missing:
-        raise ConfigError(
-            "deploying on Azure needs the resource's subscription, resource group and account name",
-            hint="set " + ", ".join(missing) + " (or [azure] in advisor.toml)",
+        raise ConfigError.from_catalog(
+            "core.azure.deploy_settings",
+            hint_key="core.azure.deploy_settings_hint",
+            missing=", ".join(missing),
         )
     parts = (section.subscription_id, section.resource_group, section.account_name, name)
     sub, group, account, deployment = (quote(str(p), safe="") for p in parts)
@@ -97,37 +99,36 @@ def deployment_from_arm(data: dict[str, Any], name: str) -> Deployment:
 
 
 def translate_arm_error(
-    response: httpx.Response, action: str, secrets: tuple[str, ...]
+    response: httpx.Response, action: Action, secrets: tuple[str, ...]
 ) -> AdvisorError:
-    """ARM's error answer (``{"error": {"code", "message"}}``) as an advisor error."""
+    """ARM's error answer (``{"error": {"code", "message"}}``) as an advisor error.
+
+    ARM's code and message stay values of the catalog sentence (scrubbed, never translated).
+    """
     try:
         detail = response.json().get("error") or {}
     except ValueError:
         detail = {}
     code = str(detail.get("code") or response.status_code)
     message = scrub(str(detail.get("message") or response.reason_phrase), secrets)
-    what = f"Azure Resource Manager refused to {action} ({code}): {message}"
+    what = {"action": action, "code": code, "detail": message}
+    key = "core.azure.arm_refused"
     status = response.status_code
     if status in (401, 403):
-        return AuthenticationError(
-            what,
-            hint="renew ADVISOR_AZURE__ARM_TOKEN (`az account get-access-token`) and check that "
-            "it may write deployments of this resource",
-        )
+        return AuthenticationError.from_catalog(key, hint_key="core.azure.arm_auth_hint", **what)
     if status == 404:
-        return ModelNotFoundError(
-            what,
-            hint="check ADVISOR_AZURE__SUBSCRIPTION_ID, RESOURCE_GROUP, ACCOUNT_NAME and the name",
+        return ModelNotFoundError.from_catalog(
+            key, hint_key="core.azure.arm_not_found_hint", **what
         )
     if status == 429:
-        return RateLimitError(what, hint="wait a minute and deploy again")
+        return RateLimitError.from_catalog(key, hint_key="core.azure.arm_rate_hint", **what)
     if "quota" in (code + message).lower():
-        return BackendRequestError(
-            what, hint="free capacity (delete an unused deployment) or choose the other --sku"
-        )
+        return BackendRequestError.from_catalog(key, hint_key="core.azure.arm_quota_hint", **what)
     if status >= 500:
-        return BackendConnectionError(what, hint="Azure had a server error; deploy again later")
-    return BackendRequestError(what, hint="check the job's fine-tuned model and the --sku")
+        return BackendConnectionError.from_catalog(
+            key, hint_key="core.azure.arm_server_hint", **what
+        )
+    return BackendRequestError.from_catalog(key, hint_key="core.azure.arm_request_hint", **what)
 
 
 class AzureDeployments:
@@ -149,30 +150,29 @@ class AzureDeployments:
         try:
             identity = importlib.import_module("azure.identity")
         except ImportError:
-            raise BackendUnavailableError(
-                "no Azure Resource Manager token to deploy with",
-                hint="export ADVISOR_AZURE__ARM_TOKEN=$(az account get-access-token "
-                "--query accessToken -o tsv)",
+            raise BackendUnavailableError.from_catalog(
+                "core.azure.no_arm_token", hint_key="core.azure.no_arm_token_hint"
             ) from None
         try:
             return str(identity.DefaultAzureCredential().get_token(ARM_SCOPE).token)
         except Exception as exc:  # azure-identity raises its own hierarchy
-            raise BackendUnavailableError(
-                f"azure-identity found no credential: {type(exc).__name__}",
-                hint="run `az login` or export ADVISOR_AZURE__ARM_TOKEN",
+            raise BackendUnavailableError.from_catalog(
+                "core.azure.no_credential",
+                hint_key="core.azure.no_credential_hint",
+                error=type(exc).__name__,
             ) from exc
 
     def create(self, job: FineTuneJob, name: str, sku: DeploymentSku | None) -> Deployment:
         """PUT the deployment of ``job``'s fine-tuned model; ARM answers while provisioning."""
         chosen = sku or self.section.deploy_sku
         body = deployment_body(str(job.fine_tuned_model), chosen, self.section.deploy_capacity)
-        data = self._call("PUT", name, f"deploy {name}", json=body)
+        data = self._call("PUT", name, _action("deploy", name), json=body)
         return deployment_from_arm(data, name).model_copy(update={"job_id": job.id})
 
     def get(self, name: str) -> Deployment:
-        return deployment_from_arm(self._call("GET", name, f"look up deployment {name}"), name)
+        return deployment_from_arm(self._call("GET", name, _action("look_up", name)), name)
 
-    def _call(self, method: str, name: str, action: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, name: str, action: Action, **kwargs: Any) -> dict[str, Any]:
         """One ARM request with retries on 429, 5xx and lost connections (PUT is idempotent)."""
         import httpx
 
@@ -189,10 +189,11 @@ class AzureDeployments:
                     response = client.request(method, url, params=params, headers=headers, **kwargs)
                 except httpx.HTTPError as exc:
                     if last:
-                        raise BackendConnectionError(
-                            f"could not reach Azure Resource Manager to {action}: "
-                            f"{scrub(str(exc), secrets) or type(exc).__name__}",
-                            hint="check the network and ADVISOR_AZURE__ARM_ENDPOINT",
+                        raise BackendConnectionError.from_catalog(
+                            "core.azure.arm_unreachable",
+                            hint_key="core.azure.arm_unreachable_hint",
+                            action=action,
+                            detail=scrub(str(exc), secrets) or type(exc).__name__,
                         ) from exc
                 else:
                     if response.is_success:
@@ -206,14 +207,20 @@ class AzureDeployments:
         raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _json(response: httpx.Response, action: str) -> dict[str, Any]:
+def _action(name: str, deployment: str) -> Localized:
+    """What an ARM call was doing (``core.azure.action.*``), in the message's language."""
+    return Localized(f"core.azure.action.{name}", {"name": deployment})
+
+
+def _json(response: httpx.Response, action: Action) -> dict[str, Any]:
     try:
         data = response.json()
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise BackendRequestError(
-            f"Azure Resource Manager answered {action} with something that is not a deployment",
-            hint="check ADVISOR_AZURE__ARM_ENDPOINT (https://management.azure.com)",
+        raise BackendRequestError.from_catalog(
+            "core.azure.arm_not_deployment",
+            hint_key="core.azure.arm_not_deployment_hint",
+            action=action,
         )
     return data

@@ -33,12 +33,15 @@ from advisor.errors import (
     CapabilityError,
 )
 from advisor.ids import METHODS
+from advisor.messages import Localized
 from advisor.settings import AzureSettings, OpenAISettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.deployments import DEPLOYMENT_KEY
 from backends.openai_endpoint import KEYLESS_PLACEHOLDER, AzureEndpoint, Endpoint, OpenAIEndpoint
 from backends.openai_errors import (
     WIND_DOWN_HINT,
+    Action,
+    doing,
     error_code,
     scrub,
     translate_error,
@@ -163,15 +166,19 @@ class OpenAIBackend(Backend):
             if self._client is None:
                 availability = self.availability()
                 if not availability.usable:
-                    reason = availability.reason or f"the {self.name} backend is not configured"
-                    message, _, hint = reason.partition(": ")
-                    raise BackendUnavailableError(message, hint=hint or None)
-                with self.translating("connect"):  # OpenAIError/ValueError for bad config
+                    # The endpoint's reason names the fix already ("no X: set X ...").
+                    reason = availability.reason_value() or Localized(
+                        "core.openai.unusable_reason", {"backend": self.name}
+                    )
+                    raise BackendUnavailableError.from_catalog(
+                        "core.openai.unusable", reason=reason
+                    )
+                with self.translating(doing("connect")):  # OpenAIError/ValueError for bad config
                     self._client = self.endpoint.build_client(self._http_client)
             return self._client
 
     def translating(
-        self, action: str, *, model: str | None = None, job_id: str | None = None
+        self, action: Action, *, model: str | None = None, job_id: str | None = None
     ) -> AbstractContextManager[None]:
         """:func:`~backends.openai_errors.translating` with this backend's secrets filled in."""
         return translating(
@@ -184,7 +191,7 @@ class OpenAIBackend(Backend):
         )
 
     def translate(
-        self, exc: Exception, action: str, *, model: str | None = None, job_id: str | None = None
+        self, exc: Exception, action: Action, *, model: str | None = None, job_id: str | None = None
     ) -> AdvisorError:
         """This backend's :func:`translate_error`, for code that inspects the exception first."""
         if isinstance(exc, AdvisorError):
@@ -202,9 +209,10 @@ class OpenAIBackend(Backend):
     def _expect(self, response: Any, field: str) -> None:
         """A server that is not OpenAI-compatible (e.g. an HTML page) parses as a string."""
         if not hasattr(response, field):
-            raise BackendError(
-                f"{self.endpoint.label} did not answer like an OpenAI-compatible server",
-                hint="check the base_url setting (it usually ends in /v1)",
+            raise BackendError.from_catalog(
+                "core.openai.not_compatible",
+                hint_key="core.openai.not_compatible_hint",
+                endpoint=self.endpoint.label,
             )
 
     # --- chat ---------------------------------------------------------------------------
@@ -241,12 +249,14 @@ class OpenAIBackend(Backend):
         client = self.client  # configuration problems first: key, then model
         name = self.resolve_model(model)
         start = time.perf_counter()
-        with self.translating("chat", model=name):
+        with self.translating(doing("chat"), model=name):
             response = client.chat.completions.create(**self._request(messages, name, params))
         latency = time.perf_counter() - start
         self._expect(response, "choices")
         if not response.choices:
-            raise BackendError(f"{self.endpoint.label} returned no answer for model {name!r}")
+            raise BackendError.from_catalog(
+                "core.openai.no_answer", endpoint=self.endpoint.label, model=repr(name)
+            )
         choice = response.choices[0]
         usage = response.usage
         return ChatResult(
@@ -307,7 +317,7 @@ class OpenAIBackend(Backend):
             usage = Usage()
             finish: str | None = None
             answered_model = name
-            with self.translating("chat", model=name):
+            with self.translating(doing("chat"), model=name):
                 for event in client.chat.completions.create(**request):
                     answered_model = event.model or answered_model
                     if event.usage:
@@ -338,13 +348,16 @@ class OpenAIBackend(Backend):
         name = self.resolve_embedding_model(model)
         if not texts:
             return EmbeddingResult(vectors=[], model=name, dimensions=0)
-        with self.translating("embed texts", model=name):
+        with self.translating(doing("embed"), model=name):
             response = client.embeddings.create(model=name, input=list(texts))
         self._expect(response, "data")
         data = sorted(response.data, key=lambda item: item.index)
         if len(data) != len(texts):
-            raise BackendError(
-                f"{self.endpoint.label} returned {len(data)} embeddings for {len(texts)} texts"
+            raise BackendError.from_catalog(
+                "core.openai.embedding_count",
+                endpoint=self.endpoint.label,
+                got=len(data),
+                texts=len(texts),
             )
         # OpenAI's vectors are unit length already; compatible servers' may not be.
         vectors = [_normalise([float(v) for v in item.embedding]) for item in data]
@@ -358,22 +371,24 @@ class OpenAIBackend(Backend):
 
     def moderate(self, texts: Sequence[str]) -> list[ModerationResult]:
         if not self.endpoint.supports_moderation:
-            raise CapabilityError(
-                f"{self.endpoint.label} has no moderation endpoint (it filters content itself)",
-                hint="use --backend openai for moderation",
+            raise CapabilityError.from_catalog(
+                "core.openai.no_moderation_filters",
+                hint_key="core.openai.no_moderation_filters_hint",
+                endpoint=self.endpoint.label,
             )
         if not texts:
             return []
         import openai
 
         client = self.client
-        with self.translating("moderate texts"):
+        with self.translating(doing("moderate")):
             try:
                 response = client.moderations.create(input=list(texts))
             except openai.NotFoundError as exc:  # a compatible server without the endpoint
-                raise CapabilityError(
-                    f"{self.endpoint.label} has no moderation endpoint",
-                    hint="moderation needs api.openai.com",
+                raise CapabilityError.from_catalog(
+                    "core.openai.no_moderation",
+                    hint_key="core.openai.no_moderation_hint",
+                    endpoint=self.endpoint.label,
                 ) from exc
         self._expect(response, "results")
         results = []

@@ -175,17 +175,17 @@ class AzureEndpoint(Endpoint):
     def resolve_model(self, model: str | None) -> str:
         name = model or self.section.deployment
         if not name:
-            raise ConfigError(
-                "no Azure deployment to chat with",
-                hint="set ADVISOR_AZURE__DEPLOYMENT or pass --model <deployment>",
+            raise ConfigError.from_catalog(
+                "core.azure.no_deployment", hint_key="core.azure.no_deployment_hint"
             )
         return name
 
     def resolve_embedding_model(self, model: str | None) -> str:
         name = model or self.section.embedding_deployment
         if not name:
-            raise ConfigError(
-                "no Azure embedding deployment", hint="set ADVISOR_AZURE__EMBEDDING_DEPLOYMENT"
+            raise ConfigError.from_catalog(
+                "core.azure.no_embedding_deployment",
+                hint_key="core.azure.no_embedding_deployment_hint",
             )
         return name
 

@@ -4,6 +4,9 @@
 error: every SDK call of the ``openai`` and ``azure`` backends and of their
 fine-tuning service runs inside it.  Messages are scrubbed first, so neither a
 key nor a partial echo of one ever reaches a log, a report or the terminal.
+The product's sentence and hint come from the message catalog
+(``advisor/messages_backends_openai.yaml``, English and Japanese); the
+provider's own words stay a value (``{detail}``), never translated.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 from advisor.errors import (
     AdvisorError,
@@ -24,9 +28,11 @@ from advisor.errors import (
     ModelNotFoundError,
     RateLimitError,
 )
+from advisor.messages import Localized
 
 # Refusals that read like the end of self-serve fine-tuning rather than a bad request.
 _WIND_DOWN = re.compile(r"no longer|not available|new users|deprecat|sunset|wind", re.IGNORECASE)
+# The English of core.openai.wind_down_hint, for callers that name the wind-down themselves.
 WIND_DOWN_HINT = (
     "this account may no longer create fine-tuning jobs; Azure OpenAI (--backend azure) "
     "and --backend local can (see docs/backends.md, wind-down)"
@@ -83,11 +89,23 @@ def error_code(exc: Exception) -> str | None:
     return code if isinstance(code, str) else None
 
 
+#: What a request was doing: a catalog phrase, or a plugin's plain English words.
+Action = str | Localized
+
+
+def doing(name: str, **values: str) -> Localized:
+    """The phrase ``core.openai.action.<name>`` (e.g. ``doing("look_up_job", job=job_id)``).
+
+    English where the message is English, Japanese inside a Japanese one.
+    """
+    return Localized(f"core.openai.action.{name}", values)
+
+
 def translate_error(
     exc: Exception,
     *,
     backend: str,
-    action: str,
+    action: Action,
     secrets: Sequence[str | None] = (),
     model: str | None = None,
     job_id: str | None = None,
@@ -95,128 +113,124 @@ def translate_error(
 ) -> AdvisorError:
     """Map an exception from the openai SDK to the product's error hierarchy.
 
-    ``action`` is a short phrase ("chat", "create the fine-tuning job") used in
+    ``action`` is a short phrase (``doing("chat")``, ``doing("create_job")``) used in
     the message; ``job_id`` marks job operations, whose refusals become
     :class:`JobError` and whose 404s become :class:`JobNotFoundError`.
-    Unknown exceptions become :class:`BackendError`.  Call it as
-    ``raise translate_error(exc, ...) from exc``.
+    Unknown exceptions become :class:`BackendError`.  Every message comes from the
+    catalog; the provider's own words are its ``{detail}`` value, scrubbed of keys.
+    Call it as ``raise translate_error(exc, ...) from exc``.
     """
 
     key_var = "AZURE_OPENAI_API_KEY" if backend == "azure" else "OPENAI_API_KEY"
     detail = scrub(_provider_message(exc), secrets).rstrip(".")
-    where = endpoint or backend
-    refused = _refused(exc, backend, action, detail, key_var, model=model, job_id=job_id)
+    said = _Said(backend, action, detail, key_var, where=endpoint or backend)
+    refused = _refused(exc, said, model=model, job_id=job_id)
     if refused is not None:
         return refused
-    return _failed(exc, backend, action, detail, key_var, where, secrets, is_job=job_id is not None)
+    return _failed(exc, said, secrets, is_job=job_id is not None)
+
+
+class _Said(NamedTuple):
+    """The values every translated message may name."""
+
+    backend: str
+    action: Action
+    detail: str
+    key_var: str
+    where: str
+
+    def values(self) -> dict[str, Any]:
+        return self._asdict()
 
 
 def _refused(
-    exc: Exception,
-    backend: str,
-    action: str,
-    detail: str,
-    key_var: str,
-    *,
-    model: str | None,
-    job_id: str | None,
+    exc: Exception, said: _Said, *, model: str | None, job_id: str | None
 ) -> AdvisorError | None:
     """Keys, permissions, missing things and quotas; None for every other exception."""
     import openai
 
     is_job = job_id is not None
+    values = said.values()
     if isinstance(exc, openai.AuthenticationError):
         # The provider's text may quote the key; say only what to do.
-        return AuthenticationError(
-            f"the {backend} backend rejected the API key while trying to {action}",
-            hint=f"check {key_var} or choose --backend local",
+        return AuthenticationError.from_catalog(
+            "core.openai.rejected_key", hint_key="core.openai.rejected_key_hint", **values
         )
     if isinstance(exc, openai.PermissionDeniedError):
-        hint = "check the key's project permissions"
         if is_job:
-            return JobError(
-                f"the {backend} backend refused to {action}: {detail}", hint=WIND_DOWN_HINT
+            return JobError.from_catalog(
+                "core.openai.refused", hint_key="core.openai.wind_down_hint", **values
             )
-        return AuthenticationError(
-            f"the {backend} backend refused to {action}: {detail}", hint=hint
+        return AuthenticationError.from_catalog(
+            "core.openai.refused", hint_key="core.openai.permissions_hint", **values
         )
     if isinstance(exc, openai.NotFoundError):
         if is_job and job_id:
-            return JobNotFoundError(
-                f"the {backend} backend has no job {job_id!r}",
-                hint="see `advisor jobs list`",
+            return JobNotFoundError.from_catalog(
+                "core.openai.no_job", hint_key="core.openai.no_job_hint", job=repr(job_id), **values
             )
         if model:
-            return ModelNotFoundError(
-                f"the {backend} backend has no model {model!r}: {detail}",
-                hint="check --model (on Azure: the deployment name)",
+            return ModelNotFoundError.from_catalog(
+                "core.openai.no_model",
+                hint_key="core.openai.no_model_hint",
+                model=repr(model),
+                **values,
             )
-        return BackendRequestError(f"the {backend} backend could not {action}: {detail}")
+        return BackendRequestError.from_catalog("core.openai.could_not", **values)
     if isinstance(exc, openai.RateLimitError):
         if error_code(exc) == "insufficient_quota":
-            return RateLimitError(
-                f"the {backend} account has no quota left to {action}",
-                hint="add credit or raise the quota, or choose --backend local",
+            return RateLimitError.from_catalog(
+                "core.openai.no_quota", hint_key="core.openai.no_quota_hint", **values
             )
-        return RateLimitError(
-            f"the {backend} backend kept rate-limiting the request to {action}",
-            hint="wait a minute or lower the concurrency",
+        return RateLimitError.from_catalog(
+            "core.openai.rate_limited", hint_key="core.openai.rate_limited_hint", **values
         )
     return None
 
 
 def _failed(
-    exc: Exception,
-    backend: str,
-    action: str,
-    detail: str,
-    key_var: str,
-    where: str,
-    secrets: Sequence[str | None],
-    *,
-    is_job: bool,
+    exc: Exception, said: _Said, secrets: Sequence[str | None], *, is_job: bool
 ) -> AdvisorError:
     """Timeouts, connections, server errors, other refusals, and anything unknown."""
     import openai
 
+    values = said.values()
     if isinstance(exc, openai.APITimeoutError):
-        return BackendConnectionError(
-            f"{where} did not answer in time when trying to {action}",
-            hint="retry later or raise the timeout_s setting",
+        return BackendConnectionError.from_catalog(
+            "core.openai.timeout", hint_key="core.openai.timeout_hint", **values
         )
     if isinstance(exc, openai.APIConnectionError):
-        return BackendConnectionError(
-            f"cannot reach {where} to {action}",
-            hint="check the network or the base_url/endpoint setting",
+        return BackendConnectionError.from_catalog(
+            "core.openai.unreachable", hint_key="core.openai.unreachable_hint", **values
         )
     if isinstance(exc, openai.InternalServerError) or (
         isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
     ):
-        return BackendError(
-            f"{where} failed with a server error while trying to {action}: {detail}",
-            hint="retry later",
+        return BackendError.from_catalog(
+            "core.openai.server_error", hint_key="core.openai.server_error_hint", **values
         )
     if isinstance(exc, openai.APIStatusError):  # 400, 409, 422 and other refusals
         if is_job:
-            wind_down = WIND_DOWN_HINT if _WIND_DOWN.search(detail) else None
-            return JobError(f"the {backend} backend refused to {action}: {detail}", hint=wind_down)
-        return BackendRequestError(f"the {backend} backend refused to {action}: {detail}")
+            wind_down = "core.openai.wind_down_hint" if _WIND_DOWN.search(said.detail) else None
+            return JobError.from_catalog("core.openai.refused", hint_key=wind_down, **values)
+        return BackendRequestError.from_catalog("core.openai.refused", **values)
     if isinstance(exc, openai.APIResponseValidationError):
-        return BackendError(f"{where} sent an unexpected response while trying to {action}")
+        return BackendError.from_catalog("core.openai.unexpected_response", **values)
     if isinstance(exc, openai.LengthFinishReasonError | openai.ContentFilterFinishReasonError):
-        return BackendRequestError(f"the {backend} backend stopped the answer: {detail}")
+        return BackendRequestError.from_catalog("core.openai.stopped", **values)
+    # The SDK's own sentence, whole (not the provider's): a value, scrubbed like the rest.
+    whole = said._replace(detail=scrub(str(exc), secrets)).values()
     if isinstance(exc, openai.OpenAIError):
-        return BackendUnavailableError(
-            f"the {backend} backend is not configured: {scrub(str(exc), secrets)}",
-            hint=f"set {key_var} or choose --backend local",
+        return BackendUnavailableError.from_catalog(
+            "core.openai.not_configured", hint_key="core.openai.not_configured_hint", **whole
         )
-    return BackendError(f"the {backend} backend failed to {action}: {scrub(str(exc), secrets)}")
+    return BackendError.from_catalog("core.openai.failed", **whole)
 
 
 @contextmanager
 def translating(
     backend: str,
-    action: str,
+    action: Action,
     secrets: Sequence[str | None] = (),
     *,
     model: str | None = None,
@@ -227,7 +241,7 @@ def translating(
 
     Advisor errors pass unchanged, so nested blocks translate once::
 
-        with translating("openai", "chat", secrets=(key,), model=name):
+        with translating("openai", doing("chat"), secrets=(key,), model=name):
             response = client.chat.completions.create(...)
     """
     try:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from advisor.errors import GraderError, UserInputError
+from advisor.messages import Localized
 
 
 class OpenAIGraderError(GraderError, UserInputError):
@@ -33,22 +34,34 @@ def _template(text: str) -> str:
     return _TEMPLATE.sub(lambda m: "{{" + m.group(1) + "}}", text)
 
 
-def _require(spec: dict[str, Any], field: str, kind: type, where: str) -> Any:
+#: How messages name a grader: its quoted name, or "(unnamed)" in the reader's language.
+Where = str | Localized
+
+
+def _require(spec: dict[str, Any], field: str, kind: type, where: Where) -> Any:
     value = spec.get(field)
     if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
-        raise OpenAIGraderError(
-            f"grader {where} needs a {kind.__name__} field {field!r}",
-            hint="see the grader shapes in docs/backends.md",
+        raise OpenAIGraderError.from_catalog(
+            "core.openai.grader.needs_field",
+            hint_key="core.openai.grader.needs_field_hint",
+            where=where,
+            kind=kind.__name__,
+            field=repr(field),
         )
     return value
 
 
-def _choice(spec: dict[str, Any], field: str, allowed: Iterable[str], where: str) -> str:
+def _choice(spec: dict[str, Any], field: str, allowed: Iterable[str], where: Where) -> str:
     value = _require(spec, field, str, where)
     allowed = tuple(allowed)
     if value not in allowed:
-        raise OpenAIGraderError(
-            f"grader {where} has {field} {value!r}", hint=f"use one of: {', '.join(allowed)}"
+        raise OpenAIGraderError.from_catalog(
+            "core.openai.grader.bad_choice",
+            hint_key="core.openai.grader.bad_choice_hint",
+            where=where,
+            field=field,
+            value=repr(value),
+            allowed=", ".join(allowed),
         )
     return str(value)
 
@@ -68,18 +81,20 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
             does not run them) or a missing/invalid field.
     """
     if not isinstance(spec, dict):
-        raise OpenAIGraderError("a grader definition must be a JSON object")
+        raise OpenAIGraderError.from_catalog("core.openai.grader.not_object")
     kind = spec.get("type")
     name = spec.get("name") or kind
-    where = f"{name!r}" if name else "(unnamed)"
+    where: Where = f"{name!r}" if name else Localized("core.openai.grader.unnamed")
     allowed = RFT_GRADER_TYPES[:-1] if _nested else RFT_GRADER_TYPES
     if kind not in allowed:
-        why = "is ours only" if kind in ("regex", "json_schema") else "is not one OpenAI knows"
+        why = "type_ours" if kind in ("regex", "json_schema") else "type_unknown"
         if _nested and kind == "multi":
-            why = "cannot be nested inside another multi grader"
-        raise OpenAIGraderError(
-            f"grader type {kind!r} {why}, so OpenAI reinforcement fine-tuning cannot use it",
-            hint=f"use {', '.join(allowed)} (a python grader can do regex or schema checks)",
+            why = "type_nested"
+        raise OpenAIGraderError.from_catalog(
+            f"core.openai.grader.{why}",
+            hint_key="core.openai.grader.type_hint",
+            kind=repr(kind),
+            allowed=", ".join(allowed),
         )
     out: dict[str, Any] = {"type": kind, "name": _require(spec, "name", str, where)}
     if kind == "string_check":
@@ -93,9 +108,7 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
     elif kind == "python":
         source = _require(spec, "source", str, where)
         if not re.search(r"^def grade\s*\(", source, re.MULTILINE):
-            raise OpenAIGraderError(
-                f"python grader {where} must define `def grade(sample, item) -> float`"
-            )
+            raise OpenAIGraderError.from_catalog("core.openai.grader.python_no_grade", where=where)
         out["source"] = source
         if isinstance(spec.get("image_tag"), str):
             out["image_tag"] = spec["image_tag"]
@@ -110,14 +123,14 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
                 or not all(isinstance(v, int | float) for v in low_high)
                 or low_high[0] >= low_high[1]
             ):
-                raise OpenAIGraderError(f"grader {where} needs range [low, high] with low < high")
+                raise OpenAIGraderError.from_catalog("core.openai.grader.bad_range", where=where)
             out["range"] = [float(v) for v in low_high]
         if isinstance(spec.get("sampling_params"), dict):
             out["sampling_params"] = spec["sampling_params"]
     else:  # multi
         graders = _require(spec, "graders", dict, where)
         if not graders:
-            raise OpenAIGraderError(f"multi grader {where} needs at least one grader")
+            raise OpenAIGraderError.from_catalog("core.openai.grader.multi_empty", where=where)
         out["graders"] = {
             str(key): to_openai_grader(sub if isinstance(sub, dict) else {}, _nested=True)
             for key, sub in graders.items()
@@ -126,17 +139,16 @@ def to_openai_grader(spec: dict[str, Any], *, _nested: bool = False) -> dict[str
     return out
 
 
-def _grader_message(message: Any, where: str) -> dict[str, Any]:
+def _grader_message(message: Any, where: Where) -> dict[str, Any]:
     if not isinstance(message, dict) or message.get("role") not in _MESSAGE_ROLES:
-        raise OpenAIGraderError(
-            f"score_model grader {where} input must be messages with a role "
-            f"({', '.join(_MESSAGE_ROLES)}) and content"
+        raise OpenAIGraderError.from_catalog(
+            "core.openai.grader.bad_message", where=where, roles=", ".join(_MESSAGE_ROLES)
         )
     content = message.get("content")
     if isinstance(content, str):
         content = _template(content)
     elif not isinstance(content, list):
-        raise OpenAIGraderError(f"score_model grader {where} has a message without content")
+        raise OpenAIGraderError.from_catalog("core.openai.grader.no_content", where=where)
     out: dict[str, Any] = {"role": message["role"], "content": content}
     if message.get("type") == "message":
         out["type"] = "message"

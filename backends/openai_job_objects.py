@@ -12,10 +12,13 @@ import json
 import tempfile
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor import messages
 from advisor.errors import DataFileError, UserInputError
+from advisor.messages import Localized
 from backends.finetuning import refusal
 from backends.jobs import (
     OPENAI_METHOD_TYPES,
@@ -54,18 +57,37 @@ def method_payload(request: JobRequest) -> dict[str, Any]:
     return {"type": kind, kind: body}
 
 
+@dataclass(frozen=True)
+class Problems:
+    """The request's problems as one value of a message: "; "-joined, or 。-joined in Japanese."""
+
+    found: tuple[Localized, ...]
+
+    def __str__(self) -> str:
+        return "; ".join(str(problem) for problem in self.found)
+
+    def localized(self, lang: str) -> str:
+        if lang == "en":
+            return str(self)
+        return "。".join(messages.text(p.key, lang, **p.values) for p in self.found)
+
+
+def _limit(name: str, **values: object) -> Localized:
+    return Localized(f"core.openai.limit.{name}", values)
+
+
 def check_limits(request: JobRequest, metadata: dict[str, str]) -> None:
     """The API's documented limits, checked before anything is uploaded or paid."""
-    problems: list[str] = []
+    problems: list[Localized] = []
     if request.suffix is not None and not 1 <= len(request.suffix) <= 64:
-        problems.append("suffix must be 1 to 64 characters")
+        problems.append(_limit("suffix"))
     if request.seed is not None and not 0 <= request.seed <= 2_147_483_647:
-        problems.append("seed must be between 0 and 2147483647")
+        problems.append(_limit("seed"))
     if len(metadata) > 16:
-        problems.append(f"at most 16 metadata pairs, including {CLIENT_ID_KEY}")
+        problems.append(_limit("metadata_pairs", meta_key=CLIENT_ID_KEY))
     for key, value in metadata.items():
         if len(key) > 64 or len(value) > 512:
-            problems.append(f"metadata {key!r}: keys up to 64 and values up to 512 characters")
+            problems.append(_limit("metadata_size", entry=repr(key)))
     hp = request.hyperparameters
     ranges: tuple[tuple[str, object, int, int], ...] = (
         ("n_epochs", hp.n_epochs, 1, 50),
@@ -73,14 +95,16 @@ def check_limits(request: JobRequest, metadata: dict[str, str]) -> None:
     )
     for field, amount, low, high in ranges:
         if isinstance(amount, int) and not low <= amount <= high:
-            problems.append(f"{field} must be between {low} and {high}")
+            problems.append(_limit("range", field=field, low=low, high=high))
     lr = hp.learning_rate_multiplier
     if isinstance(lr, int | float) and lr <= 0:
-        problems.append("learning_rate_multiplier must be above 0")
+        problems.append(_limit("learning_rate"))
     if isinstance(hp.beta, int | float) and not 0 < hp.beta <= 2:
-        problems.append("beta must be above 0 and at most 2")
+        problems.append(_limit("beta"))
     if problems:
-        raise UserInputError("invalid fine-tuning request: " + "; ".join(problems))
+        raise UserInputError.from_catalog(
+            "core.openai.invalid_request", problems=Problems(tuple(problems))
+        )
 
 
 def validate_training_file(path: str, request: JobRequest) -> int:
@@ -89,7 +113,9 @@ def validate_training_file(path: str, request: JobRequest) -> int:
 
     file = Path(path)
     if not file.is_file():
-        raise DataFileError("file not found", path=str(file), hint="check the path")
+        raise DataFileError.from_catalog(
+            "core.openai.file_not_found", hint_key="core.openai.file_not_found_hint", path=str(file)
+        )
     with tempfile.TemporaryDirectory(prefix="advisor-grader-") as folder:
         grader_path = None
         if request.grader is not None:

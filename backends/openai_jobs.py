@@ -30,6 +30,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor import messages
 from advisor.errors import (
     AdvisorError,
     BackendConnectionError,
@@ -47,6 +48,7 @@ from backends.jobs import (
     JobPreview,
     JobRequest,
 )
+from backends.openai_errors import Action, doing, error_code
 from backends.openai_job_objects import (
     CLIENT_ID_KEY,
     check_limits,
@@ -90,10 +92,12 @@ class OpenAIFineTuning(StoredFineTuning):
         # Seconds between create attempts; tests replace it.
         self.sleep: Callable[[float], None] = time.sleep
 
-    def _fail(self, exc: Exception, action: str, job_id: str | None = None) -> AdvisorError:
+    def _fail(self, exc: Exception, action: Action, job_id: str | None = None) -> AdvisorError:
         return self.backend.translate(exc, action, job_id=job_id or "")
 
-    def _translating(self, action: str, job_id: str | None = None) -> AbstractContextManager[None]:
+    def _translating(
+        self, action: Action, job_id: str | None = None
+    ) -> AbstractContextManager[None]:
         """Job calls: refusals become JobError, 404s JobNotFoundError (see openai_errors)."""
         return self.backend.translating(action, job_id=job_id or "")
 
@@ -113,16 +117,18 @@ class OpenAIFineTuning(StoredFineTuning):
         """The stored job, if any; refuses jobs of other backends."""
         stored = self._stored(job_id)
         if stored is not None and stored.backend != self.name:
-            raise JobError(
-                f"job {job_id} belongs to the {stored.backend} backend",
-                hint=f"use --backend {stored.backend}",
+            raise JobError.from_catalog(
+                "core.openai.job_of_other_backend",
+                hint_key="core.openai.job_of_other_backend_hint",
+                job=job_id,
+                owner=stored.backend,
             )
         return stored
 
     def _confirm(self, pending: FineTuneJob) -> FineTuneJob:
         """Resolve an unconfirmed create: the provider's job if it exists, else ``pending``."""
         tag = pending.metadata.get(CLIENT_ID_KEY, pending.id)
-        with self._translating(f"look up job {pending.id}"):
+        with self._translating(doing("look_up_job", job=pending.id)):
             remote = self._find_by_client_id(tag)
         if remote is None:
             return pending
@@ -136,9 +142,11 @@ class OpenAIFineTuning(StoredFineTuning):
         if stored.status == UNCONFIRMED and stored.remote_id is None:
             confirmed = self._confirm(stored)
             if confirmed.remote_id is None:
-                raise JobError(
-                    f"job {job_id} was not confirmed by {self.backend.endpoint.label}",
-                    hint="the create may have failed; check the provider's dashboard",
+                raise JobError.from_catalog(
+                    "core.openai.job_not_confirmed",
+                    hint_key="core.openai.job_not_confirmed_hint",
+                    job=job_id,
+                    endpoint=self.backend.endpoint.label,
                 )
             return confirmed.remote_id
         return stored.remote_id or job_id
@@ -192,7 +200,7 @@ class OpenAIFineTuning(StoredFineTuning):
             if earlier.status != UNCONFIRMED or earlier.remote_id is not None:
                 return self.retrieve(earlier.id)
             # An earlier create's answer was lost: give the listing time to show it.
-            with self._translating(f"look up job {client_id}"):
+            with self._translating(doing("look_up_job", job=client_id)):
                 remote = self._await_listing(client_id, LISTING_LOOKS)
             if remote is not None:
                 self.store.delete_job(earlier.id)
@@ -231,7 +239,8 @@ class OpenAIFineTuning(StoredFineTuning):
             metadata=metadata,
             error=JobErrorInfo(
                 code=UNCONFIRMED,
-                message=f"not confirmed yet; `advisor jobs show {client_id}` checks again",
+                # Stored text (English); the catalog key lets a shell find it again by template.
+                message=messages.text("core.openai.unconfirmed_note", "en", client_id=client_id),
             ),
             **extras,
         )
@@ -253,8 +262,10 @@ class OpenAIFineTuning(StoredFineTuning):
             timeout = self.backend.timeout_s + 5.0 * file.stat().st_size / 1_000_000
             handle = file.open("rb")
         except OSError as exc:
-            raise DataFileError(f"cannot read the file: {exc.strerror}", path=str(file)) from exc
-        with handle, self._translating(f"upload {file.name}"):
+            raise DataFileError.from_catalog(
+                "core.openai.cannot_read_file", path=str(file), error=exc.strerror
+            ) from exc
+        with handle, self._translating(doing("upload", file=file.name)):
             uploaded = self.backend.client.with_options(timeout=timeout).files.create(
                 file=(file.name, handle), purpose="fine-tune"
             )
@@ -268,13 +279,16 @@ class OpenAIFineTuning(StoredFineTuning):
         while uploaded.status != "processed":
             if uploaded.status in ("error", "failed", "deleted"):
                 details = uploaded.status_details or uploaded.status
-                raise DataFileError(
-                    f"{self.name} could not import the file: {details}", path=str(file)
+                raise DataFileError.from_catalog(
+                    "core.openai.import_failed", path=str(file), backend=self.name, detail=details
                 )
             if time.monotonic() > deadline:
-                raise JobError(
-                    f"{self.name} did not finish importing {file.name} ({uploaded.id}) in time",
-                    hint="retry later; nothing was created",
+                raise JobError.from_catalog(
+                    "core.openai.import_timeout",
+                    hint_key="core.openai.import_timeout_hint",
+                    backend=self.name,
+                    file=file.name,
+                    file_id=uploaded.id,
                 )
             self.sleep(FILE_IMPORT_POLL_S)
             uploaded = self.backend.client.files.retrieve(uploaded.id)
@@ -282,8 +296,6 @@ class OpenAIFineTuning(StoredFineTuning):
     def _create_once(self, params: dict[str, Any], client_id: str) -> Any:
         """Create the job at most once, however often the network fails."""
         import openai
-
-        from backends.openai_errors import error_code
 
         client = self.backend.client.with_options(max_retries=0)
         attempts = self.backend.max_retries + 1
@@ -306,22 +318,23 @@ class OpenAIFineTuning(StoredFineTuning):
                 ambiguous, last = True, exc  # it may have been created: look before retrying
             except openai.RateLimitError as exc:
                 if error_code(exc) == "insufficient_quota":
-                    raise self._fail(exc, "create the fine-tuning job") from exc
+                    raise self._fail(exc, doing("create_job")) from exc
                 last = exc  # refused outright: nothing was created
             except openai.APIStatusError as exc:
                 if exc.status_code >= 500:
                     ambiguous, last = True, exc
                     continue
-                raise self._fail(exc, "create the fine-tuning job") from exc
+                raise self._fail(exc, doing("create_job")) from exc
         assert last is not None
         if ambiguous:
-            raise BackendConnectionError(
-                f"could not confirm whether the {self.name} fine-tuning job was created "
-                f"(metadata {CLIENT_ID_KEY}={client_id})",
-                hint=f"`advisor jobs show {client_id}` looks again; see `advisor jobs list` "
-                "before creating it again",
+            raise BackendConnectionError.from_catalog(
+                "core.openai.create_unconfirmed",
+                hint_key="core.openai.create_unconfirmed_hint",
+                backend=self.name,
+                meta_key=CLIENT_ID_KEY,
+                client_id=client_id,
             ) from last
-        raise self._fail(last, "create the fine-tuning job") from last
+        raise self._fail(last, doing("create_job")) from last
 
     def _await_listing(self, client_id: str, looks: int) -> Any | None:
         """The job tagged ``client_id``, looked up ``looks`` times over the listing's lag."""
@@ -355,12 +368,12 @@ class OpenAIFineTuning(StoredFineTuning):
         if stored is not None and stored.status == UNCONFIRMED and stored.remote_id is None:
             return self._confirm(stored)
         remote_id = self._remote_id(job_id)
-        with self._translating(f"look up job {remote_id}", remote_id):
+        with self._translating(doing("look_up_job", job=remote_id), remote_id):
             remote = self.backend.client.fine_tuning.jobs.retrieve(remote_id)
         return self._mirror(remote)
 
     def _sync_jobs(self, limit: int) -> None:
-        with self._translating("list fine-tuning jobs"):
+        with self._translating(doing("list_jobs")):
             page = self.backend.client.fine_tuning.jobs.list(limit=limit)
             remote = [job for _, job in zip(range(limit), pages(page), strict=False)]
         for job in remote:
@@ -372,7 +385,7 @@ class OpenAIFineTuning(StoredFineTuning):
         if self._stored(remote_id) is None:
             self.retrieve(remote_id)  # events need their job in the store
         fresh: list[JobEvent] = []
-        with self._translating(f"read the events of job {remote_id}", remote_id):
+        with self._translating(doing("read_events", job=remote_id), remote_id):
             page = self.backend.client.fine_tuning.jobs.list_events(remote_id, limit=100)
             for remote in pages(page):  # newest first: stop at the first one we have
                 if remote.id in known:
@@ -386,7 +399,7 @@ class OpenAIFineTuning(StoredFineTuning):
         remote_id = self._remote_id(job_id)
         if self._stored(remote_id) is None:
             self.retrieve(remote_id)
-        with self._translating(f"read the checkpoints of job {remote_id}", remote_id):
+        with self._translating(doing("read_checkpoints", job=remote_id), remote_id):
             page = self.backend.client.fine_tuning.jobs.checkpoints.list(remote_id, limit=100)
             found = [checkpoint_from_remote(c) for c in pages(page)]
         for checkpoint in found:
@@ -397,7 +410,7 @@ class OpenAIFineTuning(StoredFineTuning):
         remote_id = self._remote_id(job_id)
         jobs = self.backend.client.fine_tuning.jobs
         action = {"cancel": jobs.cancel, "pause": jobs.pause, "resume": jobs.resume}[verb]
-        with self._translating(f"{verb} job {remote_id}", remote_id):
+        with self._translating(doing(verb, job=remote_id), remote_id):
             remote = action(remote_id)
         return self._mirror(remote)
 

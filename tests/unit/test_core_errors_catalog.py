@@ -36,6 +36,13 @@ CONVERTED = [
     "backends/finetuning.py",
     "backends/jobs.py",
     "backends/types.py",
+    "backends/openai_backend.py",
+    "backends/openai_endpoint.py",
+    "backends/openai_errors.py",
+    "backends/openai_graders.py",
+    "backends/openai_jobs.py",
+    "backends/openai_job_objects.py",
+    "backends/azure_deploy.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
