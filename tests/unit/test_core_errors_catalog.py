@@ -29,6 +29,28 @@ CONVERTED = [
     "advisor/bench/scenario.py",
     "advisor/export",
     # backends: each path is added here once its raises come from the catalog
+    # the local backend, file by file (its onnx_engine/ is converted apart)
+    "backends/local/__init__.py",
+    "backends/local/backend.py",
+    "backends/local/calibrate.py",
+    "backends/local/completion_scoring.py",
+    "backends/local/continuous.py",
+    "backends/local/continuous_chat.py",
+    "backends/local/files.py",
+    "backends/local/hyperparams.py",
+    "backends/local/kv_batch.py",
+    "backends/local/launch.py",
+    "backends/local/limits.py",
+    "backends/local/locks.py",
+    "backends/local/service.py",
+    "backends/local/stops.py",
+    "backends/local/torch_stream.py",
+    "backends/local/trainer.py",
+    "backends/local/trainingdata.py",
+    "backends/local/warm.py",
+    "backends/local/warm_client.py",
+    "backends/local/warm_protocol.py",
+    "backends/local/worker.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
