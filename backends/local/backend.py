@@ -69,9 +69,10 @@ def parse_fine_tuned_id(model: str) -> tuple[str, str]:
     """``local:ft:<base>:<suffix>:<job id>`` -> (base, job id); refuses path tricks."""
     ref = ModelRef.parse(model)
     if ref.kind != "local_ft" or ref.job_id is None:
-        raise ModelNotFoundError(
-            f"{model!r} is not a local fine-tuned model id",
-            hint="expected local:ft:<base>:<suffix>:<job id>; see `advisor jobs list`",
+        raise ModelNotFoundError.from_catalog(
+            "core.local.not_fine_tuned_id",
+            hint_key="core.local.not_fine_tuned_id_hint",
+            model=repr(model),
         )
     return ref.base, ref.job_id
 
@@ -156,9 +157,12 @@ class LocalBackend(Backend):
         base_name, job_id = parse_fine_tuned_id(name)
         adapter_dir = self._adapter_dir(job_id)
         if not (adapter_dir / "adapter_config.json").is_file():
-            raise ModelNotFoundError(
-                f"no trained adapter for {name}",
-                hint=f"expected {adapter_dir}; check `advisor jobs show {job_id}`",
+            raise ModelNotFoundError.from_catalog(
+                "core.local.no_adapter",
+                hint_key="core.local.no_adapter_hint",
+                model=name,
+                path=str(adapter_dir),
+                job=job_id,
             )
         return _adapter_base(adapter_dir, base_name), str(adapter_dir)
 
@@ -190,12 +194,10 @@ class LocalBackend(Backend):
             tokenizer = AutoTokenizer.from_pretrained(path)
             network: Any = AutoModelForCausalLM.from_pretrained(path)
         except (OSError, ValueError) as exc:
-            raise ModelNotFoundError(
-                f"cannot load local model {base!r}",
-                hint=(
-                    "use a preset id (advisor backends list), a local folder, or a hub id with "
-                    "ADVISOR_OFFLINE=false on a machine that reaches the hub"
-                ),
+            raise ModelNotFoundError.from_catalog(
+                "core.local.cannot_load_model",
+                hint_key="core.local.cannot_load_model_hint",
+                model=repr(base),
             ) from exc
         if adapter is not None:
             import warnings
@@ -445,9 +447,8 @@ class LocalBackend(Backend):
         try:
             from backends.local.service import LocalFineTuning
         except ImportError as exc:  # pragma: no cover - only in a broken install
-            raise BackendUnavailableError(
-                "local fine-tuning is not available in this installation",
-                hint="reinstall the product with scripts/install.sh",
+            raise BackendUnavailableError.from_catalog(
+                "core.local.no_fine_tuning", hint_key="core.local.no_fine_tuning_hint"
             ) from exc
         return LocalFineTuning(self.settings)
 

@@ -30,18 +30,21 @@ def check_chars(sizes: list[int], context: int) -> None:
     longest = max(sizes, default=0)
     limit = context * CHARS_PER_TOKEN_BOUND
     if longest > limit:
-        raise UserInputError(
-            f"the input is {longest:,} characters, more than the local model can read "
-            f"(at most {limit:,} characters: its context is {context:,} tokens)",
-            hint="shorten it, or send it in parts",
+        raise UserInputError.from_catalog(
+            "core.local.input_too_long",
+            hint_key="core.local.input_too_long_hint",
+            chars=f"{longest:,}",
+            limit=f"{limit:,}",
+            context=f"{context:,}",
         )
 
 
 def check_tokens(prompt_tokens: int, context: int) -> None:
     """Refuse a prompt that leaves no room in the window for an answer."""
     if prompt_tokens >= context:
-        raise UserInputError(
-            f"the conversation is {prompt_tokens:,} tokens, more than the local model's "
-            f"context of {context:,} tokens",
-            hint="shorten the message (or the system prompt and retrieved context)",
+        raise UserInputError.from_catalog(
+            "core.local.conversation_too_long",
+            hint_key="core.local.conversation_too_long_hint",
+            tokens=f"{prompt_tokens:,}",
+            context=f"{context:,}",
         )

@@ -120,21 +120,24 @@ class LocalFineTuning(StoredFineTuning):
             check_runnable(load_grader(request.grader, settings=self.settings))
         if request.suffix is not None and not safe_name(request.suffix):
             # The suffix becomes part of the model id; refuse it now, not after training.
-            raise UserInputError(
-                f"the suffix {request.suffix!r} cannot be part of a model id",
-                hint="use letters, digits, '_', '.' and '-' only",
+            raise UserInputError.from_catalog(
+                "core.local.bad_suffix",
+                hint_key="core.local.bad_suffix_hint",
+                suffix=repr(request.suffix),
             )
         model = request.model or self.settings.local.model
         if model.startswith("local:"):
-            raise UserInputError(
-                f"cannot fine-tune {model!r}: local jobs start from a base model",
-                hint="pass --model with a base model such as smollm2-135m-instruct",
+            raise UserInputError.from_catalog(
+                "core.local.not_a_base_model",
+                hint_key="core.local.not_a_base_model_hint",
+                model=repr(model),
             )
         parent = request.metadata.get(PARENT_JOB_KEY)
         if parent and not (self.settings.adapters_dir / parent / "adapter_config.json").is_file():
-            raise UserInputError(
-                f"cannot continue from job {parent}: it left no adapter",
-                hint="continue from a local job that succeeded (see `advisor jobs list`)",
+            raise UserInputError.from_catalog(
+                "core.local.parent_no_adapter",
+                hint_key="core.local.parent_no_adapter_hint",
+                job=parent,
             )
         job = FineTuneJob(
             id=new_id("ftjob"),
@@ -292,9 +295,11 @@ class LocalFineTuning(StoredFineTuning):
         if self._alive(job_id) and not self._wait_for_worker(job_id, self.wait_for_stop_s):
             self._kill(job_id)  # it did not stop at a step boundary in time
             if not self._wait_for_worker(job_id, KILL_WAIT_S):
-                raise JobError(
-                    f"a worker of job {job_id} is still running after SIGKILL",
-                    hint=f"stop process {files.read_pid()} by hand, then run the cancel again",
+                raise JobError.from_catalog(
+                    "core.local.worker_survives_kill",
+                    hint_key="core.local.worker_survives_kill_hint",
+                    job=job_id,
+                    pid=files.read_pid(),
                 )
         job = self.store.get_job(job_id)
         if not job.is_terminal:
@@ -320,7 +325,9 @@ class LocalFineTuning(StoredFineTuning):
         if job.is_terminal or job.status == PAUSED:
             return job
         if not self._alive(job_id):
-            raise JobError(f"job {job_id} is not running", hint="nothing to pause")
+            raise JobError.from_catalog(
+                "core.local.not_running", hint_key="core.local.not_running_hint", job=job_id
+            )
         files = JobFiles.of(self.settings, job_id)
         files.pause.touch()
         emit(self.store, job_id, "Pause requested: saving a checkpoint")
@@ -334,15 +341,18 @@ class LocalFineTuning(StoredFineTuning):
     def _resume(self, job_id: str) -> FineTuneJob:
         job = self.retrieve(job_id)
         if job.status == SUCCEEDED:
-            raise JobError(f"job {job_id} has already succeeded", hint="nothing to resume")
+            raise JobError.from_catalog(
+                "core.local.already_succeeded",
+                hint_key="core.local.already_succeeded_hint",
+                job=job_id,
+            )
         if self._alive(job_id):
             emit(self.store, job_id, RESUME_IGNORED)
             return job
         files = JobFiles.of(self.settings, job_id)
         if not files.request.is_file():
-            raise JobError(
-                f"job {job_id} never started training (its files failed validation)",
-                hint="fix the file and create a new job",
+            raise JobError.from_catalog(
+                "core.local.never_started", hint_key="core.local.never_started_hint", job=job_id
             )
         lock = locks.try_lock(files.root)
         if lock is None:  # another `jobs resume` started the worker a moment ago

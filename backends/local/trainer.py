@@ -189,9 +189,10 @@ def _load_model(base: str, settings: Settings) -> tuple[Any, Any]:
 
     configure_offline(settings)
     if base.startswith("local:"):
-        raise UserInputError(
-            f"cannot fine-tune {base!r}: local jobs start from a base model",
-            hint="pass --model with a base model such as smollm2-135m-instruct",
+        raise UserInputError.from_catalog(
+            "core.local.not_a_base_model",
+            hint_key="core.local.not_a_base_model_hint",
+            model=repr(base),
         )
     path = resolve_chat_model(base, settings)
     tokenizer = AutoTokenizer.from_pretrained(path)
@@ -214,7 +215,9 @@ def continue_adapter(model: Any, adapter_dir: Path) -> Any:
     from peft import PeftModel
 
     if not (adapter_dir / "adapter_config.json").is_file():
-        raise JobError(f"the parent job {adapter_dir.name} left no adapter in {adapter_dir}")
+        raise JobError.from_catalog(
+            "core.local.parent_left_no_adapter", job=adapter_dir.name, path=str(adapter_dir)
+        )
     return PeftModel.from_pretrained(model, str(adapter_dir), is_trainable=True)
 
 
@@ -405,7 +408,7 @@ def _sft_trainer(run: TrainerInputs) -> Any:
 
     kwargs = run.trainer_kwargs(features)
     if kwargs["train_dataset"] is None:
-        raise JobError("no example has a trainable assistant turn (all have weight 0)")
+        raise JobError.from_catalog("core.local.nothing_trainable")
     # Sequences are truncated to max_length by sft_features already.
     config = SFTConfig(**run.args, max_length=None, padding_free=True)
     return SFTTrainer(args=config, **kwargs)
@@ -450,7 +453,9 @@ def _rft_trainer(run: TrainerInputs) -> Any:
     from trl import GRPOConfig, GRPOTrainer
 
     if not run.request.grader:
-        raise UserInputError("an RFT job needs a grader", hint="pass --grader FILE")
+        raise UserInputError.from_catalog(
+            "core.local.rft_needs_grader", hint_key="core.local.rft_needs_grader_hint"
+        )
     generations = max(2, run.hp.num_generations)
     config = GRPOConfig(
         **{

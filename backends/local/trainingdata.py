@@ -35,7 +35,9 @@ def read_examples(path: str | Path) -> list[dict[str, Any]]:
             try:
                 rows.append(json.loads(line))
             except ValueError as exc:
-                raise DataFileError("not valid JSON", path=str(path), line=number) from exc
+                raise DataFileError.from_catalog(
+                    "core.local.not_json_line", path=str(path), line=number
+                ) from exc
     return rows
 
 

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, BackendError, BackendUnavailableError
 from advisor.settings import Settings, load_settings
 from backends.local.warm_protocol import (
     HEARTBEAT_S,
@@ -45,9 +45,11 @@ from backends.local.warm_protocol import (
     OkFrame,
     PingRequest,
     ResultFrame,
+    Said,
     StatusFrame,
     WaitFrame,
     ensure_private_dir,
+    error_frame,
     fingerprint,
     lock_path,
     model_key,
@@ -161,7 +163,7 @@ class WarmServer:
                 request = recv_request(conn)
             except FrameError as exc:
                 with contextlib.suppress(FrameError):
-                    send_frame(conn, ErrorFrame(code="bad_request", message=str(exc)))
+                    send_frame(conn, error_frame(exc, "bad_request"))
                 return
             with contextlib.suppress(FrameError):  # a client that left needs no answer
                 if isinstance(request, PingRequest):
@@ -175,13 +177,8 @@ class WarmServer:
     def _answer(self, conn: socket.socket, request: ChatRequest) -> None:
         expected = model_key(self.settings, request.key.model)
         if expected != request.key:
-            send_frame(
-                conn,
-                ErrorFrame(
-                    code="key_mismatch",
-                    message=f"this server holds {expected.model_dump_json()}",
-                ),
-            )
+            held = Said.said("core.local.warm_key_mismatch", held=expected.model_dump_json())
+            send_frame(conn, error_frame(held, "key_mismatch"))
             return
         events: queue.Queue[_Frame] = queue.Queue()
         left = threading.Event()
@@ -218,35 +215,27 @@ class WarmServer:
     ) -> None:
         wait_s = self.settings.local.warm_wait_s
         if not self.generation.acquire(timeout=wait_s):
-            events.put(
-                ErrorFrame(
-                    code="busy",
-                    kind="BackendUnavailableError",
-                    message=f"the warm local model was busy with other commands for {wait_s:.0f} s",
-                    hint="try again, raise ADVISOR_LOCAL__WARM_WAIT_S, "
-                    "or answer in this process with ADVISOR_LOCAL__WARM=false",
-                )
+            busy = BackendUnavailableError.from_catalog(
+                "core.local.warm_busy",
+                hint_key="core.local.warm_busy_hint",
+                seconds=f"{wait_s:.0f}",
             )
+            events.put(error_frame(busy, "busy"))
             return
         try:
             if left.is_set():
                 return
             phase[0] = "generating"
             events.put(self._run(request, events, left))
-        except AdvisorError as exc:
-            events.put(
-                ErrorFrame(
-                    code="failed", kind=type(exc).__name__, message=exc.message, hint=exc.hint
-                )
-            )
+        except AdvisorError as exc:  # its key and values travel: the client may read Japanese
+            events.put(error_frame(exc))
         except Exception as exc:  # reported to the client; the server keeps serving
-            events.put(
-                ErrorFrame(
-                    code="failed",
-                    message=f"the warm local model failed: {type(exc).__name__}: {exc}",
-                    hint="run the command again; ADVISOR_LOCAL__WARM=false answers in-process",
-                )
+            failed = BackendError.from_catalog(
+                "core.local.warm_failed",
+                hint_key="core.local.warm_failed_hint",
+                error=f"{type(exc).__name__}: {exc}",  # the library's words, as they are
             )
+            events.put(error_frame(failed))
         finally:
             self.generation.release()
 

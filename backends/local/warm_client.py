@@ -36,10 +36,12 @@ from backends.local.warm_protocol import (
     OkFrame,
     PingRequest,
     ResultFrame,
+    Said,
     StatusFrame,
     StopRequest,
     WaitFrame,
     ensure_private_dir,
+    error_of,
     model_key,
     recv_reply,
     send_frame,
@@ -55,7 +57,7 @@ STOP_TIMEOUT_S = 15.0
 _spawned: list[subprocess.Popen[bytes]] = []  # reaped by stop_spawned (tests, long-lived shells)
 
 
-class WarmUnavailable(Exception):
+class WarmUnavailable(Said):
     """No answer from a warm server: the caller loads the model in its own process."""
 
 
@@ -124,9 +126,9 @@ def start(settings: Settings, model: str | None = None) -> socket.socket:
             return sock
         if process.poll() is not None and not server_running(settings):
             code = process.returncode
-            raise WarmUnavailable(f"the warm server exited with {code}; see {log.name}")
+            raise WarmUnavailable.said("core.local.warm_exited", code=code, log=log.name)
         time.sleep(0.05)
-    raise WarmUnavailable(f"the warm server did not answer within {START_TIMEOUT_S:.0f} s")
+    raise WarmUnavailable.said("core.local.warm_no_answer", seconds=f"{START_TIMEOUT_S:.0f}")
 
 
 def stop_spawned() -> None:
@@ -150,12 +152,7 @@ def _raise_error(frame: ErrorFrame) -> None:
     """The server's error as the class it names; a key mismatch means: answer in-process."""
     if frame.code == "key_mismatch":
         raise WarmUnavailable(frame.message)
-    found = getattr(errors, frame.kind, None)
-    cls: type[errors.AdvisorError] = errors.BackendError
-    if isinstance(found, type) and issubclass(found, errors.AdvisorError):
-        # DataFileError's constructor needs a path: it stays a BackendError.
-        cls = errors.BackendError if issubclass(found, errors.DataFileError) else found
-    raise cls(frame.message, hint=frame.hint)
+    raise error_of(frame)
 
 
 def _exchange(settings: Settings, request: ChatRequest) -> Generator[str, None, list[ChatResult]]:
@@ -181,13 +178,14 @@ def _exchange(settings: Settings, request: ChatRequest) -> Generator[str, None, 
                 elif isinstance(frame, ErrorFrame):
                     _raise_error(frame)
                 else:
-                    raise FrameError(f"unexpected {frame.type} frame")
+                    raise FrameError.said("core.local.unexpected_frame", type=frame.type)
         except FrameError as exc:
             if not streamed:
                 raise WarmUnavailable(str(exc)) from exc
-            raise errors.BackendError(
-                "the warm local model stopped in the middle of an answer",
-                hint=f"run the command again; see {socket_path(settings).with_suffix('.log')}",
+            raise errors.BackendError.from_catalog(
+                "core.local.warm_stopped",
+                hint_key="core.local.warm_stopped_hint",
+                log=str(socket_path(settings).with_suffix(".log")),
             ) from exc
 
 
@@ -210,7 +208,9 @@ def chat_batch(
     except StopIteration as done:
         results: list[ChatResult] = done.value
     if len(results) != len(conversations):
-        raise WarmUnavailable(f"{len(results)} answers for {len(conversations)} conversations")
+        raise WarmUnavailable.said(
+            "core.local.warm_answer_count", answers=len(results), conversations=len(conversations)
+        )
     return results
 
 
@@ -226,7 +226,9 @@ def stream(
     )
     results = yield from _exchange(settings, request)
     if len(results) != 1:
-        raise errors.BackendError("the warm local model sent no final answer", hint="run it again")
+        raise errors.BackendError.from_catalog(
+            "core.local.warm_no_final", hint_key="core.local.warm_no_final_hint"
+        )
     return results[0]
 
 
@@ -238,7 +240,7 @@ def _ask(sock: socket.socket, request: PingRequest | StopRequest) -> StatusFrame
         send_frame(sock, request)
         frame = recv_reply(sock)
     if not isinstance(frame, StatusFrame | OkFrame):
-        raise FrameError(f"unexpected {frame.type} frame")
+        raise FrameError.said("core.local.unexpected_frame", type=frame.type)
     return frame
 
 
@@ -263,9 +265,11 @@ def start_server(settings: Settings, model: str | None = None) -> StatusFrame:
     try:
         frame = _ask(start(settings, model), PingRequest())
     except (WarmUnavailable, FrameError) as exc:
-        raise errors.BackendUnavailableError(
-            f"the warm local model could not start: {exc}",
-            hint=f"see the log in {warm_dir(settings)}; commands still load the model themselves",
+        raise errors.BackendUnavailableError.from_catalog(
+            "core.local.warm_cannot_start",
+            hint_key="core.local.warm_cannot_start_hint",
+            error=exc,  # a Said: quoted in the reader's language
+            folder=str(warm_dir(settings)),
         ) from exc
     assert isinstance(frame, StatusFrame)
     return frame

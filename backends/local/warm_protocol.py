@@ -12,6 +12,10 @@ Every request names a :class:`WarmKey`: the settings that decide what a model
 answers (fingerprint), the model, its adapter folder, dtype and device.  The
 server refuses a request whose key differs from the key it computes itself,
 so a client never gets an answer from another model than the one it asked for.
+
+An error crosses the socket as its catalog key and values (:func:`error_frame`,
+:func:`error_of`), not only as English text: the client raises it again able to
+say it in its reader's language.
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ import json
 import os
 import socket
 import struct
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from advisor import errors, messages
 from advisor.ids import LOCAL_FT_PREFIX, ModelRef
 from backends.types import ChatMessage, ChatResult, GenerationParams
 
@@ -42,7 +48,29 @@ _SUN_PATH_MAX = 100  # sockaddr_un holds 104-108 bytes depending on the platform
 _NOT_IN_FINGERPRINT = {"warm", "warm_idle_s", "warm_wait_s", "threads"}
 
 
-class FrameError(Exception):
+class Said(Exception):
+    """An internal exception whose sentence is a catalog message (``core.local.*``).
+
+    People read it only quoted in an :class:`~advisor.errors.AdvisorError` (``{error}``);
+    :meth:`localized` lets the quote follow the reader's language.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.key: str | None = None
+        self.values: dict[str, Any] = {}
+
+    @classmethod
+    def said(cls, key: str, **values: Any) -> Self:
+        said = cls(messages.text(key, "en", **values))
+        said.key, said.values = key, values
+        return said
+
+    def localized(self, lang: str) -> str:
+        return str(self) if self.key is None else messages.text(self.key, lang, **self.values)
+
+
+class FrameError(Said):
     """A frame could not be read or written: the peer closed, timed out or sent garbage."""
 
 
@@ -111,14 +139,40 @@ class OkFrame(BaseModel):
     type: Literal["ok"] = "ok"
 
 
+class Quoted(BaseModel):
+    """A message value that is not plain JSON (a nested message, a quoted error), as text
+    in each language; filled into the client's message like the object it stands for."""
+
+    texts: dict[str, str]
+
+    def __str__(self) -> str:
+        return self.texts.get("en", "")
+
+    def localized(self, lang: str) -> str:
+        return self.texts.get(lang, str(self))
+
+
+WireValue = str | int | float | bool | None | Quoted
+
+
 class ErrorFrame(BaseModel):
-    """A failure; ``kind`` names an :mod:`advisor.errors` class the client raises again."""
+    """A failure; ``kind`` names an :mod:`advisor.errors` class the client raises again.
+
+    ``message`` and ``hint`` are the English text; ``key``, ``hint_key`` and ``values``
+    (an error from the catalog) let the client show it in another language, and
+    ``path`` and ``line`` are a :class:`~advisor.errors.DataFileError`'s place.
+    """
 
     type: Literal["error"] = "error"
     code: Literal["key_mismatch", "busy", "bad_request", "failed"]
     kind: str = "BackendError"
     message: str
     hint: str | None = None
+    key: str | None = None
+    hint_key: str | None = None
+    values: dict[str, WireValue] = Field(default_factory=dict)
+    path: str | None = None
+    line: int | None = None
 
 
 Reply = Annotated[
@@ -131,13 +185,79 @@ REPLY: TypeAdapter[WaitFrame | ChunkFrame | ResultFrame | StatusFrame | OkFrame 
 )
 
 
+# --- errors across the socket ---------------------------------------------------------
+
+
+def _in(value: Any, lang: str) -> str:
+    """``value`` as a message fills it in ``lang`` (see :func:`advisor.messages.text`)."""
+    if lang != "en" and isinstance(value, messages.Localized):
+        return messages.text(value.key, lang, **value.values)
+    localized = getattr(value, "localized", None)
+    return str(localized(lang)) if lang != "en" and callable(localized) else str(value)
+
+
+def wire_values(values: Mapping[str, Any]) -> dict[str, WireValue]:
+    """A message's values as JSON: plain ones as they are, others as text in each language."""
+    return {
+        name: value
+        if value is None or isinstance(value, str | int | float | bool)
+        else Quoted(texts={lang: _in(value, lang) for lang in messages.LANGS})
+        for name, value in values.items()
+    }
+
+
+def error_frame(
+    exc: errors.AdvisorError | Said,
+    code: Literal["key_mismatch", "busy", "bad_request", "failed"] = "failed",
+) -> ErrorFrame:
+    """``exc`` as the frame that makes the client raise it again (an :class:`AdvisorError`)."""
+    if isinstance(exc, Said):
+        return ErrorFrame(code=code, message=str(exc), key=exc.key, values=wire_values(exc.values))
+    where = exc if isinstance(exc, errors.DataFileError) else None
+    return ErrorFrame(
+        code=code,
+        kind=type(exc).__name__,
+        message=exc.message,
+        hint=exc.hint,
+        key=exc.key,
+        hint_key=exc.hint_key,
+        values=wire_values(exc.values),
+        path=where.path if where else None,
+        line=where.line if where else None,
+    )
+
+
+def error_of(frame: ErrorFrame) -> errors.AdvisorError:
+    """The error ``frame`` reports, as the :mod:`advisor.errors` class it names.
+
+    The English is the server's own text; a key this installation's catalog knows
+    makes the error speak the reader's language too (:meth:`AdvisorError.localized`).
+    """
+    found = getattr(errors, frame.kind, None)
+    cls: type[errors.AdvisorError] = errors.BackendError
+    if isinstance(found, type) and issubclass(found, errors.AdvisorError):
+        cls = found
+    known = messages.catalog().keys()
+    keyed = frame.key in known and (frame.hint_key is None or frame.hint_key in known)
+    if issubclass(cls, errors.DataFileError):
+        if keyed and frame.key is not None:  # its place comes with it
+            return cls.from_catalog(
+                frame.key, hint_key=frame.hint_key, path=frame.path, line=frame.line, **frame.values
+            )
+        cls = errors.BackendError  # its constructor needs a path the frame may not have
+    error = cls(frame.message, hint=frame.hint)
+    if keyed:
+        error.key, error.hint_key, error.values = frame.key, frame.hint_key, dict(frame.values)
+    return error
+
+
 # --- framing ----------------------------------------------------------------------------
 
 
 def encode_frame(message: BaseModel) -> bytes:
     body = message.model_dump_json().encode("utf-8")
     if len(body) > MAX_FRAME:
-        raise FrameError(f"a frame of {len(body)} bytes exceeds {MAX_FRAME}")
+        raise FrameError.said("core.local.frame_too_big", size=len(body), limit=MAX_FRAME)
     return struct.pack(">I", len(body)) + body
 
 
@@ -145,7 +265,7 @@ def send_frame(sock: socket.socket, message: BaseModel) -> None:
     try:
         sock.sendall(encode_frame(message))
     except OSError as exc:  # BrokenPipe, timeout, reset
-        raise FrameError(f"cannot send: {exc}") from exc
+        raise FrameError.said("core.local.cannot_send", error=exc) from exc
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes:
@@ -155,9 +275,9 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
         try:
             chunk = sock.recv(min(remaining, 1 << 20))
         except OSError as exc:  # includes socket.timeout
-            raise FrameError(f"cannot receive: {exc or 'timed out'}") from exc
+            raise FrameError.said("core.local.cannot_receive", error=exc) from exc
         if not chunk:
-            raise FrameError("the peer closed the connection")
+            raise FrameError.said("core.local.peer_closed")
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
@@ -167,7 +287,7 @@ def recv_body(sock: socket.socket) -> bytes:
     """One frame's JSON bytes; :class:`FrameError` on a short read or an oversized length."""
     (size,) = struct.unpack(">I", _recv_exact(sock, 4))
     if size > MAX_FRAME:
-        raise FrameError(f"a frame of {size} bytes exceeds {MAX_FRAME}")
+        raise FrameError.said("core.local.frame_too_big", size=size, limit=MAX_FRAME)
     return _recv_exact(sock, size)
 
 
@@ -175,7 +295,7 @@ def recv_request(sock: socket.socket) -> PingRequest | StopRequest | ChatRequest
     try:
         return REQUEST.validate_json(recv_body(sock))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise FrameError(f"not a request: {exc}") from exc
+        raise FrameError.said("core.local.not_a_request", error=exc) from exc
 
 
 def recv_reply(
@@ -184,7 +304,7 @@ def recv_reply(
     try:
         return REPLY.validate_json(recv_body(sock))
     except ValueError as exc:
-        raise FrameError(f"not a reply: {exc}") from exc
+        raise FrameError.said("core.local.not_a_reply", error=exc) from exc
 
 
 # --- keys and places --------------------------------------------------------------------
