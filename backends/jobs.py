@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor import messages
+from advisor.errors import AdvisorError
 from advisor.ids import Method
 
 Auto = Literal["auto"]
@@ -56,9 +58,33 @@ class Hyperparameters(BaseModel):
 
 
 class JobErrorInfo(BaseModel):
+    """Why a job failed, as stored: the English, and the Japanese where the product wrote it.
+
+    A job's error is read later, by another command and maybe in another language, so
+    both renderings are kept when the error happens (a provider's own text has only
+    its English: ``message_ja`` stays None).
+    """
+
     code: str
     message: str
     line: int | None = None
+    message_ja: str | None = None
+
+    @classmethod
+    def of(cls, code: str, error: AdvisorError, line: int | None = None) -> JobErrorInfo:
+        """The stored form of a product error, in both languages."""
+        japanese = error.localized("ja") if error.key is not None else None
+        return cls(code=code, message=str(error), line=line, message_ja=japanese)
+
+    @classmethod
+    def said(cls, code: str, key: str, line: int | None = None, **values: Any) -> JobErrorInfo:
+        """A stored error from the catalog sentence ``key``."""
+        english, japanese = (messages.text(key, lang, **values) for lang in ("en", "ja"))
+        return cls(code=code, message=english, line=line, message_ja=japanese)
+
+    def localized(self, lang: str) -> str:
+        """The message in ``lang`` (the English where no Japanese was stored)."""
+        return self.message_ja if lang == "ja" and self.message_ja else self.message
 
 
 class JobEvent(BaseModel):

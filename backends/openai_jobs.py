@@ -30,7 +30,6 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor import messages
 from advisor.errors import (
     AdvisorError,
     BackendConnectionError,
@@ -237,10 +236,8 @@ class OpenAIFineTuning(StoredFineTuning):
             suffix=request.suffix,
             seed=request.seed,
             metadata=metadata,
-            error=JobErrorInfo(
-                code=UNCONFIRMED,
-                # Stored text (English); the catalog key lets a shell find it again by template.
-                message=messages.text("core.openai.unconfirmed_note", "en", client_id=client_id),
+            error=JobErrorInfo.said(
+                UNCONFIRMED, "core.openai.unconfirmed_note", client_id=client_id
             ),
             **extras,
         )

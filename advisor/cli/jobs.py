@@ -60,7 +60,8 @@ def describe(job: FineTuneJob) -> list[str]:
         lines.append("  " + t("jobs.deployed", name=job.metadata["deployment"]))
     if job.error:
         where = " " + t("jobs.line", line=job.error.line) if job.error.line else ""
-        error = t("jobs.error", code=job.error.code, where=where, message=job.error.message)
+        message = job.error.localized(context.lang())
+        error = t("jobs.error", code=job.error.code, where=where, message=message)
         lines.append("  " + error)
     from advisor.app.jobs import timing_line
 

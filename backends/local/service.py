@@ -265,11 +265,7 @@ class LocalFineTuning(StoredFineTuning):
             return job
         job.status = FAILED
         job.finished_at = time.time()
-        job.error = JobErrorInfo(
-            code="worker_exited",
-            message="the training process stopped unexpectedly; "
-            f"continue with `advisor jobs resume {job_id}`",
-        )
+        job.error = JobErrorInfo.said("worker_exited", "core.local.worker_exited", job_id=job_id)
         self.store.save_job(job)
         emit(self.store, job_id, "The training process stopped unexpectedly", level="error")
         return job

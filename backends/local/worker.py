@@ -141,17 +141,17 @@ def _finish(store: JobStore, files: JobFiles, job_id: str, status: str, message:
 
 def _fail(store: JobStore, job_id: str, exc: BaseException) -> None:
     if isinstance(exc, AdvisorError):
-        code, message = "invalid_request", str(exc)
+        error = JobErrorInfo.of("invalid_request", exc)
     elif isinstance(exc, KeyboardInterrupt):
-        code, message = "interrupted", "the training process was interrupted"
-    else:
-        code, message = "training_failed", f"{type(exc).__name__}: {exc}"
+        error = JobErrorInfo.said("interrupted", "core.local.job_interrupted")
+    else:  # a library's own words: there is no Japanese to store
+        error = JobErrorInfo(code="training_failed", message=f"{type(exc).__name__}: {exc}")
     job = store.get_job(job_id)
     job.status = FAILED
     job.finished_at = time.time()
-    job.error = JobErrorInfo(code=code, message=message)
+    job.error = error
     store.save_job(job)
-    emit(store, job_id, f"Training failed: {message}", level="error")
+    emit(store, job_id, f"Training failed: {error.message}", level="error")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -184,7 +184,8 @@ class TunePanel(RunPanel):
             self.session.fine_tuned_model = job.fine_tuned_model
             self.notify(self.t("fine-tuned model ready: {model}", model=job.fine_tuned_model))
         elif job.status == "failed":
-            message = job.error.message if job.error else self.t("the job failed")
+            lang = self.session.language
+            message = job.error.localized(lang) if job.error else self.t("the job failed")
             self.advisor.show_error(JobError(message), title=self.t("Job {id} failed", id=job.id))
 
     # --- control -------------------------------------------------------------------------
