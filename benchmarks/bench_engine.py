@@ -7,6 +7,8 @@ Issue 19, item 3: generation through a real inference engine.  Arms:
 * ``onnx-fp32``: the onnx engine's model (``local.engine = "onnx"``), built
   from the same folder, float32, with its (zero) LoRA slots as the product
   serves it;
+* ``onnx-int8``: the same at ``local.onnx_precision = "int8"`` (MatMulNBits,
+  8 bits, float LoRA slots), which changes answers;
 * ``onnx-int4``: the same at ``local.onnx_precision = "int4"`` (MatMulNBits),
   when it builds here; int4 changes answers, see docs/performance.md for how to
   measure what that costs in pass rate.
@@ -20,7 +22,7 @@ the time after the first token, every row forced to the same length, so the
 prompt's prefill does not count.
 
     nice .venv/bin/python benchmarks/bench_engine.py [--rounds 2] [--tokens 32] \
-        [--arms torch,onnx-fp32,onnx-int4] [--threads N]
+        [--arms torch,onnx-fp32,onnx-int8,onnx-int4] [--threads N]
 """
 
 from __future__ import annotations
@@ -193,7 +195,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds")
     parser.add_argument("--tokens", type=int, default=32, help="new tokens per row")
-    parser.add_argument("--arms", default="torch,onnx-fp32,onnx-int4", help="comma-separated")
+    parser.add_argument(
+        "--arms", default="torch,onnx-fp32,onnx-int8,onnx-int4", help="comma-separated"
+    )
     parser.add_argument("--threads", type=int, default=None, help="default: the product policy")
     args = parser.parse_args()
 
