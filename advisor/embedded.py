@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from advisor import messages
 from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.local_settings import EMBEDDED_CHAT_MODEL, EMBEDDED_EMBEDDING_MODEL
 from advisor.model_presets import ModelPreset, find_preset
@@ -193,7 +194,11 @@ def show_terms_once(settings: Settings, preset: ModelPreset) -> None:
     if settings.local.accept_model_terms:
         record.write_text("accepted by setting local.accept_model_terms\n")
         return
-    sys.stderr.write(f"Licence notice for {preset.name} ({preset.licence}):\n{preset.terms}\n")
+    lang = messages.chosen_lang() or settings.language  # said straight to the terminal
+    notice = messages.text(
+        "core.embedded.licence_notice", lang, name=preset.name, licence=preset.licence
+    )
+    sys.stderr.write(f"{notice}\n{preset.terms}\n")  # the terms are the licence's own words
     record.write_text("notice shown\n")
 
 

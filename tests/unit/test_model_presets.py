@@ -97,6 +97,17 @@ def test_terms_are_shown_once_then_recorded(isolated_state, monkeypatch, capsys)
     assert capsys.readouterr().err == ""
 
 
+def test_the_terms_notice_follows_the_chosen_language(isolated_state, monkeypatch, capsys):
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
+    monkeypatch.setenv("ADVISOR_LANG", "ja")
+    preset = find_preset("gemma-3-270m")
+    assert preset is not None
+    show_terms_once(load_settings(), preset)
+    err = capsys.readouterr().err
+    assert f"{preset.name} のライセンス" in err and "Licence notice" not in err
+    assert "Gemma Terms of Use" in err  # the licence's own words stay as written
+
+
 def test_the_setting_accepts_terms_without_a_notice(isolated_state, monkeypatch, capsys):
     monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
     monkeypatch.setenv("ADVISOR_LOCAL__ACCEPT_MODEL_TERMS", "true")

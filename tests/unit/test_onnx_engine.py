@@ -155,6 +155,9 @@ def test_a_built_model_is_reused_and_built_only_once(tmp_path, monkeypatch):
     again = build.ensure_built(tmp_path / "models", source, "fp32", progress=notices.append)
     assert first == again and calls == ["fp32"]
     assert notices == ["Preparing the ONNX model (about a minute, once)..."]
+    other = _source(tmp_path / "other")
+    build.ensure_built(tmp_path / "models", other, "fp32", progress=notices.append, lang="ja")
+    assert notices[-1] == "ONNX モデルを準備しています（初回のみ、1 分ほどかかります）..."
     assert build.read_info(first) is not None
     assert not [p for p in first.parent.iterdir() if p.name.startswith(".build-")]
 

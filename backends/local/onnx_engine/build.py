@@ -109,6 +109,7 @@ def ensure_built(
     source: Path,
     precision: str,
     progress: Callable[[str], None] | None = None,
+    lang: str = "en",
 ) -> Path:
     """The built ONNX folder for ``source``, building it first (about a minute) if needed.
 
@@ -136,7 +137,7 @@ def ensure_built(
         if read_info(target) is not None:  # another process built it meanwhile
             return target
         if progress:
-            progress("Preparing the ONNX model (about a minute, once)...")
+            progress(messages.text("core.onnx.preparing", lang))
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
         try:
             try:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor import messages
 from advisor.errors import AdvisorError, BackendRequestError, BackendUnavailableError
 from backends.local import limits as local_limits
 from backends.local.stops import apply_stop
@@ -92,6 +93,7 @@ def load(settings: Settings, base_path: str, adapter_dir: Path | None) -> Loaded
         Path(base_path),
         settings.local.onnx_precision,
         progress=_notice,
+        lang=messages.chosen_lang() or settings.language,  # said straight to the terminal
     )
     key = (folder, use_thread_policy(settings))  # chosen once per process, as for torch
     with _cache_lock:
