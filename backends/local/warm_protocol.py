@@ -275,7 +275,7 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
         try:
             chunk = sock.recv(min(remaining, 1 << 20))
         except OSError as exc:  # includes socket.timeout
-            raise FrameError.said("core.local.cannot_receive", error=exc) from exc
+            raise FrameError.said("core.local.cannot_receive", error=exc or "timed out") from exc
         if not chunk:
             raise FrameError.said("core.local.peer_closed")
         chunks.append(chunk)

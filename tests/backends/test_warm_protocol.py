@@ -133,6 +133,14 @@ def test_a_short_read_an_oversized_length_and_garbage_are_frame_errors() -> None
             recv_request(right)
 
 
+def test_a_receive_that_times_out_says_so() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        right.settimeout(0.01)  # socket.timeout("timed out"); an empty OSError says it too
+        with pytest.raises(FrameError, match=r"^cannot receive: timed out$"):
+            recv_request(right)
+
+
 def test_replies_are_told_apart_by_their_type() -> None:
     assert isinstance(REPLY.validate_json('{"type": "result", "results": []}'), ResultFrame)
     error = REPLY.validate_json('{"type": "error", "code": "busy", "message": "m"}')
