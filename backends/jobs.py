@@ -98,6 +98,9 @@ class JobEvent(BaseModel):
     message: str
     type: str = "message"  # "message" | "metrics" | open set
     data: dict[str, Any] | None = None
+    # The Japanese, where the English quotes a sentence of the product's own (an error's):
+    # the template that finds a known event again would leave the quote in English.
+    message_ja: str | None = None
 
 
 class Checkpoint(BaseModel):

@@ -11,7 +11,12 @@ library's message no template matches stays as written, and so do the values
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from advisor import messages
+
+if TYPE_CHECKING:
+    from backends.jobs import JobEvent
 
 # Most specific first: "Paused at step {step}; resume with ..." also fills "Paused at step {step}",
 # and "{file}, line {line}: {message}" would swallow almost anything.
@@ -52,9 +57,11 @@ EVENTS = tuple(
 LEVELS = {"error": "core.job_event.level_error", "warn": "core.job_event.level_warn"}
 
 
-def event_text(message: str, lang: str) -> str:
+def event_text(event: JobEvent, lang: str) -> str:
     """A job event's message in ``lang`` (unchanged in English or when not a known one)."""
-    return messages.recognised(message, EVENTS, lang)
+    if lang == "ja" and event.message_ja:  # stored whole: its quote is a sentence of ours
+        return event.message_ja
+    return messages.recognised(event.message, EVENTS, lang)
 
 
 def level_text(level: str, lang: str) -> str:

@@ -77,7 +77,7 @@ def _event_line(event: JobEvent) -> str:
     lang = context.lang()
     stamp = datetime.fromtimestamp(event.created_at).strftime("%H:%M:%S")
     level = "" if event.level == "info" else f"{level_text(event.level, lang)} "
-    return f"{stamp} {level}{event_text(event.message, lang)}"
+    return f"{stamp} {level}{event_text(event, lang)}"
 
 
 def follow(

@@ -19,6 +19,7 @@ import traceback
 from pathlib import Path
 from types import FrameType
 
+from advisor import messages
 from advisor.errors import AdvisorError
 from advisor.ids import ModelRef
 from advisor.settings import load_settings
@@ -151,7 +152,10 @@ def _fail(store: JobStore, job_id: str, exc: BaseException) -> None:
     job.finished_at = time.time()
     job.error = error
     store.save_job(job)
-    emit(store, job_id, f"Training failed: {error.message}", level="error")
+    japanese = None
+    if error.message_ja is not None:
+        japanese = messages.text("core.job_event.failed", "ja", reason=error.message_ja)
+    emit(store, job_id, f"Training failed: {error.message}", level="error", message_ja=japanese)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 import backends.jobs
 from advisor.app.job_events import EVENTS, event_text, level_text
 from advisor.messages import catalog, placeholders
+from backends.jobs import JobEvent
 from tests.conftest import REPO
 
 SOURCES = (
@@ -74,25 +75,49 @@ def written_messages() -> list[str]:
     return found
 
 
+def _text(message: str, lang: str) -> str:
+    return event_text(JobEvent(id="ftevent-1", message=message), lang)
+
+
 def test_every_event_the_backends_write_reads_in_japanese() -> None:
     messages = written_messages()
     assert len(messages) > 25  # the scan found the calls
-    untranslated = [m for m in messages if event_text(m, "ja") == m]
+    untranslated = [m for m in messages if _text(m, "ja") == m]
     assert not untranslated
-    assert all(event_text(m, "en") == m for m in messages)
+    assert all(_text(m, "en") == m for m in messages)
     # The message the trainer builds in a variable before emitting it:
-    assert event_text("Training: 40 steps from step 0", "ja") == "学習: ステップ 0 から 40 ステップ"
+    assert _text("Training: 40 steps from step 0", "ja") == "学習: ステップ 0 から 40 ステップ"
 
 
 def test_templates_are_ordered_most_specific_first() -> None:
     said = "Paused at step 12; resume with advisor jobs resume"
-    assert (
-        event_text(said, "ja")
-        == "ステップ 12 で一時停止しました。advisor jobs resume で再開できます"
-    )
+    assert _text(said, "ja") == "ステップ 12 で一時停止しました。advisor jobs resume で再開できます"
     failed = "Training failed: train.jsonl, line 3: bad role"
-    assert event_text(failed, "ja") == "学習に失敗しました: train.jsonl, line 3: bad role"
-    assert event_text("a provider's own words", "ja") == "a provider's own words"
+    assert _text(failed, "ja") == "学習に失敗しました: train.jsonl, line 3: bad role"
+    assert _text("a provider's own words", "ja") == "a provider's own words"
+
+
+def test_a_failure_quoting_a_sentence_of_ours_reads_whole_in_japanese() -> None:
+    from advisor.settings import load_settings
+    from backends.job_store import JobStore
+    from backends.jobs import FineTuneJob
+    from backends.local import worker
+
+    store = JobStore(load_settings().jobs_db)
+    job = FineTuneJob(
+        id="ftjob-ev1",
+        backend="local",
+        method="sft",
+        model="m",
+        status="running",
+        training_file="t",
+    )
+    store.save_job(job)
+    worker._fail(store, job.id, KeyboardInterrupt())
+    failed = store.events(job.id)[-1]
+    assert failed.message == "Training failed: the training process was interrupted"
+    assert event_text(failed, "en") == failed.message
+    assert event_text(failed, "ja") == "学習に失敗しました: 学習プロセスが中断されました"
 
 
 def test_event_templates_have_both_languages() -> None:

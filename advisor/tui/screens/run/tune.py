@@ -167,7 +167,7 @@ class TunePanel(RunPanel):
                 lang = self.session.language
                 # The tag is keyed bracketed ("[error]"): a bare "info" could relabel a widget.
                 tag = tr(f"[{event.level}]", lang)
-                screen.log_line(f"{tag} {event_text(event.message, lang)}")
+                screen.log_line(f"{tag} {event_text(event, lang)}")
         status = (
             self.t("job {id}: {status}", id=job.id, status=job.status)
             + f" · {job.method} · {job.model}"
