@@ -159,3 +159,51 @@ def test_int8_serves_a_lora_adapter_from_float_slots_in_about_half_the_file(
     starts = zip(base, expected, strict=True)
     same_start = [a.text.split()[:2] == e.text.split()[:2] for a, e in starts]
     assert sum(same_start) >= 3, (base, expected)
+
+
+def test_ort_genai_engine_waits_for_the_whole_batch_on_this_build(settings: Settings) -> None:
+    """Why the onnx engine keeps fixed batches (docs/performance.md, *og.Engine refill*).
+
+    ``og.Engine`` on a CPU build (no paged attention, so its static-batch scheduler) starts a
+    request submitted into a freed slot only when the whole batch has ended.  If this fails,
+    the installed ORT GenAI refills freed slots: route base-model batches through it.
+    """
+    import numpy as np
+    import onnxruntime_genai as og
+
+    folder = build.ensure_built(settings.models_dir, settings.models_dir / BASE, "fp32")
+    config = og.Config(str(folder))
+    config.clear_providers()
+    model = og.Model(config)  # held for the engine's lifetime
+    engine = og.Engine(model)
+    ids = np.asarray([1, 2], dtype=np.int32)
+    first_token: dict[int, int] = {}
+    finished: dict[int, int] = {}
+    live: dict[int, object] = {}
+
+    def submit(index: int, limit: int) -> None:
+        request = engine.create_request(options=og.RequestOptions())
+        options = og.TurnOptions(request)
+        options.set_max_generated_tokens(limit)
+        options.set_min_generated_tokens(limit)  # no early end token: exact lengths
+        options.set_do_sample(False)
+        request.begin_turn(ids, options)
+        live[index] = request
+
+    submit(0, 2)
+    submit(1, 10)
+    buffer = engine.create_event_buffer(16)
+    step = 0
+    while engine.has_pending_requests() and step < 100:
+        engine.run(buffer)
+        step += 1
+        for k in range(len(buffer)):
+            event = buffer[k]
+            index = next(i for i, r in live.items() if r == event.request)
+            first_token.setdefault(index, step)
+            if int(event.flags.value) & int(og.EngineEventFlags.TURN_FINISHED.value):
+                finished[index] = step
+                if index == 0:
+                    submit(2, 2)  # into the slot request 0 just freed
+    assert finished[0] < finished[1] and 2 in first_token
+    assert first_token[2] > finished[1], "og.Engine now refills freed slots: use it"
