@@ -15,6 +15,14 @@ burn the very time slices the work needs, so the policy is:
 
 :func:`use_thread_policy` is idempotent and cheap: call it before torch is
 imported (it sets the environment) and again after (it sets torch's pools).
+
+A job of many minutes outlives the load it started under: a bench trains while
+it answers the other routes, so the worker starts on one thread and the second
+core frees up when the answering ends.  :class:`ThreadGovernor` re-chooses the
+count during such a job from what other processes *actually used* lately
+(``/proc/stat``, less this process's own CPU time): the load average cannot
+tell, since it counts the job's own threads, lags by a minute, and on some VMs
+sits near 1 while the cores are idle.
 A low-layer module: it reads settings only.
 """
 
@@ -23,6 +31,9 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,11 +135,12 @@ def choose_threads(cpus: int, quota: float | None, load: float) -> int:
     return max(1, min(usable, math.floor(free + 0.5)))
 
 
-def policy_threads(settings: Settings | None = None) -> int:
-    """The thread count for this process: ``local.threads`` if set, else :func:`choose_threads`."""
+def policy_threads(settings: Settings | None = None, load: float | None = None) -> int:
+    """The thread count: ``local.threads`` if set, else :func:`choose_threads` under ``load``
+    (the load average when not given)."""
     if settings is not None and settings.local.threads:
         return settings.local.threads
-    return choose_threads(affinity_cpus(), cgroup_quota(), load_average())
+    return choose_threads(affinity_cpus(), cgroup_quota(), load_average() if load is None else load)
 
 
 def use_thread_policy(settings: Settings | None = None) -> int:
@@ -153,3 +165,128 @@ def use_thread_policy(settings: Settings | None = None) -> int:
     if loaded and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads
+
+
+PROC_STAT_CPU = Path("/proc/stat")
+# Of user, nice, system, idle, iowait, irq, softirq and steal, these keep a core from
+# us (steal: the hypervisor gave our virtual CPU away).  Niced work is left out: it
+# yields to a process of normal priority (weights 1024 against 15 at nice 19).
+_BUSY_COLUMNS = (0, 2, 5, 6, 7)
+_NICE_COLUMN = 1
+
+
+def _niced() -> bool:
+    """Whether this process runs niced (its own CPU time is then counted as nice)."""
+    try:
+        return os.getpriority(os.PRIO_PROCESS, 0) > 0
+    except (AttributeError, OSError):
+        return False
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """The machine's busy CPU seconds and this process's own, at one moment."""
+
+    wall: float
+    busy: float
+    own: float
+
+
+def cpu_sample(stat: Path = PROC_STAT_CPU) -> CpuSample | None:
+    """A sample now; None where ``/proc/stat`` cannot be read (macOS, Windows)."""
+    try:
+        label, *columns = stat.read_text().splitlines()[0].split()
+        if label != "cpu" or len(columns) < 4:  # not the aggregate line /proc/stat starts with
+            return None
+        counted = (*_BUSY_COLUMNS, _NICE_COLUMN) if _niced() else _BUSY_COLUMNS
+        ticks = sum(int(columns[i]) for i in counted if i < len(columns))
+        per_second = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+    used = os.times()
+    return CpuSample(time.monotonic(), ticks / per_second, used.user + used.system)
+
+
+def others_busy(before: CpuSample, after: CpuSample) -> float:
+    """Cores' worth of CPU time other processes used between two samples."""
+    elapsed = after.wall - before.wall
+    if elapsed <= 0:
+        return 0.0
+    return max(0.0, (after.busy - before.busy) - (after.own - before.own)) / elapsed
+
+
+def busy_since(start: CpuSample | None, fallback: float) -> float:
+    """Cores' worth other processes used since ``start``; ``fallback`` where unmeasured."""
+    end = cpu_sample()
+    return fallback if start is None or end is None else others_busy(start, end)
+
+
+def busy_now(window: float = 0.3) -> float:
+    """Cores' worth other processes use now, over ``window`` seconds of ``/proc/stat``.
+
+    Where that cannot be read, :func:`others_load`.  This is what a long job's
+    :class:`ThreadGovernor` will see, so an estimate made from it predicts the
+    thread count the job settles at.
+    """
+    start = cpu_sample()
+    if start is not None:
+        time.sleep(window)
+    return busy_since(start, others_load())
+
+
+def _set_torch_threads(count: int) -> None:
+    torch: Any = sys.modules.get("torch")
+    if torch is not None and hasattr(torch, "set_num_threads"):
+        torch.set_num_threads(count)
+
+
+@dataclass(frozen=True)
+class Rechosen:
+    """A governor's change: the new thread count, and what the others used over ``seconds``."""
+
+    threads: int
+    others: float
+    seconds: float
+
+
+class ThreadGovernor:
+    """Re-chooses a long job's torch threads, at most once per ``interval`` seconds.
+
+    Call :meth:`check` between units of work (training steps).  Intra-op
+    threads can change between steps (``torch.set_num_threads``); a count set by
+    ``local.threads`` is never changed.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None,
+        threads: int,
+        *,
+        interval: float = 15.0,
+        sample: Callable[[], CpuSample | None] = cpu_sample,
+        apply: Callable[[int], None] = _set_torch_threads,
+    ) -> None:
+        self.threads = threads
+        self.interval = interval
+        self._sample, self._apply = sample, apply
+        self._fixed = settings is not None and bool(settings.local.threads)
+        self._key = str(settings.local.threads if settings is not None else None)
+        self._last = None if self._fixed else sample()
+
+    def check(self) -> Rechosen | None:
+        """The change made now, if any: None when it is too soon, or nothing changed."""
+        if self._last is None:
+            return None
+        now = self._sample()
+        if now is None or now.wall - self._last.wall < self.interval:
+            return None
+        others = others_busy(self._last, now)
+        seconds = now.wall - self._last.wall
+        self._last = now
+        wanted = choose_threads(affinity_cpus(), cgroup_quota(), others)
+        if wanted == self.threads:
+            return None
+        self._apply(wanted)
+        self.threads = wanted
+        _applied[self._key] = wanted  # a later use_thread_policy() keeps it
+        return Rechosen(wanted, others, seconds)

@@ -33,7 +33,7 @@ from advisor.data.calibration import (
 )
 from advisor.data.texts import Label
 from advisor.ids import LOCAL_MAX_LENGTH
-from advisor.threads import others_load
+from advisor.threads import busy_since, cpu_sample, others_load
 
 if TYPE_CHECKING:
     from advisor.bench.runner import BenchOptions
@@ -90,10 +90,13 @@ def calibrate(
         report(
             0, STAGES, Label("progress.calibrate_training", steps=options.steps, seq_len=seq_len)
         )
-        load = others_load()  # before measuring: the measurement's own threads would count
+        # What the others used while it measured; the load average (taken before, as
+        # the measurement's own threads would count) where /proc/stat cannot be read.
+        start, before = cpu_sample(), others_load()
         run = backend.fine_tuning().calibrate(
             model=model, seq_len=seq_len, batch=options.batch, steps=options.steps
         )
+        load = busy_since(start, before)
         where = {"device": run.device, "dtype": run.dtype, "threads": run.threads}
         training = [run.rate.model_copy(update={"load": round(load, 2), "threads": run.threads})]
     else:

@@ -46,6 +46,7 @@ EVENTS = tuple(
         "hyperparameters",
         "training",
         "step",
+        "threads",
         "checkpoint",
         "model_created",
         "completed",

@@ -13,9 +13,15 @@ numbers:
   and the job ``t`` times that (:func:`cpu_share`);
 * training throughput follows the CPU time the job gets, so the time of the
   training steps scales by ``share at calibration / share now``
-  (:func:`load_factor`), where ``t`` now is the thread policy's choice now
-  (:func:`advisor.threads.policy_threads`), the count the job's worker picks
-  when it starts.
+  (:func:`load_factor`), where ``t`` now is the thread policy's choice under
+  the load now: the count the job's worker settles at, since its
+  :class:`~advisor.threads.ThreadGovernor` follows what other processes use.
+
+Both loads are what other processes *used* (``/proc/stat``, less this
+process's own CPU time; :func:`advisor.threads.busy_now`), not the load
+average: that lags by a minute, counts this process's own recent work, and on
+some VMs sits near 1 while the cores are idle.  The load at calibration is
+what the others used during the measurement.
 
 The factor multiplies the training steps only, not the start-up: start-up is
 one thread importing libraries and reading the model, bound by the disk and
@@ -52,8 +58,8 @@ class LoadCorrection(BaseModel):
     """A load correction applied to a training estimate (see the module docstring)."""
 
     factor: float = Field(description="Multiplies the training steps' time (not start-up).")
-    load_now: float = Field(description="Other processes' one-minute load average now.")
-    load_then: float = Field(description="The same, just before the calibration measured.")
+    load_now: float = Field(description="Cores' worth other processes use now.")
+    load_then: float = Field(description="The same, while the calibration measured.")
     threads_now: int
     threads_then: int
 
@@ -108,14 +114,13 @@ def correction_for(
 
 
 def conditions_now(settings: Settings | None = None) -> Conditions:
-    """Usable cores, other processes' load and the policy's thread count, read now."""
+    """Usable cores, other processes' use of them and the policy's thread count, now."""
     from advisor import threads
 
     cpus, quota = threads.affinity_cpus(), threads.cgroup_quota()
     usable = float(cpus) if quota is None else max(0.1, min(float(cpus), quota))
-    return Conditions(
-        usable=usable, load=threads.others_load(), threads=threads.policy_threads(settings)
-    )
+    load = threads.busy_now()
+    return Conditions(usable=usable, load=load, threads=threads.policy_threads(settings, load))
 
 
 def load_correction(

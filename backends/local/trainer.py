@@ -29,7 +29,7 @@ from typing import Any
 
 from advisor.errors import JobError, UserInputError
 from advisor.settings import Settings
-from advisor.threads import use_thread_policy
+from advisor.threads import ThreadGovernor, use_thread_policy
 from backends.job_store import JobStore, new_id
 from backends.jobs import PARENT_JOB_KEY, Checkpoint, FineTuneJob, JobEvent, JobRequest
 from backends.local.backend import ADAPTER_INFO
@@ -75,9 +75,15 @@ class StoreCallback:
     """Mirrors the trainer's progress into the job store; stops on cancel or pause."""
 
     def __init__(
-        self, store: JobStore, job: FineTuneJob, controls: Controls, is_main: bool
+        self,
+        store: JobStore,
+        job: FineTuneJob,
+        controls: Controls,
+        is_main: bool,
+        governor: ThreadGovernor | None = None,
     ) -> None:
         self.store, self.job, self.controls, self.is_main = store, job, controls, is_main
+        self.governor = governor
         self.stopped: str | None = None
         self._last_time = time.perf_counter()
         self._last_tokens = 0
@@ -104,6 +110,7 @@ class StoreCallback:
                     outer.on_log(state, logs)
 
             def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+                outer.rethread()
                 pause, cancel = outer.requests()
                 if pause:
                     outer.stopped = "paused"
@@ -118,6 +125,17 @@ class StoreCallback:
                     outer.on_save(args, state)
 
         return _Callback()
+
+    def rethread(self) -> None:
+        """Follow the cores other processes leave free (a bench answering beside the job)."""
+        changed = self.governor.check() if self.governor is not None else None
+        if changed is not None and self.is_main:
+            message = (
+                f"Threads: {changed.threads} (other processes used {changed.others:.1f} cores "
+                f"over the last {changed.seconds:.0f} s)"
+            )
+            data = {"threads": changed.threads, "others_cores": round(changed.others, 2)}
+            emit(self.store, self.job.id, message, data=data)
 
     def requests(self) -> tuple[bool, bool]:
         """(pause, cancel), decided by the main process so that every rank stops together."""
@@ -345,7 +363,7 @@ def train(
     """
     from accelerate import PartialState
 
-    use_thread_policy(settings)
+    governor = ThreadGovernor(settings, use_thread_policy(settings))
     is_main = PartialState().is_main_process
     examples = read_examples(request.training_file)
     hp = resolve(job.method, len(examples), job.hyperparameters)
@@ -355,7 +373,7 @@ def train(
     if parent:  # sft>dpo, sft>rft: keep training the parent's adapter
         model = continue_adapter(model, settings.adapters_dir / parent)
     validation = read_examples(request.validation_file) if request.validation_file else []
-    tracker = StoreCallback(store, job, controls, is_main)
+    tracker = StoreCallback(store, job, controls, is_main, governor)
     if is_main:
         emit(
             store,
