@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from advisor import messages
 from advisor.data.calibration import TrainingRun
 from advisor.errors import DataFileError, JobError, UserInputError
 from advisor.ids import safe_name
@@ -164,7 +165,7 @@ class LocalFineTuning(StoredFineTuning):
         try:
             failed = invalid_files(request, files.root)
         except DataFileError as exc:
-            self._mark_failed(job, "invalid_file", exc.message, exc.line)
+            self._mark_failed(job, JobErrorInfo.of("invalid_file", exc, exc.line))
             raise
         if failed:
             self._fail_validation(job, failed)
@@ -185,22 +186,44 @@ class LocalFineTuning(StoredFineTuning):
         path, report = failed[0]
         # Line-level errors first: they are the ones a person can go and fix.
         errors = sorted(report.errors, key=lambda e: (e.line is None, e.line or 0))
+        name = Path(path).name
         for error in errors[:20]:
             where = f", line {error.line}" if error.line else ""
+            japanese = error.message_in("ja")
             emit(
                 self.store,
                 job.id,
-                f"{Path(path).name}{where}: {error.message}",
+                f"{name}{where}: {error.message}",
                 level="error",
                 data={"line": error.line, "code": error.code},
+                # Stored whole: the issue's own sentence has a Japanese text too.
+                message_ja=messages.text(
+                    "core.job_event.file_line", "ja", file=name, line=error.line, message=japanese
+                )
+                if error.line
+                else f"{name}: {japanese}",
             )
         first = errors[0] if errors else None
-        message = first.message if first else "the file failed validation"
+        summary = {
+            lang: messages.text(
+                "core.local.validation_summary",
+                lang,
+                file=name,
+                message=first.message_in(lang)
+                if first
+                else messages.text("core.local.validation_failed", lang),
+                count=len(errors),
+            )
+            for lang in ("en", "ja")
+        }
         self._mark_failed(
             job,
-            first.code if first else "invalid_file",
-            f"{Path(path).name}: {message} ({len(errors)} error(s))",
-            first.line if first else None,
+            JobErrorInfo(
+                code=first.code if first else "invalid_file",
+                message=summary["en"],
+                line=first.line if first else None,
+                message_ja=summary["ja"],
+            ),
         )
         from advisor.data.refusal import refused
         from advisor.data.texts import say
@@ -208,10 +231,10 @@ class LocalFineTuning(StoredFineTuning):
         hint = say("refusal.fix", count=len(errors), path=path)
         raise refused(path, errors, hint=hint, count_more=False)
 
-    def _mark_failed(self, job: FineTuneJob, code: str, message: str, line: int | None) -> None:
+    def _mark_failed(self, job: FineTuneJob, error: JobErrorInfo) -> None:
         job.status = FAILED
         job.finished_at = time.time()
-        job.error = JobErrorInfo(code=code, message=message, line=line)
+        job.error = error
         self.store.save_job(job)
 
     def _spawn(self, job_id: str, *, resume: bool, lock: int) -> None:

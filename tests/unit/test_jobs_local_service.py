@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from advisor.app.job_events import event_text
 from advisor.errors import DataFileError, GraderError, JobError, UserInputError
 from backends.jobs import FineTuneJob, JobRequest
 from backends.local import locks
@@ -55,6 +56,18 @@ def test_an_invalid_file_fails_at_validation_with_the_line_and_starts_nothing(se
     assert job.error.code == "invalid_json"
     messages = [e.message for e in service.events(job.id)]
     assert any("line 2" in m for m in messages)
+    # What `jobs show` and the job log print later, in the reader's language too.
+    assert job.error.message.startswith("sft_invalid.jsonl: ")
+    assert job.error.message == (
+        "sft_invalid.jsonl: invalid JSON: unexpected end of data (3 error(s))"
+    )
+    assert job.error.localized("ja") == (
+        "sft_invalid.jsonl: JSON として読めません: unexpected end of data（エラー 3 件）"
+    )
+    logged = {e.message: event_text(e, "ja") for e in service.events(job.id)}
+    assert logged["sft_invalid.jsonl, line 3: the example has no assistant message to learn"] == (
+        "sft_invalid.jsonl の 3 行目: 学習するアシスタントのメッセージがありません"
+    )
     files = JobFiles.of(settings, job.id)
     assert not files.pid.exists() and not files.request.exists()
     with pytest.raises(JobError, match="never started"):
