@@ -56,6 +56,10 @@ CATALOG_FILES = (
     "messages_backends_openai.yaml",
     "messages_backends_local.yaml",
     "messages_backends_engine.yaml",
+    "messages_core_errors_bench.yaml",
+    "messages_core_errors_shell.yaml",
+    "messages_core_errors_data.yaml",
+    "messages_core_errors_io.yaml",
 )
 
 
