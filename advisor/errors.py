@@ -15,6 +15,7 @@ so the original stays available in ``__cause__`` for debugging.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
 
@@ -32,23 +33,37 @@ class AdvisorError(Exception):
     exit_code: int = 1
 
     # Set by from_catalog: the message (and hint) can then be shown in Japanese too.
-    key: str | None = None
-    hint_key: str | None = None
-    values: dict[str, Any]
+    sentence: messages.Localized | None = None
+    hint_sentence: messages.Localized | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.message = message
         self.hint = hint
-        self.values = {}
         super().__init__(self.__str__())
 
     @classmethod
     def from_catalog(cls, key: str, *, hint_key: str | None = None, **values: Any) -> Self:
         """An error whose message (and hint) are ``advisor/messages.yaml`` entries."""
-        hint = messages.text(hint_key, "en", **values) if hint_key else None
-        error = cls(messages.text(key, "en", **values), hint=hint)
-        error.key, error.hint_key, error.values = key, hint_key, values
-        return error
+        sentence, hint = _sentences(key, hint_key, values)
+        return cls(str(sentence), hint=_english(hint)).saying(sentence, hint)
+
+    def saying(self, sentence: messages.Localized, hint: messages.Localized | None = None) -> Self:
+        """This error as the catalog's ``sentence`` (and ``hint``) in other languages;
+        its English stays as raised."""
+        self.sentence, self.hint_sentence = sentence, hint
+        return self
+
+    @property
+    def key(self) -> str | None:
+        return None if self.sentence is None else self.sentence.key
+
+    @property
+    def hint_key(self) -> str | None:
+        return None if self.hint_sentence is None else self.hint_sentence.key
+
+    @property
+    def values(self) -> Mapping[str, Any]:
+        return {} if self.sentence is None else self.sentence.values
 
     def __str__(self) -> str:
         if self.hint:
@@ -57,16 +72,34 @@ class AdvisorError(Exception):
 
     def localized(self, lang: str) -> str:
         """The sentence in ``lang``; an error not from the catalog stays as raised (English)."""
-        if lang == "en" or self.key is None:
+        if lang == "en" or self.sentence is None:
             return str(self)
-        message = self.where(lang) + messages.text(self.key, lang, **self.values)
-        if self.hint_key is None:
+        message = self.message_in(lang)
+        if self.hint_sentence is None:
             return message if self.hint is None else f"{message}: {self.hint}"
-        return f"{message.rstrip('。')}。{messages.text(self.hint_key, lang, **self.values)}"
+        return f"{message.rstrip('。')}。{self.hint_sentence.localized(lang)}"
+
+    def message_in(self, lang: str) -> str:
+        """The message without its hint in ``lang`` (as raised when not from the catalog)."""
+        if lang == "en" or self.sentence is None:
+            return self.message
+        return self.where(lang) + self.sentence.localized(lang)
 
     def where(self, lang: str) -> str:
         """What the message points at, in ``lang`` ("" here; a file and line in DataFileError)."""
         return ""
+
+
+def _sentences(
+    key: str, hint_key: str | None, values: dict[str, Any]
+) -> tuple[messages.Localized, messages.Localized | None]:
+    """A catalog error's message and hint: both filled with the same values."""
+    hint = messages.Localized(hint_key, values) if hint_key else None
+    return messages.Localized(key, values), hint
+
+
+def _english(sentence: messages.Localized | None) -> str | None:
+    return None if sentence is None else str(sentence)
 
 
 # --- bad input and configuration (exit 2) ---------------------------------------------
@@ -112,10 +145,9 @@ class DataFileError(UserInputError):
         **values: Any,
     ) -> Self:
         """A catalog error that points at ``path`` (and ``line``) in every language."""
-        hint = messages.text(hint_key, "en", **values) if hint_key else None
-        error = cls(messages.text(key, "en", **values), path=path, line=line, hint=hint)
-        error.key, error.hint_key, error.values = key, hint_key, values
-        return error
+        sentence, hint = _sentences(key, hint_key, values)
+        error = cls(str(sentence), path=path, line=line, hint=_english(hint))
+        return error.saying(sentence, hint)
 
     def where(self, lang: str) -> str:
         if self.path and self.line:

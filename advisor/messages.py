@@ -110,16 +110,23 @@ def chosen_lang() -> Lang | None:
 
 @dataclass(frozen=True)
 class Localized:
-    """A catalog message used as a value of another one: filled in the outer one's language.
+    """A catalog sentence not yet in a language: its key and values.
 
-    E.g. a backend's unusable reason inside the error that says why it cannot be used.
+    The one carrier of a catalog message: an error from the catalog holds one (and one
+    for its hint), so does the warm server's internal exception; used as a value of
+    another message it is filled in the outer one's language (e.g. a backend's unusable
+    reason inside the error that says why it cannot be used).
     """
 
     key: str
     values: Mapping[str, Any] = field(default_factory=dict)
 
+    def localized(self, lang: str) -> str:
+        """The sentence in ``lang`` (English for an unknown language)."""
+        return text(self.key, lang, **self.values)
+
     def __str__(self) -> str:
-        return text(self.key, "en", **self.values)
+        return self.localized("en")
 
 
 def text(key: str, lang: str, **values: Any) -> str:
@@ -128,14 +135,15 @@ def text(key: str, lang: str, **values: Any) -> str:
     template = message.ja if lang == "ja" else message.en
     if not values:
         return template
-    filled = {name: _filled(v, lang) for name, v in values.items()}
+    filled = {name: in_lang(v, lang) for name, v in values.items()}
     return template.format(**filled)
 
 
-def _filled(value: Any, lang: str) -> Any:
-    """A value in ``lang``: a nested message, or an error quoted whole (it has ``localized``)."""
+def in_lang(value: Any, lang: str) -> Any:
+    """A message's value in ``lang``: a nested message, or an error quoted whole (it has
+    ``localized``); any other value as it is, for the template to format."""
     if isinstance(value, Localized):
-        return text(value.key, lang, **value.values)
+        return value.localized(lang)
     localized = getattr(value, "localized", None)
     if lang != "en" and callable(localized):  # English: the value's str, as always
         return localized(lang)

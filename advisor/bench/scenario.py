@@ -209,10 +209,7 @@ class QuotedMessage(NamedTuple):
         return self.error.message
 
     def localized(self, lang: str) -> str:
-        error = self.error
-        if lang == "en" or error.key is None:
-            return error.message
-        return error.where(lang) + messages.text(error.key, lang, **error.values)
+        return self.error.message_in(lang)
 
 
 class Problem(BaseModel):

@@ -55,19 +55,17 @@ class Said(Exception):
     :meth:`localized` lets the quote follow the reader's language.
     """
 
-    def __init__(self, *args: object) -> None:
-        super().__init__(*args)
-        self.key: str | None = None
-        self.values: dict[str, Any] = {}
+    sentence: messages.Localized | None = None  # set by said(); None: raised with plain text
 
     @classmethod
     def said(cls, key: str, **values: Any) -> Self:
-        said = cls(messages.text(key, "en", **values))
-        said.key, said.values = key, values
+        sentence = messages.Localized(key, values)
+        said = cls(str(sentence))
+        said.sentence = sentence
         return said
 
     def localized(self, lang: str) -> str:
-        return str(self) if self.key is None else messages.text(self.key, lang, **self.values)
+        return str(self) if self.sentence is None else self.sentence.localized(lang)
 
 
 class FrameError(Said):
@@ -145,6 +143,11 @@ class Quoted(BaseModel):
 
     texts: dict[str, str]
 
+    @classmethod
+    def of(cls, value: Any) -> Self:
+        """``value`` as each language's message fills it (:func:`advisor.messages.in_lang`)."""
+        return cls(texts={lang: str(messages.in_lang(value, lang)) for lang in messages.LANGS})
+
     def __str__(self) -> str:
         return self.texts.get("en", "")
 
@@ -188,20 +191,12 @@ REPLY: TypeAdapter[WaitFrame | ChunkFrame | ResultFrame | StatusFrame | OkFrame 
 # --- errors across the socket ---------------------------------------------------------
 
 
-def _in(value: Any, lang: str) -> str:
-    """``value`` as a message fills it in ``lang`` (see :func:`advisor.messages.text`)."""
-    if lang != "en" and isinstance(value, messages.Localized):
-        return messages.text(value.key, lang, **value.values)
-    localized = getattr(value, "localized", None)
-    return str(localized(lang)) if lang != "en" and callable(localized) else str(value)
-
-
 def wire_values(values: Mapping[str, Any]) -> dict[str, WireValue]:
     """A message's values as JSON: plain ones as they are, others as text in each language."""
     return {
         name: value
         if value is None or isinstance(value, str | int | float | bool)
-        else Quoted(texts={lang: _in(value, lang) for lang in messages.LANGS})
+        else Quoted.of(value)
         for name, value in values.items()
     }
 
@@ -212,7 +207,13 @@ def error_frame(
 ) -> ErrorFrame:
     """``exc`` as the frame that makes the client raise it again (an :class:`AdvisorError`)."""
     if isinstance(exc, Said):
-        return ErrorFrame(code=code, message=str(exc), key=exc.key, values=wire_values(exc.values))
+        said = exc.sentence
+        return ErrorFrame(
+            code=code,
+            message=str(exc),
+            key=said.key if said else None,
+            values=wire_values(said.values if said else {}),
+        )
     where = exc if isinstance(exc, errors.DataFileError) else None
     return ErrorFrame(
         code=code,
@@ -246,8 +247,10 @@ def error_of(frame: ErrorFrame) -> errors.AdvisorError:
             )
         cls = errors.BackendError  # its constructor needs a path the frame may not have
     error = cls(frame.message, hint=frame.hint)
-    if keyed:
-        error.key, error.hint_key, error.values = frame.key, frame.hint_key, dict(frame.values)
+    if keyed and frame.key is not None:  # the English stays the server's own
+        values = dict(frame.values)
+        hint = None if frame.hint_key is None else messages.Localized(frame.hint_key, values)
+        error.saying(messages.Localized(frame.key, values), hint)
     return error
 
 

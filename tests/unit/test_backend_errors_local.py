@@ -222,3 +222,32 @@ def test_an_error_the_client_cannot_look_up_stays_as_the_server_said_it() -> Non
     assert said(got) == ("m: h", "m: h")
     plain: Any = error_of(ErrorFrame(code="failed", kind="DataFileError", message="x"))
     assert type(plain) is BackendError and str(plain) == "x"
+
+
+# The frame as this release's predecessor wrote it: a client and a server of different
+# releases must still read each other's errors (the wire format is a public contract).
+OLD_FRAME = (
+    '{"type":"error","code":"busy","kind":"BackendUnavailableError",'
+    '"message":"the warm local model could not start: the warm server did not answer within 60 s",'
+    '"hint":"see the log in /d/warm; commands still load the model themselves",'
+    '"key":"core.local.warm_cannot_start","hint_key":"core.local.warm_cannot_start_hint",'
+    '"values":{"error":{"texts":{"en":"the warm server did not answer within 60 s",'
+    '"ja":"常駐サーバーが 60 秒以内に応答しませんでした"}},"folder":"/d/warm"},'
+    '"path":null,"line":null}'
+)
+
+
+def test_the_error_frame_is_written_and_read_as_before() -> None:
+    from backends.local.warm_client import WarmUnavailable
+
+    reason = WarmUnavailable.said("core.local.warm_no_answer", seconds="60")
+    sent = BackendUnavailableError.from_catalog(
+        "core.local.warm_cannot_start",
+        hint_key="core.local.warm_cannot_start_hint",
+        error=reason,
+        folder="/d/warm",
+    )
+    assert error_frame(sent, "busy").model_dump_json() == OLD_FRAME
+    frame = REPLY.validate_json(OLD_FRAME)
+    assert isinstance(frame, ErrorFrame)
+    assert said(error_of(frame)) == said(sent)

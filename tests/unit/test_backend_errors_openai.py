@@ -4,6 +4,7 @@ stay a value (scrubbed of keys in both languages)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -114,31 +115,38 @@ def test_an_exhausted_quota_speaks_japanese() -> None:
     )
 
 
-def test_azure_without_a_deployment_speaks_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("call", "english", "japanese"),
+    [
+        (
+            lambda backend: backend.chat(HI),
+            "no Azure deployment to chat with: "
+            "set ADVISOR_AZURE__DEPLOYMENT or pass --model <deployment>",
+            "チャットに使う Azure のデプロイがありません。"
+            "ADVISOR_AZURE__DEPLOYMENT を設定するか、--model <deployment> を指定してください",
+        ),
+        (
+            lambda backend: backend.moderate(["x"]),
+            "https://r.openai.azure.com has no moderation endpoint (it filters content itself): "
+            "use --backend openai for moderation",
+            "https://r.openai.azure.com にはモデレーションのエンドポイントがありません"
+            "（コンテンツを自らフィルターします）。"
+            "モデレーションには --backend openai を使ってください",
+        ),
+    ],
+    ids=["chat without a deployment", "moderation"],
+)
+def test_what_azure_cannot_do_is_refused_in_japanese(
+    monkeypatch: pytest.MonkeyPatch,
+    call: Callable[[AzureOpenAIBackend], object],
+    english: str,
+    japanese: str,
+) -> None:
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com")
     with pytest.raises(AdvisorError) as caught:
-        AzureOpenAIBackend(load_settings()).chat(HI)
-    assert said(caught.value) == (
-        "no Azure deployment to chat with: "
-        "set ADVISOR_AZURE__DEPLOYMENT or pass --model <deployment>",
-        "チャットに使う Azure のデプロイがありません。"
-        "ADVISOR_AZURE__DEPLOYMENT を設定するか、--model <deployment> を指定してください",
-    )
-
-
-def test_moderation_on_azure_is_refused_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AZURE_OPENAI_API_KEY", SECRET)
-    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com")
-    with pytest.raises(AdvisorError) as caught:
-        AzureOpenAIBackend(load_settings()).moderate(["x"])
-    assert said(caught.value) == (
-        "https://r.openai.azure.com has no moderation endpoint (it filters content itself): "
-        "use --backend openai for moderation",
-        "https://r.openai.azure.com にはモデレーションのエンドポイントがありません"
-        "（コンテンツを自らフィルターします）。"
-        "モデレーションには --backend openai を使ってください",
-    )
+        call(AzureOpenAIBackend(load_settings()))
+    assert said(caught.value) == (english, japanese)
 
 
 # --- fine-tuning jobs ------------------------------------------------------------------

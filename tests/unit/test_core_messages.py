@@ -191,3 +191,24 @@ def test_a_catalog_message_inside_another_follows_its_language() -> None:
     error = UserInputError.from_catalog("core.grow.no_teacher", backend="local", reason=inner)
     assert str(error) == "the local backend cannot be the teacher now: torch missing: pip install t"
     assert error.localized("ja").endswith("使えません: torch がありません: pip install t")
+
+
+def test_a_catalog_error_carries_its_sentence_and_renders_it_in_each_language() -> None:
+    from advisor.bench.scenario import QuotedMessage
+
+    inner = messages.Localized("core.backend.module_missing", {"module": "torch", "package": "t"})
+    assert inner.localized("ja") == messages.text(
+        "core.backend.module_missing", "ja", **inner.values
+    )
+    assert messages.in_lang(inner, "ja") == inner.localized("ja") != str(inner)
+    error = DataFileError.from_catalog(
+        "core.grow.no_teacher", hint_key="core.grow.no_teacher", path="f", backend="b", reason=inner
+    )
+    values = {"backend": "b", "reason": inner}
+    assert error.sentence == messages.Localized("core.grow.no_teacher", values)
+    assert error.hint_sentence == error.sentence and error.values == values
+    assert error.message_in("en") == error.message == "f: " + str(error.sentence)
+    quoted = QuotedMessage(error)
+    assert quoted.localized("ja") == error.where("ja") + error.sentence.localized("ja")
+    assert quoted.localized("ja").endswith("torch がありません: pip install t")
+    assert error.localized("ja").startswith(quoted.localized("ja").rstrip("。"))

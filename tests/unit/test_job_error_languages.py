@@ -5,19 +5,10 @@ from __future__ import annotations
 import pytest
 
 from advisor.errors import BackendUnavailableError
-from advisor.settings import load_settings
-from backends.job_store import JobStore
-from backends.jobs import FineTuneJob, JobErrorInfo
+from backends.jobs import JobErrorInfo
 from backends.local import worker
 from tests.cli.bilingual import run
-
-
-def _job(store: JobStore, job_id: str = "ftjob-lang01") -> FineTuneJob:
-    job = FineTuneJob(
-        id=job_id, backend="local", method="sft", model="m", status="running", training_file="t"
-    )
-    store.save_job(job)
-    return job
+from tests.unit.stored_jobs import running_job
 
 
 def test_a_catalog_error_is_stored_in_both_languages() -> None:
@@ -38,8 +29,7 @@ def test_an_error_stored_before_the_japanese_was_kept_reads_as_written() -> None
 
 
 def test_an_interrupted_worker_stores_both_languages_and_keeps_its_english() -> None:
-    store = JobStore(load_settings().jobs_db)
-    _job(store)
+    store, _ = running_job("ftjob-lang01")
     worker._fail(store, "ftjob-lang01", KeyboardInterrupt())
     error = store.get_job("ftjob-lang01").error
     assert error is not None and error.code == "interrupted"
@@ -50,8 +40,7 @@ def test_an_interrupted_worker_stores_both_languages_and_keeps_its_english() -> 
 def test_jobs_show_prints_the_stored_error_in_the_readers_language(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    store = JobStore(load_settings().jobs_db)
-    job = _job(store, "ftjob-lang02")
+    store, job = running_job("ftjob-lang02")
     job.status = "failed"
     job.error = JobErrorInfo.said("worker_exited", "core.local.worker_exited", job_id=job.id)
     store.save_job(job)

@@ -14,6 +14,7 @@ from advisor.app.job_events import EVENTS, event_text, level_text
 from advisor.messages import catalog, placeholders
 from backends.jobs import JobEvent
 from tests.conftest import REPO
+from tests.unit.stored_jobs import running_job
 
 SOURCES = (
     "backends/local/service.py",
@@ -98,21 +99,9 @@ def test_templates_are_ordered_most_specific_first() -> None:
 
 
 def test_a_failure_quoting_a_sentence_of_ours_reads_whole_in_japanese() -> None:
-    from advisor.settings import load_settings
-    from backends.job_store import JobStore
-    from backends.jobs import FineTuneJob
     from backends.local import worker
 
-    store = JobStore(load_settings().jobs_db)
-    job = FineTuneJob(
-        id="ftjob-ev1",
-        backend="local",
-        method="sft",
-        model="m",
-        status="running",
-        training_file="t",
-    )
-    store.save_job(job)
+    store, job = running_job("ftjob-ev1")
     worker._fail(store, job.id, KeyboardInterrupt())
     failed = store.events(job.id)[-1]
     assert failed.message == "Training failed: the training process was interrupted"

@@ -86,34 +86,34 @@ def test_gemma_template_folds_the_system_prompt_and_prefixes_are_stable():
     assert full.startswith(prompt) and prompt.endswith("<start_of_turn>model\n")
 
 
-def test_terms_are_shown_once_then_recorded(isolated_state, monkeypatch, capsys):
+@pytest.fixture
+def gemma(isolated_state, monkeypatch):
+    """The Gemma preset, whose terms must be shown; the record of it in this test's cache."""
     monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
     preset = find_preset("gemma-3-270m")
     assert preset is not None
+    return preset
+
+
+def test_terms_are_shown_once_then_recorded(gemma, capsys):
     settings = load_settings()
-    show_terms_once(settings, preset)
+    show_terms_once(settings, gemma)
     assert "Gemma Terms of Use" in capsys.readouterr().err
-    show_terms_once(settings, preset)
+    show_terms_once(settings, gemma)
     assert capsys.readouterr().err == ""
 
 
-def test_the_terms_notice_follows_the_chosen_language(isolated_state, monkeypatch, capsys):
-    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
+def test_the_terms_notice_follows_the_chosen_language(gemma, monkeypatch, capsys):
     monkeypatch.setenv("ADVISOR_LANG", "ja")
-    preset = find_preset("gemma-3-270m")
-    assert preset is not None
-    show_terms_once(load_settings(), preset)
+    show_terms_once(load_settings(), gemma)
     err = capsys.readouterr().err
-    assert f"{preset.name} のライセンス" in err and "Licence notice" not in err
+    assert f"{gemma.name} のライセンス" in err and "Licence notice" not in err
     assert "Gemma Terms of Use" in err  # the licence's own words stay as written
 
 
-def test_the_setting_accepts_terms_without_a_notice(isolated_state, monkeypatch, capsys):
-    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
+def test_the_setting_accepts_terms_without_a_notice(gemma, monkeypatch, capsys):
     monkeypatch.setenv("ADVISOR_LOCAL__ACCEPT_MODEL_TERMS", "true")
-    preset = find_preset("gemma-3-270m")
-    assert preset is not None
-    show_terms_once(load_settings(), preset)
+    show_terms_once(load_settings(), gemma)
     assert capsys.readouterr().err == ""
 
 
