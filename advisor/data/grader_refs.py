@@ -38,14 +38,16 @@ def grader_item_keys(path: Path) -> set[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read the grader file ({exc})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.data.grader_refs.unreadable", path=str(path), error=exc
+        ) from exc
     if path.suffix == ".py":
         return python_item_keys(text)
     try:
         spec = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise DataFileError(
-            f"the grader file is not valid JSON or YAML ({exc})", path=str(path)
+        raise DataFileError.from_catalog(
+            "core.data.grader_refs.unparsed", path=str(path), error=exc
         ) from exc
     return spec_item_keys(spec)
 

@@ -90,12 +90,14 @@ def split_file(
         DataFileError: unreadable file or invalid JSON (run ``validate`` first).
     """
     if not 0 < validation < 1:
-        raise UserInputError("--validation must be between 0 and 1, e.g. 0.1")
+        raise UserInputError.from_catalog("core.data.split.bad_fraction")
     src, out_dir = Path(src), Path(out_dir)
     train_path, val_path = out_dir / "train.jsonl", out_dir / "validation.jsonl"
     check_input(src)
     if out_dir.exists() and not out_dir.is_dir():
-        raise UserInputError(f"{out_dir} is a file, not a folder", hint="give a folder with -o")
+        raise UserInputError.from_catalog(
+            "core.data.split.out_is_file", hint_key="core.data.split.out_is_file_hint", path=out_dir
+        )
     refuse_overwrite([src], [train_path, val_path])
     output_folder(train_path)
     with reusable(src) as readable:  # read twice: a stream is copied once first
@@ -120,9 +122,8 @@ def _split(
         sizes[digest] = sizes.get(digest, 0) + 1
     total = len(keys)
     if len(sizes) < 2:
-        raise DataFileError(
-            f"a split needs at least 2 different examples, found {len(sizes)}",
-            path=display_name(name),
+        raise DataFileError.from_catalog(
+            "core.data.split.too_few", path=display_name(name), count=len(sizes)
         )
     wanted = max(1, math.floor(total * validation + 0.5))
     salt = str(seed).encode()
@@ -156,11 +157,11 @@ def _records(src: Path, encoding: str | None, name: Path) -> Any:
             try:
                 yield number, orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
-                raise DataFileError(
-                    "invalid JSON",
+                raise DataFileError.from_catalog(
+                    "core.data.split.invalid_json",
+                    hint_key="core.data.split.invalid_json_hint",
                     path=display_name(name),
                     line=number,
-                    hint="run `advisor data validate` and fix it first",
                 ) from exc
     except EncodingProblem as exc:
         raise exc.error(display_name(name)) from exc

@@ -148,7 +148,7 @@ def compute_stats(
             view.add(obj)
     examples = len(sizes)
     if epochs is not None and epochs < 1:
-        raise UserInputError(f"epochs must be 1 or more, not {epochs}")
+        raise UserInputError.from_catalog("core.data.stats.bad_epochs", epochs=epochs)
     chosen_epochs = epochs or default_epochs(examples)
     per_epoch = sum(min(size, MAX_TOKENS_PER_EXAMPLE) for size in sizes)
     billed = per_epoch * chosen_epochs

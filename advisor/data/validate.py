@@ -158,7 +158,11 @@ def validate_file(
     from advisor.errors import UserInputError
 
     if method not in METHODS:
-        raise UserInputError(f"unknown method {method!r}", hint="use sft, dpo or rft")
+        raise UserInputError.from_catalog(
+            "core.data.validate.unknown_method",
+            hint_key="core.data.validate.unknown_method_hint",
+            method=repr(method),
+        )
     checks = _Checks.for_run(method, grader, max_tokens, model)
     out = _Collector()
     hashes = array("q")  # one per line, blank ones as BLANK: the index is the line number - 1

@@ -29,12 +29,19 @@ CONVERTED = [
     "advisor/bench/scenario.py",
     "advisor/export",
     "backends",  # every backend, built-ins and the contract
+    "advisor/data/review",
+    "advisor/data/clean",
+    "advisor/data/split.py",
+    "advisor/data/stats.py",
+    "advisor/data/validate.py",
+    "advisor/data/grader_refs.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
     "messages_backends_openai.yaml",
     "messages_backends_local.yaml",
     "messages_backends_engine.yaml",
+    "messages_core_errors_data.yaml",
 ]
 
 

@@ -113,8 +113,10 @@ def word_list_text(packaged: str, path: str | None) -> str:
         with open(path, encoding="utf-8-sig") as handle:
             return handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(
-            "cannot read the word list", path=path, hint="give a UTF-8 text file"
+        raise DataFileError.from_catalog(
+            "core.data.clean.word_list_unreadable",
+            hint_key="core.data.clean.word_list_unreadable_hint",
+            path=path,
         ) from exc
 
 

@@ -93,7 +93,9 @@ def _read(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read the grader file ({exc})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.data.clean.grader_file_unreadable", path=str(path), error=exc
+        ) from exc
     try:
         if path.suffix == ".toml":
             return tomllib.loads(text)
@@ -101,8 +103,8 @@ def _read(path: Path) -> Any:
             return json.loads(text)
         return yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise DataFileError(
-            "the grader file is not valid TOML, JSON or YAML", path=str(path)
+        raise DataFileError.from_catalog(
+            "core.data.clean.grader_file_unparsed", path=str(path)
         ) from exc
 
 
@@ -127,8 +129,11 @@ def _collect(
         try:
             patterns.append(re.compile(spec["pattern"], flags))
         except re.error as exc:
-            raise DataFileError(
-                f"grader {spec.get('name')!r} has an invalid pattern ({exc})", path=str(path)
+            raise DataFileError.from_catalog(
+                "core.data.clean.bad_pattern",
+                path=str(path),
+                name=repr(spec.get("name")),
+                error=exc,
             ) from exc
     elif kind == "string_check" and spec.get("operation", "eq") in ("eq", "like", "ilike"):
         reference = spec.get("reference")

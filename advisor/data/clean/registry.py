@@ -113,7 +113,9 @@ def check_names(given: Iterable[str]) -> None:
     known = set(names())
     for name in given:
         if name not in known:
-            raise UserInputError(
-                f"there is no cleaning rule named {name!r}",
-                hint=f"use one of {', '.join(sorted(known))}",
+            raise UserInputError.from_catalog(
+                "core.data.clean.unknown_rule",
+                hint_key="core.data.clean.unknown_rule_hint",
+                name=repr(name),
+                names=", ".join(sorted(known)),
             )

@@ -51,8 +51,8 @@ class LineIndex:
                     pending = not chunk.endswith(b"\n")
                     offset += len(chunk)
         except OSError as exc:
-            raise DataFileError(
-                f"cannot read the file ({exc.strerror})", path=str(self.path)
+            raise DataFileError.from_catalog(
+                "core.data.review.cannot_read_file", path=str(self.path), error=exc.strerror
             ) from exc
         self.starts, self.size, self.mtime_ns = starts, offset, info.st_mtime_ns
 

@@ -78,8 +78,8 @@ class ReviewLog:
         try:
             text = self.path.read_bytes()
         except OSError as exc:
-            raise DataFileError(
-                f"cannot read the review log ({exc.strerror})", path=str(self.path)
+            raise DataFileError.from_catalog(
+                "core.data.review.log_unreadable", path=str(self.path), error=exc.strerror
             ) from exc
         for number, raw in enumerate(text.splitlines(), start=1):
             if not raw.strip():
@@ -87,11 +87,11 @@ class ReviewLog:
             try:
                 entries.append(ReviewEntry.model_validate(orjson.loads(raw)))
             except (orjson.JSONDecodeError, ValidationError) as exc:
-                raise DataFileError(
-                    "the review log line is not a review entry",
+                raise DataFileError.from_catalog(
+                    "core.data.review.log_bad_line",
+                    hint_key="core.data.review.log_bad_line_hint",
                     path=str(self.path),
                     line=number,
-                    hint="restore the log from a backup or remove that line",
                 ) from exc
         return entries
 
@@ -102,18 +102,19 @@ class ReviewLog:
             with open(self.path, "ab") as handle:
                 handle.write(data)
         except OSError as exc:
-            raise UserInputError(
-                f"cannot write the review log {self.path} ({exc.strerror})",
-                hint="review a file in a folder you can write to",
+            raise UserInputError.from_catalog(
+                "core.data.review.log_unwritable",
+                hint_key="core.data.review.log_unwritable_hint",
+                path=self.path,
+                error=exc.strerror,
             ) from exc
         self.replay.apply(entry)
 
     def undo(self) -> ReviewEntry:
         """Cancel the last change in effect and return it."""
         if not self.replay.changes:
-            raise UserInputError(
-                "there is nothing to undo since the last save",
-                hint="saved changes are final; edit or reject the lines again instead",
+            raise UserInputError.from_catalog(
+                "core.data.review.nothing_to_undo", hint_key="core.data.review.nothing_to_undo_hint"
             )
         last = self.replay.changes[-1]
         self.append(ReviewEntry(time=now(), action="undo", line=last.line, before=last.before))

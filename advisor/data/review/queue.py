@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -35,6 +35,18 @@ PAGE_SIZE = 20
 CACHE_ROWS = 200  # parsed lines kept: a few pages back and forth
 
 
+class FindingText(NamedTuple):
+    """A finding quoted in an error: English as ``str``, and in the reader's language."""
+
+    finding: ReviewFinding
+
+    def __str__(self) -> str:
+        return self.finding.message
+
+    def localized(self, lang: str) -> str:
+        return self.finding.message_in(lang)
+
+
 class ReviewQueue:
     """Review ``path`` (JSONL); with ``into``, accepted examples go to that file on save."""
 
@@ -50,14 +62,13 @@ class ReviewQueue:
         self.path = Path(path)
         check_input(self.path)
         if is_stream(self.path):
-            raise UserInputError(
-                "the review queue needs a file it can write, not a stream",
-                hint="save the data to a .jsonl file and review that",
+            raise UserInputError.from_catalog(
+                "core.data.review.stream", hint_key="core.data.review.stream_hint"
             )
         self.into = Path(into) if into is not None else None
         if self.into is not None and self.into.resolve() == self.path.resolve():
-            raise UserInputError(
-                "--into is the reviewed file itself", hint="give the training file to add to"
+            raise UserInputError.from_catalog(
+                "core.data.review.into_is_input", hint_key="core.data.review.into_is_input_hint"
             )
         self.page_size = max(1, page_size)
         self.clean = clean
@@ -103,9 +114,12 @@ class ReviewQueue:
 
     def _check_line(self, line: int) -> None:
         if not 1 <= line <= len(self):
-            raise UserInputError(
-                f"line {line} is not in {display_name(self.path)} (it has {len(self)} lines)",
-                hint=f"give line numbers from 1 to {len(self)}",
+            raise UserInputError.from_catalog(
+                "core.data.review.no_such_line",
+                hint_key="core.data.review.no_such_line_hint",
+                line=line,
+                file=display_name(self.path),
+                count=len(self),
             )
 
     def row(self, line: int) -> ReviewRow:
@@ -175,11 +189,12 @@ class ReviewQueue:
             self._check_line(line)
             errors = self.errors(line, decisions)
             if errors:
-                first = errors[0]
-                raise UserInputError(
-                    f"line {line} cannot be accepted: {first.message} [{first.code}]",
-                    hint=f"fix it with --edit {line} --json '...' or reject it "
-                    f"with --reject {line}",
+                raise UserInputError.from_catalog(
+                    "core.data.review.cannot_accept",
+                    hint_key="core.data.review.cannot_accept_hint",
+                    line=line,
+                    problem=FindingText(errors[0]),
+                    code=errors[0].code,
                 )
         for line in chosen:
             entry = decisions.get(line)
@@ -213,9 +228,10 @@ class ReviewQueue:
         """Replace ``line`` with ``example`` (validated first); it counts as accepted."""
         self._check_line(line)
         if not isinstance(example, dict):
-            raise UserInputError(
-                f"the edit of line {line} must be a JSON object",
-                hint="give the whole corrected example, e.g. '{\"messages\": [...]}'",
+            raise UserInputError.from_catalog(
+                "core.data.review.edit_not_object",
+                hint_key="core.data.review.edit_not_object_hint",
+                line=line,  # always given: the hint's doubled braces need a value to format
             )
         _, record = self._record(line)
         if isinstance(record, dict) and DRAFT_KEY in record and DRAFT_KEY not in example:
@@ -223,10 +239,13 @@ class ReviewQueue:
         problems = [f for f in fd.check(orjson.dumps(example), example, self.method, clean=False)]
         errors = [f for f in problems if f.level == "error"]
         if errors:
-            raise UserInputError(
-                f"the edit of line {line} is not a valid {self.method} example: "
-                f"{errors[0].message} [{errors[0].code}]",
-                hint="correct the JSON and edit again",
+            raise UserInputError.from_catalog(
+                "core.data.review.edit_invalid",
+                hint_key="core.data.review.edit_invalid_hint",
+                line=line,
+                method=self.method,
+                problem=FindingText(errors[0]),
+                code=errors[0].code,
             )
         self._decide("edit", line, example)
         return self.row(line)
@@ -255,12 +274,12 @@ class ReviewQueue:
         for line in sorted(decisions):
             entry = decisions[line]
             if line > len(self) or line_hash(self._raw(line)) != entry.before:
-                raise DataFileError(
-                    "this line changed since it was reviewed, so the review log no longer "
-                    "matches the file",
+                raise DataFileError.from_catalog(
+                    "core.data.review.line_changed",
+                    hint_key="core.data.review.line_changed_hint",
                     path=display_name(self.path),
                     line=line,
-                    hint=f"undo with --undo, or move {self.log.path.name} away to start over",
+                    log=self.log.path.name,
                 )
         self._block = None
 

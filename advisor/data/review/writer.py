@@ -53,9 +53,10 @@ def save(queue: ReviewQueue) -> SaveResult:
             kept.append(text)
             still_accepted.append(len(kept))
     if queue.index.changed():
-        raise UserInputError(
-            f"{queue.path} changed while it was being saved; nothing was written",
-            hint="save again once the program writing to it has finished",
+        raise UserInputError.from_catalog(
+            "core.data.review.changed_while_saving",
+            hint_key="core.data.review.changed_while_saving_hint",
+            path=queue.path,
         )
     if rejected:
         _append(queue.rejects, rejected)
