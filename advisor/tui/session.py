@@ -83,10 +83,11 @@ class Session(BaseModel):
                 encoding="utf-8",
             )
         except OSError as exc:
-            raise DataFileError(
-                f"cannot write the session ({exc.strerror})",
+            raise DataFileError.from_catalog(
+                "core.tui.cannot_write_session",
+                hint_key="core.tui.cannot_write_session_hint",
                 path=str(path),
-                hint="choose a folder you can write to",
+                error=exc.strerror,
             ) from exc
 
     @classmethod

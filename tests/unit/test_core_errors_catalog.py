@@ -29,12 +29,20 @@ CONVERTED = [
     "advisor/bench/scenario.py",
     "advisor/export",
     "backends",  # every backend, built-ins and the contract
+    "advisor/criteria/answers.py",
+    "advisor/criteria/lifecycle.py",
+    "advisor/cli/cost.py",
+    "advisor/cli/data.py",
+    "advisor/cli/rag.py",
+    "advisor/tui/screens/compare.py",
+    "advisor/tui/session.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
     "messages_backends_openai.yaml",
     "messages_backends_local.yaml",
     "messages_backends_engine.yaml",
+    "messages_core_errors_shell.yaml",
 ]
 
 
