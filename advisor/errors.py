@@ -247,103 +247,82 @@ def validated(model: type[_Model], data: Any, *, what: str, path: str) -> _Model
         raise DataFileError(f"invalid {what} at {loc or 'top level'}: {msg}", path=path) from exc
 
 
-class JsonFileWords(NamedTuple):
-    """What :func:`load_json_file` says about one kind of file, in its own words."""
-
-    #: The file cannot be read: followed by the system's reason in parentheses.
-    unreadable: str
-    #: The content does not fit the model; ``{where}`` is the field, ``{problem}`` pydantic's.
-    invalid: str
-    #: The fix for bad JSON and invalid content.
-    hint: str | None = None
-    #: ``{where}`` for a problem of the whole document.
-    top: str = "top level"
-    #: A missing file's own sentence (else it is ``unreadable``).
-    not_found: str | None = None
-    unreadable_hint: str | None = None
-    #: Bad JSON, with its line; ``None`` lets pydantic word it as ``invalid`` (no line).
-    bad_json: str | None = "not valid JSON ({problem})"
-
-
 class JsonFileKeys(NamedTuple):
-    """:func:`load_json_file`'s sentences as catalog keys, so they follow the language switch.
+    """What :func:`load_json_file` says about one kind of file, as catalog keys.
 
-    ``unreadable`` and ``invalid`` take ``{error}`` (``invalid`` also ``{where}``);
-    the line of bad JSON goes to the error's place, not the sentence.
+    The sentences follow the language switch.  ``unreadable`` and ``invalid`` take
+    ``{error}`` (``invalid`` also ``{where}``); the line of bad JSON goes to the
+    error's place, not the sentence.
     """
 
     unreadable: str
     invalid: str
+    #: The fix for bad JSON, bytes that are not UTF-8 and invalid content.
     hint: str | None = None
-    bad_json: str = "core.not_json"
+    #: Bad JSON, with its line; ``None`` lets pydantic word it as ``invalid`` (no line).
+    bad_json: str | None = "core.not_json"
+    #: A missing file's own sentence (else it is ``unreadable``).
+    not_found: str | None = None
+    #: The fix for a file that is missing or cannot be read.
+    unreadable_hint: str | None = None
+    #: ``{where}`` for a problem of the whole document.
+    top: str = "core.json_file.top_level"
 
 
-def load_json_file(model: type[_Model], path: Path, words: JsonFileWords | JsonFileKeys) -> _Model:
+def load_json_file(model: type[_Model], path: Path, keys: JsonFileKeys) -> _Model:
     """The JSON file at ``path`` as ``model``; every problem is one :class:`DataFileError`.
 
     The one loader shape of the product's own JSON files (wizard and arena sessions,
     bench results): a missing or unreadable file, bad JSON (with its line) and
-    content that does not fit each become one sentence naming the file.
+    content that does not fit each become one sentence naming the file, in the
+    reader's language.
     """
     from pydantic import ValidationError
 
-    if isinstance(words, JsonFileKeys):
-        return _load_json_keyed(model, path, words)
     where = str(path)
+    text = _json_text(path, keys)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        if words.not_found is None:
-            raise DataFileError(
-                f"{words.unreadable} ({exc.strerror})", path=where, hint=words.unreadable_hint
-            ) from exc
-        raise DataFileError(words.not_found, path=where, hint=words.unreadable_hint) from exc
-    except OSError as exc:
-        raise DataFileError(
-            f"{words.unreadable} ({exc.strerror})", path=where, hint=words.unreadable_hint
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise DataFileError(
-            f"{words.unreadable} (not UTF-8 text)", path=where, hint=words.hint
-        ) from exc
-    try:
-        if words.bad_json is None:
+        if keys.bad_json is None:
             return model.model_validate_json(text)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            message = words.bad_json.format(problem=exc.msg)
-            raise DataFileError(message, path=where, line=exc.lineno, hint=words.hint) from exc
+            raise DataFileError.from_catalog(
+                keys.bad_json, hint_key=keys.hint, path=where, line=exc.lineno, error=exc.msg
+            ) from exc
         return model.model_validate(data)
     except ValidationError as exc:
         loc, problem = first_problem(exc)
-        message = words.invalid.format(where=loc or words.top, problem=problem)
-        raise DataFileError(message, path=where, hint=words.hint) from exc
+        raise DataFileError.from_catalog(
+            keys.invalid,
+            hint_key=keys.hint,
+            path=where,
+            where=loc or messages.Localized(keys.top),
+            error=problem,
+        ) from exc
 
 
-def _load_json_keyed(model: type[_Model], path: Path, keys: JsonFileKeys) -> _Model:
-    """:func:`load_json_file` with catalog sentences (every problem one localizable error)."""
-    from pydantic import ValidationError
-
+def _json_text(path: Path, keys: JsonFileKeys) -> str:
+    """The text of ``path``; a missing, unreadable or non-UTF-8 file is one error."""
     where = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        if keys.not_found is None:
+            raise DataFileError.from_catalog(
+                keys.unreadable, hint_key=keys.unreadable_hint, path=where, error=exc.strerror
+            ) from exc
+        raise DataFileError.from_catalog(
+            keys.not_found, hint_key=keys.unreadable_hint, path=where
+        ) from exc
     except OSError as exc:
-        raise DataFileError.from_catalog(keys.unreadable, path=where, error=exc.strerror) from exc
+        raise DataFileError.from_catalog(
+            keys.unreadable, hint_key=keys.unreadable_hint, path=where, error=exc.strerror
+        ) from exc
     except UnicodeDecodeError as exc:
         raise DataFileError.from_catalog(
-            keys.unreadable, hint_key=keys.hint, path=where, error="not UTF-8 text"
-        ) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError.from_catalog(
-            keys.bad_json, hint_key=keys.hint, path=where, line=exc.lineno, error=exc.msg
-        ) from exc
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        loc, problem = first_problem(exc)
-        raise DataFileError.from_catalog(
-            keys.invalid, hint_key=keys.hint, path=where, where=loc or "top level", error=problem
+            keys.unreadable,
+            hint_key=keys.hint,
+            path=where,
+            error=messages.Localized("core.json_file.not_utf8"),
         ) from exc

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from advisor.bench.schema import SCHEMA_VERSION, BenchResults
-from advisor.errors import DataFileError, JsonFileWords, load_json_file
+from advisor.errors import DataFileError, JsonFileKeys, load_json_file
 
-_RESULTS_FILE = JsonFileWords(
-    unreadable="cannot read results file",
-    not_found="results file not found",
-    invalid="not a bench results file ({where}: {problem})",
-    hint="pass the results.json written by `advisor bench`",
+_RESULTS_FILE = JsonFileKeys(
+    unreadable="core.json_file.cannot_read_results",
+    not_found="core.json_file.results_not_found",
+    invalid="core.json_file.not_results",
+    hint="core.json_file.results_hint",
     # pydantic words a syntax error here ("Invalid JSON: ..."), as this reader always did.
     bad_json=None,
 )

@@ -213,7 +213,9 @@ def prices_refresh(
     from advisor.errors import DataFileError
 
     if not file.is_file():
-        raise DataFileError("file not found", path=str(file), hint="give the path of a YAML table")
+        raise DataFileError.from_catalog(
+            "core.cli.table_not_found", hint_key="core.cli.table_not_found_hint", path=str(file)
+        )
     kind, target = refresh_table(file)
     echo(msg("prices.installed", kind=kind, path=str(target)))
 

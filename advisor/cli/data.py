@@ -311,9 +311,11 @@ def _patterns(path: Path | None) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(
-            "cannot read the --keep-pii-file", path=str(path), hint="give a UTF-8 text file"
-        ) from exc  # DataFileError keeps path and line: its text stays as raised
+        raise DataFileError.from_catalog(
+            "core.cli.keep_pii_unreadable",
+            hint_key="core.cli.keep_pii_unreadable_hint",
+            path=str(path),
+        ) from exc
     return [p for line in text.splitlines() if (p := line.split("#", 1)[0].strip())]
 
 

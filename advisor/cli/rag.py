@@ -175,7 +175,9 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
-        raise DataFileError(f"cannot read the questions ({exc.strerror})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.cli.questions_unreadable", path=str(path), error=exc.strerror
+        ) from exc
     questions = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -189,14 +191,15 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise DataFileError(
-                "each line needs a question and a source",
+            raise DataFileError.from_catalog(
+                "core.cli.question_line",
+                hint_key="core.cli.question_line_hint",
                 path=str(path),
                 line=number,
-                hint='write {"question": "...", "source": "file.md"}',
+                example='{"question": "...", "source": "file.md"}',
             ) from exc
     if not questions:
-        raise DataFileError("no questions in the file", path=str(path))
+        raise DataFileError.from_catalog("core.cli.no_questions", path=str(path))
     return questions
 
 

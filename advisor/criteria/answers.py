@@ -21,6 +21,7 @@ from pydantic import RootModel, field_validator
 
 from advisor.criteria.catalog import AnswerValue, Catalog, Question, load_catalog
 from advisor.errors import DataFileError, UserInputError
+from advisor.messages import Localized
 
 _YES = {"yes", "y", "true", "on", "はい"}
 _NO = {"no", "n", "false", "off", "いいえ"}
@@ -29,29 +30,41 @@ _NO = {"no", "n", "false", "off", "いいえ"}
 class AnswerError(UserInputError):
     """One answer is wrong; ``question`` names it so a file loader can add the line."""
 
-    def __init__(self, question: str, message: str, *, hint: str | None = None) -> None:
-        self.question = question
-        super().__init__(message, hint=hint)
+    question: str = ""
+
+    @classmethod
+    def about(
+        cls, question: str, key: str, /, *, hint_key: str | None = None, **values: Any
+    ) -> AnswerError:
+        """The catalog error ``key`` about the answer to ``question``."""
+        error = cls.from_catalog(key, hint_key=hint_key, **values)
+        error.question = question
+        return error
 
 
-def expected(question: Question) -> str:
-    """The expected type of an answer, in words (for error messages)."""
+def expected(question: Question) -> Localized:
+    """The expected type of an answer, in words (for error messages, in their language)."""
     if question.type == "yes_no":
-        return "yes/no (true or false)"
+        return Localized("core.criteria.expected_yes_no")
     if question.type == "choice":
-        return "one of " + ", ".join(question.choice_values())
+        return Localized(
+            "core.criteria.expected_choice", {"choices": ", ".join(question.choice_values())}
+        )
     if question.type == "count":
-        return "a whole number of 0 or more"
-    return f"a whole number from {question.min} to {question.max}"
+        return Localized("core.criteria.expected_count")
+    return Localized("core.criteria.expected_scale", {"low": question.min, "high": question.max})
 
 
 def coerce_answer(question: Question, value: Any) -> AnswerValue:
     """``value`` as the question's type; raise :class:`AnswerError` when it is not one."""
 
     def wrong() -> AnswerError:
-        return AnswerError(
+        return AnswerError.about(
             question.id,
-            f"answer {question.id!r} must be {expected(question)}, got {value!r}",
+            "core.criteria.wrong_answer",
+            question=repr(question.id),
+            expected=expected(question),
+            value=repr(value),
         )
 
     if question.type == "yes_no":
@@ -83,10 +96,11 @@ def validate_mapping(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Ans
     clean: dict[str, AnswerValue] = {}
     for key, value in data.items():
         if not isinstance(key, str) or key not in known:
-            raise AnswerError(
+            raise AnswerError.about(
                 str(key),
-                f"unknown question id {key!r}",
-                hint="run `advisor questions` for the list of ids",
+                "core.criteria.unknown_question",
+                hint_key="core.criteria.unknown_question_hint",
+                question=repr(key),
             )
         if value is None:  # an empty entry means "not answered": the default applies
             continue
@@ -108,8 +122,8 @@ class Answers(RootModel[dict[str, AnswerValue]]):
         if value is None:
             return {}
         if not isinstance(value, Mapping):
-            raise UserInputError(
-                f"answers must be a mapping of question id to value, got {type(value).__name__}"
+            raise UserInputError.from_catalog(
+                "core.criteria.answers_not_mapping", kind=type(value).__name__
             )
         return validate_mapping(value, load_catalog())
 
@@ -133,13 +147,17 @@ def load_answers(path: str | Path) -> Answers:
         # utf-8-sig: editors on Windows often save UTF-8 with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
-        raise DataFileError("answers file not found", path=str(path)) from exc
+        raise DataFileError.from_catalog("core.criteria.answers_not_found", path=str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise DataFileError(
-            "the answers file is not UTF-8 text", path=str(path), hint="save it as UTF-8"
+        raise DataFileError.from_catalog(
+            "core.criteria.answers_not_utf8",
+            hint_key="core.criteria.answers_not_utf8_hint",
+            path=str(path),
         ) from exc
     except OSError as exc:
-        raise DataFileError(f"cannot read answers file ({exc.strerror})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.criteria.answers_unreadable", path=str(path), error=exc.strerror
+        ) from exc
 
     data, lines = _parse(text, path)
     if isinstance(data, Mapping) and isinstance(data.get("answers"), Mapping):
@@ -147,16 +165,24 @@ def load_answers(path: str | Path) -> Answers:
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise DataFileError(
-            "an answers file must hold a mapping of question id to value",
+        raise DataFileError.from_catalog(
+            "core.criteria.file_not_mapping",
+            hint_key="core.criteria.file_not_mapping_hint",
             path=str(path),
-            hint="write one `question_id: value` per line",
         )
     try:
         return Answers(validate_mapping(data, load_catalog()))
     except AnswerError as exc:
         line = lines.get(exc.question) or _find_line(text, exc.question)
-        raise DataFileError(exc.message, path=str(path), line=line, hint=exc.hint) from exc
+        # The answer's own catalog sentence (AnswerError.about), now with its file and line.
+        assert exc.key is not None
+        raise DataFileError.from_catalog(
+            exc.key,
+            hint_key=exc.hint_key,
+            path=str(path),
+            line=line,
+            **exc.values,
+        ) from exc
 
 
 def _parse(text: str, path: Path) -> tuple[Any, dict[str, int]]:
@@ -170,19 +196,26 @@ def _parse(text: str, path: Path) -> tuple[Any, dict[str, int]]:
         if suffix in (".yaml", ".yml", ""):
             return yaml.safe_load(text), _yaml_key_lines(text)
     except json.JSONDecodeError as exc:
-        raise DataFileError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from exc
+        raise DataFileError.from_catalog(
+            "core.criteria.invalid_json", path=str(path), line=exc.lineno, error=exc.msg
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
-        raise DataFileError(f"invalid TOML: {exc}", path=str(path), line=line) from exc
+        raise DataFileError.from_catalog(
+            "core.criteria.invalid_toml", path=str(path), line=line, error=str(exc)
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise DataFileError(f"invalid YAML: {problem}", path=str(path), line=line) from exc
-    raise DataFileError(
-        f"unsupported answers file type {suffix!r}",
+        problem = getattr(exc, "problem", None) or Localized("core.criteria.yaml_syntax_error")
+        raise DataFileError.from_catalog(
+            "core.criteria.invalid_yaml", path=str(path), line=line, error=problem
+        ) from exc
+    raise DataFileError.from_catalog(
+        "core.criteria.unsupported_type",
+        hint_key="core.criteria.unsupported_type_hint",
         path=str(path),
-        hint="use .yaml, .yml, .json or .toml",
+        suffix=repr(suffix),
     )
 
 

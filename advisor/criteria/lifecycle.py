@@ -94,7 +94,9 @@ def read_lifecycle(path: Path) -> Lifecycle:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(f"cannot read the lifecycle table ({exc})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.criteria.lifecycle_unreadable", path=str(path), error=exc
+        ) from exc
     return parse_lifecycle(data, path=str(path))
 
 

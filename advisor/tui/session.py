@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from advisor.errors import DataFileError, JsonFileWords, load_json_file
+from advisor.errors import DataFileError, JsonFileKeys, load_json_file
 from advisor.ids import Method
 
 if TYPE_CHECKING:
@@ -83,10 +83,11 @@ class Session(BaseModel):
                 encoding="utf-8",
             )
         except OSError as exc:
-            raise DataFileError(
-                f"cannot write the session ({exc.strerror})",
+            raise DataFileError.from_catalog(
+                "core.tui.cannot_write_session",
+                hint_key="core.tui.cannot_write_session_hint",
                 path=str(path),
-                hint="choose a folder you can write to",
+                error=exc.strerror,
             ) from exc
 
     @classmethod
@@ -99,10 +100,10 @@ class Session(BaseModel):
         return load_json_file(cls, path, _SESSION_FILE)
 
 
-_SESSION_FILE = JsonFileWords(
-    unreadable="cannot read the session",
-    unreadable_hint="check the path",
-    invalid="{where}: {problem}",
-    top="session",
-    hint="open a file saved by the wizard (ctrl+s)",
+_SESSION_FILE = JsonFileKeys(
+    unreadable="core.tui.cannot_read_session",
+    unreadable_hint="core.tui.cannot_read_session_hint",
+    invalid="core.tui.invalid_session",
+    top="core.tui.session_top",
+    hint="core.tui.session_hint",
 )

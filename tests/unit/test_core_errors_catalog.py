@@ -35,6 +35,13 @@ CONVERTED = [
     "advisor/data/stats.py",
     "advisor/data/validate.py",
     "advisor/data/grader_refs.py",
+    "advisor/criteria/answers.py",
+    "advisor/criteria/lifecycle.py",
+    "advisor/cli/cost.py",
+    "advisor/cli/data.py",
+    "advisor/cli/rag.py",
+    "advisor/tui/screens/compare.py",
+    "advisor/tui/session.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
@@ -42,6 +49,7 @@ ERROR_CATALOGS = [
     "messages_backends_local.yaml",
     "messages_backends_engine.yaml",
     "messages_core_errors_data.yaml",
+    "messages_core_errors_shell.yaml",
 ]
 
 

@@ -2,7 +2,8 @@
 
 Wizard sessions, arena sessions and bench results read their files the same way;
 each problem is one DataFileError sentence naming the file, in the words each
-kind of file always used (pinned below, caller by caller).
+kind of file always used (pinned below, caller by caller), from the catalog, so
+they read in Japanese too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 
 from advisor.app.arena_votes import ArenaSession
 from advisor.bench.results_io import read_results
-from advisor.errors import DataFileError, JsonFileWords, load_json_file
+from advisor.errors import DataFileError, JsonFileKeys, load_json_file
 from advisor.tui.session import Session
 
 
@@ -25,23 +26,25 @@ class Point(BaseModel):
     y: int = 0
 
 
-WORDS = JsonFileWords(
-    unreadable="cannot read the point",
-    invalid="not a point ({where}: {problem})",
-    hint="write a point",
+# Any kind of file's keys do: the arena session's sentences, about a point.
+KEYS = JsonFileKeys(
+    unreadable="core.arena.cannot_read_session",
+    invalid="core.arena.not_a_session",
+    hint="core.arena.session_hint",
 )
+HINT = ": pass a session file `advisor arena` wrote"
 
 
-def _error(path: Path, words: JsonFileWords = WORDS) -> DataFileError:
+def _error(path: Path, keys: JsonFileKeys = KEYS) -> DataFileError:
     with pytest.raises(DataFileError) as caught:
-        load_json_file(Point, path, words)
+        load_json_file(Point, path, keys)
     return caught.value
 
 
 def test_a_valid_file_is_the_model(tmp_path: Path) -> None:
     path = tmp_path / "p.json"
     path.write_text('{"x": 3}', encoding="utf-8")
-    assert load_json_file(Point, path, WORDS) == Point(x=3)
+    assert load_json_file(Point, path, KEYS) == Point(x=3)
 
 
 def test_bad_json_names_its_line(tmp_path: Path) -> None:
@@ -50,8 +53,7 @@ def test_bad_json_names_its_line(tmp_path: Path) -> None:
     error = _error(path)
     assert error.line == 3 and error.path == str(path)
     assert str(error) == (
-        f"{path}, line 3: not valid JSON (Expecting property name enclosed in double quotes)"
-        ": write a point"
+        f"{path}, line 3: not valid JSON (Expecting property name enclosed in double quotes)" + HINT
     )
 
 
@@ -61,35 +63,48 @@ def test_a_field_that_does_not_fit_is_named(tmp_path: Path) -> None:
     error = _error(path)
     assert error.line is None
     assert str(error) == (
-        f"{path}: not a point (x: Input should be a valid integer, unable to parse string "
-        "as an integer): write a point"
+        f"{path}: not an arena session (x: Input should be a valid integer, unable to parse "
+        "string as an integer)" + HINT
     )
     path.write_text("[1]", encoding="utf-8")
-    assert "not a point (top level: " in str(_error(path))
+    assert "not an arena session (top level: " in str(_error(path))
+    assert "アリーナのセッションではありません（全体: " in _error(path).localized("ja")
+    top = _error(path, KEYS._replace(top="core.tui.session_top"))
+    assert "(session: " in str(top) and "（セッション: " in top.localized("ja")
 
 
 def test_a_missing_file_is_unreadable_or_its_own_sentence(tmp_path: Path) -> None:
     path = tmp_path / "absent.json"
-    assert str(_error(path)) == f"{path}: cannot read the point (No such file or directory)"
-    words = WORDS._replace(not_found="no point here", unreadable_hint="check the path")
-    assert str(_error(path, words)) == f"{path}: no point here: check the path"
-    assert str(_error(tmp_path, words)) == (
-        f"{tmp_path}: cannot read the point (Is a directory): check the path"
+    assert str(_error(path)) == (
+        f"{path}: cannot read the arena session (No such file or directory)"
+    )
+    keys = KEYS._replace(
+        not_found="core.json_file.results_not_found",
+        unreadable_hint="core.tui.cannot_read_session_hint",
+    )
+    assert str(_error(path, keys)) == f"{path}: results file not found: check the path"
+    assert _error(path, keys).localized("ja") == (
+        f"{path}: 結果ファイルが見つかりません。パスを確認してください"
+    )
+    assert str(_error(tmp_path, keys)) == (
+        f"{tmp_path}: cannot read the arena session (Is a directory): check the path"
     )
 
 
 def test_bytes_that_are_not_utf8_are_one_sentence(tmp_path: Path) -> None:
     path = tmp_path / "p.json"
     path.write_bytes(b"\xff\xfe{")
-    assert str(_error(path)) == f"{path}: cannot read the point (not UTF-8 text): write a point"
+    error = _error(path)
+    assert str(error) == f"{path}: cannot read the arena session (not UTF-8 text)" + HINT
+    assert "（UTF-8 のテキストではありません）" in error.localized("ja")
 
 
 def test_without_bad_json_words_pydantic_words_the_syntax_error(tmp_path: Path) -> None:
     path = tmp_path / "p.json"
     path.write_text("{oops", encoding="utf-8")
-    error = _error(path, WORDS._replace(bad_json=None))
+    error = _error(path, KEYS._replace(bad_json=None))
     assert error.line is None
-    assert str(error).startswith(f"{path}: not a point (top level: Invalid JSON: ")
+    assert str(error).startswith(f"{path}: not an arena session (top level: Invalid JSON: ")
 
 
 ARENA_HINT = ": pass a session file `advisor arena` wrote"
@@ -152,3 +167,28 @@ def test_catalog_keyed_files_follow_the_language_with_their_line(tmp_path: Path)
     japanese = caught.value.localized("ja")
     assert "JSON として正しくありません" in japanese
     assert "3" in japanese and "`advisor arena` が書いたセッションファイル" in japanese
+
+
+# Every kind of file now speaks Japanese too (its English above unchanged).
+SAID_JA = {
+    ("wizard", "missing"): ": セッションを読めません（No such file or directory）。"
+    "パスを確認してください",
+    ("wizard", "top"): ": セッション: Input should be a valid dictionary or instance of Session。"
+    "ウィザードで保存したファイル（ctrl+s）を開いてください",
+    ("results", "missing"): ": 結果ファイルが見つかりません",
+    ("results", "top"): ": ベンチマークの結果ファイルではありません（全体: Input should be an "
+    "object）。`advisor bench` が書いた results.json を指定してください",
+    ("arena", "top"): ": アリーナのセッションではありません（全体: Input should be a valid "
+    "dictionary or instance of ArenaSession）。`advisor arena` が書いたセッションファイルを"
+    "指定してください",
+}
+
+
+@pytest.mark.parametrize(("loader", "case"), sorted(SAID_JA))
+def test_each_file_kind_speaks_japanese(tmp_path: Path, loader: str, case: str) -> None:
+    path = tmp_path / "file.json"
+    if case in CONTENT:
+        path.write_text(CONTENT[case], encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        LOADERS[loader](path)
+    assert caught.value.localized("ja") == f"{path}{SAID_JA[loader, case]}"

@@ -187,10 +187,10 @@ class CompareScreen(AdvisorScreen):
         try:
             results = load_results(path)
         except (OSError, ValidationError, ValueError) as exc:
-            raise DataFileError(
-                "not a benchmark results file",
+            raise DataFileError.from_catalog(
+                "core.tui.not_results",
+                hint_key="core.tui.not_results_hint",
                 path=str(path),
-                hint="open the results.json that `advisor bench` wrote",
             ) from exc
         self.app.call_from_thread(self.show_results, results)
 
