@@ -87,11 +87,18 @@ def convert_file(
         DataFileError: the input cannot be read (missing, a folder, wrong encoding).
     """
     if source_format not in SOURCES:
-        raise UserInputError(
-            f"unknown source format {source_format!r}", hint=f"use one of {', '.join(SOURCES)}"
+        raise UserInputError.from_catalog(
+            "core.convert.unknown_source",
+            hint_key="core.convert.unknown_source_hint",
+            name=repr(source_format),
+            sources=", ".join(SOURCES),
         )
     if target not in TARGETS:
-        raise UserInputError(f"unknown target {target!r}", hint="use sft or dpo")
+        raise UserInputError.from_catalog(
+            "core.convert.unknown_target",
+            hint_key="core.convert.unknown_target_hint",
+            name=repr(target),
+        )
     src, out = Path(src), Path(out)
     check_input(src)
     refuse_overwrite([src], [out])

@@ -29,12 +29,18 @@ CONVERTED = [
     "advisor/bench/scenario.py",
     "advisor/export",
     "backends",  # every backend, built-ins and the contract
+    "advisor/data/io.py",
+    "advisor/data/streams.py",
+    "advisor/data/tabular.py",
+    "advisor/data/convert.py",
+    "advisor/data/prices.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
     "messages_backends_openai.yaml",
     "messages_backends_local.yaml",
     "messages_backends_engine.yaml",
+    "messages_core_errors_io.yaml",
 ]
 
 
