@@ -378,7 +378,7 @@ def convert(
             )
         )
         for skip in result.skipped[:20]:
-            echo("  " + t("data.convert_skipped", where=f"{src}:{skip.line}", reason=skip.reason))
+            echo("  " + t("data.convert_skipped", where=f"{src}:{skip.line}", reason=skip.said()))
         if len(result.skipped) > 20:
             echo("  " + t("data.convert_more", count=len(result.skipped) - 20))
     if result.written == 0:

@@ -28,6 +28,7 @@ from advisor.data.io import read_records, write_jsonl
 from advisor.data.streams import check_input, display_name, refuse_overwrite, reusable
 from advisor.data.tabular import ColumnMapping, read_table
 from advisor.errors import UserInputError
+from advisor.messages import Localized, text
 
 SOURCES = ("alpaca", "sharegpt", "openai", "trl", "csv", "xlsx", "llamafactory-dpo")
 TARGETS = ("sft", "dpo")
@@ -45,8 +46,17 @@ SHAREGPT_ROLES = {
 
 
 class Skipped(BaseModel):
+    """A record left out. ``reason`` is English (the JSON); its catalog key and values
+    are kept so that the shells can show it in the user's language."""
+
     line: int
     reason: str
+    key: str | None = Field(default=None, exclude=True, repr=False)
+    values: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+
+    def said(self) -> Localized | str:
+        """The reason as a value of a message: in that message's language when it can be."""
+        return self.reason if self.key is None else Localized(self.key, self.values)
 
 
 class ConvertReport(BaseModel):
@@ -62,7 +72,11 @@ class ConvertReport(BaseModel):
 
 
 class _Skip(Exception):
-    """This record cannot be converted; the message says why."""
+    """This record cannot be converted; ``key`` (``core.convert.skip.*``) says why."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.key, self.values = f"core.convert.skip.{key}", values
+        super().__init__(text(self.key, "en", **values))
 
 
 def convert_file(
@@ -87,11 +101,18 @@ def convert_file(
         DataFileError: the input cannot be read (missing, a folder, wrong encoding).
     """
     if source_format not in SOURCES:
-        raise UserInputError(
-            f"unknown source format {source_format!r}", hint=f"use one of {', '.join(SOURCES)}"
+        raise UserInputError.from_catalog(
+            "core.convert.unknown_source",
+            hint_key="core.convert.unknown_source_hint",
+            name=repr(source_format),
+            sources=", ".join(SOURCES),
         )
     if target not in TARGETS:
-        raise UserInputError(f"unknown target {target!r}", hint="use sft or dpo")
+        raise UserInputError.from_catalog(
+            "core.convert.unknown_target",
+            hint_key="core.convert.unknown_target_hint",
+            name=repr(target),
+        )
     src, out = Path(src), Path(out)
     check_input(src)
     refuse_overwrite([src], [out])
@@ -127,13 +148,13 @@ def _convert_records(
             read += 1
             try:
                 if not isinstance(record, dict):
-                    raise _Skip("not an object")
+                    raise _Skip("not_an_object")
                 example = _convert(record, source_format, target, mapping)
                 if system:
                     example = _with_system(example, target, system)
                 yield _checked(example, target)
             except _Skip as exc:
-                skipped.append(Skipped(line=line, reason=str(exc)))
+                skipped.append(Skipped(line=line, reason=str(exc), key=exc.key, values=exc.values))
 
     written = write_jsonl(out, converted())
     return ConvertReport(
@@ -154,7 +175,7 @@ def _checked(example: dict[str, Any], target: str) -> dict[str, Any]:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise _Skip(f"does not fit the {target} format at {where}: {first['msg']}") from exc
+        raise _Skip("does_not_fit", target=target, where=where, error=first["msg"]) from exc
 
 
 def _with_system(example: dict[str, Any], target: str, system: str) -> dict[str, Any]:
@@ -179,9 +200,15 @@ def _convert(
     return _from_row(record, target, mapping)
 
 
-def _text(value: Any, what: str) -> str:
+def _what(key: str, **values: Any) -> Localized:
+    """A part of a record, named in the reason's language (``core.convert.what.*``)."""
+    return Localized(f"core.convert.what.{key}", values)
+
+
+def _text(value: Any, what: Localized | str) -> str:
+    """``value`` if it is a non-blank string; ``what`` names it (a role id as it is)."""
     if not isinstance(value, str) or not value.strip():
-        raise _Skip(f"empty or missing {what}")
+        raise _Skip("empty", what=what)
     return value
 
 
@@ -191,15 +218,17 @@ def _dpo(prompt: list[dict[str, Any]], chosen: Any, rejected: Any, tools: Any = 
         data["tools"] = tools
     return {
         "input": data,
-        "preferred_output": [{"role": "assistant", "content": _text(chosen, "chosen answer")}],
+        "preferred_output": [
+            {"role": "assistant", "content": _text(chosen, _what("chosen_answer"))}
+        ],
         "non_preferred_output": [
-            {"role": "assistant", "content": _text(rejected, "rejected answer")}
+            {"role": "assistant", "content": _text(rejected, _what("rejected_answer"))}
         ],
     }
 
 
 def _from_alpaca(record: dict[str, Any], target: str) -> dict[str, Any]:
-    instruction = _text(record.get("instruction"), "instruction")
+    instruction = _text(record.get("instruction"), _what("instruction"))
     extra = record.get("input")
     question = (
         f"{instruction}\n\n{extra}" if isinstance(extra, str) and extra.strip() else instruction
@@ -209,40 +238,46 @@ def _from_alpaca(record: dict[str, Any], target: str) -> dict[str, Any]:
         messages.append({"role": "system", "content": record["system"]})
     for turn in record.get("history") or []:
         if not (isinstance(turn, list | tuple) and len(turn) == 2):
-            raise _Skip("history must be a list of [question, answer] pairs")
-        messages.append({"role": "user", "content": _text(turn[0], "history question")})
-        messages.append({"role": "assistant", "content": _text(turn[1], "history answer")})
+            raise _Skip("history_pairs")
+        messages.append({"role": "user", "content": _text(turn[0], _what("history_question"))})
+        messages.append({"role": "assistant", "content": _text(turn[1], _what("history_answer"))})
     messages.append({"role": "user", "content": question})
     if target == "dpo":
         return _dpo(messages, record.get("chosen"), record.get("rejected"))
-    messages.append({"role": "assistant", "content": _text(record.get("output"), "output")})
+    messages.append({"role": "assistant", "content": _text(record.get("output"), _what("output"))})
     return {"messages": messages}
 
 
 def _sharegpt_turns(turns: Any) -> list[dict[str, Any]]:
     """ShareGPT turns as OpenAI messages; function_call turns become tool calls."""
     if not isinstance(turns, list) or not turns:
-        raise _Skip('"conversations" must be a non-empty list')
+        raise _Skip("conversations")
     messages: list[dict[str, Any]] = []
     pending: list[str] = []  # ids of tool calls awaiting their observation
     for turn in turns:
         if not isinstance(turn, dict):
-            raise _Skip("a turn is not an object")
+            raise _Skip("turn_not_object")
         speaker = turn.get("from", turn.get("role"))
         value = turn.get("value", turn.get("content"))
         role = SHAREGPT_ROLES.get(str(speaker))
         if role is None:
-            raise _Skip(f"unknown speaker {speaker!r}")
+            raise _Skip("unknown_speaker", speaker=repr(speaker))
         if role == "function_call":
             messages.append(_tool_call_message(value, len(messages), pending))
         elif role == "tool":
             if not pending:
-                raise _Skip("an observation without a function call before it")
+                raise _Skip("orphan_observation")
             messages.append(
-                {"role": "tool", "tool_call_id": pending.pop(0), "content": _text(value, "turn")}
+                {
+                    "role": "tool",
+                    "tool_call_id": pending.pop(0),
+                    "content": _text(value, _what("turn")),
+                }
             )
         else:
-            messages.append({"role": role, "content": _text(value, f"{speaker} turn")})
+            messages.append(
+                {"role": role, "content": _text(value, _what("speaker_turn", speaker=speaker))}
+            )
     return messages
 
 
@@ -250,12 +285,12 @@ def _tool_call_message(value: Any, index: int, pending: list[str]) -> dict[str, 
     try:
         call = json.loads(value) if isinstance(value, str) else value
     except ValueError as exc:
-        raise _Skip("a function_call turn is not JSON") from exc
+        raise _Skip("call_not_json") from exc
     calls = call if isinstance(call, list) else [call]
     tool_calls = []
     for number, one in enumerate(calls):
         if not isinstance(one, dict) or not isinstance(one.get("name"), str):
-            raise _Skip('a function_call turn needs {"name", "arguments"}')
+            raise _Skip("call_fields", fields='{"name", "arguments"}')
         arguments = one.get("arguments", {})
         if not isinstance(arguments, str):
             arguments = json.dumps(arguments, ensure_ascii=False)
@@ -277,9 +312,9 @@ def _tools(value: Any) -> list[dict[str, Any]] | None:
     try:
         tools = json.loads(value) if isinstance(value, str) else value
     except ValueError as exc:
-        raise _Skip('"tools" is not JSON') from exc
+        raise _Skip("tools_not_json") from exc
     if not isinstance(tools, list):
-        raise _Skip('"tools" must be a list')
+        raise _Skip("tools_not_list")
     return [
         t
         if t.get("type") == "function" and "function" in t
@@ -297,7 +332,7 @@ def _from_sharegpt(record: dict[str, Any], target: str) -> dict[str, Any]:
     tools = _tools(record.get("tools"))
     if target == "dpo":
         if "chosen" not in record or "rejected" not in record:
-            raise _Skip("no chosen/rejected answers for DPO")
+            raise _Skip("no_dpo_answers")
         chosen, rejected = record["chosen"], record["rejected"]
         if isinstance(chosen, dict):
             chosen = chosen.get("value", chosen.get("content"))
@@ -314,9 +349,9 @@ def _from_openai(record: dict[str, Any], target: str) -> dict[str, Any]:
     if target == "dpo":
         if "input" in record:
             return record
-        raise _Skip("not an OpenAI DPO example (no input/preferred_output)")
+        raise _Skip("not_openai_dpo")
     if "messages" not in record:
-        raise _Skip('no "messages"')
+        raise _Skip("no_messages")
     return {k: v for k, v in record.items() if k in ("messages", "tools", "parallel_tool_calls")}
 
 
@@ -329,7 +364,7 @@ def _as_messages(value: Any, role: str) -> list[dict[str, Any]]:
 def _from_trl(record: dict[str, Any], target: str) -> dict[str, Any]:
     if target == "dpo":
         if "chosen" not in record or "rejected" not in record:
-            raise _Skip("no chosen/rejected for DPO")
+            raise _Skip("no_dpo_pair")
         prompt = _as_messages(record.get("prompt"), "user") if record.get("prompt") else []
         chosen, rejected = record["chosen"], record["rejected"]
         if isinstance(chosen, list) and isinstance(rejected, list):
@@ -338,12 +373,12 @@ def _from_trl(record: dict[str, Any], target: str) -> dict[str, Any]:
             chosen = chosen[-1].get("content") if chosen else None
             rejected = rejected[-1].get("content") if rejected else None
         if not prompt:
-            raise _Skip("no prompt")
+            raise _Skip("no_prompt")
         return _dpo(prompt, chosen, rejected)
     if "messages" in record:
         return {"messages": record["messages"]}
     if "prompt" not in record or "completion" not in record:
-        raise _Skip("no prompt/completion")
+        raise _Skip("no_prompt_completion")
     return {
         "messages": _as_messages(record["prompt"], "user")
         + _as_messages(record["completion"], "assistant")
@@ -357,15 +392,15 @@ def _from_row(record: dict[str, Any], target: str, mapping: ColumnMapping) -> di
     if isinstance(system, str) and system.strip():
         messages.append({"role": "system", "content": system})
     if columns.prompt is None:
-        raise _Skip("no prompt column")
-    messages.append({"role": "user", "content": _text(record.get(columns.prompt), "prompt")})
+        raise _Skip("no_prompt_column")
+    messages.append({"role": "user", "content": _text(record.get(columns.prompt), _what("prompt"))})
     if target == "dpo":
         if not (columns.chosen and columns.rejected):
-            raise _Skip("no chosen/rejected columns")
+            raise _Skip("no_pair_columns")
         return _dpo(messages, record.get(columns.chosen), record.get(columns.rejected))
     if columns.response is None:
-        raise _Skip("no response column")
+        raise _Skip("no_response_column")
     messages.append(
-        {"role": "assistant", "content": _text(record.get(columns.response), "response")}
+        {"role": "assistant", "content": _text(record.get(columns.response), _what("response"))}
     )
     return {"messages": messages}

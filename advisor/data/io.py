@@ -196,8 +196,11 @@ def _is_foreign(encoding: str, path: Path) -> bool:
     try:
         return codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig")
     except LookupError as exc:
-        raise DataFileError(
-            f"unknown encoding {encoding!r}", path=str(path), hint="try utf-8, cp932 or utf-16"
+        raise DataFileError.from_catalog(
+            "core.io.unknown_encoding",
+            hint_key="core.io.unknown_encoding_hint",
+            path=str(path),
+            encoding=repr(encoding),
         ) from exc
 
 
@@ -286,11 +289,12 @@ def read_jsonl(
                 if on_invalid is not None:
                     on_invalid(number)
                     continue
-                raise DataFileError(
-                    f"invalid JSON ({exc.msg})",
+                raise DataFileError.from_catalog(
+                    "core.io.invalid_json",
+                    hint_key="core.io.invalid_json_hint",
                     path=display_name(path),
                     line=number,
-                    hint="run `advisor data validate` to see every problem",
+                    error=exc.msg,
                 ) from exc
     except EncodingProblem as exc:
         raise exc.error(display_name(path)) from exc
@@ -308,7 +312,7 @@ def read_records(path: Path, encoding: str | None = None) -> Iterator[tuple[int,
         if head.lstrip(UTF8_BOM).lstrip().startswith(b"["):
             data = _load_json(head + handle.read(), path, encoding)
             if not isinstance(data, list):
-                raise DataFileError("expected a JSON array of records", path=display_name(path))
+                raise DataFileError.from_catalog("core.io.not_an_array", path=display_name(path))
             yield from enumerate(data, start=1)
             return
         rest = io.BufferedReader(_Prefixed(head, handle), CHUNK)
@@ -325,15 +329,15 @@ def _load_json(raw: bytes, path: Path, encoding: str | None) -> Any:
         try:
             text = raw.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
-            raise DataFileError(
-                f"cannot read the file as {encoding}", path=display_name(path)
+            raise DataFileError.from_catalog(
+                "core.io.cannot_decode", path=display_name(path), encoding=encoding
             ) from exc
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         line = text.count("\n", 0, exc.pos) + 1
-        raise DataFileError(
-            f"invalid JSON ({exc.msg})", path=display_name(path), line=line
+        raise DataFileError.from_catalog(
+            "core.io.invalid_json", path=display_name(path), line=line, error=exc.msg
         ) from exc
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from advisor.criteria.lifecycle import Lifecycle, parse_lifecycle, shipped_lifecycle
 from advisor.errors import DataFileError
 from advisor.ids import auto_epochs, base_of
+from advisor.messages import Localized
 
 PRICES_FILE = "prices.yaml"
 LIFECYCLE_FILE = "lifecycle.yaml"
@@ -107,8 +108,11 @@ def parse_prices(data: Any, *, path: str = PRICES_FILE) -> PriceTable:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
-        raise DataFileError(
-            f"invalid price table at {loc or 'top level'}: {first['msg']}", path=path
+        raise DataFileError.from_catalog(
+            "core.prices.invalid",
+            path=path,
+            where=loc or Localized("core.prices.top_level"),
+            error=first["msg"],
         ) from exc
 
 
@@ -116,11 +120,15 @@ def _read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise DataFileError(f"cannot read the table ({exc.strerror})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.prices.cannot_read", path=str(path), error=exc.strerror
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise DataFileError("invalid YAML", path=str(path), line=line) from exc
+        raise DataFileError.from_catalog(
+            "core.prices.invalid_yaml", path=str(path), line=line
+        ) from exc
 
 
 @cache

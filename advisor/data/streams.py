@@ -63,11 +63,13 @@ def check_input(path: Path | str) -> None:
     name = display_name(path)
     p = Path(path)
     if p.is_dir():
-        raise DataFileError(
-            "this is a folder, not a file", path=name, hint="give the path of one data file"
+        raise DataFileError.from_catalog(
+            "core.streams.is_folder", hint_key="core.streams.is_folder_hint", path=name
         )
     if not p.exists():
-        raise DataFileError("no such file", path=name, hint="check the path and try again")
+        raise DataFileError.from_catalog(
+            "core.streams.no_such_file", hint_key="core.streams.no_such_file_hint", path=name
+        )
 
 
 def open_input(path: Path | str) -> BinaryIO:
@@ -88,8 +90,8 @@ def open_input(path: Path | str) -> BinaryIO:
     try:
         return open(path, "rb")
     except OSError as exc:
-        raise DataFileError(
-            f"cannot open the file ({exc.strerror})", path=display_name(path)
+        raise DataFileError.from_catalog(
+            "core.streams.cannot_open", path=display_name(path), error=exc.strerror
         ) from exc
 
 
@@ -125,17 +127,19 @@ def refuse_overwrite(inputs: Iterable[Path | str], outputs: Iterable[Path | str]
     sources = [Path(p) for p in inputs if str(p) != "-"]
     for out in map(Path, outputs):
         if str(out) == "-" or is_stream(out) or out.is_dir():
-            raise UserInputError(
-                f"cannot write to {out}: the output must be a file path",
-                hint="give a file name with -o (writing to standard output is not supported)",
+            raise UserInputError.from_catalog(
+                "core.streams.output_not_a_file",
+                hint_key="core.streams.output_not_a_file_hint",
+                path=str(out),
             )
         found = _identity(out)
         for src in sources:
             same = out.resolve() == src.resolve() or (found is not None and found == _identity(src))
             if same:
-                raise UserInputError(
-                    f"{out} is the input file and would be overwritten",
-                    hint="choose another output path",
+                raise UserInputError.from_catalog(
+                    "core.streams.output_is_input",
+                    hint_key="core.streams.output_is_input_hint",
+                    path=str(out),
                 )
 
 
@@ -149,9 +153,12 @@ def output_folder(path: Path | str) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserInputError(
-            f"cannot create the folder {folder} for {Path(path).name} ({exc.strerror})",
-            hint="choose an output path in a folder you can write to",
+        raise UserInputError.from_catalog(
+            "core.streams.cannot_create_folder",
+            hint_key="core.streams.writable_folder_hint",
+            folder=str(folder),
+            name=Path(path).name,
+            error=exc.strerror,
         ) from exc
     return folder
 
@@ -173,9 +180,11 @@ def atomic_output(path: Path | str, mode: str = "wb") -> Iterator[IO[Any]]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise UserInputError(
-            f"cannot write in {folder} ({exc.strerror})",
-            hint="choose an output path in a folder you can write to",
+        raise UserInputError.from_catalog(
+            "core.streams.cannot_write_in",
+            hint_key="core.streams.writable_folder_hint",
+            folder=str(folder),
+            error=exc.strerror,
         ) from exc
     try:
         encoding = None if "b" in mode else "utf-8"
@@ -185,9 +194,11 @@ def atomic_output(path: Path | str, mode: str = "wb") -> Iterator[IO[Any]]:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         if exc.errno in FULL or exc.filename in (tmp, str(target)):
-            raise UserInputError(
-                f"cannot write {target} ({exc.strerror}); the previous file is unchanged",
-                hint="free some disk space or choose another output path",
+            raise UserInputError.from_catalog(
+                "core.streams.cannot_write",
+                hint_key="core.streams.cannot_write_hint",
+                path=str(target),
+                error=exc.strerror,
             ) from exc
         raise
     except BaseException:

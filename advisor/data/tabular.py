@@ -56,9 +56,11 @@ class ColumnMapping(BaseModel):
             given = getattr(self, field)
             if given is not None:
                 if given not in headers and given.lower() not in lower:
-                    raise UserInputError(
-                        f"no column named {given!r}",
-                        hint=f"the columns are: {', '.join(map(str, headers))}",
+                    raise UserInputError.from_catalog(
+                        "core.tabular.no_column",
+                        hint_key="core.tabular.no_column_hint",
+                        name=repr(given),
+                        columns=", ".join(map(str, headers)),
                     )
                 found[field] = given if given in headers else lower[given.lower()]
             else:
@@ -80,7 +82,9 @@ def _read_csv(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str,
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataFileError(f"cannot open the file ({exc.strerror})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.streams.cannot_open", path=str(path), error=exc.strerror
+        ) from exc
     if encoding is None:
         found = sniff_encoding(raw[: 1 << 16])
         if found is not None:
@@ -89,7 +93,9 @@ def _read_csv(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str,
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DataFileError(f"cannot decode the file as {encoding}", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.tabular.cannot_decode", path=str(path), encoding=encoding
+        ) from exc
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
     with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
@@ -104,11 +110,16 @@ def _read_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, dict[str, A
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise DataFileError(f"cannot read the workbook ({exc})", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.tabular.cannot_read_workbook", path=str(path), error=str(exc)
+        ) from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise UserInputError(
-                f"no sheet named {sheet!r}", hint=f"the sheets are: {', '.join(book.sheetnames)}"
+            raise UserInputError.from_catalog(
+                "core.tabular.no_sheet",
+                hint_key="core.tabular.no_sheet_hint",
+                name=repr(sheet),
+                sheets=", ".join(book.sheetnames),
             )
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = ws.iter_rows(values_only=True)

@@ -42,6 +42,11 @@ CONVERTED = [
     "advisor/cli/rag.py",
     "advisor/tui/screens/compare.py",
     "advisor/tui/session.py",
+    "advisor/data/io.py",
+    "advisor/data/streams.py",
+    "advisor/data/tabular.py",
+    "advisor/data/convert.py",
+    "advisor/data/prices.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
@@ -50,6 +55,7 @@ ERROR_CATALOGS = [
     "messages_backends_engine.yaml",
     "messages_core_errors_data.yaml",
     "messages_core_errors_shell.yaml",
+    "messages_core_errors_io.yaml",
 ]
 
 
