@@ -404,9 +404,12 @@ class _KeylessToml(TomlConfigSettingsSource):
             if isinstance(data.get(section), dict) and key in data[section]:
                 from advisor.errors import ConfigError
 
-                raise ConfigError(
-                    f"{CONFIG_FILE_NAME} must not hold [{section}] {key}",
-                    hint="remove it and export the key as an environment variable instead",
+                raise ConfigError.from_catalog(
+                    "core.settings.secret_in_file",
+                    hint_key="core.settings.secret_in_file_hint",
+                    file=CONFIG_FILE_NAME,
+                    section=section,
+                    setting=key,
                 )
         return data
 
@@ -421,18 +424,26 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         if not first["loc"]:  # a whole-settings check: a backend's section, an unknown one
             detail = str(first["msg"]).removeprefix("Value error, ")
-            raise ConfigError(
-                f"invalid settings: {detail}",
-                hint=f"check {CONFIG_FILE_NAME} and the ADVISOR_ variables",
+            raise ConfigError.from_catalog(
+                "core.settings.invalid",
+                hint_key="core.settings.invalid_hint",
+                error=detail,
+                file=CONFIG_FILE_NAME,
             ) from exc
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         env = "ADVISOR_" + "__".join(str(p) for p in first["loc"]).upper()
-        raise ConfigError(
-            f"invalid setting {where}: {first['msg']}",
-            hint=f"check {env} or {CONFIG_FILE_NAME}",
+        raise ConfigError.from_catalog(
+            "core.settings.invalid_setting",
+            hint_key="core.settings.invalid_setting_hint",
+            where=where,
+            error=first["msg"],
+            env=env,
+            file=CONFIG_FILE_NAME,
         ) from exc
     except ValueError as exc:  # malformed TOML
-        raise ConfigError(f"cannot read {CONFIG_FILE_NAME}: {exc}") from exc
+        raise ConfigError.from_catalog(
+            "core.settings.unreadable", file=CONFIG_FILE_NAME, error=exc
+        ) from exc
     _cache_follows_data_dir(settings, overrides)
     return settings
 

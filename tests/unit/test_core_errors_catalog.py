@@ -29,12 +29,23 @@ CONVERTED = [
     "advisor/bench/scenario.py",
     "advisor/export",
     "backends",  # every backend, built-ins and the contract
+    "advisor/bench/prepare.py",
+    "advisor/bench/prepare_routes.py",
+    "advisor/bench/results_io.py",
+    "advisor/bench/runner.py",
+    "advisor/bench/selection.py",
+    "advisor/evidence.py",
+    "advisor/decision_report/output.py",
+    "advisor/embedded.py",
+    "advisor/model_presets.py",
+    "advisor/settings.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
     "messages_backends_openai.yaml",
     "messages_backends_local.yaml",
     "messages_backends_engine.yaml",
+    "messages_core_errors_bench.yaml",
 ]
 
 
