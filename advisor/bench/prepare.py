@@ -105,11 +105,7 @@ def bench_key(
     parent_key: str | None = None,
 ) -> str:
     """The reuse key of the scenario's ``method`` job; a continued job names its parent's."""
-    training_file = scenario.training_file(method)  # type: ignore[arg-type]
-    if training_file is None:
-        raise JobError.from_catalog(
-            "core.bench.no_training_file", scenario=scenario.name, method=method
-        )
+    training_file = _training_file(scenario, method)
     key = training_key(
         training_file=training_file,
         method=method,
@@ -190,11 +186,7 @@ def prepare_fine_tuned(
     from backends.job_store import JobStore
     from backends.jobs import PARENT_JOB_KEY, SUCCEEDED, Hyperparameters, JobRequest
 
-    training_file = scenario.training_file(method)  # type: ignore[arg-type]
-    if training_file is None:
-        raise JobError.from_catalog(
-            "core.bench.no_training_file", scenario=scenario.name, method=method
-        )
+    training_file = _training_file(scenario, method)
     grader = _rft_grader(scenario, method)
     hyperparameters = training.hyperparameters()
     parent_key = parent.metadata.get("bench_key", parent.id) if parent is not None else None
@@ -279,6 +271,15 @@ def _served_model(
         backend, job, JobStore(settings.jobs_db), progress=report, cancel=cancel
     )
     return deployment.name
+
+
+def _training_file(scenario: Scenario, method: str) -> Path:
+    training_file = scenario.training_file(method)  # type: ignore[arg-type]
+    if training_file is None:
+        raise JobError.from_catalog(
+            "core.bench.no_training_file", scenario=scenario.name, method=method
+        )
+    return training_file
 
 
 def _require_success(job: FineTuneJob, method: str) -> None:

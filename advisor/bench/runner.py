@@ -101,9 +101,7 @@ class BenchRunner:
         if self.options.max_examples is not None:
             items = items[: self.options.max_examples]
         if not items:
-            raise UserInputError.from_catalog(
-                "core.bench.no_test_prompts", scenario=self.scenario.name
-            )
+            raise UserInputError.from_catalog("core.bench.no_prompts", scenario=self.scenario.name)
         requested = resolve_routes(self.scenario, self.backend, self.options.routes)
         paraphrases = self.scenario.paraphrases()
         graders = self._load_graders()
@@ -190,9 +188,7 @@ class BenchRunner:
             samples = self._answer_all(route_id, prepared.route, items, graders)
             if samples and all(s.error for s in samples):
                 # Not a 0% pass rate: nothing was answered, so nothing was measured.
-                raise BackendError.from_catalog(
-                    "core.bench.every_request_failed", error=samples[0].error
-                )
+                raise BackendError.from_catalog("core.bench.all_failed", error=samples[0].error)
             paraphrase_answers = self._paraphrase_answers(
                 route_id, prepared.route, items, paraphrases, samples
             )
