@@ -58,6 +58,31 @@ def test_an_invalid_setting_names_its_variable_in_both_languages(
     )  # pydantic's problem is a value: quoted as the library wrote it
 
 
+def test_a_data_dir_that_is_a_file_is_refused_in_both_languages() -> None:
+    Path("f").write_text("not a folder")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(data_dir=Path("f"))
+    assert both(caught.value) == (
+        "invalid setting data_dir: Value error, f is a file, not a folder; point it at a "
+        "folder: check ADVISOR_DATA_DIR or advisor.toml",
+        "設定 data_dir が正しくありません: f はフォルダーではなくファイルです。"
+        "フォルダーを指定してください。ADVISOR_DATA_DIR か advisor.toml を確認してください",
+    )  # the settings' own check (a ValueError for pydantic) follows the language too
+
+
+def test_an_unknown_section_is_refused_in_both_languages() -> None:
+    Path("advisor.toml").write_text("[bogus]\nx = 1\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert both(caught.value) == (
+        "invalid settings: unknown setting or section 'bogus' (no installed backend is called "
+        "'bogus'): check advisor.toml and the ADVISOR_ variables",
+        "設定が正しくありません: 不明な設定またはセクション 'bogus' です（'bogus' という名前の"
+        "バックエンドはインストールされていません）。"
+        "advisor.toml と ADVISOR_ で始まる環境変数を確認してください",
+    )
+
+
 def test_a_missing_results_file_is_said_in_both_languages(tmp_path: Path) -> None:
     path = tmp_path / "results.json"
     with pytest.raises(DataFileError) as caught:
