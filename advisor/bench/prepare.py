@@ -105,9 +105,7 @@ def bench_key(
     parent_key: str | None = None,
 ) -> str:
     """The reuse key of the scenario's ``method`` job; a continued job names its parent's."""
-    training_file = scenario.training_file(method)  # type: ignore[arg-type]
-    if training_file is None:
-        raise JobError(f"scenario {scenario.name} has no {method} training file")
+    training_file = _training_file(scenario, method)
     key = training_key(
         training_file=training_file,
         method=method,
@@ -188,9 +186,7 @@ def prepare_fine_tuned(
     from backends.job_store import JobStore
     from backends.jobs import PARENT_JOB_KEY, SUCCEEDED, Hyperparameters, JobRequest
 
-    training_file = scenario.training_file(method)  # type: ignore[arg-type]
-    if training_file is None:
-        raise JobError(f"scenario {scenario.name} has no {method} training file")
+    training_file = _training_file(scenario, method)
     grader = _rft_grader(scenario, method)
     hyperparameters = training.hyperparameters()
     parent_key = parent.metadata.get("bench_key", parent.id) if parent is not None else None
@@ -277,12 +273,24 @@ def _served_model(
     return deployment.name
 
 
+def _training_file(scenario: Scenario, method: str) -> Path:
+    training_file = scenario.training_file(method)  # type: ignore[arg-type]
+    if training_file is None:
+        raise JobError.from_catalog(
+            "core.bench.no_training_file", scenario=scenario.name, method=method
+        )
+    return training_file
+
+
 def _require_success(job: FineTuneJob, method: str) -> None:
     if job.status != "succeeded" or not job.fine_tuned_model:
         reason = job.error.message if job.error else job.status
-        raise JobError(
-            f"{method} fine-tuning job {job.id} did not succeed: {reason}",
-            hint=f"inspect it with `advisor jobs show {job.id}`",
+        raise JobError.from_catalog(
+            "core.bench.job_failed",
+            hint_key="core.bench.job_failed_hint",
+            method=method,
+            job=job.id,
+            reason=reason,
         )
 
 
@@ -298,7 +306,9 @@ def _wait(
         while not job.is_terminal:
             if cancel is not None and cancel.is_set():
                 service.cancel(job.id)
-                raise CancelledError(f"cancelled {method} fine-tuning job {job.id}")
+                raise CancelledError.from_catalog(
+                    "core.bench.job_cancelled", method=method, job=job.id
+                )
             if progress:
                 _show_training(progress, service, job, method)
             time.sleep(POLL_S)

@@ -73,7 +73,7 @@ def few_shot_examples(
 
     source = scenario.training_file("sft")
     if source is None:
-        raise UserInputError(f"scenario {scenario.name} has no sft training file for few-shot")
+        raise UserInputError.from_catalog("core.bench.few_shot_no_sft", scenario=scenario.name)
     held_out = {normalize_prompt(i.prompt) for i in scenario.test_items()}
     held_out |= {normalize_prompt(t) for texts in scenario.paraphrases().values() for t in texts}
     examples = [e for e in load_examples(source) if normalize_prompt(e.user) not in held_out]
@@ -99,9 +99,8 @@ def _few_shot_route(
 
     examples = few_shot_examples(scenario, backend, model, max_tokens)
     if not examples:
-        raise UserInputError(
-            "no training example fits the context window for few-shot",
-            hint="shorten the examples or the instructions",
+        raise UserInputError.from_catalog(
+            "core.bench.few_shot_too_long", hint_key="core.bench.few_shot_too_long_hint"
         )
     # The chosen examples as a file: inspectable, and the route reads them as a team would.
     folder = settings.data_dir / "bench" / "few-shot"
@@ -198,5 +197,5 @@ def _job(prepared: PreparedRoute, settings: Settings) -> FineTuneJob:
 
     job_id = prepared.preparation.job_id
     if job_id is None:
-        raise JobError("the parent fine-tuning job is unknown")
+        raise JobError.from_catalog("core.bench.parent_job_unknown")
     return JobStore(settings.jobs_db).get_job(job_id)

@@ -92,4 +92,7 @@ def stored_parts(sentence: str, lang: str) -> str:
 def route_status(r: RouteResult, lang: str) -> str:
     """``skipped: <reason>`` of a route that did not run, in ``lang`` (report and terminal)."""
     w = Words(lang)
-    return w("route_status", status=w(f"status.{r.status}"), error=w.stored(r.error or "None"))
+    # A failed route's error as the product worded it in Japanese (results.json 1.3);
+    # an older file, or a library's error, is found again by its English or left as it is.
+    error = r.error_ja if w.lang == "ja" and r.error_ja else w.stored(r.error or "None")
+    return w("route_status", status=w(f"status.{r.status}"), error=error)

@@ -22,9 +22,10 @@ def read_results(path: Path) -> BenchResults:
     results = load_json_file(BenchResults, path, _RESULTS_FILE)
     major = results.schema_version.split(".")[0]
     if major != SCHEMA_VERSION.split(".")[0]:
-        raise DataFileError(
-            f"results schema {results.schema_version} is not readable by this version "
-            f"(reads {SCHEMA_VERSION.split('.')[0]}.x)",
+        raise DataFileError.from_catalog(
+            "core.bench.results_schema",
             path=str(path),
+            version=results.schema_version,
+            major=SCHEMA_VERSION.split(".")[0],
         )
     return results

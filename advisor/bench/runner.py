@@ -80,7 +80,7 @@ class BenchRunner:
         cancel: threading.Event | None = None,
     ) -> None:
         if options.repeats < 1:
-            raise UserInputError("--repeats must be at least 1")
+            raise UserInputError.from_catalog("core.bench.repeats_too_small")
         self.scenario = scenario
         self.backend = backend
         self.settings = settings
@@ -101,7 +101,7 @@ class BenchRunner:
         if self.options.max_examples is not None:
             items = items[: self.options.max_examples]
         if not items:
-            raise UserInputError(f"scenario {self.scenario.name} has no test prompts")
+            raise UserInputError.from_catalog("core.bench.no_prompts", scenario=self.scenario.name)
         requested = resolve_routes(self.scenario, self.backend, self.options.routes)
         paraphrases = self.scenario.paraphrases()
         graders = self._load_graders()
@@ -188,7 +188,7 @@ class BenchRunner:
             samples = self._answer_all(route_id, prepared.route, items, graders)
             if samples and all(s.error for s in samples):
                 # Not a 0% pass rate: nothing was answered, so nothing was measured.
-                raise BackendError(f"every request failed ({samples[0].error})")
+                raise BackendError.from_catalog("core.bench.all_failed", error=samples[0].error)
             paraphrase_answers = self._paraphrase_answers(
                 route_id, prepared.route, items, paraphrases, samples
             )
@@ -201,6 +201,8 @@ class BenchRunner:
                 model=self.model,
                 status="failed",
                 error=str(exc),
+                # The Japanese report's sentence: only an error from the catalog has one.
+                error_ja=exc.localized("ja") if exc.key is not None else None,
                 preparation=Preparation(kind="none"),
             )
         route_metrics = metrics.route_metrics(
@@ -472,7 +474,7 @@ class BenchRunner:
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            raise CancelledError("benchmark cancelled")
+            raise CancelledError.from_catalog("core.bench.cancelled")
 
 
 def run_bench(

@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2"  # 1.1: plan, preparation details of the combined routes; 1.2: plan ranges
+# 1.1: plan, preparation details of the combined routes; 1.2: plan ranges; 1.3: error_ja
+SCHEMA_VERSION = "1.3"
 
 
 class _Model(BaseModel):
@@ -104,6 +105,10 @@ class RouteResult(_Model):
     model: str
     status: Literal["ok", "failed", "skipped"]
     error: str | None = None
+    error_ja: str | None = Field(
+        default=None,
+        description="A failed route's error in Japanese, when the product worded it (1.3).",
+    )
     preparation: Preparation
     metrics: RouteMetrics | None = None
     samples: list[SampleRecord] = Field(default_factory=list)

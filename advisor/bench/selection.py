@@ -37,18 +37,18 @@ def advisor_routes(scenario: Scenario) -> list[str]:
         UserInputError: the scenario has no answers for the advisor, or they are invalid.
     """
     if not scenario.answers:
-        raise UserInputError(
-            f"scenario {scenario.name} has no answers for the advisor, so --routes advisor "
-            "has nothing to run",
-            hint="add an [answers] table to its scenario.toml, or name the routes",
+        raise UserInputError.from_catalog(
+            "core.bench.advisor_no_answers",
+            hint_key="core.bench.advisor_no_answers_hint",
+            scenario=scenario.name,
         )
     from advisor.criteria import assess
 
     try:
         recommendation = assess(scenario.answers, lang=scenario.language).recommendation
     except (AdvisorError, ValueError) as exc:
-        raise UserInputError(
-            f"the advisor could not assess scenario {scenario.name}'s answers: {exc}"
+        raise UserInputError.from_catalog(
+            "core.bench.advisor_failed", scenario=scenario.name, error=exc
         ) from exc
     return advisor_route_ids(
         recommendation.primary, recommendation.combination, recommendation.runner_up

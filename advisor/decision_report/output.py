@@ -15,9 +15,10 @@ def write_pdf(html: str, target: Path) -> None:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as exc:  # OSError: pango missing
-        raise ConfigError(
-            f"the PDF engine WeasyPrint is not available ({exc})",
-            hint="run scripts/install.sh, or pip install weasyprint, or leave out --pdf",
+        raise ConfigError.from_catalog(
+            "core.decision_report.no_pdf_engine",
+            hint_key="core.decision_report.no_pdf_engine_hint",
+            error=exc,
         ) from exc
     # The report is self-contained: no protocol is allowed, so a stray reference is
     # never fetched (file, http or data alike).
@@ -33,9 +34,11 @@ def write_report(bundle: ReportBundle, out_dir: Path, *, pdf: bool = False) -> d
         written = {"html": out_dir / "report.html"}
         written["html"].write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise UserInputError(
-            f"cannot write the report into {out_dir} ({exc.strerror})",
-            hint="give --out a folder you can write to",
+        raise UserInputError.from_catalog(
+            "core.decision_report.cannot_write",
+            hint_key="core.decision_report.cannot_write_hint",
+            folder=out_dir,
+            error=exc.strerror,
         ) from exc
     if pdf:
         written["pdf"] = out_dir / "report.pdf"

@@ -47,6 +47,16 @@ CONVERTED = [
     "advisor/data/tabular.py",
     "advisor/data/convert.py",
     "advisor/data/prices.py",
+    "advisor/bench/prepare.py",
+    "advisor/bench/prepare_routes.py",
+    "advisor/bench/results_io.py",
+    "advisor/bench/runner.py",
+    "advisor/bench/selection.py",
+    "advisor/evidence.py",
+    "advisor/decision_report/output.py",
+    "advisor/embedded.py",
+    "advisor/model_presets.py",
+    "advisor/settings.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
@@ -56,6 +66,7 @@ ERROR_CATALOGS = [
     "messages_core_errors_data.yaml",
     "messages_core_errors_shell.yaml",
     "messages_core_errors_io.yaml",
+    "messages_core_errors_bench.yaml",
 ]
 
 

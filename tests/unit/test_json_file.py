@@ -68,7 +68,7 @@ def test_a_field_that_does_not_fit_is_named(tmp_path: Path) -> None:
     )
     path.write_text("[1]", encoding="utf-8")
     assert "not an arena session (top level: " in str(_error(path))
-    assert "アリーナのセッションではありません（全体: " in _error(path).localized("ja")
+    assert "アリーナのセッションではありません（最上位: " in _error(path).localized("ja")
     top = _error(path, KEYS._replace(top="core.tui.session_top"))
     assert "(session: " in str(top) and "（セッション: " in top.localized("ja")
 
@@ -176,9 +176,9 @@ SAID_JA = {
     ("wizard", "top"): ": セッション: Input should be a valid dictionary or instance of Session。"
     "ウィザードで保存したファイル（ctrl+s）を開いてください",
     ("results", "missing"): ": 結果ファイルが見つかりません",
-    ("results", "top"): ": ベンチマークの結果ファイルではありません（全体: Input should be an "
+    ("results", "top"): ": ベンチマークの結果ファイルではありません（最上位: Input should be an "
     "object）。`advisor bench` が書いた results.json を指定してください",
-    ("arena", "top"): ": アリーナのセッションではありません（全体: Input should be a valid "
+    ("arena", "top"): ": アリーナのセッションではありません（最上位: Input should be a valid "
     "dictionary or instance of ArenaSession）。`advisor arena` が書いたセッションファイルを"
     "指定してください",
 }
