@@ -236,7 +236,8 @@ def first_problem(exc: ValidationError) -> tuple[str, str]:
 def validated(model: type[_Model], data: Any, *, what: str, path: str) -> _Model:
     """``data`` as ``model``; invalid data is a :class:`DataFileError` naming ``what`` is wrong.
 
-    The one loader shape of the shipped tables (criteria catalog, lifecycle, prices).
+    The one loader shape of the shipped tables (criteria catalog, lifecycle, prices);
+    ``what`` is the catalog key of the table's name (``core.table.*``).
     """
     from pydantic import ValidationError
 
@@ -244,7 +245,13 @@ def validated(model: type[_Model], data: Any, *, what: str, path: str) -> _Model
         return model.model_validate(data)
     except ValidationError as exc:
         loc, msg = first_problem(exc)
-        raise DataFileError(f"invalid {what} at {loc or 'top level'}: {msg}", path=path) from exc
+        raise DataFileError.from_catalog(
+            "core.table.invalid",
+            path=path,
+            what=messages.Localized(what),
+            where=loc or messages.Localized("core.json_file.top_level"),
+            error=msg,
+        ) from exc
 
 
 class JsonFileKeys(NamedTuple):

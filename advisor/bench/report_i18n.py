@@ -89,10 +89,18 @@ def stored_parts(sentence: str, lang: str) -> str:
     return "; ".join(stored(part, lang) for part in parts)
 
 
+def route_error(r: RouteResult, lang: str, missing: str = "") -> str:
+    """Why a route did not run, in ``lang`` (``missing`` when nothing was stored).
+
+    A failed route's error as the product worded it in Japanese (results.json 1.3);
+    an older file, or a library's error, is found again by its English or left as it is.
+    """
+    w = Words(lang)
+    return r.error_ja if w.lang == "ja" and r.error_ja else w.stored(r.error or missing)
+
+
 def route_status(r: RouteResult, lang: str) -> str:
     """``skipped: <reason>`` of a route that did not run, in ``lang`` (report and terminal)."""
     w = Words(lang)
-    # A failed route's error as the product worded it in Japanese (results.json 1.3);
-    # an older file, or a library's error, is found again by its English or left as it is.
-    error = r.error_ja if w.lang == "ja" and r.error_ja else w.stored(r.error or "None")
+    error = route_error(r, lang, "None")
     return w("route_status", status=w(f"status.{r.status}"), error=error)

@@ -316,7 +316,7 @@ CATALOG_FILE = "catalog.yaml"
 
 def parse_catalog(data: Any, *, path: str = CATALOG_FILE) -> Catalog:
     """Validate raw catalog data; a broken catalog is a :class:`DataFileError`."""
-    return validated(Catalog, data, what="criteria catalog", path=path)
+    return validated(Catalog, data, what="core.table.criteria", path=path)
 
 
 @cache

@@ -87,7 +87,7 @@ class Closure(BaseModel):
 
 
 def parse_lifecycle(data: Any, *, path: str = LIFECYCLE_FILE) -> Lifecycle:
-    return validated(Lifecycle, data, what="lifecycle table", path=path)
+    return validated(Lifecycle, data, what="core.table.lifecycle", path=path)
 
 
 def read_lifecycle(path: Path) -> Lifecycle:

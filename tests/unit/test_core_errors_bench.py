@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import pytest
 
-from advisor.bench.report_i18n import route_status
+from advisor.bench.report_i18n import route_error, route_status
 from advisor.bench.results_io import read_results
 from advisor.bench.runner import BenchOptions, run_bench
 from advisor.bench.scenario import load_scenario
@@ -188,6 +188,9 @@ def test_a_failed_route_keeps_its_error_in_japanese_for_the_report(settings: Set
     assert route.error_ja == "すべてのリクエストが失敗しました（rate limited）"
     assert route_status(route, "ja") == "失敗: すべてのリクエストが失敗しました（rate limited）"
     assert route_status(route, "en") == "failed: every request failed (rate limited)"
+    # The wizard's Compare table shows the reason alone, from the same function.
+    assert route_error(route, "ja") == "すべてのリクエストが失敗しました（rate limited）"
+    assert route_error(route, "en") == "every request failed (rate limited)"
 
 
 def test_a_route_error_without_japanese_stays_as_stored() -> None:

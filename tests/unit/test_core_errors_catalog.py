@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from advisor import errors, messages
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, DataFileError
 from tests.conftest import REPO
 
 # The product's error classes: raising one of them with a sentence of its own is English-only.
@@ -24,39 +24,8 @@ ERROR_CLASSES = {
 }
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 CONVERTED = [
-    "advisor/rag",
-    "advisor/graders",
-    "advisor/bench/scenario.py",
-    "advisor/export",
+    "advisor",  # the whole core, shells included
     "backends",  # every backend, built-ins and the contract
-    "advisor/data/review",
-    "advisor/data/clean",
-    "advisor/data/split.py",
-    "advisor/data/stats.py",
-    "advisor/data/validate.py",
-    "advisor/data/grader_refs.py",
-    "advisor/criteria/answers.py",
-    "advisor/criteria/lifecycle.py",
-    "advisor/cli/cost.py",
-    "advisor/cli/data.py",
-    "advisor/cli/rag.py",
-    "advisor/tui/screens/compare.py",
-    "advisor/tui/session.py",
-    "advisor/data/io.py",
-    "advisor/data/streams.py",
-    "advisor/data/tabular.py",
-    "advisor/data/convert.py",
-    "advisor/data/prices.py",
-    "advisor/bench/prepare.py",
-    "advisor/bench/prepare_routes.py",
-    "advisor/bench/results_io.py",
-    "advisor/bench/runner.py",
-    "advisor/bench/selection.py",
-    "advisor/evidence.py",
-    "advisor/decision_report/output.py",
-    "advisor/embedded.py",
-    "advisor/model_presets.py",
-    "advisor/settings.py",
 ]
 ERROR_CATALOGS = [
     "messages_core_errors.yaml",
@@ -220,4 +189,17 @@ def test_an_error_quoted_in_a_message_follows_its_language() -> None:
     plain = ValueError("as the library wrote it")  # no localized(): quoted as it is
     assert messages.text("core.rag.query_failed", "ja", kb="k", error=plain).endswith(
         "（as the library wrote it）"
+    )
+
+
+def test_a_shipped_table_that_does_not_fit_is_named_in_both_languages() -> None:
+    from advisor.criteria.lifecycle import parse_lifecycle
+
+    with pytest.raises(DataFileError) as caught:
+        parse_lifecycle([], path="lifecycle.yaml")
+    english = str(caught.value)
+    assert english.startswith("lifecycle.yaml: invalid lifecycle table at top level: "), english
+    problem = english.split("at top level: ", 1)[1]
+    assert caught.value.localized("ja") == (
+        f"lifecycle.yaml: ライフサイクル表が正しくありません（最上位: {problem}）"
     )

@@ -195,7 +195,7 @@ class CompareScreen(AdvisorScreen):
         self.app.call_from_thread(self.show_results, results)
 
     def show_results(self, results: BenchResults) -> None:
-        from advisor.bench.report_i18n import Words
+        from advisor.bench.report_i18n import Words, route_error
         from advisor.bench.verdict_text import verdict_summary
 
         w = Words(self.session.language)
@@ -223,7 +223,7 @@ class CompareScreen(AdvisorScreen):
             m = route.metrics
             if m is None:
                 # The report's words: the status and a reason the core wrote, in the language.
-                status, reason = w(f"status.{route.status}"), w.stored(route.error or "")
+                status, reason = w(f"status.{route.status}"), route_error(route, w.lang)
                 table.add_row(name, status, reason, "", "", "", "", "", "")
                 continue
             low, high = m.pass_rate_ci
