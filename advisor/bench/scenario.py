@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError, field_validator
 
 from advisor import messages
 from advisor.bench.routespec import ROUTE_IDS, parse_route
@@ -222,9 +222,8 @@ class Problem(BaseModel):
     line: int | None = None
     # The data validator's issues keep their text key: shown in the reader's language.
     text: Said | None = Field(default=None, exclude=True, repr=False)
-    # The scenario checks' own findings keep their catalog key (advisor/messages_core_errors.yaml).
-    key: str | None = Field(default=None, exclude=True, repr=False)
-    values: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+    # The scenario checks' own findings keep their catalog sentence (messages_core_errors.yaml).
+    sentence: InstanceOf[messages.Localized] | None = Field(default=None, exclude=True, repr=False)
 
     @classmethod
     def of(
@@ -238,22 +237,21 @@ class Problem(BaseModel):
         **values: Any,
     ) -> Problem:
         """A finding of the scenario checks, its message the catalog's ``key``."""
-        message = messages.text(key, "en", **values)
+        sentence = messages.Localized(key, values)
         return cls(
             severity=severity,
             code=code,
-            message=message,
+            message=str(sentence),
             path=path,
             line=line,
-            key=key,
-            values=values,
+            sentence=sentence,
         )
 
     def message_in(self, lang: str) -> str:
         """``message`` in ``lang`` where it has a text key (else as written, English)."""
         if self.text is not None:
             return self.text.render(lang)
-        return messages.text(self.key, lang, **self.values) if self.key else self.message
+        return self.sentence.localized(lang) if self.sentence else self.message
 
     def __str__(self) -> str:
         where = self.path or ""

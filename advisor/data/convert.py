@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, InstanceOf, ValidationError
 
 from advisor.data.formats import DPOExample, SFTExample, dump
 from advisor.data.io import read_records, write_jsonl
 from advisor.data.streams import check_input, display_name, refuse_overwrite, reusable
 from advisor.data.tabular import ColumnMapping, read_table
 from advisor.errors import UserInputError
-from advisor.messages import Localized, text
+from advisor.messages import Localized
 
 SOURCES = ("alpaca", "sharegpt", "openai", "trl", "csv", "xlsx", "llamafactory-dpo")
 TARGETS = ("sft", "dpo")
@@ -51,12 +51,11 @@ class Skipped(BaseModel):
 
     line: int
     reason: str
-    key: str | None = Field(default=None, exclude=True, repr=False)
-    values: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+    sentence: InstanceOf[Localized] | None = Field(default=None, exclude=True, repr=False)
 
     def said(self) -> Localized | str:
         """The reason as a value of a message: in that message's language when it can be."""
-        return self.reason if self.key is None else Localized(self.key, self.values)
+        return self.reason if self.sentence is None else self.sentence
 
 
 class ConvertReport(BaseModel):
@@ -75,8 +74,8 @@ class _Skip(Exception):
     """This record cannot be converted; ``key`` (``core.convert.skip.*``) says why."""
 
     def __init__(self, key: str, **values: Any) -> None:
-        self.key, self.values = f"core.convert.skip.{key}", values
-        super().__init__(text(self.key, "en", **values))
+        self.sentence = Localized(f"core.convert.skip.{key}", values)
+        super().__init__(str(self.sentence))
 
 
 def convert_file(
@@ -154,7 +153,7 @@ def _convert_records(
                     example = _with_system(example, target, system)
                 yield _checked(example, target)
             except _Skip as exc:
-                skipped.append(Skipped(line=line, reason=str(exc), key=exc.key, values=exc.values))
+                skipped.append(Skipped(line=line, reason=str(exc), sentence=exc.sentence))
 
     written = write_jsonl(out, converted())
     return ConvertReport(

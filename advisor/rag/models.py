@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, InstanceOf
 
 from advisor import messages
 
@@ -18,17 +18,17 @@ class Skipped(BaseModel):
 
     path: str
     reason: str
-    key: str | None = Field(default=None, exclude=True, repr=False)
-    values: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+    sentence: InstanceOf[messages.Localized] | None = Field(default=None, exclude=True, repr=False)
 
     @classmethod
     def because(cls, path: str, key: str, **values: Any) -> Self:
         """Left out for the catalog reason ``key``."""
-        return cls(path=path, reason=messages.text(key, "en", **values), key=key, values=values)
+        sentence = messages.Localized(key, values)
+        return cls(path=path, reason=str(sentence), sentence=sentence)
 
     def said(self) -> messages.Localized | str:
         """The reason as a value of a message: in that message's language when it can be."""
-        return self.reason if self.key is None else messages.Localized(self.key, self.values)
+        return self.reason if self.sentence is None else self.sentence
 
 
 class IndexReport(BaseModel):

@@ -64,5 +64,5 @@ class RagPanel(RunPanel):
         when it comes from the catalog (as ``advisor rag index`` prints it)."""
         reason = skipped.said()
         if isinstance(reason, messages.Localized):
-            reason = messages.text(reason.key, self.session.language, **reason.values)
+            reason = reason.localized(self.session.language)
         return self.t("skipped {path}: {reason}", path=skipped.path, reason=reason)
