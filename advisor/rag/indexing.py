@@ -242,11 +242,9 @@ class Indexer:
         try:
             document = load(file)
         except LoadError as exc:
-            self.report.skipped.append(Skipped.because(str(file), exc.key, **exc.values))
+            self.report.skipped.append(Skipped.of(str(file), exc.sentence))
             return []
-        self.report.skipped.extend(
-            Skipped.because(str(file), p.key, **p.values) for p in document.problems
-        )
+        self.report.skipped.extend(Skipped.of(str(file), p.sentence) for p in document.problems)
         chunks = self.kb.chunker.chunk(document)
         if not chunks:
             self.report.skipped.append(Skipped.because(str(file), "core.rag.skip.no_text"))

@@ -24,20 +24,20 @@ class LoadError(Exception):
     """The whole file is unreadable; the message (a catalog key) says why in a few words."""
 
     def __init__(self, key: str, **values: Any) -> None:
-        self.key, self.values = key, values
-        super().__init__(messages.text(key, "en", **values))
+        self.sentence = messages.Localized(key, values)
+        super().__init__(str(self.sentence))
 
 
 class LoadProblem(str):
     """A part of a file that could not be read: the English sentence (a ``str``, as
-    reports and tests read it) that keeps its catalog key for other languages."""
+    reports and tests read it) that keeps its catalog sentence for other languages."""
 
-    key: str
-    values: dict[str, Any]
+    sentence: messages.Localized
 
     def __new__(cls, key: str, **values: Any) -> LoadProblem:
-        problem = super().__new__(cls, messages.text(key, "en", **values))
-        problem.key, problem.values = key, values
+        sentence = messages.Localized(key, values)
+        problem = super().__new__(cls, str(sentence))
+        problem.sentence = sentence
         return problem
 
 

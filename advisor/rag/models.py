@@ -23,7 +23,11 @@ class Skipped(BaseModel):
     @classmethod
     def because(cls, path: str, key: str, **values: Any) -> Self:
         """Left out for the catalog reason ``key``."""
-        sentence = messages.Localized(key, values)
+        return cls.of(path, messages.Localized(key, values))
+
+    @classmethod
+    def of(cls, path: str, sentence: messages.Localized) -> Self:
+        """Left out for the catalog reason ``sentence``."""
         return cls(path=path, reason=str(sentence), sentence=sentence)
 
     def said(self) -> messages.Localized | str:
