@@ -31,6 +31,7 @@ from advisor.data.trainview import sft_features
 from advisor.settings import Settings
 from advisor.threads import use_thread_policy
 from backends.jobs import Hyperparameters, JobRequest
+from backends.local.lm_head import labelled_positions_only
 
 WARMUP_STEPS = 1
 #: Labelled share of the prompt-heavy calibration shape (invoice-total's is about 4%).
@@ -168,7 +169,8 @@ def _timed_run(
         trainer.add_callback(timer.callback())
         # The trainer prints a loss line per step: stdout belongs to the command (--format
         # json), and a synthetic run's loss means nothing to the person waiting for a plan.
-        with contextlib.redirect_stdout(io.StringIO()):
+        # The LM head as a job's trainer runs it (backends/local/lm_head.py).
+        with contextlib.redirect_stdout(io.StringIO()), labelled_positions_only():
             trainer.train()
     unload = getattr(trainer.model, "unload", None)  # the base without this run's LoRA
     return timer, (unload() if callable(unload) else base), built

@@ -34,6 +34,7 @@ from backends.job_store import JobStore, new_id
 from backends.jobs import PARENT_JOB_KEY, Checkpoint, FineTuneJob, JobEvent, JobRequest
 from backends.local.backend import ADAPTER_INFO
 from backends.local.hyperparams import Resolved, resolve
+from backends.local.lm_head import labelled_positions_only
 from backends.local.trainingdata import dpo_row, read_examples, rft_row, sft_features
 
 HUB_IDS = {"smollm2-135m-instruct": "HuggingFaceTB/SmolLM2-135M-Instruct"}
@@ -388,7 +389,8 @@ def train(
     trainer.add_callback(tracker.callback())
     if resume_from and is_main:
         emit(store, job.id, f"Resuming from {Path(resume_from).name}")
-    result = trainer.train(resume_from_checkpoint=resume_from)
+    with labelled_positions_only():
+        result = trainer.train(resume_from_checkpoint=resume_from)
     tokens = int(trainer.state.num_input_tokens_seen or 0)
     if tracker.stopped:
         return Outcome(tracker.stopped, None, tokens, trainer.state.global_step)
