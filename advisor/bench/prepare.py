@@ -14,7 +14,8 @@ import hashlib
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -164,25 +165,38 @@ def prepare_rag(
     )
 
 
-def prepare_fine_tuned(
+@dataclass(frozen=True)
+class StartedJob:
+    """A bench job as :func:`start_fine_tuned` found or created it (not waited for)."""
+
+    job: FineTuneJob
+    reused: bool
+    key: str
+    training_file: Path
+    hyperparameters: dict[str, Any]
+
+
+def start_fine_tuned(
     method: str,
     scenario: Scenario,
     backend: Backend,
     model: str,
     settings: Settings,
     training: TrainingSettings,
-    progress: Progress | None,
-    cancel: threading.Event | None,
     *,
     parent: FineTuneJob | None = None,
-) -> PreparedRoute:
-    """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route.
+    early: Mapping[str, StartedJob] | None = None,
+) -> StartedJob:
+    """The job that trains ``method`` for ``scenario``: the finished or running one with
+    the same bench key, else a new one.  Does not wait for it.
 
-    With ``parent`` (a finished SFT job) training continues from its model: the
-    local and fake backends stack on the parent's adapter (``parent_job`` in the
-    request metadata), a remote one fine-tunes the parent's model id.
+    ``early``: the jobs this run started before answering, by bench key; such a job is
+    this run's own (not reused), whatever state it has reached since.
+
+    Raises:
+        JobError, DataFileError, UserInputError: the job cannot be created (a missing or
+            invalid training file, a method the backend cannot train).
     """
-    from advisor.routes import SystemPromptRoute
     from backends.job_store import JobStore
     from backends.jobs import PARENT_JOB_KEY, SUCCEEDED, Hyperparameters, JobRequest
 
@@ -198,7 +212,8 @@ def prepare_fine_tuned(
         if not backend.capabilities.runs_locally and parent.fine_tuned_model:
             base = parent.fine_tuned_model
     service = backend.fine_tuning()
-    began = time.perf_counter()
+    if early and key in early:
+        return replace(early[key], job=service.retrieve(early[key].job.id))
     job = JobStore(settings.jobs_db).find_by_metadata("bench_key", key)
     reused = job is not None and job.status == SUCCEEDED and bool(job.fine_tuned_model)
     if job is None or job.status in ("failed", "cancelled"):
@@ -215,8 +230,39 @@ def prepare_fine_tuned(
         job = service.create(request)
     if job.status == "paused":  # paused from `advisor jobs`: finish it, never wait forever
         job = service.resume(job.id)
+    return StartedJob(job, reused, key, training_file, hyperparameters)
+
+
+def prepare_fine_tuned(
+    method: str,
+    scenario: Scenario,
+    backend: Backend,
+    model: str,
+    settings: Settings,
+    training: TrainingSettings,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    *,
+    parent: FineTuneJob | None = None,
+    early: Mapping[str, StartedJob] | None = None,
+) -> PreparedRoute:
+    """Train (or reuse) a fine-tuned model, then wrap it in a system-prompt route.
+
+    With ``parent`` (a finished SFT job) training continues from its model: the
+    local and fake backends stack on the parent's adapter (``parent_job`` in the
+    request metadata), a remote one fine-tunes the parent's model id.  A job the
+    runner started early (advisor/bench/early.py) is found by its key and waited for.
+    """
+    from advisor.routes import SystemPromptRoute
+    from backends.jobs import PARENT_JOB_KEY
+
+    began = time.perf_counter()
+    started = start_fine_tuned(
+        method, scenario, backend, model, settings, training, parent=parent, early=early
+    )
+    job = started.job
     if not job.is_terminal:
-        job = _wait(service, job, method, progress, cancel)
+        job = _wait(backend.fine_tuning(), job, method, progress, cancel)
     _require_success(job, method)
     served = _served_model(backend, job, method, settings, progress, cancel)
     route = SystemPromptRoute(backend, served, scenario.system_prompt)
@@ -224,18 +270,18 @@ def prepare_fine_tuned(
     # A reused job reports what its training took, so the cost column stays meaningful.
     elapsed = time.perf_counter() - began
     train_seconds = job.finished_at - job.created_at if job.finished_at is not None else elapsed
-    notes = [f"reused finished job {job.id} (same data and settings)"] if reused else []
+    notes = [f"reused finished job {job.id} (same data and settings)"] if started.reused else []
     return PreparedRoute(
         route,
         Preparation(
             kind="fine_tune",
             seconds=train_seconds,
-            reused=reused,
+            reused=started.reused,
             job_id=job.id,
             model=job.fine_tuned_model,
             trained_tokens=job.trained_tokens,
-            cost_usd=_training_cost(training_file, method, model, backend),
-            details={"hyperparameters": hyperparameters, "bench_key": key}
+            cost_usd=_training_cost(started.training_file, method, model, backend),
+            details={"hyperparameters": started.hyperparameters, "bench_key": started.key}
             | ({PARENT_JOB_KEY: parent.id} if parent is not None else {})
             | ({"deployment": served} if served != job.fine_tuned_model else {}),
             notes=notes,

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from advisor.bench.prepare import (
     PreparedRoute,
+    StartedJob,
     TrainingSettings,
     prepare_fine_tuned,
     prepare_rag,
@@ -154,15 +156,26 @@ def prepare_spec(
     max_tokens: int | None,
     progress: Progress | None,
     cancel: threading.Event | None,
+    early: Mapping[str, StartedJob] | None = None,
 ) -> PreparedRoute:
-    """Train what ``spec`` trains (or reuse it), then build the route that answers."""
+    """Train what ``spec`` trains (or reuse it, or wait for the job the runner started
+    ``early``), then build the route that answers."""
     from advisor.routes import SystemPromptRoute
 
     tuned: PreparedRoute | None = None
     for method in spec.training:
         parent = _job(tuned, settings) if tuned is not None else None
         tuned = prepare_fine_tuned(
-            method, scenario, backend, model, settings, training, progress, cancel, parent=parent
+            method,
+            scenario,
+            backend,
+            model,
+            settings,
+            training,
+            progress,
+            cancel,
+            parent=parent,
+            early=early,
         )
     answering = tuned.route.model if tuned is not None else model
     prep = tuned.preparation if tuned is not None else Preparation(kind="none")

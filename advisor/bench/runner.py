@@ -5,6 +5,8 @@ exactly what a user would run.  Local backends get whole batches
 (``Route.answer_iter`` -> ``chat_batch_iter``, streamed as each answer finishes
 where the backend batches continuously); remote ones get a bounded thread
 pool of single requests.  Every answer passes through the generation cache.
+Training jobs are submitted before any route answers, so that they train while
+the routes before them answer (advisor/bench/early.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from advisor import __version__, messages
 from advisor.bench import compare, metrics
 from advisor.bench.cache import GenerationCache, cache_key, route_fingerprint
+from advisor.bench.early import EarlyTraining, start_early
+from advisor.bench.grading import Graders, grade, load_graders
 from advisor.bench.prepare import PreparedRoute, TrainingSettings
 from advisor.bench.prepare_routes import prepare_spec
 from advisor.bench.pricing import chat_price
@@ -28,7 +32,6 @@ from advisor.bench.schema import (
     BenchConfig,
     BenchResults,
     CacheStats,
-    GradeRecord,
     Preparation,
     PromptRecord,
     RouteResult,
@@ -92,6 +95,7 @@ class BenchRunner:
         self.cache_stats = CacheStats()
         self.notes: list[str] = []
         self._no_recommendation: str | None = None
+        self._early = EarlyTraining()
 
     # --- public -------------------------------------------------------------------------
 
@@ -104,7 +108,7 @@ class BenchRunner:
             raise UserInputError.from_catalog("core.bench.no_prompts", scenario=self.scenario.name)
         requested = resolve_routes(self.scenario, self.backend, self.options.routes)
         paraphrases = self.scenario.paraphrases()
-        graders = self._load_graders()
+        graders = load_graders(self.scenario, self.backend, self.settings)
         embed = self._embedder()
         references = {i.id: i.reference for i in items if i.reference}
         sources = {
@@ -113,11 +117,18 @@ class BenchRunner:
             if isinstance(i.fields().get("source"), str)
         }
         results: dict[str, RouteResult] = {}
-        for spec in requested:
-            self._check_cancel()
-            results[spec.id] = self._run_route(
-                spec, items, paraphrases, graders, embed, references, sources
-            )
+        self._early = start_early(
+            requested, self.scenario, self.backend, self.model, self.settings, self.options.training
+        )
+        try:
+            for spec in requested:
+                self._check_cancel()
+                results[spec.id] = self._run_route(
+                    spec, items, paraphrases, graders, embed, references, sources
+                )
+        except BaseException:  # cancelled or broken: no job trains on for a run that stopped
+            self._early.cancel_unfinished(self.backend)
+            raise
         comparisons = compare.compare_routes(
             results, repeats=self.options.repeats, alpha=self.options.alpha
         )
@@ -166,7 +177,7 @@ class BenchRunner:
         spec: RouteSpec,
         items: list[TestItem],
         paraphrases: dict[str, list[str]],
-        graders: list[tuple[str, str, Any]],
+        graders: Graders,
         embed: metrics.Embedder | None,
         references: dict[str, str],
         sources: dict[str, str],
@@ -225,6 +236,9 @@ class BenchRunner:
 
     def _prepare(self, spec: RouteSpec) -> PreparedRoute:
         self._stage(Label("progress.bench_preparing", route=spec.id), 0, 0)
+        failed = self._early.errors.get(spec.id)
+        if failed is not None:  # its job could not be created when the run began
+            raise failed
         return prepare_spec(
             spec,
             self.scenario,
@@ -235,6 +249,7 @@ class BenchRunner:
             max_tokens=self.options.max_tokens,
             progress=self.progress,
             cancel=self.cancel,
+            early=self._early.by_key,
         )
 
     def _params(self) -> GenerationParams:
@@ -249,7 +264,7 @@ class BenchRunner:
         route_id: str,
         route: Route,
         items: list[TestItem],
-        graders: list[tuple[str, str, Any]],
+        graders: Graders,
     ) -> list[SampleRecord]:
         jobs = [(item, repeat) for repeat in range(self.options.repeats) for item in items]
         answers = self._generate(
@@ -259,7 +274,7 @@ class BenchRunner:
             Label("progress.bench_answering"),
         )
         return [
-            self._grade(item, repeat, answer, cached, error, graders)
+            grade(item, repeat, answer, cached, error, graders, self.notes)
             for (item, repeat), (answer, cached, error) in zip(jobs, answers, strict=True)
         ]
 
@@ -366,64 +381,6 @@ class BenchRunner:
                 answers.close()  # on cancel: stop generating now, not after the batch
 
     # --- grading -------------------------------------------------------------------------
-
-    def _load_graders(self) -> list[tuple[str, str, Any]]:
-        from advisor.graders import check_runnable, load_grader
-
-        graders: list[tuple[str, str, Any]] = [
-            (
-                spec.name,
-                spec.aspect,
-                load_grader(spec.definition(), backend=self.backend, settings=self.settings),
-            )
-            for spec in self.scenario.test.graders
-        ]
-        for _, _, grader in graders:
-            check_runnable(grader)  # a code grader without its sandbox: refuse before answering
-        return graders
-
-    def _grade(
-        self,
-        item: TestItem,
-        repeat: int,
-        answer: RouteAnswer | None,
-        cached: bool,
-        error: str | None,
-        graders: list[tuple[str, str, Any]],
-    ) -> SampleRecord:
-        from advisor.graders.base import Sample
-
-        if answer is None:
-            return SampleRecord(
-                prompt_id=item.id, repeat=repeat, text="", passed=False, error=error or "no answer"
-            )
-        sample = Sample.from_text(answer.text)
-        fields = item.fields()
-        grades: dict[str, GradeRecord] = {}
-        for name, aspect, grader in graders:
-            try:
-                result = grader.grade(sample, fields)
-                grades[name] = GradeRecord(
-                    score=float(result.score), passed=bool(result.passed), aspect=aspect
-                )
-            except AdvisorError as exc:
-                # A grader that cannot judge counts as a fail, and the report says why once.
-                grades[name] = GradeRecord(score=0.0, passed=False, aspect=aspect)
-                note = f"grader {name} failed on {item.id}: {exc}"
-                if not any(n.startswith(f"grader {name} failed") for n in self.notes):
-                    self.notes.append(note)
-        return SampleRecord(
-            prompt_id=item.id,
-            repeat=repeat,
-            text=answer.text,
-            passed=all(g.passed for g in grades.values()),
-            grades=grades,
-            latency_s=answer.latency_s,
-            prompt_tokens=answer.usage.prompt_tokens,
-            completion_tokens=answer.usage.completion_tokens,
-            sources=[s.source for s in answer.sources],
-            cached=cached,
-        )
 
     # --- helpers -------------------------------------------------------------------------
 
