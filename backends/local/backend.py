@@ -30,7 +30,7 @@ from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
 from advisor.local_settings import LocalSettings
 from advisor.model_presets import catalog, find_preset
-from advisor.threads import use_thread_policy
+from advisor.threads import ThreadGovernor, use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.local import limits as local_limits
 from backends.local.stops import apply_stop as _apply_stop
@@ -347,6 +347,7 @@ class LocalBackend(Backend):
             params=params,
             default_max_tokens=self.settings.local.max_new_tokens,
             slots=self.settings.local.batch_size,
+            governor=ThreadGovernor(self.settings, use_thread_policy(self.settings)),
         )
 
     def stream(

@@ -19,6 +19,7 @@ from backends.local.stops import apply_stop
 from backends.types import ChatMessage, ChatResult, GenerationParams, Usage
 
 if TYPE_CHECKING:
+    from advisor.threads import ThreadGovernor
     from backends.local.backend import LoadedModel
 
 
@@ -39,8 +40,13 @@ def continuous_chat(
     params: GenerationParams,
     default_max_tokens: int,
     slots: int,
+    governor: ThreadGovernor | None = None,
 ) -> Iterator[tuple[int, ChatResult]]:
-    """Yield (input index, result) per conversation as each finishes (greedy only)."""
+    """Yield (input index, result) per conversation as each finishes (greedy only).
+
+    ``governor`` re-chooses torch's threads between answers: a bench answers for many
+    minutes, beside a training job that starts and ends (advisor/threads.py).
+    """
     import torch
 
     from backends.local.kv_batch import TransformersEngine
@@ -67,6 +73,8 @@ def continuous_chat(
     try:
         while True:
             with loaded.lock, torch.inference_mode():
+                if governor is not None:
+                    governor.check()
                 item = next(finished, None)
             if item is None:
                 return

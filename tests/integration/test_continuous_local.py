@@ -43,3 +43,29 @@ def test_continuous_batching_matches_fixed_and_single_generation(settings: Setti
     assert any(r.finish_reason == "stop" for r in streamed)  # an early exit happened
     assert any(r.finish_reason == "length" for r in streamed)
     assert [index for index, _ in arrived] != list(range(len(QUESTIONS)))  # not a fixed batch
+
+
+def test_answering_re_chooses_its_threads_between_answers(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bench answers for many minutes beside a training job that starts and ends."""
+    from backends.local import backend as backend_module
+
+    checks: list[int] = []
+
+    class Recording:
+        def __init__(self, _settings: Settings, threads: int) -> None:
+            self.threads = threads
+
+        def check(self) -> None:
+            checks.append(self.threads)
+
+    monkeypatch.setattr(backend_module, "ThreadGovernor", Recording)
+    settings.local.batch_size = 2
+    answers = list(
+        LocalBackend(settings).chat_batch_iter(
+            conversations(), params=GenerationParams(max_tokens=4)
+        )
+    )
+    assert len(answers) == len(QUESTIONS)
+    assert len(checks) == len(QUESTIONS) + 1  # before each answer, and before the end
