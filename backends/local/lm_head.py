@@ -10,8 +10,9 @@ one program per shape (Neuron) see the same tile shapes on every batch.
 Eager CPU compiles nothing, and most positions of a chat example are prompt,
 which has no label: invoice-total's examples are about 209 prompt tokens and 6
 answer tokens.  Scoring them all costs a vocabulary-sized projection (49,152 rows
-for SmolLM2) per prompt token, forward and backward: measured 1.37x per SFT step
-for such examples (``benchmarks/bench_lm_head.py``; docs/performance.md).  The
+for SmolLM2) per prompt token, forward and backward: 1.42x per SFT step for
+such examples, 1.06x for all-assistant ones (``benchmarks/bench_lm_head.py``;
+docs/performance.md, "The LM head").  The
 loss and the gradients are the same: the masked rows contribute zero either way.
 
 TRL decides per call through its module-level ``_use_triton(device)``; within
