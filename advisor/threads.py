@@ -252,7 +252,7 @@ class Rechosen:
 class ThreadGovernor:
     """Re-chooses a long job's torch threads, at most once per ``interval`` seconds.
 
-    Call :meth:`check` between units of work (training steps).  Intra-op
+    Call :meth:`check` between units of work (training steps, answers).  Intra-op
     threads can change between steps (``torch.set_num_threads``); a count set by
     ``local.threads`` is never changed.
     """
