@@ -221,17 +221,28 @@ def busy_since(start: CpuSample | None, fallback: float) -> float:
     return fallback if start is None or end is None else others_busy(start, end)
 
 
+# The last busy_now() reading and when it was taken: one command asks several estimates
+# (each route of a bench plan, a preview's table) and a person waits on every sleep.
+_busy_reading: list[tuple[float, float]] = []
+BUSY_FRESH_SECONDS = 10.0
+
+
 def busy_now(window: float = 0.3) -> float:
     """Cores' worth other processes use now, over ``window`` seconds of ``/proc/stat``.
 
     Where that cannot be read, :func:`others_load`.  This is what a long job's
     :class:`ThreadGovernor` will see, so an estimate made from it predicts the
-    thread count the job settles at.
+    thread count the job settles at.  A reading under :data:`BUSY_FRESH_SECONDS`
+    old is returned again rather than measured again.
     """
+    if _busy_reading and time.monotonic() - _busy_reading[0][0] < BUSY_FRESH_SECONDS:
+        return _busy_reading[0][1]
     start = cpu_sample()
     if start is not None:
         time.sleep(window)
-    return busy_since(start, others_load())
+    busy = busy_since(start, others_load())
+    _busy_reading[:] = [(time.monotonic(), busy)]
+    return busy
 
 
 def _set_torch_threads(count: int) -> None:
@@ -275,8 +286,8 @@ class ThreadGovernor:
 
     def check(self) -> Rechosen | None:
         """The change made now, if any: None when it is too soon, or nothing changed."""
-        if self._last is None:
-            return None
+        if self._last is None or time.monotonic() - self._last.wall < self.interval:
+            return None  # decided before reading /proc/stat: this runs after every step
         now = self._sample()
         if now is None or now.wall - self._last.wall < self.interval:
             return None

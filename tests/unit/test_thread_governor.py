@@ -76,6 +76,7 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threads, "affinity_cpus", lambda: 2)
     monkeypatch.setattr(threads, "cgroup_quota", lambda: None)
     monkeypatch.setattr(threads, "_applied", {})
+    monkeypatch.setattr(threads, "_busy_reading", [])
 
 
 def test_governor_follows_the_cores_others_leave(two_cores: None) -> None:
@@ -129,7 +130,36 @@ def test_estimate_predicts_the_count_the_job_settles_at(
     now = conditions_now()
     assert (now.usable, now.threads) == (2.0, 2) and now.load == pytest.approx(0.0, abs=1e-9)
     monkeypatch.setattr(threads, "cpu_sample", lambda: None)  # no /proc/stat: the load average
+    monkeypatch.setattr(threads, "_busy_reading", [])
     assert conditions_now() == Conditions(usable=2.0, load=1.0, threads=1)
+
+
+def test_governor_reads_nothing_until_its_interval_has_passed(two_cores: None) -> None:
+    """It runs after every training step: a check before the interval costs no file read."""
+    reads: list[CpuSample] = []
+
+    def sample() -> CpuSample:
+        reads.append(CpuSample(time.monotonic(), 0.0, 0.0))
+        return reads[-1]
+
+    governor = ThreadGovernor(None, 2, interval=60.0, sample=sample, apply=lambda _n: None)
+    assert governor.check() is None and governor.check() is None
+    assert len(reads) == 1  # the start's sample only
+
+
+def test_estimates_in_one_command_measure_once(
+    two_cores: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bench plan estimates every route; the person waits on one 0.3 s window, not one each."""
+    sleeps: list[float] = []
+    monkeypatch.setattr(threads.time, "sleep", sleeps.append)
+    monkeypatch.setattr(threads, "cpu_sample", samples((0.0, 10.0, 0.0), (0.3, 10.3, 0.0)))
+    assert threads.busy_now() == pytest.approx(1.0)
+    assert threads.busy_now() == pytest.approx(1.0)  # a second sample would be an IndexError
+    assert sleeps == [0.3]
+    monkeypatch.setattr(threads, "BUSY_FRESH_SECONDS", 0.0)  # stale: measured again
+    monkeypatch.setattr(threads, "cpu_sample", samples((1.0, 10.0, 0.0), (1.3, 10.0, 0.0)))
+    assert threads.busy_now() == 0.0 and sleeps == [0.3, 0.3]
 
 
 def test_training_reports_a_new_thread_count_in_both_languages(two_cores: None) -> None:
