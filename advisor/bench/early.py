@@ -61,15 +61,22 @@ def start_early(
 ) -> EarlyTraining:
     """Submit the plain training jobs of ``specs`` now; see the module docstring."""
     early = EarlyTraining()
+    # Routes that train the same method (``sft`` and ``sft+rag``) share one job; one that
+    # could not be created is not tried again, which would store a second failed job.
+    refused: dict[str, AdvisorError] = {}
     for spec in specs:
         if len(spec.training) != 1 or skip_reason(spec, scenario, backend):
             continue
+        method = spec.training[0]
+        if method in refused:
+            early.errors[spec.id] = refused[method]
+            continue
         try:
             started = start_fine_tuned(
-                spec.training[0], scenario, backend, model, settings, training, early=early.by_key
+                method, scenario, backend, model, settings, training, early=early.by_key
             )
         except AdvisorError as exc:
-            early.errors[spec.id] = exc
+            early.errors[spec.id] = refused[method] = exc
             continue
         early.by_key.setdefault(started.key, started)
     return early

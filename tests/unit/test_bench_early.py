@@ -30,8 +30,11 @@ class LoggedTuning(InstantTuning):
         return super().create(request)
 
 
-class Logged(RemoteFake):
-    """Answers and job submissions in the order they happen."""
+class Answering(RemoteFake):
+    """A remote fake that calls :meth:`on_answer` before each answer."""
+
+    def on_answer(self) -> None:
+        raise NotImplementedError
 
     def chat(
         self,
@@ -40,8 +43,15 @@ class Logged(RemoteFake):
         model: str | None = None,
         params: GenerationParams | None = None,
     ) -> ChatResult:
-        LoggedTuning.log.append("answer")
+        self.on_answer()
         return super().chat(messages, model=model, params=params)
+
+
+class Logged(Answering):
+    """Answers and job submissions in the order they happen."""
+
+    def on_answer(self) -> None:
+        LoggedTuning.log.append("answer")
 
     def fine_tuning(self) -> FineTuningService:
         return LoggedTuning(self.settings)
@@ -80,18 +90,11 @@ class RunningTuning(InstantTuning):
         return job
 
 
-class StoppedWhileAnswering(RemoteFake):
+class StoppedWhileAnswering(Answering):
     stop = threading.Event()
 
-    def chat(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        model: str | None = None,
-        params: GenerationParams | None = None,
-    ) -> ChatResult:
+    def on_answer(self) -> None:
         StoppedWhileAnswering.stop.set()  # the person pressed cancel during the first route
-        return super().chat(messages, model=model, params=params)
 
     def fine_tuning(self) -> FineTuningService:
         return RunningTuning(self.settings)
@@ -124,12 +127,15 @@ class Refusing(RemoteFake):
         return RefusingTuning(self.settings)
 
 
-def test_a_job_that_cannot_be_created_fails_its_route_once(
+def test_a_job_that_cannot_be_created_fails_its_routes_once(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """``sft`` and ``sft+rag`` share one job: refused once, both routes fail, one attempt."""
     monkeypatch.setattr(RefusingTuning, "attempts", 0)
-    results = run_bench(load_scenario(TINY), Refusing(settings), settings, OPTIONS)
+    options = BenchOptions(routes=["system_prompt", "sft", "sft+rag"], repeats=1)
+    results = run_bench(load_scenario(TINY), Refusing(settings), settings, options)
     assert results.routes["system_prompt"].status == "ok"  # the other routes still run
-    sft = results.routes["sft"]
-    assert sft.status == "failed" and sft.error is not None and sft.error_ja is not None
+    for route in ("sft", "sft+rag"):
+        failed = results.routes[route]
+        assert failed.status == "failed" and failed.error is not None and failed.error_ja
     assert RefusingTuning.attempts == 1
