@@ -30,16 +30,33 @@ def both(error: AdvisorError) -> tuple[str, str]:
     return str(error), error.localized("ja")
 
 
-def test_a_secret_in_the_config_file_is_refused_in_both_languages() -> None:
-    Path("advisor.toml").write_text('[openai]\napi_key = "sk-secret"\n')
+@pytest.mark.parametrize(
+    ("toml", "english", "japanese"),
+    [
+        pytest.param(
+            '[openai]\napi_key = "sk-secret"\n',
+            "advisor.toml must not hold [openai] api_key: "
+            "remove it and export the key as an environment variable instead",
+            "advisor.toml に [openai] api_key を書いてはいけません。"
+            "その行を削除し、代わりにキーを環境変数として export してください",
+            id="a secret",
+        ),
+        pytest.param(
+            "[bogus]\nx = 1\n",
+            "invalid settings: unknown setting or section 'bogus' (no installed backend is "
+            "called 'bogus'): check advisor.toml and the ADVISOR_ variables",
+            "設定が正しくありません: 不明な設定またはセクション 'bogus' です（'bogus' という名前の"
+            "バックエンドはインストールされていません）。"
+            "advisor.toml と ADVISOR_ で始まる環境変数を確認してください",
+            id="an unknown section",
+        ),
+    ],
+)
+def test_a_config_file_is_refused_in_both_languages(toml: str, english: str, japanese: str) -> None:
+    Path("advisor.toml").write_text(toml)
     with pytest.raises(ConfigError) as caught:
         load_settings()
-    assert both(caught.value) == (
-        "advisor.toml must not hold [openai] api_key: "
-        "remove it and export the key as an environment variable instead",
-        "advisor.toml に [openai] api_key を書いてはいけません。"
-        "その行を削除し、代わりにキーを環境変数として export してください",
-    )
+    assert both(caught.value) == (english, japanese)
     assert caught.value.exit_code == 2
 
 
@@ -68,19 +85,6 @@ def test_a_data_dir_that_is_a_file_is_refused_in_both_languages() -> None:
         "設定 data_dir が正しくありません: f はフォルダーではなくファイルです。"
         "フォルダーを指定してください。ADVISOR_DATA_DIR か advisor.toml を確認してください",
     )  # the settings' own check (a ValueError for pydantic) follows the language too
-
-
-def test_an_unknown_section_is_refused_in_both_languages() -> None:
-    Path("advisor.toml").write_text("[bogus]\nx = 1\n")
-    with pytest.raises(ConfigError) as caught:
-        load_settings()
-    assert both(caught.value) == (
-        "invalid settings: unknown setting or section 'bogus' (no installed backend is called "
-        "'bogus'): check advisor.toml and the ADVISOR_ variables",
-        "設定が正しくありません: 不明な設定またはセクション 'bogus' です（'bogus' という名前の"
-        "バックエンドはインストールされていません）。"
-        "advisor.toml と ADVISOR_ で始まる環境変数を確認してください",
-    )
 
 
 def test_a_missing_results_file_is_said_in_both_languages(tmp_path: Path) -> None:
