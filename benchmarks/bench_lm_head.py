@@ -22,9 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 from _machine import interleave, machine_line, pin_threads
-from bench_sft_shape import prompt_heavy, time_steps
+from bench_sft_shape import shapes, time_steps
 
-from backends.local.calibrate import synthetic_examples
 from backends.local.lm_head import labelled_positions_only
 
 MEDIAN = re.compile(r"median ([0-9.]+) s = ")
@@ -61,15 +60,9 @@ def main() -> None:
     model, tokenizer = _load_model(settings.local.model, settings)
     count = args.batch * (args.steps + 1)
     print(f"{settings.local.model}, {threads} threads, bucket {args.seq_len}, batch {args.batch}")
-    shapes = {
-        "all assistant": synthetic_examples(count, args.seq_len),
-        f"prompt, {args.share:.0%} assistant": prompt_heavy(
-            tokenizer, count, args.seq_len, args.share
-        ),
-    }
     print("| shape | TRL as shipped (s/step) | labelled only (s/step) | speed-up |")
     print("|---|---|---|---|")
-    for name, rows in shapes.items():
+    for name, rows in shapes(tokenizer, count, args).items():
         arms: dict[str, Callable[[], float]] = {
             "shipped": arm(settings, model, tokenizer, rows, args, compact=False),
             "labelled": arm(settings, model, tokenizer, rows, args, compact=True),

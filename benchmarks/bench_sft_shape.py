@@ -108,6 +108,16 @@ class CpuTimer(StepTimer):
         return _Cpu()
 
 
+def shapes(tokenizer: Any, count: int, args: Any) -> dict[str, list[dict[str, Any]]]:
+    """The two shapes of data, by name: all assistant, and prompt-heavy at ``args.share``."""
+    return {
+        "all assistant": synthetic_examples(count, args.seq_len),
+        f"prompt, {args.share:.0%} assistant": prompt_heavy(
+            tokenizer, count, args.seq_len, args.share
+        ),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seq-len", type=int, default=256)
@@ -120,13 +130,7 @@ def main() -> None:
     model, tokenizer = _load_model(settings.local.model, settings)
     count = args.batch * (args.steps + 1)
     print(f"{settings.local.model}, {threads} threads, bucket {args.seq_len}, batch {args.batch}")
-    shapes = {
-        "all assistant": synthetic_examples(count, args.seq_len),
-        f"prompt, {args.share:.0%} assistant": prompt_heavy(
-            tokenizer, count, args.seq_len, args.share
-        ),
-    }
-    for name, rows in shapes.items():
+    for name, rows in shapes(tokenizer, count, args).items():
         print(f"{name}: {time_steps(settings, model, tokenizer, rows, args)}", flush=True)
 
 
