@@ -92,8 +92,9 @@ def job_details(job: FineTuneJob) -> JobDetails:
     )
 
 
-def timing_line(job: FineTuneJob) -> str | None:
+def timing_line(job: FineTuneJob, lang: str = "en") -> str | None:
     """ "estimated X, actual Y" for humans; None when nothing was estimated."""
+    from advisor import messages
     from advisor.app.text import duration_text
     from backends.jobs import ESTIMATE_BASIS_KEY
 
@@ -101,12 +102,21 @@ def timing_line(job: FineTuneJob) -> str | None:
     if estimate is None:
         return None
     basis = job.metadata.get(ESTIMATE_BASIS_KEY)
+    if basis is not None and f"core.jobs.basis.{basis}" in messages.catalog():
+        basis = messages.text(f"core.jobs.basis.{basis}", lang)
     factor = estimate_load_factor(job)
     if factor is not None:  # "calibrated, x1.6 for the load": the figure is not the bare rate
-        basis = f"{basis or 'calibrated'}, x{factor:.1f} for the load"
-    line = f"estimated {duration_text(estimate)}" + (f" ({basis})" if basis else "")
+        calibrated = basis or messages.text("core.jobs.basis.calibrated", lang)
+        basis = messages.text(
+            "core.jobs.timing.load", lang, basis=calibrated, factor=f"{factor:.1f}"
+        )
+    line = messages.text("core.jobs.timing.estimated", lang, duration=duration_text(estimate, lang))
+    if basis:
+        line += messages.text("core.jobs.timing.basis", lang, basis=basis)
     actual = actual_seconds(job)
-    return line + (f", actual {duration_text(actual)}" if actual is not None else "")
+    if actual is not None:
+        line += messages.text("core.jobs.timing.actual", lang, duration=duration_text(actual, lang))
+    return line
 
 
 @dataclass

@@ -84,7 +84,7 @@ def print_stats(result: Any) -> None:
         echo(
             t(
                 "data.stats_local",
-                duration=duration_text(local.estimated_training_seconds),
+                duration=duration_text(local.estimated_training_seconds, lang()),
                 epochs=local.epochs,
                 speed=f"{local.tokens_per_second:,.0f}",
                 source=source,

@@ -39,12 +39,18 @@ def _when(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _status(job: FineTuneJob) -> str:
+    from advisor.app.text import job_status_text
+
+    return job_status_text(job.status, context.lang())
+
+
 def describe(job: FineTuneJob) -> list[str]:
     """Human lines for one job."""
     t = context.t
     hp = job.hyperparameters.model_dump(exclude_none=True)
     lines = [
-        f"{job.id}  {job.status}",
+        f"{job.id}  {_status(job)}",
         "  " + t("jobs.backend", backend=job.backend, method=job.method, model=job.model),
         "  " + t("jobs.times", created=_when(job.created_at), finished=_when(job.finished_at)),
         "  " + t("jobs.hyperparameters", values=", ".join(f"{k}={v}" for k, v in hp.items())),
@@ -65,7 +71,7 @@ def describe(job: FineTuneJob) -> list[str]:
         lines.append("  " + error)
     from advisor.app.jobs import timing_line
 
-    timing = timing_line(job)
+    timing = timing_line(job, context.lang())
     if timing is not None:
         lines.append("  " + t("jobs.time", timing=timing))
     return lines
@@ -150,11 +156,14 @@ def list_jobs(
     if not refreshed:
         echo(context.t("jobs.none"))
         return
+    from rich.cells import cell_len
+
     for job in refreshed:
         model = job.fine_tuned_model or "-"
+        status = _status(job)  # padded by display width: Japanese statuses are double-width
         echo(
-            f"{job.id}  {job.status:<16} {job.backend:<6} {job.method:<4} "
-            f"{_when(job.created_at)}  {model}"
+            f"{job.id}  {status}{' ' * max(1, 17 - cell_len(status))}{job.backend:<6} "
+            f"{job.method:<4} {_when(job.created_at)}  {model}"
         )
 
 
@@ -210,7 +219,7 @@ def cancel(job_id: str = JOB_ID, fmt: OutputFormat = FORMAT_OPTION) -> None:
     if fmt is OutputFormat.json:
         print_json(job)
         return
-    echo(f"{job.id}  {job.status}")
+    echo(f"{job.id}  {_status(job)}")
 
 
 @jobs_app.command("resume")
@@ -229,7 +238,7 @@ def resume(
     if fmt is OutputFormat.json:
         print_json(job)
     else:
-        echo(f"{job.id}  {job.status}")
+        echo(f"{job.id}  {_status(job)}")
     _exit_for(job, waited=wait)
 
 

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import typer
 
+from advisor.app.text import job_status_text
 from advisor.cli import context
 from advisor.cli.choices import DeploySku, Method
 from advisor.cli.confirm import confirm
@@ -161,7 +162,7 @@ def create(
                 backend=job.backend,
                 method=job.method,
                 model=job.model,
-                status=job.status,
+                status=job_status_text(job.status, context.lang()),
             )
         )
     if wait:

@@ -86,6 +86,23 @@ def test_create_returns_the_job_as_json_and_it_lists_shows_and_logs():
     assert [c["step"] for c in checkpoints] == [4, 8]
 
 
+def test_jobs_show_and_list_read_in_japanese():
+    """The status, the estimate's basis and the durations follow --lang; the list's columns
+    stay aligned though a Japanese status is twice as wide per character."""
+    from rich.cells import cell_len
+
+    job = json.loads(create().stdout)
+    shown = invoke("--lang", "ja", "jobs", "show", job["id"]).stdout
+    assert f"{job['id']}  成功" in shown, shown
+    assert "時間 見積もり " in shown and "（シミュレーション）、実際 " in shown, shown
+    assert "succeeded" not in shown and "estimated" not in shown and "simulated" not in shown
+    english = invoke("jobs", "list").stdout.splitlines()[0]
+    japanese = invoke("--lang", "ja", "jobs", "list").stdout.splitlines()[0]
+    assert "succeeded" in english and "成功" in japanese
+    column = cell_len(english.split(" fake ")[0])
+    assert cell_len(japanese.split(" fake ")[0]) == column, (english, japanese)
+
+
 def test_wait_follows_a_paced_job_to_the_end():
     FakeFineTuning.pace = 3
     job = json.loads(create().stdout)

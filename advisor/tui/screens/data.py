@@ -167,7 +167,11 @@ class DataScreen(AdvisorScreen):
         local = (
             ""
             if seconds is None
-            else " · " + self.t("local training ≈ {duration}", duration=duration_text(seconds))
+            else " · "
+            + self.t(
+                "local training ≈ {duration}",
+                duration=duration_text(seconds, self.session.language),
+            )
         )
         target.update(
             self.t(

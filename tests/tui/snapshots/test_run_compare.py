@@ -55,3 +55,39 @@ def test_compare_chart_and_samples(snap, make_app, workdir: Path) -> None:
         await pilot.pause()
 
     assert snap(make_app(scenario="tiny"), run)
+
+
+def test_run_job_log_in_japanese(snap, make_app) -> None:
+    """The job log at 80 columns in Japanese, the training governor's line among the events
+    (its words are the catalog's; a line too wide would be cut, not wrapped, if the log's
+    wrapping were lost)."""
+    from advisor.app.jobs import JobUpdate
+    from advisor.tui.screens.run.tune import TunePanel
+    from backends.jobs import FineTuneJob, JobEvent
+
+    job = FineTuneJob(
+        id="ftjob-snapshot",
+        backend="fake",
+        method="sft",
+        model="fake-model",
+        status="running",
+        created_at=0.0,
+        training_file="train_ok.jsonl",
+    )
+    events = [
+        JobEvent(id="e1", message="Created fine-tuning job: ftjob-snapshot"),
+        JobEvent(
+            id="e2",
+            message="Threads: 1 (other processes used 1.0 cores over the last 15 s)",
+            data={"threads": 1, "others_cores": 1.0},
+        ),
+    ]
+
+    async def run(pilot) -> None:
+        screen = RunScreen()
+        await pilot.app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one(TunePanel).job_update(JobUpdate(job, events))
+        await pilot.pause()
+
+    assert snap(make_app(route="sft", data_file="train_ok.jsonl", language="ja"), run)

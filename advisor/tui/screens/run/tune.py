@@ -13,6 +13,7 @@ from textual.widgets import Input, ProgressBar, RichLog, Static
 from textual.worker import get_current_worker
 
 from advisor.app.job_events import event_text
+from advisor.app.text import job_status_text
 from advisor.errors import DataFileError, JobError
 from advisor.ids import METHODS
 from advisor.tui.i18n import tr
@@ -153,6 +154,7 @@ class TunePanel(RunPanel):
 
     def job_update(self, update: JobUpdate) -> None:
         job, screen = update.job, self.run_screen
+        lang = self.session.language
         chart = self.query_one("#chart", MetricChart)
         bar = screen.query_one("#run-progress", ProgressBar)
         for event, point in update.points:
@@ -164,19 +166,18 @@ class TunePanel(RunPanel):
                     chart.set_metric(headline[0])
                 chart.add(headline[1], point.step if point else None)
             if event.type != "metrics":
-                lang = self.session.language
                 # The tag is keyed bracketed ("[error]"): a bare "info" could relabel a widget.
                 tag = tr(f"[{event.level}]", lang)
                 screen.log_line(f"{tag} {event_text(event, lang)}")
         status = (
-            self.t("job {id}: {status}", id=job.id, status=job.status)
+            self.t("job {id}: {status}", id=job.id, status=job_status_text(job.status, lang))
             + f" · {job.method} · {job.model}"
         )
         if job.fine_tuned_model:
             status += f" → {job.fine_tuned_model}"
         from advisor.app.jobs import timing_line
 
-        timing = timing_line(job)
+        timing = timing_line(job, lang)
         status += f" · {timing}" if timing else ""
         self.query_one("#job-status", Static).update(status)
         screen.busy(not update.settled, resumable=job.status in ("cancelled", "failed", "paused"))
@@ -201,7 +202,7 @@ class TunePanel(RunPanel):
                 "{action}: job {id} is {status}",
                 action=self.t(action),
                 id=job.id,
-                status=job.status,
+                status=job_status_text(job.status, self.session.language),
             ),
         )
         # Following again replaces the current follower (same exclusive group), so the
