@@ -1,0 +1,137 @@
+"""The README's tour, timed as a new user runs it: one fresh ``advisor`` process per command.
+
+Issue 19 asks for "a tour that finishes in minutes on the reference machine (a short path
+first, the long runs marked as such with their expected time)".  ``tests/cli/test_tour.py``
+replays the short path in one process, so it neither pays nor shows what a person waits
+for: each command's own start, imports and model load.  This script runs every command of
+the README's short path as its own process, in order, in a fresh working folder (the
+repository's ``scenarios/`` and ``examples/`` linked in) with a fresh ``ADVISOR_DATA_DIR``;
+the converted model cache is the user's (``--cold-cache``: a fresh one, so the first command
+that loads the model converts it, as on a first install).
+
+``--long`` also runs the long path's fine-tuning commands from the README's second block:
+``tune create`` (its ``--epochs 1`` as written), then ``chat`` and ``export`` with the job's
+model (``<job id>`` filled in).  The arena needs a person's votes and is left out; the bench
+has its own figures (docs/benchmarks.md).
+
+There is no baseline arm: the figure asked for is the wall time itself.  Next to it the
+script prints the machine and how many cores' worth other processes used meanwhile
+(``/proc/stat``, this script and its commands left out), so a reader can tell a quiet run
+from a busy one.
+
+    nice .venv/bin/python benchmarks/bench_tour.py [--long] [--cold-cache]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _machine import machine_line
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.cli.test_tour import TOUR_HEADING, tour_commands  # noqa: E402  (the one parser)
+
+LONG_COMMANDS = ("tune", "chat", "export")
+JOB_ID = "{job_id}"  # the README's "<job id>", filled in once the job exists
+
+
+def long_commands() -> list[list[str]]:
+    """The long path's fine-tuning commands (README's second block), ``$train`` filled in."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split(TOUR_HEADING, 1)[1]
+    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    train = re.search(r"^train=(\S+)$", blocks[0], flags=re.M)
+    assert train is not None, "the short path no longer sets $train"
+    commands = []
+    for line in blocks[1].splitlines():
+        line = line.replace("$train", train.group(1)).replace("<job id>", JOB_ID)
+        words = shlex.split(line, comments=True)
+        if words[:1] == ["advisor"] and words[1] in LONG_COMMANDS:
+            commands.append(words[1:])
+    return commands
+
+
+def others_cores(began: tuple[float, float, float], ended: tuple[float, float, float]) -> float:
+    """Cores' worth used by processes other than this one and its finished commands."""
+    (wall0, busy0, own0), (wall1, busy1, own1) = began, ended
+    return max(0.0, (busy1 - busy0) - (own1 - own0)) / max(1e-9, wall1 - wall0)
+
+
+def busy_seconds(stat: Path = Path("/proc/stat")) -> float:
+    """The machine's busy CPU seconds, niced work included (unlike the thread policy's
+    measure: a niced test run beside the tour still shares its cores and memory bandwidth)."""
+    try:
+        columns = [int(c) for c in stat.read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    busy = sum(columns[i] for i in (0, 1, 2, 5, 6, 7) if i < len(columns))
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def snapshot() -> tuple[float, float, float]:
+    used = os.times()
+    own = used.user + used.system + used.children_user + used.children_system
+    return (time.monotonic(), busy_seconds(), own)
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        input="y\n",  # tune create asks before it starts a job, as it asks the person
+    )
+    return time.perf_counter() - began, done.returncode, done.stdout + done.stderr
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--long", action="store_true", help="also tune create, chat, export")
+    parser.add_argument("--cold-cache", action="store_true", help="a fresh model cache too")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="advisor-tour-"))
+    for name in ("scenarios", "examples"):
+        (work / name).symlink_to(REPO / name)
+    env = {**os.environ, "ADVISOR_DATA_DIR": str(work / "data"), "PYTHONPATH": str(REPO)}
+    if args.cold_cache:
+        env["ADVISOR_CACHE_DIR"] = str(work / "cache")
+    commands = tour_commands() + (long_commands() if args.long else [])
+    print("| seconds | exit | command |")
+    print("|---:|---:|---|")
+    began = snapshot()
+    total, job_id = 0.0, ""
+    for words in commands:
+        words = [w.replace(JOB_ID, job_id) for w in words]
+        seconds, code, output = run(words, work, env)
+        total += seconds
+        print(f"| {seconds:.1f} | {code} | `advisor {shlex.join(words)}` |", flush=True)
+        if code != 0:
+            print(output[-2000:], file=sys.stderr)
+            break
+        if words[:2] == ["tune", "create"]:
+            _, _, listed = run(["jobs", "list", "--format", "json", "--limit", "1"], work, env)
+            job_id = json.loads(listed)[0]["id"]
+    ended = snapshot()
+    print(f"\ntotal {total:.0f} s ({total / 60:.1f} min) for {len(commands)} commands")
+    print(f"other processes used {others_cores(began, ended):.2f} cores meanwhile")
+    print(machine_line())
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
