@@ -1,11 +1,11 @@
-"""The Azure Resource Manager half of the ``[azure]`` settings: where deployments are made.
+"""The ``[azure]`` settings: the data-plane endpoint, and where deployments are made.
 
 Azure OpenAI serves a fine-tuned model only through a deployment, and
 deployments are created on the control plane (Azure Resource Manager), not on
-the resource's data-plane endpoint.  These fields name the resource there.  They
-live apart from :mod:`advisor.settings` only to keep that module short;
-:class:`~advisor.settings.AzureSettings` inherits them, so they read as
-``[azure] subscription_id = ...`` or ``ADVISOR_AZURE__SUBSCRIPTION_ID``.
+the resource's data-plane endpoint.  :class:`AzureArmSettings` names the resource
+there; :class:`AzureSettings` inherits those fields, so they read as
+``[azure] subscription_id = ...`` or ``ADVISOR_AZURE__SUBSCRIPTION_ID``.  They
+live apart from :mod:`advisor.settings` only to keep that module short.
 """
 
 from __future__ import annotations
@@ -50,4 +50,30 @@ class AzureArmSettings(BaseModel):
         default=None,
         ge=1,
         description="Deployment capacity; unset: 50 for developer, 1 for standard.",
+    )
+
+
+class AzureSettings(AzureArmSettings):
+    """The ``azure`` backend: Azure OpenAI through the SDK's Azure client (and deployments)."""
+
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="Read from AZURE_OPENAI_API_KEY only; never stored.",
+        exclude=True,
+    )
+    endpoint: str | None = Field(
+        default=None,
+        description="https://<resource>.openai.azure.com (or AZURE_OPENAI_ENDPOINT).",
+    )
+    api_version: str = Field(default="2025-04-01-preview", description="Azure API version.")
+    deployment: str | None = Field(
+        default=None, description="Deployment name used as the model for chat."
+    )
+    embedding_deployment: str | None = Field(
+        default=None, description="Deployment name used for embeddings."
+    )
+    timeout_s: float = Field(default=60.0, gt=0, description="Timeout of every API call.")
+    max_retries: int = Field(default=3, ge=0, description="SDK retries with backoff.")
+    concurrency: int = Field(
+        default=4, ge=1, description="Conversations in flight at once in batch chat (benchmarks)."
     )

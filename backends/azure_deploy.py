@@ -38,7 +38,7 @@ from backends.openai_errors import Action, scrub
 if TYPE_CHECKING:
     import httpx
 
-    from advisor.settings import AzureSettings
+    from advisor.azure_settings import AzureSettings
     from backends.jobs import FineTuneJob
 
 ARM_SCOPE = "https://management.azure.com/.default"

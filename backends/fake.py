@@ -22,7 +22,7 @@ from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from advisor.ids import METHODS
-from advisor.settings import FakeSettings
+from advisor.section_settings import FakeSettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.types import (
     ChatMessage,

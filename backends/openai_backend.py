@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
+from advisor.azure_settings import AzureSettings
 from advisor.errors import (
     AdvisorError,
     BackendError,
@@ -34,7 +35,7 @@ from advisor.errors import (
 )
 from advisor.ids import METHODS
 from advisor.messages import Localized
-from advisor.settings import AzureSettings, OpenAISettings
+from advisor.section_settings import OpenAISettings
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.deployments import DEPLOYMENT_KEY
 from backends.openai_endpoint import KEYLESS_PLACEHOLDER, AzureEndpoint, Endpoint, OpenAIEndpoint

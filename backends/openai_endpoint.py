@@ -17,7 +17,9 @@ from backends.base import Availability
 if TYPE_CHECKING:
     from openai import OpenAI
 
-    from advisor.settings import AzureSettings, OpenAISettings, Settings
+    from advisor.azure_settings import AzureSettings
+    from advisor.section_settings import OpenAISettings
+    from advisor.settings import Settings
 
 # Servers such as vLLM or Ollama accept any key; the SDK insists on one.
 KEYLESS_PLACEHOLDER = "no-key-required"

@@ -18,7 +18,7 @@ from advisor.app.job_events import event_text
 from advisor.data.contention import Conditions, conditions_now
 from advisor.settings import LocalSettings, Settings
 from advisor.threads import CpuSample, Rechosen, ThreadGovernor
-from backends.local.trainer import StoreCallback
+from backends.local.train_callback import StoreCallback
 
 # user nice system idle iowait irq softirq steal guest guest_nice, in ticks
 STAT = "cpu  100 20 30 900 50 5 5 10 0 0\ncpu0 50 10 15 450 25 2 3 5 0 0\n"
