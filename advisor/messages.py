@@ -23,7 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 Lang = Literal["en", "ja"]
 LANGS: tuple[Lang, ...] = ("en", "ja")
@@ -129,6 +129,13 @@ class Localized:
         return self.localized("en")
 
 
+def hinted(message: str, hint: str, lang: str) -> str:
+    """An error's sentence and its how-to-fix as one text, as the CLI prints an error."""
+    if lang == "en":
+        return f"{message.rstrip('.')}: {hint}"
+    return f"{message.rstrip('。')}。{hint}"
+
+
 def text(key: str, lang: str, **values: Any) -> str:
     """The message ``key`` in ``lang`` (English for an unknown language), placeholders filled."""
     message = catalog()[key]
@@ -174,3 +181,92 @@ def recognised(sentence: str, keys: tuple[str, ...], lang: str) -> str:
         if values is not None:
             return text(key, lang, **values)
     return sentence
+
+
+# --- sentences stored with a record (the job store, results.json) -----------------------
+
+# A stored value that is itself a sentence is ``{NESTED: {"key": ..., "values": ...}}``.
+# Only a nested sentence is stored as an object (any other value that is not a JSON
+# scalar is stored as its text), so no value of a user's can be read as a sentence.
+NESTED = "$sentence"
+# What rendering a sentence of another release raises: an unknown key (KeyError), a
+# placeholder the stored values lack (KeyError), a format the value no longer fits.
+_UNSAYABLE = (LookupError, ValueError, TypeError, AttributeError)
+
+
+class StoredSentence(BaseModel):
+    """A catalog sentence as a record stores it: its key and JSON-safe values.
+
+    The JSON form of :class:`Localized` (``hint``: an error's how-to-fix sentence,
+    joined as the CLI joins it).  Rendered when read, so it follows the wording of the
+    release that reads it and any language its catalog has; :meth:`render` gives None
+    for a sentence this release cannot say, and the reader falls back to the text
+    stored beside it (:func:`stored_text`).
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    key: str
+    values: dict[str, Any] = Field(default_factory=dict)
+    hint: StoredSentence | None = None
+
+    @classmethod
+    def of(cls, sentence: Localized, hint: Localized | None = None) -> StoredSentence:
+        """``sentence`` (and ``hint``) as stored: nested sentences kept, other values as JSON."""
+        values = {name: _stored_value(value) for name, value in sentence.values.items()}
+        return cls(key=sentence.key, values=values, hint=None if hint is None else cls.of(hint))
+
+    def sentence(self) -> Localized:
+        """The sentence again (without its hint), nested sentences as they were."""
+        return Localized(self.key, {name: _loaded(value) for name, value in self.values.items()})
+
+    def localized(self, lang: str) -> str:
+        """The text in ``lang``; raises as :func:`text` does (:meth:`render` does not)."""
+        said = self.sentence().localized(lang)
+        return said if self.hint is None else hinted(said, self.hint.localized(lang), lang)
+
+    def render(self, lang: str) -> str | None:
+        """The text in ``lang``, or None when this release's catalog cannot say it."""
+        try:
+            return self.localized(lang)
+        except _UNSAYABLE:
+            return None
+
+    def __str__(self) -> str:
+        return self.localized("en")
+
+
+def _stored_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Localized):
+        value = StoredSentence.of(value)
+    else:  # an error quoted whole says how it is stored (AdvisorError.stored_sentence)
+        stored = getattr(value, "stored_sentence", None)
+        value = stored() if callable(stored) else value
+    if isinstance(value, StoredSentence):
+        return {NESTED: value.model_dump(mode="json", exclude_none=True)}
+    return str(value)  # a Path, a number type of a library's, an exception: its text
+
+
+def _loaded(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {NESTED}:
+        nested = StoredSentence.model_validate(value[NESTED])
+        return nested.sentence() if nested.hint is None else nested
+    return value
+
+
+def stored_text(
+    sentence: StoredSentence | None, english: str, japanese: str | None, lang: str
+) -> str:
+    """What a stored record says in ``lang``: its sentence rendered, else the Japanese stored
+    beside it (records written before the sentence was), else ``english``.
+
+    English is the record's own (``--format json`` shows it; an error's English stays as
+    raised, as :meth:`AdvisorError.localized` keeps it), so ``en`` never renders.
+    """
+    if sentence is not None and lang != "en" and lang in LANGS:
+        rendered = sentence.render(lang)
+        if rendered is not None:
+            return rendered
+    return japanese if lang == "ja" and japanese else english
