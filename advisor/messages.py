@@ -78,6 +78,27 @@ def catalog() -> dict[str, Message]:
     return merged
 
 
+# A key of the data toolkit's own catalog (``advisor/data/texts.yaml``, the texts of
+# :class:`advisor.data.texts.Said`) as a stored sentence names it: the two catalogs are
+# separate, so its keys are told apart by this prefix.
+DATA_TEXTS = "data:"
+
+
+@cache
+def data_texts() -> dict[str, Message]:
+    """``data/texts.yaml`` read here too, so a stored data text renders in this layer."""
+    import yaml
+
+    text = resources.files("advisor").joinpath("data/texts.yaml").read_text("utf-8")
+    return Catalog.model_validate(yaml.safe_load(text)).root
+
+
+def _message(key: str) -> Message:
+    if key.startswith(DATA_TEXTS):
+        return data_texts()[key.removeprefix(DATA_TEXTS)]
+    return catalog()[key]
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{names}`` a text fills (a test compares them across languages)."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
@@ -137,8 +158,9 @@ def hinted(message: str, hint: str, lang: str) -> str:
 
 
 def text(key: str, lang: str, **values: Any) -> str:
-    """The message ``key`` in ``lang`` (English for an unknown language), placeholders filled."""
-    message = catalog()[key]
+    """The message ``key`` in ``lang`` (English for an unknown language), placeholders filled;
+    a ``data:`` key is one of the data toolkit's texts (:data:`DATA_TEXTS`)."""
+    message = _message(key)
     template = message.ja if lang == "ja" else message.en
     if not values:
         return template
@@ -237,15 +259,18 @@ class StoredSentence(BaseModel):
 
 
 def _stored_value(value: Any) -> Any:
+    # An error quoted whole, or a data text, says how it is stored (``stored_sentence``;
+    # None: an error not from the catalog, stored as its text).
+    stored = getattr(value, "stored_sentence", None)
+    sentence = stored() if callable(stored) else None
+    if isinstance(value, Localized):
+        sentence = StoredSentence.of(value)
+    elif isinstance(value, StoredSentence):
+        sentence = value
+    if isinstance(sentence, StoredSentence):
+        return {NESTED: sentence.model_dump(mode="json", exclude_none=True)}
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    if isinstance(value, Localized):
-        value = StoredSentence.of(value)
-    else:  # an error quoted whole says how it is stored (AdvisorError.stored_sentence)
-        stored = getattr(value, "stored_sentence", None)
-        value = stored() if callable(stored) else value
-    if isinstance(value, StoredSentence):
-        return {NESTED: value.model_dump(mode="json", exclude_none=True)}
     return str(value)  # a Path, a number type of a library's, an exception: its text
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from advisor import messages
 from advisor.app.job_events import event_text
 from advisor.bench.report_i18n import route_error, route_status
@@ -17,11 +19,13 @@ from advisor.bench.results_io import read_results
 from advisor.bench.runner import BenchOptions, run_bench
 from advisor.bench.scenario import load_scenario
 from advisor.bench.schema import SCHEMA_VERSION, BenchResults, Preparation, RouteResult
+from advisor.data.texts import TextFileError, say
 from advisor.errors import BackendUnavailableError, DataFileError
 from advisor.messages import Localized, StoredSentence, stored_text
 from advisor.settings import Settings
-from backends.jobs import JobErrorInfo, JobEvent
+from backends.jobs import JobErrorInfo, JobEvent, JobRequest
 from backends.local import worker
+from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES
 from tests.unit.stored_jobs import running_job
 from tests.unit.test_bench_early import Refusing
@@ -158,3 +162,40 @@ def test_a_results_file_of_schema_1_3_still_reads(tmp_path: Path) -> None:
     results: BenchResults = read_results(path)
     old = results.routes["sft"]
     assert old.error_sentence is None and route_error(old, "ja") == "すべて失敗（x）"
+
+
+def test_a_job_failed_at_validation_reads_from_its_sentences(settings: Settings) -> None:
+    service = LocalFineTuning(settings, wait_for_stop_s=2)
+    request = JobRequest(method="sft", training_file=str(FIXTURES / "jobs" / "sft_invalid.jsonl"))
+    with pytest.raises(DataFileError):
+        service.create(request)
+    [job] = service.list()
+    assert job.error is not None and job.error.sentence is not None
+    expected = "sft_invalid.jsonl: JSON として読めません: unexpected end of data（エラー 3 件）"
+    stale = job.error.model_copy(update={"message_ja": STALE})
+    assert stale.localized("ja") == expected
+    events = [e for e in service.events(job.id) if e.sentence is not None]
+    line3 = "sft_invalid.jsonl, line 3: the example has no assistant message to learn"
+    [event] = [e for e in events if e.message == line3]
+    assert event_text(event.model_copy(update={"message_ja": STALE}), "ja") == (
+        "sft_invalid.jsonl の 3 行目: 学習するアシスタントのメッセージがありません"
+    )
+
+
+def test_a_data_text_is_stored_by_its_key_in_the_data_catalog() -> None:
+    said = say("too_few_examples", examples=2, minimum=10)
+    stored = said.stored_sentence()
+    assert stored.key == messages.DATA_TEXTS + "too_few_examples"
+    assert stored.render("ja") == said.render("ja")
+    error = TextFileError(said, path="t.jsonl", line=4)
+    assert error.stored_sentence().render("ja") == error.localized("ja")
+    whole = TextFileError(said, path="t.jsonl")
+    assert whole.stored_sentence().render("ja") == whole.localized("ja")
+
+
+def test_a_quoted_error_not_from_the_catalog_is_stored_as_its_text() -> None:
+    quoted = Localized("core.job_event.failed", {"reason": RuntimeError("disk full")})
+    stored = StoredSentence.of(quoted)
+    assert stored.values == {"reason": "disk full"}
+    nested = Localized("core.job_event.failed", {"reason": _hinted()})
+    assert StoredSentence.of(nested).render("ja") == nested.localized("ja")
