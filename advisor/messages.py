@@ -10,6 +10,10 @@ The CLI's texts live in ``messages.yaml`` (one key, ``en`` and ``ja``, the same
 ``{placeholders}``), loaded on first use and checked with pydantic; a test
 checks every catalog of the product for both languages.  JSON output never goes
 through here: it stays machine-readable in every language.
+
+A record that is read later (a job's error, a job event, a failed bench route)
+stores its sentence as :class:`StoredSentence` (key and JSON values) beside its
+English; :func:`stored_text` says it in the reader's language and release.
 """
 
 from __future__ import annotations
