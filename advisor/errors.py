@@ -66,9 +66,7 @@ class AdvisorError(Exception):
         return {} if self.sentence is None else self.sentence.values
 
     def __str__(self) -> str:
-        if self.hint:
-            return f"{self.message.rstrip('.')}: {self.hint}"
-        return self.message
+        return messages.hinted(self.message, self.hint, "en") if self.hint else self.message
 
     def localized(self, lang: str) -> str:
         """The sentence in ``lang``; an error not from the catalog stays as raised (English)."""
@@ -77,7 +75,7 @@ class AdvisorError(Exception):
         message = self.message_in(lang)
         if self.hint_sentence is None:
             return message if self.hint is None else f"{message}: {self.hint}"
-        return f"{message.rstrip('。')}。{self.hint_sentence.localized(lang)}"
+        return messages.hinted(message, self.hint_sentence.localized(lang), lang)
 
     def message_in(self, lang: str) -> str:
         """The message without its hint in ``lang`` (as raised when not from the catalog)."""
@@ -87,7 +85,23 @@ class AdvisorError(Exception):
 
     def where(self, lang: str) -> str:
         """What the message points at, in ``lang`` ("" here; a file and line in DataFileError)."""
-        return ""
+        where = self.where_sentence()
+        return "" if where is None else where.localized(lang)
+
+    def where_sentence(self) -> messages.Localized | None:
+        """The place the message points at, as a catalog sentence (None here)."""
+        return None
+
+    def stored_sentence(self) -> messages.StoredSentence | None:
+        """This error as a record stores it (a job's error, a failed route), to be read in
+        any language later; None when not from the catalog, or when its hint is English only
+        (the record's stored texts then stand)."""
+        if self.sentence is None or (self.hint is not None and self.hint_sentence is None):
+            return None
+        sentence, where = self.sentence, self.where_sentence()
+        if where is not None:
+            sentence = messages.Localized("core.located", {"where": where, "message": sentence})
+        return messages.StoredSentence.of(sentence, self.hint_sentence)
 
 
 def _sentences(
@@ -149,10 +163,10 @@ class DataFileError(UserInputError):
         error = cls(str(sentence), path=path, line=line, hint=_english(hint))
         return error.saying(sentence, hint)
 
-    def where(self, lang: str) -> str:
+    def where_sentence(self) -> messages.Localized | None:
         if self.path and self.line:
-            return messages.text("core.where_line", lang, path=self.path, line=self.line)
-        return messages.text("core.where_path", lang, path=self.path) if self.path else ""
+            return messages.Localized("core.where_line", {"path": self.path, "line": self.line})
+        return messages.Localized("core.where_path", {"path": self.path}) if self.path else None
 
 
 class ConfigError(UserInputError):

@@ -10,6 +10,10 @@ The CLI's texts live in ``messages.yaml`` (one key, ``en`` and ``ja``, the same
 ``{placeholders}``), loaded on first use and checked with pydantic; a test
 checks every catalog of the product for both languages.  JSON output never goes
 through here: it stays machine-readable in every language.
+
+A record that is read later (a job's error, a job event, a failed bench route)
+stores its sentence as :class:`StoredSentence` (key and JSON values) beside its
+English; :func:`stored_text` says it in the reader's language and release.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 Lang = Literal["en", "ja"]
 LANGS: tuple[Lang, ...] = ("en", "ja")
@@ -78,6 +82,27 @@ def catalog() -> dict[str, Message]:
     return merged
 
 
+# A key of the data toolkit's own catalog (``advisor/data/texts.yaml``, the texts of
+# :class:`advisor.data.texts.Said`) as a stored sentence names it: the two catalogs are
+# separate, so its keys are told apart by this prefix.
+DATA_TEXTS = "data:"
+
+
+@cache
+def data_texts() -> dict[str, Message]:
+    """``data/texts.yaml`` read here too, so a stored data text renders in this layer."""
+    import yaml
+
+    text = resources.files("advisor").joinpath("data/texts.yaml").read_text("utf-8")
+    return Catalog.model_validate(yaml.safe_load(text)).root
+
+
+def _message(key: str) -> Message:
+    if key.startswith(DATA_TEXTS):
+        return data_texts()[key.removeprefix(DATA_TEXTS)]
+    return catalog()[key]
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{names}`` a text fills (a test compares them across languages)."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
@@ -129,9 +154,17 @@ class Localized:
         return self.localized("en")
 
 
+def hinted(message: str, hint: str, lang: str) -> str:
+    """An error's sentence and its how-to-fix as one text, as the CLI prints an error."""
+    if lang == "en":
+        return f"{message.rstrip('.')}: {hint}"
+    return f"{message.rstrip('。')}。{hint}"
+
+
 def text(key: str, lang: str, **values: Any) -> str:
-    """The message ``key`` in ``lang`` (English for an unknown language), placeholders filled."""
-    message = catalog()[key]
+    """The message ``key`` in ``lang`` (English for an unknown language), placeholders filled;
+    a ``data:`` key is one of the data toolkit's texts (:data:`DATA_TEXTS`)."""
+    message = _message(key)
     template = message.ja if lang == "ja" else message.en
     if not values:
         return template
@@ -174,3 +207,95 @@ def recognised(sentence: str, keys: tuple[str, ...], lang: str) -> str:
         if values is not None:
             return text(key, lang, **values)
     return sentence
+
+
+# --- sentences stored with a record (the job store, results.json) -----------------------
+
+# A stored value that is itself a sentence is ``{NESTED: {"key": ..., "values": ...}}``.
+# Only a nested sentence is stored as an object (any other value that is not a JSON
+# scalar is stored as its text), so no value of a user's can be read as a sentence.
+NESTED = "$sentence"
+# What rendering a sentence of another release raises: an unknown key (KeyError), a
+# placeholder the stored values lack (KeyError), a format the value no longer fits.
+_UNSAYABLE = (LookupError, ValueError, TypeError, AttributeError)
+
+
+class StoredSentence(BaseModel):
+    """A catalog sentence as a record stores it: its key and JSON-safe values.
+
+    The JSON form of :class:`Localized` (``hint``: an error's how-to-fix sentence,
+    joined as the CLI joins it).  Rendered when read, so it follows the wording of the
+    release that reads it and any language its catalog has; :meth:`render` gives None
+    for a sentence this release cannot say, and the reader falls back to the text
+    stored beside it (:func:`stored_text`).
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    key: str
+    values: dict[str, Any] = Field(default_factory=dict)
+    hint: StoredSentence | None = None
+
+    @classmethod
+    def of(cls, sentence: Localized, hint: Localized | None = None) -> StoredSentence:
+        """``sentence`` (and ``hint``) as stored: nested sentences kept, other values as JSON."""
+        values = {name: _stored_value(value) for name, value in sentence.values.items()}
+        return cls(key=sentence.key, values=values, hint=None if hint is None else cls.of(hint))
+
+    def sentence(self) -> Localized:
+        """The sentence again (without its hint), nested sentences as they were."""
+        return Localized(self.key, {name: _loaded(value) for name, value in self.values.items()})
+
+    def localized(self, lang: str) -> str:
+        """The text in ``lang``; raises as :func:`text` does (:meth:`render` does not)."""
+        said = self.sentence().localized(lang)
+        return said if self.hint is None else hinted(said, self.hint.localized(lang), lang)
+
+    def render(self, lang: str) -> str | None:
+        """The text in ``lang``, or None when this release's catalog cannot say it."""
+        try:
+            return self.localized(lang)
+        except _UNSAYABLE:
+            return None
+
+    def __str__(self) -> str:
+        return self.localized("en")
+
+
+def _stored_value(value: Any) -> Any:
+    # An error quoted whole, or a data text, says how it is stored (``stored_sentence``;
+    # None: an error not from the catalog, stored as its text).
+    stored = getattr(value, "stored_sentence", None)
+    sentence = stored() if callable(stored) else None
+    if isinstance(value, Localized):
+        sentence = StoredSentence.of(value)
+    elif isinstance(value, StoredSentence):
+        sentence = value
+    if isinstance(sentence, StoredSentence):
+        return {NESTED: sentence.model_dump(mode="json", exclude_none=True)}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # a Path, a number type of a library's, an exception: its text
+
+
+def _loaded(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {NESTED}:
+        nested = StoredSentence.model_validate(value[NESTED])
+        return nested.sentence() if nested.hint is None else nested
+    return value
+
+
+def stored_text(
+    sentence: StoredSentence | None, english: str, japanese: str | None, lang: str
+) -> str:
+    """What a stored record says in ``lang``: its sentence rendered, else the Japanese stored
+    beside it (records written before the sentence was), else ``english``.
+
+    English is the record's own (``--format json`` shows it; an error's English stays as
+    raised, as :meth:`AdvisorError.localized` keeps it), so ``en`` never renders.
+    """
+    if sentence is not None and lang != "en" and lang in LANGS:
+        rendered = sentence.render(lang)
+        if rendered is not None:
+            return rendered
+    return japanese if lang == "ja" and japanese else english

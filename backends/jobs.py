@@ -58,33 +58,42 @@ class Hyperparameters(BaseModel):
 
 
 class JobErrorInfo(BaseModel):
-    """Why a job failed, as stored: the English, and the Japanese where the product wrote it.
+    """Why a job failed, as stored: the English, and the catalog sentence where the product
+    wrote it (rendered when read, in the reader's language and release).
 
-    A job's error is read later, by another command and maybe in another language, so
-    both renderings are kept when the error happens (a provider's own text has only
-    its English: ``message_ja`` stays None).
+    ``message_ja`` (the Japanese as rendered when the error happened) is still written
+    for readers of older releases, and read for jobs stored before ``sentence`` was; a
+    provider's own text has only its English.
     """
 
     code: str
     message: str
     line: int | None = None
     message_ja: str | None = None
+    sentence: messages.StoredSentence | None = None
 
     @classmethod
     def of(cls, code: str, error: AdvisorError, line: int | None = None) -> JobErrorInfo:
-        """The stored form of a product error, in both languages."""
+        """The stored form of a product error: its English and its sentence."""
         japanese = error.localized("ja") if error.key is not None else None
-        return cls(code=code, message=str(error), line=line, message_ja=japanese)
+        return cls(
+            code=code,
+            message=str(error),
+            line=line,
+            message_ja=japanese,
+            sentence=error.stored_sentence(),
+        )
 
     @classmethod
     def said(cls, code: str, key: str, line: int | None = None, **values: Any) -> JobErrorInfo:
         """A stored error from the catalog sentence ``key``."""
         english, japanese = (messages.text(key, lang, **values) for lang in ("en", "ja"))
-        return cls(code=code, message=english, line=line, message_ja=japanese)
+        sentence = messages.StoredSentence.of(messages.Localized(key, values))
+        return cls(code=code, message=english, line=line, message_ja=japanese, sentence=sentence)
 
     def localized(self, lang: str) -> str:
-        """The message in ``lang`` (the English where no Japanese was stored)."""
-        return self.message_ja if lang == "ja" and self.message_ja else self.message
+        """The message in ``lang`` (the English where nothing else was stored)."""
+        return messages.stored_text(self.sentence, self.message, self.message_ja, lang)
 
 
 class JobEvent(BaseModel):
@@ -98,9 +107,11 @@ class JobEvent(BaseModel):
     message: str
     type: str = "message"  # "message" | "metrics" | open set
     data: dict[str, Any] | None = None
-    # The Japanese, where the English quotes a sentence of the product's own (an error's):
-    # the template that finds a known event again would leave the quote in English.
+    # Where the English quotes a sentence of the product's own (an error's), the catalog
+    # sentence (read first) and its Japanese (for older readers): the template that finds
+    # a known event again would leave the quote in English.
     message_ja: str | None = None
+    sentence: messages.StoredSentence | None = None
 
 
 class Checkpoint(BaseModel):

@@ -6,7 +6,9 @@ The shells show a known event in the reader's language by finding it again by it
 English template (``core.job_event.*`` of ``advisor/messages_core.yaml``), as the
 bench report does for the sentences stored in results.json; a provider's or a
 library's message no template matches stays as written, and so do the values
-(file names, step counts, metrics, a quoted error).
+(file names, step counts, metrics, a quoted error).  An event that quotes one of
+the product's sentences (a failure) stores that sentence (``JobEvent.sentence``)
+and is said by it.
 """
 
 from __future__ import annotations
@@ -60,9 +62,10 @@ LEVELS = {"error": "core.job_event.level_error", "warn": "core.job_event.level_w
 
 def event_text(event: JobEvent, lang: str) -> str:
     """A job event's message in ``lang`` (unchanged in English or when not a known one)."""
-    if lang == "ja" and event.message_ja:  # stored whole: its quote is a sentence of ours
-        return event.message_ja
-    return messages.recognised(event.message, EVENTS, lang)
+    # An event stored with its sentence (its quote is a sentence of ours) is said by it;
+    # the others are found again by their English.
+    english = messages.recognised(event.message, EVENTS, lang)
+    return messages.stored_text(event.sentence, english, event.message_ja, lang)
 
 
 def level_text(level: str, lang: str) -> str:

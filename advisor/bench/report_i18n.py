@@ -92,11 +92,12 @@ def stored_parts(sentence: str, lang: str) -> str:
 def route_error(r: RouteResult, lang: str, missing: str = "") -> str:
     """Why a route did not run, in ``lang`` (``missing`` when nothing was stored).
 
-    A failed route's error as the product worded it in Japanese (results.json 1.3);
-    an older file, or a library's error, is found again by its English or left as it is.
+    A failed route's error as the product worded it: its catalog sentence (results.json
+    1.4), else its Japanese as stored (1.3); an older file, or a library's error, is found
+    again by its English or left as it is.
     """
     w = Words(lang)
-    return r.error_ja if w.lang == "ja" and r.error_ja else w.stored(r.error or missing)
+    return messages.stored_text(r.error_sentence, w.stored(r.error or missing), r.error_ja, w.lang)
 
 
 def route_status(r: RouteResult, lang: str) -> str:

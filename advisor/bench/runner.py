@@ -212,8 +212,9 @@ class BenchRunner:
                 model=self.model,
                 status="failed",
                 error=str(exc),
-                # The Japanese report's sentence: only an error from the catalog has one.
+                # The report's sentence: only an error from the catalog has one.
                 error_ja=exc.localized("ja") if exc.key is not None else None,
+                error_sentence=exc.stored_sentence(),
                 preparation=Preparation(kind="none"),
             )
         route_metrics = metrics.route_metrics(

@@ -11,8 +11,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# 1.1: plan, preparation details of the combined routes; 1.2: plan ranges; 1.3: error_ja
-SCHEMA_VERSION = "1.3"
+from advisor.messages import StoredSentence
+
+# 1.1: plan, preparation details of the combined routes; 1.2: plan ranges; 1.3: error_ja;
+# 1.4: error_sentence
+SCHEMA_VERSION = "1.4"
 
 
 class _Model(BaseModel):
@@ -108,6 +111,11 @@ class RouteResult(_Model):
     error_ja: str | None = Field(
         default=None,
         description="A failed route's error in Japanese, when the product worded it (1.3).",
+    )
+    error_sentence: StoredSentence | None = Field(
+        default=None,
+        description="A failed route's error as its catalog sentence, when the product worded it "
+        "(1.4): the report renders it in its language, before error_ja.",
     )
     preparation: Preparation
     metrics: RouteMetrics | None = None

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from advisor.errors import DataFileError
-from advisor.messages import Catalog, Message
+from advisor.messages import DATA_TEXTS, Catalog, Localized, Message, StoredSentence
 
 
 @cache
@@ -56,6 +56,10 @@ class Said(NamedTuple):
     @property
     def en(self) -> str:
         return self.render("en")
+
+    def stored_sentence(self) -> StoredSentence:
+        """This text as a record stores it (a job's validation error), rendered when read."""
+        return StoredSentence.of(Localized(DATA_TEXTS + self.key, self.params))
 
 
 class Label(str):
@@ -113,3 +117,12 @@ class TextFileError(DataFileError):
         if self.path and self.line:
             return say("refusal.where_line", path=self.path, line=self.line).render(lang) + message
         return f"{self.path}: {message}" if self.path else message
+
+    def stored_sentence(self) -> StoredSentence:
+        """Its sentence (a data text) with its place, as :meth:`localized` says it."""
+        if not self.path:
+            return self.said.stored_sentence()
+        where: Said | Localized = Localized("core.where_path", {"path": self.path})
+        if self.line:
+            where = say("refusal.where_line", path=self.path, line=self.line)
+        return StoredSentence.of(Localized("core.located", {"where": where, "message": self.said}))

@@ -19,7 +19,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor import messages
 from advisor.data.calibration import TrainingRun
@@ -48,6 +48,9 @@ from backends.local import locks
 from backends.local.files import JobFiles, process_alive
 from backends.local.launch import worker_command
 from backends.local.trainer import emit
+
+if TYPE_CHECKING:
+    from advisor.data.validate import Issue
 
 BACKEND = "local"
 MERGE_KEY = "merge"  # request.metadata["merge"] == "true" also exports merged weights
@@ -202,6 +205,7 @@ class LocalFineTuning(StoredFineTuning):
                 )
                 if error.line
                 else f"{name}: {japanese}",
+                sentence=_issue_sentence(name, error),
             )
         first = errors[0] if errors else None
         summary = {
@@ -223,6 +227,7 @@ class LocalFineTuning(StoredFineTuning):
                 message=summary["en"],
                 line=first.line if first else None,
                 message_ja=summary["ja"],
+                sentence=_summary_sentence(name, first, len(errors)),
             ),
         )
         from advisor.data.refusal import refused
@@ -389,3 +394,32 @@ class LocalFineTuning(StoredFineTuning):
             raise
         self._spawn(job_id, resume=True, lock=lock)
         return job
+
+
+# The validation failure's sentences, stored with the event and the job's error so they
+# are read in the reader's language: only when the issue's own sentence is a catalog text
+# (an issue without one is plain English, kept in ``message_ja`` as it is).
+
+
+def _issue_sentence(name: str, issue: Issue) -> messages.StoredSentence | None:
+    """``file, line N: message`` (or ``file: message``) of one issue, as stored."""
+    if issue.text is None:
+        return None
+    if issue.line:
+        values = {"file": name, "line": issue.line, "message": issue.text}
+        return messages.StoredSentence.of(messages.Localized("core.job_event.file_line", values))
+    where = messages.Localized("core.where_path", {"path": name})
+    located = messages.Localized("core.located", {"where": where, "message": issue.text})
+    return messages.StoredSentence.of(located)
+
+
+def _summary_sentence(name: str, first: Issue | None, count: int) -> messages.StoredSentence | None:
+    """The job's error: the file, its first issue's sentence and the number of errors."""
+    if first is None:
+        message: Any = messages.Localized("core.local.validation_failed")
+    elif first.text is not None:
+        message = first.text
+    else:
+        return None
+    values = {"file": name, "message": message, "count": count}
+    return messages.StoredSentence.of(messages.Localized("core.local.validation_summary", values))

@@ -152,10 +152,20 @@ def _fail(store: JobStore, job_id: str, exc: BaseException) -> None:
     job.finished_at = time.time()
     job.error = error
     store.save_job(job)
-    japanese = None
+    japanese = sentence = None
     if error.message_ja is not None:
         japanese = messages.text("core.job_event.failed", "ja", reason=error.message_ja)
-    emit(store, job_id, f"Training failed: {error.message}", level="error", message_ja=japanese)
+    if error.sentence is not None:  # the error's sentence nested in the event's
+        failed = messages.Localized("core.job_event.failed", {"reason": error.sentence})
+        sentence = messages.StoredSentence.of(failed)
+    emit(
+        store,
+        job_id,
+        f"Training failed: {error.message}",
+        level="error",
+        message_ja=japanese,
+        sentence=sentence,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
