@@ -16,6 +16,9 @@ is loaded and warmed up before any arm is timed; arms are interleaved.
 
     nice .venv/bin/python benchmarks/bench_batch.py [--prompts 16] [--max-tokens 64] \
         [--arms single,batched,continuous] [--mixed]
+
+``--slots 8,32`` compares continuous batching at several slot counts instead (the
+product's ``local.batch_size``), interleaved like the other arms.
 """
 
 from __future__ import annotations
@@ -82,6 +85,28 @@ def arms(route: Any, prompts: list[str], params: Any, size: int) -> dict[str, Ca
     return {name: partial(timed, run) for name, run in runs.items()}
 
 
+def slot_arms(settings: Any, continuous: Callable[[], Any], slots: str) -> dict[str, Any]:
+    """Continuous batching at each slot count of ``slots`` ("8,32"), by arm name."""
+
+    def at(count: int) -> Any:
+        settings.local.batch_size = count  # read by chat_batch_iter at each call
+        return continuous()
+
+    return {f"continuous ({n})": partial(at, int(n)) for n in slots.split(",") if n}
+
+
+def report_slots(runs: dict[str, list[Any]], backend: Any, prompts: list[str], args: Any) -> None:
+    best = {name: min(r, key=lambda run: run[1] / max(run[0], 1)) for name, r in runs.items()}
+    print(machine_line())
+    print(f"model: {backend.default_model}, {len(prompts)} prompts, max {args.max_tokens} tokens,")
+    print(f"best of {args.rounds} interleaved runs per slot count")
+    print()
+    print("| mode | completion tokens | wall s | tokens/s | mean s to an answer |")
+    print("|---|---|---|---|---|")
+    for name, (tokens, seconds, arrival) in best.items():
+        print(f"| {name} | {tokens} | {seconds:.1f} | {tokens / seconds:.1f} | {arrival:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prompts", type=int, default=16)
@@ -89,6 +114,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8, help="Batch size and slots.")
     parser.add_argument("--rounds", type=int, default=2, help="Interleaved runs of each arm.")
     parser.add_argument("--arms", default="single,batched,continuous")
+    parser.add_argument("--slots", default="", help="e.g. 8,32: continuous at each slot count")
+    parser.add_argument(
+        "--scenario", default="", help="a scenario folder: its test prompts and system prompt"
+    )
     parser.add_argument(
         "--mixed",
         action="store_true",
@@ -109,13 +138,22 @@ def main() -> None:
         settings = load_settings(data_dir=data_dir)
         settings.local.batch_size = args.batch_size
         backend = LocalBackend(settings)
-        route = SystemPromptRoute(backend, None, SYSTEM)
+        system, pool = SYSTEM, PROMPTS
+        if args.scenario:  # e.g. ja-support, whose answers run to the cap
+            from advisor.bench.scenario import load_scenario
+
+            scenario = load_scenario(Path(args.scenario))
+            system, pool = scenario.system_prompt, [i.prompt for i in scenario.test_items()]
+        route = SystemPromptRoute(backend, None, system)
         params = GenerationParams(max_tokens=args.max_tokens)
-        prompts = (PROMPTS * (1 + args.prompts // len(PROMPTS)))[: args.prompts]
+        prompts = (pool * (1 + args.prompts // len(pool)))[: args.prompts]
         if args.mixed:
             prompts = [SHORT + p if i % 2 else p for i, p in enumerate(prompts)]
         route.answer("warm up", GenerationParams(max_tokens=4))
         every = arms(route, prompts, params, args.batch_size)
+        if args.slots:
+            runs = interleave(slot_arms(settings, every["continuous"], args.slots), args.rounds)
+            return report_slots(runs, backend, prompts, args)
         runs = interleave({name: every[name] for name in chosen}, args.rounds)
 
     # The best run of each arm: the one least disturbed by other processes.
