@@ -42,8 +42,11 @@ class LocalSettings(BaseModel):
     max_new_tokens: int = Field(
         default=256, ge=1, description="Default cap on generated tokens per answer."
     )
+    # 32: on the reference 2-core CPU, 32 slots answered 1.6-1.7x the tokens/s of 8 (per-step
+    # work in Python is shared by more answers); the KV cache of 32 answers of 400 tokens is
+    # about 0.6 GB on the embedded model (docs/performance.md, "How many answers at once").
     batch_size: int = Field(
-        default=8, ge=1, description="Conversations generated together by chat_batch."
+        default=32, ge=1, description="Conversations generated together by chat_batch."
     )
     threads: int | None = Field(
         default=None,

@@ -15,9 +15,8 @@ model (``<job id>`` filled in).  The arena needs a person's votes and is left ou
 has its own figures (docs/benchmarks.md).
 
 There is no baseline arm: the figure asked for is the wall time itself.  Next to it the
-script prints the machine and how many cores' worth other processes used meanwhile
-(``/proc/stat``, this script and its commands left out), so a reader can tell a quiet run
-from a busy one.
+script prints the machine and how busy its cores were meanwhile (``/proc/stat``, niced work
+included), so a reader can tell a quiet run from a busy one.
 
     nice .venv/bin/python benchmarks/bench_tour.py [--long] [--cold-cache]
 """
@@ -63,10 +62,18 @@ def long_commands() -> list[list[str]]:
     return commands
 
 
-def others_cores(began: tuple[float, float, float], ended: tuple[float, float, float]) -> float:
-    """Cores' worth used by processes other than this one and its finished commands."""
+def cores_used(
+    began: tuple[float, float, float], ended: tuple[float, float, float]
+) -> tuple[float, float]:
+    """(all processes, this script and its commands) in cores' worth between two snapshots.
+
+    The difference is the rest of the machine *and* the processes the tour starts that
+    outlive their command (the warm model, a training worker): they are not this script's
+    children, so their time cannot be told apart from another process's here.
+    """
     (wall0, busy0, own0), (wall1, busy1, own1) = began, ended
-    return max(0.0, (busy1 - busy0) - (own1 - own0)) / max(1e-9, wall1 - wall0)
+    wall = max(1e-9, wall1 - wall0)
+    return (busy1 - busy0) / wall, (own1 - own0) / wall
 
 
 def busy_seconds(stat: Path = Path("/proc/stat")) -> float:
@@ -128,7 +135,11 @@ def main() -> None:
             job_id = json.loads(listed)[0]["id"]
     ended = snapshot()
     print(f"\ntotal {total:.0f} s ({total / 60:.1f} min) for {len(commands)} commands")
-    print(f"other processes used {others_cores(began, ended):.2f} cores meanwhile")
+    machine, commands_own = cores_used(began, ended)
+    print(
+        f"cores busy meanwhile: {machine:.2f} in all, {commands_own:.2f} of them the commands' "
+        f"own; the rest is the warm model and training worker they started, and any other process"
+    )
     print(machine_line())
     shutil.rmtree(work, ignore_errors=True)
 

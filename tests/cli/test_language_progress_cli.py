@@ -15,7 +15,7 @@ def test_tune_calibrate_shows_its_progress_labels_in_japanese(capsys) -> None:
     assert code == 0
     assert english.splitlines()[:2] == [
         "[0/3] training: 3 LoRA steps at 256 tokens",
-        "[1/3] answering: one batch of 8",
+        "[1/3] answering: one batch of 32",
     ]
 
 

@@ -46,7 +46,9 @@ def test_local_bench_two_prompts_three_routes(settings: Settings, tmp_path) -> N
     assert any(s.sources for s in results.routes["rag"].samples)
     sft = results.routes["sft"]
     assert sft.model.startswith("local:ft:") and sft.preparation.job_id
-    assert any(stage.startswith("sft: training") for stage in stages)
+    # Trained by this run (started before the first answer, so on a quiet machine the two
+    # steps end before the sft route's turn and no "sft: training" stage need appear).
+    assert not sft.preparation.reused and "sft: preparing" in stages
 
     # The same bench again: the job is reused and every answer comes from the cache.
     again = run_bench(scenario, backend, settings, options)
