@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -36,30 +35,9 @@ import time
 from pathlib import Path
 
 from _machine import machine_line
+from _readme_tour import JOB_ID, long_commands, tour_commands
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from tests.cli.test_tour import TOUR_HEADING, tour_commands  # noqa: E402  (the one parser)
-
-LONG_COMMANDS = ("tune", "chat", "export")
-JOB_ID = "{job_id}"  # the README's "<job id>", filled in once the job exists
-
-
-def long_commands() -> list[list[str]]:
-    """The long path's fine-tuning commands (README's second block), ``$train`` filled in."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split(TOUR_HEADING, 1)[1]
-    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
-    train = re.search(r"^train=(\S+)$", blocks[0], flags=re.M)
-    assert train is not None, "the short path no longer sets $train"
-    commands = []
-    for line in blocks[1].splitlines():
-        line = line.replace("$train", train.group(1)).replace("<job id>", JOB_ID)
-        words = shlex.split(line, comments=True)
-        if words[:1] == ["advisor"] and words[1] in LONG_COMMANDS:
-            commands.append(words[1:])
-    return commands
 
 
 def cores_used(

@@ -8,8 +8,8 @@ fake``); the slow one runs them exactly as written, on the embedded models.
 
 from __future__ import annotations
 
-import re
 import shlex
+import sys
 import time
 from pathlib import Path
 
@@ -18,29 +18,10 @@ import pytest
 from advisor.cli.app import main
 from tests.conftest import REPO
 
-TOUR_HEADING = "## A 5-minute tour"
+sys.path.insert(0, str(REPO / "benchmarks"))
 
-
-def tour_commands() -> list[list[str]]:
-    """The short tour's commands, with shell variables substituted and comments dropped."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split(TOUR_HEADING, 1)[1]
-    block = re.search(r"```bash\n(.*?)```", section, flags=re.S)
-    assert block is not None, "the tour has no ```bash block"
-    variables: dict[str, str] = {}
-    commands: list[list[str]] = []
-    for line in block.group(1).splitlines():
-        words = shlex.split(line, comments=True)
-        if not words:
-            continue
-        if len(words) == 1 and re.fullmatch(r"\w+=\S+", words[0]):
-            name, value = words[0].split("=", 1)
-            variables[name] = value
-            continue
-        words = [re.sub(r"\$(\w+)", lambda m: variables[m.group(1)], w) for w in words]
-        assert words[0] == "advisor", f"the tour runs only advisor commands: {line!r}"
-        commands.append(words[1:])
-    return commands
+# The one parser of the README's tour, shared with benchmarks/bench_tour.py.
+from _readme_tour import TourFormatError, long_commands, tour_commands
 
 
 def replay(commands: list[list[str]], capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -62,6 +43,26 @@ def test_the_readme_has_a_short_tour() -> None:
     assert len(commands) >= 10
     # The long runs are not part of the short path.
     assert not any(c[:2] == ["tune", "create"] or c[0] == "bench" for c in commands)
+
+
+def test_the_readme_has_a_long_path_of_fine_tuning_commands() -> None:
+    commands = long_commands()
+    assert commands[0][:2] == ["tune", "create"]
+    assert "--epochs" in commands[0]
+    # the job id is left for the timing script to fill in once the job exists
+    assert any("{job_id}" in " ".join(c) for c in commands[1:])
+
+
+def test_a_tour_the_parser_cannot_follow_is_named(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Product\n\nNo tour here.\n", encoding="utf-8")
+    with pytest.raises(TourFormatError, match="no '## A 5-minute tour' section"):
+        tour_commands(readme)
+    readme.write_text("## A 5-minute tour\n\n```bash\npip install it\n```\n", encoding="utf-8")
+    with pytest.raises(TourFormatError, match="only advisor commands"):
+        tour_commands(readme)
+    with pytest.raises(TourFormatError, match=r"no longer sets \$train"):
+        long_commands(readme)
 
 
 def in_a_fresh_clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
