@@ -172,6 +172,17 @@ def text(key: str, lang: str, **values: Any) -> str:
     return template.format(**filled)
 
 
+def text_or_raw(prefix: str, value: str, lang: str) -> str:
+    """The catalog's word for ``value`` (key ``prefix + value``; ``prefix`` ends with its dot),
+    else ``value`` as written.
+
+    For words a service or another release stores (a job's status, an estimate's basis):
+    one this release's catalog lacks must still show, not fail or vanish.
+    """
+    key = prefix + value
+    return text(key, lang) if key in catalog() else value
+
+
 def in_lang(value: Any, lang: str) -> Any:
     """A message's value in ``lang``: a nested message, or an error quoted whole (it has
     ``localized``); any other value as it is, for the template to format."""

@@ -20,5 +20,4 @@ def job_status_text(status: str, lang: str = "en") -> str:
     English keeps the services' own words (``succeeded``, ``validating_files``): they are
     what OpenAI's documentation and ``--format json`` use.
     """
-    key = f"core.job_status.{status}"
-    return messages.text(key, lang) if key in messages.catalog() else status
+    return messages.text_or_raw("core.job_status.", status, lang)
