@@ -95,7 +95,7 @@ def job_details(job: FineTuneJob) -> JobDetails:
 def timing_line(job: FineTuneJob, lang: str = "en") -> str | None:
     """ "estimated X, actual Y" for humans; None when nothing was estimated."""
     from advisor import messages
-    from advisor.app.text import duration_text
+    from advisor.messages import duration_text
     from backends.jobs import ESTIMATE_BASIS_KEY
 
     estimate = estimated_seconds(job)
