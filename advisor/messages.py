@@ -18,6 +18,7 @@ English; :func:`stored_text` says it in the reader's language and release.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import string
@@ -170,6 +171,59 @@ def text(key: str, lang: str, **values: Any) -> str:
         return template
     filled = {name: in_lang(v, lang) for name, v in values.items()}
     return template.format(**filled)
+
+
+def text_or_raw(prefix: str, value: str, lang: str) -> str:
+    """The catalog's word for ``value`` (key ``prefix + value``; ``prefix`` ends with its dot),
+    else ``value`` as written.
+
+    For words a service or another release stores (a job's status, an estimate's basis):
+    one this release's catalog lacks must still show, not fail or vanish.
+    """
+    key = prefix + value
+    return text(key, lang) if key in catalog() else value
+
+
+# --- durations ---------------------------------------------------------------------------
+
+# Each unit up to where the next reads quicker: (below these seconds, the unit's seconds,
+# its key, its range key).  "100 s" reads quicker than "1.7 min", "90 min" than "1.5 h".
+_DURATION_UNITS = (
+    (120.0, 1.0, "core.duration.seconds", "core.duration.seconds_range"),
+    (7200.0, 60.0, "core.duration.minutes", "core.duration.minutes_range"),
+    (math.inf, 3600.0, "core.duration.hours", "core.duration.hours_range"),
+)
+
+
+def _duration_unit(seconds: float) -> tuple[float, str, str]:
+    return next(unit[1:] for unit in _DURATION_UNITS if seconds < unit[0])
+
+
+def _figure(seconds: float, unit: float) -> str:
+    # Whole seconds; minutes and hours to a tenth below ten ("2.5 min"), whole from ten on
+    # ("14 min"): the tenth matters in 2.5 min, not in 14.3 min.  "2.0" reads as "2".
+    value = seconds / unit
+    if unit == 1.0 or round(value, 1) >= 10:
+        return f"{value:.0f}"
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def duration_text(seconds: float | None, lang: str) -> str:
+    """A duration in the unit a person reads at a glance (seconds below 2 min, minutes below
+    2 h, else hours), or "unknown"; the one rule for jobs, data estimates and the bench plan."""
+    if seconds is None:
+        return text("core.duration.unknown", lang)
+    unit, key, _ = _duration_unit(seconds)
+    return text(key, lang, n=_figure(seconds, unit))
+
+
+def duration_range_text(low: float | None, high: float | None, lang: str) -> str:
+    """``low`` to ``high`` ("9-14 min") in one unit, the one ``high`` needs; ``low`` alone
+    when the two read the same or ``high`` is unknown (a plan stored before ranges were)."""
+    if low is None or high is None or duration_text(low, lang) == duration_text(high, lang):
+        return duration_text(low, lang)
+    unit, _, key = _duration_unit(high)
+    return text(key, lang, low=_figure(low, unit), high=_figure(high, unit))
 
 
 def in_lang(value: Any, lang: str) -> Any:

@@ -95,15 +95,15 @@ def job_details(job: FineTuneJob) -> JobDetails:
 def timing_line(job: FineTuneJob, lang: str = "en") -> str | None:
     """ "estimated X, actual Y" for humans; None when nothing was estimated."""
     from advisor import messages
-    from advisor.app.text import duration_text
+    from advisor.messages import duration_text
     from backends.jobs import ESTIMATE_BASIS_KEY
 
     estimate = estimated_seconds(job)
     if estimate is None:
         return None
     basis = job.metadata.get(ESTIMATE_BASIS_KEY)
-    if basis is not None and f"core.jobs.basis.{basis}" in messages.catalog():
-        basis = messages.text(f"core.jobs.basis.{basis}", lang)
+    if basis is not None:
+        basis = messages.text_or_raw("core.jobs.basis.", basis, lang)
     factor = estimate_load_factor(job)
     if factor is not None:  # "calibrated, x1.6 for the load": the figure is not the bare rate
         calibrated = basis or messages.text("core.jobs.basis.calibrated", lang)

@@ -33,7 +33,7 @@ from advisor.bench.plan_prompts import PromptSizer
 from advisor.bench.report_i18n import stored, stored_parts
 from advisor.bench.schema import BenchPlan, RoutePlan
 from advisor.bench.selection import resolve_routes, skip_reason
-from advisor.messages import text
+from advisor.messages import duration_range_text, duration_text, text
 
 if TYPE_CHECKING:
     from advisor.bench.routespec import RouteSpec
@@ -317,24 +317,6 @@ def _total(routes: list[RoutePlan], answering: str) -> float | None:
     return round(sum((a or 0.0) + (b or 0.0) for a, b in parts), 1)
 
 
-def _duration(seconds: float | None, lang: str = "en") -> str:
-    if seconds is None:
-        return text("bench.duration_unknown", lang)
-    if seconds < 90:
-        return text("bench.duration_seconds", lang, seconds=f"{seconds:.0f}")
-    return text("bench.duration_minutes", lang, minutes=f"{seconds / 60:.1f}")
-
-
-def _span(low: float | None, high: float | None, lang: str = "en") -> str:
-    """A duration, or a range of two ("9-14 min") in one unit when they differ as shown."""
-    if low is None or high is None or _duration(low, lang) == _duration(high, lang):
-        return _duration(low, lang)
-    if high < 90:
-        return text("bench.duration_seconds_range", lang, low=f"{low:.0f}", high=f"{high:.0f}")
-    low_m, high_m = f"{low / 60:.1f}", f"{high / 60:.1f}"
-    return text("bench.duration_minutes_range", lang, low=low_m, high=high_m)
-
-
 def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
     """The plan as text lines (advisor/messages.yaml, ``lang``), printed before the bench runs."""
 
@@ -375,14 +357,14 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
             + t(
                 "bench.plan_route",
                 route=route.route,
-                prepare=_duration(route.preparation_seconds, lang),
+                prepare=duration_text(route.preparation_seconds, lang),
                 basis=stored_parts(route.preparation_basis, lang),
                 requests=route.requests,
-                answer=_span(route.answer_seconds, route.answer_seconds_max, lang),
+                answer=duration_range_text(route.answer_seconds, route.answer_seconds_max, lang),
             )
             + (f" [{stored_parts(route.answer_basis, lang)}]" if route.answer_seconds else "")
             + ("" if route.answer_seconds is not None else " " + t("bench.plan_not_measured"))
         )
-    total = _span(plan.total_seconds, plan.total_seconds_max, lang)
+    total = duration_range_text(plan.total_seconds, plan.total_seconds_max, lang)
     lines.append("  " + t("bench.plan_total", duration=total))
     return lines

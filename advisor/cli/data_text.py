@@ -7,7 +7,6 @@ from typing import Any
 from rich.cells import cell_len
 
 from advisor import messages
-from advisor.app.text import duration_text
 from advisor.cli.context import lang, t
 from advisor.cli.output import echo
 
@@ -84,7 +83,7 @@ def print_stats(result: Any) -> None:
         echo(
             t(
                 "data.stats_local",
-                duration=duration_text(local.estimated_training_seconds, lang()),
+                duration=messages.duration_text(local.estimated_training_seconds, lang()),
                 epochs=local.epochs,
                 speed=f"{local.tokens_per_second:,.0f}",
                 source=source,

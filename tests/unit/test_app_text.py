@@ -1,23 +1,4 @@
-"""The durations both shells print (the CLI and the wizard used to round differently)."""
-
-import pytest
-
-from advisor.app.text import duration_text
-
-
-@pytest.mark.parametrize(
-    ("seconds", "shown"),
-    [(0, "0 s"), (100, "100 s"), (119, "119 s"), (120, "2 min"), (5400, "90 min"), (7200, "2.0 h")],
-)
-def test_duration_text(seconds: float, shown: str) -> None:
-    assert duration_text(seconds) == shown
-
-
-@pytest.mark.parametrize(
-    ("seconds", "shown"), [(100, "100 秒"), (5400, "90 分"), (7200, "2.0 時間")]
-)
-def test_duration_text_in_japanese(seconds: float, shown: str) -> None:
-    assert duration_text(seconds, "ja") == shown
+"""The wording both shells print: job statuses (durations: test_messages_wording.py)."""
 
 
 def test_job_statuses_in_both_languages() -> None:

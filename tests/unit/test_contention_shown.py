@@ -90,7 +90,7 @@ def test_local_preview_and_the_job_record_the_correction(
     assert job_details(job).estimate_load_factor == 2.0
     line = timing_line(job)
     assert line is not None and "(calibrated, x2.0 for the load), actual 2 min" in line, line
-    assert timing_line(job, "ja") == "見積もり 2 分（較正済み、負荷で x2.0）、実際 2 分"
+    assert timing_line(job, "ja") == "見積もり 2.3 分（較正済み、負荷で x2.0）、実際 2 分"
 
 
 def test_a_calibration_records_the_load_before_it_measured(

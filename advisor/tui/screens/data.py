@@ -12,8 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
-from advisor.app.text import duration_text
 from advisor.data.texts import say
+from advisor.messages import duration_text
 from advisor.tui.screens.base import AdvisorScreen
 from advisor.tui.widgets.dialogs import PathDialog, TextDialog
 
