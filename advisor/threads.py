@@ -221,10 +221,39 @@ def busy_since(start: CpuSample | None, fallback: float) -> float:
     return fallback if start is None or end is None else others_busy(start, end)
 
 
-# The last busy_now() reading and when it was taken: one command asks several estimates
-# (each route of a bench plan, a preview's table) and a person waits on every sleep.
-_busy_reading: list[tuple[float, float]] = []
 BUSY_FRESH_SECONDS = 10.0
+
+
+class BusyReading:
+    """The last :func:`busy_now` reading, returned again while under ``fresh`` seconds old.
+
+    One command asks several estimates (each route of a bench plan, a preview's
+    table) and a person waits on every measuring window.  The clock is a
+    parameter, as :class:`ThreadGovernor`'s sample is, so tests age a reading
+    without sleeping.
+    """
+
+    def __init__(
+        self, *, fresh: float = BUSY_FRESH_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.fresh = fresh
+        self._clock = clock
+        self._reading: tuple[float, float] | None = None  # (taken at, cores' worth)
+
+    def get(self, measure: Callable[[], float]) -> float:
+        """The kept reading if still fresh, else ``measure()``'s, kept from now."""
+        if self._reading is not None and self._clock() - self._reading[0] < self.fresh:
+            return self._reading[1]
+        busy = measure()
+        self._reading = (self._clock(), busy)
+        return busy
+
+    def reset(self) -> None:
+        """Forget the kept reading: the next :meth:`get` measures."""
+        self._reading = None
+
+
+busy_reading = BusyReading()
 
 
 def busy_now(window: float = 0.3) -> float:
@@ -233,16 +262,16 @@ def busy_now(window: float = 0.3) -> float:
     Where that cannot be read, :func:`others_load`.  This is what a long job's
     :class:`ThreadGovernor` will see, so an estimate made from it predicts the
     thread count the job settles at.  A reading under :data:`BUSY_FRESH_SECONDS`
-    old is returned again rather than measured again.
+    old (:data:`busy_reading`'s ``fresh``) is returned again rather than measured again.
     """
-    if _busy_reading and time.monotonic() - _busy_reading[0][0] < BUSY_FRESH_SECONDS:
-        return _busy_reading[0][1]
-    start = cpu_sample()
-    if start is not None:
-        time.sleep(window)
-    busy = busy_since(start, others_load())
-    _busy_reading[:] = [(time.monotonic(), busy)]
-    return busy
+
+    def measure() -> float:
+        start = cpu_sample()
+        if start is not None:
+            time.sleep(window)
+        return busy_since(start, others_load())
+
+    return busy_reading.get(measure)
 
 
 def _set_torch_threads(count: int) -> None:

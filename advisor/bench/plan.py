@@ -121,11 +121,12 @@ def _answers(
     prompt_tokens: float | None,
 ) -> AnswerEstimate:
     """Answering ``requests`` from the calibrated rates (see advisor/bench/plan_answers.py)."""
-    from advisor.data.calibration import cached_calibration, engine_of
+    from advisor.data.calibration import answering_batch, cached_calibration, engine_of
 
     found = cached_calibration(settings, model)
     engine = engine_of(backend.generation_engine())
-    rate = found.generation_for(engine) if found is not None else None
+    batch = answering_batch(settings)  # the bench's batch: another's figure only when alone
+    rate = found.generation_for(engine, batch) if found is not None else None
     if rate is None or rate.tokens_per_second <= 0:
         unknown = f"{UNKNOWN_ANSWERS} ({CALIBRATE_HINT})"
         return AnswerEstimate(None, None, unknown, prompt_tokens=prompt_tokens)

@@ -507,18 +507,9 @@ def test_an_unknown_job_is_job_not_found(settings: Settings) -> None:
 
 
 def test_a_job_of_another_backend_is_refused(settings: Settings) -> None:
-    from backends.jobs import FineTuneJob
+    from tests.jobs_fixture import make_job
 
-    JobStore(settings.jobs_db).save_job(
-        FineTuneJob(
-            id="local-1",
-            backend="local",
-            method="sft",
-            model="m",
-            status="running",
-            training_file="t.jsonl",
-        )
-    )
+    JobStore(settings.jobs_db).save_job(make_job(id="local-1"))
     with pytest.raises(errors.JobError, match="--backend local"):
         service(ScriptedAPI(), settings).retrieve("local-1")
 

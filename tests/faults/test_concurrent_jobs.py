@@ -24,6 +24,7 @@ from backends.local import service as local_service_module
 from backends.local.files import JobFiles, process_alive
 from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES
+from tests.jobs_fixture import make_job
 
 # Records its pid, then sleeps through SIGTERM and the cancel file.
 STUB = (
@@ -34,13 +35,8 @@ STUB = (
 
 def stored_failed_job(settings: Settings) -> FineTuneJob:
     service = LocalFineTuning(settings)
-    job = FineTuneJob(
-        id="ftjob-race",
-        backend="local",
-        method="sft",
-        model="m",
-        status="failed",
-        training_file=str(FIXTURES / "jobs" / "sft_small.jsonl"),
+    job = make_job(
+        id="ftjob-race", status="failed", training_file=str(FIXTURES / "jobs" / "sft_small.jsonl")
     )
     service.store.save_job(job)
     request = JobRequest(method="sft", training_file=job.training_file)

@@ -16,7 +16,7 @@ import pytest
 from advisor.cli.app import main
 from advisor.settings import Settings
 from backends.job_store import JobStore
-from backends.jobs import FineTuneJob
+from tests.jobs_fixture import make_job
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -29,13 +29,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def filled_store(settings: Settings) -> bytes:
     store = JobStore(settings.jobs_db)
     for i in range(60):
-        job = FineTuneJob(
-            id=f"ftjob-{i}",
-            backend="fake",
-            method="sft",
-            model="m",
-            status="succeeded",
-            training_file="/data/" + "x" * 200,
+        job = make_job(
+            id=f"ftjob-{i}", backend="fake", status="succeeded", training_file="/data/" + "x" * 200
         )
         store.save_job(job)
     db = sqlite3.connect(settings.jobs_db)

@@ -17,8 +17,8 @@ from advisor.app.export import ExportRequest, export_model
 from advisor.export.manifest import MANIFEST_FILE, ExportManifest, sha256_file
 from advisor.export.modelfile import parse_modelfile
 from backends.job_store import JobStore
-from backends.jobs import FineTuneJob
 from tests.conftest import FIXTURES
+from tests.jobs_fixture import make_job
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(1800)]
 BASE = "smollm2-135m-instruct"
@@ -53,10 +53,8 @@ def _make_adapter(settings, base_id: str = BASE) -> str:
                 weight.copy_(torch.randn_like(weight) * 0.05)
     tuned.save_pretrained(str(settings.adapters_dir / JOB_ID))
     model = f"local:ft:{base_id}:exported:{JOB_ID}"
-    job = FineTuneJob(
+    job = make_job(
         id=JOB_ID,
-        backend="local",
-        method="sft",
         model=base_id,
         status="succeeded",
         training_file=str(TRAINING),

@@ -12,8 +12,9 @@ from textual.widgets import Input, RichLog, Tab
 from advisor.app.jobs import JobUpdate
 from advisor.tui.screens.compare import CompareScreen
 from advisor.tui.screens.run import RunScreen
-from backends.jobs import FineTuneJob, JobEvent
+from backends.jobs import JobEvent
 from tests.conftest import REPO
+from tests.jobs_fixture import make_job
 from tests.tui.waiting import until
 
 pytestmark = pytest.mark.anyio
@@ -36,10 +37,7 @@ async def test_the_run_log_level_tag_in_the_session_language(make_app, language,
         screen = RunScreen()
         await app.push_screen(screen)
         await pilot.pause()
-        job = FineTuneJob(
-            id="ftjob-x", backend="fake", method="sft", model="m", status="running",
-            training_file="t.jsonl",
-        )  # fmt: skip
+        job = make_job(id="ftjob-x", backend="fake")
         event = JobEvent(id="e1", level="error", message="Training failed: boom")
         screen.tune.job_update(JobUpdate(job=job, events=[event]))
         assert await until(pilot, lambda: line in log_text(screen)), log_text(screen)

@@ -20,7 +20,7 @@ from advisor.errors import (
     UserInputError,
 )
 from advisor.settings import Settings
-from backends.jobs import FineTuneJob, JobRequest
+from backends.jobs import JobRequest
 from backends.local import limits
 from backends.local.warm_protocol import (
     REPLY,
@@ -30,6 +30,7 @@ from backends.local.warm_protocol import (
     error_frame,
     error_of,
 )
+from tests.jobs_fixture import make_job
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -111,16 +112,7 @@ def test_job_control_refusals_keep_their_english_and_speak_japanese(settings: Se
 
     service = LocalFineTuning(settings, wait_for_stop_s=1)
     for status in ("validating_files", "succeeded"):
-        service.store.save_job(
-            FineTuneJob(
-                id=f"ftjob-{status}",
-                backend="local",
-                method="sft",
-                model="m",
-                status=status,
-                training_file="t.jsonl",
-            )
-        )
+        service.store.save_job(make_job(id=f"ftjob-{status}", status=status))
     with pytest.raises(JobError) as caught:
         service.pause("ftjob-validating_files")  # no worker is alive
     assert said(caught.value) == (

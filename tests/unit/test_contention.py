@@ -64,7 +64,8 @@ def machine(monkeypatch: pytest.MonkeyPatch) -> dict[str, float]:
     monkeypatch.setattr(threads, "load_average", lambda: state["load"])
     monkeypatch.setattr(threads, "process_load", lambda: 0.0)
     monkeypatch.setattr(threads, "cpu_sample", lambda: None)
-    monkeypatch.setattr(threads, "BUSY_FRESH_SECONDS", 0.0)  # each estimate reads the state
+    # each estimate reads the state
+    monkeypatch.setattr(threads, "busy_reading", threads.BusyReading(fresh=0.0))
     return state
 
 

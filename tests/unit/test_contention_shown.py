@@ -12,6 +12,7 @@ from advisor.bench.runner import BenchOptions
 from advisor.bench.scenario import load_scenario
 from advisor.data import calibration as cal
 from advisor.settings import Settings
+from tests.jobs_fixture import make_job
 from tests.unit.test_bench_plan import TINY, Calibrating, CalibratingTuning, LocalLike
 from tests.unit.test_contention import DATA, entry, machine, rate
 
@@ -65,7 +66,7 @@ def test_local_preview_and_the_job_record_the_correction(
     machine: dict[str, float], settings: Settings
 ) -> None:
     from advisor.app.jobs import job_details, timing_line
-    from backends.jobs import FineTuneJob, JobRequest
+    from backends.jobs import JobRequest
     from backends.local.service import LocalFineTuning
 
     cal.store(settings, entry(rate(load=0.4, threads_=1), model=settings.local.model))
@@ -76,16 +77,8 @@ def test_local_preview_and_the_job_record_the_correction(
     assert any(LOADED_EN in note for note in preview.notes), preview.notes
     metadata = preview.estimate_metadata()
     assert metadata["estimate_load_factor"] == "2.00"
-    job = FineTuneJob(
-        id="ftjob-x",
-        backend="local",
-        method="sft",
-        model="m",
-        status="succeeded",
-        created_at=0.0,
-        finished_at=120.0,
-        training_file="t.jsonl",
-        metadata=metadata,
+    job = make_job(
+        id="ftjob-x", status="succeeded", created_at=0.0, finished_at=120.0, metadata=metadata
     )
     assert job_details(job).estimate_load_factor == 2.0
     line = timing_line(job)

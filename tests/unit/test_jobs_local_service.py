@@ -17,6 +17,7 @@ from backends.local import service as service_module
 from backends.local.files import JobFiles, process_alive
 from backends.local.service import LocalFineTuning
 from tests.conftest import FIXTURES
+from tests.jobs_fixture import make_job
 
 JOBS = FIXTURES / "jobs"
 
@@ -27,14 +28,7 @@ def service(settings) -> LocalFineTuning:
 
 
 def stored_job(service: LocalFineTuning, status: str) -> FineTuneJob:
-    job = FineTuneJob(
-        id="ftjob-test",
-        backend="local",
-        method="sft",
-        model="m",
-        status=status,
-        training_file=str(JOBS / "sft_small.jsonl"),
-    )
+    job = make_job(status=status, training_file=str(JOBS / "sft_small.jsonl"))
     service.store.save_job(job)
     return job
 

@@ -76,7 +76,7 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threads, "affinity_cpus", lambda: 2)
     monkeypatch.setattr(threads, "cgroup_quota", lambda: None)
     monkeypatch.setattr(threads, "_applied", {})
-    monkeypatch.setattr(threads, "_busy_reading", [])
+    monkeypatch.setattr(threads, "busy_reading", threads.BusyReading())
 
 
 def test_governor_follows_the_cores_others_leave(two_cores: None) -> None:
@@ -130,7 +130,7 @@ def test_estimate_predicts_the_count_the_job_settles_at(
     now = conditions_now()
     assert (now.usable, now.threads) == (2.0, 2) and now.load == pytest.approx(0.0, abs=1e-9)
     monkeypatch.setattr(threads, "cpu_sample", lambda: None)  # no /proc/stat: the load average
-    monkeypatch.setattr(threads, "_busy_reading", [])
+    threads.busy_reading.reset()
     assert conditions_now() == Conditions(usable=2.0, load=1.0, threads=1)
 
 
@@ -151,15 +151,41 @@ def test_estimates_in_one_command_measure_once(
     two_cores: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bench plan estimates every route; the person waits on one 0.3 s window, not one each."""
+    clock = [100.0]
+    monkeypatch.setattr(threads, "busy_reading", threads.BusyReading(clock=lambda: clock[0]))
     sleeps: list[float] = []
     monkeypatch.setattr(threads.time, "sleep", sleeps.append)
     monkeypatch.setattr(threads, "cpu_sample", samples((0.0, 10.0, 0.0), (0.3, 10.3, 0.0)))
     assert threads.busy_now() == pytest.approx(1.0)
+    clock[0] += threads.BUSY_FRESH_SECONDS - 0.1
     assert threads.busy_now() == pytest.approx(1.0)  # a second sample would be an IndexError
     assert sleeps == [0.3]
-    monkeypatch.setattr(threads, "BUSY_FRESH_SECONDS", 0.0)  # stale: measured again
+    clock[0] += 0.1  # BUSY_FRESH_SECONDS old: stale, measured again
     monkeypatch.setattr(threads, "cpu_sample", samples((1.0, 10.0, 0.0), (1.3, 10.0, 0.0)))
     assert threads.busy_now() == 0.0 and sleeps == [0.3, 0.3]
+    threads.busy_reading.reset()  # forgotten: measured again at once
+    monkeypatch.setattr(threads, "cpu_sample", samples((2.0, 10.0, 0.0), (2.3, 10.6, 0.0)))
+    assert threads.busy_now() == pytest.approx(2.0) and sleeps == [0.3, 0.3, 0.3]
+
+
+def test_a_reading_is_kept_from_when_it_was_taken() -> None:
+    """The window counts from the end of the measuring, and a zero window keeps nothing."""
+    clock = [0.0]
+    measured: list[float] = []
+
+    def measure() -> float:
+        clock[0] += 0.5  # the measuring window passes
+        measured.append(clock[0])
+        return float(len(measured))
+
+    reading = threads.BusyReading(fresh=10.0, clock=lambda: clock[0])
+    assert reading.get(measure) == 1.0
+    clock[0] = 10.25  # 9.75 s after the reading was taken
+    assert reading.get(measure) == 1.0 and measured == [0.5]
+    clock[0] = 10.5
+    assert reading.get(measure) == 2.0 and measured == [0.5, 11.0]
+    never = threads.BusyReading(fresh=0.0, clock=lambda: clock[0])
+    assert never.get(measure) == 3.0 and never.get(measure) == 4.0
 
 
 def test_training_reports_a_new_thread_count_in_both_languages(two_cores: None) -> None:

@@ -63,14 +63,13 @@ def test_run_job_log_in_japanese(snap, make_app) -> None:
     wrapping were lost)."""
     from advisor.app.jobs import JobUpdate
     from advisor.tui.screens.run.tune import TunePanel
-    from backends.jobs import FineTuneJob, JobEvent
+    from backends.jobs import JobEvent
+    from tests.jobs_fixture import make_job
 
-    job = FineTuneJob(
+    job = make_job(
         id="ftjob-snapshot",
         backend="fake",
-        method="sft",
         model="fake-model",
-        status="running",
         created_at=0.0,
         training_file="train_ok.jsonl",
     )
