@@ -126,7 +126,6 @@ def test_a_preset_whose_package_is_missing_says_how_to_install_it():
     assert gemma is not None and preset_missing(gemma) is None
 
 
-
 def test_the_first_conversion_is_announced_once_in_the_chosen_language(
     isolated_state, monkeypatch, capsys
 ):
