@@ -12,7 +12,7 @@ from advisor.app.ask import ask as ask_route
 from advisor.app.routes import RouteSpec, build_route
 from advisor.cli import context
 from advisor.cli.context import t
-from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json, waiting
 from advisor.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -102,9 +102,10 @@ def ask(
         chroma_url=chroma_url,
     )
     chosen = build_route(spec, context.settings(), context.backend)
-    asked = ask_route(
-        chosen, question, GenerationParams(temperature=temperature, max_tokens=max_tokens)
-    )
+    with waiting(t("chat.waiting")):
+        asked = ask_route(
+            chosen, question, GenerationParams(temperature=temperature, max_tokens=max_tokens)
+        )
     if fmt is OutputFormat.json:
         print_json(asked.result())
         return

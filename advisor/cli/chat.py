@@ -7,7 +7,7 @@ import sys
 import typer
 
 from advisor.cli import context
-from advisor.cli.output import FORMAT_OPTION, OutputFormat, print_json
+from advisor.cli.output import FORMAT_OPTION, OutputFormat, print_json, waiting
 
 
 def chat(
@@ -53,10 +53,11 @@ def chat(
             }
         )
         return
-    stream = chosen.stream(messages, model=model, params=params)
-    for chunk in stream:
-        sys.stdout.write(chunk)
-        sys.stdout.flush()
+    with waiting(context.t("chat.waiting")) as first_words:
+        for chunk in chosen.stream(messages, model=model, params=params):
+            first_words()
+            sys.stdout.write(chunk)
+            sys.stdout.flush()
     sys.stdout.write("\n")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, NoReturn
 
@@ -96,3 +98,33 @@ def progress_bar(*, transient: bool = False, console: Any = None) -> Any:
         console=console or Console(file=sys.stderr),
         transient=transient,
     )
+
+
+@contextmanager
+def waiting(text: str, *, console: Any = None) -> Iterator[Callable[[], None]]:
+    """A spinner with ``text`` on stderr while a person waits for a first answer.
+
+    A local model not yet loaded (or converted, the first time) keeps the terminal
+    silent for 10-60 s; this says why.  Yields ``done``, which clears the line at
+    once (call it on the first streamed words); it is cleared on leaving anyway.
+    Drawn only on a terminal: pipes, scripts and tests see nothing.
+    """
+    from rich.console import Console
+
+    console = console or Console(file=sys.stderr)
+    if not console.is_terminal:
+        yield lambda: None
+        return
+    status = console.status(text, spinner="dots")
+    status.start()
+    shown = [True]
+
+    def done() -> None:
+        if shown[0]:
+            status.stop()
+            shown[0] = False
+
+    try:
+        yield done
+    finally:
+        done()
