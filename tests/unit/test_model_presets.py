@@ -165,7 +165,13 @@ def test_the_conversion_silences_transformers_own_bar(isolated_state, monkeypatc
         raise OSError("stop here: the loading is what this test watches")
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", load)
-    with pytest.raises(BackendUnavailableError):
-        embedded.ensure_chat_model(load_settings())
-    assert bars_during == [False]
-    assert hf_logging.is_progress_bar_enabled()
+    was_on = hf_logging.is_progress_bar_enabled()  # other tests may have turned them off
+    hf_logging.enable_progress_bar()
+    try:
+        with pytest.raises(BackendUnavailableError):
+            embedded.ensure_chat_model(load_settings())
+        assert bars_during == [False]
+        assert hf_logging.is_progress_bar_enabled()
+    finally:
+        if not was_on:
+            hf_logging.disable_progress_bar()
