@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -316,7 +317,11 @@ def _quiet_transformers_bars() -> Iterator[None]:
         yield
     finally:
         if was_on:
-            hf_logging.enable_progress_bar()
+            # huggingface_hub warns when HF_HUB_DISABLE_PROGRESS_BARS (which
+            # configure_offline sets) overrides this; the person need not read that.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                hf_logging.enable_progress_bar()
 
 
 def configure_offline_defaults() -> None:

@@ -53,7 +53,7 @@ def chat(
             }
         )
         return
-    with waiting(context.t("chat.waiting")) as first_words:
+    with waiting(lambda: context.t("chat.waiting")) as first_words:
         for chunk in chosen.stream(messages, model=model, params=params):
             first_words()
             sys.stdout.write(chunk)

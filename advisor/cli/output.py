@@ -100,29 +100,68 @@ def progress_bar(*, transient: bool = False, console: Any = None) -> Any:
     )
 
 
+WAIT_HINT_DELAY_S = 0.4  # an answer quicker than this never flashes the hint
+
+
+def _fit(text: str, columns: int) -> str:
+    """``text`` cut to ``columns`` terminal cells (East Asian wide characters take two), so
+    that one carriage return can erase it."""
+    import unicodedata
+
+    used, kept = 0, []
+    for char in text:
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > columns:
+            break
+        kept.append(char)
+    return "".join(kept)
+
+
 @contextmanager
-def waiting(text: str, *, console: Any = None) -> Iterator[Callable[[], None]]:
-    """A spinner with ``text`` on stderr while a person waits for a first answer.
+def waiting(
+    text: str | Callable[[], str], *, stream: Any = None, delay: float | None = None
+) -> Iterator[Callable[[], None]]:
+    """``… text`` on stderr while a person waits for a first answer, erased when it comes.
 
     A local model not yet loaded (or converted, the first time) keeps the terminal
-    silent for 10-60 s; this says why.  Yields ``done``, which clears the line at
-    once (call it on the first streamed words); it is cleared on leaving anyway.
-    Drawn only on a terminal: pipes, scripts and tests see nothing.
+    silent for 10-60 s; this says why.  Yields ``done``, which erases the line at
+    once (call it on the first streamed words); leaving erases it too.  Drawn only
+    on a terminal, so pipes, scripts and tests see nothing; plain escape codes, not
+    rich, because a warm chat must start in well under a second.  ``text`` may be a
+    function, called only when the line is drawn: the message catalog is not loaded
+    for an answer that comes before the hint would.
     """
-    from rich.console import Console
+    import shutil
+    import threading
 
-    console = console or Console(file=sys.stderr)
-    if not console.is_terminal:
+    out = stream or sys.stderr
+    if not out.isatty():
         yield lambda: None
         return
-    status = console.status(text, spinner="dots")
-    status.start()
-    shown = [True]
+    columns = shutil.get_terminal_size().columns - 1
+    lock = threading.Lock()
+    state = {"shown": False, "over": False}
+
+    def show() -> None:
+        with lock:
+            if not state["over"]:
+                out.write(_fit(f"… {text if isinstance(text, str) else text()}", columns))
+                out.flush()
+                state["shown"] = True
+
+    timer = threading.Timer(WAIT_HINT_DELAY_S if delay is None else delay, show)
+    timer.daemon = True
+    timer.start()
 
     def done() -> None:
-        if shown[0]:
-            status.stop()
-            shown[0] = False
+        with lock:
+            if state["over"]:
+                return
+            state["over"] = True
+            timer.cancel()
+            if state["shown"]:
+                out.write("\r\x1b[2K")  # back to the line's start, the line erased
+                out.flush()
 
     try:
         yield done

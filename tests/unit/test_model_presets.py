@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import warnings
+
 import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -165,13 +168,22 @@ def test_the_conversion_silences_transformers_own_bar(isolated_state, monkeypatc
         raise OSError("stop here: the loading is what this test watches")
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", load)
+    hub_tqdm = importlib.import_module("huggingface_hub.utils.tqdm")  # the module, not tqdm
+
+    # as the product runs: configure_offline sets HF_HUB_DISABLE_PROGRESS_BARS before the
+    # hub is imported, which reads it once, into this module constant
+    monkeypatch.setattr(hub_tqdm, "HF_HUB_DISABLE_PROGRESS_BARS", True)
     was_on = hf_logging.is_progress_bar_enabled()  # other tests may have turned them off
-    hf_logging.enable_progress_bar()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hf_logging.enable_progress_bar()
     try:
-        with pytest.raises(BackendUnavailableError):
+        with warnings.catch_warnings(record=True) as said, pytest.raises(BackendUnavailableError):
+            warnings.simplefilter("always")
             embedded.ensure_chat_model(load_settings())
         assert bars_during == [False]
         assert hf_logging.is_progress_bar_enabled()
+        assert [str(w.message) for w in said] == []  # no library warning reaches the person
     finally:
         if not was_on:
             hf_logging.disable_progress_bar()
