@@ -13,7 +13,7 @@ import typer
 
 from advisor.cli import context
 from advisor.cli.context import t as msg
-from advisor.cli.output import echo
+from advisor.cli.output import echo, waiting
 
 SAMPLE_ANSWERS: dict[str, object] = {
     "fixed_style": True,
@@ -48,9 +48,13 @@ def demo(
         model=model,
         params=GenerationParams(max_tokens=96),
     )
-    for chunk in stream:
-        sys.stdout.write(chunk)
-        sys.stdout.flush()
+    # The tour's first model command: on a fresh install it converts and loads the model
+    # (20-60 s) before the first words, so the wait is said as chat says it.
+    with waiting(msg("chat.waiting")) as first_words:
+        for chunk in stream:
+            first_words()
+            sys.stdout.write(chunk)
+            sys.stdout.flush()
     sys.stdout.write("\n")
     sys.stdout.flush()
     if stream.result is not None:

@@ -79,3 +79,11 @@ def test_chat_says_it_is_waiting_in_the_chosen_language(isolated_state: Path) ->
     seen = _on_a_terminal("chat", "--backend", "fake", "hello", env=env)
     assert "モデルの応答を待っています" in seen
     assert seen.rstrip().splitlines()[-1].strip()  # an answer follows on the cleared line
+
+
+def test_demo_says_it_is_waiting_in_the_chosen_language(isolated_state: Path) -> None:
+    # The tour's first model command: on a fresh install it was silent for 27 s after
+    # "asking the model" while the warm model converted and loaded.
+    env = {**os.environ, "ADVISOR_LANG": "ja", "COLUMNS": "200", "TERM": "xterm"}
+    seen = _on_a_terminal("demo", "--backend", "fake", env=env)
+    assert "モデルの応答を待っています" in seen
