@@ -119,7 +119,7 @@ def index(
 
     knowledge_base = KnowledgeBase(kb, context.settings(), chroma_url)
     cancel = threading.Event()
-    with _Bar(fmt is OutputFormat.text, "indexing") as bar:
+    with _Bar(fmt is OutputFormat.text, t("rag.indexing")) as bar:
         try:
             report = knowledge_base.index(paths, progress=bar, cancel=cancel, rebuild=rebuild)
         except KeyboardInterrupt:
