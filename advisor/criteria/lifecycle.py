@@ -78,12 +78,17 @@ class Closure(BaseModel):
     route: str
     entry: str
     subject: str
+    subject_ja: str = Field("", exclude=True, description="The subject in Japanese.")
     provider: str
     status: Status
     date: dt.date
     horizon_end: dt.date
     source: str
     already: bool = Field(description="The path is closed today already.")
+
+    def subject_in(self, lang: str) -> str:
+        """The subject in ``lang`` (English when no Japanese is written)."""
+        return self.subject_ja if lang == "ja" and self.subject_ja else self.subject
 
 
 def parse_lifecycle(data: Any, *, path: str = LIFECYCLE_FILE) -> Lifecycle:
@@ -138,6 +143,7 @@ def closures(values: Mapping[str, Any], lifecycle: Lifecycle, today: dt.date) ->
                 route=route,
                 entry=entry.id,
                 subject=entry.subject,
+                subject_ja=entry.subject_ja,
                 provider=entry.provider,
                 status=event.status,
                 date=event.date,
