@@ -213,7 +213,7 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
         lines += ["", f"## {labels['evidence']}" if md else f"{labels['evidence']}:"]
         head = (labels["question"], labels["stated"], labels["measured"], labels["how"])
         rows = [
-            (f.question, "-" if f.stated is None else str(f.stated), str(f.measured), f.detail)
+            (f.question, _answer(f.stated, lang), _answer(f.measured, lang), f.detail_in(lang))
             for f in found.findings
         ]
         if md:
@@ -221,16 +221,18 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
             lines += ["| " + " | ".join(r) + (" ⚠ |" if r[1] not in ("-", r[2]) else " |")
                       for r in rows]  # fmt: skip
         else:
-            widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+            from rich.cells import cell_len  # columns of terminal cells: いいえ is 6 wide
+
+            widths = [max(cell_len(r[i]) for r in [head, *rows]) for i in range(3)]
             for row in [head, *rows]:
                 mark = "!" if row[1] not in ("-", row[2], labels["stated"]) else " "
-                cells = [c.ljust(w) for c, w in zip(row[:3], widths, strict=True)]
+                cells = [c + " " * (w - cell_len(c)) for c, w in zip(row[:3], widths, strict=True)]
                 lines.append(f"  {mark} " + "  ".join(cells) + f"  {row[3]}")
         bullet = "" if not md else "- "
         if found.language:
             lines += [""] if md else []
             lines.append(f"{bullet or '  '}{labels['language']}: {found.language}")
-        lines += [f"{bullet or '  ! '}{w}" for w in found.warnings]
+        lines += [f"{bullet or '  ! '}{w}" for w in found.warnings_in(lang)]
     if measured is not None:
         lines += ["", f"## {labels['outcome']}" if md else f"{labels['outcome']}:"]
         from advisor.app.assess import status_label
@@ -239,6 +241,18 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
         line = _outcome_line(measured, lang)
         lines += ["", f"**{status}**: {line}"] if md else [f"  {status}: {line}"]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _answer(value: Any, lang: str) -> str:
+    """A stated or measured answer; yes / no as the interview words them (はい / いいえ),
+    English as it always printed (True / False)."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool) and lang != "en":
+        from advisor.criteria import load_catalog
+
+        return load_catalog().msg("yes" if value else "no", lang)
+    return str(value)
 
 
 def _outcome_line(m: Outcome, lang: str) -> str:

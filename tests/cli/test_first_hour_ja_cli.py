@@ -22,3 +22,20 @@ def test_rag_index_draws_its_progress_in_japanese(isolated_state: Path) -> None:
     assert "残り" in seen  # the ETA column's word too
     assert "indexing" not in seen
     assert " eta " not in seen
+
+
+def test_assess_evidence_says_how_it_measured_in_japanese(capsys) -> None:
+    from tests.cli.bilingual import run
+
+    code, out, err = run(capsys, "--lang", "ja", "assess", "--evidence", "ja-support")
+    assert code == 0, err
+    table = out[out.index("ファイルとの照合") :]
+    assert "例 150 件を読込、不正 0 件、クレンジングで削除 13 件" in table
+    assert "好みのペアのファイルなし" in table
+    assert "has_grader            いいえ  いいえ  採点者のファイルなし" in table  # cells aligned
+    assert "example_count: 回答は 150 ですが、ファイルでは 137 です" in table
+    assert "examples read" not in table and "the answer says" not in table
+    code, out, _ = run(capsys, "assess", "--evidence", "ja-support")
+    assert "150 examples read, 0 invalid, 13 removed by cleansing" in out  # English as before
+    assert "has_grader            False   False     no grader file" in out
+    assert "example_count: the answer says 150, the files show 137 (150 examples read" in out
