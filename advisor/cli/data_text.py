@@ -11,7 +11,20 @@ from advisor.cli.context import lang, t
 from advisor.cli.output import echo
 
 # The estimate's source sentence (stored in English in the JSON), most specific first.
-SOURCES = ("data.stats_source_loaded", "data.stats_source")
+SOURCES = ("data.stats_source_loaded", "data.stats_source", "data.stats_source_reference")
+# The tokenizer's name and the price note, stored in English in the JSON likewise.
+TOKENIZERS = (
+    "data.stats_tokenizer_bpe",
+    "data.stats_tokenizer_approx",
+    "data.stats_tokenizer_local",
+)
+PRICE_NOTES = (
+    "data.stats_price_tokens",
+    "data.stats_price_local",
+    "data.stats_price_missing",
+    "data.stats_price_unlisted",
+    "data.stats_price_hourly",
+)
 
 
 def print_stats(result: Any) -> None:
@@ -24,7 +37,8 @@ def print_stats(result: Any) -> None:
             skipped=result.skipped_lines,
         )
     )
-    echo(t("data.stats_tokenizer", tokenizer=result.tokenizer))
+    tokenizer = messages.recognised(result.tokenizer, TOKENIZERS, lang())
+    echo(t("data.stats_tokenizer", tokenizer=tokenizer))
     for key, dist in (
         ("data.stats_messages", result.messages_per_example),
         ("data.stats_tokens", result.example_tokens),
@@ -60,7 +74,7 @@ def print_stats(result: Any) -> None:
             model=result.model,
             cost=cost,
             date=result.price_date,
-            note=result.price_note,
+            note=messages.recognised(result.price_note, PRICE_NOTES, lang()),
         )
     )
     local = result.local

@@ -39,3 +39,23 @@ def test_assess_evidence_says_how_it_measured_in_japanese(capsys) -> None:
     assert "150 examples read, 0 invalid, 13 removed by cleansing" in out  # English as before
     assert "has_grader            False   False     no grader file" in out
     assert "example_count: the answer says 150, the files show 137 (150 examples read" in out
+
+
+def test_data_stats_says_its_bases_in_japanese(capsys) -> None:
+    from tests.cli.bilingual import run
+
+    train = str(REPO / "scenarios" / "brand-voice" / "train_sft.jsonl")
+    args = ("data", "stats", train, "--method", "sft")
+    model = ("--model", "gpt-4.1-mini-2025-04-14")
+    code, out, err = run(capsys, "--lang", "ja", *args, *model)
+    assert code == 0, err
+    assert "学習トークン数 x 100万トークンあたり $5.0。出典: " in out
+    assert "（未較正: 参考値（" in out  # a fresh data dir has no calibration
+    assert "このマシンで測るには `advisor tune calibrate` を実行してください" in out
+    for english in ("training tokens x", "uncalibrated", "tiktoken's data is not cached"):
+        assert english not in out
+    code, out, _ = run(capsys, "--lang", "ja", *args, "--model", "nosuch-model")
+    assert "価格表に nosuch-model の価格がありません。" in out
+    code, out, _ = run(capsys, *args, *model)
+    assert "training tokens x $5.0/1M tokens; source: " in out  # English as before
+    assert "(uncalibrated: reference figure (" in out
