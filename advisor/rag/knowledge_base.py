@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from advisor.errors import KnowledgeBaseError, UserInputError
+from advisor.errors import KnowledgeBaseError, KnowledgeBaseNotFoundError, UserInputError
 from advisor.rag import client as chroma
 from advisor.rag.indexing import Indexer, discover, existing_sources
 from advisor.rag.models import Hit, IndexReport, KnowledgeBaseInfo
@@ -150,7 +150,7 @@ class KnowledgeBase:
     def _require(self) -> Any:
         collection = self._collection()
         if collection is None:
-            raise KnowledgeBaseError.from_catalog(
+            raise KnowledgeBaseNotFoundError.from_catalog(
                 "core.rag.no_kb",
                 hint_key="core.rag.no_kb_hint",
                 kb=self.name,
