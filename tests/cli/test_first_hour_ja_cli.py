@@ -59,3 +59,29 @@ def test_data_stats_says_its_bases_in_japanese(capsys) -> None:
     code, out, _ = run(capsys, *args, *model)
     assert "training tokens x $5.0/1M tokens; source: " in out  # English as before
     assert "(uncalibrated: reference figure (" in out
+
+
+def test_tune_create_says_the_backends_notes_in_japanese(capsys, monkeypatch) -> None:
+    from advisor.cli.tune import _show_preview, note_in
+    from backends.jobs import JobPreview
+
+    # The preview tune create shows before asking (on a terminal only).
+    monkeypatch.setenv("ADVISOR_LANG", "ja")
+    _show_preview(JobPreview(examples=150, notes=["Simulated: the fake backend trains nothing."]))
+    err = capsys.readouterr().err
+    assert "シミュレーションです。fake バックエンドは何も学習しません。" in err
+    assert "Simulated" not in err
+    # The local backend's notes, as its preview words them (backends/local/service.py).
+    local = "Trains a LoRA adapter of smollm2-135m-instruct on this machine; no data leaves it."
+    assert note_in(local, "ja").startswith("このマシンで smollm2-135m-instruct の LoRA")
+    assert note_in(local, "en") == local
+    timed = (
+        "Time estimate: uncalibrated: reference figure (2 cores, 2026-11-29); "
+        "run `advisor tune calibrate` to measure this machine."
+    )
+    assert note_in(timed, "en") == timed
+    assert note_in(timed, "ja") == (
+        "所要時間の見積もり: 未較正: 参考値（2 cores、2026-11-29）。このマシンで測るには "
+        "`advisor tune calibrate` を実行してください。"
+    )
+    assert note_in("a note of another release", "ja") == "a note of another release"
