@@ -85,3 +85,13 @@ def test_tune_create_says_the_backends_notes_in_japanese(capsys, monkeypatch) ->
         "`advisor tune calibrate` を実行してください。"
     )
     assert note_in("a note of another release", "ja") == "a note of another release"
+
+
+def test_a_folder_where_a_file_belongs_is_said_in_japanese_words(capsys, tmp_path) -> None:
+    from tests.cli.bilingual import run
+
+    code, _, err = run(capsys, "--lang", "ja", "assess", "--answers", str(tmp_path))
+    assert code == 2
+    assert f"ファイル '{tmp_path}' はフォルダーです。" in err  # was "file '...' はディレクトリです"
+    code, _, err = run(capsys, "assess", "--answers", str(tmp_path))
+    assert f"'{tmp_path}' is a directory." in err
