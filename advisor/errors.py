@@ -237,6 +237,12 @@ class KnowledgeBaseNotFoundError(KnowledgeBaseError):
     exit_code = 2
 
 
+class KnowledgeBaseMismatchError(KnowledgeBaseError):
+    """The knowledge base was indexed with another embedder: configuration to fix, exit 2."""
+
+    exit_code = 2
+
+
 class GraderError(AdvisorError):
     """A grader is misconfigured or failed while grading."""
 

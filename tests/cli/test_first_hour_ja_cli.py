@@ -95,3 +95,21 @@ def test_a_folder_where_a_file_belongs_is_said_in_japanese_words(capsys, tmp_pat
     assert f"ファイル '{tmp_path}' はフォルダーです。" in err  # was "file '...' はディレクトリです"
     code, _, err = run(capsys, "assess", "--answers", str(tmp_path))
     assert f"'{tmp_path}' is a directory." in err
+
+
+def test_a_knowledge_base_of_another_embedder_is_configuration_exit_2(capsys, monkeypatch) -> None:
+    from advisor.cli import context
+    from tests.cli.bilingual import run
+
+    manual = str(REPO / "scenarios" / "product-manual" / "knowledge" / "05-error-codes.md")
+    monkeypatch.setenv("ADVISOR_CHROMA__EMBEDDING_BACKEND", "fake")
+    context.settings.cache_clear()
+    assert run(capsys, "rag", "index", manual, "--kb", "k")[0] == 0
+    monkeypatch.setenv("ADVISOR_CHROMA__EMBEDDING_MODEL", "other")
+    context.settings.cache_clear()
+    try:
+        code, _, err = run(capsys, "--lang", "ja", "rag", "query", "E03", "--kb", "k")
+    finally:
+        context.settings.cache_clear()
+    assert code == 2  # exit 1 before: "bad input or configuration" is 2 (README)
+    assert "でインデックスされています" in err and "--rebuild" in err
