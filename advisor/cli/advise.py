@@ -130,6 +130,11 @@ def assess(
     if answers is None and not overrides and evidence is None and results is None:
         raise UserInputError.from_catalog("assess.nothing", hint_key="assess.nothing_hint")
     given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
+    if answers is not None and not given.root and evidence is None and results is None:
+        # An empty answers file scores as confidently as a filled one: say what it rests on.
+        from advisor.messages import text as said
+
+        echo(said("assess.no_answers_given", lang.value, path=str(answers)), err=True)
     given, found = _with_evidence(given, evidence, results)
     assessment = assessment_of(given.root, lang.value)
     measured = _outcome(results, assessment) if results is not None else None

@@ -113,3 +113,17 @@ def test_a_knowledge_base_of_another_embedder_is_configuration_exit_2(capsys, mo
         context.settings.cache_clear()
     assert code == 2  # exit 1 before: "bad input or configuration" is 2 (README)
     assert "でインデックスされています" in err and "--rebuild" in err
+
+
+def test_an_empty_answers_file_says_the_scores_rest_on_the_defaults(capsys, tmp_path) -> None:
+    from tests.cli.bilingual import run
+
+    empty = tmp_path / "answers.yaml"
+    empty.write_text("", encoding="utf-8")
+    code, out, err = run(capsys, "assess", "--answers", str(empty), "--lang", "ja")
+    assert code == 0 and out  # still scored, as before
+    assert f"注意: {empty} には回答がひとつもないため、すべて既定値で採点しています。" in err
+    code, _, err = run(capsys, "assess", "--answers", str(empty), "--format", "json")
+    assert "answers none of the questions" in err  # stderr: stdout stays JSON
+    filled = str(REPO / "examples" / "answers" / "knowledge_heavy.yaml")
+    assert "answers none" not in run(capsys, "assess", "--answers", filled)[2]
