@@ -87,3 +87,22 @@ def test_demo_says_it_is_waiting_in_the_chosen_language(isolated_state: Path) ->
     env = {**os.environ, "ADVISOR_LANG": "ja", "COLUMNS": "200", "TERM": "xterm"}
     seen = _on_a_terminal("demo", "--backend", "fake", env=env)
     assert "モデルの応答を待っています" in seen
+
+
+def test_chat_in_json_says_it_is_waiting_on_stderr_only(isolated_state: Path) -> None:
+    # The tour's `advisor chat --format json` was silent while the model loaded; the wait
+    # is said on the terminal's stderr, and stdout still carries only the JSON.
+    import json
+
+    env = {**os.environ, "ADVISOR_LANG": "ja", "COLUMNS": "200", "TERM": "xterm"}
+    seen = _on_a_terminal("chat", "--backend", "fake", "--format", "json", "hello", env=env)
+    assert "モデルの応答を待っています" in seen
+    piped = subprocess.run(
+        [sys.executable, "-m", "advisor", "chat", "--backend", "fake", "--format", "json", "hi"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
+    assert json.loads(piped.stdout)["backend"] == "fake" and piped.stderr == ""
