@@ -199,7 +199,10 @@ def prices_show(fmt: OutputFormat = FORMAT_OPTION) -> None:
             mark = "" if event.verified else " " + msg("prices.unverified")
             note = f" - {event.note_in(lang)}" if event.note else ""
             status = msg(f"core.lifecycle.{event.status}")
-            echo(f"    {when}  {status}{note}{mark}; " + msg("prices.source", source=event.source))
+            echo(
+                f"    {when}  {status}{note}{mark}; "
+                + msg("prices.source", source=event.source_in(lang))
+            )
 
 
 @prices_app.command("refresh")

@@ -266,7 +266,7 @@ def _closure_fields(closure: Closure, catalog: Catalog, lang: str) -> dict[str, 
         "status": catalog.msg(f"status_{closure.status}", lang),
         "date": closure.date.isoformat(),
         "horizon_end": closure.horizon_end.isoformat(),
-        "source": closure.source,
+        "source": closure.source_in(lang),
     }
 
 

@@ -127,3 +127,15 @@ def test_an_empty_answers_file_says_the_scores_rest_on_the_defaults(capsys, tmp_
     assert "answers none of the questions" in err  # stderr: stdout stays JSON
     filled = str(REPO / "examples" / "answers" / "knowledge_heavy.yaml")
     assert "answers none" not in run(capsys, "assess", "--answers", filled)[2]
+
+
+def test_prices_show_words_the_lifecycle_sources_in_japanese(capsys) -> None:
+    from tests.cli.bilingual import run
+
+    code, out, err = run(capsys, "--lang", "ja", "prices", "show")
+    assert code == 0, err
+    assert "出典: issue 16 の記載による（OpenAI の提供終了の告知。ここでは未確認）" in out
+    assert "deprecations（2026-05-07 の告知）" in out
+    assert "as stated in issue 16" not in out and "notice of" not in out
+    code, out, _ = run(capsys, "prices", "show")
+    assert "source: as stated in issue 16 (OpenAI deprecation notice; not verified here)" in out
