@@ -74,7 +74,7 @@ def print_stats(result: Any) -> None:
             model=result.model,
             cost=cost,
             date=result.price_date,
-            note=messages.recognised(result.price_note, PRICE_NOTES, lang()),
+            note=_price_note(result.price_note, lang()),
         )
     )
     local = result.local
@@ -103,3 +103,17 @@ def print_stats(result: Any) -> None:
                 source=source,
             )
         )
+
+
+def _price_note(note: str, lang: str) -> str:
+    """The price note in ``lang``; the price table's source in its own Japanese words."""
+    values = messages.match("data.stats_price_tokens", note)
+    if values is None or lang != "ja":
+        return messages.recognised(note, PRICE_NOTES, lang)
+    from advisor.data.prices import load_prices
+
+    table = load_prices()
+    source = values["source"]
+    if source == table.source and table.source_ja:
+        source = table.source_ja
+    return messages.text("data.stats_price_tokens", lang, price=values["price"], source=source)

@@ -49,7 +49,7 @@ def test_data_stats_says_its_bases_in_japanese(capsys) -> None:
     model = ("--model", "gpt-4.1-mini-2025-04-14")
     code, out, err = run(capsys, "--lang", "ja", *args, *model)
     assert code == 0, err
-    assert "学習トークン数 x 100万トークンあたり $5.0。出典: " in out
+    assert "学習トークン数 x 100万トークンあたり $5.0。出典: OpenAI API の料金ページ" in out
     assert "（未較正: 参考値（" in out  # a fresh data dir has no calibration
     assert "このマシンで測るには `advisor tune calibrate` を実行してください" in out
     for english in ("training tokens x", "uncalibrated", "tiktoken's data is not cached"):
