@@ -67,7 +67,8 @@ def print_stats(result: Any) -> None:
             per_epoch=f"{result.billed_tokens_per_epoch:,}",
         )
     )
-    cost = "n/a" if result.estimated_cost_usd is None else f"${result.estimated_cost_usd:,.4f}"
+    known = result.estimated_cost_usd is not None
+    cost = f"${result.estimated_cost_usd:,.4f}" if known else t("bench_report.na")
     echo(
         t(
             "data.stats_cost",

@@ -56,6 +56,7 @@ def test_data_stats_says_its_bases_in_japanese(capsys) -> None:
         assert english not in out
     code, out, _ = run(capsys, "--lang", "ja", *args, "--model", "nosuch-model")
     assert "価格表に nosuch-model の価格がありません。" in out
+    assert "nosuch-model での推定費用: —（" in out  # no price: the dash, not "n/a"
     code, out, _ = run(capsys, *args, *model)
     assert "training tokens x $5.0/1M tokens; source: " in out  # English as before
     assert "(uncalibrated: reference figure (" in out
