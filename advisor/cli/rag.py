@@ -143,6 +143,9 @@ def index(
     )
     for skip in report.skipped:
         echo("  " + t("rag.skipped", path=shown(skip.path), reason=skip.said()))
+    if report.files == 0 and not report.skipped:
+        # An empty or mistyped folder indexes "successfully" into an empty knowledge base.
+        echo(t("rag.no_files", paths=", ".join(str(p) for p in paths)), err=True)
 
 
 @rag_app.command("query")

@@ -140,3 +140,22 @@ def test_prices_show_words_the_lifecycle_sources_in_japanese(capsys) -> None:
     assert "as stated in issue 16" not in out and "notice of" not in out
     code, out, _ = run(capsys, "prices", "show")
     assert "source: as stated in issue 16 (OpenAI deprecation notice; not verified here)" in out
+
+
+def test_indexing_a_folder_without_documents_says_the_kb_is_empty(
+    capsys, monkeypatch, tmp_path
+) -> None:
+    from advisor.cli import context
+    from tests.cli.bilingual import run
+
+    monkeypatch.setenv("ADVISOR_CHROMA__EMBEDDING_BACKEND", "fake")
+    context.settings.cache_clear()
+    try:
+        code, _, err = run(capsys, "--lang", "ja", "rag", "index", str(tmp_path), "--kb", "e")
+        assert code == 0  # indexing an emptied folder still clears its knowledge base
+        assert f"注意: {tmp_path} にインデックスするファイルが見つからないため" in err
+        (tmp_path / "a.md").write_text("# A\n\nSome text.\n", encoding="utf-8")
+        code, _, err = run(capsys, "rag", "index", str(tmp_path), "--kb", "e")
+        assert code == 0 and "found no file" not in err
+    finally:
+        context.settings.cache_clear()
