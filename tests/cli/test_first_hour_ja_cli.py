@@ -159,3 +159,17 @@ def test_indexing_a_folder_without_documents_says_the_kb_is_empty(
         assert code == 0 and "found no file" not in err
     finally:
         context.settings.cache_clear()
+
+
+def test_the_crossover_line_separates_its_clauses_as_each_language_does(capsys) -> None:
+    from tests.cli.bilingual import run
+
+    results = str(REPO / "tests/fixtures/bench/examples/bench-brand-voice/results.json")
+    args = ("cost", "--results", results, "--volume", "10000", "--model", "gpt-4.1-mini")
+    code, out, _ = run(capsys, *args, "--lang", "ja")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("  sft vs system_prompt: "))
+    assert "; " not in line and "。正答あたりで比べると：" in line
+    code, out, _ = run(capsys, *args)
+    line = next(x for x in out.splitlines() if x.startswith("  sft vs system_prompt: "))
+    assert "; per correct answer: " in line  # English as before
