@@ -131,10 +131,7 @@ def assess(
         raise UserInputError.from_catalog("assess.nothing", hint_key="assess.nothing_hint")
     given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
     if answers is not None and not given.root and evidence is None and results is None:
-        # An empty answers file scores as confidently as a filled one: say what it rests on.
-        from advisor.messages import text as said
-
-        echo(said("assess.no_answers_given", lang.value, path=str(answers)), err=True)
+        _say_nothing_answered(answers, lang.value)
     given, found = _with_evidence(given, evidence, results)
     assessment = assessment_of(given.root, lang.value)
     measured = _outcome(results, assessment) if results is not None else None
@@ -162,6 +159,13 @@ def assess(
         raise UserInputError.from_catalog(
             "cannot_write", path=str(output), reason=exc.strerror
         ) from exc
+
+
+def _say_nothing_answered(answers: Path, lang: str) -> None:
+    """An empty answers file scores as confidently as a filled one: say what it rests on."""
+    from advisor.messages import text
+
+    echo(text("assess.no_answers_given", lang, path=str(answers)), err=True)
 
 
 def _with_evidence(
