@@ -102,7 +102,7 @@ def ask(
         chroma_url=chroma_url,
     )
     chosen = build_route(spec, context.settings(), context.backend)
-    with waiting(t("chat.waiting")):
+    with waiting(lambda: t("chat.waiting")):
         asked = ask_route(
             chosen, question, GenerationParams(temperature=temperature, max_tokens=max_tokens)
         )

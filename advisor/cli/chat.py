@@ -38,7 +38,7 @@ def chat(
 
     if fmt is OutputFormat.json:
         # The spinner is drawn on stderr and only on a terminal: stdout stays one JSON value.
-        with waiting(context.t("chat.waiting")):
+        with waiting(lambda: context.t("chat.waiting")):
             result = chosen.chat(messages, model=model, params=params)
         print_json(
             {
@@ -55,7 +55,7 @@ def chat(
             }
         )
         return
-    with waiting(context.t("chat.waiting")) as first_words:
+    with waiting(lambda: context.t("chat.waiting")) as first_words:
         for chunk in chosen.stream(messages, model=model, params=params):
             first_words()
             sys.stdout.write(chunk)

@@ -50,7 +50,7 @@ def demo(
     )
     # The tour's first model command: on a fresh install it converts and loads the model
     # (20-60 s) before the first words, so the wait is said as chat says it.
-    with waiting(msg("chat.waiting")) as first_words:
+    with waiting(lambda: msg("chat.waiting")) as first_words:
         for chunk in stream:
             first_words()
             sys.stdout.write(chunk)

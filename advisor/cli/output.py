@@ -103,21 +103,26 @@ def progress_bar(*, transient: bool = False, console: Any = None) -> Any:
 
 
 @contextmanager
-def waiting(text: str, *, console: Any = None) -> Iterator[Callable[[], None]]:
+def waiting(text: str | Callable[[], str], *, console: Any = None) -> Iterator[Callable[[], None]]:
     """A spinner with ``text`` on stderr while a person waits for a first answer.
 
     A local model not yet loaded (or converted, the first time) keeps the terminal
     silent for 10-60 s; this says why.  Yields ``done``, which clears the line at
     once (call it on the first streamed words); it is cleared on leaving anyway.
-    Drawn only on a terminal: pipes, scripts and tests see nothing.
+    Drawn only on a terminal: pipes, scripts and tests see nothing.  ``text`` may be
+    a function, called only then: a piped warm ``advisor chat`` loads neither rich
+    nor the message catalog (tests/cli/test_lazy_commands.py).
     """
+    if console is None and not sys.stderr.isatty():
+        yield lambda: None
+        return
     from rich.console import Console
 
     console = console or Console(file=sys.stderr)
     if not console.is_terminal:
         yield lambda: None
         return
-    status = console.status(text, spinner="dots")
+    status = console.status(text() if callable(text) else text, spinner="dots")
     status.start()
     shown = [True]
 
