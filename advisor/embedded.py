@@ -308,14 +308,27 @@ def _convert(source: Path, out: Path, preset: ModelPreset) -> None:
 
 @contextmanager
 def _quiet_transformers_bars() -> Iterator[None]:
-    """transformers' progress bars off for the block, as they were after it."""
+    """transformers' progress bars off for the block, as they were after it.
+
+    The GGUF loader draws its "Converting and de-quantizing GGUF tensors" bar with
+    tqdm itself, past transformers' switch: that bar reached logs and pipes (the warm
+    process's log, ``2> file``) in English, so its tqdm is told to stay quiet too.
+    """
+    from functools import partial
+
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
     from transformers.utils import logging as hf_logging
 
     was_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
+    bar = getattr(gguf_utils, "tqdm", None)
+    if bar is not None:
+        gguf_utils.tqdm = partial(bar, disable=True)
     try:
         yield
     finally:
+        if bar is not None:
+            gguf_utils.tqdm = bar
         if was_on:
             # huggingface_hub warns when HF_HUB_DISABLE_PROGRESS_BARS (which
             # configure_offline sets) overrides this; the person need not read that.

@@ -231,6 +231,18 @@ class KnowledgeBaseError(AdvisorError):
     """A knowledge base (RAG index) could not be built or queried."""
 
 
+class KnowledgeBaseNotFoundError(KnowledgeBaseError):
+    """No knowledge base of that name: a mistyped ``--kb`` is bad input, as in ``ask``."""
+
+    exit_code = 2
+
+
+class KnowledgeBaseMismatchError(KnowledgeBaseError):
+    """The knowledge base was indexed with another embedder: configuration to fix, exit 2."""
+
+    exit_code = 2
+
+
 class GraderError(AdvisorError):
     """A grader is misconfigured or failed while grading."""
 

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from advisor.criteria.catalog import AnswerValue
+from advisor.messages import Localized
 
 # "Small" knowledge is a few documents that fit into the instructions or a custom
 # assistant's knowledge files; beyond a typical prompt budget (8,000 tokens, sent
@@ -44,6 +45,11 @@ class Finding(BaseModel):
     measured: AnswerValue
     contradicts: bool = Field(description="A stated answer differs from the files.")
     detail: str = Field(description="How the value was measured, in words.")
+    # The detail as a catalog sentence, said in the reader's language; JSON keeps the English.
+    said: Localized | None = Field(None, exclude=True)
+
+    def detail_in(self, lang: str) -> str:
+        return self.said.localized(lang) if self.said is not None else self.detail
 
 
 class Evidence(BaseModel):
@@ -65,6 +71,18 @@ class Evidence(BaseModel):
     language: str | None = None
     findings: list[Finding] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # The warnings as catalog sentences (one per warning), said in the reader's language.
+    said_warnings: list[Localized] = Field(default_factory=list, exclude=True)
+
+    def warn(self, key: str, **values: Any) -> None:
+        said = Localized(key, values)
+        self.warnings.append(str(said))
+        self.said_warnings.append(said)
+
+    def warnings_in(self, lang: str) -> list[str]:
+        if len(self.said_warnings) != len(self.warnings):  # read back from JSON
+            return list(self.warnings)
+        return [w.localized(lang) for w in self.said_warnings]
 
     def measured_answers(self) -> dict[str, AnswerValue]:
         return {f.question: f.measured for f in self.findings}
@@ -255,7 +273,7 @@ def _measure_grader(path: Path, files: _Files, evidence: Evidence) -> None:
         grader = load_grader(path)
         passed = sum(grader.grade(Sample.from_text(text), item).passed for text, item in references)
     except AdvisorError as exc:
-        evidence.warnings.append(f"the grader {path.name} could not be run: {exc}")
+        evidence.warn("core.evidence.grader_not_run", name=path.name, error=exc)
         evidence.grader_reference_pass_rate = 0.0
         return
     evidence.grader_references = len(references)
@@ -284,47 +302,53 @@ def _language(text: str) -> str | None:
 
 
 def _compare(evidence: Evidence, stated: Mapping[str, Any], *, has_files: bool) -> None:
-    measured: list[tuple[str, AnswerValue, str]] = []
+    measured: list[tuple[str, AnswerValue, Localized]] = []
     if has_files and evidence.example_count is not None:
-        detail = (
-            f"{evidence.examples_read} examples read, {evidence.examples_invalid} invalid, "
-            f"{evidence.examples_removed_by_cleaning} removed by cleansing"
+        examples = Localized(
+            "core.evidence.examples",
+            {
+                "read": evidence.examples_read,
+                "invalid": evidence.examples_invalid,
+                "removed": evidence.examples_removed_by_cleaning,
+            },
         )
-        measured.append(("example_count", evidence.example_count, detail))
+        measured.append(("example_count", evidence.example_count, examples))
     pairs = evidence.preference_pairs or 0
     measured.append(
         (
             "has_preference_pairs",
             pairs > 0,
-            f"{pairs} valid preference pairs ({evidence.preference_pairs_invalid} invalid)"
+            Localized(
+                "core.evidence.pairs",
+                {"pairs": pairs, "invalid": evidence.preference_pairs_invalid},
+            )
             if evidence.preference_pairs is not None
-            else "no preference-pair file",
+            else Localized("core.evidence.no_pairs_file"),
         )
     )
     rate = evidence.grader_reference_pass_rate
     if evidence.grader is None:
-        measured.append(("has_grader", False, "no grader file"))
+        measured.append(("has_grader", False, Localized("core.evidence.no_grader_file")))
     else:
-        detail = (
-            f"the grader passes {rate:.0%} of {evidence.grader_references} reference answers"
-            if rate is not None
-            else "no reference answers to check the grader on"
-        )
-        measured.append(("has_grader", rate is None or rate >= GRADER_MIN_PASS, detail))
-        if rate is not None and rate < GRADER_MIN_PASS:
-            evidence.warnings.append(
-                f"the grader fails {1 - rate:.0%} of the reference answers: fix it before "
-                "relying on it for RFT or for the benchmark"
+        checked = (
+            Localized(
+                "core.evidence.grader_passes",
+                {"rate": f"{rate:.0%}", "references": evidence.grader_references},
             )
-    volume = _volume(evidence.knowledge_files, evidence.knowledge_tokens)
-    measured.append(
-        (
-            "knowledge_volume",
-            volume,
-            f"{evidence.knowledge_files} documents, about {evidence.knowledge_tokens:,} tokens",
+            if rate is not None
+            else Localized("core.evidence.no_references")
         )
+        measured.append(("has_grader", rate is None or rate >= GRADER_MIN_PASS, checked))
+        if rate is not None and rate < GRADER_MIN_PASS:
+            evidence.warn("core.evidence.grader_fails", rate=f"{1 - rate:.0%}")
+    volume = _volume(evidence.knowledge_files, evidence.knowledge_tokens)
+    knowledge = Localized(
+        "core.evidence.knowledge",
+        {"files": evidence.knowledge_files, "tokens": f"{evidence.knowledge_tokens:,}"},
     )
-    for question, value, detail in measured:
+    measured.append(("knowledge_volume", volume, knowledge))
+    for question, value, said in measured:
+        detail = str(said)
         given = stated.get(question)
         contradicts = given is not None and given != value
         evidence.findings.append(
@@ -334,12 +358,16 @@ def _compare(evidence: Evidence, stated: Mapping[str, Any], *, has_files: bool) 
                 measured=value,
                 contradicts=contradicts,
                 detail=detail,
+                said=said,
             )
         )
         if contradicts:
-            evidence.warnings.append(
-                f"{question}: the answer says {given!r}, the files show {value!r} ({detail}); "
-                "the measured value is used"
+            evidence.warn(
+                "core.evidence.contradicts",
+                question=question,
+                given=repr(given),
+                value=repr(value),
+                detail=said,
             )
 
 

@@ -223,9 +223,8 @@ def _draft(
     count = plan.request.count
     for attempt, job in enumerate(_jobs(plan), start=1):
         if progress is not None:
-            label = Label(
-                "progress.grow_try", origin=job.origin, source=job.source, attempt=attempt
-            )
+            origin = Label(f"progress.grow_origin.{job.origin}")
+            label = Label("progress.grow_try", origin=origin, source=job.source, attempt=attempt)
             progress(len(drafts), count, label)
         if cancel.is_set():
             summary.cancelled, summary.exhausted = True, False
@@ -285,10 +284,17 @@ class _Dedup:
 
 def _jobs(plan: GrowPlan) -> Iterator[_Job]:
     for line, prompt in plan.distill:
-        yield _Job("distill", f"prompts line {line}", _distill(plan, prompt))
+        # Labels: their English is the draft's source as stored, the bar shows them translated.
+        yield _Job(
+            "distill", Label("progress.grow_prompts_line", line=line), _distill(plan, prompt)
+        )
     for variant in range(variants_per_source()):
         paraphrases = [
-            _Job("paraphrase", f"train line {e.line}", _paraphrase(plan, e, variant))
+            _Job(
+                "paraphrase",
+                Label("progress.grow_train_line", line=e.line),
+                _paraphrase(plan, e, variant),
+            )
             for e in plan.train
         ]
         questions = [_Job("document", c.source, _document(plan, c, variant)) for c in plan.chunks]

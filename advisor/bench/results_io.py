@@ -10,6 +10,8 @@ from advisor.errors import DataFileError, JsonFileKeys, load_json_file
 _RESULTS_FILE = JsonFileKeys(
     unreadable="core.json_file.cannot_read_results",
     not_found="core.json_file.results_not_found",
+    # A missing results file says how one is made (the s11 audit: the sentence had no fix).
+    unreadable_hint="core.json_file.results_not_found_hint",
     invalid="core.json_file.not_results",
     hint="core.json_file.results_hint",
     # pydantic words a syntax error here ("Invalid JSON: ..."), as this reader always did.

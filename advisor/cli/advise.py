@@ -130,6 +130,8 @@ def assess(
     if answers is None and not overrides and evidence is None and results is None:
         raise UserInputError.from_catalog("assess.nothing", hint_key="assess.nothing_hint")
     given = _apply(load_answers(answers) if answers is not None else Answers(), overrides)
+    if answers is not None and not given.root and evidence is None and results is None:
+        _say_nothing_answered(answers, lang.value)
     given, found = _with_evidence(given, evidence, results)
     assessment = assessment_of(given.root, lang.value)
     measured = _outcome(results, assessment) if results is not None else None
@@ -157,6 +159,13 @@ def assess(
         raise UserInputError.from_catalog(
             "cannot_write", path=str(output), reason=exc.strerror
         ) from exc
+
+
+def _say_nothing_answered(answers: Path, lang: str) -> None:
+    """An empty answers file scores as confidently as a filled one: say what it rests on."""
+    from advisor.messages import text
+
+    echo(text("assess.no_answers_given", lang, path=str(answers)), err=True)
 
 
 def _with_evidence(
@@ -213,7 +222,7 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
         lines += ["", f"## {labels['evidence']}" if md else f"{labels['evidence']}:"]
         head = (labels["question"], labels["stated"], labels["measured"], labels["how"])
         rows = [
-            (f.question, "-" if f.stated is None else str(f.stated), str(f.measured), f.detail)
+            (f.question, _answer(f.stated, lang), _answer(f.measured, lang), f.detail_in(lang))
             for f in found.findings
         ]
         if md:
@@ -221,16 +230,18 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
             lines += ["| " + " | ".join(r) + (" ⚠ |" if r[1] not in ("-", r[2]) else " |")
                       for r in rows]  # fmt: skip
         else:
-            widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+            from rich.cells import cell_len  # columns of terminal cells: いいえ is 6 wide
+
+            widths = [max(cell_len(r[i]) for r in [head, *rows]) for i in range(3)]
             for row in [head, *rows]:
                 mark = "!" if row[1] not in ("-", row[2], labels["stated"]) else " "
-                cells = [c.ljust(w) for c, w in zip(row[:3], widths, strict=True)]
+                cells = [c + " " * (w - cell_len(c)) for c, w in zip(row[:3], widths, strict=True)]
                 lines.append(f"  {mark} " + "  ".join(cells) + f"  {row[3]}")
         bullet = "" if not md else "- "
         if found.language:
             lines += [""] if md else []
             lines.append(f"{bullet or '  '}{labels['language']}: {found.language}")
-        lines += [f"{bullet or '  ! '}{w}" for w in found.warnings]
+        lines += [f"{bullet or '  ! '}{w}" for w in found.warnings_in(lang)]
     if measured is not None:
         lines += ["", f"## {labels['outcome']}" if md else f"{labels['outcome']}:"]
         from advisor.app.assess import status_label
@@ -239,6 +250,18 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
         line = _outcome_line(measured, lang)
         lines += ["", f"**{status}**: {line}"] if md else [f"  {status}: {line}"]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _answer(value: Any, lang: str) -> str:
+    """A stated or measured answer; yes / no as the interview words them (はい / いいえ),
+    English as it always printed (True / False)."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool) and lang != "en":
+        from advisor.criteria import load_catalog
+
+        return load_catalog().msg("yes" if value else "no", lang)
+    return str(value)
 
 
 def _outcome_line(m: Outcome, lang: str) -> str:

@@ -37,7 +37,9 @@ def chat(
     chosen = context.backend(backend, model=model)
 
     if fmt is OutputFormat.json:
-        result = chosen.chat(messages, model=model, params=params)
+        # The spinner is drawn on stderr and only on a terminal: stdout stays one JSON value.
+        with waiting(lambda: context.t("chat.waiting")):
+            result = chosen.chat(messages, model=model, params=params)
         print_json(
             {
                 "text": result.text,

@@ -25,6 +25,7 @@ _TEXT = {
         "month": "break-even in month {month} at this volume",
         "no_month": "no break-even within the horizon at this volume",
         "quality": "per correct answer: {value}",
+        "sep": "; ",
         "assumptions": "Assumptions",
     },
     "ja": {
@@ -36,6 +37,7 @@ _TEXT = {
         "month": "この件数なら{month}か月目に逆転",
         "no_month": "この件数では期間内に逆転しない",
         "quality": "正答あたりで比べると：{value}",
+        "sep": "。",  # clauses of one line, as Japanese separates them
         "assumptions": "前提",
     },
 }
@@ -139,8 +141,8 @@ def _print_report(report: CostReport, lang: str) -> None:
             if c.quality_volume_per_month is None
             else (f"{c.quality_volume_per_month:,.0f}")
         )
-        echo(f"  {c.fine_tuned} vs {c.baseline}: {volume}; {month}; "
-             + t["quality"].format(value=quality))  # fmt: skip
+        clauses = t["sep"].join((volume, month, t["quality"].format(value=quality)))
+        echo(f"  {c.fine_tuned} vs {c.baseline}: {clauses}")
     echo("")
     echo(t["assumptions"] + ":")
     from advisor.bench.cost import ASSUMPTIONS_JA
@@ -199,7 +201,10 @@ def prices_show(fmt: OutputFormat = FORMAT_OPTION) -> None:
             mark = "" if event.verified else " " + msg("prices.unverified")
             note = f" - {event.note_in(lang)}" if event.note else ""
             status = msg(f"core.lifecycle.{event.status}")
-            echo(f"    {when}  {status}{note}{mark}; " + msg("prices.source", source=event.source))
+            echo(
+                f"    {when}  {status}{note}{mark}; "
+                + msg("prices.source", source=event.source_in(lang))
+            )
 
 
 @prices_app.command("refresh")

@@ -11,7 +11,20 @@ from advisor.cli.context import lang, t
 from advisor.cli.output import echo
 
 # The estimate's source sentence (stored in English in the JSON), most specific first.
-SOURCES = ("data.stats_source_loaded", "data.stats_source")
+SOURCES = ("data.stats_source_loaded", "data.stats_source", "data.stats_source_reference")
+# The tokenizer's name and the price note, stored in English in the JSON likewise.
+TOKENIZERS = (
+    "data.stats_tokenizer_bpe",
+    "data.stats_tokenizer_approx",
+    "data.stats_tokenizer_local",
+)
+PRICE_NOTES = (
+    "data.stats_price_tokens",
+    "data.stats_price_local",
+    "data.stats_price_missing",
+    "data.stats_price_unlisted",
+    "data.stats_price_hourly",
+)
 
 
 def print_stats(result: Any) -> None:
@@ -24,7 +37,8 @@ def print_stats(result: Any) -> None:
             skipped=result.skipped_lines,
         )
     )
-    echo(t("data.stats_tokenizer", tokenizer=result.tokenizer))
+    tokenizer = messages.recognised(result.tokenizer, TOKENIZERS, lang())
+    echo(t("data.stats_tokenizer", tokenizer=tokenizer))
     for key, dist in (
         ("data.stats_messages", result.messages_per_example),
         ("data.stats_tokens", result.example_tokens),
@@ -53,14 +67,15 @@ def print_stats(result: Any) -> None:
             per_epoch=f"{result.billed_tokens_per_epoch:,}",
         )
     )
-    cost = "n/a" if result.estimated_cost_usd is None else f"${result.estimated_cost_usd:,.4f}"
+    known = result.estimated_cost_usd is not None
+    cost = f"${result.estimated_cost_usd:,.4f}" if known else t("bench_report.na")
     echo(
         t(
             "data.stats_cost",
             model=result.model,
             cost=cost,
             date=result.price_date,
-            note=result.price_note,
+            note=_price_note(result.price_note, lang()),
         )
     )
     local = result.local
@@ -89,3 +104,17 @@ def print_stats(result: Any) -> None:
                 source=source,
             )
         )
+
+
+def _price_note(note: str, lang: str) -> str:
+    """The price note in ``lang``; the price table's source in its own Japanese words."""
+    values = messages.match("data.stats_price_tokens", note)
+    if values is None or lang != "ja":
+        return messages.recognised(note, PRICE_NOTES, lang)
+    from advisor.data.prices import load_prices
+
+    table = load_prices()
+    source = values["source"]
+    if source == table.source and table.source_ja:
+        source = table.source_ja
+    return messages.text("data.stats_price_tokens", lang, price=values["price"], source=source)

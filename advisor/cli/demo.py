@@ -13,7 +13,7 @@ import typer
 
 from advisor.cli import context
 from advisor.cli.context import t as msg
-from advisor.cli.output import echo
+from advisor.cli.output import echo, waiting
 
 SAMPLE_ANSWERS: dict[str, object] = {
     "fixed_style": True,
@@ -43,14 +43,18 @@ def demo(
     chosen = context.backend(backend, model=model)
     asked = question or msg("demo.question")
     echo(msg("demo.asking", model=f"{chosen.name}:{model or chosen.default_model}", question=asked))
-    stream = chosen.stream(
-        [ChatMessage(role="user", content=asked)],
-        model=model,
-        params=GenerationParams(max_tokens=96),
-    )
-    for chunk in stream:
-        sys.stdout.write(chunk)
-        sys.stdout.flush()
+    # The tour's first model command: on a fresh install it converts and loads the model
+    # (20-60 s) before the first words, so the wait is said as chat says it.
+    with waiting(lambda: msg("chat.waiting")) as first_words:
+        stream = chosen.stream(
+            [ChatMessage(role="user", content=asked)],
+            model=model,
+            params=GenerationParams(max_tokens=96),
+        )
+        for chunk in stream:
+            first_words()
+            sys.stdout.write(chunk)
+            sys.stdout.flush()
     sys.stdout.write("\n")
     sys.stdout.flush()
     if stream.result is not None:

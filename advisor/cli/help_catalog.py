@@ -24,8 +24,9 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict
 
 # Placeholders whose captured text is itself a message to translate
-# ("Invalid value for '--port': {message}" wraps the type's own complaint).
-NESTED = frozenset({"message"})
+# ("Invalid value for '--port': {message}" wraps the type's own complaint; "{kind} {path}
+# is a directory." names the kind of path in a word of its own).
+NESTED = frozenset({"message", "kind"})
 
 
 class HelpCatalog(BaseModel):

@@ -119,7 +119,7 @@ def index(
 
     knowledge_base = KnowledgeBase(kb, context.settings(), chroma_url)
     cancel = threading.Event()
-    with _Bar(fmt is OutputFormat.text, "indexing") as bar:
+    with _Bar(fmt is OutputFormat.text, t("rag.indexing")) as bar:
         try:
             report = knowledge_base.index(paths, progress=bar, cancel=cancel, rebuild=rebuild)
         except KeyboardInterrupt:
@@ -143,6 +143,9 @@ def index(
     )
     for skip in report.skipped:
         echo("  " + t("rag.skipped", path=shown(skip.path), reason=skip.said()))
+    if report.files == 0 and not report.skipped:
+        # An empty or mistyped folder indexes "successfully" into an empty knowledge base.
+        echo(t("rag.no_files", paths=", ".join(str(p) for p in paths)), err=True)
 
 
 @rag_app.command("query")

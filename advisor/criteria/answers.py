@@ -147,7 +147,11 @@ def load_answers(path: str | Path) -> Answers:
         # utf-8-sig: editors on Windows often save UTF-8 with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
-        raise DataFileError.from_catalog("core.criteria.answers_not_found", path=str(path)) from exc
+        raise DataFileError.from_catalog(
+            "core.criteria.answers_not_found",
+            hint_key="core.criteria.answers_not_found_hint",
+            path=str(path),
+        ) from exc
     except UnicodeDecodeError as exc:
         raise DataFileError.from_catalog(
             "core.criteria.answers_not_utf8",

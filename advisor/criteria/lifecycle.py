@@ -39,11 +39,16 @@ class Event(_Strict):
     note: str = ""
     # Japanese beside the English, shown under the language switch; JSON keeps the English.
     note_ja: str = Field("", exclude=True, description="The note in Japanese.")
+    source_ja: str = Field("", exclude=True, description="The source in Japanese words.")
     verified: bool = Field(True, description="False: taken from the issue, not checked.")
 
     def note_in(self, lang: str) -> str:
         """The note in ``lang`` (English when no Japanese is written)."""
         return self.note_ja if lang == "ja" and self.note_ja else self.note
+
+    def source_in(self, lang: str) -> str:
+        """The source in ``lang`` (as written when no Japanese is)."""
+        return self.source_ja if lang == "ja" and self.source_ja else self.source
 
 
 class Entry(_Strict):
@@ -78,12 +83,22 @@ class Closure(BaseModel):
     route: str
     entry: str
     subject: str
+    subject_ja: str = Field("", exclude=True, description="The subject in Japanese.")
     provider: str
     status: Status
     date: dt.date
     horizon_end: dt.date
     source: str
+    source_ja: str = Field("", exclude=True, description="The source in Japanese words.")
     already: bool = Field(description="The path is closed today already.")
+
+    def subject_in(self, lang: str) -> str:
+        """The subject in ``lang`` (English when no Japanese is written)."""
+        return self.subject_ja if lang == "ja" and self.subject_ja else self.subject
+
+    def source_in(self, lang: str) -> str:
+        """The source in ``lang`` (as written when no Japanese is)."""
+        return self.source_ja if lang == "ja" and self.source_ja else self.source
 
 
 def parse_lifecycle(data: Any, *, path: str = LIFECYCLE_FILE) -> Lifecycle:
@@ -138,11 +153,13 @@ def closures(values: Mapping[str, Any], lifecycle: Lifecycle, today: dt.date) ->
                 route=route,
                 entry=entry.id,
                 subject=entry.subject,
+                subject_ja=entry.subject_ja,
                 provider=entry.provider,
                 status=event.status,
                 date=event.date,
                 horizon_end=horizon_end,
                 source=event.source,
+                source_ja=event.source_ja,
                 already=event.date <= today,
             )
             for route in entry.routes

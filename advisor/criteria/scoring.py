@@ -262,11 +262,11 @@ def assess(
 
 def _closure_fields(closure: Closure, catalog: Catalog, lang: str) -> dict[str, Any]:
     return {
-        "subject": closure.subject,
+        "subject": closure.subject_in(lang),
         "status": catalog.msg(f"status_{closure.status}", lang),
         "date": closure.date.isoformat(),
         "horizon_end": closure.horizon_end.isoformat(),
-        "source": closure.source,
+        "source": closure.source_in(lang),
     }
 
 

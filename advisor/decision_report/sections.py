@@ -134,12 +134,13 @@ def evidence(bundle: ReportBundle, t: Strings) -> str:
     for f in found.findings:
         stated = "-" if f.stated is None else str(f.stated)
         mark = f' <span class="warn">⚠ {e(t("contradiction"))}</span>' if f.contradicts else ""
-        rows.append((e(f.question), e(stated), e(f.measured) + mark, e(f.detail)))
+        rows.append((e(f.question), e(stated), e(f.measured) + mark, e(f.detail_in(bundle.lang))))
     heads = [t("col_question"), t("col_stated"), t("col_measured"), t("col_how")]
     body.append(table([e(h) for h in heads], rows))
     if found.language:
         body.append(f"<p>{e(t('language'))}: {e(found.language)}</p>")
-    body.append(bullets(f'<span class="warn">{e(w)}</span>' for w in found.warnings))
+    warned = found.warnings_in(bundle.lang)
+    body.append(bullets(f'<span class="warn">{e(w)}</span>' for w in warned))
     return _section(t("evidence_head"), "".join(body), "evidence")
 
 
@@ -154,7 +155,7 @@ def risks(bundle: ReportBundle, t: Strings) -> str:
         elif o.status == "inconclusive":
             items.append(e(t("outcome_risk_inconclusive")))
     if bundle.evidence is not None:
-        items += [e(w) for w in bundle.evidence.warnings]
+        items += [e(w) for w in bundle.evidence.warnings_in(lang)]
     body = [f"<h3>{e(t('risks'))}</h3>", bullets(items) or f"<p>{e(t('no_risks'))}</p>"]
     body.append(f"<h3>{e(t('lifecycle_head'))}</h3>")
     closures = [

@@ -23,7 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from advisor.errors import KnowledgeBaseError, UserInputError
+from advisor.errors import (
+    KnowledgeBaseError,
+    KnowledgeBaseMismatchError,
+    KnowledgeBaseNotFoundError,
+    UserInputError,
+)
 from advisor.rag import client as chroma
 from advisor.rag.indexing import Indexer, discover, existing_sources
 from advisor.rag.models import Hit, IndexReport, KnowledgeBaseInfo
@@ -150,7 +155,7 @@ class KnowledgeBase:
     def _require(self) -> Any:
         collection = self._collection()
         if collection is None:
-            raise KnowledgeBaseError.from_catalog(
+            raise KnowledgeBaseNotFoundError.from_catalog(
                 "core.rag.no_kb",
                 hint_key="core.rag.no_kb_hint",
                 kb=self.name,
@@ -162,7 +167,7 @@ class KnowledgeBase:
     def _check_embedder(self, collection: Any) -> None:
         recorded = (collection.metadata or {}).get("embedding")
         if recorded and recorded != self.embedder.identity:
-            raise KnowledgeBaseError.from_catalog(
+            raise KnowledgeBaseMismatchError.from_catalog(
                 "core.rag.other_embedder",
                 hint_key="core.rag.other_embedder_hint",
                 kb=self.name,

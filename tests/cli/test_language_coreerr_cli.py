@@ -22,7 +22,7 @@ def test_a_missing_knowledge_base_is_japanese_message_and_hint(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     (code_en, err_en), (code_ja, err_ja) = both(capsys, "rag", "query", "--kb", "nosuchkb", "q")
-    assert code_en == code_ja == 1  # a knowledge-base failure, as before
+    assert code_en == code_ja == 2  # a mistyped --kb is bad input, as in `ask` (s11 audit)
     assert err_en.startswith("error: no knowledge base named nosuchkb at ")
     assert err_en.rstrip().endswith(": build it with `advisor rag index PATH --kb nosuchkb`")
     assert (

@@ -191,9 +191,10 @@ def test_user_errors_exit_2_with_one_sentence(capsys, tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
-def test_query_of_a_missing_kb_exits_1(capsys) -> None:
+def test_query_of_a_missing_kb_exits_2(capsys) -> None:
+    # Bad input, as `ask --kb ghost` and `rag delete --kb ghost` say it (docs/rag.md).
     code, _, err = run(capsys, "rag", "query", "--kb", "ghost", "anything")
-    assert code == 1 and "advisor rag index PATH --kb ghost" in err
+    assert code == 2 and "advisor rag index PATH --kb ghost" in err
 
 
 def test_list_and_delete(capsys, docs: Path) -> None:

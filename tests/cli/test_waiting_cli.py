@@ -7,6 +7,7 @@ import io
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,35 +62,64 @@ def test_the_hint_fits_one_line_of_an_80_column_terminal(lang: str) -> None:
     assert cell_len(text("chat.waiting", lang)) + 2 <= 79  # "… " before it, the cursor after
 
 
-@pytest.mark.parametrize(
-    ("args", "answer"),
-    [
-        (["chat", "--backend", "fake", "hello"], "fake reply: hello\n"),
-        (["ask", "--backend", "fake", "hello"], "fake reply: hello\n"),
-    ],
-)
-def test_chat_and_ask_say_they_wait_in_the_chosen_language(
-    args: list[str], answer: str, isolated_state: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _slow_fake(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake backend answering after 0.3 s (a model still loading), the hint after 0.05 s."""
     from advisor.cli import output
-    from advisor.cli.app import main
     from backends.fake import FakeBackend
 
     answered = FakeBackend.chat
 
-    def slow_chat(self, *a, **k):  # type: ignore[no-untyped-def]  # a model still loading
+    def slow_chat(self: FakeBackend, *a: Any, **k: Any) -> Any:
         time.sleep(0.3)
         return answered(self, *a, **k)
 
     monkeypatch.setattr(FakeBackend, "chat", slow_chat)
     monkeypatch.setattr(output, "WAIT_HINT_DELAY_S", 0.05)
     monkeypatch.setenv("ADVISOR_LANG", "ja")
-    screen = Terminal()
-    monkeypatch.setattr(sys, "stdout", screen)
-    monkeypatch.setattr(sys, "stderr", screen)
+
+
+def _run(
+    args: list[str], stdout: io.StringIO, stderr: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.cli.app import main
+
+    monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.setattr(sys, "stderr", stderr)
     with pytest.raises(SystemExit) as exit_info:
         main(args)
-    assert exit_info.value.code in (0, None)
+    assert exit_info.value.code in (0, None), stderr.getvalue()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["chat", "--backend", "fake", "hello"],
+        ["ask", "--backend", "fake", "hello"],
+        # the tour's first model command: 27 s of silence on a fresh install
+        ["demo", "--backend", "fake"],
+    ],
+)
+def test_chat_ask_and_demo_say_they_wait_in_the_chosen_language(
+    args: list[str], isolated_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _slow_fake(monkeypatch)
+    screen = Terminal()
+    _run(args, screen, screen, monkeypatch)
     seen = screen.getvalue()
-    assert seen.startswith("… モデルの応答を待っています")
-    assert seen.endswith("\r\x1b[2K" + answer)  # the answer on the erased line
+    assert "… モデルの応答を待っています" in seen
+    hint_at = seen.index("… モデルの応答を待っています")
+    assert "\r\x1b[2Kfake reply: " in seen[hint_at:]  # the answer on the erased line
+
+
+def test_chat_in_json_says_it_waits_on_stderr_only(
+    isolated_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tour's `advisor chat --format json` was silent while the model loaded; the wait is
+    said on the terminal's stderr, and stdout still carries only the JSON."""
+    import json
+
+    _slow_fake(monkeypatch)
+    out, err = Terminal(), Terminal()
+    _run(["chat", "--backend", "fake", "--format", "json", "hello"], out, err, monkeypatch)
+    assert err.getvalue().startswith("… モデルの応答を待っています")
+    assert json.loads(out.getvalue())["backend"] == "fake"

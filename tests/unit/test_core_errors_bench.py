@@ -92,8 +92,10 @@ def test_a_missing_results_file_is_said_in_both_languages(tmp_path: Path) -> Non
     with pytest.raises(DataFileError) as caught:
         read_results(path)
     assert both(caught.value) == (
-        f"{path}: results file not found",
-        f"{path}: 結果ファイルが見つかりません",
+        f"{path}: results file not found: check the path; "
+        "`advisor bench ... --out DIR` writes DIR/results.json",
+        f"{path}: 結果ファイルが見つかりません。パスを確認してください。"
+        "`advisor bench ... --out DIR` が DIR/results.json を書き出します",
     )
 
 

@@ -75,7 +75,14 @@ def test_a_wrong_answer_in_a_file_keeps_its_line_in_both_languages(tmp_path: Pat
 @pytest.mark.parametrize(
     ("name", "content", "english", "japanese"),
     [
-        ("a.yaml", None, ": answers file not found", ": 回答ファイルが見つかりません"),
+        (
+            "a.yaml",
+            None,
+            ": answers file not found: check the path, or start one with "
+            "`advisor questions --template > answers.yaml`",
+            ": 回答ファイルが見つかりません。パスを確認するか、"
+            "`advisor questions --template > answers.yaml` でひな形を作ってください",
+        ),
         (
             "a.txt",
             "x",

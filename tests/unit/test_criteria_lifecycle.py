@@ -108,3 +108,15 @@ def test_a_broken_lifecycle_table_names_the_place() -> None:
                 ],
             }
         )  # fmt: skip
+
+
+def test_the_japanese_undecided_warning_reads_in_japanese() -> None:
+    # The s11 audit: "OpenAI self-serve fine-tuning (SFT, DPO, RFT)は2027-01-06に
+    # 新しいジョブの受付を停止するで、" - an English subject and a verb that cannot take で.
+    result = assess(
+        {**BRAND, "provider": "undecided", "horizon_months": 12}, lang="ja", today=TODAY
+    )
+    warning = next(w for w in result.warnings if w.startswith("事業者がまだ決まっていません"))
+    assert "OpenAI のセルフサービスのファインチューニング（SFT、DPO、RFT）は" in warning
+    assert "self-serve" not in warning
+    assert "2027-01-06に新規ジョブの受付終了となり、" in warning

@@ -300,3 +300,18 @@ def test_japanese_examples_get_japanese_teacher_prompts_and_distinct_drafts(sett
     assert systems and all(s == teacher_prompts().ja.paraphrase.system for s in systems)
     prompts = [user_text(d["messages"]) for d in _lines(request.out)]
     assert len(set(prompts)) == 12
+
+
+def test_the_drafting_labels_read_in_japanese_and_store_english(settings, tmp_path):
+    # The s11 audit: `data grow` drew "下書き中 paraphrase train line 1(1 回目)" in ja.
+    from advisor.data.texts import label_in
+
+    request = _request(tmp_path, distill=GROW / "prompts.txt", count=8)
+    seen: list[str] = []
+    run_grow(plan_grow(request, settings), progress=lambda done, total, label: seen.append(label))
+    shown = [label_in(label, "ja") for label in seen]
+    assert "蒸留 プロンプト 1 行目(1 回目)" in shown
+    assert any(s.startswith("言い換え 学習データ ") for s in shown)
+    assert "distill prompts line 1 (try 1)" in seen  # the English as before
+    sources = {line["draft"]["source"] for line in _lines(request.out)}
+    assert any(s.startswith(("train line ", "prompts line ")) for s in sources)

@@ -119,7 +119,9 @@ LOADERS: dict[str, Callable[[Path], Any]] = {
 SAID = {
     ("arena", "missing"): ": cannot read the arena session (No such file or directory)",
     ("wizard", "missing"): ": cannot read the session (No such file or directory): check the path",
-    ("results", "missing"): ": results file not found",
+    # The s11 audit added the fix to the one sentence that had none.
+    ("results", "missing"): ": results file not found: check the path; "
+    "`advisor bench ... --out DIR` writes DIR/results.json",
     ("arena", "bad json"): ", line 3: not valid JSON (Expecting value)" + ARENA_HINT,
     ("wizard", "bad json"): ", line 3: not valid JSON (Expecting value)" + WIZARD_HINT,
     ("results", "bad json"): ": not a bench results file (top level: Invalid JSON: "
@@ -132,7 +134,8 @@ SAID = {
     + RESULTS_HINT,
     ("wizard", "field"): ": language: Input should be 'en' or 'ja'" + WIZARD_HINT,
     ("arena", "directory"): ": cannot read the arena session (Is a directory)",
-    ("results", "directory"): ": cannot read results file (Is a directory)",
+    ("results", "directory"): ": cannot read results file (Is a directory): check the path; "
+    "`advisor bench ... --out DIR` writes DIR/results.json",
 }
 CONTENT = {"bad json": '{\n  "a":\n  oops\n}\n', "top": "[1]", "field": '{"language": "xx"}'}
 
@@ -175,7 +178,8 @@ SAID_JA = {
     "パスを確認してください",
     ("wizard", "top"): ": セッション: Input should be a valid dictionary or instance of Session。"
     "ウィザードで保存したファイル（ctrl+s）を開いてください",
-    ("results", "missing"): ": 結果ファイルが見つかりません",
+    ("results", "missing"): ": 結果ファイルが見つかりません。パスを確認してください。"
+    "`advisor bench ... --out DIR` が DIR/results.json を書き出します",
     ("results", "top"): ": ベンチマークの結果ファイルではありません（最上位: Input should be an "
     "object）。`advisor bench` が書いた results.json を指定してください",
     ("arena", "top"): ": アリーナのセッションではありません（最上位: Input should be a valid "

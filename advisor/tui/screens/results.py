@@ -255,8 +255,8 @@ def evidence_section(found: Evidence, lang: str) -> Static:
     for f in found.findings:
         stated = "-" if f.stated is None else str(f.stated)
         mark = "⚠ " if f.contradicts else "  "
-        lines.append(escape(f"{mark}{f.question}: {stated} → {f.measured}  ({f.detail})"))
-    lines += [escape(f"⚠ {w}") for w in found.warnings]
+        lines.append(escape(f"{mark}{f.question}: {stated} → {f.measured}  ({f.detail_in(lang)})"))
+    lines += [escape(f"⚠ {w}") for w in found.warnings_in(lang)]
     if any(f.contradicts for f in found.findings):
         lines.append(
             tr("The measured values are scored; the stated ones are shown beside them.", lang)

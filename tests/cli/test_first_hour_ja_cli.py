@@ -1,0 +1,175 @@
+"""A Japanese-speaking new user's first hour (issue 19): what a terminal shows in
+``ADVISOR_LANG=ja`` stays Japanese, the lines found English by the s11 audit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.cli.test_waiting_cli import _on_a_terminal
+from tests.conftest import REPO
+
+
+def _japanese_terminal(**extra: str) -> dict[str, str]:
+    return {**os.environ, "ADVISOR_LANG": "ja", "COLUMNS": "200", "TERM": "xterm", **extra}
+
+
+def test_rag_index_draws_its_progress_in_japanese(isolated_state: Path) -> None:
+    env = _japanese_terminal(ADVISOR_CHROMA__EMBEDDING_BACKEND="fake")
+    knowledge = str(REPO / "scenarios" / "product-manual" / "knowledge")
+    seen = _on_a_terminal("rag", "index", knowledge, "--kb", "manual", env=env)
+    assert "インデックス作成中" in seen
+    assert "残り" in seen  # the ETA column's word too
+    assert "indexing" not in seen
+    assert " eta " not in seen
+
+
+def test_assess_evidence_says_how_it_measured_in_japanese(capsys) -> None:
+    from tests.cli.bilingual import run
+
+    code, out, err = run(capsys, "--lang", "ja", "assess", "--evidence", "ja-support")
+    assert code == 0, err
+    table = out[out.index("ファイルとの照合") :]
+    assert "例 150 件を読込、不正 0 件、クレンジングで削除 13 件" in table
+    assert "好みのペアのファイルなし" in table
+    assert "has_grader            いいえ  いいえ  採点者のファイルなし" in table  # cells aligned
+    assert "example_count: 回答は 150 ですが、ファイルでは 137 です" in table
+    assert "examples read" not in table and "the answer says" not in table
+    code, out, _ = run(capsys, "assess", "--evidence", "ja-support")
+    assert "150 examples read, 0 invalid, 13 removed by cleansing" in out  # English as before
+    assert "has_grader            False   False     no grader file" in out
+    assert "example_count: the answer says 150, the files show 137 (150 examples read" in out
+
+
+def test_data_stats_says_its_bases_in_japanese(capsys) -> None:
+    from tests.cli.bilingual import run
+
+    train = str(REPO / "scenarios" / "brand-voice" / "train_sft.jsonl")
+    args = ("data", "stats", train, "--method", "sft")
+    model = ("--model", "gpt-4.1-mini-2025-04-14")
+    code, out, err = run(capsys, "--lang", "ja", *args, *model)
+    assert code == 0, err
+    assert "学習トークン数 x 100万トークンあたり $5.0。出典: OpenAI API の料金ページ" in out
+    assert "（未較正: 参考値（" in out  # a fresh data dir has no calibration
+    assert "このマシンで測るには `advisor tune calibrate` を実行してください" in out
+    for english in ("training tokens x", "uncalibrated", "tiktoken's data is not cached"):
+        assert english not in out
+    code, out, _ = run(capsys, "--lang", "ja", *args, "--model", "nosuch-model")
+    assert "価格表に nosuch-model の価格がありません。" in out
+    assert "nosuch-model での推定費用: —（" in out  # no price: the dash, not "n/a"
+    code, out, _ = run(capsys, *args, *model)
+    assert "training tokens x $5.0/1M tokens; source: " in out  # English as before
+    assert "(uncalibrated: reference figure (" in out
+
+
+def test_tune_create_says_the_backends_notes_in_japanese(capsys, monkeypatch) -> None:
+    from advisor.cli.tune import _show_preview, note_in
+    from backends.jobs import JobPreview
+
+    # The preview tune create shows before asking (on a terminal only).
+    monkeypatch.setenv("ADVISOR_LANG", "ja")
+    _show_preview(JobPreview(examples=150, notes=["Simulated: the fake backend trains nothing."]))
+    err = capsys.readouterr().err
+    assert "シミュレーションです。fake バックエンドは何も学習しません。" in err
+    assert "Simulated" not in err
+    # The local backend's notes, as its preview words them (backends/local/service.py).
+    local = "Trains a LoRA adapter of smollm2-135m-instruct on this machine; no data leaves it."
+    assert note_in(local, "ja").startswith("このマシンで smollm2-135m-instruct の LoRA")
+    assert note_in(local, "en") == local
+    timed = (
+        "Time estimate: uncalibrated: reference figure (2 cores, 2026-11-29); "
+        "run `advisor tune calibrate` to measure this machine."
+    )
+    assert note_in(timed, "en") == timed
+    assert note_in(timed, "ja") == (
+        "所要時間の見積もり: 未較正: 参考値（2 cores、2026-11-29）。このマシンで測るには "
+        "`advisor tune calibrate` を実行してください。"
+    )
+    assert note_in("a note of another release", "ja") == "a note of another release"
+
+
+def test_a_folder_where_a_file_belongs_is_said_in_japanese_words(capsys, tmp_path) -> None:
+    from tests.cli.bilingual import run
+
+    code, _, err = run(capsys, "--lang", "ja", "assess", "--answers", str(tmp_path))
+    assert code == 2
+    assert f"ファイル '{tmp_path}' はフォルダーです。" in err  # was "file '...' はディレクトリです"
+    code, _, err = run(capsys, "assess", "--answers", str(tmp_path))
+    assert f"'{tmp_path}' is a directory." in err
+
+
+def test_a_knowledge_base_of_another_embedder_is_configuration_exit_2(capsys, monkeypatch) -> None:
+    from advisor.cli import context
+    from tests.cli.bilingual import run
+
+    manual = str(REPO / "scenarios" / "product-manual" / "knowledge" / "05-error-codes.md")
+    monkeypatch.setenv("ADVISOR_CHROMA__EMBEDDING_BACKEND", "fake")
+    context.settings.cache_clear()
+    assert run(capsys, "rag", "index", manual, "--kb", "k")[0] == 0
+    monkeypatch.setenv("ADVISOR_CHROMA__EMBEDDING_MODEL", "other")
+    context.settings.cache_clear()
+    try:
+        code, _, err = run(capsys, "--lang", "ja", "rag", "query", "E03", "--kb", "k")
+    finally:
+        context.settings.cache_clear()
+    assert code == 2  # exit 1 before: "bad input or configuration" is 2 (README)
+    assert "でインデックスされています" in err and "--rebuild" in err
+
+
+def test_an_empty_answers_file_says_the_scores_rest_on_the_defaults(capsys, tmp_path) -> None:
+    from tests.cli.bilingual import run
+
+    empty = tmp_path / "answers.yaml"
+    empty.write_text("", encoding="utf-8")
+    code, out, err = run(capsys, "assess", "--answers", str(empty), "--lang", "ja")
+    assert code == 0 and out  # still scored, as before
+    assert f"注意: {empty} には回答がひとつもないため、すべて既定値で採点しています。" in err
+    code, _, err = run(capsys, "assess", "--answers", str(empty), "--format", "json")
+    assert "answers none of the questions" in err  # stderr: stdout stays JSON
+    filled = str(REPO / "examples" / "answers" / "knowledge_heavy.yaml")
+    assert "answers none" not in run(capsys, "assess", "--answers", filled)[2]
+
+
+def test_prices_show_words_the_lifecycle_sources_in_japanese(capsys) -> None:
+    from tests.cli.bilingual import run
+
+    code, out, err = run(capsys, "--lang", "ja", "prices", "show")
+    assert code == 0, err
+    assert "出典: issue 16 の記載による（OpenAI の提供終了の告知。ここでは未確認）" in out
+    assert "deprecations（2026-05-07 の告知）" in out
+    assert "as stated in issue 16" not in out and "notice of" not in out
+    code, out, _ = run(capsys, "prices", "show")
+    assert "source: as stated in issue 16 (OpenAI deprecation notice; not verified here)" in out
+
+
+def test_indexing_a_folder_without_documents_says_the_kb_is_empty(
+    capsys, monkeypatch, tmp_path
+) -> None:
+    from advisor.cli import context
+    from tests.cli.bilingual import run
+
+    monkeypatch.setenv("ADVISOR_CHROMA__EMBEDDING_BACKEND", "fake")
+    context.settings.cache_clear()
+    try:
+        code, _, err = run(capsys, "--lang", "ja", "rag", "index", str(tmp_path), "--kb", "e")
+        assert code == 0  # indexing an emptied folder still clears its knowledge base
+        assert f"注意: {tmp_path} にインデックスするファイルが見つからないため" in err
+        (tmp_path / "a.md").write_text("# A\n\nSome text.\n", encoding="utf-8")
+        code, _, err = run(capsys, "rag", "index", str(tmp_path), "--kb", "e")
+        assert code == 0 and "found no file" not in err
+    finally:
+        context.settings.cache_clear()
+
+
+def test_the_crossover_line_separates_its_clauses_as_each_language_does(capsys) -> None:
+    from tests.cli.bilingual import run
+
+    results = str(REPO / "tests/fixtures/bench/examples/bench-brand-voice/results.json")
+    args = ("cost", "--results", results, "--volume", "10000", "--model", "gpt-4.1-mini")
+    code, out, _ = run(capsys, *args, "--lang", "ja")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("  sft vs system_prompt: "))
+    assert "; " not in line and "。正答あたりで比べると：" in line
+    code, out, _ = run(capsys, *args)
+    line = next(x for x in out.splitlines() if x.startswith("  sft vs system_prompt: "))
+    assert "; per correct answer: " in line  # English as before
