@@ -87,13 +87,15 @@ def progress_bar(*, transient: bool = False, console: Any = None) -> Any:
         TimeRemainingColumn,
     )
 
+    from advisor.cli import context
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         # An ETA from the measured rate of this very task (answers, chunks, steps).
-        TextColumn("eta"),
+        TextColumn(context.t("progress.eta")),
         TimeRemainingColumn(compact=True),
         console=console or Console(file=sys.stderr),
         transient=transient,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.cli.test_waiting_cli import _on_a_terminal
+from tests.cli.terminal import on_a_terminal
 from tests.conftest import REPO
 
 
@@ -17,7 +17,7 @@ def _japanese_terminal(**extra: str) -> dict[str, str]:
 def test_rag_index_draws_its_progress_in_japanese(isolated_state: Path) -> None:
     env = _japanese_terminal(ADVISOR_CHROMA__EMBEDDING_BACKEND="fake")
     knowledge = str(REPO / "scenarios" / "product-manual" / "knowledge")
-    seen = _on_a_terminal("rag", "index", knowledge, "--kb", "manual", env=env)
+    seen = on_a_terminal("rag", "index", knowledge, "--kb", "manual", env=env)
     assert "インデックス作成中" in seen
     assert "残り" in seen  # the ETA column's word too
     assert "indexing" not in seen
