@@ -79,13 +79,15 @@ class _Bar:
         self._task: Any = None
 
     def __enter__(self) -> _Bar:
-        if self.enabled:
-            self._bar = progress_bar(transient=True)
-            self._bar.__enter__()
-            self._task = self._bar.add_task(self.title, total=None)
         return self
 
     def __call__(self, done: int, total: int, label: str) -> None:
+        # Drawn at the first report, not on entering: input refused before any work
+        # (a mistyped path) then shows its error alone, with no bar flashed before it.
+        if self.enabled and self._bar is None:
+            self._bar = progress_bar(transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self.title, total=None)
         if self._bar is not None:
             description = f"{self.title} {label_in(label, context.lang())}"[:60]
             self._bar.update(

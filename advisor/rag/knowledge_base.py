@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
+from advisor.data.texts import Label
 from advisor.errors import (
     KnowledgeBaseError,
     KnowledgeBaseMismatchError,
@@ -331,6 +332,10 @@ class KnowledgeBase:
         """
         began = time.perf_counter()
         files, roots, skipped = discover(paths)
+        if progress is not None:
+            # The first call, once the paths are known to exist (a mistyped one raises above,
+            # before a bar is drawn); the embedder's load and Chroma's start follow it.
+            progress(0, len(files), Label("progress.rag_opening", kb=self.name))
         report = IndexReport(kb=self.name, files=len(files), skipped=skipped)
         lock = self._lock()
         try:

@@ -11,8 +11,9 @@ import sys
 from tests.conftest import REPO
 
 
-def on_a_terminal(*args: str, env: dict[str, str]) -> str:
-    """The text a person sees: ``advisor`` run with stdout and stderr on a pseudo-terminal."""
+def on_a_terminal(*args: str, env: dict[str, str], exit_code: int = 0) -> str:
+    """The text a person sees: ``advisor`` run with stdout and stderr on a pseudo-terminal
+    (and ending with ``exit_code``)."""
     leader, follower = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "advisor", *args],
@@ -34,5 +35,5 @@ def on_a_terminal(*args: str, env: dict[str, str]) -> str:
         seen += piece
     process.wait(timeout=60)
     os.close(leader)
-    assert process.returncode == 0, seen.decode(errors="replace")
+    assert process.returncode == exit_code, seen.decode(errors="replace")
     return seen.decode(errors="replace")

@@ -24,6 +24,18 @@ def test_rag_index_draws_its_progress_in_japanese(isolated_state: Path) -> None:
     assert " eta " not in seen
 
 
+def test_rag_index_of_a_mistyped_path_shows_its_error_without_a_bar(
+    isolated_state: Path, tmp_path: Path
+) -> None:
+    # The bar was drawn on entering, then erased by the error half a second later.
+    env = _japanese_terminal(ADVISOR_CHROMA__EMBEDDING_BACKEND="fake")
+    seen = on_a_terminal(
+        "rag", "index", str(tmp_path / "nosuch"), "--kb", "m", env=env, exit_code=2
+    )
+    assert "インデックス作成中" not in seen and "\x1b[?25l" not in seen  # no bar, cursor kept
+    assert "nosuch" in seen
+
+
 def test_assess_evidence_says_how_it_measured_in_japanese(capsys) -> None:
     from tests.cli.bilingual import run
 
