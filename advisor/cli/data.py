@@ -193,6 +193,8 @@ def stats(
     from advisor.cli.data_text import print_stats
 
     print_stats(result)
+    if result.examples == 0:  # a block of zeros reads like a measurement; say what it is
+        echo(t("data.stats_empty", file=str(file)), err=True)
 
 
 # The options of `data clean` that protect text or switch rules; declared here so the

@@ -185,3 +185,15 @@ def test_the_crossover_line_separates_its_clauses_as_each_language_does(capsys) 
     code, out, _ = run(capsys, *args)
     line = next(x for x in out.splitlines() if x.startswith("  sft vs system_prompt: "))
     assert "; per correct answer: " in line  # English as before
+
+
+def test_data_stats_of_an_empty_file_says_why_its_figures_are_zero(capsys, tmp_path: Path) -> None:
+    from tests.cli.bilingual import run
+
+    empty = tmp_path / "train.jsonl"
+    empty.write_text("", encoding="utf-8")
+    code, out, err = run(capsys, "--lang", "ja", "data", "stats", str(empty), "--method", "sft")
+    assert code == 0 and out.strip(), err  # the figures are still printed, on stdout
+    assert "例が 1 件もない" in err and f"advisor data validate {empty}" in err
+    code, _, err = run(capsys, "data", "stats", str(empty), "--method", "sft", "--format", "json")
+    assert code == 0 and err == ""  # JSON: the figures speak for themselves
