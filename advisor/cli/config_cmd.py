@@ -20,6 +20,11 @@ def show(fmt: OutputFormat = FORMAT_OPTION) -> None:
         return
     for line in _flatten(data):
         echo(line)
+    # A person who switched the language for this session would otherwise read
+    # `language = en` in Japanese and think the switch had not taken.
+    spoken = context.lang()
+    if spoken != data.get("language"):
+        echo(msg("config.session_language", spoken=spoken))
 
 
 def _flatten(data: dict[str, object], prefix: str = "") -> list[str]:

@@ -79,11 +79,19 @@ def test_backends_and_warm_in_japanese(capsys: pytest.CaptureFixture[str]) -> No
     assert out.strip() == "常駐ローカルモデルは動いていませんでした"
 
 
-def test_config_show_is_the_same_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
-    # Its lines are setting names and values, data that no language changes.
+def test_config_show_says_which_language_the_session_speaks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The setting lines are names and values, data that no language changes; a session
+    # switched by ADVISOR_LANG says so, or `language = en` would read as the switch failing.
     _, english, _ = run(capsys, "config", "show")
     _, japanese, _ = ja(capsys, "config", "show")
-    assert "language = en" in japanese and japanese == english
+    assert "language = en" in japanese and japanese.startswith(english)
+    extra = japanese[len(english) :].strip()
+    assert extra.startswith("このセッションの言語は ja です") and "\n" not in extra
+    assert "セッション" not in english and "This session" not in english
+    code, as_json, _ = ja(capsys, "config", "show", "--format", "json")
+    assert code == 0 and "セッション" not in as_json and '"language": "en"' in as_json
 
 
 def test_graders_in_japanese(capsys: pytest.CaptureFixture[str]) -> None:
