@@ -47,6 +47,9 @@ TORCH_ENGINE = "torch"
 MIN_BUCKET = 64
 MAX_BUCKET = 2048
 MAX_RATIO = 10.0
+# Answering figures kept per engine: the batch sizes a machine has recently used. Each
+# new batch size adds one, so without a cap a person trying sizes would grow it forever.
+MAX_BATCHES_PER_ENGINE = 4
 
 
 class MachineKey(BaseModel):
@@ -296,7 +299,9 @@ def merge(cache: CalibrationFile, new: Calibration) -> CalibrationFile:
             update={
                 "training": sorted(buckets.values(), key=lambda r: r.seq_len),
                 # a stable sort: within an engine, the old figures first, then the new
-                "generations": sorted([*unmeasured, *new.generations], key=lambda g: g.engine),
+                "generations": _newest_per_engine(
+                    sorted([*unmeasured, *new.generations], key=lambda g: g.engine)
+                ),
                 "embedding": new.embedding or old.embedding,
             }
         )
@@ -306,6 +311,14 @@ def merge(cache: CalibrationFile, new: Calibration) -> CalibrationFile:
         if not (e.machine == new.machine and e.model == new.model and e.device == new.device)
     ]
     return CalibrationFile(entries=[*kept, new])
+
+
+def _newest_per_engine(rates: list[GenerationRate]) -> list[GenerationRate]:
+    """``rates`` (grouped by engine, oldest first) less all but each engine's newest few."""
+    kept: list[GenerationRate] = []
+    for engine in dict.fromkeys(g.engine for g in rates):
+        kept += [g for g in rates if g.engine == engine][-MAX_BATCHES_PER_ENGINE:]
+    return kept
 
 
 def store(settings: Settings, new: Calibration) -> Calibration:

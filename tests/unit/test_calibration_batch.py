@@ -82,6 +82,20 @@ def test_figures_at_two_batches_sit_side_by_side() -> None:
     assert after.generation_for("torch") == answering(8, 11.0)
 
 
+def test_only_the_newest_batches_of_each_engine_are_kept() -> None:
+    cache = CalibrationFile()
+    for hour, batch in enumerate((1, 2, 4, 8, 16, 32)):
+        cache = cal.merge(cache, calibration(answering(batch), at=f"2026-11-30T0{hour}:00:00Z"))
+    onnx = calibration(answering(32, engine="onnx-int8"), at="2026-11-30T07:00:00Z")
+    (only,) = cal.merge(cache, onnx).entries
+    torch_batches = [g.batch for g in only.generations if g.engine == "torch"]
+    assert torch_batches == [4, 8, 16, 32][-cal.MAX_BATCHES_PER_ENGINE :]
+    assert [g.batch for g in only.generations if g.engine == "onnx-int8"] == [32]
+    # measured again at a size it keeps: replaced, and now the newest
+    (after,) = cal.merge(cache, calibration(answering(4, 12.0))).entries
+    assert [g.batch for g in after.generations] == [8, 16, 32, 4]
+
+
 @pytest.fixture
 def cached_at_8(settings: Settings) -> LocalLike:
     """A local backend whose calibration was cached at batch 8, now set to answer 32 at once."""
