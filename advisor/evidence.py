@@ -17,12 +17,13 @@ import json
 import re
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from advisor.criteria.catalog import AnswerValue
+from advisor.criteria.catalog import AnswerValue, load_catalog
 from advisor.messages import Localized
 
 # "Small" knowledge is a few documents that fit into the instructions or a custom
@@ -35,6 +36,49 @@ GRADER_MIN_PASS = 0.9
 MAX_GRADED_REFERENCES = 40
 DOCUMENT_SUFFIXES = (".md", ".txt", ".markdown", ".rst", ".html")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def question_text(question: str, lang: str) -> str:
+    """The question's short name in ``lang``, as the brief names it (its id if unknown)."""
+    try:
+        return load_catalog().question(question).label.get(lang)
+    except KeyError:
+        return question
+
+
+def answer_text(question: str, value: AnswerValue | None, lang: str) -> str:
+    """An answer as the interview words it in ``lang``, for every shell's evidence table.
+
+    yes / no (はい / いいえ), a choice's label ("small (a few documents)"), a number as
+    written; "-" when nothing was stated; a value the catalog does not know as written.
+    """
+    if value is None:
+        return "-"
+    catalog = load_catalog()
+    if isinstance(value, bool):
+        return catalog.msg("yes" if value else "no", lang)
+    try:
+        asked = catalog.question(question)
+    except KeyError:
+        return str(value)
+    return asked.label_of(value, lang, catalog.messages) if asked.type == "choice" else str(value)
+
+
+@dataclass(frozen=True)
+class _Worded:
+    """A question's name or an answer inside a warning, said in the warning's language."""
+
+    question: str
+    value: AnswerValue | None = None
+    name: bool = False
+
+    def localized(self, lang: str) -> str:
+        if self.name:
+            return question_text(self.question, lang)
+        return answer_text(self.question, self.value, lang)
+
+    def __str__(self) -> str:
+        return self.localized("en")
 
 
 class Finding(BaseModel):
@@ -50,6 +94,15 @@ class Finding(BaseModel):
 
     def detail_in(self, lang: str) -> str:
         return self.said.localized(lang) if self.said is not None else self.detail
+
+    def question_in(self, lang: str) -> str:
+        return question_text(self.question, lang)
+
+    def stated_in(self, lang: str) -> str:
+        return answer_text(self.question, self.stated, lang)
+
+    def measured_in(self, lang: str) -> str:
+        return answer_text(self.question, self.measured, lang)
 
 
 class Evidence(BaseModel):
@@ -74,9 +127,14 @@ class Evidence(BaseModel):
     # The warnings as catalog sentences (one per warning), said in the reader's language.
     said_warnings: list[Localized] = Field(default_factory=list, exclude=True)
 
-    def warn(self, key: str, **values: Any) -> None:
+    def warn(
+        self, key: str, *, json_values: Mapping[str, Any] | None = None, **values: Any
+    ) -> None:
+        """Add a warning; ``json_values`` replace ``values`` in the JSON's English sentence."""
         said = Localized(key, values)
-        self.warnings.append(str(said))
+        self.warnings.append(
+            str(Localized(key, {**values, **json_values})) if json_values else str(said)
+        )
         self.said_warnings.append(said)
 
     def warnings_in(self, lang: str) -> list[str]:
@@ -362,11 +420,14 @@ def _compare(evidence: Evidence, stated: Mapping[str, Any], *, has_files: bool) 
             )
         )
         if contradicts:
+            # The JSON keeps the ids and Python values it always had; people read the
+            # question's name and the answers as the interview words them.
             evidence.warn(
                 "core.evidence.contradicts",
-                question=question,
-                given=repr(given),
-                value=repr(value),
+                json_values={"question": question, "given": repr(given), "value": repr(value)},
+                question=_Worded(question, name=True),
+                given=_Worded(question, given),
+                value=_Worded(question, value),
                 detail=said,
             )
 

@@ -222,21 +222,21 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
         lines += ["", f"## {labels['evidence']}" if md else f"{labels['evidence']}:"]
         head = (labels["question"], labels["stated"], labels["measured"], labels["how"])
         rows = [
-            (f.question, _answer(f.stated, lang), _answer(f.measured, lang), f.detail_in(lang))
+            (f.question_in(lang), f.stated_in(lang), f.measured_in(lang), f.detail_in(lang))
             for f in found.findings
         ]
+        marks = [f.contradicts for f in found.findings]
         if md:
             lines += ["", "| " + " | ".join(head) + " |", "|---|---|---|---|"]
-            lines += ["| " + " | ".join(r) + (" ⚠ |" if r[1] not in ("-", r[2]) else " |")
-                      for r in rows]  # fmt: skip
+            lines += ["| " + " | ".join(r) + (" ⚠ |" if m else " |")
+                      for r, m in zip(rows, marks, strict=True)]  # fmt: skip
         else:
             from rich.cells import cell_len  # columns of terminal cells: いいえ is 6 wide
 
             widths = [max(cell_len(r[i]) for r in [head, *rows]) for i in range(3)]
-            for row in [head, *rows]:
-                mark = "!" if row[1] not in ("-", row[2], labels["stated"]) else " "
+            for row, mark in zip([head, *rows], [False, *marks], strict=True):
                 cells = [c + " " * (w - cell_len(c)) for c, w in zip(row[:3], widths, strict=True)]
-                lines.append(f"  {mark} " + "  ".join(cells) + f"  {row[3]}")
+                lines.append(f"  {'!' if mark else ' '} " + "  ".join(cells) + f"  {row[3]}")
         bullet = "" if not md else "- "
         if found.language:
             lines += [""] if md else []
@@ -250,18 +250,6 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
         line = _outcome_line(measured, lang)
         lines += ["", f"**{status}**: {line}"] if md else [f"  {status}: {line}"]
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _answer(value: Any, lang: str) -> str:
-    """A stated or measured answer; yes / no as the interview words them (はい / いいえ),
-    English as it always printed (True / False)."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool) and lang != "en":
-        from advisor.criteria import load_catalog
-
-        return load_catalog().msg("yes" if value else "no", lang)
-    return str(value)
 
 
 def _outcome_line(m: Outcome, lang: str) -> str:

@@ -130,16 +130,17 @@ def evidence(bundle: ReportBundle, t: Strings) -> str:
         )
         + "</p>"
     ]
-    rows = []
+    rows, lang = [], bundle.lang
     for f in found.findings:
-        stated = "-" if f.stated is None else str(f.stated)
         mark = f' <span class="warn">⚠ {e(t("contradiction"))}</span>' if f.contradicts else ""
-        rows.append((e(f.question), e(stated), e(f.measured) + mark, e(f.detail_in(bundle.lang))))
+        said = (f.question_in(lang), f.stated_in(lang), f.measured_in(lang), f.detail_in(lang))
+        question, stated, measured, how = (e(cell) for cell in said)
+        rows.append((question, stated, measured + mark, how))
     heads = [t("col_question"), t("col_stated"), t("col_measured"), t("col_how")]
     body.append(table([e(h) for h in heads], rows))
     if found.language:
         body.append(f"<p>{e(t('language'))}: {e(found.language)}</p>")
-    warned = found.warnings_in(bundle.lang)
+    warned = found.warnings_in(lang)
     body.append(bullets(f'<span class="warn">{e(w)}</span>' for w in warned))
     return _section(t("evidence_head"), "".join(body), "evidence")
 

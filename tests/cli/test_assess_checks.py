@@ -41,7 +41,7 @@ def test_evidence_text_shows_stated_and_measured_side_by_side(
     )  # fmt: skip
     assert code == 0
     assert "ファイルとの照合" in out
-    line = next(x for x in out.splitlines() if "example_count" in x and "200" in x)
+    line = next(x for x in out.splitlines() if "理想的な例の数" in x and "200" in x)
     assert line.lstrip().startswith("!") and "12" in line
 
 

@@ -44,13 +44,17 @@ def test_assess_evidence_says_how_it_measured_in_japanese(capsys) -> None:
     table = out[out.index("ファイルとの照合") :]
     assert "例 150 件を読込、不正 0 件、クレンジングで削除 13 件" in table
     assert "好みのペアのファイルなし" in table
-    assert "has_grader            いいえ  いいえ  採点者のファイルなし" in table  # cells aligned
-    assert "example_count: 回答は 150 ですが、ファイルでは 137 です" in table
+    # The questions' short names and the answers as the interview words them; cells aligned.
+    assert "自動採点          いいえ  いいえ  採点者のファイルなし" in table
+    assert "参照する知識の量  なし    なし    文書 0 件" in table
+    assert "理想的な例の数: 回答は「150」ですが、ファイルでは「137」です" in table
     assert "examples read" not in table and "the answer says" not in table
+    assert "has_grader" not in table and "False" not in table
     code, out, _ = run(capsys, "assess", "--evidence", "ja-support")
-    assert "150 examples read, 0 invalid, 13 removed by cleansing" in out  # English as before
-    assert "has_grader            False   False     no grader file" in out
-    assert "example_count: the answer says 150, the files show 137 (150 examples read" in out
+    assert "150 examples read, 0 invalid, 13 removed by cleansing" in out
+    # English words them as its brief above does ("Automatic grader: no"), not True / False.
+    assert "Automatic grader     no      no        no grader file" in out
+    assert "Ideal examples: the answer says 150, the files show 137 (150 examples read" in out
 
 
 def test_data_stats_says_its_bases_in_japanese(capsys) -> None:

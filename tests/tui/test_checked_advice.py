@@ -36,7 +36,8 @@ async def test_checking_a_folder_scores_the_measured_values(make_app) -> None:
         assert await until(pilot, lambda: bool(screen.query("#evidence")))
         assert app.session.answers["example_count"] == 12  # measured, not the stated 200
         shown = text_of(screen, "#evidence")
-        assert "⚠ example_count: 200 → 12" in shown
+        assert "⚠ Ideal examples: 200 → 12" in shown
+        assert "⚠ Automatic grader: yes → no" in shown  # worded as the interview words it
         assert screen.assessment is not None
         assert screen.assessment.answers["example_count"] == 12
 

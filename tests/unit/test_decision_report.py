@@ -11,7 +11,7 @@ import pytest
 
 from advisor.bench.results_io import read_results
 from advisor.bench.schema import BenchResults
-from advisor.criteria import Answers, assess, load_catalog
+from advisor.criteria import Answers, assess, load_answers, load_catalog
 from advisor.decision_report import CostSettings, build_bundle, render_html
 from advisor.decision_report.charts import cost_chart, pass_rate_chart
 from advisor.decision_report.strings import LANGS, catalog
@@ -126,3 +126,21 @@ def test_the_cost_chart_draws_one_line_per_route_and_escapes_labels() -> None:
     assert "<script" not in svg
     bars = pass_rate_chart("t", [("a", 0.5, (0.3, 0.7)), ("b", 1.0, (0.9, 1.0))])
     assert bars.count("<rect") == 3  # the background and two bars
+
+
+def test_the_evidence_table_words_the_answers_in_the_reports_language() -> None:
+    from advisor.evidence import gather
+
+    planted = FIXTURES / "evidence/planted"
+    stated = dict(load_answers(planted / "answers.yaml").root)
+    found = gather(planted, stated)
+    ja = render_html(build_bundle(Answers(stated), lang="ja", evidence=found))
+    section = ja[ja.index('id="evidence"') :]
+    section = section[: section.index("</section>")]
+    assert "<td>自動採点</td><td>はい</td><td>いいえ" in section
+    assert "<td>参照する知識の量</td><td>多い（大量の文書）</td><td>少ない（文書数件）" in section
+    assert "回答は「いいえ」ですが、ファイルでは「はい」です" in section  # the warning too
+    for raw in ("True", "False", "has_grader", "large"):
+        assert raw not in section
+    en = render_html(build_bundle(Answers(stated), lang="en", evidence=found))
+    assert "<td>Automatic grader</td><td>yes</td><td>no" in en

@@ -253,9 +253,9 @@ def evidence_section(found: Evidence, lang: str) -> Static:
     """Stated next to measured, question by question; the measured value is scored."""
     lines = [f"[b]{tr('Checked against the files', lang)}[/b] ({escape(found.source)})"]
     for f in found.findings:
-        stated = "-" if f.stated is None else str(f.stated)
         mark = "⚠ " if f.contradicts else "  "
-        lines.append(escape(f"{mark}{f.question}: {stated} → {f.measured}  ({f.detail_in(lang)})"))
+        said = f"{f.question_in(lang)}: {f.stated_in(lang)} → {f.measured_in(lang)}"
+        lines.append(escape(f"{mark}{said}  ({f.detail_in(lang)})"))
     lines += [escape(f"⚠ {w}") for w in found.warnings_in(lang)]
     if any(f.contradicts for f in found.findings):
         lines.append(
