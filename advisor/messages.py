@@ -155,6 +155,23 @@ class Localized:
         return self.localized("en")
 
 
+@dataclass(frozen=True)
+class Worded:
+    """A value of a sentence that its own source gives in each language, not the catalog
+    (a price table's ``source`` and ``source_ja``): said in the sentence's language, and
+    stored with both words (:class:`StoredSentence`), so the reader need not look it up."""
+
+    en: str
+    ja: str | None = None
+
+    def localized(self, lang: str) -> str:
+        """The words in ``lang``; English where the source gives none in it."""
+        return self.ja if lang == "ja" and self.ja else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
 def hinted(message: str, hint: str, lang: str) -> str:
     """An error's sentence and its how-to-fix as one text, as the CLI prints an error."""
     if lang == "en":
@@ -265,10 +282,12 @@ def recognised(sentence: str, keys: tuple[str, ...], lang: str) -> str:
 
 # --- sentences stored with a record (the job store, results.json) -----------------------
 
-# A stored value that is itself a sentence is ``{NESTED: {"key": ..., "values": ...}}``.
-# Only a nested sentence is stored as an object (any other value that is not a JSON
-# scalar is stored as its text), so no value of a user's can be read as a sentence.
+# A stored value that is itself a sentence is ``{NESTED: {"key": ..., "values": ...}}``,
+# a :class:`Worded` value ``{WORDS: {"en": ..., "ja": ...}}``.  Only these are stored as
+# objects (any other value that is not a JSON scalar is stored as its text), so no value
+# of a user's can be read as a sentence.
 NESTED = "$sentence"
+WORDS = "$words"
 # What rendering a sentence of another release raises: an unknown key (KeyError), a
 # placeholder the stored values lack (KeyError), a format the value no longer fits.
 _UNSAYABLE = (LookupError, ValueError, TypeError, AttributeError)
@@ -327,6 +346,8 @@ def _stored_value(value: Any) -> Any:
         sentence = value
     if isinstance(sentence, StoredSentence):
         return {NESTED: sentence.model_dump(mode="json", exclude_none=True)}
+    if isinstance(value, Worded):
+        return {WORDS: {"en": value.en} | ({} if value.ja is None else {"ja": value.ja})}
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)  # a Path, a number type of a library's, an exception: its text
@@ -336,6 +357,10 @@ def _loaded(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {NESTED}:
         nested = StoredSentence.model_validate(value[NESTED])
         return nested.sentence() if nested.hint is None else nested
+    if isinstance(value, dict) and set(value) == {WORDS} and isinstance(value[WORDS], dict):
+        words = value[WORDS]
+        japanese = words.get("ja")
+        return Worded(str(words.get("en", "")), japanese if isinstance(japanese, str) else None)
     return value
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from advisor.errors import DataFileError, JobError, UserInputError
+from advisor.messages import Localized
 from backends.finetuning import StoredFineTuning
 from backends.jobs import (
     CANCELLED,
@@ -31,6 +32,7 @@ from backends.jobs import (
     JobEvent,
     JobPreview,
     JobRequest,
+    said_notes,
 )
 
 if TYPE_CHECKING:
@@ -140,7 +142,7 @@ class FakeFineTuning(StoredFineTuning):
             estimated_cost_usd=0.0,
             estimated_seconds=0.0,
             estimate_basis="simulated",
-            notes=["Simulated: the fake backend trains nothing."],
+            **said_notes(Localized("tune.note_fake")),
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:

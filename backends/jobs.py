@@ -214,6 +214,18 @@ class FineTuneJob(BaseModel):
         return self.status in TERMINAL_STATUSES
 
 
+def said_notes(*said: messages.Localized | str) -> dict[str, Any]:
+    """A :class:`JobPreview`'s ``notes`` (English) and ``note_sentences`` from catalog
+    sentences (a plain text: a note said as written)."""
+    return {
+        "notes": [str(note) for note in said],
+        "note_sentences": [
+            messages.StoredSentence.of(note) if isinstance(note, messages.Localized) else None
+            for note in said
+        ],
+    }
+
+
 class JobPreview(BaseModel):
     """Cost and time expectations of a job, for confirmation before it is created."""
 
@@ -223,6 +235,11 @@ class JobPreview(BaseModel):
     estimated_seconds: float | None = None
     price_date: str | None = Field(default=None, description="Date of the price table used.")
     notes: list[str] = Field(default_factory=list)
+    note_sentences: list[messages.StoredSentence | None] = Field(
+        default_factory=list,
+        description="The notes as catalog sentences, one per note (null: a note said as "
+        "written), for a shell to say in its reader's language; notes keeps the English.",
+    )
     estimate_basis: str | None = Field(
         default=None,
         description="What estimated_seconds rests on: calibrated, uncalibrated or simulated.",
@@ -231,6 +248,15 @@ class JobPreview(BaseModel):
         default=None,
         description="The load correction applied to the training steps (None or 1: none).",
     )
+
+    def notes_in(self, lang: str) -> list[str]:
+        """The notes in ``lang``: each sentence rendered, a note without one as written."""
+        sentences = self.note_sentences[: len(self.notes)]
+        sentences += [None] * (len(self.notes) - len(sentences))
+        return [
+            messages.stored_text(sentence, note, None, lang)
+            for note, sentence in zip(self.notes, sentences, strict=True)
+        ]
 
     def estimate_metadata(self) -> dict[str, str]:
         """The estimate as job metadata (strings), recorded when the job is created."""

@@ -37,6 +37,7 @@ from advisor.errors import (
     JobError,
     JobNotFoundError,
 )
+from advisor.messages import Localized
 from backends.finetuning import StoredFineTuning
 from backends.job_store import new_id
 from backends.jobs import (
@@ -46,6 +47,7 @@ from backends.jobs import (
     JobEvent,
     JobPreview,
     JobRequest,
+    said_notes,
 )
 from backends.openai_errors import Action, doing, error_code
 from backends.openai_job_objects import (
@@ -173,16 +175,14 @@ class OpenAIFineTuning(StoredFineTuning):
                 cost = round(cost * epochs / stats.default_epochs, 4)
         else:
             epochs = stats.default_epochs
-        notes = [
-            f"{self.name}: {model}, {OPENAI_METHOD_TYPES[request.method]}, {epochs} epochs",
-            stats.price_note,
-        ]
+        kind = OPENAI_METHOD_TYPES[request.method]
+        told = {"backend": self.name, "model": model, "kind": kind, "epochs": epochs}
         return JobPreview(
             examples=examples,
             billed_tokens=billed,
             estimated_cost_usd=cost,
             price_date=stats.price_date,
-            notes=notes,
+            **said_notes(Localized("tune.note_openai", told), stats.price_said or stats.price_note),
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:

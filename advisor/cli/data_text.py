@@ -9,22 +9,13 @@ from rich.cells import cell_len
 from advisor import messages
 from advisor.cli.context import lang, t
 from advisor.cli.output import echo
+from advisor.messages import Localized
 
-# The estimate's source sentence (stored in English in the JSON), most specific first.
-SOURCES = ("data.stats_source_loaded", "data.stats_source", "data.stats_source_reference")
-# The tokenizer's name and the price note, stored in English in the JSON likewise.
-TOKENIZERS = (
-    "data.stats_tokenizer_bpe",
-    "data.stats_tokenizer_approx",
-    "data.stats_tokenizer_local",
-)
-PRICE_NOTES = (
-    "data.stats_price_tokens",
-    "data.stats_price_local",
-    "data.stats_price_missing",
-    "data.stats_price_unlisted",
-    "data.stats_price_hourly",
-)
+
+def said(sentence: Localized | None, english: str) -> str:
+    """A sentence the stats carry, in the session's language; ``english`` when there is none
+    (a tokenizer's name said as written)."""
+    return english if sentence is None else sentence.localized(lang())
 
 
 def print_stats(result: Any) -> None:
@@ -37,8 +28,7 @@ def print_stats(result: Any) -> None:
             skipped=result.skipped_lines,
         )
     )
-    tokenizer = messages.recognised(result.tokenizer, TOKENIZERS, lang())
-    echo(t("data.stats_tokenizer", tokenizer=tokenizer))
+    echo(t("data.stats_tokenizer", tokenizer=said(result.tokenizer_said, result.tokenizer)))
     for key, dist in (
         ("data.stats_messages", result.messages_per_example),
         ("data.stats_tokens", result.example_tokens),
@@ -75,7 +65,7 @@ def print_stats(result: Any) -> None:
             model=result.model,
             cost=cost,
             date=result.price_date,
-            note=_price_note(result.price_note, lang()),
+            note=said(result.price_said, result.price_note),
         )
     )
     local = result.local
@@ -91,7 +81,7 @@ def print_stats(result: Any) -> None:
                 labelled=f"{local.labelled_tokens or 0:,}",
             )
         )
-    source = messages.recognised(local.source, SOURCES, lang())
+    source = said(local.source_said, local.source)
     if local.estimated_training_seconds is None:
         echo(t("data.stats_local_unknown", source=source))
     else:
@@ -104,17 +94,3 @@ def print_stats(result: Any) -> None:
                 source=source,
             )
         )
-
-
-def _price_note(note: str, lang: str) -> str:
-    """The price note in ``lang``; the price table's source in its own Japanese words."""
-    values = messages.match("data.stats_price_tokens", note)
-    if values is None or lang != "ja":
-        return messages.recognised(note, PRICE_NOTES, lang)
-    from advisor.data.prices import load_prices
-
-    table = load_prices()
-    source = values["source"]
-    if source == table.source and table.source_ja:
-        source = table.source_ja
-    return messages.text("data.stats_price_tokens", lang, price=values["price"], source=source)

@@ -77,20 +77,8 @@ def _show_preview(preview: Any) -> None:
     if preview.estimated_seconds is not None:
         minutes = f"{preview.estimated_seconds / 60:.1f}"
         echo("  " + t("tune.preview_minutes", minutes=minutes), err=True)
-    for note in preview.notes:
-        echo(f"  {note_in(note, context.lang())}", err=True)
-
-
-def note_in(note: str, lang: str) -> str:
-    """A backend's preview note (English in the JSON) in ``lang``; another stays as written."""
-    from advisor import messages
-    from advisor.cli.data_text import SOURCES
-
-    timed = messages.match("tune.note_time", note)
-    if timed is not None and lang == "ja":
-        source = messages.recognised(timed["source"], SOURCES, lang)
-        return messages.text("tune.note_time", lang, source=source)
-    return messages.recognised(note, ("tune.note_local", "tune.note_fake"), lang)
+    for note in preview.notes_in(context.lang()):
+        echo(f"  {note}", err=True)
 
 
 def _check_options(

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationError, computed_field, model_validator
 
+from advisor.messages import Localized
+
 if TYPE_CHECKING:
     from advisor.data.contention import LoadCorrection
     from advisor.settings import Settings
@@ -404,20 +406,37 @@ def describe_rate(
 ) -> str:
     """One phrase naming where a training figure comes from, and its load correction if any.
 
-    Its wording is a template of the catalogs (bench_report.stored.plan_training*,
-    data.stats_source*): change them together.
+    The English of :func:`rate_sentence`; the bench plan stores it, and the bench report
+    finds it again by its own templates (bench_report.stored.plan_training*): change the
+    catalog's data.stats_source* and those together.
     """
-    loaded = (
-        ""
-        if correction is None
-        else f"; x{correction.factor:.1f} for a load of {correction.load_now:.1f} now "
-        f"against {correction.load_then:.1f} when calibrated, {correction.threads_now} "
-        f"threads against {correction.threads_then}"
-    )
-    return (
-        f"calibrated on this machine {cal.measured_at[:10]} ({cal.device}, "
-        f"{rate.threads or cal.threads} threads; {1 / rate.seconds_per_token:,.0f} tokens/s at "
-        f"{rate.seq_len} tokens/example + {rate.startup_seconds:.0f} s start-up{loaded})"
+    return str(rate_sentence(cal, rate, correction))
+
+
+def rate_sentence(
+    cal: Calibration, rate: TrainingRate, correction: LoadCorrection | None = None
+) -> Localized:
+    """:func:`describe_rate` as a catalog sentence, for a shell to say in its reader's language."""
+    values: dict[str, Any] = {
+        "date": cal.measured_at[:10],
+        "device": cal.device,
+        "threads": rate.threads or cal.threads,
+        "rate": f"{1 / rate.seconds_per_token:,.0f}",
+        "seq_len": rate.seq_len,
+        "startup": f"{rate.startup_seconds:.0f}",
+    }
+    if correction is None:
+        return Localized("data.stats_source", values)
+    return Localized(
+        "data.stats_source_loaded",
+        values
+        | {
+            "factor": f"{correction.factor:.1f}",
+            "load_now": f"{correction.load_now:.1f}",
+            "load_then": f"{correction.load_then:.1f}",
+            "threads_now": correction.threads_now,
+            "threads_then": correction.threads_then,
+        },
     )
 
 

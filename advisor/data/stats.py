@@ -13,8 +13,10 @@ from advisor.data.prices import MAX_TOKENS_PER_EXAMPLE, default_epochs, load_pri
 from advisor.data.tokens import get_counter, is_local_model
 from advisor.data.trainview import TrainerView
 from advisor.errors import UserInputError
+from advisor.messages import Localized, Worded
 
 if TYPE_CHECKING:
+    from advisor.data.prices import PriceTable
     from advisor.settings import Settings
 
 
@@ -47,6 +49,8 @@ class Distribution(BaseModel):
 class LocalEstimate(BaseModel):
     tokens_per_second: float = Field(description="Training throughput used for the estimate.")
     source: str = Field(description="Where the figure comes from (measured here or reference).")
+    # ``source`` as a catalog sentence, said in the reader's language; JSON keeps the English.
+    source_said: Localized | None = Field(None, exclude=True)
     epochs: int
     estimated_training_seconds: float | None
     calibrated: bool = Field(
@@ -91,6 +95,10 @@ class DataStats(BaseModel):
     total_tokens: int
     tokenizer: str = Field(description="Which tokenizer counted, and whether it is exact.")
     tokenizer_exact: bool = Field(description="True when the counts are the model's own.")
+    # The tokenizer's name and the price note as catalog sentences (None: a name said as
+    # written, or a result read back from JSON), said in the reader's language; JSON keeps
+    # the English of ``tokenizer`` and ``price_note``.
+    tokenizer_said: Localized | None = Field(None, exclude=True)
     model: str
     default_epochs: int = Field(description="The epochs OpenAI picks for this many examples.")
     epochs: int = Field(description="The epochs the estimate is for: given, or the default.")
@@ -101,6 +109,7 @@ class DataStats(BaseModel):
     estimated_cost_usd: float | None
     price_date: str
     price_note: str
+    price_said: Localized | None = Field(None, exclude=True)
     local: LocalEstimate
 
 
@@ -156,6 +165,7 @@ def compute_stats(
     price = None if is_local_model(model, settings) else prices.find(model)
     per_million = price.training_per_million_tokens if price else None
     cost = round(billed / 1_000_000 * per_million, 4) if per_million is not None else None
+    note = _price_note(model, price, method, prices, settings)
     return DataStats(
         path=str(path),
         method=method,
@@ -166,6 +176,7 @@ def compute_stats(
         assistant_tokens=Distribution.of(answers),
         total_tokens=sum(sizes),
         tokenizer=counter.name,
+        tokenizer_said=counter.said,
         tokenizer_exact=counter.local
         if is_local_model(model, settings)
         else counter.exact_for_openai,
@@ -178,7 +189,8 @@ def compute_stats(
         price_per_million_tokens_usd=per_million,
         estimated_cost_usd=cost,
         price_date=prices.price_date,
-        price_note=_price_note(model, price, method, prices.source, settings),
+        price_note=str(note),
+        price_said=note,
         local=_local(view, billed, chosen_epochs, settings, per_epoch / max(1, examples), model),
     )
 
@@ -223,16 +235,27 @@ def _message_count(obj: dict[str, Any], method: str) -> int:
     return len(messages) if isinstance(messages, list) else 0
 
 
-def _price_note(model: str, price: Any, method: str, source: str, settings: Settings) -> str:
+def _price_note(
+    model: str, price: Any, method: str, prices: PriceTable, settings: Settings
+) -> Localized:
     if is_local_model(model, settings):
-        return "local training costs no fees; see the local time estimate"
+        return Localized("data.stats_price_local")
     if price is None:
-        return f"no price for {model} in the table; pass --model with a listed model"
+        return Localized("data.stats_price_missing", {"model": model})
     if method not in price.methods:
-        return f"{price.model} is not listed for {method} fine-tuning"
+        return Localized("data.stats_price_unlisted", {"model": price.model, "method": method})
     if price.training_per_hour is not None:
-        return f"{method} is billed by training time (${price.training_per_hour}/hour), not tokens"
-    return f"training tokens x ${price.training_per_million_tokens}/1M tokens; source: {source}"
+        return Localized(
+            "data.stats_price_hourly", {"method": method, "price": price.training_per_hour}
+        )
+    return Localized(
+        "data.stats_price_tokens",
+        # the table's own Japanese for its source, chosen here where the sentence is made
+        {
+            "price": price.training_per_million_tokens,
+            "source": Worded(prices.source, prices.source_ja),
+        },
+    )
 
 
 def local_estimate(
@@ -249,7 +272,7 @@ def local_estimate(
     Without a calibration the static reference throughput of the price table is
     used and labelled "uncalibrated" (it was measured on another, loaded machine).
     """
-    from advisor.data.calibration import cached_calibration, describe_rate, training_seconds
+    from advisor.data.calibration import cached_calibration, rate_sentence, training_seconds
     from advisor.data.contention import load_correction
 
     name = model if model is not None and is_local_model(model, settings) else None
@@ -258,9 +281,11 @@ def local_estimate(
     if found is not None and rate is not None:
         correction = load_correction(found, rate, settings)
         factor = correction.factor if correction is not None else 1.0
+        said = rate_sentence(found, rate, correction)
         return LocalEstimate(
             tokens_per_second=round(1 / rate.seconds_per_token, 1),
-            source=describe_rate(found, rate, correction),
+            source=str(said),
+            source_said=said,
             epochs=epochs,
             estimated_training_seconds=round(
                 training_seconds(rate, billed, factor, labelled=labelled), 1
@@ -270,12 +295,13 @@ def local_estimate(
         )
     ref = load_prices().local_reference
     seconds = round(billed / ref.tokens_per_second, 1) if ref.tokens_per_second > 0 else None
+    said = Localized(
+        "data.stats_source_reference", {"machine": ref.machine, "measured": ref.measured}
+    )
     return LocalEstimate(
         tokens_per_second=ref.tokens_per_second,
-        source=(
-            f"uncalibrated: reference figure ({ref.machine}, {ref.measured}); run "
-            "`advisor tune calibrate` to measure this machine"
-        ),
+        source=str(said),
+        source_said=said,
         epochs=epochs,
         estimated_training_seconds=seconds,
     )

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from advisor.ids import base_of
+from advisor.messages import Localized
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
@@ -56,12 +57,26 @@ class TokenCounter:
     """Counts tokens of texts and of whole training examples."""
 
     def __init__(
-        self, name: str, encode: Callable[[str], int], *, exact_for_openai: bool, local: bool
+        self,
+        name: str | Localized,
+        encode: Callable[[str], int],
+        *,
+        exact_for_openai: bool,
+        local: bool,
     ) -> None:
-        self.name = name
+        # Where the catalog says the name, its sentence (``said``), for a shell to say in its
+        # reader's language; None: a name as written.
+        self.said = name if isinstance(name, Localized) else None
+        self._written = str(name)
         self._count = encode
         self.exact_for_openai = exact_for_openai
         self.local = local
+
+    @property
+    def name(self) -> str:
+        """Which tokenizer counts, in English (reports' JSON); rendered when asked, as a
+        counter is cached for the process."""
+        return self._written if self.said is None else str(self.said)
 
     def count(self, text: str) -> int:
         if len(text) <= PIECE:
@@ -186,7 +201,7 @@ def _openai_counter(encoding: str) -> TokenCounter | None:
         return None
     bpe = bpe_openai.get_encoding(encoding)
     return TokenCounter(
-        f"{encoding} via bpe-openai (exact; tiktoken's data is not cached offline)",
+        Localized("data.stats_tokenizer_bpe", {"encoding": encoding}),
         lambda text: len(bpe.encode_ordinary(text)),
         exact_for_openai=True,
         local=False,
@@ -202,7 +217,7 @@ def local_counter(settings: Settings) -> TokenCounter:
     folder = resolve_chat_model(settings.local.model, settings)
     tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     return TokenCounter(
-        f"local model tokenizer ({settings.local.model})",
+        Localized("data.stats_tokenizer_local", {"model": settings.local.model}),
         lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids),
         exact_for_openai=False,
         local=True,
@@ -221,5 +236,9 @@ def get_counter(model: str | None = None, settings: Settings | None = None) -> T
     if counter is not None:
         return counter
     fallback = local_counter(settings)
-    fallback.name += f" - an approximation: no offline data for {encoding_for_model(model)}"
+    approximate = Localized(
+        "data.stats_tokenizer_approx",
+        {"model": settings.local.model, "encoding": encoding_for_model(model)},
+    )
+    fallback.said = approximate
     return fallback

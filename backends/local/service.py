@@ -43,6 +43,7 @@ from backends.jobs import (
     JobPreview,
     JobRequest,
     method_settings,
+    said_notes,
 )
 from backends.local import locks
 from backends.local.files import JobFiles, process_alive
@@ -94,6 +95,7 @@ class LocalFineTuning(StoredFineTuning):
             epochs=epochs if isinstance(epochs, int) else None,
             max_length=int(max_length) if max_length else None,  # the trainer truncates there
         )
+        source = stats.local.source
         return JobPreview(
             examples=stats.examples,
             billed_tokens=stats.billed_tokens,
@@ -101,10 +103,10 @@ class LocalFineTuning(StoredFineTuning):
             estimated_seconds=stats.local.estimated_training_seconds,
             estimate_basis="calibrated" if stats.local.calibrated else "uncalibrated",
             load_factor=stats.local.load_factor,
-            notes=[
-                f"Trains a LoRA adapter of {model} on this machine; no data leaves it.",
-                f"Time estimate: {stats.local.source}.",
-            ],
+            **said_notes(
+                messages.Localized("tune.note_local", {"model": model}),
+                messages.Localized("tune.note_time", {"source": stats.local.source_said or source}),
+            ),
         )
 
     def calibrate(self, *, model: str | None, seq_len: int, batch: int, steps: int) -> TrainingRun:

@@ -623,6 +623,20 @@ def test_preview_reports_billed_tokens_and_cost(settings: Settings) -> None:
     assert four.billed_tokens == preview.billed_tokens // epochs * 4
 
 
+def test_preview_notes_are_said_in_japanese_and_keep_their_english(settings: Settings) -> None:
+    preview = service(ScriptedAPI(), settings).preview(sft(model="gpt-4.1-mini-2025-04-14"))
+    first, price = preview.notes
+    assert first.startswith("openai: gpt-4.1-mini-2025-04-14, supervised, ")
+    assert first.endswith(" epochs") and price.startswith("training tokens x $5.0/1M tokens")
+    ja = preview.notes_in("ja")
+    assert ja[0].startswith("openai: gpt-4.1-mini-2025-04-14、supervised、")
+    assert ja[0].endswith(" エポック")
+    assert ja[1].startswith(
+        "学習トークン数 x 100万トークンあたり $5.0。出典: OpenAI API の料金ページ"
+    )
+    assert preview.notes_in("en") == preview.notes
+
+
 def test_the_client_id_is_stored_even_if_the_provider_drops_metadata(settings: Settings) -> None:
     api = (
         ScriptedAPI()

@@ -79,29 +79,39 @@ def test_data_stats_says_its_bases_in_japanese(capsys) -> None:
 
 
 def test_tune_create_says_the_backends_notes_in_japanese(capsys, monkeypatch) -> None:
-    from advisor.cli.tune import _show_preview, note_in
-    from backends.jobs import JobPreview
+    from advisor.cli.tune import _show_preview
+    from advisor.settings import load_settings
+    from backends.fake_jobs import FakeFineTuning
+    from backends.jobs import JobPreview, JobRequest
+    from backends.local.service import LocalFineTuning
 
     # The preview tune create shows before asking (on a terminal only).
     monkeypatch.setenv("ADVISOR_LANG", "ja")
-    _show_preview(JobPreview(examples=150, notes=["Simulated: the fake backend trains nothing."]))
+    train = str(REPO / "scenarios" / "brand-voice" / "train_sft.jsonl")
+    request = JobRequest(method="sft", training_file=train)
+    fake = FakeFineTuning(load_settings()).preview(request)
+    assert fake is not None and fake.notes == ["Simulated: the fake backend trains nothing."]
+    _show_preview(fake)
     err = capsys.readouterr().err
     assert "シミュレーションです。fake バックエンドは何も学習しません。" in err
     assert "Simulated" not in err
-    # The local backend's notes, as its preview words them (backends/local/service.py).
-    local = "Trains a LoRA adapter of smollm2-135m-instruct on this machine; no data leaves it."
-    assert note_in(local, "ja").startswith("このマシンで smollm2-135m-instruct の LoRA")
-    assert note_in(local, "en") == local
-    timed = (
-        "Time estimate: uncalibrated: reference figure (2 cores, 2026-11-29); "
-        "run `advisor tune calibrate` to measure this machine."
+    # The local backend's notes: the JSON's English as before, said in Japanese.
+    local = LocalFineTuning(load_settings()).preview(request)
+    assert local is not None
+    model = load_settings().local.model
+    assert local.notes[0] == (
+        f"Trains a LoRA adapter of {model} on this machine; no data leaves it."
     )
-    assert note_in(timed, "en") == timed
-    assert note_in(timed, "ja") == (
-        "所要時間の見積もり: 未較正: 参考値（2 cores、2026-11-29）。このマシンで測るには "
-        "`advisor tune calibrate` を実行してください。"
-    )
-    assert note_in("a note of another release", "ja") == "a note of another release"
+    assert local.notes[1].startswith("Time estimate: uncalibrated: reference figure (")
+    assert local.notes[1].endswith("run `advisor tune calibrate` to measure this machine.")
+    assert local.notes_in("en") == local.notes
+    ja = local.notes_in("ja")
+    assert ja[0].startswith(f"このマシンで {model} の LoRA")
+    assert ja[1].startswith("所要時間の見積もり: 未較正: 参考値（")
+    assert ja[1].endswith("このマシンで測るには `advisor tune calibrate` を実行してください。")
+    # A note without a sentence (another backend's) is said as written.
+    other = JobPreview(examples=1, notes=["a note of another release"])
+    assert other.notes_in("ja") == ["a note of another release"]
 
 
 def test_a_folder_where_a_file_belongs_is_said_in_japanese_words(capsys, tmp_path) -> None:

@@ -56,7 +56,7 @@ def preview_lines(
         lines.append(t("about {amount}", amount=f"${preview.estimated_cost_usd:.2f}") + prices)
     if preview.estimated_seconds is not None:
         lines.append(t("about {amount}", amount=f"{preview.estimated_seconds:.0f} s"))
-    return lines + preview.notes
+    return lines + preview.notes_in(lang)
 
 
 class TunePanel(RunPanel):
