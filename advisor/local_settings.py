@@ -58,6 +58,15 @@ class LocalSettings(BaseModel):
     warm_idle_s: float = Field(default=600.0, gt=0, description="Idle seconds before it exits.")
     warm_wait_s: float = Field(default=300.0, gt=0, description="Longest wait while it is busy.")
     auto_calibrate: bool = Field(default=True, description="Measure before a first estimate.")
+    # auto: bfloat16 where the CPU has bf16 instructions (AVX512-BF16, AMX) or the GPU
+    # computes it; there it trained 2.9x and answered 32 at once 2.3x as fast as float32
+    # (docs/performance.md, "Precision"). Answers change slightly: the pass rates measured
+    # side by side are in docs/benchmarks.md.
+    dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto",
+        description="Torch model format for answering and training: auto (bfloat16 where "
+        "the hardware computes it, else float32), float32 or bfloat16.",
+    )
     engine: Literal["torch", "onnx"] = Field(
         default="torch", description="Generation engine: torch, or onnx (ONNX Runtime GenAI)."
     )

@@ -45,6 +45,10 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     # Nor a calibration run before every local job or bench (tests/integration/
     # test_calibration_local.py measures one on purpose).
     monkeypatch.setenv("ADVISOR_LOCAL__AUTO_CALIBRATE", "false")
+    # float32 whatever the CPU: tests compare greedy answers across engines, batch shapes
+    # and processes, which bf16 rounding may flip, and store float32 calibrations
+    # (tests/integration/test_precision_local.py runs bfloat16 on purpose).
+    monkeypatch.setenv("ADVISOR_LOCAL__DTYPE", "float32")
     # A config file in the developer's working directory must not leak into tests.
     monkeypatch.chdir(tmp_path)
     from advisor.cli import context

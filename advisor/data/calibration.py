@@ -261,9 +261,17 @@ def find(
 
 
 def cached_calibration(settings: Settings, model: str | None = None) -> Calibration | None:
-    """This machine's calibration of ``model`` (default: ``local.model``), if one exists."""
+    """This machine's calibration of ``model`` (default: ``local.model``), if one exists.
+
+    Only one in the number format the model now runs in (``local.dtype``): a float32
+    training rate would overstate a bfloat16 job's time about threefold.
+    """
+    from advisor.precision import planned_dtype
+
     chosen = local_model_name(model, settings)
-    return find(read_cache(settings), machine_key(), chosen, wanted_device(settings))
+    found = find(read_cache(settings), machine_key(), chosen, wanted_device(settings))
+    dtype = planned_dtype(settings)
+    return found if found is None or dtype is None or found.dtype == dtype else None
 
 
 def engine_of(identity: str) -> str:

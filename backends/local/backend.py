@@ -30,6 +30,7 @@ from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
 from advisor.local_settings import LocalSettings
 from advisor.model_presets import catalog, find_preset
+from advisor.precision import FLOAT32, Dtype, model_dtype, resolved_dtype, torch_dtype
 from advisor.threads import ThreadGovernor, use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.local import limits as local_limits
@@ -61,7 +62,7 @@ class LoadedModel:
     lock: threading.Lock
 
 
-_models: OrderedDict[tuple[str, str | None, str], LoadedModel] = OrderedDict()
+_models: OrderedDict[tuple[str, str | None, str, str], LoadedModel] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -138,12 +139,13 @@ class LocalBackend(Backend):
         """
         base, adapter = self._resolve(model or self.default_model)
         device = pick_device(self.settings.local.device)
-        key = (base, adapter, device)
+        dtype = model_dtype(self.settings, device)
+        key = (base, adapter, device, dtype)
         with _cache_lock:
             if key in _models:
                 _models.move_to_end(key)
                 return _models[key]
-        loaded = self._load_uncached(base, adapter, device)
+        loaded = self._load_uncached(base, adapter, device, dtype)
         with _cache_lock:
             _models[key] = loaded
             while len(_models) > _CACHE_SIZE:
@@ -182,9 +184,15 @@ class LocalBackend(Backend):
 
     def generation_engine(self) -> str:  # the bench caches each engine's answers apart
         local = self.settings.local
-        return "" if local.engine == "torch" else f"{local.engine}-{local.onnx_precision}"
+        if local.engine != "torch":
+            return f"{local.engine}-{local.onnx_precision}"
+        # float32 keeps '' so that answers cached before the format was chosen stay valid
+        dtype = resolved_dtype(self.settings)
+        return "" if dtype == FLOAT32 else f"torch-{dtype}"
 
-    def _load_uncached(self, base: str, adapter: str | None, device: str) -> LoadedModel:
+    def _load_uncached(
+        self, base: str, adapter: str | None, device: str, dtype: Dtype = FLOAT32
+    ) -> LoadedModel:
         import torch  # noqa: F401  (loaded here so that the policy below sizes its pools)
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -192,7 +200,7 @@ class LocalBackend(Backend):
         path = resolve_chat_model(base, self.settings)
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)
-            network: Any = AutoModelForCausalLM.from_pretrained(path)
+            network: Any = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype(dtype))
         except (OSError, ValueError) as exc:
             raise ModelNotFoundError.from_catalog(
                 "core.local.cannot_load_model",

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import JobError, UserInputError
+from advisor.precision import BFLOAT16, model_dtype
 from advisor.settings import Settings
 from advisor.threads import ThreadGovernor, use_thread_policy
 from backends.job_store import JobStore
@@ -49,13 +50,18 @@ class Outcome:
 
 
 def device_setup(settings: Settings) -> dict[str, Any]:
-    """TrainingArguments for the best device present: CUDA (bf16 when supported) or CPU."""
+    """TrainingArguments for the best device present: CUDA (bf16 when supported) or CPU.
+
+    On a CPU, bf16 autocast where :func:`advisor.precision.model_dtype` says the CPU
+    computes it (``local.dtype``): the LoRA weights and optimizer stay float32.
+    """
     import torch
 
     wanted = settings.local.device
     cuda = (torch.cuda.is_available() and wanted in ("auto", "cuda")) or wanted.startswith("cuda")
     if not cuda:
-        return {"use_cpu": True, "bf16": False, "fp16": False}
+        bf16 = model_dtype(settings, "cpu") == BFLOAT16
+        return {"use_cpu": True, "bf16": bf16, "fp16": False}
     bf16 = torch.cuda.is_bf16_supported()
     return {"use_cpu": False, "bf16": bf16, "fp16": not bf16}
 

@@ -33,6 +33,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from advisor import errors, messages
 from advisor.ids import LOCAL_FT_PREFIX, ModelRef
+from advisor.precision import resolved_dtype
 from backends.types import ChatMessage, ChatResult, GenerationParams
 
 if TYPE_CHECKING:
@@ -337,8 +338,8 @@ def model_key(settings: Settings, model: str | None) -> WarmKey:
         fingerprint=fingerprint(settings),
         model=name,
         adapter=adapter,
-        # No dtype setting yet: weights load as the checkpoint stores them.
-        dtype=str(getattr(settings.local, "dtype", "checkpoint")),
+        # A server holding float32 weights must not answer a client that asked bfloat16.
+        dtype=resolved_dtype(settings),
         device=settings.local.device,
     )
 

@@ -1,0 +1,98 @@
+"""The local model's number format (advisor/precision.py) and everything keyed on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor import precision
+from advisor.data import calibration as cal
+from advisor.settings import Settings, load_settings
+from tests.unit.test_calibration_batch import answering, calibration
+
+EPYC_FLAGS = "flags\t\t: fpu sse2 avx2 fma avx512f avx512_vnni avx512_bf16 clflushopt\n"
+XEON_FLAGS = "flags\t\t: fpu sse2 avx2 avx512f amx_bf16 amx_tile amx_int8\n"
+OLD_FLAGS = "flags\t\t: fpu sse2 avx2 fma\n"
+
+
+def with_dtype(monkeypatch: pytest.MonkeyPatch, dtype: str, device: str = "auto") -> Settings:
+    monkeypatch.setenv("ADVISOR_LOCAL__DTYPE", dtype)
+    monkeypatch.setenv("ADVISOR_LOCAL__DEVICE", device)
+    return load_settings()
+
+
+@pytest.mark.parametrize(
+    ("cpuinfo", "native"),
+    [(EPYC_FLAGS, True), (XEON_FLAGS, True), (OLD_FLAGS, False), ("model name\t: x\n", False)],
+)
+def test_bf16_is_native_only_where_the_cpu_flags_say(
+    tmp_path: Path, cpuinfo: str, native: bool
+) -> None:
+    path = tmp_path / "cpuinfo"
+    path.write_text("processor\t: 0\n" + cpuinfo)
+    assert precision.cpu_has_bf16(path) is native
+
+
+def test_without_proc_torch_is_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(precision, "_torch_says_bf16", lambda: True)
+    assert precision.cpu_has_bf16(tmp_path / "absent") is True
+
+
+def test_auto_takes_bfloat16_only_where_it_is_computed(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = with_dtype(monkeypatch, "auto")
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    assert precision.model_dtype(settings, "cpu") == "bfloat16"
+    assert precision.model_dtype(settings, "mps") == "float32"
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: False)
+    assert precision.model_dtype(settings, "cpu") == "float32"  # emulated bf16 is slower
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_a_chosen_format_wins_everywhere(monkeypatch: pytest.MonkeyPatch, dtype: str) -> None:
+    settings = with_dtype(monkeypatch, dtype)
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: dtype == "float32")  # the opposite
+    assert precision.model_dtype(settings, "cpu") == dtype
+    assert precision.planned_dtype(settings) == dtype
+
+
+def test_planning_needs_torch_only_for_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    monkeypatch.setattr(precision.shutil, "which", lambda name: None)
+    assert precision.planned_dtype(with_dtype(monkeypatch, "auto")) == "bfloat16"
+    assert precision.planned_dtype(with_dtype(monkeypatch, "auto", "cpu")) == "bfloat16"
+    assert precision.planned_dtype(with_dtype(monkeypatch, "auto", "cuda:1")) is None
+    monkeypatch.setattr(precision.shutil, "which", lambda name: "/usr/bin/nvidia-smi")
+    assert precision.planned_dtype(with_dtype(monkeypatch, "auto")) is None
+
+
+def test_a_calibration_of_the_other_format_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = with_dtype(monkeypatch, "float32", "cpu")
+    cal.store(settings, calibration(answering(32)).model_copy(update={"model": "m"}))
+    assert cal.cached_calibration(settings, "m") is not None
+    # bfloat16 trains about three times as fast here: float32's rate would mislead the plan
+    assert cal.cached_calibration(with_dtype(monkeypatch, "bfloat16", "cpu"), "m") is None
+
+
+def test_each_format_answers_under_its_own_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from advisor.bench.cache import cache_key
+    from backends.local.backend import LocalBackend
+    from backends.local.warm_protocol import fingerprint, model_key
+
+    fields = {"backend": "local", "model": "m", "route": "r", "prompt": "p", "params": {}}
+    old = with_dtype(monkeypatch, "float32", "cpu")
+    new = with_dtype(monkeypatch, "bfloat16", "cpu")
+    assert LocalBackend(old).generation_engine() == ""  # answers cached before stay valid
+    engine = LocalBackend(new).generation_engine()
+    assert engine == "torch-bfloat16"
+    assert cache_key(**fields, repeat=0, engine=engine) != cache_key(**fields, repeat=0)
+    assert model_key(old, None).dtype == "float32" and model_key(new, None).dtype == "bfloat16"
+    assert fingerprint(old) != fingerprint(new)  # a warm float32 server is not reused
+
+
+def test_cpu_training_autocasts_to_bf16_by_the_same_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from backends.local.trainer import device_setup
+
+    chosen = device_setup(with_dtype(monkeypatch, "bfloat16", "cpu"))
+    assert chosen == {"use_cpu": True, "bf16": True, "fp16": False}
+    assert device_setup(with_dtype(monkeypatch, "float32", "cpu"))["bf16"] is False
