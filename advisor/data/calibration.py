@@ -162,12 +162,14 @@ class Calibration(BaseModel):
         return min(reversed(rates), key=lambda g: abs(math.log2(max(1, g.batch)) - wanted))
 
     @computed_field(  # type: ignore[prop-decorator]
-        description="The torch engine's newest answering figure, as earlier releases wrote it "
-        "(`tune calibrate --format json` keeps the key); generations has every engine's."
+        description="The torch engine's newest answering figure, in whichever number format "
+        "(`torch`, `torch-bfloat16`), as earlier releases wrote it (`tune calibrate --format "
+        "json` keeps the key); generations has every engine's."
     )
     @property
     def generation(self) -> GenerationRate | None:
-        return self.generation_for(TORCH_ENGINE)
+        torch = [g for g in self.generations if g.engine.split("-")[0] == TORCH_ENGINE]
+        return torch[-1] if torch else None
 
     def training_at(self, seq_len: int) -> TrainingRate | None:
         """The rate of ``seq_len``'s bucket, else the nearest bucket measured."""

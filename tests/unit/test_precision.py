@@ -96,3 +96,11 @@ def test_cpu_training_autocasts_to_bf16_by_the_same_rule(monkeypatch: pytest.Mon
     chosen = device_setup(with_dtype(monkeypatch, "bfloat16", "cpu"))
     assert chosen == {"use_cpu": True, "bf16": True, "fp16": False}
     assert device_setup(with_dtype(monkeypatch, "float32", "cpu"))["bf16"] is False
+
+
+def test_the_legacy_generation_key_holds_torchs_figure_in_either_format() -> None:
+    half = answering(32, 30.0, engine="torch-bfloat16")
+    found = calibration(answering(32, engine="onnx-int8"), half)
+    assert found.generation == half
+    assert found.model_dump(mode="json")["generation"]["engine"] == "torch-bfloat16"
+    assert calibration(answering(32, engine="onnx-int8")).generation is None
