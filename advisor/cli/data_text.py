@@ -7,11 +7,12 @@ from typing import Any
 from rich.cells import cell_len
 
 from advisor import messages
+from advisor.app.text import ESTIMATE_SOURCES
 from advisor.cli.context import lang, t
 from advisor.cli.output import echo
 
 # The estimate's source sentence (stored in English in the JSON), most specific first.
-SOURCES = ("data.stats_source_loaded", "data.stats_source", "data.stats_source_reference")
+SOURCES = ESTIMATE_SOURCES
 # The tokenizer's name and the price note, stored in English in the JSON likewise.
 TOKENIZERS = (
     "data.stats_tokenizer_bpe",

@@ -83,14 +83,9 @@ def _show_preview(preview: Any) -> None:
 
 def note_in(note: str, lang: str) -> str:
     """A backend's preview note (English in the JSON) in ``lang``; another stays as written."""
-    from advisor import messages
-    from advisor.cli.data_text import SOURCES
+    from advisor.app.text import preview_note_text
 
-    timed = messages.match("tune.note_time", note)
-    if timed is not None and lang == "ja":
-        source = messages.recognised(timed["source"], SOURCES, lang)
-        return messages.text("tune.note_time", lang, source=source)
-    return messages.recognised(note, ("tune.note_local", "tune.note_fake"), lang)
+    return preview_note_text(note, lang)
 
 
 def _check_options(

@@ -79,7 +79,7 @@ class ArenaScreen(AdvisorScreen):
 
     def compose(self) -> ComposeResult:
         lang = self.session.language
-        options = [(t.label, t.value) for t in chat_targets(self.choices(), [])]
+        options = self._options()
         second = options[1][1] if len(options) > 1 else options[0][1]
         yield Header()
         with Horizontal(id="arena-bar"):
@@ -95,8 +95,11 @@ class ArenaScreen(AdvisorScreen):
         yield Static("", id="arena-tally", markup=False)
         yield Footer()
 
+    def _options(self) -> list[tuple[str, str]]:
+        return [(t.label, t.value) for t in chat_targets(self.choices(), [], self.session.language)]
+
     def on_mount(self) -> None:
-        self.sub_title = "arena"
+        self.sub_title = self.t("arena")
         self.query_one("#prompt", Input).focus()
         self._open_arena()
 
@@ -105,6 +108,12 @@ class ArenaScreen(AdvisorScreen):
         self.query_one("#label-1", Static).update(tr("Compare", lang))
         self.query_one("#label-2", Static).update(tr("with", lang))
         self.query_one("#prompt", Input).placeholder = tr(PROMPT_HINT, lang)
+        for n in (1, 2):
+            select: Select[str] = self.query_one(f"#target-{n}", Select)
+            chosen = select.value
+            with select.prevent(Select.Changed):  # the same targets: the tally stays
+                select.set_options(self._options())
+                select.value = chosen
         if self.round is None:
             self._status(tr(PROMPT_HINT, lang))
         else:

@@ -279,9 +279,10 @@ class CompareScreen(AdvisorScreen):
             outcome = judge(results, assessment_of(answers, lang))
         except AdvisorError:
             return tr("No recommendation to judge: answer the interview first.", lang)
-        head = tr("The advisor's recommendation", lang)
-        return f"{head} ({outcome.recommended}): {status_label(outcome, lang)}. " + outcome_text(
-            outcome, lang
+        return tr("The advisor's recommendation ({route}): {status}. {outcome}", lang).format(
+            route=outcome.recommended,
+            status=status_label(outcome, lang),
+            outcome=outcome_text(outcome, lang),
         )
 
     @on(Select.Changed, "#prompt-pick")

@@ -187,9 +187,15 @@ class DataScreen(AdvisorScreen):
 
     @on(DataTable.RowSelected, "#issues")
     def open_line(self, event: DataTable.RowSelected) -> None:
-        line = str(event.data_table.get_row(event.row_key)[0])
+        row = event.data_table.get_row(event.row_key)
+        line = str(row[0])
         if line.isdigit() and self.lines_of is not None:
             self.show_line(self.lines_of, int(line))
+        elif self.lines_of is not None:
+            # A finding about the whole file has no line to show: its whole message, which
+            # the column cuts (a Japanese one at half the characters of an English one).
+            title = self.t("{name}, whole file", name=self.lines_of.name)
+            self.app.push_screen(TextDialog(title, f"{row[2]}\n{row[3]}"))
 
     @work(thread=True, exit_on_error=False, group="data-line")
     def show_line(self, path: Path, number: int) -> None:

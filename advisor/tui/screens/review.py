@@ -76,7 +76,7 @@ class ReviewScreen(AdvisorScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "review"
+        self.sub_title = tr("review", self.session.language)
         table = self.query_one("#review-rows", DataTable)
         for label, width in COLUMNS:
             table.add_column(tr(label, self.session.language), width=width, key=label)
