@@ -244,3 +244,42 @@ async def test_a_finding_about_the_whole_file_opens_whole(make_app) -> None:
         message = str(table.get_row_at(0)[3])
         assert app.screen.text == f"too_few_examples\n{message}"
         assert message == "例が 4 件です。ファインチューニングには 10 件以上必要です"
+
+
+@pytest.mark.parametrize(
+    ("name", "japanese"),
+    [
+        ("data", "JSONL ファイルを選び（ctrl+o）、検査してください（F5）。"),
+        ("review", "学習・テスト・下書きのファイルを開いてください。"),
+        ("compare", "ベンチマークを実行（F5）するか"),
+        ("run", "▊  システムプロンプト ▼"),
+        ("chat", "相手 ▊  モデル（システムプロンプトのルート）"),
+        ("arena", "比較▊  モデル（システムプロンプトの"),
+        ("settings", "既定のモデル fake-model"),
+    ],
+)
+async def test_f3_switches_the_hints_and_chosen_targets_live(name, japanese, make_app) -> None:
+    # Started in English, F3: these stayed English until the screen was left.
+    app = make_app(fine_tuned_model="fake:ft:1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen(name))
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert japanese in screen_text(app), screen_text(app)
+
+
+async def test_f3_on_the_settings_screen_then_apply_keeps_japanese(make_app) -> None:
+    # The radio buttons kept English, so Apply switched the language back.
+    from textual.widgets import RadioButton
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("settings"))
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.screen.query_one("#lang-ja", RadioButton).value
+        await pilot.press("f10")
+        await pilot.pause()
+        assert app.session.language == "ja"

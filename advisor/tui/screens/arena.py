@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from advisor.app.chat import ChatChoices, chat_targets
-from advisor.tui.i18n import tr
+from advisor.tui.i18n import relabel_select, tr
 from advisor.tui.screens.base import AdvisorScreen
 
 if TYPE_CHECKING:
@@ -108,12 +108,8 @@ class ArenaScreen(AdvisorScreen):
         self.query_one("#label-1", Static).update(tr("Compare", lang))
         self.query_one("#label-2", Static).update(tr("with", lang))
         self.query_one("#prompt", Input).placeholder = tr(PROMPT_HINT, lang)
-        for n in (1, 2):
-            select: Select[str] = self.query_one(f"#target-{n}", Select)
-            chosen = select.value
-            with select.prevent(Select.Changed):  # the same targets: the tally stays
-                select.set_options(self._options())
-                select.value = chosen
+        for n in (1, 2):  # the same targets: the tally stays
+            relabel_select(self.query_one(f"#target-{n}", Select), self._options())
         if self.round is None:
             self._status(tr(PROMPT_HINT, lang))
         else:

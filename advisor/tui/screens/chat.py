@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from advisor.app.chat import ChatChoices, chat_targets
+from advisor.tui.i18n import relabel_select
 from advisor.tui.screens.base import AdvisorScreen
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class ChatScreen(AdvisorScreen):
         self._offered = len(targets)
         yield Header()
         with Horizontal(id="chat-bar"):
-            yield Static(self.t("Talk to"), classes="field-label")
+            yield Static(self.t("Talk to"), classes="field-label retr")
             yield Select([(t.label, t.value) for t in targets], allow_blank=False, id="target")
         yield VerticalScroll(id="conversation")
         yield Input(placeholder=self.t("Ask a question and press enter"), id="prompt")
@@ -81,10 +82,8 @@ class ChatScreen(AdvisorScreen):
         if len(targets) == self._offered and not relabel:
             return
         self._offered = len(targets)
-        chosen = select.value
-        with select.prevent(Select.Changed):  # the same target: the conversation goes on
-            select.set_options([(t.label, t.value) for t in targets])
-            select.value = chosen
+        # The same target: the conversation goes on.
+        relabel_select(select, [(t.label, t.value) for t in targets])
 
     def language_changed(self) -> None:
         self._offer(self._built, relabel=True)

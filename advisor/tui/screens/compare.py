@@ -67,7 +67,9 @@ class CompareScreen(AdvisorScreen):
                 yield Button(self.t("Run"), variant="primary", id="run-bench")
             yield ProgressBar(show_eta=False, id="bench-progress")
             yield Static(
-                self.t("Run a benchmark (F5) or load a results.json (ctrl+o)."), id="verdict"
+                self.t("Run a benchmark (F5) or load a results.json (ctrl+o)."),
+                id="verdict",
+                classes="retr",
             )
             yield Static("", id="outcome", markup=False)
             with TabbedContent(id="bench-tabs"):

@@ -41,7 +41,11 @@ class DataScreen(AdvisorScreen):
                 yield Select(METHODS, value=session.method, allow_blank=False, id="method")
                 yield Button(self.t("Check"), variant="primary", id="check")
             yield ProgressBar(show_eta=False, id="data-progress")
-            yield Static(self.t("Pick a JSONL file (ctrl+o) and check it (F5)."), id="data-summary")
+            yield Static(
+                self.t("Pick a JSONL file (ctrl+o) and check it (F5)."),
+                id="data-summary",
+                classes="retr",
+            )
             yield Static(id="data-stats", markup=False)
             table: DataTable[str] = DataTable(id="issues", cursor_type="row", zebra_stripes=True)
             yield table

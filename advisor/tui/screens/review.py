@@ -67,7 +67,11 @@ class ReviewScreen(AdvisorScreen):
                 )
                 yield Input(placeholder=tr("accept into (training file)", lang), id="review-into")
                 yield Button(tr("Open", lang), variant="primary", id="review-open")
-            yield Static(tr("Open a training, test or drafts file.", lang), id="review-summary")
+            yield Static(
+                tr("Open a training, test or drafts file.", lang),
+                id="review-summary",
+                classes="retr",
+            )
             table: DataTable[str] = DataTable(
                 id="review-rows", cursor_type="row", zebra_stripes=True
             )
