@@ -283,3 +283,62 @@ async def test_f3_on_the_settings_screen_then_apply_keeps_japanese(make_app) -> 
         await pilot.press("f10")
         await pilot.pause()
         assert app.session.language == "ja"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_edit_dialog_shows_its_buttons(size, make_app, tmp_path) -> None:
+    # At 24 rows the JSON box pushed Save and Cancel out of the dialog.
+    import shutil
+
+    from textual.widgets import Button, DataTable, Input
+
+    from advisor.tui.widgets.edit_dialog import EditDialog
+
+    train = tmp_path / "train.jsonl"
+    shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+    app = make_app(language="ja")
+    async with app.run_test(size=size) as pilot:
+        screen = make_screen("review")
+        await app.push_screen(screen)
+        screen.query_one("#review-file", Input).value = str(train)
+        screen.query_one("#review-open", Button).press()
+        await settle(app, pilot)
+        screen.query_one(DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditDialog)
+        dialog = app.screen.query_one(".dialog").region
+        for button in app.screen.query(Button):
+            assert dialog.contains_region(button.region), (button.region, dialog)
+        assert "保存" in screen_text(app) and "中止" in screen_text(app)
+
+
+async def test_an_edit_that_is_not_json_keeps_the_dialog_open(make_app, tmp_path) -> None:
+    # The dialog closed (the edit lost) on an error that told to quote a --json option.
+    import shutil
+
+    from textual.widgets import Button, DataTable, Input, TextArea
+
+    from advisor.tui.widgets.edit_dialog import EditDialog
+
+    train = tmp_path / "train.jsonl"
+    shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("review")
+        await app.push_screen(screen)
+        screen.query_one("#review-file", Input).value = str(train)
+        screen.query_one("#review-open", Button).press()
+        await settle(app, pilot)
+        screen.query_one(DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = '{"messages": [}'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EditDialog)
+        assert app.screen.query_one(TextArea).text == '{"messages": [}'
+        said = notes(app)[-1]
+        assert (
+            said.startswith("1 行目の編集は JSON として正しくありません（") and "--json" not in said
+        )

@@ -227,6 +227,7 @@ class ReviewScreen(AdvisorScreen):
             self.draw_page(cursor=0)
 
     def action_edit(self) -> None:
+        from advisor.app.review import parse_edit
         from advisor.tui.widgets.edit_dialog import EditDialog
 
         row = self._current()
@@ -243,6 +244,7 @@ class ReviewScreen(AdvisorScreen):
                 text,
                 save=tr("Save", lang),
                 cancel=tr("Cancel", lang),
+                check=lambda new: parse_edit(new, row.line, command_line=False),
             ),
             lambda new: self._edited(row.line, new),
         )
@@ -253,7 +255,8 @@ class ReviewScreen(AdvisorScreen):
         if text is None or self.queue is None:
             return
         queue = self.queue
-        if self._guard(lambda: queue.edit(line, parse_edit(text, line))) is not None:
+        edited = self._guard(lambda: queue.edit(line, parse_edit(text, line, command_line=False)))
+        if edited is not None:
             self.draw_page()
 
     def action_save(self) -> None:
