@@ -342,3 +342,27 @@ async def test_an_edit_that_is_not_json_keeps_the_dialog_open(make_app, tmp_path
         assert (
             said.startswith("1 行目の編集は JSON として正しくありません（") and "--json" not in said
         )
+
+
+async def test_a_line_opens_with_its_finding_in_full(make_app) -> None:
+    from textual.widgets import DataTable, Input
+
+    from advisor.tui.widgets.dialogs import TextDialog
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("data")
+        await app.push_screen(screen)
+        screen.query_one("#file", Input).value = str(FIXTURES / "tui" / "train_bad.jsonl")
+        await pilot.press("f5")
+        await settle(app, pilot)
+        table = screen.query_one("#issues", DataTable)
+        row = [str(cell) for cell in table.get_row_at(1)]
+        assert row[0] == "2"
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextDialog)
+        assert app.screen.title_text == "train_bad.jsonl、2 行目"
+        assert app.screen.text.startswith(f"{row[2]}\n{row[3]}\n\n")

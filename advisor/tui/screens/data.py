@@ -193,16 +193,17 @@ class DataScreen(AdvisorScreen):
     def open_line(self, event: DataTable.RowSelected) -> None:
         row = event.data_table.get_row(event.row_key)
         line = str(row[0])
+        # The finding in full above the line: the column cuts a long message (a Japanese
+        # one at half the characters of an English one).
+        finding = f"{row[2]}\n{row[3]}"
         if line.isdigit() and self.lines_of is not None:
-            self.show_line(self.lines_of, int(line))
-        elif self.lines_of is not None:
-            # A finding about the whole file has no line to show: its whole message, which
-            # the column cuts (a Japanese one at half the characters of an English one).
+            self.show_line(self.lines_of, int(line), finding)
+        elif self.lines_of is not None:  # about the whole file: no line to show
             title = self.t("{name}, whole file", name=self.lines_of.name)
-            self.app.push_screen(TextDialog(title, f"{row[2]}\n{row[3]}"))
+            self.app.push_screen(TextDialog(title, finding))
 
     @work(thread=True, exit_on_error=False, group="data-line")
-    def show_line(self, path: Path, number: int) -> None:
+    def show_line(self, path: Path, number: int, finding: str = "") -> None:
         from advisor.data.io import iter_lines
 
         raw = next((line for n, line in iter_lines(path) if n == number), b"")
@@ -213,10 +214,9 @@ class DataScreen(AdvisorScreen):
             text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
         except ValueError:
             pass  # an invalid line is shown as it is: that is the point
-        self.app.call_from_thread(
-            self.app.push_screen,
-            TextDialog(self.t("{name}, line {number}", name=path.name, number=number), text),
-        )
+        title = self.t("{name}, line {number}", name=path.name, number=number)
+        text = f"{finding}\n\n{text}" if finding else text
+        self.app.call_from_thread(self.app.push_screen, TextDialog(title, text))
 
     def action_clean(self) -> None:
         if not self.session.data_file:
