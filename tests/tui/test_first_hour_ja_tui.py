@@ -366,3 +366,24 @@ async def test_a_line_opens_with_its_finding_in_full(make_app) -> None:
         assert isinstance(app.screen, TextDialog)
         assert app.screen.title_text == "train_bad.jsonl、2 行目"
         assert app.screen.text.startswith(f"{row[2]}\n{row[3]}\n\n")
+
+
+@pytest.mark.parametrize(
+    ("key", "said"), [("t", "投票しました：引き分け。"), ("a", "投票しました：Aが良い。")]
+)
+async def test_the_arena_vote_is_said_in_japanese(key: str, said: str, make_app) -> None:
+    # "投票 tie." mixed the JSON's English word into the sentence.
+    from textual.widgets import Static
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("arena")
+        await app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press(*"hi", "enter")
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        status = str(screen.query_one("#arena-status", Static).render())
+        assert status.startswith(said), status
+        assert "tie" not in status and "Voted" not in status

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 PROMPT_HINT = "Type a prompt and press enter (ctrl+o: open a prompts file)"
 WAITING = "Both targets are answering… (f8 cancels)"
 VOTE_HINT = "Which answer is better? a, b, t (tie) or s (both bad)"
+# A vote as the status line says it (the footer's words): "tie" and "skip" are the JSON's.
+VOTES = {"A": "A better", "B": "B better", "tie": "Tie", "skip": "Both bad"}
 
 
 class ArenaPane(Vertical):
@@ -252,8 +254,10 @@ class ArenaScreen(AdvisorScreen):
         result = self.arena.vote(self.round, vote)
         lang = self.session.language
         self._show_panes(result.revealed)
-        saved = tr("pair saved to", lang) + f" {self.arena.pairs}" if result.pair_written else ""
-        self._status(f"{tr('Voted', lang)} {vote}. {saved}".strip())
+        said = tr("Voted {vote}.", lang).format(vote=tr(VOTES.get(vote, vote), lang))
+        if result.pair_written:
+            said += " " + tr("pair saved to {path}", lang).format(path=self.arena.pairs)
+        self._status(said)
         self.round = None
         self._show_tally()
         self._busy(False)
