@@ -30,6 +30,14 @@ def tr(text: str, lang: str) -> str:
     return _catalog().get(lang, {}).get(text, text)
 
 
+def item(text: str, lang: str, mark: str = "•") -> str:
+    """One line of a list.  A Japanese sentence has no space to wrap at: after "• " it went
+    whole to the next line, leaving the bullet alone; joined to its mark it wraps beside it."""
+    if lang == "ja":
+        return ("・" if mark == "•" else mark) + text
+    return f"{mark} {text}"
+
+
 def translate_bindings(node: Any, lang: str) -> None:
     """Rewrite the footer descriptions of ``node``'s bindings (a screen or the app)."""
     key_to_bindings = node._bindings.key_to_bindings

@@ -387,3 +387,28 @@ async def test_the_arena_vote_is_said_in_japanese(key: str, said: str, make_app)
         status = str(screen.query_one("#arena-status", Static).render())
         assert status.startswith(said), status
         assert "tie" not in status and "Voted" not in status
+
+
+async def test_a_report_folder_that_cannot_be_written_says_so_in_japanese(
+    make_app, tmp_path
+) -> None:
+    from textual.widgets import Input
+
+    from advisor.tui.screens.compare import CompareScreen
+    from advisor.tui.widgets.dialogs import ErrorDialog
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = CompareScreen()
+        await app.push_screen(screen)
+        screen.load_results(FIXTURES / "tui" / "bench_results.json")
+        await settle(app, pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(blocker / "reports")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.message.startswith(f"{blocker / 'reports'} に書き込めません（")

@@ -26,7 +26,7 @@ from textual.widgets import (
 from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, DataFileError
 from advisor.tui.i18n import tr
-from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.screens.base import AdvisorScreen, cannot_write
 from advisor.tui.widgets.charts import ScoreBar
 from advisor.tui.widgets.cost_panel import CostPanel
 from advisor.tui.widgets.dialogs import PathDialog
@@ -329,7 +329,11 @@ class CompareScreen(AdvisorScreen):
         from advisor.bench.report import write_reports
 
         assert self.results is not None
-        paths = write_reports(self.results, folder, self.session.language)
+        try:
+            paths = write_reports(self.results, folder, self.session.language)
+        except OSError as exc:
+            self.app.call_from_thread(self.advisor.show_error, cannot_write(folder, exc))
+            return
         self.session.report_dir = str(folder)
         names = ", ".join(p.name for p in paths.values())
         self.app.call_from_thread(

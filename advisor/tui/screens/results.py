@@ -14,8 +14,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Collapsible, Footer, Header, Static
 
 from advisor.errors import AdvisorError
-from advisor.tui.i18n import tr
-from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.i18n import item, tr
+from advisor.tui.screens.base import AdvisorScreen, cannot_write
 from advisor.tui.widgets.charts import ScoreBar
 from advisor.tui.widgets.dialogs import PathDialog
 
@@ -252,22 +252,6 @@ class ResultsScreen(AdvisorScreen):
             self.app.call_from_thread(self.advisor.show_error, cannot_write(path, exc))
             return
         self.app.call_from_thread(self.notify, self.t("report written to {path}", path=path))
-
-
-def item(text: str, lang: str, mark: str = "•") -> str:
-    """One line of a list.  A Japanese sentence has no space to wrap at: after "• " it went
-    whole to the next line, leaving the bullet alone; joined to its mark it wraps beside it."""
-    if lang == "ja":
-        return ("・" if mark == "•" else mark) + text
-    return f"{mark} {text}"
-
-
-def cannot_write(path: Path, exc: OSError) -> AdvisorError:
-    """A brief or report that cannot be written: the path and the system's reason, not
-    an "unexpected error" to report (a missing folder is the user's to fix)."""
-    from advisor.errors import UserInputError
-
-    return UserInputError.from_catalog("cannot_write", path=str(path), reason=exc.strerror)
 
 
 def evidence_section(found: Evidence, lang: str) -> Static:
