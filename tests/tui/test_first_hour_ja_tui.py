@@ -412,3 +412,14 @@ async def test_a_report_folder_that_cannot_be_written_says_so_in_japanese(
         await settle(app, pilot)
         assert isinstance(app.screen, ErrorDialog)
         assert app.screen.message.startswith(f"{blocker / 'reports'} に書き込めません（")
+
+
+async def test_f3_switches_the_training_chart_caption(make_app) -> None:
+    app = make_app(route="sft")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("run"))
+        await pilot.pause()
+        assert "loss: waiting for the first step" in screen_text(app)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "loss: 最初のステップを待っています" in screen_text(app)
