@@ -46,19 +46,27 @@ class ChatTarget(BaseModel):
     value: str
 
 
-def chat_targets(choices: ChatChoices, built: list[str]) -> list[ChatTarget]:
-    """The targets to offer, the one prepared last first; ``built``: knowledge base names."""
-    targets = [ChatTarget(label="model (system prompt route)", value=TARGET_MODEL)]
+def chat_targets(choices: ChatChoices, built: list[str], lang: str = "en") -> list[ChatTarget]:
+    """The targets to offer, the one prepared last first; ``built``: knowledge base names;
+    labels in ``lang`` (the names and model ids stay as they are)."""
+    from advisor.messages import text
+
+    def target(key: str, value: str, **names: str) -> ChatTarget:
+        return ChatTarget(label=text(key, lang, **names), value=value)
+
+    targets = [target("core.chat.target_model", TARGET_MODEL)]
     if choices.knowledge_base:
-        targets.append(ChatTarget(label=f"RAG over {choices.knowledge_base}", value=TARGET_RAG))
+        targets.append(target("core.chat.target_rag", TARGET_RAG, kb=choices.knowledge_base))
     for name in built:
         if name != choices.knowledge_base:
-            targets.append(ChatTarget(label=f"RAG over {name}", value=KB_PREFIX + name))
+            targets.append(target("core.chat.target_rag", KB_PREFIX + name, kb=name))
     if choices.assistant:
-        targets.append(ChatTarget(label=f"assistant {choices.assistant}", value=TARGET_ASSISTANT))
+        targets.append(
+            target("core.chat.target_assistant", TARGET_ASSISTANT, name=choices.assistant)
+        )
     if choices.fine_tuned_model:
         targets.append(
-            ChatTarget(label=f"fine-tuned {choices.fine_tuned_model}", value=TARGET_FINE_TUNED)
+            target("core.chat.target_fine_tuned", TARGET_FINE_TUNED, model=choices.fine_tuned_model)
         )
     preferred = TARGET_FINE_TUNED if choices.route in TRAINING_ROUTES else choices.route
     targets.sort(key=lambda target: target.value != preferred)

@@ -94,18 +94,19 @@ def parse_lines(spec: str, total: int) -> list[int]:
     return lines
 
 
-def parse_edit(text: str, line: int) -> Any:
+def parse_edit(text: str, line: int, *, command_line: bool = True) -> Any:
     """The JSON of an edit of ``line``.
 
     Raises:
-        UserInputError: the text is not JSON.
+        UserInputError: the text is not JSON (with how to quote it on a command line, unless
+            ``command_line`` is False: the wizard's editor has no ``--json`` to quote).
     """
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserInputError.from_catalog(
             "core.review.edit_json",
-            hint_key="core.review.edit_json_hint",
+            hint_key="core.review.edit_json_hint" if command_line else None,
             line=line,
             error=exc.msg,
             column=exc.colno,

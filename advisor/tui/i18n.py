@@ -30,6 +30,14 @@ def tr(text: str, lang: str) -> str:
     return _catalog().get(lang, {}).get(text, text)
 
 
+def item(text: str, lang: str, mark: str = "•") -> str:
+    """One line of a list.  A Japanese sentence has no space to wrap at: after "• " it went
+    whole to the next line, leaving the bullet alone; joined to its mark it wraps beside it."""
+    if lang == "ja":
+        return ("・" if mark == "•" else mark) + text
+    return f"{mark} {text}"
+
+
 def translate_bindings(node: Any, lang: str) -> None:
     """Rewrite the footer descriptions of ``node``'s bindings (a screen or the app)."""
     key_to_bindings = node._bindings.key_to_bindings
@@ -53,7 +61,8 @@ def retr(text: str, lang: str) -> str:
 
 def retranslate_widgets(node: Any, lang: str) -> None:
     """F3 on a screen that is already drawn: its buttons, labels, placeholders, selects,
-    table headers and tab titles follow the language (texts the catalog lacks are left alone)."""
+    table headers, tab titles and the Statics of class ``retr`` (a hint or a field's name)
+    follow the language (texts the catalog lacks are left alone)."""
     from textual.widgets import Button, DataTable, Input, Label, Select, Tab
 
     for button in node.query(Button):
@@ -63,6 +72,10 @@ def retranslate_widgets(node: Any, lang: str) -> None:
             button.refresh(layout=True)  # a longer label needs a wider button
     for label in node.query(Label):
         label.update(retr(str(label.content), lang))
+    for static in node.query(".retr"):  # hints that stay until the screen's work replaces them
+        text = str(static.content)
+        if retr(text, lang) != text:
+            static.update(retr(text, lang))
     for tab in node.query(Tab):  # a TabbedContent's titles
         title = retr(tab.label.plain, lang)
         if title != tab.label.plain:
@@ -74,14 +87,29 @@ def retranslate_widgets(node: Any, lang: str) -> None:
         old = [(str(prompt), value) for prompt, value in select._options if value != select.NULL]
         new = [(retr(prompt, lang), value) for prompt, value in old]
         if new != old:
-            value = select.value
-            with select.prevent(Select.Changed):
-                select.set_options(new)
-                select.value = value
+            relabel_select(select, new)
     for table in node.query(DataTable):
         for column in table.columns.values():
             column.label = type(column.label)(retr(str(column.label), lang))
         table.refresh()
+
+
+def relabel_select(select: Any, options: list[tuple[str, Any]]) -> None:
+    """New labels for a Select's options, its choice kept and no Changed posted.
+
+    ``set_options`` picks the first option; when that was the choice already, the value
+    does not change and the box went on showing the old label: it is redrawn here.
+    """
+    from textual.widgets import Select
+    from textual.widgets._select import SelectCurrent
+
+    value = select.value
+    with select.prevent(Select.Changed):
+        select.set_options(options)
+        select.value = value
+    shown = next((prompt for prompt, v in options if v == value), None)
+    if shown is not None:
+        select.query_one(SelectCurrent).update(shown)
 
 
 def _retranslate_prompt(select: Any, lang: str) -> None:

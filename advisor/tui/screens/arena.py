@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from advisor.app.chat import ChatChoices, chat_targets
-from advisor.tui.i18n import tr
+from advisor.tui.i18n import relabel_select, tr
 from advisor.tui.screens.base import AdvisorScreen
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 PROMPT_HINT = "Type a prompt and press enter (ctrl+o: open a prompts file)"
 WAITING = "Both targets are answering… (f8 cancels)"
 VOTE_HINT = "Which answer is better? a, b, t (tie) or s (both bad)"
+# A vote as the status line says it (the footer's words): "tie" and "skip" are the JSON's.
+VOTES = {"A": "A better", "B": "B better", "tie": "Tie", "skip": "Both bad"}
 
 
 class ArenaPane(Vertical):
@@ -79,7 +81,7 @@ class ArenaScreen(AdvisorScreen):
 
     def compose(self) -> ComposeResult:
         lang = self.session.language
-        options = [(t.label, t.value) for t in chat_targets(self.choices(), [])]
+        options = self._options()
         second = options[1][1] if len(options) > 1 else options[0][1]
         yield Header()
         with Horizontal(id="arena-bar"):
@@ -95,8 +97,11 @@ class ArenaScreen(AdvisorScreen):
         yield Static("", id="arena-tally", markup=False)
         yield Footer()
 
+    def _options(self) -> list[tuple[str, str]]:
+        return [(t.label, t.value) for t in chat_targets(self.choices(), [], self.session.language)]
+
     def on_mount(self) -> None:
-        self.sub_title = "arena"
+        self.sub_title = self.t("arena")
         self.query_one("#prompt", Input).focus()
         self._open_arena()
 
@@ -105,6 +110,8 @@ class ArenaScreen(AdvisorScreen):
         self.query_one("#label-1", Static).update(tr("Compare", lang))
         self.query_one("#label-2", Static).update(tr("with", lang))
         self.query_one("#prompt", Input).placeholder = tr(PROMPT_HINT, lang)
+        for n in (1, 2):  # the same targets: the tally stays
+            relabel_select(self.query_one(f"#target-{n}", Select), self._options())
         if self.round is None:
             self._status(tr(PROMPT_HINT, lang))
         else:
@@ -247,8 +254,10 @@ class ArenaScreen(AdvisorScreen):
         result = self.arena.vote(self.round, vote)
         lang = self.session.language
         self._show_panes(result.revealed)
-        saved = tr("pair saved to", lang) + f" {self.arena.pairs}" if result.pair_written else ""
-        self._status(f"{tr('Voted', lang)} {vote}. {saved}".strip())
+        said = tr("Voted {vote}.", lang).format(vote=tr(VOTES.get(vote, vote), lang))
+        if result.pair_written:
+            said += " " + tr("pair saved to {path}", lang).format(path=self.arena.pairs)
+        self._status(said)
         self.round = None
         self._show_tally()
         self._busy(False)

@@ -10,8 +10,11 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from textual.app import App
 
+    from advisor.errors import AdvisorError
     from advisor.tui.app import AdvisorApp
     from advisor.tui.session import Session
 
@@ -83,3 +86,11 @@ class AdvisorScreen(WizardNode, Screen):
 
     def worker_failed(self, worker: Worker, error: BaseException) -> None:
         self.advisor.show_error(error)
+
+
+def cannot_write(path: Path, exc: OSError) -> AdvisorError:
+    """A file or folder the user chose that cannot be written: the path and the system's
+    reason, not an "unexpected error" to report (a missing folder is the user's to fix)."""
+    from advisor.errors import UserInputError
+
+    return UserInputError.from_catalog("cannot_write", path=str(path), reason=exc.strerror)

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from advisor.app.chat import ChatChoices, chat_targets
+from advisor.tui.i18n import relabel_select
 from advisor.tui.screens.base import AdvisorScreen
 
 if TYPE_CHECKING:
@@ -40,14 +41,15 @@ class ChatScreen(AdvisorScreen):
         self.conversation: Conversation | None = None
         self.target: str | None = None
         self._offered = 0
+        self._built: list[str] = []  # knowledge bases found by the worker
 
     def compose(self) -> ComposeResult:
         # Knowledge bases built elsewhere join the list once a worker has found them.
-        targets = chat_targets(self.choices(), [])
+        targets = chat_targets(self.choices(), [], self.session.language)
         self._offered = len(targets)
         yield Header()
         with Horizontal(id="chat-bar"):
-            yield Static(self.t("Talk to"), classes="field-label")
+            yield Static(self.t("Talk to"), classes="field-label retr")
             yield Select([(t.label, t.value) for t in targets], allow_blank=False, id="target")
         yield VerticalScroll(id="conversation")
         yield Input(placeholder=self.t("Ask a question and press enter"), id="prompt")
@@ -73,15 +75,18 @@ class ChatScreen(AdvisorScreen):
             return  # a broken store must not keep the chat from working
         self.app.call_from_thread(self._offer, names)
 
-    def _offer(self, names: list[str]) -> None:
-        targets = chat_targets(self.choices(), names)
+    def _offer(self, names: list[str], *, relabel: bool = False) -> None:
+        self._built = names
+        targets = chat_targets(self.choices(), names, self.session.language)
         select: Select[str] = self.query_one("#target", Select)
-        if len(targets) == self._offered:
+        if len(targets) == self._offered and not relabel:
             return
         self._offered = len(targets)
-        chosen = select.value
-        select.set_options([(t.label, t.value) for t in targets])
-        select.value = chosen
+        # The same target: the conversation goes on.
+        relabel_select(select, [(t.label, t.value) for t in targets])
+
+    def language_changed(self) -> None:
+        self._offer(self._built, relabel=True)
 
     @property
     def history(self) -> list[tuple[str, str]]:
@@ -146,6 +151,8 @@ class ChatScreen(AdvisorScreen):
     def _show_sources(self, sources: list[str]) -> None:
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.mount(
-            ChatTurn("sources:\n" + "\n".join(sources), classes="sources", markup=False)
+            ChatTurn(
+                self.t("sources:") + "\n" + "\n".join(sources), classes="sources", markup=False
+            )
         )
         conversation.scroll_end(animate=False)

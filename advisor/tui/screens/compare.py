@@ -26,7 +26,7 @@ from textual.widgets import (
 from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, DataFileError
 from advisor.tui.i18n import tr
-from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.screens.base import AdvisorScreen, cannot_write
 from advisor.tui.widgets.charts import ScoreBar
 from advisor.tui.widgets.cost_panel import CostPanel
 from advisor.tui.widgets.dialogs import PathDialog
@@ -67,7 +67,9 @@ class CompareScreen(AdvisorScreen):
                 yield Button(self.t("Run"), variant="primary", id="run-bench")
             yield ProgressBar(show_eta=False, id="bench-progress")
             yield Static(
-                self.t("Run a benchmark (F5) or load a results.json (ctrl+o)."), id="verdict"
+                self.t("Run a benchmark (F5) or load a results.json (ctrl+o)."),
+                id="verdict",
+                classes="retr",
             )
             yield Static("", id="outcome", markup=False)
             with TabbedContent(id="bench-tabs"):
@@ -279,9 +281,10 @@ class CompareScreen(AdvisorScreen):
             outcome = judge(results, assessment_of(answers, lang))
         except AdvisorError:
             return tr("No recommendation to judge: answer the interview first.", lang)
-        head = tr("The advisor's recommendation", lang)
-        return f"{head} ({outcome.recommended}): {status_label(outcome, lang)}. " + outcome_text(
-            outcome, lang
+        return tr("The advisor's recommendation ({route}): {status}. {outcome}", lang).format(
+            route=outcome.recommended,
+            status=status_label(outcome, lang),
+            outcome=outcome_text(outcome, lang),
         )
 
     @on(Select.Changed, "#prompt-pick")
@@ -326,7 +329,11 @@ class CompareScreen(AdvisorScreen):
         from advisor.bench.report import write_reports
 
         assert self.results is not None
-        paths = write_reports(self.results, folder, self.session.language)
+        try:
+            paths = write_reports(self.results, folder, self.session.language)
+        except OSError as exc:
+            self.app.call_from_thread(self.advisor.show_error, cannot_write(folder, exc))
+            return
         self.session.report_dir = str(folder)
         names = ", ".join(p.name for p in paths.values())
         self.app.call_from_thread(

@@ -41,7 +41,11 @@ class DataScreen(AdvisorScreen):
                 yield Select(METHODS, value=session.method, allow_blank=False, id="method")
                 yield Button(self.t("Check"), variant="primary", id="check")
             yield ProgressBar(show_eta=False, id="data-progress")
-            yield Static(self.t("Pick a JSONL file (ctrl+o) and check it (F5)."), id="data-summary")
+            yield Static(
+                self.t("Pick a JSONL file (ctrl+o) and check it (F5)."),
+                id="data-summary",
+                classes="retr",
+            )
             yield Static(id="data-stats", markup=False)
             table: DataTable[str] = DataTable(id="issues", cursor_type="row", zebra_stripes=True)
             yield table
@@ -187,12 +191,19 @@ class DataScreen(AdvisorScreen):
 
     @on(DataTable.RowSelected, "#issues")
     def open_line(self, event: DataTable.RowSelected) -> None:
-        line = str(event.data_table.get_row(event.row_key)[0])
+        row = event.data_table.get_row(event.row_key)
+        line = str(row[0])
+        # The finding in full above the line: the column cuts a long message (a Japanese
+        # one at half the characters of an English one).
+        finding = f"{row[2]}\n{row[3]}"
         if line.isdigit() and self.lines_of is not None:
-            self.show_line(self.lines_of, int(line))
+            self.show_line(self.lines_of, int(line), finding)
+        elif self.lines_of is not None:  # about the whole file: no line to show
+            title = self.t("{name}, whole file", name=self.lines_of.name)
+            self.app.push_screen(TextDialog(title, finding))
 
     @work(thread=True, exit_on_error=False, group="data-line")
-    def show_line(self, path: Path, number: int) -> None:
+    def show_line(self, path: Path, number: int, finding: str = "") -> None:
         from advisor.data.io import iter_lines
 
         raw = next((line for n, line in iter_lines(path) if n == number), b"")
@@ -203,10 +214,9 @@ class DataScreen(AdvisorScreen):
             text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
         except ValueError:
             pass  # an invalid line is shown as it is: that is the point
-        self.app.call_from_thread(
-            self.app.push_screen,
-            TextDialog(self.t("{name}, line {number}", name=path.name, number=number), text),
-        )
+        title = self.t("{name}, line {number}", name=path.name, number=number)
+        text = f"{finding}\n\n{text}" if finding else text
+        self.app.call_from_thread(self.app.push_screen, TextDialog(title, text))
 
     def action_clean(self) -> None:
         if not self.session.data_file:

@@ -126,7 +126,16 @@ class HomeScreen(AdvisorScreen):
             try:
                 found = load_scenario(path)
             except AdvisorError as exc:  # a broken scenario is listed, not fatal
-                options.append((str(path), f"{path.name}: cannot be loaded ({exc})"))
+                options.append(
+                    (
+                        str(path),
+                        self.t(
+                            "{name}: cannot be loaded ({error})",
+                            name=path.name,
+                            error=exc.localized(self.session.language),
+                        ),
+                    )
+                )
                 continue
             options.append((str(path), f"{found.name}: {found.title} ({found.language})"))
         self.app.call_from_thread(

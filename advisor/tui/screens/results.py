@@ -14,8 +14,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Collapsible, Footer, Header, Static
 
 from advisor.errors import AdvisorError
-from advisor.tui.i18n import tr
-from advisor.tui.screens.base import AdvisorScreen
+from advisor.tui.i18n import item, tr
+from advisor.tui.screens.base import AdvisorScreen, cannot_write
 from advisor.tui.widgets.charts import ScoreBar
 from advisor.tui.widgets.dialogs import PathDialog
 
@@ -122,11 +122,11 @@ class ResultsScreen(AdvisorScreen):
                 self.t("[b]Combination[/b]") + f"\n{rec.combination_reason}", classes="section"
             )
         yield Static(
-            self.t("[b]Next steps[/b]") + "\n" + "\n".join(f"• {step}" for step in rec.next_steps),
+            self.t("[b]Next steps[/b]") + "\n" + "\n".join(item(s, lang) for s in rec.next_steps),
             classes="section",
         )
-        flips = [f"• {flip.text}" for flip in result.flips] or [
-            "• " + self.t("nothing close would change it")
+        flips = [item(flip.text, lang) for flip in result.flips] or [
+            item(self.t("nothing close would change it"), lang)
         ]
         yield Static(
             self.t("[b]What would change the answer[/b]") + "\n" + "\n".join(flips),
@@ -134,7 +134,9 @@ class ResultsScreen(AdvisorScreen):
         )
         if result.warnings:
             yield Static(
-                self.t("[b]Warnings[/b]") + "\n" + "\n".join(f"⚠ {w}" for w in result.warnings),
+                self.t("[b]Warnings[/b]")
+                + "\n"
+                + "\n".join(item(w, lang, "⚠") for w in result.warnings),
                 classes="section warnings",
             )
         yield Static(
@@ -173,7 +175,7 @@ class ResultsScreen(AdvisorScreen):
             answers, found = answers_with_evidence(self.session.answers, path)
         except AdvisorError as exc:
             self.app.call_from_thread(
-                self.advisor.show_error, exc, title="The files cannot be checked"
+                self.advisor.show_error, exc, title=self.t("The files cannot be checked")
             )
             return
         self.app.call_from_thread(self._use_evidence, answers, found)
@@ -217,7 +219,7 @@ class ResultsScreen(AdvisorScreen):
         try:
             path.write_text(render_markdown(self.assessment), encoding="utf-8")
         except OSError as exc:
-            self.advisor.show_error(exc)
+            self.advisor.show_error(cannot_write(path, exc))
             return
         self.notify(self.t("brief written to {path}", path=path))
 
@@ -243,8 +245,11 @@ class ResultsScreen(AdvisorScreen):
                 write_pdf(html, path)
             else:
                 path.write_text(html, encoding="utf-8")
-        except (AdvisorError, OSError) as exc:
+        except AdvisorError as exc:
             self.app.call_from_thread(self.advisor.show_error, exc)
+            return
+        except OSError as exc:
+            self.app.call_from_thread(self.advisor.show_error, cannot_write(path, exc))
             return
         self.app.call_from_thread(self.notify, self.t("report written to {path}", path=path))
 

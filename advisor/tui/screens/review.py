@@ -67,7 +67,11 @@ class ReviewScreen(AdvisorScreen):
                 )
                 yield Input(placeholder=tr("accept into (training file)", lang), id="review-into")
                 yield Button(tr("Open", lang), variant="primary", id="review-open")
-            yield Static(tr("Open a training, test or drafts file.", lang), id="review-summary")
+            yield Static(
+                tr("Open a training, test or drafts file.", lang),
+                id="review-summary",
+                classes="retr",
+            )
             table: DataTable[str] = DataTable(
                 id="review-rows", cursor_type="row", zebra_stripes=True
             )
@@ -76,7 +80,7 @@ class ReviewScreen(AdvisorScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "review"
+        self.sub_title = tr("review", self.session.language)
         table = self.query_one("#review-rows", DataTable)
         for label, width in COLUMNS:
             table.add_column(tr(label, self.session.language), width=width, key=label)
@@ -223,6 +227,7 @@ class ReviewScreen(AdvisorScreen):
             self.draw_page(cursor=0)
 
     def action_edit(self) -> None:
+        from advisor.app.review import parse_edit
         from advisor.tui.widgets.edit_dialog import EditDialog
 
         row = self._current()
@@ -239,6 +244,7 @@ class ReviewScreen(AdvisorScreen):
                 text,
                 save=tr("Save", lang),
                 cancel=tr("Cancel", lang),
+                check=lambda new: parse_edit(new, row.line, command_line=False),
             ),
             lambda new: self._edited(row.line, new),
         )
@@ -249,7 +255,8 @@ class ReviewScreen(AdvisorScreen):
         if text is None or self.queue is None:
             return
         queue = self.queue
-        if self._guard(lambda: queue.edit(line, parse_edit(text, line))) is not None:
+        edited = self._guard(lambda: queue.edit(line, parse_edit(text, line, command_line=False)))
+        if edited is not None:
             self.draw_page()
 
     def action_save(self) -> None:

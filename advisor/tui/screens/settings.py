@@ -69,6 +69,12 @@ class SettingsScreen(AdvisorScreen):
         self.sub_title = self.t("settings")
         self.show_availability(self.advisor.backend_name)
 
+    def language_changed(self) -> None:
+        # F3 here: the radio buttons follow, or Apply would switch the language back.
+        language = self.session.language
+        self.query_one(f"#lang-{language}", RadioButton).value = True
+        self.show_availability(str(self.query_one("#backend", Select).value))
+
     @on(Select.Changed, "#backend")
     def backend_changed(self, event: Select.Changed) -> None:
         self.show_availability(str(event.value))

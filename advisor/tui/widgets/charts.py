@@ -90,6 +90,10 @@ class MetricChart(Vertical):
 
     def set_metric(self, metric: str) -> None:
         self.metric = metric
+        self.redraw_caption()
+
+    def redraw_caption(self) -> None:
+        """The caption in the session's language (F3)."""
         self.query_one("#metric-caption", Label).update(self._caption())
 
     def add(self, value: float, step: int | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -15,8 +16,11 @@ from textual.widgets import Button, Label, TextArea
 class EditDialog(ModalScreen[str | None]):
     """Edit ``text`` (an example as JSON); dismissed with the new text, or None."""
 
+    # The box takes what the dialog leaves: a fixed 14 rows pushed Save and Cancel out of
+    # the dialog in a 24-row terminal.
     DEFAULT_CSS = """
-    EditDialog TextArea { height: 14; }
+    EditDialog .dialog { height: 90%; max-height: 32; }
+    EditDialog TextArea { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
@@ -24,12 +28,21 @@ class EditDialog(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, title: str, text: str, *, save: str = "Save", cancel: str = "Cancel"
+        self,
+        title: str,
+        text: str,
+        *,
+        save: str = "Save",
+        cancel: str = "Cancel",
+        check: Callable[[str], object] | None = None,
     ) -> None:
+        """``check`` raises an AdvisorError on a text that cannot be saved: the dialog
+        stays open with the error, so the edit is not lost."""
         super().__init__(classes="dialog-screen")
         self.title_text = title
         self.text = text
         self.labels = (save, cancel)
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -44,7 +57,17 @@ class EditDialog(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#done")
     def action_done(self) -> None:
-        self.dismiss(self.query_one("#edit-json", TextArea).text)
+        from advisor.errors import AdvisorError
+
+        text = self.query_one("#edit-json", TextArea).text
+        if self.check is not None:
+            try:
+                self.check(text)
+            except AdvisorError as exc:
+                lang = str(getattr(getattr(self.app, "session", None), "language", "en"))
+                self.notify(exc.localized(lang), severity="error", timeout=8)
+                return
+        self.dismiss(text)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -198,6 +198,11 @@ class RunScreen(AdvisorScreen):
         if self.job_id:
             self.tune.control_job("resume", self.job_id)
 
+    def language_changed(self) -> None:
+        from advisor.tui.widgets.charts import MetricChart
+
+        self.query_one(MetricChart).redraw_caption()  # a sentence around the metric's figures
+
     def action_jobs(self) -> None:
         self.tune.list_jobs()
 

@@ -60,14 +60,21 @@ class AssistantPanel(RunPanel):
         spec = RouteSpec(route="custom_assistant", assistant=name)
         route = build_route(spec, self.advisor.settings, self.advisor.backend)
         report = route.prepare(self.progress, screen.cancel_event)
-        details = ", ".join(f"{k} {v}" for k, v in report.details.items())
+        found = report.details
+        # The route's details are keyed for JSON ("files", "chunks", "kb"): said in words here.
+        details = (
+            self.t(
+                "knowledge base {kb}: {files} files, {chunks} chunks",
+                kb=found["kb"],
+                files=found["files"],
+                chunks=found["chunks"],
+            )
+            if {"kb", "files", "chunks"} <= found.keys()
+            else self.t("instructions only")
+        )
         call(
             screen.log_line,
-            self.t(
-                "assistant {name} saved and ready ({details})",
-                name=name,
-                details=details or self.t("instructions only"),
-            ),
+            self.t("assistant {name} saved and ready ({details})", name=name, details=details),
         )
         for warning in report.warnings:
             call(screen.log_line, self.t("warning: {warning}", warning=warning))

@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.widgets import Input, ProgressBar, RichLog, Static
 from textual.worker import get_current_worker
 
+from advisor import messages
 from advisor.app.job_events import event_text
 from advisor.app.text import job_status_text
-from advisor.errors import DataFileError, JobError
+from advisor.errors import JobError, UserInputError
 from advisor.ids import METHODS
 from advisor.tui.i18n import tr
 from advisor.tui.screens.run.panel import RunPanel
@@ -55,7 +56,8 @@ def preview_lines(
         )
         lines.append(t("about {amount}", amount=f"${preview.estimated_cost_usd:.2f}") + prices)
     if preview.estimated_seconds is not None:
-        lines.append(t("about {amount}", amount=f"{preview.estimated_seconds:.0f} s"))
+        duration = messages.duration_text(preview.estimated_seconds, lang)
+        lines.append(t("about {amount}", amount=duration))
     return lines + preview.notes_in(lang)
 
 
@@ -86,9 +88,8 @@ class TunePanel(RunPanel):
             return
         path = Path(train).expanduser()
         if not path.is_file():
-            self.advisor.show_error(
-                DataFileError("training file not found", path=str(path), hint="check the path")
-            )
+            # The CLI's sentence without its hint, which names the --train option.
+            self.advisor.show_error(UserInputError.from_catalog("tune.no_train", path=str(path)))
             return
         self.session.data_file = train
         self.preview_job(self.run_screen.route, path)
@@ -212,7 +213,10 @@ class TunePanel(RunPanel):
     @work(thread=True, exit_on_error=False, group="control")
     def list_jobs(self) -> None:
         jobs = self.jobs.list(limit=30)
-        options = [(j.id, f"{j.id}  {j.status:<10} {j.method} {j.model}") for j in jobs]
+        lang = self.session.language
+        options = [
+            (j.id, f"{j.id}  {job_status_text(j.status, lang)}  {j.method} {j.model}") for j in jobs
+        ]
         self.app.call_from_thread(
             self.app.push_screen, PickDialog(self.t("Fine-tuning jobs"), options), self._job_picked
         )

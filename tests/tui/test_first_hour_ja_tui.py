@@ -1,0 +1,425 @@
+"""A Japanese-speaking new user's first hour in the wizard (ADVISOR_LANG=ja): what the
+screens, dialogs and notifications show stays Japanese and fits 80 columns; the lines
+found English or clipped by the wizard's audit (the CLI's: test_first_hour_ja_cli.py)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from textual.widgets import Footer, Select
+from textual.worker import WorkerFailed
+
+from advisor.tui.screens import SCREENS, make_screen
+from tests.conftest import FIXTURES
+from tests.tui.conftest import SIZES
+from tests.tui.waiting import until
+
+pytestmark = pytest.mark.anyio
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+
+
+def notes(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(3):
+        with contextlib.suppress(WorkerFailed):
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", sorted(SCREENS))
+async def test_the_japanese_footer_fits(name: str, size: tuple[int, int], make_app) -> None:
+    # Japanese takes two cells a character: the Results footer lost its F3 key at 80.
+    app = make_app(language="ja")
+    async with app.run_test(size=size) as pilot:
+        if name != "home":
+            app.push_screen(make_screen(name))
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        assert footer.virtual_size.width <= footer.size.width, screen_text(app).splitlines()[-1]
+        assert screen_text(app).splitlines()[-1].rstrip().endswith("EN/JA")
+
+
+@pytest.mark.parametrize(("name", "title"), [("review", "レビュー"), ("arena", "アリーナ")])
+async def test_the_header_names_the_screen_in_japanese(name: str, title: str, make_app) -> None:
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(make_screen(name))
+        await pilot.pause()
+        assert app.screen.sub_title == title
+        assert f"route advisor — {title}" in screen_text(app)
+
+
+def options(screen, selector: str) -> list[str]:
+    return [str(prompt) for prompt, _ in screen.query_one(selector, Select)._options]
+
+
+async def test_the_chat_targets_and_sources_in_japanese(make_app) -> None:
+    from advisor.rag import KnowledgeBase
+
+    app = make_app(language="ja", knowledge_base="acme", route="rag")
+    KnowledgeBase("acme", app.settings).index([FIXTURES / "tui" / "docs"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("chat")
+        await app.push_screen(screen)
+        await settle(app, pilot)
+        assert options(screen, "#target") == [
+            "RAG（ナレッジベース acme）",
+            "モデル（システムプロンプトのルート）",
+        ]
+        await app.run_action("toggle_language")
+        await pilot.pause()
+        assert options(screen, "#target")[0] == "RAG over acme"
+        assert screen.query_one("#target", Select).value == "rag"
+        await app.run_action("toggle_language")
+        await pilot.pause()
+        await pilot.press(*"refunds", "enter")
+        await settle(app, pilot)
+        assert await until(pilot, lambda: "出典:" in screen_text(app)), screen_text(app)
+        assert "sources:" not in screen_text(app)
+
+
+async def test_the_arena_targets_in_japanese(make_app) -> None:
+    app = make_app(language="ja", fine_tuned_model="fake:ft:1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("arena")
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert options(screen, "#target-2") == [
+            "モデル（システムプロンプトのルート）",
+            "ファインチューニング済み fake:ft:1",
+        ]
+        before = [screen.query_one(f"#target-{n}", Select).value for n in (1, 2)]
+        await app.run_action("toggle_language")
+        await pilot.pause()
+        assert options(screen, "#target-1")[0] == "model (system prompt route)"
+        assert [screen.query_one(f"#target-{n}", Select).value for n in (1, 2)] == before
+
+
+async def test_a_brief_that_cannot_be_written_says_so_in_japanese(make_app, tmp_path) -> None:
+    # An OSError was shown as an "unexpected error" to report, in English words.
+    from textual.widgets import Input
+
+    from advisor.tui.widgets.dialogs import ErrorDialog
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("results"))
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        target = tmp_path / "nosuch" / "brief.md"
+        app.screen.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.message.startswith(f"{target} に書き込めません（")
+        assert (
+            "予期しない" not in app.screen.message and "FileNotFoundError" not in app.screen.message
+        )
+
+
+async def test_the_results_lists_keep_their_bullet_beside_the_text(make_app) -> None:
+    # A Japanese sentence has no space to wrap at: the bullet stood alone on its line.
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("results"))
+        await pilot.pause()
+        sections = [str(s.render()) for s in app.screen.query(".section")]
+        lines = [line for text in sections for line in text.splitlines()]
+        items = [line for line in lines if line.startswith(("・", "•"))]
+        assert items and all(line.startswith("・") and len(line) > 1 for line in items), lines
+
+
+async def test_the_fine_tuning_dialogs_in_japanese(make_app, tmp_path) -> None:
+    from textual.widgets import Input
+
+    from advisor.tui.widgets.dialogs import ConfirmDialog, ErrorDialog, PickDialog
+
+    app = make_app(language="ja", route="sft")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("run")
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#train", Input).value = str(tmp_path / "missing.jsonl")
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.message == f"学習ファイル {tmp_path / 'missing.jsonl'} が見つかりません"
+        await pilot.press("enter")
+        screen.query_one("#train", Input).value = str(FIXTURES / "tui" / "train_ok.jsonl")
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        message = app.screen.message
+        assert "約 0 秒" in message and "0 s" not in message
+        assert "Simulated" not in message and "シミュレーション" in message, message
+        await pilot.press("y")
+        await settle(app, pilot)
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PickDialog)
+        labels = [label for _, label in app.screen.options]
+        assert labels and all("成功" in label and "succeeded" not in label for label in labels)
+
+
+async def test_the_assistant_is_ready_in_japanese_words(make_app) -> None:
+    from textual.widgets import Input, RichLog
+
+    app = make_app(language="ja", route="custom_assistant")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("run")
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#assistant-docs", Input).value = str(FIXTURES / "tui" / "docs")
+        screen.query_one("#assistant-instructions", Input).value = "丁寧に答えてください"
+        await pilot.press("f5")
+        await settle(app, pilot)
+        log = screen.query_one("#run-log", RichLog)
+        text = "".join(seg.text for line in log.lines for seg in line)
+        assert "ナレッジベース assistant-assistant：ファイル 2 件、チャンク 2 件" in text, text
+        assert "files" not in text and "chunks" not in text
+
+
+async def test_the_compare_verdict_on_the_advice_reads_as_japanese(make_app) -> None:
+    from advisor.tui.screens.compare import CompareScreen
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = CompareScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.load_results(FIXTURES / "tui" / "bench_results.json")
+        await settle(app, pilot)
+        outcome = str(screen.query_one("#outcome").render())
+        assert outcome.startswith("アドバイザーの推奨（"), outcome
+        assert "）：" in outcome and ". " not in outcome
+
+
+async def test_a_broken_scenario_in_the_picker_says_why_in_japanese(make_app, monkeypatch) -> None:
+    from advisor.bench import scenario
+    from advisor.errors import UserInputError
+
+    def broken(path):
+        raise UserInputError.from_catalog("tune.no_train", path="x.jsonl")
+
+    monkeypatch.setattr(scenario, "list_scenarios", lambda: [FIXTURES / "bench" / "tiny"])
+    monkeypatch.setattr(scenario, "load_scenario", broken)
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await settle(app, pilot)
+        labels = [label for _, label in app.screen.options]
+        assert labels == ["tiny: 読み込めません（学習ファイル x.jsonl が見つかりません）"]
+
+
+async def test_a_finding_about_the_whole_file_opens_whole(make_app) -> None:
+    # Its row has no line to open, and the column cut the Japanese message in the middle.
+    from textual.widgets import DataTable, Input
+
+    from advisor.tui.widgets.dialogs import TextDialog
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("data")
+        await app.push_screen(screen)
+        screen.query_one("#file", Input).value = str(FIXTURES / "tui" / "train_bad.jsonl")
+        await pilot.press("f5")
+        await settle(app, pilot)
+        table = screen.query_one("#issues", DataTable)
+        assert str(table.get_row_at(0)[0]) == "-"
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextDialog)
+        assert app.screen.title_text == "train_bad.jsonl（ファイル全体）"
+        message = str(table.get_row_at(0)[3])
+        assert app.screen.text == f"too_few_examples\n{message}"
+        assert message == "例が 4 件です。ファインチューニングには 10 件以上必要です"
+
+
+@pytest.mark.parametrize(
+    ("name", "japanese"),
+    [
+        ("data", "JSONL ファイルを選び（ctrl+o）、検査してください（F5）。"),
+        ("review", "学習・テスト・下書きのファイルを開いてください。"),
+        ("compare", "ベンチマークを実行（F5）するか"),
+        ("run", "▊  システムプロンプト ▼"),
+        ("chat", "相手 ▊  モデル（システムプロンプトのルート）"),
+        ("arena", "比較▊  モデル（システムプロンプトの"),
+        ("settings", "既定のモデル fake-model"),
+    ],
+)
+async def test_f3_switches_the_hints_and_chosen_targets_live(name, japanese, make_app) -> None:
+    # Started in English, F3: these stayed English until the screen was left.
+    app = make_app(fine_tuned_model="fake:ft:1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen(name))
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert japanese in screen_text(app), screen_text(app)
+
+
+async def test_f3_on_the_settings_screen_then_apply_keeps_japanese(make_app) -> None:
+    # The radio buttons kept English, so Apply switched the language back.
+    from textual.widgets import RadioButton
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("settings"))
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.screen.query_one("#lang-ja", RadioButton).value
+        await pilot.press("f10")
+        await pilot.pause()
+        assert app.session.language == "ja"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_edit_dialog_shows_its_buttons(size, make_app, tmp_path) -> None:
+    # At 24 rows the JSON box pushed Save and Cancel out of the dialog.
+    import shutil
+
+    from textual.widgets import Button, DataTable, Input
+
+    from advisor.tui.widgets.edit_dialog import EditDialog
+
+    train = tmp_path / "train.jsonl"
+    shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+    app = make_app(language="ja")
+    async with app.run_test(size=size) as pilot:
+        screen = make_screen("review")
+        await app.push_screen(screen)
+        screen.query_one("#review-file", Input).value = str(train)
+        screen.query_one("#review-open", Button).press()
+        await settle(app, pilot)
+        screen.query_one(DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditDialog)
+        dialog = app.screen.query_one(".dialog").region
+        for button in app.screen.query(Button):
+            assert dialog.contains_region(button.region), (button.region, dialog)
+        assert "保存" in screen_text(app) and "中止" in screen_text(app)
+
+
+async def test_an_edit_that_is_not_json_keeps_the_dialog_open(make_app, tmp_path) -> None:
+    # The dialog closed (the edit lost) on an error that told to quote a --json option.
+    import shutil
+
+    from textual.widgets import Button, DataTable, Input, TextArea
+
+    from advisor.tui.widgets.edit_dialog import EditDialog
+
+    train = tmp_path / "train.jsonl"
+    shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("review")
+        await app.push_screen(screen)
+        screen.query_one("#review-file", Input).value = str(train)
+        screen.query_one("#review-open", Button).press()
+        await settle(app, pilot)
+        screen.query_one(DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = '{"messages": [}'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EditDialog)
+        assert app.screen.query_one(TextArea).text == '{"messages": [}'
+        said = notes(app)[-1]
+        assert (
+            said.startswith("1 行目の編集は JSON として正しくありません（") and "--json" not in said
+        )
+
+
+async def test_a_line_opens_with_its_finding_in_full(make_app) -> None:
+    from textual.widgets import DataTable, Input
+
+    from advisor.tui.widgets.dialogs import TextDialog
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("data")
+        await app.push_screen(screen)
+        screen.query_one("#file", Input).value = str(FIXTURES / "tui" / "train_bad.jsonl")
+        await pilot.press("f5")
+        await settle(app, pilot)
+        table = screen.query_one("#issues", DataTable)
+        row = [str(cell) for cell in table.get_row_at(1)]
+        assert row[0] == "2"
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextDialog)
+        assert app.screen.title_text == "train_bad.jsonl、2 行目"
+        assert app.screen.text.startswith(f"{row[2]}\n{row[3]}\n\n")
+
+
+@pytest.mark.parametrize(
+    ("key", "said"), [("t", "投票しました：引き分け。"), ("a", "投票しました：Aが良い。")]
+)
+async def test_the_arena_vote_is_said_in_japanese(key: str, said: str, make_app) -> None:
+    # "投票 tie." mixed the JSON's English word into the sentence.
+    from textual.widgets import Static
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("arena")
+        await app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press(*"hi", "enter")
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        status = str(screen.query_one("#arena-status", Static).render())
+        assert status.startswith(said), status
+        assert "tie" not in status and "Voted" not in status
+
+
+async def test_a_report_folder_that_cannot_be_written_says_so_in_japanese(
+    make_app, tmp_path
+) -> None:
+    from textual.widgets import Input
+
+    from advisor.tui.screens.compare import CompareScreen
+    from advisor.tui.widgets.dialogs import ErrorDialog
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = CompareScreen()
+        await app.push_screen(screen)
+        screen.load_results(FIXTURES / "tui" / "bench_results.json")
+        await settle(app, pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(blocker / "reports")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.message.startswith(f"{blocker / 'reports'} に書き込めません（")
+
+
+async def test_f3_switches_the_training_chart_caption(make_app) -> None:
+    app = make_app(route="sft")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("run"))
+        await pilot.pause()
+        assert "loss: waiting for the first step" in screen_text(app)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "loss: 最初のステップを待っています" in screen_text(app)
