@@ -423,3 +423,30 @@ async def test_f3_switches_the_training_chart_caption(make_app) -> None:
         await pilot.press("f3")
         await pilot.pause()
         assert "loss: 最初のステップを待っています" in screen_text(app)
+
+
+@pytest.mark.parametrize("name", ["report.html", "brief.md"])
+async def test_the_exported_report_carries_the_checked_files(name, make_app, tmp_path) -> None:
+    # The wizard built its report without the evidence it had just measured and shown.
+    import yaml
+    from textual.widgets import Input
+
+    planted = FIXTURES / "evidence" / "planted"
+    stated = yaml.safe_load((planted / "answers.yaml").read_text(encoding="utf-8"))
+    app = make_app(language="ja", answers=stated)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("results")
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.check_files(planted)
+        assert await until(pilot, lambda: bool(screen.query("#evidence")))
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(tmp_path / name)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert await until(pilot, lambda: (tmp_path / name).is_file())
+        written = (tmp_path / name).read_text(encoding="utf-8")
+        assert "ファイルを測定していません" not in written
+        assert ("を測定：例12件" if name.endswith(".html") else "## ファイルとの照合") in written
+        assert "200" in written and "12" in written
