@@ -450,3 +450,21 @@ async def test_the_exported_report_carries_the_checked_files(name, make_app, tmp
         assert "ファイルを測定していません" not in written
         assert ("を測定：例12件" if name.endswith(".html") else "## ファイルとの照合") in written
         assert "200" in written and "12" in written
+
+
+async def test_checking_one_data_file_says_to_give_its_folder(make_app, tmp_path) -> None:
+    # A .jsonl was read as a scenario: "TOML として正しくありません".
+    from advisor.tui.widgets.dialogs import ErrorDialog
+
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"messages": []}\n', encoding="utf-8")
+    app = make_app(language="ja", answers={"example_count": 5})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("results")
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.check_files(data)
+        assert await until(pilot, lambda: isinstance(app.screen, ErrorDialog))
+        assert "はファイルです" in app.screen.message, app.screen.message
+        assert "そのファイルのあるフォルダー" in app.screen.message
+        assert "TOML" not in app.screen.message
