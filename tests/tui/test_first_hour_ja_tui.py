@@ -468,3 +468,25 @@ async def test_checking_one_data_file_says_to_give_its_folder(make_app, tmp_path
         assert "はファイルです" in app.screen.message, app.screen.message
         assert "そのファイルのあるフォルダー" in app.screen.message
         assert "TOML" not in app.screen.message
+
+
+@pytest.mark.parametrize(
+    ("language", "fix"),
+    [
+        ("ja", "一覧から別のバックエンドを選んでください"),
+        ("en", "pick another backend in the list"),
+    ],
+)
+async def test_an_unusable_backend_names_the_wizard_s_fix(language, fix, make_app, monkeypatch):
+    # The settings line said "--backend local を選んでください", a command-line option.
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("ADVISOR_OPENAI__BASE_URL", raising=False)
+    app = make_app(language=language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("settings"))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#backend", Select).value = "openai"
+        shown = lambda: str(screen.query_one("#availability").render())  # noqa: E731
+        assert await until(pilot, lambda: "OPENAI_API_KEY" in shown()), shown()
+        assert fix in shown() and "--backend" not in shown()
