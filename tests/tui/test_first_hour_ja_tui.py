@@ -490,3 +490,43 @@ async def test_an_unusable_backend_names_the_wizard_s_fix(language, fix, make_ap
         shown = lambda: str(screen.query_one("#availability").render())  # noqa: E731
         assert await until(pilot, lambda: "OPENAI_API_KEY" in shown()), shown()
         assert fix in shown() and "--backend" not in shown()
+
+
+@pytest.mark.parametrize(
+    ("language", "hint", "last", "recommended", "rival"),
+    [
+        (
+            "ja",
+            "ルート（例：rag,sft、all）",
+            "$/1000件",
+            "システムプロンプト",
+            "カスタムアシスタント",
+        ),
+        ("en", "routes, e.g. rag,sft or all", "$/1k", "System prompt", "custom_assistant"),
+    ],
+)
+async def test_compare_fits_80_columns_and_names_the_routes(
+    language, hint, last, recommended, rival, make_app, tmp_path
+) -> None:
+    # At 80 columns the routes hint, "custom_assista" and the last header were cut, and
+    # the Japanese outcome read "system_prompt 50%とcustom_assistant".
+    from textual.widgets import Static
+
+    from advisor.tui.screens.compare import CompareScreen
+
+    source = (FIXTURES / "tui" / "bench_results.json").read_text(encoding="utf-8")
+    results = tmp_path / "results.json"
+    results.write_text(source.replace('"rag"', '"custom_assistant"'), encoding="utf-8")
+    app = make_app(language=language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = CompareScreen()
+        await app.push_screen(screen)
+        screen.load_results(results)
+        await settle(app, pilot)
+        shown = screen_text(app)
+        assert hint in shown and last in shown, shown
+        assert "custom_assistant " in shown  # the table's route, whole
+        outcome = str(screen.query_one("#outcome", Static).render())
+        assert recommended in outcome and rival in outcome, outcome
+        if language == "ja":
+            assert "system_prompt" not in outcome and "custom_assistant" not in outcome
