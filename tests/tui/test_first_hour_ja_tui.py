@@ -530,3 +530,46 @@ async def test_compare_fits_80_columns_and_names_the_routes(
         assert recommended in outcome and rival in outcome, outcome
         if language == "ja":
             assert "system_prompt" not in outcome and "custom_assistant" not in outcome
+
+
+async def test_a_broken_session_file_is_said_in_japanese_with_its_column(
+    make_app, tmp_path
+) -> None:
+    # The dialog quoted Python's "Expecting property name enclosed in double quotes".
+    from advisor.tui.widgets.dialogs import ErrorDialog
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{\n  nope", encoding="utf-8")
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_session(broken)
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorDialog)
+        said = app.screen.message
+        assert "2 行 3 列目：名前を二重引用符" in said, said
+        assert "Expecting" not in said
+
+
+async def test_a_review_edit_that_is_not_json_says_where_in_japanese(make_app, tmp_path) -> None:
+    import shutil
+
+    from textual.widgets import Button, DataTable, Input, TextArea
+
+    train = tmp_path / "train.jsonl"
+    shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("review")
+        await app.push_screen(screen)
+        screen.query_one("#review-file", Input).value = str(train)
+        screen.query_one("#review-open", Button).press()
+        await settle(app, pilot)
+        screen.query_one(DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = '{\n  "messages": [}'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        said = notes(app)[-1]
+        assert "（2 行 16 列目：値がありません" in said, said
+        assert "Expecting" not in said
