@@ -573,3 +573,27 @@ async def test_a_review_edit_that_is_not_json_says_where_in_japanese(make_app, t
         said = notes(app)[-1]
         assert "（2 行 16 列目：値がありません" in said, said
         assert "Expecting" not in said
+
+
+async def test_the_assistant_s_skipped_files_are_said_in_japanese(make_app, tmp_path) -> None:
+    # "warning: <path>: no text" came in the index's English.
+    import shutil
+
+    from textual.widgets import Input, RichLog
+
+    docs = tmp_path / "docs"
+    shutil.copytree(FIXTURES / "tui" / "docs", docs)
+    (docs / "empty.md").write_text("", encoding="utf-8")
+    app = make_app(language="ja", route="custom_assistant")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("run")
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#assistant-docs", Input).value = str(docs)
+        screen.query_one("#assistant-instructions", Input).value = "丁寧に答えてください"
+        await pilot.press("f5")
+        await settle(app, pilot)
+        log = screen.query_one("#run-log", RichLog)
+        text = "".join(seg.text for line in log.lines for seg in line)
+        assert "empty.md：" in text, text
+        assert "テキストが見つかりません" in text and "no text" not in text
