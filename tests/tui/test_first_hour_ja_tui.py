@@ -422,7 +422,7 @@ async def test_f3_switches_the_training_chart_caption(make_app) -> None:
         assert "loss: waiting for the first step" in screen_text(app)
         await pilot.press("f3")
         await pilot.pause()
-        assert "loss: 最初のステップを待っています" in screen_text(app)
+        assert "損失: 最初のステップを待っています" in screen_text(app)
 
 
 @pytest.mark.parametrize("name", ["report.html", "brief.md"])
@@ -597,3 +597,32 @@ async def test_the_assistant_s_skipped_files_are_said_in_japanese(make_app, tmp_
         text = "".join(seg.text for line in log.lines for seg in line)
         assert "empty.md：" in text, text
         assert "テキストが見つかりません" in text and "no text" not in text
+
+
+async def test_the_japanese_brackets_and_words_of_the_audit(make_app, tmp_path) -> None:
+    # "(既定値: いいえ)" in ASCII brackets, "… の理由" with a space, "(.jsonl)" and "(sft)".
+    import shutil
+
+    from textual.widgets import Button, Input
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("interview"))
+        await pilot.pause()
+        help_text = str(app.screen.query_one("#question-help").render())
+        assert "（既定値：" in help_text and "(既定値" not in help_text, help_text
+        await app.push_screen(make_screen("results"))
+        await pilot.pause()
+        assert " の理由" not in screen_text(app) and "の理由" in screen_text(app)
+        train = tmp_path / "train.jsonl"
+        shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+        screen = make_screen("review")
+        await app.push_screen(screen)
+        await pilot.pause()
+        field = screen.query_one("#review-file", Input)
+        assert str(field.placeholder) == "レビューするファイル（.jsonl）"
+        field.value = str(train)
+        screen.query_one("#review-open", Button).press()
+        await settle(app, pilot)
+        summary = str(screen.query_one("#review-summary").render())
+        assert summary.startswith("train.jsonl（sft）·"), summary
