@@ -626,3 +626,15 @@ async def test_the_japanese_brackets_and_words_of_the_audit(make_app, tmp_path) 
         await settle(app, pilot)
         summary = str(screen.query_one("#review-summary").render())
         assert summary.startswith("train.jsonl（sft）·"), summary
+
+
+def test_the_wizard_strings_refuse_a_key_given_twice() -> None:
+    # "route" was ルート and, further down, 手法: the later silently won for both screens.
+    import yaml
+
+    from advisor.tui.i18n import _catalog, load_strings
+
+    with pytest.raises(yaml.YAMLError, match="'route' is given twice"):
+        load_strings("ja:\n  route: ルート\n  pass: 合格\n  route: 手法\n")
+    _catalog.cache_clear()
+    assert _catalog()["ja"]["route"] == "手法"  # the shipped catalog loads, as displayed
