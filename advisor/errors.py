@@ -321,7 +321,11 @@ def load_json_file(model: type[_Model], path: Path, keys: JsonFileKeys) -> _Mode
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DataFileError.from_catalog(
-                keys.bad_json, hint_key=keys.hint, path=where, line=exc.lineno, error=exc.msg
+                keys.bad_json,
+                hint_key=keys.hint,
+                path=where,
+                line=exc.lineno,
+                error=json_problem(exc),
             ) from exc
         return model.model_validate(data)
     except ValidationError as exc:
@@ -359,3 +363,27 @@ def _json_text(path: Path, keys: JsonFileKeys) -> str:
             path=where,
             error=messages.Localized("core.json_file.not_utf8"),
         ) from exc
+
+
+# Python's json messages (their start) and the catalog's sentences for them.
+_JSON_PROBLEMS = (
+    ("Expecting value", "core.json.expecting_value"),
+    ("Expecting property name", "core.json.expecting_name"),
+    ("Expecting ':'", "core.json.expecting_colon"),
+    ("Expecting ','", "core.json.expecting_comma"),
+    ("Unterminated string", "core.json.unterminated_string"),
+    ("Invalid control character", "core.json.control_character"),
+    ("Invalid \\", "core.json.bad_escape"),
+    ("Extra data", "core.json.extra_data"),
+    ("Illegal trailing comma", "core.json.trailing_comma"),
+)
+
+
+def json_problem(exc: json.JSONDecodeError, english: str | None = None) -> messages.Worded:
+    """What is wrong with a JSON text, as a value of a catalog sentence: English keeps the
+    parser's own words (as before); Japanese says it in Japanese with the line and column,
+    not "Expecting property name enclosed in double quotes"."""
+    key = next((k for start, k in _JSON_PROBLEMS if exc.msg.startswith(start)), "core.json.other")
+    problem = messages.text(key, "ja")
+    at = messages.text("core.json.at", "ja", line=exc.lineno, column=exc.colno, problem=problem)
+    return messages.Worded(exc.msg if english is None else english, at)

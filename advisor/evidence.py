@@ -174,11 +174,31 @@ def gather(target: str | Path, stated: Mapping[str, AnswerValue] | None = None) 
     return evidence
 
 
+def refuse_a_data_file(target: str | Path) -> Path:
+    """``target`` as a path, unless it names one data file (a .jsonl, say): read as a
+    scenario, it was said to be "not valid TOML", which points nowhere near the fix.
+
+    Raises:
+        UserInputError: ``target`` is a file other than a scenario's TOML.
+    """
+    from advisor.errors import UserInputError
+
+    path = Path(target).expanduser()
+    if path.is_file() and path.suffix.lower() != ".toml":
+        raise UserInputError.from_catalog(
+            "core.evidence.a_file",
+            hint_key="core.evidence.a_file_hint",
+            path=path,
+            folder=path.resolve().parent,
+        )
+    return path
+
+
 def _locate(target: str | Path) -> tuple[_Files, str]:
     from advisor.bench.scenario import load_scenario
     from advisor.errors import UserInputError
 
-    path = Path(target).expanduser()
+    path = refuse_a_data_file(target)
     is_plain_dir = path.is_dir() and not (path / "scenario.toml").is_file()
     if not is_plain_dir:
         scenario = load_scenario(target)

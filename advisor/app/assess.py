@@ -52,7 +52,9 @@ def answers_with_evidence(
 
 def scenario_answers(target: str | Path) -> dict[str, Any]:
     """A scenario's own answers; none for a plain folder of files."""
-    folder = Path(target).expanduser()
+    from advisor.evidence import refuse_a_data_file
+
+    folder = refuse_a_data_file(target)
     if folder.is_dir() and not (folder / "scenario.toml").is_file():
         return {}
     from advisor.bench.scenario import load_scenario

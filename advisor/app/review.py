@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from advisor.data.review import ReviewPage, ReviewQueue, ReviewRow, SaveResult, save
 from advisor.data.review.models import ReviewCounts
 from advisor.data.texts import Label
-from advisor.errors import UserInputError
+from advisor.errors import UserInputError, json_problem
 
 __all__ = [
     "ReviewOutcome",
@@ -108,8 +108,8 @@ def parse_edit(text: str, line: int, *, command_line: bool = True) -> Any:
             "core.review.edit_json",
             hint_key="core.review.edit_json_hint" if command_line else None,
             line=line,
-            error=exc.msg,
-            column=exc.colno,
+            # English as before; Japanese with the line too: the wizard's editor has several.
+            error=json_problem(exc, english=f"{exc.msg} at column {exc.colno}"),
             example="'{\"messages\": [...]}'",
         ) from exc
 

@@ -153,13 +153,19 @@ def outcome_text(m: Outcome, lang: str) -> str:
     """The measured outcome in ``lang``, from its fields (English: the stored summary)."""
     if lang == "en":
         return m.summary
+    from advisor.criteria.catalog import load_catalog
+
+    # The routes by their names in ``lang``: ids read as code inside a Japanese sentence.
+    catalog = load_catalog()
+    recommended = catalog.route_name(m.recommended, lang)
+    measured = catalog.route_name(m.measured_route or "", lang)
     rate = f"{m.pass_rate:.0%}" if m.pass_rate is not None else "-"
     if m.status == "not_run":
-        return messages.text("core.outcome.not_run", lang, recommended=m.recommended)
+        return messages.text("core.outcome.not_run", lang, recommended=recommended)
     if m.rival is None:
-        return messages.text("core.outcome.alone", lang, measured=m.measured_route, rate=rate)
+        return messages.text("core.outcome.alone", lang, measured=measured, rate=rate)
     words = {
-        "measured": m.measured_route, "rival": m.rival, "rate": rate,
+        "measured": measured, "rival": catalog.route_name(m.rival, lang), "rate": rate,
         "rival_rate": f"{(m.pass_rate or 0) + (m.difference or 0):.0%}", "n": m.n_prompts,
         "alpha": m.alpha, "diff": f"{(m.difference or 0) * 100:+.0f}",
     }  # fmt: skip

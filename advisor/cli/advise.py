@@ -192,56 +192,31 @@ def _outcome(path: Path, assessment: Any) -> Outcome:
     return judge(read_results(path), assessment)
 
 
-_LABELS: dict[str, dict[str, Any]] = {
-    "en": {
-        "evidence": "Checked against the files",
-        "question": "Question",
-        "stated": "Stated",
-        "measured": "Measured",
-        "how": "How it was measured",
-        "language": "Language of the examples",
-        "outcome": "Checked against the benchmark",
-    },
-    "ja": {
-        "evidence": "ファイルとの照合",
-        "question": "項目",
-        "stated": "回答",
-        "measured": "測定値",
-        "how": "測定方法",
-        "language": "例の言語",
-        "outcome": "ベンチマークとの照合",
-    },
-}
-
-
 def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, md: bool) -> str:
     """The evidence table and the measured outcome, after the assessment."""
-    labels = _LABELS[lang]
+    from advisor.app.report import LABELS, evidence_markdown
+
+    labels = LABELS[lang]
     lines: list[str] = []
-    if found is not None:
-        lines += ["", f"## {labels['evidence']}" if md else f"{labels['evidence']}:"]
+    if found is not None and md:
+        lines += evidence_markdown(found, lang)
+    elif found is not None:
+        lines += ["", f"{labels['evidence']}:"]
         head = (labels["question"], labels["stated"], labels["measured"], labels["how"])
         rows = [
             (f.question_in(lang), f.stated_in(lang), f.measured_in(lang), f.detail_in(lang))
             for f in found.findings
         ]
         marks = [f.contradicts for f in found.findings]
-        if md:
-            lines += ["", "| " + " | ".join(head) + " |", "|---|---|---|---|"]
-            lines += ["| " + " | ".join(r) + (" ⚠ |" if m else " |")
-                      for r, m in zip(rows, marks, strict=True)]  # fmt: skip
-        else:
-            from rich.cells import cell_len  # columns of terminal cells: いいえ is 6 wide
+        from rich.cells import cell_len  # columns of terminal cells: いいえ is 6 wide
 
-            widths = [max(cell_len(r[i]) for r in [head, *rows]) for i in range(3)]
-            for row, mark in zip([head, *rows], [False, *marks], strict=True):
-                cells = [c + " " * (w - cell_len(c)) for c, w in zip(row[:3], widths, strict=True)]
-                lines.append(f"  {'!' if mark else ' '} " + "  ".join(cells) + f"  {row[3]}")
-        bullet = "" if not md else "- "
+        widths = [max(cell_len(r[i]) for r in [head, *rows]) for i in range(3)]
+        for row, mark in zip([head, *rows], [False, *marks], strict=True):
+            cells = [c + " " * (w - cell_len(c)) for c, w in zip(row[:3], widths, strict=True)]
+            lines.append(f"  {'!' if mark else ' '} " + "  ".join(cells) + f"  {row[3]}")
         if found.language:
-            lines += [""] if md else []
-            lines.append(f"{bullet or '  '}{labels['language']}: {found.language}")
-        lines += [f"{bullet or '  ! '}{w}" for w in found.warnings_in(lang)]
+            lines.append(f"  {labels['language']}: {found.language}")
+        lines += [f"  ! {w}" for w in found.warnings_in(lang)]
     if measured is not None:
         lines += ["", f"## {labels['outcome']}" if md else f"{labels['outcome']}:"]
         from advisor.app.assess import status_label

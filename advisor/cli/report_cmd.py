@@ -37,11 +37,12 @@ def report(
     ),
 ) -> None:
     """Write one self-contained decision report: advice, evidence, benchmark, cost, risks."""
+    from advisor.app.report import report_bundle
     from advisor.bench.results_io import read_results
     from advisor.cli.advise import _with_evidence
     from advisor.criteria import Answers, load_answers
     from advisor.data.prices import load_prices
-    from advisor.decision_report import CostSettings, build_bundle, write_report
+    from advisor.decision_report import CostSettings, write_report
     from advisor.errors import UserInputError
 
     lang = resolve_lang(lang)
@@ -53,8 +54,8 @@ def report(
         )
     given = load_answers(answers) if answers is not None else Answers()
     given, found = _with_evidence(given, evidence, results[0] if results else None)
-    bundle = build_bundle(
-        given,
+    bundle = report_bundle(
+        given.root,
         lang=lang.value,
         evidence=found,
         results=[read_results(path) for path in results],

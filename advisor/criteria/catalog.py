@@ -287,6 +287,16 @@ class Catalog(_Strict):
                 return source
         raise KeyError(source_id)
 
+    def route_name(self, route: str, lang: str) -> str:
+        """A route's display name in ``lang`` ("rag+sft" -> "RAG + SFT"); the id when unknown."""
+        names = []
+        for part in route.split("+"):
+            try:
+                names.append(self.route(part).name.get(lang))
+            except KeyError:
+                names.append(part)
+        return " + ".join(names)
+
     def route_ids(self) -> list[str]:
         return [r.id for r in self.routes]
 

@@ -57,14 +57,7 @@ def e(value: object) -> str:
 
 def route_name(route: str, lang: str) -> str:
     """A route's display name ("rag+sft" -> "RAG + SFT"); the id when unknown."""
-    catalog = load_catalog()
-    names = []
-    for part in route.split("+"):
-        try:
-            names.append(getattr(catalog.route(part).name, lang))
-        except KeyError:
-            names.append(part)
-    return " + ".join(names)
+    return load_catalog().route_name(route, lang)
 
 
 def table(

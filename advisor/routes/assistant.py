@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from advisor import messages
 from advisor.errors import DataFileError, UserInputError
 from advisor.ids import Progress
 from advisor.rag.knowledge_base import NAME, KnowledgeBase
@@ -154,15 +155,24 @@ class CustomAssistantRoute(Route):
             paths = [Path(p) for p in self.profile.knowledge]
             missing = [str(p) for p in paths if not p.exists()]
             if missing:
-                report.warnings.append("knowledge files not found: " + ", ".join(missing))
+                report.warn(
+                    messages.Localized(
+                        "core.route.knowledge_not_found", {"paths": ", ".join(missing)}
+                    )
+                )
             indexed = self.inner.kb.index([p for p in paths if p.exists()], progress, cancel)
             report.details.update(
                 {"files": indexed.files, "chunks": indexed.chunks, "updated": indexed.updated}
             )
-            report.warnings.extend(f"{s.path}: {s.reason}" for s in indexed.skipped)
+            report.warn(
+                *(
+                    messages.Localized("core.route.skipped", {"path": s.path, "reason": s.said()})
+                    for s in indexed.skipped
+                )
+            )
         inner = self.inner.prepare(progress, cancel)
         report.details.update(inner.details)
-        report.warnings.extend(inner.warnings)
+        report.warn(*(inner.said if len(inner.said) == len(inner.warnings) else inner.warnings))
         return report
 
     def build_messages(self, question: str) -> tuple[list[ChatMessage], list[SourceRef]]:

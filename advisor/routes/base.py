@@ -14,8 +14,9 @@ import threading
 from collections.abc import Generator
 from typing import ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, InstanceOf
 
+from advisor import messages
 from advisor.ids import Progress
 from backends.types import ChatMessage, ChatResult, GenerationParams, Usage
 
@@ -52,7 +53,22 @@ class PrepareReport(BaseModel):
     route: str
     ready: bool = True
     details: dict[str, int | float | str] = Field(default_factory=dict)
+    #: English, as the JSON keeps it; ``said`` holds the same warnings as catalog sentences.
     warnings: list[str] = Field(default_factory=list)
+    said: list[InstanceOf[messages.Localized] | str] = Field(
+        default_factory=list, exclude=True, repr=False
+    )
+
+    def warn(self, *sentences: messages.Localized | str) -> None:
+        """Add warnings: a catalog sentence shows in the shell's language, a plain one as is."""
+        self.warnings.extend(str(s) for s in sentences)
+        self.said.extend(sentences)
+
+    def warnings_in(self, lang: str) -> list[str]:
+        """The warnings in ``lang`` (ones added to ``warnings`` directly, as written)."""
+        if len(self.said) != len(self.warnings):
+            return list(self.warnings)
+        return [messages.in_lang(s, lang) if not isinstance(s, str) else s for s in self.said]
 
 
 class Route(abc.ABC):

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from advisor import messages
 from advisor.errors import ModelNotFoundError
 from advisor.ids import ModelRef
 
@@ -66,14 +67,13 @@ def context_window(backend: Backend, model: str) -> int | None:
     return None
 
 
-def context_warning(prompt_tokens: int, backend: Backend, model: str) -> str | None:
+def context_warning(prompt_tokens: int, backend: Backend, model: str) -> messages.Localized | None:
     """A warning when ``prompt_tokens`` exceed :data:`WARN_SHARE` of the window."""
     window = context_window(backend, model)
     if window is None or prompt_tokens <= WARN_SHARE * window:
         return None
     share = prompt_tokens / window
-    return (
-        f"the fixed prompt takes about {prompt_tokens} tokens, {share:.0%} of {model}'s "
-        f"{window}-token context window; shorten the instructions or use fewer examples "
-        "(or move reference material into a knowledge base)"
+    return messages.Localized(
+        "core.route.context_share",
+        {"tokens": prompt_tokens, "share": f"{share:.0%}", "model": model, "window": window},
     )

@@ -91,7 +91,7 @@ class SystemPromptRoute(Route):
         report.details["fixed_prompt_tokens"] = tokens
         warning = context_warning(tokens, self.backend, self.model)
         if warning:
-            report.warnings.append(warning)
+            report.warn(warning)
         return report
 
     def messages_with(self, question: str, examples: list[Example]) -> list[ChatMessage]:

@@ -16,11 +16,38 @@ from typing import Any
 import yaml
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML whose mappings refuse a key given twice: PyYAML keeps the later value
+    silently, so one screen's label changed another's ("route" was ルート, then 手法)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading the wizard's strings",
+                    node.start_mark,
+                    f"the key {key!r} is given twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_strings(text: str) -> dict[str, dict[str, str]]:
+    """The catalog in ``text`` (language -> English -> words); a key given twice is an error.
+
+    Raises:
+        yaml.YAMLError: bad YAML, or a key given twice in one mapping.
+    """
+    data: dict[str, dict[str, str]] = yaml.load(text, Loader=_UniqueKeys)
+    return data
+
+
 @cache
 def _catalog() -> dict[str, dict[str, str]]:
-    text = files("advisor.tui").joinpath("strings.yaml").read_text(encoding="utf-8")
-    data: dict[str, dict[str, str]] = yaml.safe_load(text)
-    return data
+    return load_strings(files("advisor.tui").joinpath("strings.yaml").read_text(encoding="utf-8"))
 
 
 def tr(text: str, lang: str) -> str:

@@ -211,3 +211,15 @@ def test_data_stats_of_an_empty_file_says_why_its_figures_are_zero(capsys, tmp_p
     assert "例が 1 件もない" in err and f"advisor data validate {empty}" in err
     code, _, err = run(capsys, "data", "stats", str(empty), "--method", "sft", "--format", "json")
     assert code == 0 and err == ""  # JSON: the figures speak for themselves
+
+
+def test_evidence_of_one_data_file_says_to_give_its_folder(capsys, tmp_path) -> None:
+    # A .jsonl was read as a scenario and said to be "not valid TOML".
+    from tests.cli.bilingual import run
+
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"messages": []}\n', encoding="utf-8")
+    code, _, err = run(capsys, "--lang", "ja", "assess", "--evidence", str(data))
+    assert code == 2
+    assert "はファイルです" in err and str(tmp_path) in err
+    assert "TOML" not in err

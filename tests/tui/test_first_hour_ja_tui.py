@@ -422,4 +422,219 @@ async def test_f3_switches_the_training_chart_caption(make_app) -> None:
         assert "loss: waiting for the first step" in screen_text(app)
         await pilot.press("f3")
         await pilot.pause()
-        assert "loss: 最初のステップを待っています" in screen_text(app)
+        assert "損失: 最初のステップを待っています" in screen_text(app)
+
+
+@pytest.mark.parametrize("name", ["report.html", "brief.md"])
+async def test_the_exported_report_carries_the_checked_files(name, make_app, tmp_path) -> None:
+    # The wizard built its report without the evidence it had just measured and shown.
+    import yaml
+    from textual.widgets import Input
+
+    planted = FIXTURES / "evidence" / "planted"
+    stated = yaml.safe_load((planted / "answers.yaml").read_text(encoding="utf-8"))
+    app = make_app(language="ja", answers=stated)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("results")
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.check_files(planted)
+        assert await until(pilot, lambda: bool(screen.query("#evidence")))
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(tmp_path / name)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert await until(pilot, lambda: (tmp_path / name).is_file())
+        written = (tmp_path / name).read_text(encoding="utf-8")
+        assert "ファイルを測定していません" not in written
+        assert ("を測定：例12件" if name.endswith(".html") else "## ファイルとの照合") in written
+        assert "200" in written and "12" in written
+
+
+async def test_checking_one_data_file_says_to_give_its_folder(make_app, tmp_path) -> None:
+    # A .jsonl was read as a scenario: "TOML として正しくありません".
+    from advisor.tui.widgets.dialogs import ErrorDialog
+
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"messages": []}\n', encoding="utf-8")
+    app = make_app(language="ja", answers={"example_count": 5})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("results")
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.check_files(data)
+        assert await until(pilot, lambda: isinstance(app.screen, ErrorDialog))
+        assert "はファイルです" in app.screen.message, app.screen.message
+        assert "そのファイルのあるフォルダー" in app.screen.message
+        assert "TOML" not in app.screen.message
+
+
+@pytest.mark.parametrize(
+    ("language", "fix"),
+    [
+        ("ja", "一覧から別のバックエンドを選んでください"),
+        ("en", "pick another backend in the list"),
+    ],
+)
+async def test_an_unusable_backend_names_the_wizard_s_fix(language, fix, make_app, monkeypatch):
+    # The settings line said "--backend local を選んでください", a command-line option.
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("ADVISOR_OPENAI__BASE_URL", raising=False)
+    app = make_app(language=language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("settings"))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#backend", Select).value = "openai"
+        shown = lambda: str(screen.query_one("#availability").render())  # noqa: E731
+        assert await until(pilot, lambda: "OPENAI_API_KEY" in shown()), shown()
+        assert fix in shown() and "--backend" not in shown()
+
+
+@pytest.mark.parametrize(
+    ("language", "hint", "last", "recommended", "rival"),
+    [
+        (
+            "ja",
+            "ルート（例：rag,sft、all）",
+            "$/1000件",
+            "システムプロンプト",
+            "カスタムアシスタント",
+        ),
+        ("en", "routes, e.g. rag,sft or all", "$/1k", "System prompt", "custom_assistant"),
+    ],
+)
+async def test_compare_fits_80_columns_and_names_the_routes(
+    language, hint, last, recommended, rival, make_app, tmp_path
+) -> None:
+    # At 80 columns the routes hint, "custom_assista" and the last header were cut, and
+    # the Japanese outcome read "system_prompt 50%とcustom_assistant".
+    from textual.widgets import Static
+
+    from advisor.tui.screens.compare import CompareScreen
+
+    source = (FIXTURES / "tui" / "bench_results.json").read_text(encoding="utf-8")
+    results = tmp_path / "results.json"
+    results.write_text(source.replace('"rag"', '"custom_assistant"'), encoding="utf-8")
+    app = make_app(language=language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = CompareScreen()
+        await app.push_screen(screen)
+        screen.load_results(results)
+        await settle(app, pilot)
+        shown = screen_text(app)
+        assert hint in shown and last in shown, shown
+        assert "custom_assistant " in shown  # the table's route, whole
+        outcome = str(screen.query_one("#outcome", Static).render())
+        assert recommended in outcome and rival in outcome, outcome
+        if language == "ja":
+            assert "system_prompt" not in outcome and "custom_assistant" not in outcome
+
+
+async def test_a_broken_session_file_is_said_in_japanese_with_its_column(
+    make_app, tmp_path
+) -> None:
+    # The dialog quoted Python's "Expecting property name enclosed in double quotes".
+    from advisor.tui.widgets.dialogs import ErrorDialog
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{\n  nope", encoding="utf-8")
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_session(broken)
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorDialog)
+        said = app.screen.message
+        assert "2 行 3 列目：名前を二重引用符" in said, said
+        assert "Expecting" not in said
+
+
+async def test_a_review_edit_that_is_not_json_says_where_in_japanese(make_app, tmp_path) -> None:
+    import shutil
+
+    from textual.widgets import Button, DataTable, Input, TextArea
+
+    train = tmp_path / "train.jsonl"
+    shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("review")
+        await app.push_screen(screen)
+        screen.query_one("#review-file", Input).value = str(train)
+        screen.query_one("#review-open", Button).press()
+        await settle(app, pilot)
+        screen.query_one(DataTable).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(TextArea).text = '{\n  "messages": [}'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        said = notes(app)[-1]
+        assert "（2 行 16 列目：値がありません" in said, said
+        assert "Expecting" not in said
+
+
+async def test_the_assistant_s_skipped_files_are_said_in_japanese(make_app, tmp_path) -> None:
+    # "warning: <path>: no text" came in the index's English.
+    import shutil
+
+    from textual.widgets import Input, RichLog
+
+    docs = tmp_path / "docs"
+    shutil.copytree(FIXTURES / "tui" / "docs", docs)
+    (docs / "empty.md").write_text("", encoding="utf-8")
+    app = make_app(language="ja", route="custom_assistant")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = make_screen("run")
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#assistant-docs", Input).value = str(docs)
+        screen.query_one("#assistant-instructions", Input).value = "丁寧に答えてください"
+        await pilot.press("f5")
+        await settle(app, pilot)
+        log = screen.query_one("#run-log", RichLog)
+        text = "".join(seg.text for line in log.lines for seg in line)
+        assert "empty.md：" in text, text
+        assert "テキストが見つかりません" in text and "no text" not in text
+
+
+async def test_the_japanese_brackets_and_words_of_the_audit(make_app, tmp_path) -> None:
+    # "(既定値: いいえ)" in ASCII brackets, "… の理由" with a space, "(.jsonl)" and "(sft)".
+    import shutil
+
+    from textual.widgets import Button, Input
+
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(make_screen("interview"))
+        await pilot.pause()
+        help_text = str(app.screen.query_one("#question-help").render())
+        assert "（既定値：" in help_text and "(既定値" not in help_text, help_text
+        await app.push_screen(make_screen("results"))
+        await pilot.pause()
+        assert " の理由" not in screen_text(app) and "の理由" in screen_text(app)
+        train = tmp_path / "train.jsonl"
+        shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+        screen = make_screen("review")
+        await app.push_screen(screen)
+        await pilot.pause()
+        field = screen.query_one("#review-file", Input)
+        assert str(field.placeholder) == "レビューするファイル（.jsonl）"
+        field.value = str(train)
+        screen.query_one("#review-open", Button).press()
+        await settle(app, pilot)
+        summary = str(screen.query_one("#review-summary").render())
+        assert summary.startswith("train.jsonl（sft）·"), summary
+
+
+def test_the_wizard_strings_refuse_a_key_given_twice() -> None:
+    # "route" was ルート and, further down, 手法: the later silently won for both screens.
+    import yaml
+
+    from advisor.tui.i18n import _catalog, load_strings
+
+    with pytest.raises(yaml.YAMLError, match="'route' is given twice"):
+        load_strings("ja:\n  route: ルート\n  pass: 合格\n  route: 手法\n")
+    _catalog.cache_clear()
+    assert _catalog()["ja"]["route"] == "手法"  # the shipped catalog loads, as displayed

@@ -85,3 +85,15 @@ def test_assistant_indexes_its_knowledge_and_cites(settings: Settings, tmp_path:
     AssistantStore(settings).delete("helper")
     assert not KnowledgeBase(profile.kb_name, settings).exists()
     assert AssistantStore(settings).list() == []
+
+
+def test_missing_knowledge_warns_in_the_reader_s_language(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # The warning was English only ("knowledge files not found: ...") in the Japanese wizard.
+    docs = tmp_path / "docs"
+    shutil.copytree(FIXTURES / "rag" / "docs", docs)
+    gone = tmp_path / "gone.md"
+    report = CustomAssistantRoute(_profile(knowledge=[str(docs), str(gone)]), settings).prepare()
+    assert report.warnings == [f"knowledge files not found: {gone}"]  # the JSON's English
+    assert report.warnings_in("ja") == [f"ナレッジのファイルが見つかりません：{gone}"]

@@ -115,3 +115,10 @@ def test_bad_few_shot_input(fake: FakeBackend, tmp_path: Path) -> None:
     empty.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"}]}) + "\n")
     with pytest.raises(DataFileError, match="no user/assistant example"):
         SystemPromptRoute(fake, None, "x", empty, k=1).prepare()
+
+
+def test_the_prompt_share_warning_is_said_in_japanese(fake: FakeBackend) -> None:
+    report = SystemPromptRoute(fake, None, "Follow this rule carefully. " * 300).prepare()
+    assert report.warnings_in("en") == report.warnings
+    (said,) = report.warnings_in("ja")
+    assert said.startswith("固定のプロンプトが約") and "4096 トークン" in said

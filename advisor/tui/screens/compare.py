@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -61,9 +62,7 @@ class CompareScreen(AdvisorScreen):
                 yield Input(
                     self.session.scenario or "", placeholder=self.t("scenario"), id="scenario"
                 )
-                yield Input(
-                    "", placeholder=self.t("routes: the scenario's, all, or rag,sft"), id="routes"
-                )
+                yield Input("", placeholder=self.t("routes, e.g. rag,sft or all"), id="routes")
                 yield Button(self.t("Run"), variant="primary", id="run-bench")
             yield ProgressBar(show_eta=False, id="bench-progress")
             yield Static(
@@ -89,18 +88,23 @@ class CompareScreen(AdvisorScreen):
         self.query_one("#outcome", Static).display = False  # until a bench is shown
         table = self.query_one("#bench-table", DataTable)
         # Fixed widths: auto widths are computed on idle, so they could lag behind rows.
-        for label, width in (
-            ("route", 14),
-            ("pass", 6),
-            ("95% CI", 10),
-            ("format", 7),
-            ("style", 7),
-            ("accuracy", 9),
-            ("p50 s", 7),
-            ("tok/req", 8),
-            ("$/1k", 7),
+        # Each is the wider of its header (in this language) and its values, plus one
+        # cell between columns: with the default padding of two, 80 columns cut the
+        # last header and "custom_assistant" (16 characters).
+        table.cell_padding = 0
+        for label, values in (
+            ("route", 16),
+            ("pass", 4),
+            ("95% CI", 9),
+            ("format", 4),
+            ("style", 4),
+            ("accuracy", 4),
+            ("p50 s", 5),
+            ("tok/req", 5),
+            ("$/1k", 5),
         ):
-            table.add_column(self.t(label), width=width)
+            header = self.t(label)
+            table.add_column(header, width=max(cell_len(header), values) + 1)
         self.query_one("#bench-progress", ProgressBar).display = False
         if self.session.report_dir:
             path = Path(self.session.report_dir) / "results.json"
@@ -274,6 +278,7 @@ class CompareScreen(AdvisorScreen):
             outcome_text,
             status_label,
         )
+        from advisor.criteria.catalog import load_catalog
 
         lang = self.session.language
         try:
@@ -282,7 +287,7 @@ class CompareScreen(AdvisorScreen):
         except AdvisorError:
             return tr("No recommendation to judge: answer the interview first.", lang)
         return tr("The advisor's recommendation ({route}): {status}. {outcome}", lang).format(
-            route=outcome.recommended,
+            route=load_catalog().route_name(outcome.recommended, lang),
             status=status_label(outcome, lang),
             outcome=outcome_text(outcome, lang),
         )

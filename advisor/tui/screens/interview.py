@@ -112,9 +112,12 @@ class InterviewScreen(AdvisorScreen):
         self.query_one("#progress", ProgressBar).update(progress=self.index + 1)
         self.query_one("#question-text", Static).update(question.text.get(lang))
         default = question.label_of(question.default, lang, catalog.messages)
-        self.query_one("#question-help", Static).update(
-            f"{question.help.get(lang)}\n({catalog.msg('default', lang)}: {default})"
+        said = (
+            f"（{catalog.msg('default', lang)}：{default}）"
+            if lang == "ja"
+            else (f"({catalog.msg('default', lang)}: {default})")
         )
+        self.query_one("#question-help", Static).update(f"{question.help.get(lang)}\n{said}")
         value = self.session.answers.get(question.id, question.default)
         box = self.query_one("#answer", Vertical)
         # Keys typed while the answer widget is replaced wait in the holder.

@@ -214,10 +214,15 @@ class ResultsScreen(AdvisorScreen):
             # The PDF engine takes seconds: off the UI thread.
             self.run_worker(lambda: self._export_report(path), thread=True, exit_on_error=False)
             return
+        from advisor.app.report import evidence_markdown
         from advisor.criteria import render_markdown
 
+        brief = render_markdown(self.assessment)
+        if self.evidence is not None:
+            # What "check against files" measured, as `advisor assess --format md` adds it.
+            brief += "\n".join(evidence_markdown(self.evidence, self.session.language)) + "\n"
         try:
-            path.write_text(render_markdown(self.assessment), encoding="utf-8")
+            path.write_text(brief, encoding="utf-8")
         except OSError as exc:
             self.advisor.show_error(cannot_write(path, exc))
             return
@@ -225,8 +230,8 @@ class ResultsScreen(AdvisorScreen):
 
     def _export_report(self, path: Path) -> None:
         """The decision report (advisor report's core) from the session, in a worker thread."""
-        from advisor.criteria import Answers
-        from advisor.decision_report import build_bundle, render_html
+        from advisor.app.report import report_bundle
+        from advisor.decision_report import render_html
         from advisor.decision_report.output import write_pdf
 
         try:
@@ -237,8 +242,11 @@ class ResultsScreen(AdvisorScreen):
                     from advisor.bench.results_io import read_results
 
                     results.append(read_results(found))
-            bundle = build_bundle(
-                Answers(self.session.answers), lang=self.session.language, results=results
+            bundle = report_bundle(
+                self.session.answers,
+                lang=self.session.language,
+                evidence=self.evidence,
+                results=results,
             )
             html = render_html(bundle)
             if path.suffix.lower() == ".pdf":

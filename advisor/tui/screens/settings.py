@@ -102,7 +102,9 @@ class SettingsScreen(AdvisorScreen):
                 )
             )
         else:
-            target.update(self.t("not usable now: {reason}", reason=status.reason_in(lang)))
+            reason = _IN_THE_WIZARD.get(status.reason_key or "")
+            shown = self.t(reason) if reason else status.reason_in(lang)
+            target.update(self.t("not usable now: {reason}", reason=shown))
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
@@ -126,3 +128,15 @@ class SettingsScreen(AdvisorScreen):
     @on(Button.Pressed, "#back")
     def back_pressed(self) -> None:
         self.action_back()
+
+
+# The catalog's reasons end in the command line's fix ("choose --backend local"); here
+# the fix is the list above the line.
+_IN_THE_WIZARD = {
+    "core.backend.no_openai_key": (
+        "no OPENAI_API_KEY: set OPENAI_API_KEY, or pick another backend in the list"
+    ),
+    "core.backend.no_azure_key": (
+        "no AZURE_OPENAI_API_KEY: set AZURE_OPENAI_API_KEY, or pick another backend in the list"
+    ),
+}

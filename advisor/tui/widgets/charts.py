@@ -78,10 +78,11 @@ class MetricChart(Vertical):
 
     def _caption(self) -> str:
         lang = str(getattr(getattr(self.app, "session", None), "language", "en"))
+        metric = tr(self.metric, lang)  # the metric's id ("loss", "reward_mean") in words
         if not self.values:
-            return tr("{metric}: waiting for the first step", lang).format(metric=self.metric)
+            return tr("{metric}: waiting for the first step", lang).format(metric=metric)
         return tr("{metric}: {value} (step {step}, min {min}, max {max})", lang).format(
-            metric=self.metric,
+            metric=metric,
             value=f"{self.values[-1]:.4f}",
             step=self.step or len(self.values),
             min=f"{min(self.values):.4f}",

@@ -76,6 +76,6 @@ class AssistantPanel(RunPanel):
             screen.log_line,
             self.t("assistant {name} saved and ready ({details})", name=name, details=details),
         )
-        for warning in report.warnings:
+        for warning in report.warnings_in(self.session.language):
             call(screen.log_line, self.t("warning: {warning}", warning=warning))
         call(screen.finished, self.t("assistant {name} ready: chat with it (F6)", name=name))

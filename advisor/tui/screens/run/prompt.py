@@ -35,6 +35,6 @@ class PromptPanel(RunPanel):
             screen.log_line,
             self.t("system_prompt ready on {where}", where=f"{spec.backend}/{prepared.model}"),
         )
-        for warning in report.warnings:
+        for warning in report.warnings_in(self.session.language):
             call(screen.log_line, self.t("warning: {warning}", warning=warning))
         call(screen.finished, self.t("route ready: chat with it (F6) or compare (F7)"))
