@@ -142,7 +142,7 @@ class FakeFineTuning(StoredFineTuning):
             estimated_cost_usd=0.0,
             estimated_seconds=0.0,
             estimate_basis="simulated",
-            **said_notes(Localized("tune.note_fake")),
+            **said_notes(Localized("core.tune.note_fake")),
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:

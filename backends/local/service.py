@@ -104,8 +104,8 @@ class LocalFineTuning(StoredFineTuning):
             estimate_basis="calibrated" if stats.local.calibrated else "uncalibrated",
             load_factor=stats.local.load_factor,
             **said_notes(
-                messages.Localized("tune.note_local", {"model": model}),
-                messages.Localized("tune.note_time", {"source": stats.local.source_said or source}),
+                messages.Localized("core.tune.note_local", {"model": model}),
+                messages.Localized("core.tune.note_time", {"source": stats.local.source_said or source}),
             ),
         )
 

@@ -59,9 +59,9 @@ def test_the_tune_preview_says_its_notes_in_japanese_whatever_their_english(
 
     _reword(
         monkeypatch,
-        "tune.note_fake",
-        "tune.note_local",
-        "tune.note_time",
+        "core.tune.note_fake",
+        "core.tune.note_local",
+        "core.tune.note_time",
         "data.stats_source_reference",
     )
     monkeypatch.setenv("ADVISOR_LANG", "ja")
@@ -106,7 +106,7 @@ def test_a_value_worded_by_its_source_is_stored_in_both_languages() -> None:
     )
     assert plain.render("ja") == "学習トークン数 x 100万トークンあたり $1。出典: p"
     # A value of a user's that looks like words is not read as words: only the marker is.
-    shaped = StoredSentence(key="tune.note_time", values={"source": {"en": "x", "ja": "y"}})
+    shaped = StoredSentence(key="core.tune.note_time", values={"source": {"en": "x", "ja": "y"}})
     assert shaped.render("ja") == "所要時間の見積もり: {'en': 'x', 'ja': 'y'}。"
 
 
