@@ -182,7 +182,9 @@ class OpenAIFineTuning(StoredFineTuning):
             billed_tokens=billed,
             estimated_cost_usd=cost,
             price_date=stats.price_date,
-            **said_notes(Localized("core.tune.note_openai", told), stats.price_said or stats.price_note),
+            **said_notes(
+                Localized("core.tune.note_openai", told), stats.price_said or stats.price_note
+            ),
         )
 
     def create(self, request: JobRequest) -> FineTuneJob:

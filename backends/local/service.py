@@ -105,7 +105,9 @@ class LocalFineTuning(StoredFineTuning):
             load_factor=stats.local.load_factor,
             **said_notes(
                 messages.Localized("core.tune.note_local", {"model": model}),
-                messages.Localized("core.tune.note_time", {"source": stats.local.source_said or source}),
+                messages.Localized(
+                    "core.tune.note_time", {"source": stats.local.source_said or source}
+                ),
             ),
         )
 
