@@ -285,27 +285,34 @@ async def test_f3_on_the_settings_screen_then_apply_keeps_japanese(make_app) -> 
         assert app.session.language == "ja"
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_the_edit_dialog_shows_its_buttons(size, make_app, tmp_path) -> None:
-    # At 24 rows the JSON box pushed Save and Cancel out of the dialog.
+async def open_review_editor(app, pilot, tmp_path) -> None:
+    """The review screen on a copy of a valid training file, its first line's editor open."""
     import shutil
 
     from textual.widgets import Button, DataTable, Input
 
-    from advisor.tui.widgets.edit_dialog import EditDialog
-
     train = tmp_path / "train.jsonl"
     shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
+    screen = make_screen("review")
+    await app.push_screen(screen)
+    screen.query_one("#review-file", Input).value = str(train)
+    screen.query_one("#review-open", Button).press()
+    await settle(app, pilot)
+    screen.query_one(DataTable).focus()
+    await pilot.press("e")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_edit_dialog_shows_its_buttons(size, make_app, tmp_path) -> None:
+    # At 24 rows the JSON box pushed Save and Cancel out of the dialog.
+    from textual.widgets import Button
+
+    from advisor.tui.widgets.edit_dialog import EditDialog
+
     app = make_app(language="ja")
     async with app.run_test(size=size) as pilot:
-        screen = make_screen("review")
-        await app.push_screen(screen)
-        screen.query_one("#review-file", Input).value = str(train)
-        screen.query_one("#review-open", Button).press()
-        await settle(app, pilot)
-        screen.query_one(DataTable).focus()
-        await pilot.press("e")
-        await pilot.pause()
+        await open_review_editor(app, pilot, tmp_path)
         assert isinstance(app.screen, EditDialog)
         dialog = app.screen.query_one(".dialog").region
         for button in app.screen.query(Button):
@@ -315,24 +322,13 @@ async def test_the_edit_dialog_shows_its_buttons(size, make_app, tmp_path) -> No
 
 async def test_an_edit_that_is_not_json_keeps_the_dialog_open(make_app, tmp_path) -> None:
     # The dialog closed (the edit lost) on an error that told to quote a --json option.
-    import shutil
-
-    from textual.widgets import Button, DataTable, Input, TextArea
+    from textual.widgets import TextArea
 
     from advisor.tui.widgets.edit_dialog import EditDialog
 
-    train = tmp_path / "train.jsonl"
-    shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
     app = make_app(language="ja")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = make_screen("review")
-        await app.push_screen(screen)
-        screen.query_one("#review-file", Input).value = str(train)
-        screen.query_one("#review-open", Button).press()
-        await settle(app, pilot)
-        screen.query_one(DataTable).focus()
-        await pilot.press("e")
-        await pilot.pause()
+        await open_review_editor(app, pilot, tmp_path)
         app.screen.query_one(TextArea).text = '{"messages": [}'
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -551,22 +547,11 @@ async def test_a_broken_session_file_is_said_in_japanese_with_its_column(
 
 
 async def test_a_review_edit_that_is_not_json_says_where_in_japanese(make_app, tmp_path) -> None:
-    import shutil
+    from textual.widgets import TextArea
 
-    from textual.widgets import Button, DataTable, Input, TextArea
-
-    train = tmp_path / "train.jsonl"
-    shutil.copy(FIXTURES / "tui" / "train_ok.jsonl", train)
     app = make_app(language="ja")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = make_screen("review")
-        await app.push_screen(screen)
-        screen.query_one("#review-file", Input).value = str(train)
-        screen.query_one("#review-open", Button).press()
-        await settle(app, pilot)
-        screen.query_one(DataTable).focus()
-        await pilot.press("e")
-        await pilot.pause()
+        await open_review_editor(app, pilot, tmp_path)
         app.screen.query_one(TextArea).text = '{\n  "messages": [}'
         await pilot.press("ctrl+s")
         await pilot.pause()
