@@ -19,6 +19,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from advisor.cpuinfo import CPUINFO, cpu_info
+
 if TYPE_CHECKING:
     from advisor.settings import Settings
 
@@ -29,20 +31,16 @@ BFLOAT16: Dtype = "bfloat16"
 BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
 
-def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+def cpu_has_bf16(cpuinfo: Path = CPUINFO) -> bool:
     """Whether this CPU computes bfloat16 products in hardware (not emulated).
 
     Read from the kernel's flags, so that a bench plan or a cache lookup need not load
     torch; elsewhere (no ``/proc``) torch's own probes answer.
     """
-    try:
-        text = cpuinfo.read_text(errors="replace")
-    except OSError:
+    info = cpu_info(cpuinfo)
+    if info is None:
         return _torch_says_bf16()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return bool(BF16_FLAGS & set(line.split(":", 1)[1].split()))
-    return False
+    return bool(BF16_FLAGS & info.flags)
 
 
 def _torch_says_bf16() -> bool:

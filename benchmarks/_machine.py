@@ -59,18 +59,11 @@ def _load() -> tuple[float, float, float]:
 
 def cpu_model_and_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str, list[str]]:
     """The CPU's model name and which of :data:`ISA_FLAGS` it has."""
-    model, flags = platform.processor() or platform.machine(), set[str]()
-    try:
-        for line in cpuinfo.read_text().splitlines():
-            key, _, value = line.partition(":")
-            key = key.strip()
-            if key == "model name" and value.strip():
-                model = value.strip()
-            elif key in ("flags", "Features") and not flags:
-                flags = set(value.split())
-    except OSError:
-        pass
-    return model, [f for f in ISA_FLAGS if f in flags]
+    from advisor.cpuinfo import CpuInfo, cpu_info
+
+    info = cpu_info(cpuinfo) or CpuInfo()
+    model = info.model_name or platform.processor() or platform.machine()
+    return model, [f for f in ISA_FLAGS if f in info.flags]
 
 
 _start_load = _load()

@@ -96,14 +96,11 @@ def run(args: list[str]) -> dict[str, float]:
 
 
 def machine() -> dict[str, Any]:
-    model = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+    from advisor.cpuinfo import cpu_info
+
+    info = cpu_info()
     return {
-        "cpu": model,
+        "cpu": info.model_name if info and info.model_name else "unknown",
         "cores_online": os.cpu_count(),
         "cores_usable": len(os.sched_getaffinity(0)),
         "load_average": [round(x, 2) for x in os.getloadavg()],

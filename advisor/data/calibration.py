@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationError, computed_field, model_validator
 
+from advisor.cpuinfo import CPUINFO, cpu_info
 from advisor.messages import Localized
 
 if TYPE_CHECKING:
@@ -187,14 +188,11 @@ class CalibrationFile(BaseModel):
 # --- keys ------------------------------------------------------------------------------
 
 
-def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+def cpu_model(cpuinfo: Path = CPUINFO) -> str:
     """The CPU's model name (Linux), else what the platform module knows."""
-    try:
-        for line in cpuinfo.read_text(errors="replace").splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
+    info = cpu_info(cpuinfo)
+    if info is not None and info.model_name is not None:
+        return info.model_name
     return platform.processor() or platform.machine() or "unknown"
 
 
