@@ -92,25 +92,11 @@ def judge(results: BenchResults, assessment: Assessment) -> Outcome:
     return measured_outcome(results, rec.primary, list(rec.combination))
 
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "confirmed": "confirmed",
-        "refuted": "refuted",
-        "inconclusive": "inconclusive",
-        "not_run": "not run",
-    },
-    "ja": {
-        "confirmed": "裏付けあり",
-        "refuted": "反証",
-        "inconclusive": "判定不能",
-        "not_run": "未実行",
-    },
-}
-
-
 def status_label(outcome: Outcome, lang: str) -> str:
     """The outcome's status in words, in ``lang``."""
-    return STATUS_LABELS["ja" if lang == "ja" else "en"][outcome.status]
+    from advisor.messages import text
+
+    return text(f"core.outcome.status.{outcome.status}", lang)
 
 
 def outcome_text(m: Outcome, lang: str) -> str:

@@ -9,32 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from advisor.messages import text
+
 if TYPE_CHECKING:
     from advisor.bench.schema import BenchResults
     from advisor.decision_report import CostSettings, ReportBundle
     from advisor.evidence import Evidence
 
-# The evidence table's words; the command line's text table uses them too.
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "evidence": "Checked against the files",
-        "question": "Question",
-        "stated": "Stated",
-        "measured": "Measured",
-        "how": "How it was measured",
-        "language": "Language of the examples",
-        "outcome": "Checked against the benchmark",
-    },
-    "ja": {
-        "evidence": "ファイルとの照合",
-        "question": "項目",
-        "stated": "回答",
-        "measured": "測定値",
-        "how": "測定方法",
-        "language": "例の言語",
-        "outcome": "ベンチマークとの照合",
-    },
-}
+# The evidence table's column heads (catalog keys); the command line's text table uses them too.
+HEAD_KEYS = (
+    "core.report.question",
+    "core.report.stated",
+    "core.report.measured",
+    "core.report.how",
+)
 
 
 def report_bundle(
@@ -57,11 +45,10 @@ def report_bundle(
 
 def evidence_markdown(found: Evidence, lang: str) -> list[str]:
     """The brief's "checked against the files" section, as Markdown lines."""
-    labels = LABELS["ja" if lang == "ja" else "en"]
-    head = (labels["question"], labels["stated"], labels["measured"], labels["how"])
+    head = [text(key, lang) for key in HEAD_KEYS]
     lines = [
         "",
-        f"## {labels['evidence']}",
+        f"## {text('core.report.evidence', lang)}",
         "",
         "| " + " | ".join(head) + " |",
         "|---|---|---|---|",
@@ -70,6 +57,6 @@ def evidence_markdown(found: Evidence, lang: str) -> list[str]:
         row = (f.question_in(lang), f.stated_in(lang), f.measured_in(lang), f.detail_in(lang))
         lines.append("| " + " | ".join(row) + (" ⚠ |" if f.contradicts else " |"))
     if found.language:
-        lines += ["", f"- {labels['language']}: {found.language}"]
+        lines += ["", f"- {text('core.report.language', lang)}: {found.language}"]
     lines += [f"- {w}" for w in found.warnings_in(lang)]
     return lines

@@ -194,15 +194,15 @@ def _outcome(path: Path, assessment: Any) -> Outcome:
 
 def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, md: bool) -> str:
     """The evidence table and the measured outcome, after the assessment."""
-    from advisor.app.report import LABELS, evidence_markdown
+    from advisor.app.report import HEAD_KEYS, evidence_markdown
+    from advisor.messages import text
 
-    labels = LABELS[lang]
     lines: list[str] = []
     if found is not None and md:
         lines += evidence_markdown(found, lang)
     elif found is not None:
-        lines += ["", f"{labels['evidence']}:"]
-        head = (labels["question"], labels["stated"], labels["measured"], labels["how"])
+        lines += ["", f"{text('core.report.evidence', lang)}:"]
+        head = tuple(text(key, lang) for key in HEAD_KEYS)
         rows = [
             (f.question_in(lang), f.stated_in(lang), f.measured_in(lang), f.detail_in(lang))
             for f in found.findings
@@ -215,10 +215,11 @@ def _extra_text(found: Evidence | None, measured: Outcome | None, lang: str, *, 
             cells = [c + " " * (w - cell_len(c)) for c, w in zip(row[:3], widths, strict=True)]
             lines.append(f"  {'!' if mark else ' '} " + "  ".join(cells) + f"  {row[3]}")
         if found.language:
-            lines.append(f"  {labels['language']}: {found.language}")
+            lines.append(f"  {text('core.report.language', lang)}: {found.language}")
         lines += [f"  ! {w}" for w in found.warnings_in(lang)]
     if measured is not None:
-        lines += ["", f"## {labels['outcome']}" if md else f"{labels['outcome']}:"]
+        heading = text("core.report.outcome", lang)
+        lines += ["", f"## {heading}" if md else f"{heading}:"]
         from advisor.app.assess import status_label
 
         status = status_label(measured, lang)

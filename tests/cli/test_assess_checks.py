@@ -79,3 +79,71 @@ def test_results_file_errors_are_one_sentence(
         capsys, "assess", "--results", str(REPO / "README.md"), "-s", "budget=minimal"
     )
     assert code == 2 and "not a bench results file" in err and "Traceback" not in err
+
+
+# The evidence table's and the outcome's words in both languages, as the catalog gives them
+# (core.report.*, core.outcome.status.*): pinned, so moving them changes no byte.
+HEADERS = {
+    ("en", "text"): [
+        "Checked against the files:",
+        "    Question             Stated                  Measured"
+        "                 How it was measured",
+        "  Language of the examples: en",
+        "Checked against the benchmark:",
+        "  not run: the recommended dpo was not run in this bench, so it is neither "
+        "confirmed nor refuted: run it (advisor bench --routes advisor)",
+    ],
+    ("en", "md"): [
+        "## Checked against the files",
+        "| Question | Stated | Measured | How it was measured |",
+        "- Language of the examples: en",
+        "## Checked against the benchmark",
+        "**not run**: the recommended dpo",
+    ],
+    ("ja", "text"): [
+        "ファイルとの照合:",
+        "    項目              回答                測定値              測定方法",
+        "  例の言語: en",
+        "ベンチマークとの照合:",
+        "  未実行: 推奨のファインチューニング：DPOはこのベンチマークで実行されていません",
+    ],
+    ("ja", "md"): [
+        "## ファイルとの照合",
+        "| 項目 | 回答 | 測定値 | 測定方法 |",
+        "- 例の言語: en",
+        "## ベンチマークとの照合",
+        "**未実行**: 推奨のファインチューニング：DPO",
+    ],
+}
+
+
+@pytest.mark.parametrize(("lang", "fmt"), sorted(HEADERS))
+def test_the_evidence_table_header_and_outcome_words_in_both_languages(
+    capsys: pytest.CaptureFixture[str], lang: str, fmt: str
+) -> None:
+    code, out, _ = run(
+        capsys, "assess", "-e", str(PLANTED), "-a", str(PLANTED / "answers.yaml"),
+        "--results", str(EXAMPLES / "bench-product-manual/results.json"),
+        "-l", lang, "--format", fmt,
+    )  # fmt: skip
+    assert code == 0
+    lines = out.splitlines()
+    for expected in HEADERS[lang, fmt]:
+        assert any(line.startswith(expected) for line in lines), (expected, out)
+
+
+@pytest.mark.parametrize(
+    ("status", "en", "ja"),
+    [
+        ("confirmed", "confirmed", "裏付けあり"),
+        ("refuted", "refuted", "反証"),
+        ("inconclusive", "inconclusive", "判定不能"),
+        ("not_run", "not run", "未実行"),
+    ],
+)
+def test_every_outcome_status_has_its_words(status: str, en: str, ja: str) -> None:
+    from advisor.app.assess import status_label
+    from advisor.bench.outcome import Outcome
+
+    outcome = Outcome.model_construct(status=status)
+    assert (status_label(outcome, "en"), status_label(outcome, "ja")) == (en, ja)
