@@ -32,6 +32,7 @@ from backends.jobs import (
     JobEvent,
     JobPreview,
     JobRequest,
+    said_event,
     said_notes,
 )
 
@@ -61,10 +62,11 @@ class FakeFineTuning(StoredFineTuning):
 
     # --- helpers --------------------------------------------------------------------
 
-    def _event(self, job_id: str, message: str, **kwargs: object) -> None:
+    def _event(self, job_id: str, message: Localized, **kwargs: object) -> None:
+        """Add the job log's sentence ``message`` (a ``core.job_event.*``), stored with it."""
         from backends.job_store import new_id
 
-        self.store.add_event(job_id, JobEvent(id=new_id("ftevent"), message=message, **kwargs))
+        self.store.add_event(job_id, JobEvent.said(new_id("ftevent"), message, **kwargs))
 
     def _total_steps(self, job: FineTuneJob) -> int:
         epochs = job.hyperparameters.n_epochs
@@ -88,7 +90,8 @@ class FakeFineTuning(StoredFineTuning):
             }
             if job.method == "rft":
                 data["reward_mean"] = round(1 - loss / 2, 4)
-            self._event(job.id, f"Step {step}/{total}: loss={loss}", type="metrics", data=data)
+            said = said_event("step", step=step, total=total, metrics=f"loss={loss}")
+            self._event(job.id, said, type="metrics", data=data)
             if step % STEPS_PER_EPOCH == 0:
                 location = str(self.settings.data_dir / "fake-checkpoints" / f"{job.id}-{step}")
                 checkpoint = Checkpoint(
@@ -100,7 +103,7 @@ class FakeFineTuning(StoredFineTuning):
                 job.status = FAILED
                 job.finished_at = time.time()
                 job.error = JobErrorInfo(code="training_failed", message=reason)
-                self._event(job.id, f"Training failed: {reason}", level="error")
+                self._event(job.id, said_event("failed", reason=reason), level="error")
                 self.store.save_job(job)
                 return job
         if step >= total:
@@ -108,8 +111,8 @@ class FakeFineTuning(StoredFineTuning):
             job.finished_at = time.time()
             job.trained_tokens = total * 100
             job.fine_tuned_model = f"fake:ft:{job.model}:{job.suffix or job.method}:{job.id}"
-            self._event(job.id, f"New fine-tuned model created: {job.fine_tuned_model}")
-            self._event(job.id, "The job has successfully completed")
+            self._event(job.id, said_event("model_created", model=job.fine_tuned_model))
+            self._event(job.id, said_event("completed"))
         self.store.save_job(job)
         return job
 
@@ -183,10 +186,10 @@ class FakeFineTuning(StoredFineTuning):
             metadata=metadata,
         )
         self.store.save_job(job)
-        self._event(job.id, f"Created fine-tuning job: {job.id}")
+        self._event(job.id, said_event("created", id=job.id))
         if parent is not None:
-            self._event(job.id, f"Continuing from the adapter of job {parent}")
-        self._event(job.id, "Fine-tuning job started (simulated)")
+            self._event(job.id, said_event("continuing", parent=parent))
+        self._event(job.id, said_event("started_simulated"))
         return self._advance(job, self.pace or self._total_steps(job))
 
     def poll(self, job_id: str) -> FineTuneJob:
@@ -202,7 +205,7 @@ class FakeFineTuning(StoredFineTuning):
         job.status = CANCELLED
         job.finished_at = time.time()
         self.store.save_job(job)
-        self._event(job_id, f"Cancelled at step {self._step(job)}")
+        self._event(job_id, said_event("cancelled_at", step=self._step(job)))
         return job
 
     def pause(self, job_id: str) -> FineTuneJob:
@@ -211,7 +214,7 @@ class FakeFineTuning(StoredFineTuning):
             return job
         job.status = PAUSED
         self.store.save_job(job)
-        self._event(job_id, f"Paused at step {self._step(job)}")
+        self._event(job_id, said_event("paused", step=self._step(job)))
         return job
 
     def resume(self, job_id: str) -> FineTuneJob:
@@ -227,5 +230,5 @@ class FakeFineTuning(StoredFineTuning):
         job.finished_at = None
         job.metadata.pop("fake_failure", None)
         self.store.save_job(job)
-        self._event(job_id, f"Resumed from step {self._step(job)}")
+        self._event(job_id, said_event("resumed_from_step", step=self._step(job)))
         return self._advance(job, self.pace or self._total_steps(job))

@@ -109,9 +109,23 @@ class JobEvent(BaseModel):
     data: dict[str, Any] | None = None
     # Where the English quotes a sentence of the product's own (an error's), the catalog
     # sentence (read first) and its Japanese (for older readers): the template that finds
-    # a known event again would leave the quote in English.
+    # a known event again would leave the quote in English.  Every event the product writes
+    # from its catalog stores its sentence (:meth:`said`); a provider's events have none.
     message_ja: str | None = None
     sentence: messages.StoredSentence | None = None
+
+    @classmethod
+    def said(cls, id: str, sentence: messages.Localized, **fields: Any) -> JobEvent:
+        """An event the product writes from its catalog (``core.job_event.*``): the English
+        as ``message``, the sentence stored beside it, so a reader says it in its language
+        even after the English is reworded (events stored before were found again by it)."""
+        stored = messages.StoredSentence.of(sentence)
+        return cls(id=id, message=sentence.localized("en"), sentence=stored, **fields)
+
+
+def said_event(key: str, **values: Any) -> messages.Localized:
+    """The job log's sentence ``core.job_event.<key>`` with its values (:meth:`JobEvent.said`)."""
+    return messages.Localized(f"core.job_event.{key}", values)
 
 
 class Checkpoint(BaseModel):

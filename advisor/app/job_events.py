@@ -1,14 +1,15 @@
 """The fine-tuning job log in the reader's language, at display time.
 
-The job store keeps each event as the backend wrote it, in English (programs and
+The job store keeps each event's English as ``message`` (programs and
 `advisor jobs events --format json` read it, and a provider's events are its own).
-The shells show a known event in the reader's language by finding it again by its
-English template (``core.job_event.*`` of ``advisor/messages_core.yaml``), as the
-bench report does for the sentences stored in results.json; a provider's or a
-library's message no template matches stays as written, and so do the values
-(file names, step counts, metrics, a quoted error).  An event that quotes one of
-the product's sentences (a failure) stores that sentence (``JobEvent.sentence``)
-and is said by it.
+An event the product writes (the local worker and service, the fake jobs backend)
+stores its catalog sentence beside it (``JobEvent.sentence``, key and values of a
+``core.job_event.*`` text of ``advisor/messages_core.yaml``; ``JobEvent.said``) and is
+said by it, so a reworded English template still reads in Japanese.  Events stored
+before sentences were (an older job store) and events without one are found again by
+their English template, as the bench report does for the sentences stored in
+results.json; a provider's or a library's message no template matches stays as
+written, and so do the values (file names, step counts, metrics, a quoted error).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from advisor import messages
 if TYPE_CHECKING:
     from backends.jobs import JobEvent
 
-# Most specific first: "Paused at step {step}; resume with ..." also fills "Paused at step {step}",
-# and "{file}, line {line}: {message}" would swallow almost anything.
+# The templates the fallback tries, most specific first: "Paused at step {step}; resume with ..."
+# also fills "Paused at step {step}", and "{file}, line {line}: {message}" would swallow almost
+# anything.  Every core.job_event.* text an event is written with stays here, for old stores.
 EVENTS = tuple(
     f"core.job_event.{name}"
     for name in (
@@ -62,10 +64,16 @@ LEVELS = {"error": "core.job_event.level_error", "warn": "core.job_event.level_w
 
 def event_text(event: JobEvent, lang: str) -> str:
     """A job event's message in ``lang`` (unchanged in English or when not a known one)."""
-    # An event stored with its sentence (its quote is a sentence of ours) is said by it;
-    # the others are found again by their English.
+    if lang == "en":
+        return event.message
+    if event.sentence is not None:  # written with its sentence: said by it
+        said = event.sentence.render(lang)
+        if said is not None:
+            return said
+    # Written before sentences were stored, or one this release cannot say: found again
+    # by its English template (a Japanese stored beside it wins over that reading).
     english = messages.recognised(event.message, EVENTS, lang)
-    return messages.stored_text(event.sentence, english, event.message_ja, lang)
+    return messages.stored_text(None, english, event.message_ja, lang)
 
 
 def level_text(level: str, lang: str) -> str:

@@ -34,7 +34,6 @@ from backends.jobs import (
     PARENT_JOB_KEY,
     PAUSED,
     QUEUED,
-    RESUME_IGNORED,
     SUCCEEDED,
     TERMINAL_STATUSES,
     VALIDATING_FILES,
@@ -43,6 +42,7 @@ from backends.jobs import (
     JobPreview,
     JobRequest,
     method_settings,
+    said_event,
     said_notes,
 )
 from backends.local import locks
@@ -166,8 +166,8 @@ class LocalFineTuning(StoredFineTuning):
             update={"training_file": job.training_file, "validation_file": job.validation_file}
         )
         self.store.save_job(job)
-        emit(self.store, job.id, f"Created fine-tuning job: {job.id}")
-        emit(self.store, job.id, "Validating training file: " + job.training_file)
+        emit(self.store, job.id, said_event("created", id=job.id))
+        emit(self.store, job.id, said_event("validating", file=job.training_file))
         files = JobFiles.of(self.settings, job.id)
         try:
             failed = invalid_files(request, files.root)
@@ -177,7 +177,7 @@ class LocalFineTuning(StoredFineTuning):
         if failed:
             self._fail_validation(job, failed)
         files.write_request(request, merge=request.metadata.get(MERGE_KEY) == "true")
-        emit(self.store, job.id, "Files validated; starting the training process")
+        emit(self.store, job.id, said_event("validated"))
         lock = locks.try_lock(files.root)
         if lock is not None:  # None: a worker started by hand already runs this new job
             self._spawn(job.id, resume=False, lock=lock)
@@ -299,7 +299,7 @@ class LocalFineTuning(StoredFineTuning):
         job.finished_at = time.time()
         job.error = JobErrorInfo.said("worker_exited", "core.local.worker_exited", job_id=job_id)
         self.store.save_job(job)
-        emit(self.store, job_id, "The training process stopped unexpectedly", level="error")
+        emit(self.store, job_id, said_event("stopped"), level="error")
         return job
 
     # --- control --------------------------------------------------------------------
@@ -319,7 +319,7 @@ class LocalFineTuning(StoredFineTuning):
         files = JobFiles.of(self.settings, job_id)
         files.root.mkdir(parents=True, exist_ok=True)
         files.cancel.touch()
-        emit(self.store, job_id, "Cancellation requested")
+        emit(self.store, job_id, said_event("cancel_requested"))
         if self._alive(job_id) and not self._wait_for_worker(job_id, self.wait_for_stop_s):
             self._kill(job_id)  # it did not stop at a step boundary in time
             if not self._wait_for_worker(job_id, KILL_WAIT_S):
@@ -334,7 +334,7 @@ class LocalFineTuning(StoredFineTuning):
             job.status = CANCELLED
             job.finished_at = time.time()
             self.store.save_job(job)
-            emit(self.store, job_id, "Job cancelled")
+            emit(self.store, job_id, said_event("cancelled"))
         files.clear_controls()
         return job
 
@@ -358,7 +358,7 @@ class LocalFineTuning(StoredFineTuning):
             )
         files = JobFiles.of(self.settings, job_id)
         files.pause.touch()
-        emit(self.store, job_id, "Pause requested: saving a checkpoint")
+        emit(self.store, job_id, said_event("pause_requested"))
         self._wait_for_worker(job_id, self.wait_for_stop_s)
         return self.store.get_job(job_id)
 
@@ -375,7 +375,7 @@ class LocalFineTuning(StoredFineTuning):
                 job=job_id,
             )
         if self._alive(job_id):
-            emit(self.store, job_id, RESUME_IGNORED)
+            emit(self.store, job_id, said_event("resume_ignored"))
             return job
         files = JobFiles.of(self.settings, job_id)
         if not files.request.is_file():
@@ -384,7 +384,7 @@ class LocalFineTuning(StoredFineTuning):
             )
         lock = locks.try_lock(files.root)
         if lock is None:  # another `jobs resume` started the worker a moment ago
-            emit(self.store, job_id, RESUME_IGNORED)
+            emit(self.store, job_id, said_event("resume_ignored"))
             return self.store.get_job(job_id)
         try:
             files.clear_controls()
@@ -392,7 +392,7 @@ class LocalFineTuning(StoredFineTuning):
             job.error = None
             job.finished_at = None
             self.store.save_job(job)
-            emit(self.store, job_id, "Resume requested")
+            emit(self.store, job_id, said_event("resume_requested"))
         except BaseException:
             locks.release(lock)
             raise

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor.messages import Localized
 from advisor.threads import ThreadGovernor
 from backends.job_store import JobStore, new_id
-from backends.jobs import Checkpoint, FineTuneJob, JobEvent
+from backends.jobs import Checkpoint, FineTuneJob, JobEvent, said_event
 
 
 @dataclass
@@ -28,8 +29,13 @@ class Controls:
     should_pause: Callable[[], bool]
 
 
-def emit(store: JobStore, job_id: str, message: str, **kwargs: Any) -> None:
-    store.add_event(job_id, JobEvent(id=new_id("ftevent"), message=message, **kwargs))
+def emit(store: JobStore, job_id: str, message: str | Localized, **kwargs: Any) -> None:
+    """Add an event to the job's log: a catalog sentence (:func:`said_event`) is stored with its
+    English; a plain string (a message that quotes no template) as written."""
+    if isinstance(message, Localized):
+        store.add_event(job_id, JobEvent.said(new_id("ftevent"), message, **kwargs))
+    else:
+        store.add_event(job_id, JobEvent(id=new_id("ftevent"), message=message, **kwargs))
 
 
 class StoreCallback:
@@ -60,7 +66,7 @@ class StoreCallback:
                 outer._last_tokens = state.num_input_tokens_seen or 0
                 outer._last_time = time.perf_counter()
                 if outer.is_main:
-                    message = f"Training: {state.max_steps} steps from step {state.global_step}"
+                    message = said_event("training", steps=state.max_steps, step=state.global_step)
                     data = {"step": state.global_step, "total_steps": state.max_steps}
                     emit(outer.store, outer.job.id, message, data=data)
 
@@ -91,9 +97,11 @@ class StoreCallback:
         """Follow the cores other processes leave free (a bench answering beside the job)."""
         changed = self.governor.check() if self.governor is not None else None
         if changed is not None and self.is_main:
-            message = (
-                f"Threads: {changed.threads} (other processes used {changed.others:.1f} cores "
-                f"over the last {changed.seconds:.0f} s)"
+            message = said_event(
+                "threads",
+                threads=changed.threads,
+                others=f"{changed.others:.1f}",
+                seconds=f"{changed.seconds:.0f}",
             )
             data = {"threads": changed.threads, "others_cores": round(changed.others, 2)}
             emit(self.store, self.job.id, message, data=data)
@@ -138,7 +146,9 @@ class StoreCallback:
         emit(
             self.store,
             self.job.id,
-            f"Step {state.global_step}/{state.max_steps}: " + ", ".join(parts[1:]),
+            said_event(
+                "step", step=state.global_step, total=state.max_steps, metrics=", ".join(parts[1:])
+            ),
             type="metrics",
             data=data,
         )
@@ -156,6 +166,6 @@ class StoreCallback:
         emit(
             self.store,
             self.job.id,
-            f"Checkpoint saved at step {state.global_step}",
+            said_event("checkpoint", step=state.global_step),
             data={"step": state.global_step, "location": str(folder)},
         )

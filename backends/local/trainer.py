@@ -31,7 +31,7 @@ from advisor.precision import BFLOAT16, model_dtype
 from advisor.settings import Settings
 from advisor.threads import ThreadGovernor, use_thread_policy
 from backends.job_store import JobStore
-from backends.jobs import PARENT_JOB_KEY, FineTuneJob, JobRequest
+from backends.jobs import PARENT_JOB_KEY, FineTuneJob, JobRequest, said_event
 from backends.local.backend import ADAPTER_INFO
 from backends.local.hyperparams import Resolved, resolve
 from backends.local.lm_head import labelled_positions_only
@@ -244,8 +244,11 @@ def train(
         emit(
             store,
             job.id,
-            f"Hyperparameters: epochs={hp.n_epochs}, batch_size={hp.batch_size}, "
-            f"learning_rate={hp.learning_rate:.3g}" + (f", beta={hp.beta}" if hp.beta else ""),
+            said_event(
+                "hyperparameters",
+                values=f"epochs={hp.n_epochs}, batch_size={hp.batch_size}, "
+                f"learning_rate={hp.learning_rate:.3g}" + (f", beta={hp.beta}" if hp.beta else ""),
+            ),
             data=hp.model_dump(),
         )
     args = training_args(hp, work_dir / "checkpoints", seed, settings, bool(validation))
@@ -253,7 +256,7 @@ def train(
     trainer = build_trainer(job.method, inputs)
     trainer.add_callback(tracker.callback())
     if resume_from and is_main:
-        emit(store, job.id, f"Resuming from {Path(resume_from).name}")
+        emit(store, job.id, said_event("resuming_from", checkpoint=Path(resume_from).name))
     with labelled_positions_only():
         result = trainer.train(resume_from_checkpoint=resume_from)
     tokens = int(trainer.state.num_input_tokens_seen or 0)

@@ -33,6 +33,7 @@ from backends.jobs import (
     SUCCEEDED,
     FineTuneJob,
     JobErrorInfo,
+    said_event,
 )
 from backends.local import locks
 from backends.local.files import JobFiles, process_alive
@@ -82,14 +83,14 @@ def run(job_id: str, *, resume: bool) -> int:
         job.status = RUNNING
         job.error = None
         store.save_job(job)
-        emit(store, job_id, "Fine-tuning job started" if not resume else "Fine-tuning job resumed")
+        emit(store, job_id, said_event("resumed" if resume else "started"))
     if controls.should_cancel():  # cancelled before the model was even loaded
         if is_main:
-            _finish(store, files, job_id, CANCELLED, "Cancelled before training started")
+            _finish(store, files, job_id, CANCELLED, said_event("cancelled_before"))
         return 0
     resume_from = last_checkpoint(store, job_id) if resume else None
     if resume and resume_from is None and is_main:
-        emit(store, job_id, "No checkpoint to resume from: training starts over", level="warn")
+        emit(store, job_id, said_event("no_checkpoint"), level="warn")
     try:
         outcome = train(
             job,
@@ -115,22 +116,24 @@ def run(job_id: str, *, resume: bool) -> int:
         job.status = SUCCEEDED
         job.fine_tuned_model = fine_tuned_id(job)
         job.finished_at = time.time()
-        emit(store, job_id, f"New fine-tuned model created: {job.fine_tuned_model}")
-        emit(store, job_id, "The job has successfully completed")
+        emit(store, job_id, said_event("model_created", model=job.fine_tuned_model))
+        emit(store, job_id, said_event("completed"))
     elif outcome.status == "paused":
         job.status = PAUSED
-        emit(store, job_id, f"Paused at step {outcome.steps}; resume with advisor jobs resume")
+        emit(store, job_id, said_event("paused_resume", step=outcome.steps))
     else:
         job.status = CANCELLED
         job.finished_at = time.time()
-        emit(store, job_id, f"Cancelled at step {outcome.steps}")
+        emit(store, job_id, said_event("cancelled_at", step=outcome.steps))
     store.save_job(job)
     files.clear_controls()
     files.pid.unlink(missing_ok=True)
     return 0
 
 
-def _finish(store: JobStore, files: JobFiles, job_id: str, status: str, message: str) -> None:
+def _finish(
+    store: JobStore, files: JobFiles, job_id: str, status: str, message: messages.Localized
+) -> None:
     job = store.get_job(job_id)
     job.status = status
     job.finished_at = time.time()
@@ -152,12 +155,13 @@ def _fail(store: JobStore, job_id: str, exc: BaseException) -> None:
     job.finished_at = time.time()
     job.error = error
     store.save_job(job)
-    japanese = sentence = None
+    japanese = None
     if error.message_ja is not None:
         japanese = messages.text("core.job_event.failed", "ja", reason=error.message_ja)
-    if error.sentence is not None:  # the error's sentence nested in the event's
-        failed = messages.Localized("core.job_event.failed", {"reason": error.sentence})
-        sentence = messages.StoredSentence.of(failed)
+    # The error's sentence nested in the event's; a library's words quoted as written. The
+    # English stays the error's own (with its place and hint), as the job shows it.
+    reason = error.sentence if error.sentence is not None else error.message
+    sentence = messages.StoredSentence.of(said_event("failed", reason=reason))
     emit(
         store,
         job_id,

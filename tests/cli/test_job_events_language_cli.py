@@ -51,3 +51,17 @@ def test_a_failed_job_says_so_in_japanese_with_the_error_as_raised() -> None:
     assert "エラー 学習に失敗しました: out of memory (simulated)" in japanese, japanese
     english = invoke("jobs", "events", job_id).stdout
     assert "ERROR Training failed: out of memory (simulated)" in english, english
+
+
+def test_the_json_keeps_the_english_and_adds_each_events_sentence() -> None:
+    job = json.loads(create().stdout)
+    events = json.loads(invoke("jobs", "events", job["id"], "--format", "json").stdout)
+    first = events[0]
+    assert first["message"] == f"Created fine-tuning job: {job['id']}"
+    assert first["sentence"] == {
+        "key": "core.job_event.created",
+        "values": {"id": job["id"]},
+        "hint": None,
+    }
+    assert {"id", "created_at", "level", "message", "type", "data", "message_ja"} <= set(first)
+    assert all(e["sentence"]["key"].startswith("core.job_event.") for e in events)
