@@ -5,12 +5,14 @@ found English or clipped by the wizard's audit (the CLI's: test_first_hour_ja_cl
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 from textual.widgets import Footer, Select
 from textual.worker import WorkerFailed
 
 from advisor.tui.screens import SCREENS, make_screen
+from advisor.tui.screens.compare import CompareScreen
 from tests.conftest import FIXTURES
 from tests.tui.conftest import SIZES
 from tests.tui.waiting import until
@@ -188,16 +190,23 @@ async def test_the_assistant_is_ready_in_japanese_words(make_app) -> None:
         assert "files" not in text and "chunks" not in text
 
 
-async def test_the_compare_verdict_on_the_advice_reads_as_japanese(make_app) -> None:
-    from advisor.tui.screens.compare import CompareScreen
+BENCH_RESULTS = FIXTURES / "tui" / "bench_results.json"
 
+
+async def compare_loaded(app, pilot, results: Path = BENCH_RESULTS) -> CompareScreen:
+    """The Compare screen with ``results`` (a results.json) loaded and shown."""
+    screen = CompareScreen()
+    await app.push_screen(screen)
+    await pilot.pause()
+    screen.load_results(results)
+    await settle(app, pilot)
+    return screen
+
+
+async def test_the_compare_verdict_on_the_advice_reads_as_japanese(make_app) -> None:
     app = make_app(language="ja")
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = CompareScreen()
-        await app.push_screen(screen)
-        await pilot.pause()
-        screen.load_results(FIXTURES / "tui" / "bench_results.json")
-        await settle(app, pilot)
+        screen = await compare_loaded(app, pilot)
         outcome = str(screen.query_one("#outcome").render())
         assert outcome.startswith("アドバイザーの推奨（"), outcome
         assert "）：" in outcome and ". " not in outcome
@@ -390,17 +399,13 @@ async def test_a_report_folder_that_cannot_be_written_says_so_in_japanese(
 ) -> None:
     from textual.widgets import Input
 
-    from advisor.tui.screens.compare import CompareScreen
     from advisor.tui.widgets.dialogs import ErrorDialog
 
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     app = make_app(language="ja")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = CompareScreen()
-        await app.push_screen(screen)
-        screen.load_results(FIXTURES / "tui" / "bench_results.json")
-        await settle(app, pilot)
+        await compare_loaded(app, pilot)
         await pilot.press("f9")
         await pilot.pause()
         app.screen.query_one("#path", Input).value = str(blocker / "reports")
@@ -508,17 +513,12 @@ async def test_compare_fits_80_columns_and_names_the_routes(
     # the Japanese outcome read "system_prompt 50%とcustom_assistant".
     from textual.widgets import Static
 
-    from advisor.tui.screens.compare import CompareScreen
-
-    source = (FIXTURES / "tui" / "bench_results.json").read_text(encoding="utf-8")
+    source = BENCH_RESULTS.read_text(encoding="utf-8")
     results = tmp_path / "results.json"
     results.write_text(source.replace('"rag"', '"custom_assistant"'), encoding="utf-8")
     app = make_app(language=language)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = CompareScreen()
-        await app.push_screen(screen)
-        screen.load_results(results)
-        await settle(app, pilot)
+        screen = await compare_loaded(app, pilot, results)
         shown = screen_text(app)
         assert hint in shown and last in shown, shown
         assert "custom_assistant " in shown  # the table's route, whole
