@@ -212,6 +212,50 @@ async def test_the_compare_verdict_on_the_advice_reads_as_japanese(make_app) -> 
         assert "）：" in outcome and ". " not in outcome
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "ja",
+            "RAG（検索拡張生成）の合格率が最も高い（100%）ものの、有意水準 0.05 では"
+            "システムプロンプトと区別できません",
+        ),
+        (
+            "en",
+            "rag has the highest pass rate (100%) but cannot be told apart from system_prompt",
+        ),
+    ],
+)
+async def test_the_compare_verdict_names_the_routes_as_the_wizard_does(
+    language, said, make_app
+) -> None:
+    # The Japanese verdict read "rag の合格率 ... system_prompt と区別できません": route ids.
+    app = make_app(language=language)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await compare_loaded(app, pilot)
+        verdict = " ".join(str(screen.query_one("#verdict").render()).split())
+        assert said in verdict, verdict
+        if language == "ja":
+            assert "system_prompt" not in verdict and "rag" not in verdict
+
+
+async def test_f3_says_the_loaded_verdict_in_the_other_language(make_app) -> None:
+    # The verdict kept the language the results were loaded in.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await compare_loaded(app, pilot)
+        verdict = lambda: " ".join(str(screen.query_one("#verdict").render()).split())  # noqa: E731
+        assert "no significant winner" in verdict()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "有意な勝者はありません: RAG（検索拡張生成）の" in verdict(), verdict()
+        outcome = str(screen.query_one("#outcome").render())
+        assert outcome.startswith("アドバイザーの推奨（システムプロンプト）"), outcome
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "no significant winner: rag has" in verdict(), verdict()
+
+
 async def test_a_broken_scenario_in_the_picker_says_why_in_japanese(make_app, monkeypatch) -> None:
     from advisor.bench import scenario
     from advisor.errors import UserInputError
