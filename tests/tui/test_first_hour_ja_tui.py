@@ -572,22 +572,31 @@ async def test_compare_fits_80_columns_and_names_the_routes(
             assert "system_prompt" not in outcome and "custom_assistant" not in outcome
 
 
-async def test_a_broken_session_file_is_said_in_japanese_with_its_column(
-    make_app, tmp_path
+@pytest.mark.parametrize(
+    ("language", "said", "line"),
+    [
+        ("ja", "broken.json の 2 行目: JSON として正しくありません（3 列目：名前を", "行"),
+        ("en", "broken.json, line 2: not valid JSON (Expecting property name enclosed", "line"),
+    ],
+)
+async def test_a_broken_session_file_says_its_line_once_and_its_column(
+    language, said, line, make_app, tmp_path
 ) -> None:
-    # The dialog quoted Python's "Expecting property name enclosed in double quotes".
+    # The dialog quoted Python's "Expecting property name enclosed in double quotes", then
+    # said the line twice in Japanese: "の 2 行目: ...（2 行 3 列目：...".
     from advisor.tui.widgets.dialogs import ErrorDialog
 
     broken = tmp_path / "broken.json"
     broken.write_text("{\n  nope", encoding="utf-8")
-    app = make_app(language="ja")
+    app = make_app(language=language)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_session(broken)
         await pilot.pause()
         assert isinstance(app.screen, ErrorDialog)
-        said = app.screen.message
-        assert "2 行 3 列目：名前を二重引用符" in said, said
-        assert "Expecting" not in said
+        message = app.screen.message
+        assert said in message and message.count(line) == 1, message
+        if language == "ja":
+            assert "Expecting" not in message
 
 
 async def test_a_review_edit_that_is_not_json_says_where_in_japanese(make_app, tmp_path) -> None:
