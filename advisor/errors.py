@@ -325,7 +325,7 @@ def load_json_file(model: type[_Model], path: Path, keys: JsonFileKeys) -> _Mode
                 hint_key=keys.hint,
                 path=where,
                 line=exc.lineno,
-                error=json_problem(exc),
+                error=json_problem(exc, with_line=False),
             ) from exc
         return model.model_validate(data)
     except ValidationError as exc:
@@ -379,11 +379,18 @@ _JSON_PROBLEMS = (
 )
 
 
-def json_problem(exc: json.JSONDecodeError, english: str | None = None) -> messages.Worded:
+def json_problem(
+    exc: json.JSONDecodeError, english: str | None = None, *, with_line: bool = True
+) -> messages.Worded:
     """What is wrong with a JSON text, as a value of a catalog sentence: English keeps the
     parser's own words (as before); Japanese says it in Japanese with the line and column,
-    not "Expecting property name enclosed in double quotes"."""
+    not "Expecting property name enclosed in double quotes".  ``with_line=False`` where the
+    error's place already names the line (a file's bad JSON): the column alone, so the
+    Japanese does not say the line twice."""
     key = next((k for start, k in _JSON_PROBLEMS if exc.msg.startswith(start)), "core.json.other")
     problem = messages.text(key, "ja")
-    at = messages.text("core.json.at", "ja", line=exc.lineno, column=exc.colno, problem=problem)
+    if with_line:
+        at = messages.text("core.json.at", "ja", line=exc.lineno, column=exc.colno, problem=problem)
+    else:
+        at = messages.text("core.json.at_column", "ja", column=exc.colno, problem=problem)
     return messages.Worded(exc.msg if english is None else english, at)

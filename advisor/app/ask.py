@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
-    from advisor.routes import Route, RouteAnswer, SourceRef
+    from advisor.routes import PrepareReport, Route, RouteAnswer, SourceRef
     from backends.types import GenerationParams
 
 
@@ -30,10 +30,19 @@ class AskResult(BaseModel):
 
 @dataclass
 class Asked:
-    """An answer and the warnings preparing its route raised."""
+    """An answer and what preparing its route reported (its warnings)."""
 
     answer: RouteAnswer
-    warnings: list[str] = field(default_factory=list)
+    report: PrepareReport | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """The preparation warnings in English, as the JSON keeps them."""
+        return [] if self.report is None else list(self.report.warnings)
+
+    def warnings_in(self, lang: str) -> list[str]:
+        """The preparation warnings for a person reading ``lang``."""
+        return [] if self.report is None else self.report.warnings_in(lang)
 
     def result(self) -> AskResult:
         answer = self.answer
@@ -53,21 +62,21 @@ class Asked:
         )
 
 
-def prepare(route: Route, cancel: threading.Event | None = None) -> list[str]:
-    """Prepare the route (cancellable: Ctrl+C sets ``cancel``); its warnings."""
+def prepare(route: Route, cancel: threading.Event | None = None) -> PrepareReport:
+    """Prepare the route (cancellable: Ctrl+C sets ``cancel``); its report, whose
+    warnings a shell says with ``warnings_in(lang)`` (``warnings``: the English)."""
     cancel = cancel or threading.Event()
     try:
-        report = route.prepare(cancel=cancel)
+        return route.prepare(cancel=cancel)
     except KeyboardInterrupt:
         cancel.set()
         raise
-    return list(report.warnings)
 
 
 def ask(route: Route, question: str, params: GenerationParams | None = None) -> Asked:
     """Prepare (once) and answer ``question``."""
-    warnings = prepare(route)
-    return Asked(answer=route.answer(question, params), warnings=warnings)
+    report = prepare(route)
+    return Asked(answer=route.answer(question, params), report=report)
 
 
 class SourceLine(BaseModel):

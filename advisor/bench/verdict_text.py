@@ -5,11 +5,15 @@ results (``verdict.summary`` and ``verdict.recommendation_note``: JSON never
 changes with the language).  The shells show them in the user's language with
 :func:`verdict_summary` and :func:`verdict_note`, which rebuild the same message
 key and values from the results: best route, winner, tied routes, pass rates,
-alpha.  Texts live in ``advisor/messages_core.yaml``.
+alpha.  Texts live in ``advisor/messages_core.yaml``.  Outside English the routes
+are named as the rest of the product names them (``route_name`` of the criteria
+catalog: "システムプロンプト", not ``system_prompt``); the English keeps the ids
+it stores.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,26 +39,49 @@ class Standing:
     alpha: float = 0.05
 
 
-def summary_message(s: Standing) -> Message:
-    """Key and values of the verdict's summary."""
+def route_names(lang: str) -> Callable[[str], str]:
+    """How a verdict names a route in ``lang``: English keeps the id results.json stores."""
+    if lang == "en":
+        return lambda route: route
+    from advisor.criteria.catalog import load_catalog
+
+    catalog = load_catalog()
+    return lambda route: catalog.route_name(route, lang)
+
+
+def _listed(routes: list[str], lang: str) -> str:
+    name = route_names(lang)
+    return messages.text("core.verdict.list_sep", lang).join(name(r) for r in routes)
+
+
+def summary_message(s: Standing, lang: str = "en") -> Message:
+    """Key and values of the verdict's summary, the routes named for ``lang``."""
     rate = f"{s.rates[s.best]:.0%}"
+    best = route_names(lang)(s.best)
     if len(s.rates) == 1:
-        return "core.verdict.only_one", {"best": s.best, "rate": rate}
+        return "core.verdict.only_one", {"best": best, "rate": rate}
     if s.rates[s.best] == 0.0:
         return "core.verdict.none_passed", {}
     if s.winner:
-        values = {"best": s.best, "rate": rate, "beaten": ", ".join(s.beaten), "alpha": s.alpha}
+        values = {"best": best, "rate": rate, "beaten": _listed(s.beaten, lang), "alpha": s.alpha}
         return "core.verdict.wins", values
     return "core.verdict.no_winner", {
-        "best": s.best, "rate": rate, "tied": ", ".join(s.tied), "alpha": s.alpha,
+        "best": best, "rate": rate, "tied": _listed(s.tied, lang), "alpha": s.alpha,
     }  # fmt: skip
 
 
-def note_message(s: Standing, recommended: str | None) -> tuple[bool | None, Message]:
+def note_message(
+    s: Standing, recommended: str | None, lang: str = "en"
+) -> tuple[bool | None, Message]:
     """Whether the advice holds (None: undecidable), and the note's key and values."""
     if recommended is None:
         return None, ("core.verdict.no_answers", {})
-    values = {"recommended": recommended, "best": s.best, "winner": s.winner}
+    name = route_names(lang)
+    values = {
+        "recommended": name(recommended),
+        "best": name(s.best),
+        "winner": None if s.winner is None else name(s.winner),
+    }
     if recommended not in s.rates:
         return None, ("core.verdict.not_run", values)
     if s.rates[s.best] == 0.0:
@@ -100,7 +127,7 @@ def verdict_summary(results: BenchResults, lang: str) -> str:
         return summary
     found = standing(results)
     if found is not None:
-        return render(summary_message(found), lang)
+        return render(summary_message(found, lang), lang)
     if summary == messages.text("core.verdict.nothing", "en"):
         return messages.text("core.verdict.nothing", lang)
     return summary  # a summary from an older release: kept as written
@@ -113,7 +140,7 @@ def verdict_note(results: BenchResults, lang: str) -> str:
         return note
     found = standing(results)
     if found is not None and results.verdict.recommended is not None:
-        return render(note_message(found, results.verdict.recommended)[1], lang)
+        return render(note_message(found, results.verdict.recommended, lang)[1], lang)
     for key in (*NO_RECOMMENDATION_KEYS, "core.verdict.no_answers", "core.verdict.compare_none"):
         values = _match(key, note)
         if values is not None:

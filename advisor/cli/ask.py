@@ -109,7 +109,7 @@ def ask(
     if fmt is OutputFormat.json:
         print_json(asked.result())
         return
-    for warning in asked.warnings:
+    for warning in asked.warnings_in(context.lang()):
         echo(t("warning", warning=warning), err=True)
     print_answer(asked.answer)
 

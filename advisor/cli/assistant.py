@@ -140,12 +140,12 @@ def chat(
     # One conversation: each question is answered knowing the earlier ones.
     conversation = Conversation(route, GenerationParams(max_tokens=max_tokens))
     if message:
-        warnings = prepare(route)
+        report = prepare(route)
         results = []
         for question in message:
             answer = conversation.ask(question)
             if fmt is OutputFormat.json:
-                results.append(Asked(answer, warnings).result())
+                results.append(Asked(answer, report).result())
             else:
                 print_answer(answer)
         if fmt is OutputFormat.json:
@@ -165,7 +165,7 @@ def _interactive(conversation: Conversation, name: str, starters: list[str]) -> 
     echo(msg("assistant.chatting", name=name), err=True)
     for number, starter in enumerate(starters, start=1):
         echo(f"  {number}. {starter}", err=True)
-    for warning in prepare(conversation.route):
+    for warning in prepare(conversation.route).warnings_in(context.lang()):
         echo(msg("warning", warning=warning), err=True)
     while True:
         try:

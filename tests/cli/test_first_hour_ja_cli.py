@@ -223,3 +223,40 @@ def test_evidence_of_one_data_file_says_to_give_its_folder(capsys, tmp_path) -> 
     assert code == 2
     assert "はファイルです" in err and str(tmp_path) in err
     assert "TOML" not in err
+
+
+def test_ask_says_its_preparation_warnings_in_japanese(capsys, monkeypatch, tmp_path) -> None:
+    # "警告: .../empty.md: no text found": the words of the index, in English.
+    import json
+    import shutil
+
+    from advisor.cli import context
+    from backends.fake import FakeBackend
+    from tests.cli.bilingual import JAPANESE, run
+    from tests.conftest import FIXTURES
+
+    docs = tmp_path / "docs"
+    shutil.copytree(FIXTURES / "rag" / "docs", docs)
+    (docs / "empty.md").write_text("", encoding="utf-8")
+    monkeypatch.setenv("ADVISOR_CHROMA__EMBEDDING_BACKEND", "fake")
+    context.settings.cache_clear()
+    ask = ("ask", "--route", "custom_assistant", "--assistant", "shop", "Return window?")
+    try:
+        create = ("assistant", "create", "shop", "-i", "Be brief.", "--knowledge", str(docs))
+        assert run(capsys, *create, "--backend", "fake")[0] == 0
+        monkeypatch.setenv("ADVISOR_LANG", "ja")
+        FakeBackend.queue_replies("45 days [1].")
+        code, out, err = run(capsys, *ask)
+        assert code == 0 and out.startswith("45 days [1]."), err
+        warned = [line for line in err.splitlines() if line.startswith("警告: ")]
+        assert warned == [f"警告: {docs / 'empty.md'}：テキストが見つかりません"], err
+        assert "no text" not in err and not JAPANESE.search(err.replace(warned[0], ""))
+        # The JSON keeps the English words, whatever the language.
+        FakeBackend.queue_replies("45 days [1].")
+        code, out, _ = run(capsys, *ask, "--format", "json")
+        assert json.loads(out)["warnings"] == [f"{docs / 'empty.md'}: no text found"]
+        monkeypatch.setenv("ADVISOR_LANG", "en")
+        FakeBackend.queue_replies("45 days [1].")
+        assert f"warning: {docs / 'empty.md'}: no text found" in run(capsys, *ask)[2]
+    finally:
+        context.settings.cache_clear()

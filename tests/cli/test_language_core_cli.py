@@ -128,6 +128,8 @@ def test_bench_verdict_follows_the_switch_and_json_keeps_english(
     summary, note = verdict_summary(results, "ja"), verdict_note(results, "ja")
     assert JAPANESE.search(summary) and JAPANESE.search(note)
     assert f"判定: {summary}" in out and f"アドバイザー: {note}" in out
+    # The routes by their Japanese names, as the wizard and `assess` name them, not by id.
+    assert "システムプロンプト" in summary + note and "system_prompt" not in summary + note
     assert not JAPANESE.search(results.verdict.summary + results.verdict.recommendation_note)
     assert f"- {summary}。" in (tmp_path / "ja" / "report.md").read_text("utf-8")
     assert "<div class='verdict" in (page := (tmp_path / "ja" / "report.html").read_text("utf-8"))

@@ -5,12 +5,14 @@ found English or clipped by the wizard's audit (the CLI's: test_first_hour_ja_cl
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 from textual.widgets import Footer, Select
 from textual.worker import WorkerFailed
 
 from advisor.tui.screens import SCREENS, make_screen
+from advisor.tui.screens.compare import CompareScreen
 from tests.conftest import FIXTURES
 from tests.tui.conftest import SIZES
 from tests.tui.waiting import until
@@ -188,19 +190,70 @@ async def test_the_assistant_is_ready_in_japanese_words(make_app) -> None:
         assert "files" not in text and "chunks" not in text
 
 
-async def test_the_compare_verdict_on_the_advice_reads_as_japanese(make_app) -> None:
-    from advisor.tui.screens.compare import CompareScreen
+BENCH_RESULTS = FIXTURES / "tui" / "bench_results.json"
 
+
+async def compare_loaded(app, pilot, results: Path = BENCH_RESULTS) -> CompareScreen:
+    """The Compare screen with ``results`` (a results.json) loaded and shown."""
+    screen = CompareScreen()
+    await app.push_screen(screen)
+    await pilot.pause()
+    screen.load_results(results)
+    await settle(app, pilot)
+    return screen
+
+
+async def test_the_compare_verdict_on_the_advice_reads_as_japanese(make_app) -> None:
     app = make_app(language="ja")
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = CompareScreen()
-        await app.push_screen(screen)
-        await pilot.pause()
-        screen.load_results(FIXTURES / "tui" / "bench_results.json")
-        await settle(app, pilot)
+        screen = await compare_loaded(app, pilot)
         outcome = str(screen.query_one("#outcome").render())
         assert outcome.startswith("アドバイザーの推奨（"), outcome
         assert "）：" in outcome and ". " not in outcome
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "ja",
+            "RAG（検索拡張生成）の合格率が最も高い（100%）ものの、有意水準 0.05 では"
+            "システムプロンプトと区別できません",
+        ),
+        (
+            "en",
+            "rag has the highest pass rate (100%) but cannot be told apart from system_prompt",
+        ),
+    ],
+)
+async def test_the_compare_verdict_names_the_routes_as_the_wizard_does(
+    language, said, make_app
+) -> None:
+    # The Japanese verdict read "rag の合格率 ... system_prompt と区別できません": route ids.
+    app = make_app(language=language)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await compare_loaded(app, pilot)
+        verdict = " ".join(str(screen.query_one("#verdict").render()).split())
+        assert said in verdict, verdict
+        if language == "ja":
+            assert "system_prompt" not in verdict and "rag" not in verdict
+
+
+async def test_f3_says_the_loaded_verdict_in_the_other_language(make_app) -> None:
+    # The verdict kept the language the results were loaded in.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await compare_loaded(app, pilot)
+        verdict = lambda: " ".join(str(screen.query_one("#verdict").render()).split())  # noqa: E731
+        assert "no significant winner" in verdict()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "有意な勝者はありません: RAG（検索拡張生成）の" in verdict(), verdict()
+        outcome = str(screen.query_one("#outcome").render())
+        assert outcome.startswith("アドバイザーの推奨（システムプロンプト）"), outcome
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "no significant winner: rag has" in verdict(), verdict()
 
 
 async def test_a_broken_scenario_in_the_picker_says_why_in_japanese(make_app, monkeypatch) -> None:
@@ -390,17 +443,13 @@ async def test_a_report_folder_that_cannot_be_written_says_so_in_japanese(
 ) -> None:
     from textual.widgets import Input
 
-    from advisor.tui.screens.compare import CompareScreen
     from advisor.tui.widgets.dialogs import ErrorDialog
 
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     app = make_app(language="ja")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = CompareScreen()
-        await app.push_screen(screen)
-        screen.load_results(FIXTURES / "tui" / "bench_results.json")
-        await settle(app, pilot)
+        await compare_loaded(app, pilot)
         await pilot.press("f9")
         await pilot.pause()
         app.screen.query_one("#path", Input).value = str(blocker / "reports")
@@ -508,17 +557,12 @@ async def test_compare_fits_80_columns_and_names_the_routes(
     # the Japanese outcome read "system_prompt 50%とcustom_assistant".
     from textual.widgets import Static
 
-    from advisor.tui.screens.compare import CompareScreen
-
-    source = (FIXTURES / "tui" / "bench_results.json").read_text(encoding="utf-8")
+    source = BENCH_RESULTS.read_text(encoding="utf-8")
     results = tmp_path / "results.json"
     results.write_text(source.replace('"rag"', '"custom_assistant"'), encoding="utf-8")
     app = make_app(language=language)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = CompareScreen()
-        await app.push_screen(screen)
-        screen.load_results(results)
-        await settle(app, pilot)
+        screen = await compare_loaded(app, pilot, results)
         shown = screen_text(app)
         assert hint in shown and last in shown, shown
         assert "custom_assistant " in shown  # the table's route, whole
@@ -528,22 +572,31 @@ async def test_compare_fits_80_columns_and_names_the_routes(
             assert "system_prompt" not in outcome and "custom_assistant" not in outcome
 
 
-async def test_a_broken_session_file_is_said_in_japanese_with_its_column(
-    make_app, tmp_path
+@pytest.mark.parametrize(
+    ("language", "said", "line"),
+    [
+        ("ja", "broken.json の 2 行目: JSON として正しくありません（3 列目：名前を", "行"),
+        ("en", "broken.json, line 2: not valid JSON (Expecting property name enclosed", "line"),
+    ],
+)
+async def test_a_broken_session_file_says_its_line_once_and_its_column(
+    language, said, line, make_app, tmp_path
 ) -> None:
-    # The dialog quoted Python's "Expecting property name enclosed in double quotes".
+    # The dialog quoted Python's "Expecting property name enclosed in double quotes", then
+    # said the line twice in Japanese: "の 2 行目: ...（2 行 3 列目：...".
     from advisor.tui.widgets.dialogs import ErrorDialog
 
     broken = tmp_path / "broken.json"
     broken.write_text("{\n  nope", encoding="utf-8")
-    app = make_app(language="ja")
+    app = make_app(language=language)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_session(broken)
         await pilot.pause()
         assert isinstance(app.screen, ErrorDialog)
-        said = app.screen.message
-        assert "2 行 3 列目：名前を二重引用符" in said, said
-        assert "Expecting" not in said
+        message = app.screen.message
+        assert said in message and message.count(line) == 1, message
+        if language == "ja":
+            assert "Expecting" not in message
 
 
 async def test_a_review_edit_that_is_not_json_says_where_in_japanese(make_app, tmp_path) -> None:

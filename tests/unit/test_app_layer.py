@@ -106,6 +106,22 @@ def test_ask_result_has_the_documented_keys(fake: Settings) -> None:
     assert data["text"] == "PONG." and data["route"] == "system_prompt"
 
 
+def test_ask_says_its_preparation_warnings_in_the_shell_s_language(fake: Settings) -> None:
+    # `advisor ask` printed them in the JSON's English under ADVISOR_LANG=ja.
+    from advisor import messages
+    from advisor.routes import PrepareReport
+
+    FakeBackend.queue_replies("PONG.")
+    answer = ask(routes.build_route(routes.RouteSpec(instructions="Shout."), fake), "ping").answer
+    report = PrepareReport(route="rag")
+    report.warn(messages.Localized("core.route.knowledge_not_found", {"paths": "a.md"}))
+    asked = Asked(answer, report)
+    assert asked.warnings_in("ja") == ["ナレッジのファイルが見つかりません：a.md"]
+    assert asked.warnings_in("en") == ["knowledge files not found: a.md"]
+    assert asked.result().warnings == ["knowledge files not found: a.md"]
+    assert Asked(answer).warnings_in("ja") == [] and Asked(answer).result().warnings == []
+
+
 # --- conversation --------------------------------------------------------------------------
 
 

@@ -104,7 +104,7 @@ STANDINGS = [
     (
         Standing({"a": 0.5}, "a", None, alpha=0.05),
         "only a ran (pass rate 50%); nothing to compare",
-        "実行されたのは a だけです（合格率 50%）。比較する対象がありません",
+        "実行されたのはaだけです（合格率 50%）。比較する対象がありません",
     ),
     (
         Standing({"a": 0.0, "b": 0.0}, "a", None, tied=["b"]),
@@ -114,13 +114,13 @@ STANDINGS = [
     (
         Standing({"a": 0.9, "b": 0.2, "c": 0.1}, "a", "a", beaten=["b", "c"], alpha=0.05),
         "a wins: pass rate 90%, significantly better than b, c (alpha 0.05, Holm-adjusted)",
-        "a の勝ち: 合格率 90% で、b, c より有意に高い（有意水準 0.05、Holm 補正）",
+        "aの勝ち: 合格率 90% で、b、cより有意に高い（有意水準 0.05、Holm 補正）",
     ),
     (
         Standing({"a": 0.6, "b": 0.5}, "a", None, tied=["b"], alpha=0.1),
         "no significant winner: a has the highest pass rate (60%) but cannot be told apart "
         "from b at alpha 0.1",
-        "有意な勝者はありません: a の合格率が最も高い（60%）ものの、有意水準 0.1 では b と"
+        "有意な勝者はありません: aの合格率が最も高い（60%）ものの、有意水準 0.1 ではbと"
         "区別できません",
     ),
 ]
@@ -131,7 +131,24 @@ def test_verdict_summary_english_is_unchanged_and_japanese_reads(
     standing: Standing, english: str, japanese: str
 ) -> None:
     assert render(summary_message(standing), "en") == english
-    assert render(summary_message(standing), "ja") == japanese
+    assert render(summary_message(standing, "ja"), "ja") == japanese
+
+
+def test_the_japanese_verdict_names_the_routes_as_the_product_does() -> None:
+    # "rag の合格率 ... system_prompt と区別できません": the ids, where the rest of the
+    # Japanese product says the routes' names; results.json keeps the ids in English.
+    standing = Standing({"rag": 1.0, "system_prompt": 0.8, "sft>dpo": 0.7}, "rag", None,
+                        tied=["system_prompt", "sft>dpo"])  # fmt: skip
+    english = render(summary_message(standing), "en")
+    assert "rag has the highest" in english and "from system_prompt, sft>dpo at" in english
+    japanese = render(summary_message(standing, "ja"), "ja")
+    assert japanese.startswith("有意な勝者はありません: RAG（検索拡張生成）の合格率"), japanese
+    assert "ではシステムプロンプト、sft>dpoと区別できません" in japanese, japanese
+    _, note = note_message(standing, "system_prompt", "ja")
+    assert render(note, "ja").startswith("アドバイザーはシステムプロンプトを推奨しており")
+    assert render(note_message(standing, "system_prompt")[1], "en").startswith(
+        "the advisor recommends system_prompt;"
+    )
 
 
 NOTES = [

@@ -55,6 +55,11 @@ def test_bad_json_names_its_line(tmp_path: Path) -> None:
     assert str(error) == (
         f"{path}, line 3: not valid JSON (Expecting property name enclosed in double quotes)" + HINT
     )
+    # The line once, in the error's place; the problem keeps its column.
+    assert error.localized("ja").startswith(
+        f"{path} の 3 行目: JSON として正しくありません（3 列目：名前を二重引用符"
+    ), error.localized("ja")
+    assert error.localized("ja").count("行") == 1
 
 
 def test_a_field_that_does_not_fit_is_named(tmp_path: Path) -> None:

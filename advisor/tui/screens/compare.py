@@ -201,13 +201,42 @@ class CompareScreen(AdvisorScreen):
         self.app.call_from_thread(self.show_results, results)
 
     def show_results(self, results: BenchResults) -> None:
+        self.results = results
+        self.query_one("#bench-progress", ProgressBar).display = False
+        self._show_words(results)
+        chart = self.query_one("#bench-chart", VerticalScroll)
+        chart.remove_children()
+        bars = []
+        for name, route in results.routes.items():
+            m = route.metrics
+            if m is None:
+                continue
+            low, high = m.pass_rate_ci
+            bars.append(
+                ScoreBar(
+                    name,
+                    m.pass_rate * 100,
+                    100,
+                    best=name == results.verdict.best,
+                    suffix=f"% [{low:.0%}–{high:.0%}]",
+                )
+            )
+        chart.mount_all(bars)
+        prompts = [(f"{p.id}: {p.prompt[:50]}", p.id) for p in results.prompts]
+        self.query_one("#prompt-pick", Select).set_options(prompts)
+
+    def language_changed(self) -> None:
+        # F3 after a load: the verdict, the judged advice, the cost and a failed route's
+        # reason were written in the language of the load.
+        if self.results is not None:
+            self._show_words(self.results)
+
+    def _show_words(self, results: BenchResults) -> None:
+        """What the results say in the session's language: verdict, outcome, cost, table."""
         from advisor.bench.report_i18n import Words, route_error
         from advisor.bench.verdict_text import verdict_summary
 
         w = Words(self.session.language)
-        self.results = results
-        self.query_one("#bench-progress", ProgressBar).display = False
-        verdict = results.verdict
         self.query_one("#verdict", Static).update(
             self.t(
                 "[b]{scenario}[/b] on {where}: {summary}",
@@ -222,9 +251,6 @@ class CompareScreen(AdvisorScreen):
         self._show_cost(results)
         table = self.query_one("#bench-table", DataTable)
         table.clear()
-        chart = self.query_one("#bench-chart", VerticalScroll)
-        chart.remove_children()
-        bars = []
         for name, route in results.routes.items():
             m = route.metrics
             if m is None:
@@ -244,18 +270,6 @@ class CompareScreen(AdvisorScreen):
                 f"{m.tokens_per_request:.0f}",
                 "-" if m.cost_per_1k_usd is None else f"{m.cost_per_1k_usd:.2f}",
             )
-            bars.append(
-                ScoreBar(
-                    name,
-                    m.pass_rate * 100,
-                    100,
-                    best=name == verdict.best,
-                    suffix=f"% [{low:.0%}–{high:.0%}]",
-                )
-            )
-        chart.mount_all(bars)
-        prompts = [(f"{p.id}: {p.prompt[:50]}", p.id) for p in results.prompts]
-        self.query_one("#prompt-pick", Select).set_options(prompts)
 
     def _show_cost(self, results: BenchResults) -> None:
         """Cost over time for the session's answers (re-training from knowledge_changes)."""
