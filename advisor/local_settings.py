@@ -67,6 +67,15 @@ class LocalSettings(BaseModel):
         description="Torch model format for answering and training: auto (bfloat16 where "
         "the hardware computes it, else float32), float32 or bfloat16.",
     )
+    # auto: a served LoRA adapter's weights in the base's format, so a bfloat16 base
+    # multiplies bfloat16 by bfloat16 instead of casting every layer's activations to float32
+    # and back (PEFT's default); float32 keeps PEFT's default (docs/performance.md,
+    # "Precision"). A float32 base keeps a float32 adapter either way.
+    adapter_dtype: Literal["auto", "float32"] = Field(
+        default="auto",
+        description="Format of a fine-tuned model's LoRA adapter when answering: auto (the "
+        "base's format, bfloat16 on a bfloat16 base) or float32.",
+    )
     engine: Literal["torch", "onnx"] = Field(
         default="torch", description="Generation engine: torch, or onnx (ONNX Runtime GenAI)."
     )

@@ -93,6 +93,16 @@ def resolved_dtype(settings: Settings) -> Dtype:
     return model_dtype(settings, pick_device(settings.local.device))
 
 
+def adapter_dtype(settings: Settings, base: Dtype) -> Dtype:
+    """The format a served LoRA adapter's weights are kept in on a ``base``-format model.
+
+    PEFT upcasts an adapter to float32 by default, so on a bfloat16 base every LoRA layer
+    casts its input up and its output back; ``local.adapter_dtype = auto`` keeps the
+    adapter in the base's format instead (docs/performance.md, *Precision*).
+    """
+    return FLOAT32 if settings.local.adapter_dtype == FLOAT32 else base
+
+
 def torch_dtype(name: Dtype) -> Any:
     """The torch dtype of ``name``."""
     import torch

@@ -128,6 +128,13 @@ class Backend(abc.ABC):
         """
         return ""
 
+    def generation_engine_for(self, model: str | None) -> str:
+        """:meth:`generation_engine` for ``model``'s answers (None: the default model).
+
+        The local backend adds a fine-tuned model's adapter format (``local.adapter_dtype``).
+        """
+        return self.generation_engine()
+
     # --- status ---------------------------------------------------------------------
 
     def availability(self) -> Availability:

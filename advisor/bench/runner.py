@@ -312,6 +312,7 @@ class BenchRunner:
 
         params = self._params()
         fingerprint = route_fingerprint(self.scenario, route_id, route)
+        engine = self.backend.generation_engine_for(route.model)
         keys = [
             cache_key(
                 backend=self.backend.name,
@@ -320,7 +321,7 @@ class BenchRunner:
                 prompt=prompt,
                 params=params.model_dump(mode="json"),
                 repeat=repeat,
-                engine=self.backend.generation_engine(),
+                engine=engine,
             )
             for prompt, repeat in requests
         ]

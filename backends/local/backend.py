@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor import precision
 from advisor.embedded import (
     configure_offline,
     pick_device,
@@ -62,7 +63,8 @@ class LoadedModel:
     lock: threading.Lock
 
 
-_models: OrderedDict[tuple[str, str | None, str, str], LoadedModel] = OrderedDict()
+# (base, adapter, device, format, adapter format): the bench's arms load both adapter formats
+_models: OrderedDict[tuple[str, str | None, str, str, str | None], LoadedModel] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -140,12 +142,13 @@ class LocalBackend(Backend):
         base, adapter = self._resolve(model or self.default_model)
         device = pick_device(self.settings.local.device)
         dtype = model_dtype(self.settings, device)
-        key = (base, adapter, device, dtype)
+        lora = precision.adapter_dtype(self.settings, dtype) if adapter is not None else None
+        key = (base, adapter, device, dtype, lora)
         with _cache_lock:
             if key in _models:
                 _models.move_to_end(key)
                 return _models[key]
-        loaded = self._load_uncached(base, adapter, device, dtype)
+        loaded = self._load_uncached(base, adapter, device, dtype, lora or FLOAT32)
         with _cache_lock:
             _models[key] = loaded
             while len(_models) > _CACHE_SIZE:
@@ -190,8 +193,20 @@ class LocalBackend(Backend):
         dtype = resolved_dtype(self.settings)
         return "" if dtype == FLOAT32 else f"torch-{dtype}"
 
+    def generation_engine_for(self, model: str | None) -> str:
+        """:meth:`generation_engine`; a fine-tuned model's adds its adapter's non-float32 format."""
+        engine, torch = self.generation_engine(), self.settings.local.engine == "torch"
+        lora = precision.adapter_dtype(self.settings, resolved_dtype(self.settings))
+        tuned = torch and (model or self.default_model).startswith(FINE_TUNED_PREFIX)
+        return f"{engine}-lora-{lora}" if tuned and lora != FLOAT32 else engine
+
     def _load_uncached(
-        self, base: str, adapter: str | None, device: str, dtype: Dtype = FLOAT32
+        self,
+        base: str,
+        adapter: str | None,
+        device: str,
+        dtype: Dtype = FLOAT32,
+        lora: Dtype = FLOAT32,
     ) -> LoadedModel:
         import torch  # noqa: F401  (loaded here so that the policy below sizes its pools)
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -215,7 +230,10 @@ class LocalBackend(Backend):
             with warnings.catch_warnings():
                 # PEFT's deprecation notices are for library authors, not for chat users.
                 warnings.simplefilter("ignore", FutureWarning)
-                network = PeftModel.from_pretrained(network, adapter)
+                # lora = dtype keeps it in the base's format: no casts in every LoRA layer
+                network = PeftModel.from_pretrained(
+                    network, adapter, autocast_adapter_dtype=lora == FLOAT32
+                )
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         network.to(device)  # a device name string; the stubs only admit torch.device

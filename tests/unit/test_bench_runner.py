@@ -175,3 +175,30 @@ def test_a_finished_training_ends_with_a_full_progress_bar(settings):
     seen: list[tuple[str, int, int]] = []
     _wait(service, job, "sft", lambda done, total, label: seen.append((label, done, total)), None)
     assert seen == [("sft: training (succeeded)", 58, 58)]
+
+
+class TunedEngineFake(RemoteFake):
+    """Answers of its fine-tuned models depend on a setting, as local.adapter_dtype's do."""
+
+    tuned_engine: ClassVar[str] = "lora-a"
+
+    def generation_engine_for(self, model: str | None) -> str:
+        return self.tuned_engine if (model or "").startswith("ft:") else ""
+
+
+def test_the_answer_cache_keys_on_each_models_engine(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = load_scenario(TINY)
+    backend = TunedEngineFake(settings)
+    options = BenchOptions(routes=["system_prompt", "sft"], repeats=1)
+    first = run_bench(scenario, backend, settings, options)
+    again = run_bench(scenario, backend, settings, options)
+    assert again.cache.hits == first.cache.misses - again.cache.misses > 0  # all but errors
+    monkeypatch.setattr(TunedEngineFake, "tuned_engine", "lora-b")
+    third = run_bench(scenario, backend, settings, options)
+    # The prompt route's answers are reused; the fine-tuned model's are answered again.
+    prompt_only = BenchOptions(routes=["system_prompt"], repeats=1)
+    assert third.cache.hits == run_bench(scenario, backend, settings, prompt_only).cache.hits > 0
+    assert third.cache.hits < again.cache.hits
+    assert run_bench(scenario, backend, settings, options).cache.hits == again.cache.hits

@@ -104,3 +104,79 @@ def test_the_legacy_generation_key_holds_torchs_figure_in_either_format() -> Non
     assert found.generation == half
     assert found.model_dump(mode="json")["generation"]["engine"] == "torch-bfloat16"
     assert calibration(answering(32, engine="onnx-int8")).generation is None
+
+
+def with_adapter_dtype(monkeypatch: pytest.MonkeyPatch, dtype: str, adapter: str) -> Settings:
+    monkeypatch.setenv("ADVISOR_LOCAL__ADAPTER_DTYPE", adapter)
+    return with_dtype(monkeypatch, dtype, "cpu")
+
+
+@pytest.mark.parametrize(
+    ("adapter", "base", "kept"),
+    [
+        ("auto", "bfloat16", "bfloat16"),  # no casts around every LoRA layer
+        ("auto", "float32", "float32"),
+        ("float32", "bfloat16", "float32"),  # PEFT's default, the switch back
+        ("float32", "float32", "float32"),
+    ],
+)
+def test_an_adapter_is_kept_in_the_base_format_unless_told_float32(
+    monkeypatch: pytest.MonkeyPatch, adapter: str, base: str, kept: str
+) -> None:
+    settings = with_adapter_dtype(monkeypatch, base, adapter)
+    assert settings.local.adapter_dtype == adapter  # read from ADVISOR_LOCAL__ADAPTER_DTYPE
+    assert precision.adapter_dtype(settings, base) == kept  # type: ignore[arg-type]
+
+
+def test_the_adapter_format_defaults_to_the_bases(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = with_dtype(monkeypatch, "bfloat16", "cpu")
+    assert settings.local.adapter_dtype == "auto"
+    assert precision.adapter_dtype(settings, "bfloat16") == "bfloat16"
+
+
+def test_a_bf16_adapters_answers_have_their_own_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from backends.local.backend import LocalBackend
+    from backends.local.warm_protocol import fingerprint
+
+    tuned = "local:ft:smollm2-135m-instruct:sft:ftjob-1"
+    kept = LocalBackend(with_adapter_dtype(monkeypatch, "bfloat16", "auto"))
+    upcast = LocalBackend(with_adapter_dtype(monkeypatch, "bfloat16", "float32"))
+    full = LocalBackend(with_adapter_dtype(monkeypatch, "float32", "auto"))
+    assert kept.generation_engine_for(tuned) == "torch-bfloat16-lora-bfloat16"
+    # A float32 adapter answers as before the setting: its cached answers stay valid.
+    assert upcast.generation_engine_for(tuned) == "torch-bfloat16"
+    assert full.generation_engine_for(tuned) == ""
+    # The base model's answers do not depend on the adapter's format.
+    assert kept.generation_engine_for(None) == upcast.generation_engine_for("m") == "torch-bfloat16"
+    assert fingerprint(kept.settings) != fingerprint(upcast.settings)  # two warm servers
+    monkeypatch.setenv("ADVISOR_LOCAL__ENGINE", "onnx")
+    onnx = LocalBackend(with_adapter_dtype(monkeypatch, "bfloat16", "auto"))
+    assert onnx.generation_engine_for(tuned) == onnx.generation_engine()  # its own format
+
+
+def test_each_adapter_format_loads_apart(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    from backends.local import backend as local
+
+    folder = settings.adapters_dir / "ftjob-1"
+    folder.mkdir(parents=True)
+    (folder / "adapter_config.json").write_text("{}")
+    loads: list[tuple[object, ...]] = []
+
+    def fake_load(self: object, *args: object) -> object:
+        loads.append(args)
+        return object()
+
+    monkeypatch.setattr(local.LocalBackend, "_load_uncached", fake_load)
+    monkeypatch.setattr(local, "_models", local.OrderedDict())
+    tuned = "local:ft:smollm2-135m-instruct:sft:ftjob-1"
+    for adapter in ("auto", "float32", "auto"):
+        local.LocalBackend(with_adapter_dtype(monkeypatch, "bfloat16", adapter)).load(tuned)
+    local.LocalBackend(with_adapter_dtype(monkeypatch, "bfloat16", "auto")).load()
+    # The third load is the first's; a base model has no adapter format.
+    assert [(a[1] is not None, a[3], a[4]) for a in loads] == [
+        (True, "bfloat16", "bfloat16"),
+        (True, "bfloat16", "float32"),
+        (False, "bfloat16", "float32"),
+    ]
