@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import abc
 import builtins
+import contextlib
 from collections.abc import Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +41,13 @@ if TYPE_CHECKING:
     from advisor.data.calibration import TrainingRun
     from advisor.settings import Settings
     from backends.deployments import Deployment, DeploymentSku
+
+
+class CalibrationAdapter(NamedTuple):
+    """What :meth:`FineTuningService.calibration_adapter` lends: a model id and its rank."""
+
+    model: str
+    rank: int
 
 
 class Capabilities(BaseModel):
@@ -383,6 +391,17 @@ class FineTuningService(abc.ABC):
         raise CapabilityError.from_catalog(
             "core.jobs.cannot_calibrate", hint_key="core.jobs.cannot_calibrate_hint"
         )
+
+    @contextlib.contextmanager
+    def calibration_adapter(self, model: str | None) -> Iterator[CalibrationAdapter | None]:
+        """An untrained adapter of the trainer's default shape over ``model``, as a model id.
+
+        The answering calibration times it against ``model`` (advisor/app/calibration.py):
+        fine-tuned routes answer through such an adapter, which costs the same whatever its
+        weights.  The adapter exists only inside the block.  None (the default): this
+        backend has no such adapter, and answering through one is not measured.
+        """
+        yield None
 
     @abc.abstractmethod
     def resume(self, job_id: str) -> FineTuneJob:

@@ -7,9 +7,11 @@ static reference figure, labelled "uncalibrated").  The figures are cached by
 :mod:`advisor.data.calibration`, per machine, model and device.
 
 Training is measured by the backend itself (through its trainer); answering
-through the backend's ``chat_batch`` at the batch size the bench uses; indexing
-through the same embedder as ``advisor rag index``.  Each is timed after a
-warm-up call, so model loading is not counted as throughput.
+through the backend's ``chat_batch`` at the batch size the bench uses, once with
+the base model and once through an untrained LoRA adapter the backend lends
+(the fine-tuned routes' cost); indexing through the same embedder as ``advisor
+rag index``.  Each is timed after a warm-up call, so model loading is not
+counted as throughput.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from advisor.data.calibration import (
     TORCH_ENGINE,
+    AdapterRate,
     Calibration,
     EmbeddingRate,
     GenerationRate,
@@ -106,7 +109,7 @@ def calibrate(
     generation = embedding = None
     if options.generation:
         report(1, STAGES, Label("progress.calibrate_answering", batch=answering_batch(settings)))
-        generation = measure_generation(backend, model, settings)
+        generation = measure_generation(backend, model, settings, report)
     if options.embedding:
         report(2, STAGES, Label("progress.calibrate_indexing", chunks=EMBEDDING_CHUNKS))
         embedding = measure_embedding(settings)
@@ -123,22 +126,17 @@ def calibrate(
     return store(settings, entry)
 
 
-def measure_generation(backend: Backend, model: str, settings: Settings) -> GenerationRate:
-    """Generated tokens per second for one batch of ``local.batch_size`` conversations."""
-    from backends.types import ChatMessage, GenerationParams
+def measure_generation(
+    backend: Backend, model: str, settings: Settings, progress: Progress | None = None
+) -> GenerationRate:
+    """Generated tokens per second for one batch of ``local.batch_size`` conversations.
 
+    Then the same through an untrained LoRA adapter (:func:`measure_adapter`).
+    """
     batch = answering_batch(settings)
-    conversations = [
-        [ChatMessage(role="user", content=f"Describe parcel {n} in two sentences.")]
-        for n in range(batch)
-    ]
-    params = GenerationParams(max_tokens=GENERATION_MAX_TOKENS, temperature=0.0)
-    backend.chat(conversations[0], model=model, params=params.model_copy(update={"max_tokens": 1}))
-    began = time.perf_counter()
-    answers = backend.chat_batch(conversations, model=model, params=params)
-    elapsed = max(time.perf_counter() - began, 1e-6)
-    tokens = sum(a.usage.completion_tokens for a in answers) or batch * GENERATION_MAX_TOKENS
+    tokens, elapsed, _ = timed_answers(backend, model, batch)
     prefill, prompt_tokens = measure_prefill(backend, model)
+    (progress or _noop)(1, STAGES, Label("progress.calibrate_answering_adapter", batch=batch))
     return GenerationRate(
         engine=engine_of(backend.generation_engine()),
         tokens_per_second=round(tokens / elapsed, 2),
@@ -147,6 +145,57 @@ def measure_generation(backend: Backend, model: str, settings: Settings) -> Gene
         seconds_per_batch=round(elapsed, 3),
         prompt_tokens_per_second=prefill,
         prompt_tokens=prompt_tokens,
+        adapter=measure_adapter(backend, model, batch),
+    )
+
+
+def timed_answers(backend: Backend, model: str, batch: int) -> tuple[int, float, float]:
+    """(generated tokens, seconds) of one batch of ``batch`` answers, and the seconds of the
+    warm-up call before it (which loads the model)."""
+    from backends.types import ChatMessage, GenerationParams
+
+    conversations = [
+        [ChatMessage(role="user", content=f"Describe parcel {n} in two sentences.")]
+        for n in range(batch)
+    ]
+    params = GenerationParams(max_tokens=GENERATION_MAX_TOKENS, temperature=0.0)
+    began = time.perf_counter()
+    backend.chat(conversations[0], model=model, params=params.model_copy(update={"max_tokens": 1}))
+    warm = time.perf_counter()
+    answers = backend.chat_batch(conversations, model=model, params=params)
+    elapsed = max(time.perf_counter() - warm, 1e-6)
+    tokens = sum(a.usage.completion_tokens for a in answers) or batch * GENERATION_MAX_TOKENS
+    return tokens, elapsed, warm - began
+
+
+def measure_adapter(backend: Backend, model: str, batch: int) -> AdapterRate:
+    """Answering and prompt reading as :func:`measure_generation`, through a LoRA adapter.
+
+    The fine-tuned routes answer through an unmerged adapter, which a probe measured at
+    0.39x the base model's tokens/s (bfloat16, 32 at once): the base figure would make
+    their plan far too short.  The backend lends an untrained adapter of its trainer's
+    default shape and loads it by its own path; loading counts as ``setup_seconds``, not
+    in the rates.  A backend that lends none, or cannot answer through it, gets a figure
+    of None, recorded so that the bench does not try again every time.
+    """
+    from advisor.errors import AdvisorError
+
+    began = time.perf_counter()
+    try:
+        with backend.fine_tuning().calibration_adapter(model) as adapter:
+            if adapter is None:
+                return AdapterRate(tokens_per_second=None)
+            made = time.perf_counter() - began
+            tokens, elapsed, loaded = timed_answers(backend, adapter.model, batch)
+            prefill, _ = measure_prefill(backend, adapter.model)
+    except (AdvisorError, ImportError):  # an estimate only: the plan says it is not measured
+        return AdapterRate(tokens_per_second=None)
+    return AdapterRate(
+        tokens_per_second=round(tokens / elapsed, 2),
+        prompt_tokens_per_second=prefill,
+        seconds_per_batch=round(elapsed, 3),
+        lora_r=adapter.rank,
+        setup_seconds=round(made + loaded, 2),
     )
 
 
@@ -206,6 +255,7 @@ def missing(
     embedding: bool,
     engine: str = TORCH_ENGINE,
     answer_batch: int | None = None,
+    adapter: bool = False,
 ) -> CalibrationOptions | None:
     """What must still be measured for these needs; None when the cache has it all.
 
@@ -213,13 +263,20 @@ def missing(
     ``answer_batch``: the batch it will answer at (:func:`answering_batch`; None: any).  A
     figure measured at another batch is measured again, answering only: 32 answers at once
     decode 1.6-1.7x the tokens/s of 8, so the old figure would misjudge the bench.
+    ``adapter``: answering through a LoRA adapter is needed too (fine-tuned routes); an
+    entry from before it was measured is measured again.
     """
     bucket = seq_bucket(seq_len)
     training = found is None or all(r.seq_len != bucket for r in found.training)
     rate = None if found is None else found.generation_for(engine, answer_batch)
     other_batch = rate is not None and answer_batch is not None and rate.batch != answer_batch
     # an entry from before prefill was measured is measured again
-    answer = generation and (rate is None or rate.prompt_tokens is None or other_batch)
+    answer = generation and (
+        rate is None
+        or rate.prompt_tokens is None
+        or other_batch
+        or (adapter and rate.adapter is None)
+    )
     index = embedding and (found is None or found.embedding is None)
     if not (training or answer or index):
         return None
@@ -335,6 +392,7 @@ def ensure_for_bench(
         embedding=indexing,
         engine=engine,
         answer_batch=answering_batch(settings),
+        adapter=bool(methods),  # the fine-tuned routes answer through an adapter
     )
     if needed is None:
         return found

@@ -12,9 +12,9 @@ prompts; the figure with every repeat counted is shown as a lower bound.
 
 Times come only from measurements on this machine (the calibration cached by
 :mod:`advisor.data.calibration`: training seconds per token at the data's
-sequence length, answering tokens per second at the bench's batch size,
-indexing chunks per second); anything not measured is reported as unknown
-rather than guessed.
+sequence length, answering tokens per second at the bench's batch size, through
+a LoRA adapter for the fine-tuned routes, indexing chunks per second); anything
+not measured is reported as unknown rather than guessed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from advisor.bench.plan_answers import (
     CALIBRATE_HINT,
     AnswerEstimate,
+    adapter_basis,
     answer_lengths,
     estimate_answers,
 )
@@ -119,8 +120,13 @@ def _answers(
     settings: Settings,
     options: BenchOptions,
     prompt_tokens: float | None,
+    adapter: bool = False,
 ) -> AnswerEstimate:
-    """Answering ``requests`` from the calibrated rates (see advisor/bench/plan_answers.py)."""
+    """Answering ``requests`` from the calibrated rates (see advisor/bench/plan_answers.py).
+
+    ``adapter``: the route's model answers through a LoRA adapter (a fine-tuned route),
+    whose own calibrated rates are used, or the base model's with the basis saying so.
+    """
     from advisor.data.calibration import answering_batch, cached_calibration, engine_of
 
     found = cached_calibration(settings, model)
@@ -130,8 +136,13 @@ def _answers(
     if rate is None or rate.tokens_per_second <= 0:
         unknown = f"{UNKNOWN_ANSWERS} ({CALIBRATE_HINT})"
         return AnswerEstimate(None, None, unknown, prompt_tokens=prompt_tokens)
-    cap = options.max_tokens or rate.max_tokens
-    return estimate_answers(rate, requests, answer_lengths(scenario, cap), prompt_tokens)
+    lengths = answer_lengths(scenario, options.max_tokens or rate.max_tokens)
+    if not adapter:
+        return estimate_answers(rate, requests, lengths, prompt_tokens)
+    through = rate.through_adapter()
+    estimate = estimate_answers(through or rate, requests, lengths, prompt_tokens)
+    estimate.basis += "; " + adapter_basis(rate, through)
+    return estimate
 
 
 def _prompt_sizer(
@@ -163,7 +174,14 @@ def _route_answers(
     except Exception:  # an estimate only: a route that cannot be built says so when it runs
         prompt_tokens = None
     return _answers(
-        sizer.scenario, backend, requests, sizer.model, settings, options, prompt_tokens
+        sizer.scenario,
+        backend,
+        requests,
+        sizer.model,
+        settings,
+        options,
+        prompt_tokens,
+        adapter=bool(spec.training),
     )
 
 

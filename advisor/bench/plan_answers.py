@@ -7,6 +7,13 @@ long as the references (a model that learnt them stops there) up to the
 ``max_tokens`` cap (a base model often rambles to it).  A calibration from
 before the prefill rate was measured still gives the decode part, and the
 basis says that the prompt time is not counted.
+
+A fine-tuned route's model answers through an unmerged LoRA adapter, measured
+apart (:class:`advisor.data.calibration.AdapterRate`: 161 tokens/s against the
+base model's 418 in a probe).  Without that figure (a calibration from before
+it, or a backend that could not answer through one) the base model's rates are
+used, and the basis says that they are the base model's and answering likely
+takes longer.
 """
 
 from __future__ import annotations
@@ -19,6 +26,10 @@ if TYPE_CHECKING:
     from advisor.data.calibration import GenerationRate
 
 CALIBRATE_HINT = "run `advisor tune calibrate`"
+ADAPTER_NOT_MEASURED = (
+    "answered through a LoRA adapter, whose cost is not measured: the base model's rates, "
+    f"so answering likely takes longer ({CALIBRATE_HINT})"
+)
 
 
 @dataclass
@@ -85,4 +96,16 @@ def estimate_answers(
         prompt_seconds=None if reading is None else round(reading, 1),
         completion_tokens=round(low, 1),
         completion_max=high,
+    )
+
+
+def adapter_basis(rate: GenerationRate, through: GenerationRate | None) -> str:
+    """The sentence a fine-tuned route's basis ends with: which rates, and against what."""
+    if through is None or rate.adapter is None:
+        return ADAPTER_NOT_MEASURED
+    share = through.tokens_per_second / rate.tokens_per_second
+    return (
+        f"answered through a LoRA adapter: rates calibrated with an untrained one of rank "
+        f"{rate.adapter.lora_r}, {share:.2f}x the base model's {rate.tokens_per_second:,.1f} "
+        "tokens/s"
     )

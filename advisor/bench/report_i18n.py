@@ -51,6 +51,8 @@ STORED = (
     "bench_report.stored.plan_answers_range",
     "bench_report.stored.plan_prompts",
     "bench_report.stored.plan_prompts_not_calibrated",
+    "bench_report.stored.plan_adapter",
+    "bench_report.stored.plan_adapter_not_measured",
 )
 
 

@@ -283,6 +283,8 @@ def calibration_lines(entry: Any) -> list[str]:
         if gen.prompt_tokens_per_second and gen.prompt_tokens:  # absent in older entries
             reading = f"{gen.prompt_tokens_per_second:,.1f}"
             lines.append("  " + t("calibrate.reading", rate=reading, tokens=gen.prompt_tokens))
+        if gen.adapter is not None:  # absent in older entries
+            lines.append("  " + adapter_line(gen.adapter))
     if entry.embedding is not None:
         emb = entry.embedding
         lines.append(
@@ -295,6 +297,19 @@ def calibration_lines(entry: Any) -> list[str]:
             )
         )
     return lines
+
+
+def adapter_line(adapter: Any) -> str:
+    """The calibration's answering through a LoRA adapter (the fine-tuned routes' models)."""
+    if not adapter.tokens_per_second:
+        return context.t("calibrate.adapter_not_measured")
+    reading = adapter.prompt_tokens_per_second
+    return context.t(
+        "calibrate.adapter",
+        rank=adapter.lora_r,
+        rate=f"{adapter.tokens_per_second:,.1f}",
+        reading="-" if reading is None else f"{reading:,.1f}",
+    )
 
 
 @tune_app.command("deploy")

@@ -21,7 +21,9 @@ Generation figures are kept per inference engine (``torch``, ``onnx-fp32``,
 several times faster than torch on the same machine, so a plan for one must
 never use the other's rate.  Within an engine they are kept per batch size
 (``local.batch_size``, the answers generated together): 32 at once decode 1.6-1.7x
-the tokens/s of 8, so a figure at one batch misjudges answering at another.
+the tokens/s of 8, so a figure at one batch misjudges answering at another.  Each
+also holds the same answering through an unmerged LoRA adapter (:class:`AdapterRate`):
+a fine-tuned route's model decoded at 0.39x the base model's rate in a probe.
 """
 
 from __future__ import annotations
@@ -94,6 +96,26 @@ class TrainingRate(BaseModel):
     )
 
 
+class AdapterRate(BaseModel):
+    """Answering through an unmerged LoRA adapter: what the fine-tuned routes' models cost.
+
+    Measured like its :class:`GenerationRate` (same engine, batch and prompts) with an
+    untrained adapter of the local trainer's default shape: a LoRA's extra matrix products
+    cost the same whatever their weights.  Absent in entries written before.
+    """
+
+    tokens_per_second: float | None = Field(
+        description="Generated tokens per second through the adapter, whole batch; None: "
+        "the backend could not answer through one (nothing measured)."
+    )
+    prompt_tokens_per_second: float | None = None
+    seconds_per_batch: float | None = None
+    lora_r: int | None = Field(default=None, description="The adapter's rank.")
+    setup_seconds: float | None = Field(
+        default=None, description="Making the adapter and loading the model with it."
+    )
+
+
 class GenerationRate(BaseModel):
     engine: str = Field(
         default=TORCH_ENGINE,
@@ -112,6 +134,20 @@ class GenerationRate(BaseModel):
         default=None,
         description="Tokens of each prompt of that measurement (0: the backend reports none).",
     )
+    adapter: AdapterRate | None = None
+
+    def through_adapter(self) -> GenerationRate | None:
+        """These rates as answering through a LoRA adapter costs them; None: not measured."""
+        if self.adapter is None or not self.adapter.tokens_per_second:
+            return None
+        measured = self.adapter
+        return self.model_copy(
+            update={
+                "tokens_per_second": measured.tokens_per_second,
+                "prompt_tokens_per_second": measured.prompt_tokens_per_second,
+                "seconds_per_batch": measured.seconds_per_batch or self.seconds_per_batch,
+            }
+        )
 
 
 class EmbeddingRate(BaseModel):

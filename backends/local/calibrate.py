@@ -14,22 +14,32 @@ give how much more a labelled token costs (``labelled_cost_ratio``; measured on
 SmolLM2 on a CPU: about 0.16, i.e. an all-labelled calibration overstates a
 prompt-heavy job by about 13%; docs/performance.md).  CPU seconds, not wall
 time, because the two runs may get different shares of a loaded machine.
+
+For answering, :func:`calibration_adapter` makes an untrained LoRA adapter of the
+trainer's default shape, which the answering calibration loads by the backend's own
+path (a ``local:ft:`` id) to time the fine-tuned routes' answers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
+import shutil
 import statistics
 import tempfile
 import time
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from advisor.data.calibration import TrainingRate, TrainingRun, labelled_cost_ratio
 from advisor.data.trainview import sft_features
+from advisor.ids import LOCAL_FT_PREFIX
 from advisor.settings import Settings
 from advisor.threads import use_thread_policy
+from backends.base import CalibrationAdapter
 from backends.jobs import Hyperparameters, JobRequest
 from backends.local.lm_head import labelled_positions_only
 
@@ -226,3 +236,58 @@ def calibrate_training(
         dtype=dtype,
         threads=torch.get_num_threads() if setup["use_cpu"] else threads,
     )
+
+
+#: The suffix of the calibration adapter's model id (``local:ft:<base>:calibration:<id>``).
+ADAPTER_SUFFIX = "calibration"
+
+
+@contextlib.contextmanager
+def calibration_adapter(settings: Settings, model: str) -> Iterator[CalibrationAdapter | None]:
+    """A ``local:ft:`` id of an untrained LoRA adapter over ``model``, removed afterwards.
+
+    The trainer's default LoRA (rank and target modules of ``resolve("sft", ...)``)
+    over a skeleton of ``model`` built from its config, its weights left unread and
+    unset: only the adapter's own weights are saved, and answering through them costs
+    the same per token as through a trained adapter's.  It lives in the adapters
+    folder under a fresh name, so the backend (or its warm process) loads it as it
+    loads a job's.  None for a model that is itself a fine-tuned one.
+    """
+    if model.startswith(LOCAL_FT_PREFIX):
+        yield None
+        return
+    from backends.local.backend import ADAPTER_INFO
+
+    settings.adapters_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{ADAPTER_SUFFIX}-", dir=settings.adapters_dir))
+    try:
+        rank = save_untrained_adapter(settings, model, folder)
+        (folder / ADAPTER_INFO).write_text(json.dumps({"base_model": model}, indent=2))
+        # The id's base is a fallback only (ADAPTER_INFO names it): no ':' may split it.
+        base = model.replace(":", "_")
+        yield CalibrationAdapter(f"{LOCAL_FT_PREFIX}{base}:{ADAPTER_SUFFIX}:{folder.name}", rank)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def save_untrained_adapter(settings: Settings, model: str, folder: Path) -> int:
+    """Save the trainer's default LoRA over ``model`` into ``folder``; its rank."""
+    import torch
+    from peft import get_peft_model
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from advisor.embedded import resolve_chat_model
+    from backends.local.hyperparams import resolve
+    from backends.local.trainer import _lora
+
+    hp = resolve("sft", 1, Hyperparameters())
+    config = AutoConfig.from_pretrained(resolve_chat_model(model, settings))
+    with torch.device("meta"):
+        skeleton = AutoModelForCausalLM.from_config(config)
+    # Memory reserved but never written: the base weights are not part of an adapter.
+    skeleton = skeleton.to_empty(device="cpu")
+    with warnings.catch_warnings():
+        # transformers' deprecation notices are for library authors (as in the trainer).
+        warnings.simplefilter("ignore", FutureWarning)
+        get_peft_model(skeleton, _lora(hp)).save_pretrained(str(folder))
+    return hp.lora_r

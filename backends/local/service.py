@@ -51,7 +51,10 @@ from backends.local.launch import worker_command
 from backends.local.trainer import emit
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from advisor.data.validate import Issue
+    from backends.base import CalibrationAdapter
 
 BACKEND = "local"
 MERGE_KEY = "merge"  # request.metadata["merge"] == "true" also exports merged weights
@@ -118,6 +121,13 @@ class LocalFineTuning(StoredFineTuning):
         return calibrate_training(
             self.settings, model=chosen, seq_len=seq_len, batch=batch, steps=steps
         )
+
+    @contextlib.contextmanager
+    def calibration_adapter(self, model: str | None) -> Iterator[CalibrationAdapter | None]:
+        from backends.local.calibrate import calibration_adapter
+
+        with calibration_adapter(self.settings, model or self.settings.local.model) as adapter:
+            yield adapter
 
     def create(self, request: JobRequest) -> FineTuneJob:
         method_settings(request)  # an RFT job needs a grader
