@@ -141,6 +141,8 @@ def chat(
     conversation = Conversation(route, GenerationParams(max_tokens=max_tokens))
     if message:
         report = prepare(route)
+        if fmt is OutputFormat.text:  # the JSON carries them in each answer's "warnings"
+            _warn(report.warnings_in(context.lang()))
         results = []
         for question in message:
             answer = conversation.ask(question)
@@ -165,8 +167,7 @@ def _interactive(conversation: Conversation, name: str, starters: list[str]) -> 
     echo(msg("assistant.chatting", name=name), err=True)
     for number, starter in enumerate(starters, start=1):
         echo(f"  {number}. {starter}", err=True)
-    for warning in prepare(conversation.route).warnings_in(context.lang()):
-        echo(msg("warning", warning=warning), err=True)
+    _warn(prepare(conversation.route).warnings_in(context.lang()))
     while True:
         try:
             line = input("> " if sys.stdin.isatty() else "").strip()
@@ -177,6 +178,11 @@ def _interactive(conversation: Conversation, name: str, starters: list[str]) -> 
         if line.isdigit() and 1 <= int(line) <= len(starters):
             line = starters[int(line) - 1]  # pick a starter by its number
         print_answer(conversation.ask(line))
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        echo(msg("warning", warning=warning), err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -255,6 +255,11 @@ def test_ask_says_its_preparation_warnings_in_japanese(capsys, monkeypatch, tmp_
         FakeBackend.queue_replies("45 days [1].")
         code, out, _ = run(capsys, *ask, "--format", "json")
         assert json.loads(out)["warnings"] == [f"{docs / 'empty.md'}: no text found"]
+        # The assistant's own chat, asked once from the command line, says them too.
+        FakeBackend.queue_replies("45 days [1].")
+        code, out, err = run(capsys, "assistant", "chat", "shop", "--message", "Return window?")
+        assert code == 0 and out.startswith("45 days [1]."), err
+        assert [line for line in err.splitlines() if line.startswith("警告: ")] == warned, err
         monkeypatch.setenv("ADVISOR_LANG", "en")
         FakeBackend.queue_replies("45 days [1].")
         assert f"warning: {docs / 'empty.md'}: no text found" in run(capsys, *ask)[2]
