@@ -13,7 +13,7 @@ apart (:class:`advisor.data.calibration.AdapterRate`: 161 tokens/s against the
 base model's 418 in a probe).  Without that figure (a calibration from before
 it, or a backend that could not answer through one) the base model's rates are
 used, and the basis says that they are the base model's and answering likely
-takes longer.
+takes longer; it suggests calibrating only where that would measure the figure.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ CALIBRATE_HINT = "run `advisor tune calibrate`"
 ADAPTER_NOT_MEASURED = (
     "answered through a LoRA adapter, whose cost is not measured: the base model's rates, "
     f"so answering likely takes longer ({CALIBRATE_HINT})"
+)
+# The calibration tried and the backend could not answer through an adapter (e.g. an
+# engine that serves none), so calibrating again would not help: no hint.
+ADAPTER_NOT_MEASURABLE = (
+    "answered through a LoRA adapter, which the calibration could not time on this "
+    "backend: the base model's rates, so answering likely takes longer"
 )
 
 
@@ -101,8 +107,10 @@ def estimate_answers(
 
 def adapter_basis(rate: GenerationRate, through: GenerationRate | None) -> str:
     """The sentence a fine-tuned route's basis ends with: which rates, and against what."""
-    if through is None or rate.adapter is None:
+    if rate.adapter is None:
         return ADAPTER_NOT_MEASURED
+    if through is None:
+        return ADAPTER_NOT_MEASURABLE
     share = through.tokens_per_second / rate.tokens_per_second
     return (
         f"answered through a LoRA adapter: rates calibrated with an untrained one of rank "

@@ -53,6 +53,7 @@ STORED = (
     "bench_report.stored.plan_prompts_not_calibrated",
     "bench_report.stored.plan_adapter",
     "bench_report.stored.plan_adapter_not_measured",
+    "bench_report.stored.plan_adapter_not_measurable",
 )
 
 

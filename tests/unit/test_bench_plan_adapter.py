@@ -17,7 +17,7 @@ import pytest
 
 from advisor.app.calibration import measure_generation, missing
 from advisor.bench.plan import plan_bench, render_plan
-from advisor.bench.plan_answers import ADAPTER_NOT_MEASURED
+from advisor.bench.plan_answers import ADAPTER_NOT_MEASURABLE, ADAPTER_NOT_MEASURED
 from advisor.bench.runner import BenchOptions
 from advisor.bench.scenario import load_scenario
 from advisor.bench.schema import BenchPlan, RoutePlan
@@ -111,17 +111,29 @@ def test_a_fine_tuned_route_is_planned_at_the_adapter_rate(settings: Settings) -
     assert not any(ENGLISH_BASES.search(x) or "adapter" in x for x in japanese[3:]), japanese
 
 
-@pytest.mark.parametrize("adapter", [None, cal.AdapterRate(tokens_per_second=None)])
 def test_without_the_adapter_figure_the_plan_says_it_uses_the_base_rate(
-    settings: Settings, adapter: cal.AdapterRate | None
+    settings: Settings,
 ) -> None:
-    plan, base, sft = planned(settings, adapter)
+    plan, base, sft = planned(settings, None)
     assert sft.answer_seconds == pytest.approx(expected(sft, DECODE, PREFILL), abs=0.3)
     assert sft.answer_basis.endswith("; " + ADAPTER_NOT_MEASURED)
     assert "LoRA" not in base.answer_basis
     line = route_line(render_plan(plan, "ja"), "sft")
     assert "LoRA アダプター経由で回答しますが、そのコストは未計測" in line, line
     assert "`advisor tune calibrate` を実行してください）" in line and "adapter" not in line
+
+
+def test_an_adapter_the_backend_could_not_time_is_not_sent_back_to_calibrate(
+    settings: Settings,
+) -> None:
+    # Measured and failed (an engine that serves no adapter): calibrating again would not help.
+    plan, _, sft = planned(settings, cal.AdapterRate(tokens_per_second=None))
+    assert sft.answer_seconds == pytest.approx(expected(sft, DECODE, PREFILL), abs=0.3)
+    assert sft.answer_basis.endswith("; " + ADAPTER_NOT_MEASURABLE)
+    assert "calibrate" not in sft.answer_basis.rsplit("; ", 1)[1]
+    line = route_line(render_plan(plan, "ja"), "sft")
+    assert "このバックエンドでは較正時に計測できませんでした" in line, line
+    assert "adapter" not in line
 
 
 def test_a_cache_file_from_before_the_adapter_figure_still_loads(settings: Settings) -> None:
