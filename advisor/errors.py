@@ -15,6 +15,7 @@ so the original stays available in ``__cause__`` for debugging.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeVar
@@ -259,6 +260,12 @@ def first_problem(exc: ValidationError) -> tuple[str, str]:
     return ".".join(str(p) for p in first["loc"]), str(first["msg"])
 
 
+def first_worded(exc: ValidationError) -> tuple[str, messages.Worded]:
+    """:func:`first_problem` with its problem in each language (:func:`pydantic_problem`)."""
+    first = exc.errors()[0]
+    return ".".join(str(p) for p in first["loc"]), pydantic_problem(first)
+
+
 def validated(model: type[_Model], data: Any, *, what: str, path: str) -> _Model:
     """``data`` as ``model``; invalid data is a :class:`DataFileError` naming ``what`` is wrong.
 
@@ -270,13 +277,13 @@ def validated(model: type[_Model], data: Any, *, what: str, path: str) -> _Model
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        loc, msg = first_problem(exc)
+        loc, problem = first_worded(exc)
         raise DataFileError.from_catalog(
             "core.table.invalid",
             path=path,
             what=messages.Localized(what),
             where=loc or messages.Localized("core.json_file.top_level"),
-            error=msg,
+            error=problem,
         ) from exc
 
 
@@ -300,6 +307,8 @@ class JsonFileKeys(NamedTuple):
     unreadable_hint: str | None = None
     #: ``{where}`` for a problem of the whole document.
     top: str = "core.json_file.top_level"
+    #: The fix for valid JSON whose content does not fit (else ``hint``).
+    invalid_hint: str | None = None
 
 
 def load_json_file(model: type[_Model], path: Path, keys: JsonFileKeys) -> _Model:
@@ -329,10 +338,10 @@ def load_json_file(model: type[_Model], path: Path, keys: JsonFileKeys) -> _Mode
             ) from exc
         return model.model_validate(data)
     except ValidationError as exc:
-        loc, problem = first_problem(exc)
+        loc, problem = first_worded(exc)
         raise DataFileError.from_catalog(
             keys.invalid,
-            hint_key=keys.hint,
+            hint_key=keys.invalid_hint or keys.hint,
             path=where,
             where=loc or messages.Localized(keys.top),
             error=problem,
@@ -394,3 +403,62 @@ def json_problem(
     else:
         at = messages.text("core.json.at_column", "ja", column=exc.colno, problem=problem)
     return messages.Worded(exc.msg if english is None else english, at)
+
+
+# pydantic's error types (ErrorDetails["type"]) and the catalog's sentences for them.
+_PYDANTIC_PROBLEMS = {
+    "missing": "core.pydantic.missing",
+    "extra_forbidden": "core.pydantic.extra",
+    "int_type": "core.pydantic.integer",
+    "int_parsing": "core.pydantic.integer",
+    "int_from_float": "core.pydantic.integer",
+    "float_type": "core.pydantic.number",
+    "float_parsing": "core.pydantic.number",
+    "string_type": "core.pydantic.string",
+    "bool_type": "core.pydantic.boolean",
+    "bool_parsing": "core.pydantic.boolean",
+    "list_type": "core.pydantic.list",
+    "tuple_type": "core.pydantic.list",
+    "set_type": "core.pydantic.list",
+    "dict_type": "core.pydantic.object",
+    "model_type": "core.pydantic.object",
+    "model_attributes_type": "core.pydantic.object",
+}
+# A bound's error type: its sentence and the ``ctx`` name of its limit.
+_PYDANTIC_BOUNDS = {
+    "greater_than": ("core.pydantic.greater_than", "gt"),
+    "greater_than_equal": ("core.pydantic.at_least", "ge"),
+    "less_than": ("core.pydantic.less_than", "lt"),
+    "less_than_equal": ("core.pydantic.at_most", "le"),
+}
+_JSON_PLACE = re.compile(r"line (\d+) column (\d+)")
+
+
+def pydantic_problem(error: Mapping[str, Any]) -> messages.Worded:
+    """What is wrong with one pydantic error entry, as a value of a catalog sentence:
+    English keeps pydantic's own words (as before); Japanese says what the value should
+    be in Japanese (an unknown type: a generic sentence), never pydantic's English."""
+    kind = str(error.get("type", ""))
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    if kind == "json_invalid":
+        japanese = _json_invalid(str(ctx.get("error", "")))
+    elif kind in ("literal_error", "enum"):
+        # pydantic lists the choices as "'a', 'b' or 'c'"; Japanese lists them with 、.
+        choices = str(ctx.get("expected", "")).replace(" or ", ", ").replace(", ", "、")
+        japanese = messages.text("core.pydantic.one_of", "ja", choices=choices)
+    elif kind in _PYDANTIC_BOUNDS:
+        key, limit = _PYDANTIC_BOUNDS[kind]
+        japanese = messages.text(key, "ja", limit=ctx.get(limit))
+    else:
+        japanese = messages.text(_PYDANTIC_PROBLEMS.get(kind, "core.pydantic.other"), "ja")
+    return messages.Worded(str(error.get("msg", "")), japanese)
+
+
+def _json_invalid(error: str) -> str:
+    """pydantic's "Invalid JSON: ... at line 3 column 3" in Japanese, with its place."""
+    problem = messages.text("core.json.other", "ja")
+    place = _JSON_PLACE.search(error)
+    if place is None:
+        return problem
+    line, column = place.groups()
+    return messages.text("core.json.at", "ja", line=line, column=column, problem=problem)

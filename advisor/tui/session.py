@@ -106,4 +106,6 @@ _SESSION_FILE = JsonFileKeys(
     invalid="core.tui.invalid_session",
     top="core.tui.session_top",
     hint="core.tui.session_hint",
+    # Content that does not fit: the fix is in the file, or a fresh session without it.
+    invalid_hint="core.tui.invalid_session_hint",
 )

@@ -599,6 +599,38 @@ async def test_a_broken_session_file_says_its_line_once_and_its_column(
             assert "Expecting" not in message
 
 
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ('{"language": "fr"}', "language: 'en'、'ja' のどれかを指定してください"),
+        ('{"job_ids": "job-1"}', "job_ids: リスト（[…]）を指定してください"),
+        ('{"version": "one"}', "version: 整数を指定してください"),
+    ],
+)
+async def test_a_session_file_with_wrong_content_is_said_in_japanese(
+    content, said, make_app, tmp_path
+) -> None:
+    # Valid JSON with a wrong value quoted pydantic's English in the Japanese dialog:
+    # "language: Input should be 'en' or 'ja'", with no way out but "open a saved file".
+    import re
+
+    from advisor.tui.widgets.dialogs import ErrorDialog
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    app = make_app(language="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_session(bad)
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorDialog)
+        message = app.screen.message
+        assert said in message, message
+        assert "ファイルのその値を直すか、ファイルを削除して" in message, message
+        # No English words but the file's path, the field's name and its choices.
+        words = set(re.findall(r"[A-Za-z]{3,}", message.replace(str(bad), "")))
+        assert words <= {"language", "job_ids", "job", "ids", "version", "ctrl"}, words
+
+
 async def test_a_review_edit_that_is_not_json_says_where_in_japanese(make_app, tmp_path) -> None:
     from textual.widgets import TextArea
 

@@ -107,7 +107,8 @@ def test_a_results_file_of_another_kind_is_refused_in_both_languages(tmp_path: P
     assert both(caught.value) == (
         f"{path}: not a bench results file (top level: Input should be an object): "
         "pass the results.json written by `advisor bench`",
-        f"{path}: ベンチマークの結果ファイルではありません（最上位: Input should be an object）。"
+        f"{path}: ベンチマークの結果ファイルではありません（最上位: "
+        "JSON のオブジェクト（名前と値の組）を指定してください）。"
         "`advisor bench` が書いた results.json を指定してください",
     )
 

@@ -114,6 +114,11 @@ def test_without_bad_json_words_pydantic_words_the_syntax_error(tmp_path: Path) 
 
 ARENA_HINT = ": pass a session file `advisor arena` wrote"
 WIZARD_HINT = ": open a file saved by the wizard (ctrl+s)"
+# Content that does not fit says how to recover: fix the file or delete it.
+WIZARD_CONTENT_HINT = (
+    ": correct it in the file, or delete the file and save the session again from the wizard "
+    "(ctrl+s)"
+)
 RESULTS_HINT = ": pass the results.json written by `advisor bench`"
 LOADERS: dict[str, Callable[[Path], Any]] = {
     "arena": ArenaSession.load,
@@ -134,10 +139,10 @@ SAID = {
     ("arena", "top"): ": not an arena session (top level: Input should be a valid dictionary "
     "or instance of ArenaSession)" + ARENA_HINT,
     ("wizard", "top"): ": session: Input should be a valid dictionary or instance of Session"
-    + WIZARD_HINT,
+    + WIZARD_CONTENT_HINT,
     ("results", "top"): ": not a bench results file (top level: Input should be an object)"
     + RESULTS_HINT,
-    ("wizard", "field"): ": language: Input should be 'en' or 'ja'" + WIZARD_HINT,
+    ("wizard", "field"): ": language: Input should be 'en' or 'ja'" + WIZARD_CONTENT_HINT,
     ("arena", "directory"): ": cannot read the arena session (Is a directory)",
     ("results", "directory"): ": cannot read results file (Is a directory): check the path; "
     "`advisor bench ... --out DIR` writes DIR/results.json",
@@ -181,15 +186,25 @@ def test_catalog_keyed_files_follow_the_language_with_their_line(tmp_path: Path)
 SAID_JA = {
     ("wizard", "missing"): ": セッションを読めません（No such file or directory）。"
     "パスを確認してください",
-    ("wizard", "top"): ": セッション: Input should be a valid dictionary or instance of Session。"
-    "ウィザードで保存したファイル（ctrl+s）を開いてください",
+    # Content that does not fit is said in Japanese, not in pydantic's English.
+    ("wizard", "top"): ": セッション: JSON のオブジェクト（名前と値の組）を指定してください。"
+    "ファイルのその値を直すか、ファイルを削除してウィザードで保存し直してください（ctrl+s）",
+    ("wizard", "field"): ": language: 'en'、'ja' のどれかを指定してください。"
+    "ファイルのその値を直すか、ファイルを削除してウィザードで保存し直してください（ctrl+s）",
+    ("results", "bad json"): ": ベンチマークの結果ファイルではありません（最上位: 3 行 3 列目："
+    "JSON の書き方に誤りがあります）。`advisor bench` が書いた results.json を指定してください",
     ("results", "missing"): ": 結果ファイルが見つかりません。パスを確認してください。"
     "`advisor bench ... --out DIR` が DIR/results.json を書き出します",
-    ("results", "top"): ": ベンチマークの結果ファイルではありません（最上位: Input should be an "
-    "object）。`advisor bench` が書いた results.json を指定してください",
-    ("arena", "top"): ": アリーナのセッションではありません（最上位: Input should be a valid "
-    "dictionary or instance of ArenaSession）。`advisor arena` が書いたセッションファイルを"
-    "指定してください",
+    (
+        "results",
+        "top",
+    ): ": ベンチマークの結果ファイルではありません（最上位: JSON のオブジェクト（名前と値の組）を"
+    "指定してください）。`advisor bench` が書いた results.json を指定してください",
+    (
+        "arena",
+        "top",
+    ): ": アリーナのセッションではありません（最上位: JSON のオブジェクト（名前と値の組）を"
+    "指定してください）。`advisor arena` が書いたセッションファイルを指定してください",
 }
 
 
