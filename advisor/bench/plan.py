@@ -64,15 +64,17 @@ def _preparation(
     model: str,
     settings: Settings,
     options: BenchOptions,
-) -> tuple[str, float | None, str]:
-    """(kind, seconds or None, basis) of preparing ``spec``."""
+) -> tuple[str, float | None, str, bool]:
+    """(kind, seconds or None, basis, whether a job trains on this machine) of preparing
+    ``spec``; a reused job trains nothing."""
     kind = "fine_tune" if spec.training else ("index" if spec.retrieves else "none")
     if spec.retrieves and not scenario.knowledge_files():
         kind = "fine_tune" if spec.training else "none"
     if kind == "none":
-        return kind, 0.0, "nothing to prepare"
+        return kind, 0.0, "nothing to prepare", False
     if backend.name == "fake":
-        return kind, 0.0, "simulated by the fake backend"
+        return kind, 0.0, "simulated by the fake backend", False
+    trains = False
     total = 0.0
     bases: list[str] = []
     parent_key: str | None = None
@@ -81,16 +83,18 @@ def _preparation(
             method, scenario, backend, model, settings, options, parent_key
         )
         bases.append(basis)
+        # Only a reused job costs 0 s; an unknown time still trains here.
+        trains = trains or (backend.capabilities.runs_locally and seconds != 0.0)
         if seconds is None:
-            return kind, None, "; ".join(bases)
+            return kind, None, "; ".join(bases), trains
         total += seconds
     if spec.retrieves and scenario.knowledge_files():
         seconds, indexing = _indexing(scenario, model, settings)
         if seconds is None:
-            return kind, None, "; ".join([*bases, indexing])
+            return kind, None, "; ".join([*bases, indexing]), trains
         total += seconds
         bases.append(indexing)
-    return kind, round(total, 1), "; ".join(bases)
+    return kind, round(total, 1), "; ".join(bases), trains
 
 
 def _indexing(scenario: Scenario, model: str, settings: Settings) -> tuple[float | None, str]:
@@ -263,6 +267,7 @@ def plan_bench(
     model = options.model or backend.default_model
     sizer = _prompt_sizer(scenario, backend, model, settings, options)
     routes: list[RoutePlan] = []
+    training_here = False
     for spec in resolve_routes(scenario, backend, options.routes):
         reason = skip_reason(spec, scenario, backend)
         if reason is not None:
@@ -281,7 +286,10 @@ def plan_bench(
                 )
             )
             continue
-        kind, seconds, basis = _preparation(spec, scenario, backend, model, settings, options)
+        kind, seconds, basis, trains = _preparation(
+            spec, scenario, backend, model, settings, options
+        )
+        training_here = training_here or trains
         answers = _route_answers(spec, sizer, backend, requests, settings, options)
         routes.append(
             RoutePlan(
@@ -324,6 +332,10 @@ def plan_bench(
         routes=routes,
         total_seconds=total,
         total_seconds_max=total_max,
+        # Training starts before any route answers (advisor/bench/early.py), so on this
+        # machine it shares the cores with the other routes' answering, which the per-phase
+        # estimates do not model (run G, docs/benchmarks.md).
+        training_beside_answering=training_here and sum(r.runs for r in routes) > 1,
     )
 
 
@@ -386,4 +398,6 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
         )
     total = duration_range_text(plan.total_seconds, plan.total_seconds_max, lang)
     lines.append("  " + t("bench.plan_total", duration=total))
+    if plan.training_beside_answering:
+        lines.append("  " + t("bench.plan_training_beside"))
     return lines

@@ -50,7 +50,8 @@ def short_prompt_notes(results: BenchResults, lang: str = "en") -> list[str]:
 
 
 def plan_notes(results: BenchResults, lang: str = "en") -> list[str]:
-    """The plan's power figure: which differences this bench could have detected."""
+    """The plan's power figure: which differences this bench could have detected; and that
+    training shared the cores with answering, where it did."""
     plan = results.plan
     if plan is None:
         return []
@@ -64,4 +65,4 @@ def plan_notes(results: BenchResults, lang: str = "en") -> list[str]:
             difference=f"{plan.detectable_difference:.0%}",
             note=w.stored(plan.power_note),
         )
-    ]
+    ] + ([w("note.plan_training_beside")] if plan.training_beside_answering else [])

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from advisor.messages import StoredSentence
 
 # 1.1: plan, preparation details of the combined routes; 1.2: plan ranges; 1.3: error_ja;
-# 1.4: error_sentence
-SCHEMA_VERSION = "1.4"
+# 1.4: error_sentence; 1.5: plan.training_beside_answering
+SCHEMA_VERSION = "1.5"
 
 
 class _Model(BaseModel):
@@ -245,6 +245,11 @@ class BenchPlan(_Model):
     total_seconds: float | None = Field(description="Sum of the estimates; None if any is unknown.")
     total_seconds_max: float | None = Field(
         default=None, description="The same with every answer running to max_tokens."
+    )
+    training_beside_answering: bool = Field(
+        default=False,
+        description="A fine-tuning job trains on this machine while other routes answer: they "
+        "share its cores, so they answer slower than estimated; the total adds the phases up.",
     )
 
 
