@@ -440,7 +440,10 @@ def pydantic_problem(error: Mapping[str, Any]) -> messages.Worded:
     be in Japanese (an unknown type: a generic sentence), never pydantic's English."""
     kind = str(error.get("type", ""))
     ctx: Mapping[str, Any] = error.get("ctx") or {}
-    if kind == "json_invalid":
+    said = getattr(ctx.get("error"), "localized", None)
+    if kind == "value_error" and callable(said):  # a check's own catalog sentence
+        japanese = said("ja")
+    elif kind == "json_invalid":
         japanese = _json_invalid(str(ctx.get("error", "")))
     elif kind in ("literal_error", "enum"):
         # pydantic lists the choices as "'a', 'b' or 'c'"; Japanese lists them with 、.

@@ -157,6 +157,7 @@ def declared_model(backend: str) -> type[BaseModel] | None:
 def plugin_section(name: str, value: Any) -> BaseModel:
     """``[name]`` validated by the model of the backend called ``name``; else a clear refusal."""
     from advisor import plugins
+    from advisor.errors import first_worded
 
     if name not in plugins.installed():
         raise SettingsProblem("core.settings.unknown_section", name=repr(name))
@@ -170,8 +171,6 @@ def plugin_section(name: str, value: Any) -> BaseModel:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join([name, *(str(p) for p in first["loc"])])
-        raise SettingsProblem(
-            "core.settings.plugin_invalid", where=where, error=first["msg"]
-        ) from None
+        loc, problem = first_worded(exc)
+        where = ".".join(p for p in (name, loc) if p)
+        raise SettingsProblem("core.settings.plugin_invalid", where=where, error=problem) from None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import platformdirs
 from pydantic import (
@@ -46,6 +46,9 @@ from advisor.section_settings import (
     declared_model,
     plugin_section,
 )
+
+if TYPE_CHECKING:
+    from advisor.messages import Worded
 
 APP_NAME = "advisor"
 CONFIG_FILE_NAME = "advisor.toml"
@@ -225,9 +228,16 @@ class _Quoted(NamedTuple):
         return self.english if self.problem is None else self.problem.localized(lang)
 
 
-def _problem(first: Any, english: str) -> _Quoted:
+def _problem(first: Any, english: str) -> _Quoted | Worded:
+    """A settings check's own sentence, else pydantic's English with the catalog's Japanese
+    for it (pydantic words its problems in English only)."""
+    from advisor.errors import pydantic_problem
+    from advisor.messages import Worded
+
     cause = first.get("ctx", {}).get("error")
-    return _Quoted(english, cause if isinstance(cause, SettingsProblem) else None)
+    if isinstance(cause, SettingsProblem):
+        return _Quoted(english, cause)
+    return Worded(english, pydantic_problem(first).ja)
 
 
 def _mask(secret: SecretStr | None) -> str | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from advisor.errors import UserInputError
+from advisor.errors import UserInputError, pydantic_problem
 
 if TYPE_CHECKING:
     from advisor.routes import AssistantProfile
@@ -65,7 +65,7 @@ def check_assistant(draft: AssistantDraft) -> AssistantProfile:
         )
     except ValidationError as exc:
         raise UserInputError.from_catalog(
-            "core.assistant.invalid", error=exc.errors()[0]["msg"]
+            "core.assistant.invalid", error=pydantic_problem(exc.errors()[0])
         ) from exc
 
 

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError, 
 from advisor import messages
 from advisor.bench.routespec import ROUTE_IDS, parse_route
 from advisor.data.texts import Said
-from advisor.errors import AdvisorError, DataFileError, UserInputError
+from advisor.errors import AdvisorError, DataFileError, UserInputError, pydantic_problem
 from advisor.ids import Method
 
 SCENARIO_FILE = "scenario.toml"
@@ -344,7 +344,7 @@ def load_scenario(path_or_name: str | Path, root: Path | None = None) -> Scenari
             path=str(toml_path),
             line=_line_of_key(text, key),
             field=_loc(first["loc"]),
-            error=first["msg"],
+            error=_problem(first),
         ) from exc
     return _resolve_paths(scenario, folder)
 
@@ -367,9 +367,23 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(top level)"
 
 
-def _first_error(exc: ValidationError) -> str:
+def _first_error(exc: ValidationError) -> messages.Worded:
+    """Where and what the first problem is; in Japanese, the catalog's words for pydantic's
+    English ones."""
     first = exc.errors()[0]
-    return f"{_loc(first['loc'])}: {first['msg']}"
+    problem = _problem(first)
+    where = _loc(first["loc"]) if first["loc"] else messages.text("core.json_file.top_level", "ja")
+    return messages.Worded(f"{_loc(first['loc'])}: {problem.en}", f"{where}: {problem.ja}")
+
+
+def _problem(first: Any) -> messages.Worded:
+    """pydantic's words for one problem (English) and the catalog's (Japanese); a route
+    check's refusal is our own sentence, so Japanese says it, not a generic one."""
+    problem = pydantic_problem(first)
+    cause = getattr((first.get("ctx") or {}).get("error"), "__cause__", None)
+    if isinstance(cause, AdvisorError):
+        return messages.Worded(problem.en, cause.localized("ja"))
+    return problem
 
 
 def _line_of_key(text: str, key: str) -> int | None:

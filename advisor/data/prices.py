@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from advisor.criteria.lifecycle import Lifecycle, parse_lifecycle, shipped_lifecycle
-from advisor.errors import DataFileError
+from advisor.errors import DataFileError, first_worded
 from advisor.ids import auto_epochs, base_of
 from advisor.messages import Localized
 
@@ -106,13 +106,12 @@ def parse_prices(data: Any, *, path: str = PRICES_FILE) -> PriceTable:
     try:
         return PriceTable.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
+        loc, problem = first_worded(exc)
         raise DataFileError.from_catalog(
             "core.prices.invalid",
             path=path,
             where=loc or Localized("core.prices.top_level"),
-            error=first["msg"],
+            error=problem,
         ) from exc
 
 

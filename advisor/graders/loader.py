@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from advisor.errors import DataFileError, GraderError, first_problem
+from advisor.errors import DataFileError, GraderError, first_worded
 from advisor.graders.base import Grader, GraderSpec
 from advisor.graders.checks import (
     JsonSchemaGrader,
@@ -91,7 +91,7 @@ def parse_spec(definition: dict[str, Any]) -> GraderSpec:
     try:
         return SPECS[kind].model_validate(definition)
     except ValidationError as exc:
-        where, msg = first_problem(exc)
+        where, msg = first_worded(exc)
         name = definition.get("name", kind)
         raise GraderError.from_catalog(
             "core.graders.invalid_field", name=repr(name), where=where or "grader", problem=msg

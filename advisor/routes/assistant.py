@@ -18,12 +18,13 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from advisor import messages
-from advisor.errors import DataFileError, UserInputError
+from advisor.errors import DataFileError, UserInputError, first_worded
 from advisor.ids import Progress
 from advisor.rag.knowledge_base import NAME, KnowledgeBase
 from advisor.routes.base import PrepareReport, Route, SourceRef
 from advisor.routes.rag import RagRoute
 from advisor.routes.system_prompt import SystemPromptRoute
+from advisor.section_settings import SettingsProblem
 from backends.types import ChatMessage, ChatResult
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ class AssistantProfile(BaseModel):
     @classmethod
     def _valid_name(cls, value: str) -> str:
         if not NAME.match(value) or len(value) > 50:
-            raise ValueError("use up to 50 lowercase letters, digits, - or _")
+            # SettingsProblem: a catalog sentence pydantic accepts, said in Japanese too.
+            raise SettingsProblem("core.assistant.bad_name")
         return value
 
     @property
@@ -103,11 +105,16 @@ class AssistantStore:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             return AssistantProfile.model_validate(data)
         except (yaml.YAMLError, ValidationError, OSError) as exc:
+            first_line = str(exc).splitlines()[0]
+            error: str | messages.Worded = first_line
+            if isinstance(exc, ValidationError):  # pydantic's first line is English only
+                loc, problem = first_worded(exc)
+                error = messages.Worded(first_line, f"{loc}: {problem.ja}" if loc else problem.ja)
             raise DataFileError.from_catalog(
                 "core.assistant.invalid_profile",
                 hint_key="core.assistant.invalid_profile_hint",
                 path=str(path),
-                error=str(exc).splitlines()[0],
+                error=error,
             ) from exc
 
     def list(self) -> list[AssistantProfile]:

@@ -70,9 +70,9 @@ def test_an_invalid_setting_names_its_variable_in_both_languages(
     assert both(caught.value) == (
         f"invalid setting local.max_new_tokens: {problem}: "
         "check ADVISOR_LOCAL__MAX_NEW_TOKENS or advisor.toml",
-        f"設定 local.max_new_tokens が正しくありません: {problem}。"
+        "設定 local.max_new_tokens が正しくありません: 整数を指定してください。"
         "ADVISOR_LOCAL__MAX_NEW_TOKENS か advisor.toml を確認してください",
-    )  # pydantic's problem is a value: quoted as the library wrote it
+    )  # pydantic's words in English; the catalog's for them in Japanese
 
 
 def test_a_data_dir_that_is_a_file_is_refused_in_both_languages() -> None:

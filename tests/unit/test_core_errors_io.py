@@ -104,9 +104,9 @@ def test_a_bad_price_table_says_where_in_both_languages() -> None:
         prices.parse_prices([1], path="p.yaml")
     pydantic_says = "Input should be a valid dictionary or instance of PriceTable"
     assert str(caught.value) == f"p.yaml: invalid price table at top level: {pydantic_says}"
-    assert (
-        caught.value.localized("ja")
-        == f"p.yaml: 価格表が正しくありません（最上位: {pydantic_says}）"
+    assert caught.value.localized("ja") == (
+        "p.yaml: 価格表が正しくありません"
+        "（最上位: JSON のオブジェクト（名前と値の組）を指定してください）"
     )
 
 
