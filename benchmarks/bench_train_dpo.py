@@ -27,7 +27,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jobs" / 
 
 def ours(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:
     trainer, setup_s = our_trainer("dpo", settings, examples, steps, batch, out)
-    return _rates(measure(trainer), setup_s)
+    return _rates(measure(trainer, as_a_job=True), setup_s)
 
 
 def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:

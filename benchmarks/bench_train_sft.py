@@ -28,7 +28,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jobs" / 
 
 def ours(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:
     trainer, _ = our_trainer("sft", settings, examples, steps, batch, out)
-    return _rates(measure(trainer))
+    return _rates(measure(trainer, as_a_job=True))
 
 
 def baseline(settings, examples, steps: int, batch: int, out: Path) -> dict[str, float]:

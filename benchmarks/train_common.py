@@ -52,9 +52,19 @@ def our_trainer(
     return build_trainer(method, inputs), time.perf_counter() - began
 
 
-def measure(trainer: Any) -> dict[str, float]:
-    """Train; the loop's seconds, steps and non-padding tokens, and FLOPs per token."""
-    metrics = trainer.train().metrics
+def measure(trainer: Any, *, as_a_job: bool = False) -> dict[str, float]:
+    """Train; the loop's seconds, steps and non-padding tokens, and FLOPs per token.
+
+    ``as_a_job``: train as ``advisor tune create`` does (``backends.local.trainer.
+    run_trainer``: the LM head scores labelled positions only); the baseline keeps
+    ``trainer.train()`` as TRL ships it.
+    """
+    if as_a_job:
+        from backends.local.trainer import run_trainer
+
+        metrics = run_trainer(trainer).metrics
+    else:
+        metrics = trainer.train().metrics
     return {
         "seconds": float(metrics["train_runtime"]),
         "steps": float(trainer.state.global_step),

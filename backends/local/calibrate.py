@@ -41,7 +41,6 @@ from advisor.settings import Settings
 from advisor.threads import use_thread_policy
 from backends.base import CalibrationAdapter
 from backends.jobs import Hyperparameters, JobRequest
-from backends.local.lm_head import labelled_positions_only
 
 WARMUP_STEPS = 1
 #: Labelled share of the prompt-heavy calibration shape (invoice-total's is about 4%).
@@ -162,7 +161,7 @@ def _timed_run(
     """
     began = time.perf_counter()
     from backends.local.hyperparams import resolve
-    from backends.local.trainer import TrainerInputs, build_trainer, training_args
+    from backends.local.trainer import TrainerInputs, build_trainer, run_trainer, training_args
 
     hyperparameters = Hyperparameters.model_validate(
         {"n_epochs": 1, "batch_size": batch, "max_steps": total, "max_length": seq_len}
@@ -179,9 +178,9 @@ def _timed_run(
         trainer.add_callback(timer.callback())
         # The trainer prints a loss line per step: stdout belongs to the command (--format
         # json), and a synthetic run's loss means nothing to the person waiting for a plan.
-        # The LM head as a job's trainer runs it (backends/local/lm_head.py).
-        with contextlib.redirect_stdout(io.StringIO()), labelled_positions_only():
-            trainer.train()
+        # Trained as a job trains (run_trainer: the LM head of backends/local/lm_head.py).
+        with contextlib.redirect_stdout(io.StringIO()):
+            run_trainer(trainer)
     unload = getattr(trainer.model, "unload", None)  # the base without this run's LoRA
     return timer, (unload() if callable(unload) else base), built
 

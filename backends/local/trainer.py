@@ -257,8 +257,7 @@ def train(
     trainer.add_callback(tracker.callback())
     if resume_from and is_main:
         emit(store, job.id, said_event("resuming_from", checkpoint=Path(resume_from).name))
-    with labelled_positions_only():
-        result = trainer.train(resume_from_checkpoint=resume_from)
+    result = run_trainer(trainer, resume_from)
     tokens = int(trainer.state.num_input_tokens_seen or 0)
     if tracker.stopped:
         return Outcome(tracker.stopped, None, tokens, trainer.state.global_step)
@@ -267,6 +266,17 @@ def train(
         _save_adapter(trainer.model, tokenizer, adapter_dir, job.model, merge)
     del result
     return Outcome("succeeded", adapter_dir, tokens, trainer.state.global_step)
+
+
+def run_trainer(trainer: Any, resume_from: str | None = None) -> Any:
+    """``trainer.train()`` as a job runs it: TRL's fused LM head scoring the labelled
+    positions only, on the CPU too (:mod:`backends.local.lm_head`).
+
+    The one way in for jobs, calibration and the training benchmarks, so that what is
+    timed is what a job runs. Returns TRL's ``TrainOutput``.
+    """
+    with labelled_positions_only():
+        return trainer.train(resume_from_checkpoint=resume_from)
 
 
 def _save_adapter(model: Any, tokenizer: Any, target: Path, base: str, merge: bool) -> None:

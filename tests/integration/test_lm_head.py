@@ -70,3 +70,22 @@ def test_labelled_positions_only_gives_the_same_loss_and_gradients() -> None:
     for a, b in zip(grads_labelled, grads_everywhere, strict=True):
         assert torch.allclose(a, b, rtol=1e-5, atol=1e-7)
     assert torch.equal(top1_labelled, top1_everywhere)  # the accuracy metric too
+
+
+def test_jobs_calibration_and_benchmarks_train_through_the_switch() -> None:
+    """``run_trainer`` is the one way a job, a calibration and the training benchmarks
+    train: within it the head scores labelled positions only; after it, as TRL ships."""
+    from backends.local.trainer import run_trainer
+
+    cpu = torch.device("cpu")
+    seen: dict[str, Any] = {}
+
+    class Recording:
+        def train(self, resume_from_checkpoint: str | None = None) -> str:
+            seen["compact"] = trl_utils._use_triton(cpu)
+            seen["resume"] = resume_from_checkpoint
+            return "output"
+
+    assert run_trainer(Recording(), "checkpoint-4") == "output"
+    assert seen == {"compact": True, "resume": "checkpoint-4"}
+    assert not trl_utils._use_triton(cpu)
