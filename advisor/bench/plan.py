@@ -271,20 +271,7 @@ def plan_bench(
     for spec in resolve_routes(scenario, backend, options.routes):
         reason = skip_reason(spec, scenario, backend)
         if reason is not None:
-            routes.append(
-                RoutePlan(
-                    route=spec.id,
-                    runs=False,
-                    skip_reason=reason,
-                    preparation="none",
-                    preparation_seconds=0.0,
-                    preparation_basis="skipped",
-                    requests=0,
-                    answer_seconds=0.0,
-                    answer_basis="skipped",
-                    answer_seconds_max=0.0,
-                )
-            )
+            routes.append(_skipped(spec.id, reason))
             continue
         kind, seconds, basis, trains = _preparation(
             spec, scenario, backend, model, settings, options
@@ -336,6 +323,22 @@ def plan_bench(
         # machine it shares the cores with the other routes' answering, which the per-phase
         # estimates do not model (run G, docs/benchmarks.md).
         training_beside_answering=training_here and sum(r.runs for r in routes) > 1,
+    )
+
+
+def _skipped(route: str, reason: str) -> RoutePlan:
+    """The plan of a route that will not run: no time at either end."""
+    return RoutePlan(
+        route=route,
+        runs=False,
+        skip_reason=reason,
+        preparation="none",
+        preparation_seconds=0.0,
+        preparation_basis="skipped",
+        requests=0,
+        answer_seconds=0.0,
+        answer_basis="skipped",
+        answer_seconds_max=0.0,
     )
 
 
