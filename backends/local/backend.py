@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from advisor import precision
 from advisor.embedded import (
@@ -63,8 +63,18 @@ class LoadedModel:
     lock: threading.Lock
 
 
-# (base, adapter, device, format, adapter format): the bench's arms load both adapter formats
-_models: OrderedDict[tuple[str, str | None, str, str, str | None], LoadedModel] = OrderedDict()
+class ModelCacheKey(NamedTuple):
+    """What tells one loaded model from another in this process's cache."""
+
+    base: str
+    adapter_dir: str | None
+    device: str
+    dtype: Dtype
+    # the bench's arms load one adapter in both formats; None: no adapter
+    adapter_dtype: Dtype | None
+
+
+_models: OrderedDict[ModelCacheKey, LoadedModel] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -143,7 +153,7 @@ class LocalBackend(Backend):
         device = pick_device(self.settings.local.device)
         dtype = model_dtype(self.settings, device)
         lora = precision.adapter_dtype(self.settings, dtype) if adapter is not None else None
-        key = (base, adapter, device, dtype, lora)
+        key = ModelCacheKey(base, adapter, device, dtype, lora)
         with _cache_lock:
             if key in _models:
                 _models.move_to_end(key)

@@ -25,10 +25,10 @@ def test_the_adapter_figure_is_measured_through_a_peft_model(settings) -> None:
     # Loaded as a job's adapter is (LocalBackend.load -> PeftModel.from_pretrained) ...
     from peft import PeftModel
 
-    lent = [  # the cache's key: (base, adapter folder, device, format, adapter format)
+    lent = [
         loaded
-        for (_, adapter_dir, *_), loaded in local_backend._models.items()
-        if adapter_dir is not None and "calibration-" in adapter_dir
+        for key, loaded in local_backend._models.items()
+        if key.adapter_dir is not None and "calibration-" in key.adapter_dir
     ]
     assert lent and isinstance(lent[0].model, PeftModel)
     # ... and removed afterwards: no adapter of the calibration's is left behind.

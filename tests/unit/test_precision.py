@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -169,7 +170,8 @@ def test_each_adapter_format_loads_apart(
         return object()
 
     monkeypatch.setattr(local.LocalBackend, "_load_uncached", fake_load)
-    monkeypatch.setattr(local, "_models", local.OrderedDict())
+    cache: OrderedDict[local.ModelCacheKey, object] = OrderedDict()
+    monkeypatch.setattr(local, "_models", cache)
     tuned = "local:ft:smollm2-135m-instruct:sft:ftjob-1"
     for adapter in ("auto", "float32", "auto"):
         local.LocalBackend(with_adapter_dtype(monkeypatch, "bfloat16", adapter)).load(tuned)
@@ -179,4 +181,9 @@ def test_each_adapter_format_loads_apart(
         (True, "bfloat16", "bfloat16"),
         (True, "bfloat16", "float32"),
         (False, "bfloat16", "float32"),
+    ]
+    # Kept are the last two used: the first tuned load's and the base model's, keyed apart.
+    assert [(k.adapter_dir is not None, k.dtype, k.adapter_dtype) for k in cache] == [
+        (True, "bfloat16", "bfloat16"),
+        (False, "bfloat16", None),
     ]
