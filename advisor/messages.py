@@ -256,13 +256,17 @@ def in_lang(value: Any, lang: str) -> Any:
 
 def match(key: str, sentence: str) -> dict[str, str] | None:
     """The values that make ``key``'s English text equal ``sentence``, or None."""
-    template = catalog()[key].en
+    found = _template_pattern(catalog()[key].en).fullmatch(sentence)
+    return found.groupdict() if found else None
+
+
+@cache  # the job log reads every event against each template: parsed once, not per event
+def _template_pattern(template: str) -> re.Pattern[str]:
     pattern = "".join(
         re.escape(literal) + (f"(?P<{name}>.*)" if name else "")
         for literal, name, _, _ in string.Formatter().parse(template)
     )
-    found = re.fullmatch(pattern, sentence, flags=re.DOTALL)
-    return found.groupdict() if found else None
+    return re.compile(pattern, flags=re.DOTALL)
 
 
 def recognised(sentence: str, keys: tuple[str, ...], lang: str) -> str:

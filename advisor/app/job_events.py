@@ -62,18 +62,14 @@ EVENTS = tuple(
 LEVELS = {"error": "core.job_event.level_error", "warn": "core.job_event.level_warn"}
 
 
-def event_text(event: JobEvent, lang: str) -> str:
+def event_text(event: JobEvent, lang: messages.Lang) -> str:
     """A job event's message in ``lang`` (unchanged in English or when not a known one)."""
     if lang == "en":
         return event.message
-    if event.sentence is not None:  # written with its sentence: said by it
-        said = event.sentence.render(lang)
-        if said is not None:
-            return said
-    # Written before sentences were stored, or one this release cannot say: found again
-    # by its English template (a Japanese stored beside it wins over that reading).
+    # Said by its sentence; one written before sentences were stored, or one this release
+    # cannot say, reads its stored Japanese, else its English found again by its template.
     english = messages.recognised(event.message, EVENTS, lang)
-    return messages.stored_text(None, english, event.message_ja, lang)
+    return messages.stored_text(event.sentence, english, event.message_ja, lang)
 
 
 def level_text(level: str, lang: str) -> str:

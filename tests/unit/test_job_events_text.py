@@ -120,6 +120,16 @@ def test_a_sentence_this_release_cannot_say_falls_back_to_the_template() -> None
     assert event_text(event, "ja") == "ステップ 3 でキャンセルしました"
 
 
+def test_a_sentence_this_release_cannot_say_reads_the_japanese_stored_beside_it() -> None:
+    # The stored Japanese wins over the template's reading, as for an event with no sentence.
+    stored = messages.StoredSentence(key="core.job_event.renamed_later", values={"step": 3})
+    event = JobEvent(
+        id="ftevent-1", message="Cancelled at step 3", message_ja="旧の訳", sentence=stored
+    )
+    assert event_text(event, "ja") == "旧の訳"
+    assert event_text(event, "en") == "Cancelled at step 3"
+
+
 def test_the_resume_ignored_sentence_is_the_english_the_app_looks_for() -> None:
     # advisor/app/jobs.py tells an ignored resume by this English (backends.jobs.RESUME_IGNORED)
     assert str(said_event("resume_ignored")) == RESUME_IGNORED
