@@ -14,7 +14,8 @@ Times come only from measurements on this machine (the calibration cached by
 :mod:`advisor.data.calibration`: training seconds per token at the data's
 sequence length, answering tokens per second at the bench's batch size, through
 a LoRA adapter for the fine-tuned routes, indexing chunks per second); anything
-not measured is reported as unknown rather than guessed.
+not measured is reported as unknown rather than guessed.  Each basis is worded part
+by part as catalog sentences (:mod:`advisor.bench.plan_basis`).
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
+from advisor.bench import plan_basis
 from advisor.bench.plan_answers import (
-    CALIBRATE_HINT,
     AnswerEstimate,
     adapter_basis,
     answer_lengths,
     estimate_answers,
 )
 from advisor.bench.plan_prompts import PromptSizer
-from advisor.bench.report_i18n import stored, stored_parts
+from advisor.bench.report_i18n import basis_parts, stored
 from advisor.bench.schema import BenchPlan, RoutePlan
 from advisor.bench.selection import resolve_routes, skip_reason
 from advisor.messages import duration_range_text, duration_text, text
@@ -40,11 +41,11 @@ if TYPE_CHECKING:
     from advisor.bench.routespec import RouteSpec
     from advisor.bench.runner import BenchOptions
     from advisor.bench.scenario import Scenario
+    from advisor.messages import Localized
     from advisor.settings import Settings
     from backends.base import Backend
 
 POWER = 0.8
-UNKNOWN_ANSWERS = "unknown: no measured generation throughput for this backend on this machine"
 BENCH_MAX_LENGTH = 256  # TrainingSettings' max_length: the trainer truncates there
 
 
@@ -64,19 +65,19 @@ def _preparation(
     model: str,
     settings: Settings,
     options: BenchOptions,
-) -> tuple[str, float | None, str, bool]:
-    """(kind, seconds or None, basis, whether a job trains on this machine) of preparing
-    ``spec``; a reused job trains nothing."""
+) -> tuple[str, float | None, list[Localized], bool]:
+    """(kind, seconds or None, the basis's parts, whether a job trains on this machine) of
+    preparing ``spec``; a reused job trains nothing."""
     kind = "fine_tune" if spec.training else ("index" if spec.retrieves else "none")
     if spec.retrieves and not scenario.knowledge_files():
         kind = "fine_tune" if spec.training else "none"
     if kind == "none":
-        return kind, 0.0, "nothing to prepare", False
+        return kind, 0.0, [plan_basis.NOTHING_TO_PREPARE], False
     if backend.name == "fake":
-        return kind, 0.0, "simulated by the fake backend", False
+        return kind, 0.0, [plan_basis.SIMULATED], False
     trains = False
     total = 0.0
-    bases: list[str] = []
+    bases: list[Localized] = []
     parent_key: str | None = None
     for method in spec.training:
         seconds, basis, parent_key = _training(
@@ -86,18 +87,18 @@ def _preparation(
         # Only a reused job costs 0 s; an unknown time still trains here.
         trains = trains or (backend.capabilities.runs_locally and seconds != 0.0)
         if seconds is None:
-            return kind, None, "; ".join(bases), trains
+            return kind, None, bases, trains
         total += seconds
     if spec.retrieves and scenario.knowledge_files():
         seconds, indexing = _indexing(scenario, model, settings)
         if seconds is None:
-            return kind, None, "; ".join([*bases, indexing]), trains
+            return kind, None, [*bases, indexing], trains
         total += seconds
         bases.append(indexing)
-    return kind, round(total, 1), "; ".join(bases), trains
+    return kind, round(total, 1), bases, trains
 
 
-def _indexing(scenario: Scenario, model: str, settings: Settings) -> tuple[float | None, str]:
+def _indexing(scenario: Scenario, model: str, settings: Settings) -> tuple[float | None, Localized]:
     """(seconds, basis) of indexing the scenario's documents from the calibrated rate."""
     from advisor.data.calibration import cached_calibration, indexing_seconds
     from advisor.routes.context import estimate_tokens
@@ -106,14 +107,11 @@ def _indexing(scenario: Scenario, model: str, settings: Settings) -> tuple[float
     found = cached_calibration(settings, model)
     rate = found.embedding if found is not None else None
     if rate is None or rate.chunks_per_second <= 0:
-        return None, f"indexing {len(files)} documents: unknown (not measured; {CALIBRATE_HINT})"
+        return None, plan_basis.indexing_unknown(len(files))
     tokens = sum(estimate_tokens(f.read_text(encoding="utf-8", errors="ignore")) for f in files)
     step = max(1, settings.chroma.chunk_tokens - settings.chroma.chunk_overlap)
     chunks = max(1, math.ceil(tokens / step))
-    return (
-        indexing_seconds(rate, chunks),
-        f"indexing about {chunks} chunks at {rate.chunks_per_second:,.1f} chunks/s (calibrated)",
-    )
+    return indexing_seconds(rate, chunks), plan_basis.indexing(chunks, rate.chunks_per_second)
 
 
 def _answers(
@@ -138,14 +136,14 @@ def _answers(
     batch = answering_batch(settings)  # the bench's batch: another's figure only when alone
     rate = found.generation_for(engine, batch) if found is not None else None
     if rate is None or rate.tokens_per_second <= 0:
-        unknown = f"{UNKNOWN_ANSWERS} ({CALIBRATE_HINT})"
-        return AnswerEstimate(None, None, unknown, prompt_tokens=prompt_tokens)
+        unknown = plan_basis.UNKNOWN_ANSWERS_UNCALIBRATED
+        return AnswerEstimate(None, None, [unknown], prompt_tokens=prompt_tokens)
     lengths = answer_lengths(scenario, options.max_tokens or rate.max_tokens)
     if not adapter:
         return estimate_answers(rate, requests, lengths, prompt_tokens)
     through = rate.through_adapter()
     estimate = estimate_answers(through or rate, requests, lengths, prompt_tokens)
-    estimate.basis += "; " + adapter_basis(rate, through)
+    estimate.said.append(adapter_basis(rate, through))
     return estimate
 
 
@@ -170,9 +168,9 @@ def _route_answers(
 ) -> AnswerEstimate:
     """The answering estimate of one route that runs (simulated, unknown or calibrated)."""
     if backend.name == "fake":
-        return AnswerEstimate(0.0, 0.0, "simulated by the fake backend")
+        return AnswerEstimate(0.0, 0.0, [plan_basis.SIMULATED])
     if not backend.capabilities.runs_locally:
-        return AnswerEstimate(None, None, UNKNOWN_ANSWERS)
+        return AnswerEstimate(None, None, [plan_basis.UNKNOWN_ANSWERS])
     try:
         prompt_tokens: float | None = sizer.tokens(spec)
     except Exception:  # an estimate only: a route that cannot be built says so when it runs
@@ -197,7 +195,7 @@ def _training(
     settings: Settings,
     options: BenchOptions,
     parent_key: str | None,
-) -> tuple[float | None, str, str]:
+) -> tuple[float | None, Localized, str]:
     """(seconds, basis, this job's bench key) for one training step of a chain."""
     from advisor.bench.prepare import bench_key
     from backends.job_store import JobStore
@@ -205,12 +203,12 @@ def _training(
     key = bench_key(method, scenario, backend.name, model, options.training, parent_key)
     job = JobStore(settings.jobs_db).find_by_metadata("bench_key", key)
     if job is not None and job.status == "succeeded" and job.fine_tuned_model:
-        return 0.0, f"{method}: reuses finished job {job.id}", key
+        return 0.0, plan_basis.reuses(method, job.id), key
     if not backend.capabilities.runs_locally:
-        return None, f"{method}: unknown (the provider's queue and speed are not measured)", key
+        return None, plan_basis.provider_unknown(method), key
     from advisor.data.calibration import (
         cached_calibration,
-        describe_rate,
+        rate_sentence,
         seq_bucket,
         training_seconds,
     )
@@ -218,7 +216,7 @@ def _training(
 
     found = cached_calibration(settings, model)
     if found is None or not found.training:
-        return None, f"{method}: unknown (not calibrated; {CALIBRATE_HINT})", key
+        return None, plan_basis.not_calibrated(method), key
     try:
         from advisor.data.stats import compute_stats
 
@@ -237,7 +235,7 @@ def _training(
             max_length=max_length,
         )
     except Exception:  # an estimate only: never stop a plan over it
-        return None, f"{method}: unknown (the training file could not be measured)", key
+        return None, plan_basis.unmeasurable(method), key
     # The trainer's own count (truncation, dropped lines, template) where there is one.
     local = stats.local
     tokens = stats.billed_tokens if local.trained_tokens is None else local.trained_tokens
@@ -248,9 +246,9 @@ def _training(
     correction = load_correction(found, rate, settings)
     factor = correction.factor if correction else 1.0
     seconds = training_seconds(rate, tokens, factor, labelled=local.labelled_tokens)
-    near = "" if rate.seq_len == seq_bucket(mean) else f" (nearest measured to {mean:.0f})"
-    described = describe_rate(found, rate, correction)
-    return seconds, f"{method}: {tokens:,} tokens, {described}{near}", key
+    near = None if rate.seq_len == seq_bucket(mean) else mean
+    described = rate_sentence(found, rate, correction)
+    return seconds, plan_basis.training(method, tokens, described, near), key
 
 
 def plan_bench(
@@ -284,10 +282,12 @@ def plan_bench(
                 runs=True,
                 preparation=kind,
                 preparation_seconds=seconds,
-                preparation_basis=basis,
+                preparation_basis=plan_basis.joined(basis),
+                preparation_basis_sentences=plan_basis.stored(basis),
                 requests=requests,
                 answer_seconds=answers.seconds,
                 answer_basis=answers.basis,
+                answer_basis_sentences=plan_basis.stored(answers.said),
                 answer_seconds_max=answers.seconds_max,
                 prompt_tokens_per_request=answers.prompt_tokens,
                 prompt_seconds=answers.prompt_seconds,
@@ -335,9 +335,11 @@ def _skipped(route: str, reason: str) -> RoutePlan:
         preparation="none",
         preparation_seconds=0.0,
         preparation_basis="skipped",
+        preparation_basis_sentences=plan_basis.stored([plan_basis.SKIPPED]),
         requests=0,
         answer_seconds=0.0,
         answer_basis="skipped",
+        answer_basis_sentences=plan_basis.stored([plan_basis.SKIPPED]),
         answer_seconds_max=0.0,
     )
 
@@ -392,11 +394,11 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
                 "bench.plan_route",
                 route=route.route,
                 prepare=duration_text(route.preparation_seconds, lang),
-                basis=stored_parts(route.preparation_basis, lang),
+                basis=basis_parts(route.preparation_basis, route.preparation_basis_sentences, lang),
                 requests=route.requests,
                 answer=duration_range_text(route.answer_seconds, route.answer_seconds_max, lang),
             )
-            + (f" [{stored_parts(route.answer_basis, lang)}]" if route.answer_seconds else "")
+            + (f" [{_answer_basis(route, lang)}]" if route.answer_seconds else "")
             + ("" if route.answer_seconds is not None else " " + t("bench.plan_not_measured"))
         )
     total = duration_range_text(plan.total_seconds, plan.total_seconds_max, lang)
@@ -404,3 +406,7 @@ def render_plan(plan: BenchPlan, lang: str = "en") -> list[str]:
     if plan.training_beside_answering:
         lines.append("  " + t("bench.plan_training_beside"))
     return lines
+
+
+def _answer_basis(route: RoutePlan, lang: str) -> str:
+    return basis_parts(route.answer_basis, route.answer_basis_sentences, lang)

@@ -18,37 +18,34 @@ takes longer; it suggests calibrating only where that would measure the figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from advisor.bench import plan_basis
 
 if TYPE_CHECKING:
     from advisor.bench.scenario import Scenario
     from advisor.data.calibration import GenerationRate
-
-CALIBRATE_HINT = "run `advisor tune calibrate`"
-ADAPTER_NOT_MEASURED = (
-    "answered through a LoRA adapter, whose cost is not measured: the base model's rates, "
-    f"so answering likely takes longer ({CALIBRATE_HINT})"
-)
-# The calibration tried and the backend could not answer through an adapter (e.g. an
-# engine that serves none), so calibrating again would not help: no hint.
-ADAPTER_NOT_MEASURABLE = (
-    "answered through a LoRA adapter, which the calibration could not time on this "
-    "backend: the base model's rates, so answering likely takes longer"
-)
+    from advisor.messages import Localized
 
 
 @dataclass
 class AnswerEstimate:
-    """Seconds at both ends of the range (None: not measured) and how they were reached."""
+    """Seconds at both ends of the range (None: not measured) and how they were reached
+    (the basis's parts, :mod:`advisor.bench.plan_basis`)."""
 
     seconds: float | None
     seconds_max: float | None
-    basis: str
+    said: list[Localized] = field(default_factory=list)
     prompt_tokens: float | None = None
     prompt_seconds: float | None = None
     completion_tokens: float | None = None
     completion_max: int | None = None
+
+    @property
+    def basis(self) -> str:
+        """The basis in English, as results.json's ``answer_basis`` keeps it."""
+        return plan_basis.joined(self.said)
 
 
 def answer_lengths(scenario: Scenario, cap: int) -> tuple[float, int]:
@@ -70,34 +67,17 @@ def estimate_answers(
     from advisor.data.calibration import answer_seconds, prompt_seconds
 
     low, high = lengths
-    if round(low) == high:
-        answers = (
-            f"{requests} answers of about {low:.0f} tokens at "
-            f"{rate.tokens_per_second:,.1f} tokens/s (calibrated, batch {rate.batch})"
-        )
-    else:
-        answers = (
-            f"{requests} answers of {low:.0f}-{high} tokens at "
-            f"{rate.tokens_per_second:,.1f} tokens/s (calibrated, batch {rate.batch})"
-        )
+    said = [plan_basis.answers(requests, low, high, rate.tokens_per_second, rate.batch)]
     reading = None
     if prompt_tokens is not None:
         reading = prompt_seconds(rate, requests, prompt_tokens)
-        if reading is None:
-            answers += (
-                f"; prompt time not calibrated (about {prompt_tokens:,.0f} tokens a prompt; "
-                f"{CALIBRATE_HINT})"
-            )
-        else:
-            answers += (
-                f"; prompts of about {prompt_tokens:,.0f} tokens at "
-                f"{rate.prompt_tokens_per_second:,.1f} tokens/s (calibrated)"
-            )
+        prompt_rate = None if reading is None else rate.prompt_tokens_per_second
+        said.append(plan_basis.prompts(prompt_tokens, prompt_rate))
     fixed = reading or 0.0
     return AnswerEstimate(
         seconds=round(fixed + answer_seconds(rate, requests, low), 1),
         seconds_max=round(fixed + answer_seconds(rate, requests, high), 1),
-        basis=answers,
+        said=said,
         prompt_tokens=None if prompt_tokens is None else round(prompt_tokens, 1),
         prompt_seconds=None if reading is None else round(reading, 1),
         completion_tokens=round(low, 1),
@@ -105,15 +85,11 @@ def estimate_answers(
     )
 
 
-def adapter_basis(rate: GenerationRate, through: GenerationRate | None) -> str:
-    """The sentence a fine-tuned route's basis ends with: which rates, and against what."""
+def adapter_basis(rate: GenerationRate, through: GenerationRate | None) -> Localized:
+    """The part a fine-tuned route's basis ends with: which rates, and against what."""
     if rate.adapter is None:
-        return ADAPTER_NOT_MEASURED
+        return plan_basis.ADAPTER_NOT_MEASURED
     if through is None:
-        return ADAPTER_NOT_MEASURABLE
+        return plan_basis.ADAPTER_NOT_MEASURABLE
     share = through.tokens_per_second / rate.tokens_per_second
-    return (
-        f"answered through a LoRA adapter: rates calibrated with an untrained one of rank "
-        f"{rate.adapter.lora_r}, {share:.2f}x the base model's {rate.tokens_per_second:,.1f} "
-        "tokens/s"
-    )
+    return plan_basis.adapter(rate.adapter.lora_r, share, rate.tokens_per_second)

@@ -2,9 +2,10 @@
 
 The report composes its headings, table heads, labels and notes from the catalog.
 Some sentences come from the core already written, in English, in results.json
-(a skipped route's reason, a preparation or cost note, the plan's power note):
-JSON never changes with the language, so :func:`stored` finds such a sentence again
-by its English template and gives the Japanese one.  A sentence no template
+(a skipped route's reason, a preparation or cost note, the plan's power note, the
+plan's bases before results.json 1.6 stored their sentences): JSON never changes with
+the language, so :func:`stored` finds such a sentence again by its English template
+and gives the Japanese one.  A sentence no template
 matches (a model's or a library's error, a note from an older release) stays as
 written.
 """
@@ -48,6 +49,8 @@ STORED = (
     "bench_report.stored.plan_indexing",
     "bench_report.stored.plan_indexing_unknown",
     "bench_report.stored.plan_answers",
+    "bench_report.stored.plan_answers_not_calibrated",
+    "bench_report.stored.plan_answers_unknown",
     "bench_report.stored.plan_answers_range",
     "bench_report.stored.plan_prompts",
     "bench_report.stored.plan_prompts_not_calibrated",
@@ -76,11 +79,8 @@ def stored(sentence: str, lang: str) -> str:
     return messages.recognised(sentence, STORED, lang)
 
 
-def stored_parts(sentence: str, lang: str) -> str:
-    """Stored sentences joined by ``"; "`` (a plan's basis: one per training step, then
-    indexing), each in ``lang``; a ``;`` inside parentheses belongs to its sentence."""
-    if lang != "ja":
-        return sentence
+def _parts(sentence: str) -> list[str]:
+    """``sentence`` split at its ``"; "``; a ``;`` inside parentheses belongs to its part."""
     parts: list[str] = []
     depth = start = 0
     for i, char in enumerate(sentence):
@@ -89,7 +89,37 @@ def stored_parts(sentence: str, lang: str) -> str:
             parts.append(sentence[start:i])
             start = i + 2
     parts.append(sentence[start:])
-    return "; ".join(stored(part, lang) for part in parts)
+    return parts
+
+
+def stored_parts(sentence: str, lang: str) -> str:
+    """Stored sentences joined by ``"; "`` (a plan's basis: one per training step, then
+    indexing), each in ``lang`` (found again by its English template)."""
+    if lang != "ja":
+        return sentence
+    return "; ".join(stored(part, lang) for part in _parts(sentence))
+
+
+def basis_parts(english: str, sentences: list[messages.StoredSentence], lang: str) -> str:
+    """A plan's basis in ``lang``: its stored sentences rendered (results.json 1.6), else
+    (an older file) its English parts found again by their templates.
+
+    English is the basis as stored.  A sentence this release cannot say stands as its
+    English part, found again by its template where the parts line up.
+    """
+    if lang != "ja" or not sentences:
+        return stored_parts(english, lang)
+    written = _parts(english)
+    aligned = len(written) == len(sentences)
+    said: list[str] = []
+    for i, sentence in enumerate(sentences):
+        rendered = sentence.render(lang)
+        if rendered is None:
+            if not aligned:
+                return stored_parts(english, lang)
+            rendered = stored(written[i], lang)
+        said.append(rendered)
+    return "; ".join(said)
 
 
 def route_error(r: RouteResult, lang: str, missing: str = "") -> str:

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from advisor.messages import StoredSentence
 
 # 1.1: plan, preparation details of the combined routes; 1.2: plan ranges; 1.3: error_ja;
-# 1.4: error_sentence; 1.5: plan.training_beside_answering
-SCHEMA_VERSION = "1.5"
+# 1.4: error_sentence; 1.5: plan.training_beside_answering; 1.6: the plan's basis sentences
+SCHEMA_VERSION = "1.6"
 
 
 class _Model(BaseModel):
@@ -198,11 +198,20 @@ class RoutePlan(_Model):
     preparation: Literal["none", "index", "fine_tune"]
     preparation_seconds: float | None = None
     preparation_basis: str = Field(description="How the preparation time was estimated.")
+    preparation_basis_sentences: list[StoredSentence] = Field(
+        default_factory=list,
+        description="preparation_basis as its catalog sentences, one per part (1.6): a reader "
+        "renders them in its language; empty in older files.",
+    )
     requests: int = Field(description="Answers to draw: prompts x repeats, plus paraphrases.")
     answer_seconds: float | None = Field(
         default=None, description="Answering time with answers as long as the references."
     )
     answer_basis: str = Field(description="How the answering time was estimated.")
+    answer_basis_sentences: list[StoredSentence] = Field(
+        default_factory=list,
+        description="answer_basis as its catalog sentences, one per part (1.6).",
+    )
     answer_seconds_max: float | None = Field(
         default=None,
         description="Answering time with every answer running to max_tokens (the range's top).",

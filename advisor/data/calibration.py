@@ -450,9 +450,9 @@ def describe_rate(
 ) -> str:
     """One phrase naming where a training figure comes from, and its load correction if any.
 
-    The English of :func:`rate_sentence`; the bench plan stores it, and the bench report
-    finds it again by its own templates (bench_report.stored.plan_training*): change the
-    catalog's data.stats_source* and those together.
+    The English of :func:`rate_sentence`.  The bench plan words a training step's basis
+    with that sentence's values in its own templates (bench_report.stored.plan_training*,
+    advisor/bench/plan_basis.py): change the catalog's data.stats_source* and those together.
     """
     return str(rate_sentence(cal, rate, correction))
 

@@ -17,7 +17,7 @@ import pytest
 
 from advisor.app.calibration import measure_generation, missing
 from advisor.bench.plan import plan_bench, render_plan
-from advisor.bench.plan_answers import ADAPTER_NOT_MEASURABLE, ADAPTER_NOT_MEASURED
+from advisor.bench.plan_basis import ADAPTER_NOT_MEASURABLE, ADAPTER_NOT_MEASURED
 from advisor.bench.runner import BenchOptions
 from advisor.bench.scenario import load_scenario
 from advisor.bench.schema import BenchPlan, RoutePlan
@@ -116,7 +116,7 @@ def test_without_the_adapter_figure_the_plan_says_it_uses_the_base_rate(
 ) -> None:
     plan, base, sft = planned(settings, None)
     assert sft.answer_seconds == pytest.approx(expected(sft, DECODE, PREFILL), abs=0.3)
-    assert sft.answer_basis.endswith("; " + ADAPTER_NOT_MEASURED)
+    assert sft.answer_basis.endswith("; " + str(ADAPTER_NOT_MEASURED))
     assert "LoRA" not in base.answer_basis
     line = route_line(render_plan(plan, "ja"), "sft")
     assert "LoRA アダプター経由で回答しますが、そのコストは未計測" in line, line
@@ -129,7 +129,7 @@ def test_an_adapter_the_backend_could_not_time_is_not_sent_back_to_calibrate(
     # Measured and failed (an engine that serves no adapter): calibrating again would not help.
     plan, _, sft = planned(settings, cal.AdapterRate(tokens_per_second=None))
     assert sft.answer_seconds == pytest.approx(expected(sft, DECODE, PREFILL), abs=0.3)
-    assert sft.answer_basis.endswith("; " + ADAPTER_NOT_MEASURABLE)
+    assert sft.answer_basis.endswith("; " + str(ADAPTER_NOT_MEASURABLE))
     assert "calibrate" not in sft.answer_basis.rsplit("; ", 1)[1]
     line = route_line(render_plan(plan, "ja"), "sft")
     assert "このバックエンドでは較正時に計測できませんでした" in line, line

@@ -147,7 +147,7 @@ def test_the_bench_stores_a_failed_routes_sentence(settings: Settings) -> None:
     failed = results.routes["sft"]  # its job is refused with a catalog error
     assert failed.status == "failed" and failed.error_sentence is not None
     assert failed.error_sentence.render("ja") == failed.error_ja
-    assert results.schema_version == SCHEMA_VERSION == "1.5"
+    assert results.schema_version == SCHEMA_VERSION == "1.6"
 
 
 def test_a_results_file_of_schema_1_3_still_reads(tmp_path: Path) -> None:
