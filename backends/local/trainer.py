@@ -6,6 +6,9 @@ to the job store.  Design choices, each for speed on small machines:
 
 * LoRA on every linear layer of the frozen base: small checkpoints, fast steps,
   and an adapter in the layout vLLM's LoRA serving loads.
+* On a CPU that trains in bf16 (``local.dtype``), the frozen base is held in
+  bfloat16, so autocast does not cast float32 weights at every step; the LoRA
+  weights and the optimizer stay float32 (:func:`frozen_base_dtype`).
 * SFT: our own tokenization (assistant-only loss, ``weight: 0`` honoured) with
   padding-free batches, so no compute goes to padding; no gradient
   checkpointing (TRL's default), which only trades speed for memory.
@@ -27,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import JobError, UserInputError
-from advisor.precision import BFLOAT16, model_dtype
+from advisor.precision import BFLOAT16, FLOAT32, Dtype, model_dtype, torch_dtype
 from advisor.settings import Settings
 from advisor.threads import ThreadGovernor, use_thread_policy
 from backends.job_store import JobStore
@@ -57,13 +60,32 @@ def device_setup(settings: Settings) -> dict[str, Any]:
     """
     import torch
 
-    wanted = settings.local.device
-    cuda = (torch.cuda.is_available() and wanted in ("auto", "cuda")) or wanted.startswith("cuda")
-    if not cuda:
+    if not _on_cuda(settings):
         bf16 = model_dtype(settings, "cpu") == BFLOAT16
         return {"use_cpu": True, "bf16": bf16, "fp16": False}
     bf16 = torch.cuda.is_bf16_supported()
     return {"use_cpu": False, "bf16": bf16, "fp16": not bf16}
+
+
+def _on_cuda(settings: Settings) -> bool:
+    import torch
+
+    wanted = settings.local.device
+    return (torch.cuda.is_available() and wanted in ("auto", "cuda")) or wanted.startswith("cuda")
+
+
+def frozen_base_dtype(settings: Settings) -> Dtype:
+    """The format the frozen base is loaded in for training.
+
+    bfloat16 on a CPU that trains with bf16 autocast: its matmuls run in bf16
+    either way, and a float32 base would be cast again at every step (1.10x the
+    trained tokens/s, the adapter's held-out loss unchanged:
+    ``benchmarks/bench_train_base_dtype.py``, docs/performance.md).  float32
+    elsewhere, and on CUDA, where mixed precision keeps float32 master weights.
+    """
+    if _on_cuda(settings):
+        return FLOAT32
+    return model_dtype(settings, "cpu")
 
 
 def _load_model(base: str, settings: Settings) -> tuple[Any, Any]:
@@ -82,7 +104,9 @@ def _load_model(base: str, settings: Settings) -> tuple[Any, Any]:
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(
+        path, dtype=torch_dtype(frozen_base_dtype(settings))
+    )
     return model, tokenizer
 
 

@@ -71,3 +71,31 @@ def test_a_bfloat16_job_trains_and_its_adapter_answers(settings: Settings, monke
     backend = LocalBackend(chosen)
     answers = backend.chat_batch(conversations()[:2], model=job.fine_tuned_model, params=PARAMS)
     assert all(a.text.strip() for a in answers)
+
+
+def test_a_bfloat16_job_holds_its_frozen_base_in_bfloat16_and_trains_float32_lora(
+    settings: Settings, monkeypatch
+) -> None:
+    """The job's own loading and trainer: the frozen base in bfloat16 (no cast per step),
+    the LoRA weights float32, as the optimizer needs (benchmarks/bench_train_base_dtype.py)."""
+    import json
+
+    import torch
+
+    from backends.local.hyperparams import resolve
+    from backends.local.trainer import TrainerInputs, _load_model, build_trainer, training_args
+
+    for dtype, base_format in (("bfloat16", torch.bfloat16), ("float32", torch.float32)):
+        chosen = in_format(monkeypatch, dtype)
+        lines = (FIXTURES / "jobs" / "sft_small.jsonl").read_text(encoding="utf-8").splitlines()
+        examples = [json.loads(line) for line in lines if line.strip()]
+        hp = resolve("sft", len(examples), Hyperparameters(n_epochs=1, max_steps=1, **TINY))
+        args = training_args(hp, chosen.data_dir / f"probe-{dtype}", 0, chosen, False)
+        model, tokenizer = _load_model(chosen.local.model, chosen)
+        request = JobRequest(method="sft", training_file="probe.jsonl")
+        inputs = TrainerInputs(model, tokenizer, examples, [], hp, args, request, chosen)
+        trainer = build_trainer("sft", inputs)
+        frozen = {p.dtype for p in trainer.model.parameters() if not p.requires_grad}
+        trainable = {p.dtype for p in trainer.model.parameters() if p.requires_grad}
+        assert frozen == {base_format}, dtype
+        assert trainable == {torch.float32}, dtype

@@ -99,6 +99,20 @@ def test_cpu_training_autocasts_to_bf16_by_the_same_rule(monkeypatch: pytest.Mon
     assert device_setup(with_dtype(monkeypatch, "float32", "cpu"))["bf16"] is False
 
 
+def test_the_frozen_base_trains_in_the_format_training_computes_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import torch
+
+    from backends.local.trainer import frozen_base_dtype
+
+    assert frozen_base_dtype(with_dtype(monkeypatch, "bfloat16", "cpu")) == "bfloat16"
+    assert frozen_base_dtype(with_dtype(monkeypatch, "float32", "cpu")) == "float32"
+    # On CUDA, mixed precision keeps float32 master weights whatever local.dtype says.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert frozen_base_dtype(with_dtype(monkeypatch, "bfloat16", "cuda")) == "float32"
+
+
 def test_the_legacy_generation_key_holds_torchs_figure_in_either_format() -> None:
     half = answering(32, 30.0, engine="torch-bfloat16")
     found = calibration(answering(32, engine="onnx-int8"), half)
