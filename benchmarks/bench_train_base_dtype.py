@@ -5,12 +5,12 @@ Trains three LoRA adapters through the job's own code path (``build_trainer``,
 data, all with the same hyperparameters (batch 4, the ``auto`` learning rate a
 job gets at that batch size):
 
-* A: the product today: the base loaded in float32, bf16 autocast where
+* A: the trainer before 2026-12-02: the base loaded in float32, bf16 autocast where
   ``advisor.precision.model_dtype(settings, "cpu")`` says bf16; seed 0.
 * B: the frozen base loaded with ``dtype=torch.bfloat16``; the same autocast,
   the LoRA weights and optimizer still float32 (PEFT's ``autocast_adapter_dtype``
   upcasts them; the script checks); seed 0.
-* A2: the product with seed 1 (another LoRA initialisation and data order):
+* A2: A with seed 1 (another LoRA initialisation and data order):
   its distance from A is the yardstick of seed noise.
 
 Each training loop is timed (trained tokens/s); arms run interleaved
@@ -226,9 +226,9 @@ def table(runs: dict[str, list[Trained]], quality: dict[str, Quality]) -> list[s
         "|---|---|---|---|---|---|",
     ]
     names = {
-        "A": "A: float32 base, bf16 autocast (product), seed 0",
+        "A": "A: float32 base, bf16 autocast (trainer before 2026-12-02), seed 0",
         "B": "B: bfloat16 base, bf16 autocast, seed 0",
-        "A2": "A2: product, seed 1 (seed noise)",
+        "A2": "A2: as A, seed 1 (seed noise)",
     }
     for name, label in names.items():
         q = quality[name]
