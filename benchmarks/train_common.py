@@ -15,7 +15,8 @@ LORA = {
 
 
 def load(settings: Any) -> tuple[Any, Any]:
-    """A fresh copy of the embedded model (LoRA wraps it, so each arm needs its own)."""
+    """A fresh float32 copy of the embedded model, as TRL's default loads it (the baseline;
+    LoRA wraps it, so each arm needs its own)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from advisor.embedded import configure_offline, resolve_chat_model
@@ -44,8 +45,10 @@ def our_trainer(
             n_epochs=100, batch_size=batch, learning_rate_multiplier=0.01, max_steps=steps
         ),
     )
+    from backends.local.trainer import _load_model
+
     args = {**training_args(hp, out, 0, settings, False), "save_strategy": "no"}
-    model, tokenizer = load(settings)
+    model, tokenizer = _load_model(settings.local.model, settings)  # as a job loads it
     request = JobRequest(method=method, training_file="benchmark.jsonl")
     began = time.perf_counter()
     inputs = TrainerInputs(model, tokenizer, examples, [], hp, args, request, settings)
