@@ -55,12 +55,13 @@ def unmeasurable(method: str) -> Localized:
 def training(method: str, tokens: int, rate: Localized, mean: float | None) -> Localized:
     """A training step's basis: its tokens at ``rate`` (:func:`advisor.data.calibration.
     rate_sentence`), ``mean`` the example length when the nearest measured one differs."""
-    loaded = rate.key == "data.stats_source_loaded"
+    # data.stats_source_loaded[_measured|_assumed] -> plan_training[_near]_loaded[_...]
+    loaded = rate.key.removeprefix("data.stats_source")
     key = "bench_report.stored.plan_training" + ("_near" if mean is not None else "")
     values = {"method": method, "tokens": f"{tokens:,}", **rate.values}
     if mean is not None:
         values["mean"] = f"{mean:.0f}"
-    return Localized(key + ("_loaded" if loaded else ""), values)
+    return Localized(key + loaded, values)
 
 
 def indexing(chunks: int, chunks_per_second: float) -> Localized:

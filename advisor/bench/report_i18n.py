@@ -38,6 +38,10 @@ STORED = (
     "bench_report.stored.no_embedding_model",
     "bench_report.stored.nothing_to_prepare",  # the plan's bases (terminal only)
     "bench_report.stored.simulated",
+    "bench_report.stored.plan_training_near_loaded_measured",
+    "bench_report.stored.plan_training_loaded_measured",
+    "bench_report.stored.plan_training_near_loaded_assumed",
+    "bench_report.stored.plan_training_loaded_assumed",
     "bench_report.stored.plan_training_near_loaded",
     "bench_report.stored.plan_training_loaded",
     "bench_report.stored.plan_training_near",

@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, ValidationError, computed_field, model_validator
 
 from advisor.cpuinfo import CPUINFO, cpu_info
-from advisor.messages import Localized
+from advisor.data.rate_words import describe_rate as describe_rate
+from advisor.data.rate_words import rate_sentence as rate_sentence
 
 if TYPE_CHECKING:
-    from advisor.data.contention import LoadCorrection
     from advisor.settings import Settings
 
 CACHE_NAME = "calibration.json"
@@ -83,6 +83,14 @@ class TrainingRate(BaseModel):
     )
     threads: int | None = Field(
         default=None, description="torch threads of this measurement (None: the entry's)."
+    )
+    # The speed of another thread count (advisor/data/contention.py thread_speed); absent
+    # in entries written before, and where one count only could run (one usable core).
+    seconds_per_step_by_threads: dict[int, float] | None = Field(
+        default=None,
+        description="Median seconds of a training step of this shape by torch thread "
+        "count: the calibration's own count (seconds_per_step) and the other one the "
+        "thread policy may pick, timed over 2 more steps after a warm-up at that count.",
     )
     # The shape of the data (see cost_per_token); absent in entries written before.
     labelled_share: float | None = Field(
@@ -443,45 +451,6 @@ def prompt_seconds(rate: GenerationRate, requests: int, tokens_per_prompt: float
 
 def indexing_seconds(rate: EmbeddingRate, chunks: int) -> float:
     return chunks / rate.chunks_per_second
-
-
-def describe_rate(
-    cal: Calibration, rate: TrainingRate, correction: LoadCorrection | None = None
-) -> str:
-    """One phrase naming where a training figure comes from, and its load correction if any.
-
-    The English of :func:`rate_sentence`.  The bench plan words a training step's basis
-    with that sentence's values in its own templates (bench_report.stored.plan_training*,
-    advisor/bench/plan_basis.py): change the catalog's data.stats_source* and those together.
-    """
-    return str(rate_sentence(cal, rate, correction))
-
-
-def rate_sentence(
-    cal: Calibration, rate: TrainingRate, correction: LoadCorrection | None = None
-) -> Localized:
-    """:func:`describe_rate` as a catalog sentence, for a shell to say in its reader's language."""
-    values: dict[str, Any] = {
-        "date": cal.measured_at[:10],
-        "device": cal.device,
-        "threads": rate.threads or cal.threads,
-        "rate": f"{1 / rate.seconds_per_token:,.0f}",
-        "seq_len": rate.seq_len,
-        "startup": f"{rate.startup_seconds:.0f}",
-    }
-    if correction is None:
-        return Localized("data.stats_source", values)
-    return Localized(
-        "data.stats_source_loaded",
-        values
-        | {
-            "factor": f"{correction.factor:.1f}",
-            "load_now": f"{correction.load_now:.1f}",
-            "load_then": f"{correction.load_then:.1f}",
-            "threads_now": correction.threads_now,
-            "threads_then": correction.threads_then,
-        },
-    )
 
 
 class TrainingRun(BaseModel):

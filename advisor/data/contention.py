@@ -10,12 +10,31 @@ numbers:
   background load ``L`` (the one-minute load average of other processes) and a
   job of ``t`` threads on ``usable`` cores (affinity, capped by the cgroup
   quota), each of the job's threads gets ``min(1, usable / (L + t))`` of a core
-  and the job ``t`` times that (:func:`cpu_share`);
-* training throughput follows the CPU time the job gets, so the time of the
-  training steps scales by ``share at calibration / share now``
-  (:func:`load_factor`), where ``t`` now is the thread policy's choice under
-  the load now: the count the job's worker settles at, since its
+  (:func:`thread_share`; the job ``t`` times that, :func:`cpu_share`);
+* a job of ``t`` threads with whole cores trains ``speed(t)`` times as fast as
+  at the calibration's thread count, where ``speed`` is *measured*: the
+  calibration times two more training steps at the other thread count (1, or
+  as many as the thread policy would pick on an idle machine;
+  ``TrainingRate.seconds_per_step_by_threads``, backends/local/calibrate.py).
+  A second thread is far from twice as fast (1.12x at 256 tokens a step, 1.31x
+  at 1,024 on a 2-core Intel Xeon; docs/performance.md), so assuming it was
+  made a ticket-triage estimate 2.4x short.  A count not measured takes the
+  nearest measured one's speed; an entry measured at one count only (written
+  before, or on one usable core), or measured while others left the threads no
+  whole cores (:func:`whole_cores`: such steps time the wait for a core), keeps
+  the old assumption that speed follows the threads, ``t / t_then``, and the
+  basis says it is assumed (:func:`thread_speed`);
+* the time of the training steps scales by ``speed_then / speed_now``
+  (:func:`load_factor`), each side's speed being ``speed(t) x share per
+  thread``, where ``t`` now is the thread policy's choice under the load now:
+  the count the job's worker settles at, since its
   :class:`~advisor.threads.ThreadGovernor` follows what other processes use.
+
+Multiplying the measured speed by a per-thread share is itself a model: the
+speed of more threads is measured with (about) whole cores, on the
+calibration's own step shape, and how a sublinear speed-up shrinks beside
+other processes is not measured.  It is the simplest rule that gives 1 under
+the calibration's own conditions and the measured speed-up on idle cores.
 
 Both loads are what other processes *used* (``/proc/stat``, less this
 process's own CPU time; :func:`advisor.threads.busy_now`), not the load
@@ -52,6 +71,10 @@ if TYPE_CHECKING:
 MIN_FACTOR = 0.5
 MAX_FACTOR = 3.0
 SMALL = 0.05
+#: Cores' worth of others' load a thread-speed measurement may share and still count as
+#: one with whole cores: beside more, the extra threads wait for cores (a step of two
+#: threads took 5.6 times one's with the load average at 2.2 on 2 cores; docs/performance.md).
+SPEED_SPARE = 0.5
 
 
 class LoadCorrection(BaseModel):
@@ -62,6 +85,12 @@ class LoadCorrection(BaseModel):
     load_then: float = Field(description="The same, while the calibration measured.")
     threads_now: int
     threads_then: int
+    threads_speedup: float | None = Field(
+        default=None,
+        description="Measured speed of threads_now threads against threads_then with whole "
+        "cores (nearest measured count); None: not measured, assumed threads_now / "
+        "threads_then.",
+    )
 
 
 @dataclass(frozen=True)
@@ -73,18 +102,61 @@ class Conditions:
     threads: int
 
 
+def thread_share(threads: int, usable: float, load: float) -> float:
+    """The share of a core each of a job's ``threads`` threads gets beside ``load`` others."""
+    return min(1.0, usable / (max(0.0, load) + max(1, threads)))
+
+
 def cpu_share(threads: int, usable: float, load: float) -> float:
     """Cores' worth of CPU time a job of ``threads`` threads gets beside ``load`` others."""
-    threads = max(1, threads)
-    return threads * min(1.0, usable / (max(0.0, load) + threads))
+    return max(1, threads) * thread_share(threads, usable, load)
+
+
+def whole_cores(threads: int, usable: float, load: float) -> bool:
+    """Whether ``threads`` threads beside ``load`` others have about a core each.
+
+    Where they do not, a step's time measures waiting for cores, not the threads' speed.
+    """
+    return max(0.0, load) + threads <= usable + SPEED_SPARE
+
+
+def thread_speed(
+    rate: TrainingRate, threads_then: int, threads: int, usable: float | None = None
+) -> float | None:
+    """How many times as fast ``threads`` threads train as ``threads_then``, as measured.
+
+    From the rate's step times per thread count; a count not measured takes the nearest
+    measured one's (of two as near, the fewer threads: the smaller claim).  None: not
+    measured at two counts, or not at ``threads_then``, or (``usable`` given) under a
+    recorded load that left the threads no whole cores: the caller then assumes linear.
+    """
+    measured = {t: s for t, s in (rate.seconds_per_step_by_threads or {}).items() if s > 0}
+    if len(measured) < 2 or threads_then not in measured:
+        return None
+    if usable is not None and not whole_cores(max(measured), usable, rate.load or 0.0):
+        return None
+    nearest = min(measured, key=lambda t: (abs(t - threads), t))
+    return measured[threads_then] / measured[nearest]
 
 
 def load_factor(
-    *, usable: float, threads_then: int, load_then: float, threads_now: int, load_now: float
+    *,
+    usable: float,
+    threads_then: int,
+    load_then: float,
+    threads_now: int,
+    load_now: float,
+    speedup: float | None = None,
 ) -> float:
-    """How many times longer the training steps take now than when calibrated (clamped)."""
-    then = cpu_share(threads_then, usable, load_then)
-    now = cpu_share(threads_now, usable, load_now)
+    """How many times longer the training steps take now than when calibrated (clamped).
+
+    ``speedup``: the speed of ``threads_now`` threads against ``threads_then`` with whole
+    cores (:func:`thread_speed`); None: assumed ``threads_now / threads_then``.
+    """
+    if speedup is None or speedup <= 0:
+        speedup = max(1, threads_now) / max(1, threads_then)
+    then = thread_share(threads_then, usable, load_then)
+    now = speedup * thread_share(threads_now, usable, load_now)
     return min(MAX_FACTOR, max(MIN_FACTOR, then / now))
 
 
@@ -95,12 +167,14 @@ def correction_for(
     if rate.load is None:
         return None
     threads_then = rate.threads or calibration_threads
+    speedup = thread_speed(rate, threads_then, now.threads, now.usable)
     factor = load_factor(
         usable=now.usable,
         threads_then=threads_then,
         load_then=rate.load,
         threads_now=now.threads,
         load_now=now.load,
+        speedup=speedup,
     )
     if abs(factor - 1) < SMALL:
         return None
@@ -110,6 +184,7 @@ def correction_for(
         load_then=round(rate.load, 1),
         threads_now=now.threads,
         threads_then=threads_then,
+        threads_speedup=None if speedup is None else round(speedup, 2),
     )
 
 
@@ -117,10 +192,18 @@ def conditions_now(settings: Settings | None = None) -> Conditions:
     """Usable cores, other processes' use of them and the policy's thread count, now."""
     from advisor import threads
 
-    cpus, quota = threads.affinity_cpus(), threads.cgroup_quota()
-    usable = float(cpus) if quota is None else max(0.1, min(float(cpus), quota))
     load = threads.busy_now()
-    return Conditions(usable=usable, load=load, threads=threads.policy_threads(settings, load))
+    return Conditions(
+        usable=usable_cores(), load=load, threads=threads.policy_threads(settings, load)
+    )
+
+
+def usable_cores() -> float:
+    """Cores' worth this process may use: its affinity, capped by the cgroup quota."""
+    from advisor import threads
+
+    cpus, quota = threads.affinity_cpus(), threads.cgroup_quota()
+    return float(cpus) if quota is None else max(0.1, min(float(cpus), quota))
 
 
 def load_correction(

@@ -15,6 +15,17 @@ SmolLM2 on a CPU: about 0.16, i.e. an all-labelled calibration overstates a
 prompt-heavy job by about 13%; docs/performance.md).  CPU seconds, not wall
 time, because the two runs may get different shares of a loaded machine.
 
+Where the machine has two usable cores or more, the all-assistant run ends with a few
+steps at the other thread count the thread policy may pick (1, or all the usable cores
+when the calibration ran at 1): one warm-up step at that count, then
+:data:`OTHER_THREADS_STEPS` timed ones, ``torch.set_num_threads`` switched between steps
+as a job's :class:`~advisor.threads.ThreadGovernor` switches it, and restored after.
+Their median against the main figure is how much faster (or slower) a job trains at
+that count (``seconds_per_step_by_threads``; advisor/data/contention.py): a second
+thread is far from twice as fast.  They are skipped (the steps run on, uncounted, at
+the figure's count) when other processes leave the threads no whole cores at the
+switch: such steps time the wait for a core, not the threads' speed.
+
 For answering, :func:`calibration_adapter` makes an untrained LoRA adapter of the
 trainer's default shape, which the answering calibration loads by the backend's own
 path (a ``local:ft:`` id) to time the fine-tuned routes' answers.
@@ -30,7 +41,7 @@ import statistics
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +54,9 @@ from backends.base import CalibrationAdapter
 from backends.jobs import Hyperparameters, JobRequest
 
 WARMUP_STEPS = 1
+#: Steps timed at the other thread count (after a warm-up there): kept few, as they add
+#: to every calibration's time; their median is robust enough for a speed-up ratio.
+OTHER_THREADS_STEPS = 2
 #: Labelled share of the prompt-heavy calibration shape (invoice-total's is about 4%).
 PROMPT_SHAPE_SHARE = 0.05
 # Plain words the tokenizers of every preset encode as roughly one token each.
@@ -114,21 +128,36 @@ class StepTimer:
 
     CPU seconds of this process are the step's work whatever share of the cores it
     got, so two runs on a loaded machine compare by them (the labelled-token ratio).
+    ``switch``: (step, threads): from that step on, train at ``threads`` torch threads
+    (the steps at the other thread count; see the module docstring), if ``may_switch``
+    then says the cores are free enough; ``switch`` is None afterwards if not.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        switch: tuple[int, int] | None = None,
+        may_switch: Callable[[int], bool] = lambda threads: True,
+    ) -> None:
         self.durations: list[float] = []
         self.cpu: list[float] = []
+        self.switch = switch
+        self.may_switch = may_switch
         self._began = 0.0
         self._cpu_began = 0.0
 
     def callback(self) -> Any:
+        import torch
         from transformers import TrainerCallback
 
         outer = self
 
         class _Timer(TrainerCallback):
             def on_step_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+                if outer.switch is not None and len(outer.durations) == outer.switch[0]:
+                    if outer.may_switch(outer.switch[1]):
+                        torch.set_num_threads(outer.switch[1])
+                    else:  # the steps left run on at the figure's count, not counted
+                        outer.switch = None
                 outer._began = time.perf_counter()
                 outer._cpu_began = time.process_time()
 
@@ -138,11 +167,39 @@ class StepTimer:
 
         return _Timer()
 
-    def medians(self) -> tuple[float, float, int]:
-        """(wall, CPU) median of the timed steps (after the warm-up), and their count."""
-        wall = self.durations[WARMUP_STEPS:] or self.durations
-        cpu = self.cpu[WARMUP_STEPS:] or self.cpu
+    def medians(self, main: int | None = None) -> tuple[float, float, int]:
+        """(wall, CPU) median of the timed steps (after the warm-up), and their count.
+
+        ``main``: the steps of the figure (the steps after them, switched or not, are not).
+        """
+        main = main or (len(self.durations) if self.switch is None else self.switch[0])
+        wall = self.durations[WARMUP_STEPS:main] or self.durations[:main]
+        cpu = self.cpu[WARMUP_STEPS:main] or self.cpu[:main]
         return statistics.median(wall), statistics.median(cpu), len(wall)
+
+    def switched_median(self) -> float | None:
+        """Wall median of the steps at the other thread count (after their warm-up)."""
+        if self.switch is None:
+            return None
+        timed = self.durations[self.switch[0] + WARMUP_STEPS :]
+        return statistics.median(timed) if timed else None
+
+
+def other_thread_count(settings: Settings, threads: int) -> int | None:
+    """The thread count to time besides ``threads``; None: the policy would pick no other.
+
+    1 when the calibration runs at more, else as many as the policy picks on an idle
+    machine (all the usable cores).  None below two usable cores (as the contention model
+    counts them) and where ``local.threads`` fixes the count.
+    """
+    from advisor.data.contention import usable_cores
+    from advisor.threads import affinity_cpus, cgroup_quota, choose_threads
+
+    if settings.local.threads or usable_cores() < 2:
+        return None
+    most = min(int(usable_cores()), choose_threads(affinity_cpus(), cgroup_quota(), 0.0))
+    other = most if threads == 1 else 1
+    return other if other != threads else None
 
 
 def _timed_run(
@@ -153,12 +210,17 @@ def _timed_run(
     seq_len: int,
     batch: int,
     total: int,
+    timer: StepTimer | None = None,
 ) -> tuple[StepTimer, Any, float]:
     """Train ``total`` steps of ``examples`` through the job trainer.
 
     Returns the timer, the base model without this run's LoRA, and the seconds it
-    took to build the trainer (part of a job's start-up).
+    took to build the trainer (part of a job's start-up).  ``timer``: one that may switch
+    the thread count (:class:`StepTimer`), which is restored afterwards.
     """
+    import torch
+
+    threads = torch.get_num_threads()
     began = time.perf_counter()
     from backends.local.hyperparams import resolve
     from backends.local.trainer import TrainerInputs, build_trainer, run_trainer, training_args
@@ -174,13 +236,16 @@ def _timed_run(
         inputs = TrainerInputs(base, tokenizer, examples, [], hp, args, request, settings)
         trainer = build_trainer("sft", inputs)
         built = time.perf_counter() - began
-        timer = StepTimer()
+        timer = timer or StepTimer()
         trainer.add_callback(timer.callback())
         # The trainer prints a loss line per step: stdout belongs to the command (--format
         # json), and a synthetic run's loss means nothing to the person waiting for a plan.
         # Trained as a job trains (run_trainer: the LM head of backends/local/lm_head.py).
-        with contextlib.redirect_stdout(io.StringIO()):
-            run_trainer(trainer)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                run_trainer(trainer)
+        finally:
+            torch.set_num_threads(threads)
     unload = getattr(trainer.model, "unload", None)  # the base without this run's LoRA
     return timer, (unload() if callable(unload) else base), built
 
@@ -199,15 +264,26 @@ def calibrate_training(
     """
     began = time.perf_counter()
     threads = use_thread_policy(settings)
+    import torch
+
     from backends.local.trainer import _load_model, device_setup
 
     total = steps + WARMUP_STEPS
-    examples = synthetic_examples(batch * total, seq_len)
+    setup = device_setup(settings)
+    if setup["use_cpu"]:
+        threads = torch.get_num_threads()  # what the steps run at: the figure's count
+    other = other_thread_count(settings, threads) if setup["use_cpu"] else None
+    timer = StepTimer(None if other is None else (total, other), _cores_free)
+    extra = 0 if other is None else WARMUP_STEPS + OTHER_THREADS_STEPS
+    examples = synthetic_examples(batch * (total + extra), seq_len)
     base, tokenizer = _load_model(model, settings)
     loaded = time.perf_counter() - began
-    timer, base, built = _timed_run(settings, base, tokenizer, examples, seq_len, batch, total)
+    timer, base, built = _timed_run(
+        settings, base, tokenizer, examples, seq_len, batch, total + extra, timer
+    )
     startup = loaded + built
-    per_step, cpu_all, timed = timer.medians()
+    per_step, cpu_all, timed = timer.medians(total)
+    by_threads = _by_threads(threads, per_step, other, timer.switched_median())
     tokens, labelled = shape_per_step(tokenizer, examples, seq_len, batch)
     heavy = prompt_heavy_examples(tokenizer, batch * total, seq_len)
     heavy_timer, _, _ = _timed_run(settings, base, tokenizer, heavy, seq_len, batch, total)
@@ -216,10 +292,7 @@ def calibrate_training(
         (cpu_all, round(tokens), round(labelled)),
         (heavy_timer.medians()[1], round(heavy_tokens), round(heavy_labelled)),
     )
-    setup = device_setup(settings)
     dtype = "bfloat16" if setup["bf16"] else "float16" if setup["fp16"] else "float32"
-    import torch
-
     return TrainingRun(
         rate=TrainingRate(
             seq_len=seq_len,
@@ -230,11 +303,33 @@ def calibrate_training(
             startup_seconds=round(startup, 2),
             labelled_share=round(labelled / max(1.0, tokens), 4),
             labelled_cost_ratio=ratio,
+            seconds_per_step_by_threads=by_threads,
         ),
         device="cpu" if setup["use_cpu"] else "cuda",
         dtype=dtype,
-        threads=torch.get_num_threads() if setup["use_cpu"] else threads,
+        threads=threads,
     )
+
+
+def _cores_free(threads: int) -> bool:
+    """Whether ``threads`` threads would have about a core each beside the others now.
+
+    Where not, their steps would time the wait for cores (advisor/data/contention.py
+    ``whole_cores``), so the calibration keeps to its own count and measures no speed.
+    """
+    from advisor.data.contention import usable_cores, whole_cores
+    from advisor.threads import busy_now
+
+    return whole_cores(threads, usable_cores(), busy_now())
+
+
+def _by_threads(
+    threads: int, per_step: float, other: int | None, other_per_step: float | None
+) -> dict[int, float] | None:
+    """The step seconds by thread count, or None when no other count was timed."""
+    if other is None or not other_per_step:
+        return None
+    return {threads: round(per_step, 4), other: round(other_per_step, 4)}
 
 
 #: The suffix of the calibration adapter's model id (``local:ft:<base>:calibration:<id>``).
