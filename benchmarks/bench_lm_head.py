@@ -54,10 +54,10 @@ def main() -> None:
     args = parser.parse_args()
     threads = pin_threads()
     from advisor.settings import load_settings
-    from backends.local.trainer import _load_model
+    from backends.local.trainer import load_for_training
 
     settings = load_settings()
-    model, tokenizer = _load_model(settings.local.model, settings)
+    model, tokenizer = load_for_training(settings.local.model, settings)
     count = args.batch * (args.steps + 1)
     print(f"{settings.local.model}, {threads} threads, bucket {args.seq_len}, batch {args.batch}")
     print("| shape | TRL as shipped (s/step) | labelled only (s/step) | speed-up |")

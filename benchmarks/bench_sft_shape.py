@@ -28,7 +28,7 @@ from advisor.threads import use_thread_policy
 from backends.jobs import Hyperparameters, JobRequest
 from backends.local.calibrate import FILLER, StepTimer, synthetic_examples
 from backends.local.hyperparams import resolve
-from backends.local.trainer import TrainerInputs, _load_model, build_trainer, training_args
+from backends.local.trainer import TrainerInputs, build_trainer, load_for_training, training_args
 
 
 def words(n: int) -> str:
@@ -127,7 +127,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     threads = use_thread_policy(settings)
-    model, tokenizer = _load_model(settings.local.model, settings)
+    model, tokenizer = load_for_training(settings.local.model, settings)
     count = args.batch * (args.steps + 1)
     print(f"{settings.local.model}, {threads} threads, bucket {args.seq_len}, batch {args.batch}")
     for name, rows in shapes(tokenizer, count, args).items():

@@ -117,20 +117,19 @@ def held_out(scenario: Any, count: int) -> list[dict[str, Any]]:
 
 
 def load_base(settings: Any, bf16: bool) -> tuple[Any, Any]:
-    """The job's base model and tokenizer; ``bf16``: the frozen weights in bfloat16."""
-    import torch
-    from transformers import AutoModelForCausalLM
+    """The job's base model and tokenizer through the job's loader; ``bf16``: the frozen
+    weights in bfloat16, else float32 (the trainer before 2026-12-02), whatever
+    ``local.dtype`` makes the job's loader choose today."""
+    from backends.local.trainer import load_for_training
 
-    from backends.local.trainer import _load_model
+    return load_for_training(settings.local.model, in_format(settings, bf16))
 
-    model, tokenizer = _load_model(settings.local.model, settings)
-    if bf16:  # the same path, the weights loaded in bfloat16 (buffers as transformers keeps them)
-        from advisor.embedded import resolve_chat_model
 
-        del model
-        path = resolve_chat_model(settings.local.model, settings)
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16)
-    return model, tokenizer
+def in_format(settings: Any, bf16: bool) -> Any:
+    """``settings`` with the local model's format forced (for loading only: training keeps
+    the caller's settings, so its autocast is the same in every arm)."""
+    local = settings.local.model_copy(update={"dtype": "bfloat16" if bf16 else "float32"})
+    return settings.model_copy(update={"local": local})
 
 
 def train(settings: Any, examples: list[Any], hp: Any, arm: Arm, out: Path) -> Trained:
@@ -165,10 +164,10 @@ def evaluate(settings: Any, hp: Any, lora: dict[str, Any], records: list[Any]) -
     import torch
     from peft import get_peft_model, set_peft_model_state_dict
 
-    from backends.local.trainer import _load_model, _lora
+    from backends.local.trainer import _lora, load_for_training
 
-    base, tokenizer = _load_model(settings.local.model, settings)
-    model = get_peft_model(base.float(), _lora(hp))
+    base, tokenizer = load_for_training(settings.local.model, in_format(settings, bf16=False))
+    model = get_peft_model(base, _lora(hp))
     result: Any = set_peft_model_state_dict(model, lora)
     missing = [k for k in result.missing_keys if "lora_" in k]
     if missing:

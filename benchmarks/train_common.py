@@ -45,10 +45,10 @@ def our_trainer(
             n_epochs=100, batch_size=batch, learning_rate_multiplier=0.01, max_steps=steps
         ),
     )
-    from backends.local.trainer import _load_model
+    from backends.local.trainer import load_for_training
 
     args = {**training_args(hp, out, 0, settings, False), "save_strategy": "no"}
-    model, tokenizer = _load_model(settings.local.model, settings)  # as a job loads it
+    model, tokenizer = load_for_training(settings.local.model, settings)  # as a job loads it
     request = JobRequest(method=method, training_file="benchmark.jsonl")
     began = time.perf_counter()
     inputs = TrainerInputs(model, tokenizer, examples, [], hp, args, request, settings)

@@ -266,7 +266,7 @@ def calibrate_training(
     threads = use_thread_policy(settings)
     import torch
 
-    from backends.local.trainer import _load_model, device_setup
+    from backends.local.trainer import device_setup, load_for_training
 
     total = steps + WARMUP_STEPS
     setup = device_setup(settings)
@@ -276,7 +276,7 @@ def calibrate_training(
     timer = StepTimer(None if other is None else (total, other), _cores_free)
     extra = 0 if other is None else WARMUP_STEPS + OTHER_THREADS_STEPS
     examples = synthetic_examples(batch * (total + extra), seq_len)
-    base, tokenizer = _load_model(model, settings)
+    base, tokenizer = load_for_training(model, settings)
     loaded = time.perf_counter() - began
     timer, base, built = _timed_run(
         settings, base, tokenizer, examples, seq_len, batch, total + extra, timer

@@ -88,7 +88,13 @@ def frozen_base_dtype(settings: Settings) -> Dtype:
     return model_dtype(settings, "cpu")
 
 
-def _load_model(base: str, settings: Settings) -> tuple[Any, Any]:
+def load_for_training(base: str, settings: Settings) -> tuple[Any, Any]:
+    """The base model (in :func:`frozen_base_dtype`) and its tokenizer, as a job,
+    a calibration and the training benchmarks load them.
+
+    Raises:
+        UserInputError: ``base`` names a fine-tuned model, not a base model.
+    """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from advisor.embedded import configure_offline, resolve_chat_model
@@ -258,7 +264,7 @@ def train(
     examples = read_examples(request.training_file)
     hp = resolve(job.method, len(examples), job.hyperparameters)
     seed = job.seed if job.seed is not None else 42
-    model, tokenizer = _load_model(job.model, settings)
+    model, tokenizer = load_for_training(job.model, settings)
     parent = request.metadata.get(PARENT_JOB_KEY)
     if parent:  # sft>dpo, sft>rft: keep training the parent's adapter
         model = continue_adapter(model, settings.adapters_dir / parent)

@@ -83,7 +83,12 @@ def test_a_bfloat16_job_holds_its_frozen_base_in_bfloat16_and_trains_float32_lor
     import torch
 
     from backends.local.hyperparams import resolve
-    from backends.local.trainer import TrainerInputs, _load_model, build_trainer, training_args
+    from backends.local.trainer import (
+        TrainerInputs,
+        build_trainer,
+        load_for_training,
+        training_args,
+    )
 
     for dtype, base_format in (("bfloat16", torch.bfloat16), ("float32", torch.float32)):
         chosen = in_format(monkeypatch, dtype)
@@ -91,7 +96,7 @@ def test_a_bfloat16_job_holds_its_frozen_base_in_bfloat16_and_trains_float32_lor
         examples = [json.loads(line) for line in lines if line.strip()]
         hp = resolve("sft", len(examples), Hyperparameters(n_epochs=1, max_steps=1, **TINY))
         args = training_args(hp, chosen.data_dir / f"probe-{dtype}", 0, chosen, False)
-        model, tokenizer = _load_model(chosen.local.model, chosen)
+        model, tokenizer = load_for_training(chosen.local.model, chosen)
         request = JobRequest(method="sft", training_file="probe.jsonl")
         inputs = TrainerInputs(model, tokenizer, examples, [], hp, args, request, chosen)
         trainer = build_trainer("sft", inputs)
