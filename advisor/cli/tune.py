@@ -275,6 +275,7 @@ def calibration_lines(entry: Any) -> list[str]:
             )
             + ("" if rate.load is None else t("calibrate.training_load", load=f"{rate.load:.1f}"))
         )
+        lines.extend("    " + line for line in thread_lines(rate, entry.threads))
     for gen in entry.generations:
         speed = f"{gen.tokens_per_second:,.1f}"
         lines.append(
@@ -297,6 +298,26 @@ def calibration_lines(entry: Any) -> list[str]:
             )
         )
     return lines
+
+
+def thread_lines(rate: Any, calibrated_at: int) -> list[str]:
+    """The training steps timed at the other thread count (advisor/data/contention.py)."""
+    then = rate.threads or calibrated_at
+    by_threads = rate.seconds_per_step_by_threads or {}
+    own = by_threads.get(then)
+    others = sorted(t for t in by_threads if t != then and by_threads[t] > 0)
+    if not own or not others:
+        return [context.t("calibrate.training_threads_not_measured")]
+    return [
+        context.t(
+            "calibrate.training_threads",
+            threads=count,
+            step=f"{by_threads[count]:.2f}",
+            speed=f"{own / by_threads[count]:.2f}",
+            then=then,
+        )
+        for count in others
+    ]
 
 
 def adapter_line(adapter: Any) -> str:

@@ -220,3 +220,17 @@ def test_the_timer_keeps_the_switched_steps_apart() -> None:
     plain = calibrate.StepTimer()
     plain.durations, plain.cpu = [9.0, 2.0, 2.2], [9.0, 2.0, 2.2]
     assert plain.medians()[2] == 2 and plain.switched_median() is None
+
+
+def test_tune_calibrate_shows_the_other_thread_count_in_both_languages() -> None:
+    from advisor import messages
+    from advisor.cli.tune import calibration_lines
+
+    measured = calibration_lines(entry(rate({1: 3.0, 2: 2.4})))
+    assert "    the same steps at 2 threads: 2.40 s/step, 1.25x the speed at 1" in measured
+    alone = calibration_lines(entry(rate(None)))
+    assert any(line.startswith("    another thread count: not measured") for line in alone)
+    messages.set_lang("ja")  # conftest resets it
+    japanese = calibration_lines(entry(rate({1: 3.0, 2: 2.4})))
+    said = "    同じステップを 2 スレッドで: 2.40 秒/ステップ、1 スレッドの 1.25 倍の速さ"
+    assert said in japanese
