@@ -18,7 +18,7 @@ numbers:
   ``TrainingRate.seconds_per_step_by_threads``, backends/local/calibrate.py).
   A second thread is far from twice as fast (1.12x at 256 tokens a step, 1.31x
   at 1,024 on a 2-core Intel Xeon; docs/performance.md), so assuming it was
-  made a ticket-triage estimate 2.4x short.  A count not measured takes the
+  made a ticket-triage estimate 2.6x short.  A count not measured takes the
   nearest measured one's speed; an entry measured at one count only (written
   before, or on one usable core), or measured while others left the threads no
   whole cores (:func:`whole_cores`: such steps time the wait for a core), keeps
