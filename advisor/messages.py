@@ -22,7 +22,7 @@ import math
 import os
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -369,16 +369,23 @@ def _loaded(value: Any) -> Any:
 
 
 def stored_text(
-    sentence: StoredSentence | None, english: str, japanese: str | None, lang: str
+    sentence: StoredSentence | None,
+    english: str | Callable[[], str],
+    japanese: str | None,
+    lang: str,
 ) -> str:
     """What a stored record says in ``lang``: its sentence rendered, else the Japanese stored
     beside it (records written before the sentence was), else ``english``.
 
     English is the record's own (``--format json`` shows it; an error's English stays as
     raised, as :meth:`AdvisorError.localized` keeps it), so ``en`` never renders.
+    ``english`` may be a function, for a fallback that costs work (a template search) only
+    a record without a sentence or stored Japanese needs.
     """
     if sentence is not None and lang != "en" and lang in LANGS:
         rendered = sentence.render(lang)
         if rendered is not None:
             return rendered
-    return japanese if lang == "ja" and japanese else english
+    if lang == "ja" and japanese:
+        return japanese
+    return english() if callable(english) else english

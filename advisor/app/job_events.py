@@ -14,6 +14,7 @@ written, and so do the values (file names, step counts, metrics, a quoted error)
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from advisor import messages
@@ -67,8 +68,9 @@ def event_text(event: JobEvent, lang: messages.Lang) -> str:
     if lang == "en":
         return event.message
     # Said by its sentence; one written before sentences were stored, or one this release
-    # cannot say, reads its stored Japanese, else its English found again by its template.
-    english = messages.recognised(event.message, EVENTS, lang)
+    # cannot say, reads its stored Japanese, else its English found again by its template
+    # (searched only then).
+    english = partial(messages.recognised, event.message, EVENTS, lang)
     return messages.stored_text(event.sentence, english, event.message_ja, lang)
 
 

@@ -130,6 +130,26 @@ def test_a_sentence_this_release_cannot_say_reads_the_japanese_stored_beside_it(
     assert event_text(event, "en") == "Cancelled at step 3"
 
 
+def test_the_template_search_runs_only_for_an_event_its_stored_texts_cannot_say(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    searched: list[str] = []
+    real = messages.recognised
+
+    def counted(sentence: str, keys: tuple[str, ...], lang: str) -> str:
+        searched.append(sentence)
+        return real(sentence, keys, lang)
+
+    monkeypatch.setattr(messages, "recognised", counted)
+    event_text(JobEvent.said("ftevent-1", said_event("paused_resume", step=12)), "ja")
+    event_text(JobEvent(id="ftevent-2", message="Cancelled at step 3", message_ja="旧の訳"), "ja")
+    assert searched == []
+    assert event_text(JobEvent(id="ftevent-3", message="Cancelled at step 3"), "ja") == (
+        "ステップ 3 でキャンセルしました"
+    )
+    assert searched == ["Cancelled at step 3"]
+
+
 def test_the_resume_ignored_sentence_is_the_english_the_app_looks_for() -> None:
     # advisor/app/jobs.py tells an ignored resume by this English (backends.jobs.RESUME_IGNORED)
     assert str(said_event("resume_ignored")) == RESUME_IGNORED
