@@ -19,6 +19,7 @@ from advisor.cli import context
 from advisor.cli.choices import DeploySku, Method
 from advisor.cli.confirm import confirm
 from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
+from advisor.data.contention import measured_step, timed_steps
 from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, CapabilityError, UserInputError
 
@@ -303,20 +304,19 @@ def calibration_lines(entry: Any) -> list[str]:
 def thread_lines(rate: Any, calibrated_at: int) -> list[str]:
     """The training steps timed at the other thread count (advisor/data/contention.py)."""
     then = rate.threads or calibrated_at
-    by_threads = rate.seconds_per_step_by_threads or {}
-    own = by_threads.get(then)
-    others = sorted(t for t in by_threads if t != then and by_threads[t] > 0)
-    if not own or not others:
+    timed = [measured_step(rate, then, count) for count in sorted(timed_steps(rate))]
+    steps = [step for step in timed if step is not None and step.threads != then]
+    if not steps:
         return [context.t("calibrate.training_threads_not_measured")]
     return [
         context.t(
             "calibrate.training_threads",
-            threads=count,
-            step=f"{by_threads[count]:.2f}",
-            speed=f"{own / by_threads[count]:.2f}",
+            threads=step.threads,
+            step=f"{step.seconds_per_step:.2f}",
+            speed=f"{step.speed:.2f}",
             then=then,
         )
-        for count in others
+        for step in steps
     ]
 
 

@@ -60,7 +60,7 @@ the estimate is made.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -120,23 +120,49 @@ def whole_cores(threads: int, usable: float, load: float) -> bool:
     return max(0.0, load) + threads <= usable + SPEED_SPARE
 
 
+class ThreadStep(NamedTuple):
+    """A training step timed at one thread count, and its speed against the calibration's."""
+
+    threads: int
+    seconds_per_step: float
+    speed: float
+
+
+def timed_steps(rate: TrainingRate) -> dict[int, float]:
+    """The rate's step seconds by thread count, those with a time (a zero is no figure)."""
+    return {t: s for t, s in (rate.seconds_per_step_by_threads or {}).items() if s > 0}
+
+
+def measured_step(rate: TrainingRate, threads_then: int, threads: int) -> ThreadStep | None:
+    """The step timed at the measured count nearest ``threads``, and how many times as fast
+    it trains as ``threads_then`` threads.
+
+    Of two counts as near, the fewer threads: the smaller claim.  None: not measured at two
+    counts, or not at ``threads_then``.
+    """
+    measured = timed_steps(rate)
+    if len(measured) < 2 or threads_then not in measured:
+        return None
+    nearest = min(measured, key=lambda t: (abs(t - threads), t))
+    return ThreadStep(nearest, measured[nearest], measured[threads_then] / measured[nearest])
+
+
 def thread_speed(
     rate: TrainingRate, threads_then: int, threads: int, usable: float | None = None
 ) -> float | None:
     """How many times as fast ``threads`` threads train as ``threads_then``, as measured.
 
     From the rate's step times per thread count; a count not measured takes the nearest
-    measured one's (of two as near, the fewer threads: the smaller claim).  None: not
-    measured at two counts, or not at ``threads_then``, or (``usable`` given) under a
-    recorded load that left the threads no whole cores: the caller then assumes linear.
+    measured one's (:func:`measured_step`).  None: not measured at two counts, or not at
+    ``threads_then``, or (``usable`` given) under a recorded load that left the threads no
+    whole cores: the caller then assumes linear.
     """
-    measured = {t: s for t, s in (rate.seconds_per_step_by_threads or {}).items() if s > 0}
-    if len(measured) < 2 or threads_then not in measured:
+    step = measured_step(rate, threads_then, threads)
+    if step is None:
         return None
-    if usable is not None and not whole_cores(max(measured), usable, rate.load or 0.0):
+    if usable is not None and not whole_cores(max(timed_steps(rate)), usable, rate.load or 0.0):
         return None
-    nearest = min(measured, key=lambda t: (abs(t - threads), t))
-    return measured[threads_then] / measured[nearest]
+    return step.speed
 
 
 def load_factor(

@@ -15,7 +15,14 @@ import pytest
 from advisor import threads
 from advisor.bench import plan_basis, report_i18n
 from advisor.data import calibration as cal
-from advisor.data.contention import Conditions, correction_for, load_factor, thread_speed
+from advisor.data.contention import (
+    Conditions,
+    ThreadStep,
+    correction_for,
+    load_factor,
+    measured_step,
+    thread_speed,
+)
 from advisor.messages import StoredSentence
 from advisor.settings import Settings
 from backends.local import calibrate
@@ -78,6 +85,29 @@ def test_unusable_measurements_fall_back_to_linear() -> None:
     assert thread_speed(rate(by_threads={1: 2.5}), 1, 2) is None  # one count only
     assert thread_speed(rate(by_threads={2: 2.0, 4: 1.5}), 1, 2) is None  # not at the entry's
     assert thread_speed(rate(by_threads={1: 2.5, 2: 0.0}), 1, 2) is None  # no time: no figure
+
+
+def test_the_step_the_speed_and_the_calibrate_lines_come_from_one_measure() -> None:
+    from advisor.cli.tune import thread_lines
+
+    r = rate(by_threads={1: 4.0, 2: 2.0, 4: 1.0, 8: 0.0})
+    assert measured_step(r, 1, 3) == ThreadStep(threads=2, seconds_per_step=2.0, speed=2.0)
+    assert measured_step(r, 1, 1) == ThreadStep(threads=1, seconds_per_step=4.0, speed=1.0)
+    assert measured_step(rate(by_threads={2: 2.0, 4: 1.0}), 1, 2) is None
+    # every timed count but the calibration's, in order; 8 has no time, so no line
+    lines = thread_lines(r, 1)
+    assert [line.split(":")[0] for line in lines] == [
+        "the same steps at 2 threads",
+        "the same steps at 4 threads",
+    ]
+    assert lines[1].endswith("1.00 s/step, 4.00x the speed at 1")
+    # the entry's own count wins over the calibration's; not timed there: not measured
+    assert thread_lines(rate(by_threads={2: 2.0, 4: 1.0}, threads_=4), 1)[0].endswith(
+        "2.00 s/step, 0.50x the speed at 4"
+    )
+    assert thread_lines(rate(by_threads={2: 2.0, 4: 1.0}), 1)[0].startswith(
+        "another thread count: not measured"
+    )
 
 
 def test_a_speed_measured_without_whole_cores_is_not_used() -> None:
