@@ -76,6 +76,15 @@ class LocalSettings(BaseModel):
         description="Format of a fine-tuned model's LoRA adapter when answering: auto (the "
         "base's format, bfloat16 on a bfloat16 base) or float32.",
     )
+    # unmerged: PEFT adds two small products to every adapted layer, which cost more than the
+    # layer's own product at the bench's batch; merged folds the adapter into a float32 copy
+    # of the base, then takes the base's format (docs/performance.md, "Precision").
+    adapter_serving: Literal["auto", "merged", "unmerged"] = Field(
+        default="unmerged",
+        description="How a fine-tuned model's LoRA adapter answers: merged into the weights "
+        "(from the float32 base, then in the base's format), unmerged (PEFT's layers), or "
+        "auto (the measured default).",
+    )
     engine: Literal["torch", "onnx"] = Field(
         default="torch", description="Generation engine: torch, or onnx (ONNX Runtime GenAI)."
     )

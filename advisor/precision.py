@@ -103,6 +103,19 @@ def adapter_dtype(settings: Settings, base: Dtype) -> Dtype:
     return FLOAT32 if settings.local.adapter_dtype == FLOAT32 else base
 
 
+def merge_adapter(settings: Settings, base: Dtype) -> bool:
+    """Whether a served LoRA adapter is merged into the weights (``local.adapter_serving``).
+
+    Merged, the adapter costs nothing per token; it is folded into the float32 weights
+    first, so on a bfloat16 base it is rounded with them, once, instead of being rounded
+    away against weights already on bfloat16's grid.
+    """
+    serving = settings.local.adapter_serving
+    if serving == "auto":
+        return base == BFLOAT16
+    return serving == "merged"
+
+
 def torch_dtype(name: Dtype) -> Any:
     """The torch dtype of ``name``."""
     import torch

@@ -31,10 +31,11 @@ from advisor.errors import BackendUnavailableError, ModelNotFoundError
 from advisor.ids import LOCAL_FT_PREFIX, METHODS, ModelRef
 from advisor.local_settings import LocalSettings
 from advisor.model_presets import catalog, find_preset
-from advisor.precision import FLOAT32, Dtype, model_dtype, resolved_dtype, torch_dtype
+from advisor.precision import FLOAT32, Dtype, model_dtype, resolved_dtype
 from advisor.threads import ThreadGovernor, use_thread_policy
 from backends.base import Availability, Backend, Capabilities, FineTuningService
 from backends.local import limits as local_limits
+from backends.local.serving import load_network
 from backends.local.stops import apply_stop as _apply_stop
 from backends.local.torch_stream import stream_answer
 from backends.types import (
@@ -72,6 +73,7 @@ class ModelCacheKey(NamedTuple):
     dtype: Dtype
     # the bench's arms load one adapter in both formats; None: no adapter
     adapter_dtype: Dtype | None
+    merged: bool = False  # the adapter folded into the weights (local.adapter_serving)
 
 
 _models: OrderedDict[ModelCacheKey, LoadedModel] = OrderedDict()
@@ -153,12 +155,13 @@ class LocalBackend(Backend):
         device = pick_device(self.settings.local.device)
         dtype = model_dtype(self.settings, device)
         lora = precision.adapter_dtype(self.settings, dtype) if adapter is not None else None
-        key = ModelCacheKey(base, adapter, device, dtype, lora)
+        merged = adapter is not None and precision.merge_adapter(self.settings, dtype)
+        key = ModelCacheKey(base, adapter, device, dtype, lora, merged)
         with _cache_lock:
             if key in _models:
                 _models.move_to_end(key)
                 return _models[key]
-        loaded = self._load_uncached(base, adapter, device, dtype, lora or FLOAT32)
+        loaded = self._load_uncached(base, adapter, device, dtype, lora or FLOAT32, merged)
         with _cache_lock:
             _models[key] = loaded
             while len(_models) > _CACHE_SIZE:
@@ -206,8 +209,11 @@ class LocalBackend(Backend):
     def generation_engine_for(self, model: str | None) -> str:
         """:meth:`generation_engine`; a fine-tuned model's adds its adapter's non-float32 format."""
         engine, torch = self.generation_engine(), self.settings.local.engine == "torch"
-        lora = precision.adapter_dtype(self.settings, resolved_dtype(self.settings))
+        dtype = resolved_dtype(self.settings)
+        lora = precision.adapter_dtype(self.settings, dtype)
         tuned = torch and (model or self.default_model).startswith(FINE_TUNED_PREFIX)
+        if tuned and precision.merge_adapter(self.settings, dtype):
+            return f"{engine or 'torch'}-lora-merged"  # its own answers: the weights changed
         return f"{engine}-lora-{lora}" if tuned and lora != FLOAT32 else engine
 
     def _load_uncached(
@@ -217,33 +223,22 @@ class LocalBackend(Backend):
         device: str,
         dtype: Dtype = FLOAT32,
         lora: Dtype = FLOAT32,
+        merged: bool = False,
     ) -> LoadedModel:
         import torch  # noqa: F401  (loaded here so that the policy below sizes its pools)
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoTokenizer
 
         use_thread_policy(self.settings)
         path = resolve_chat_model(base, self.settings)
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)
-            network: Any = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype(dtype))
+            network = load_network(path, dtype, adapter, lora, merged)
         except (OSError, ValueError) as exc:
             raise ModelNotFoundError.from_catalog(
                 "core.local.cannot_load_model",
                 hint_key="core.local.cannot_load_model_hint",
                 model=repr(base),
             ) from exc
-        if adapter is not None:
-            import warnings
-
-            from peft import PeftModel
-
-            with warnings.catch_warnings():
-                # PEFT's deprecation notices are for library authors, not for chat users.
-                warnings.simplefilter("ignore", FutureWarning)
-                # lora = dtype keeps it in the base's format: no casts in every LoRA layer
-                network = PeftModel.from_pretrained(
-                    network, adapter, autocast_adapter_dtype=lora == FLOAT32
-                )
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         network.to(device)  # a device name string; the stubs only admit torch.device
