@@ -116,6 +116,18 @@ def merge_adapter(settings: Settings, base: Dtype) -> bool:
     return serving == "merged"
 
 
+MERGED_SUFFIX = "-lora-merged"  # the answers' engine id of a merged adapter (answer cache)
+
+
+def merged_engine(engine: str) -> str:
+    """The engine id of answers from a merged adapter on ``engine`` ('' is float32 torch)."""
+    return f"{engine or 'torch'}{MERGED_SUFFIX}"
+
+
+def is_merged_engine(engine: str | None) -> bool:
+    return (engine or "").endswith(MERGED_SUFFIX)
+
+
 def torch_dtype(name: Dtype) -> Any:
     """The torch dtype of ``name``."""
     import torch

@@ -36,7 +36,7 @@ from advisor.data.calibration import (
     store,
 )
 from advisor.data.texts import Label
-from advisor.ids import LOCAL_MAX_LENGTH
+from advisor.ids import LOCAL_FT_PREFIX, LOCAL_MAX_LENGTH
 from advisor.threads import busy_since, cpu_sample, others_load
 
 if TYPE_CHECKING:
@@ -186,6 +186,7 @@ def measure_adapter(backend: Backend, model: str, batch: int) -> AdapterRate:
             if adapter is None:
                 return AdapterRate(tokens_per_second=None)
             made = time.perf_counter() - began
+            serving = backend.generation_engine_for(adapter.model)
             tokens, elapsed, loaded = timed_answers(backend, adapter.model, batch)
             prefill, _ = measure_prefill(backend, adapter.model)
     except (AdvisorError, ImportError):  # an estimate only: the plan says it is not measured
@@ -196,6 +197,7 @@ def measure_adapter(backend: Backend, model: str, batch: int) -> AdapterRate:
         seconds_per_batch=round(elapsed, 3),
         lora_r=adapter.rank,
         setup_seconds=round(made + loaded, 2),
+        engine=serving,
     )
 
 
@@ -256,6 +258,7 @@ def missing(
     engine: str = TORCH_ENGINE,
     answer_batch: int | None = None,
     adapter: bool = False,
+    adapter_engine: str | None = None,
 ) -> CalibrationOptions | None:
     """What must still be measured for these needs; None when the cache has it all.
 
@@ -264,7 +267,8 @@ def missing(
     figure measured at another batch is measured again, answering only: 32 answers at once
     decode 1.6-1.7x the tokens/s of 8, so the old figure would misjudge the bench.
     ``adapter``: answering through a LoRA adapter is needed too (fine-tuned routes); an
-    entry from before it was measured is measured again.
+    entry from before it was measured is measured again, and so is one measured while
+    adapters answered another way than ``adapter_engine`` (merged or unmerged, their format).
     """
     bucket = seq_bucket(seq_len)
     training = found is None or all(r.seq_len != bucket for r in found.training)
@@ -276,11 +280,24 @@ def missing(
         or rate.prompt_tokens is None
         or other_batch
         or (adapter and rate.adapter is None)
+        or (adapter and _adapter_served_otherwise(rate.adapter, adapter_engine))
     )
     index = embedding and (found is None or found.embedding is None)
     if not (training or answer or index):
         return None
     return CalibrationOptions(seq_len=bucket, training=training, generation=answer, embedding=index)
+
+
+def _adapter_served_otherwise(rate: AdapterRate | None, engine: str | None) -> bool:
+    """An adapter figure taken while adapters answered another way than they do now."""
+    if rate is None or rate.tokens_per_second is None or engine is None:
+        return False  # nothing measured to be stale, or nothing to compare with
+    return rate.engine != engine
+
+
+def tuned_engine(backend: Backend, model: str) -> str:
+    """How a model fine-tuned from ``model`` answers on ``backend`` (its answers' engine)."""
+    return backend.generation_engine_for(f"{LOCAL_FT_PREFIX}{model}:bench:ftjob-planned")
 
 
 def ensure_calibrated(
@@ -393,6 +410,7 @@ def ensure_for_bench(
         engine=engine,
         answer_batch=answering_batch(settings),
         adapter=bool(methods),  # the fine-tuned routes answer through an adapter
+        adapter_engine=tuned_engine(backend, options.model or backend.default_model),
     )
     if needed is None:
         return found

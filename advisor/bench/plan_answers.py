@@ -8,7 +8,8 @@ long as the references (a model that learnt them stops there) up to the
 before the prefill rate was measured still gives the decode part, and the
 basis says that the prompt time is not counted.
 
-A fine-tuned route's model answers through an unmerged LoRA adapter, measured
+A fine-tuned route's model answers through a LoRA adapter, unmerged or merged into
+the weights (``local.adapter_serving``; the basis says which), measured
 apart (:class:`advisor.data.calibration.AdapterRate`: 161 tokens/s against the
 base model's 418 in a probe).  Without that figure (a calibration from before
 it, or a backend that could not answer through one) the base model's rates are
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from advisor.bench import plan_basis
+from advisor.precision import is_merged_engine
 
 if TYPE_CHECKING:
     from advisor.bench.scenario import Scenario
@@ -92,4 +94,5 @@ def adapter_basis(rate: GenerationRate, through: GenerationRate | None) -> Local
     if through is None:
         return plan_basis.ADAPTER_NOT_MEASURABLE
     share = through.tokens_per_second / rate.tokens_per_second
-    return plan_basis.adapter(rate.adapter.lora_r, share, rate.tokens_per_second)
+    merged = is_merged_engine(rate.adapter.engine)
+    return plan_basis.adapter(rate.adapter.lora_r, share, rate.tokens_per_second, merged)

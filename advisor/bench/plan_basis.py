@@ -103,9 +103,14 @@ def prompts(tokens: float, tokens_per_second: float | None) -> Localized:
     )
 
 
-def adapter(rank: int | None, share: float, base_tokens_per_second: float) -> Localized:
-    """Rates measured through an untrained adapter: ``share`` of the base model's."""
+def adapter(
+    rank: int | None, share: float, base_tokens_per_second: float, merged: bool = False
+) -> Localized:
+    """Rates measured through an untrained adapter: ``share`` of the base model's.
+
+    ``merged``: the adapter answered folded into the weights (``local.adapter_serving``).
+    """
     return Localized(
-        "bench_report.stored.plan_adapter",
+        "bench_report.stored.plan_adapter_merged" if merged else "bench_report.stored.plan_adapter",
         {"rank": rank, "share": f"{share:.2f}", "rate": f"{base_tokens_per_second:,.1f}"},
     )

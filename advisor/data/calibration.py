@@ -105,7 +105,7 @@ class TrainingRate(BaseModel):
 
 
 class AdapterRate(BaseModel):
-    """Answering through an unmerged LoRA adapter: what the fine-tuned routes' models cost.
+    """Answering through a LoRA adapter: what the fine-tuned routes' models cost.
 
     Measured like its :class:`GenerationRate` (same engine, batch and prompts) with an
     untrained adapter of the local trainer's default shape: a LoRA's extra matrix products
@@ -121,6 +121,12 @@ class AdapterRate(BaseModel):
     lora_r: int | None = Field(default=None, description="The adapter's rank.")
     setup_seconds: float | None = Field(
         default=None, description="Making the adapter and loading the model with it."
+    )
+    engine: str | None = Field(
+        default=None,
+        description="How the adapter answered: the backend's generation_engine_for a "
+        "fine-tuned model (torch-bfloat16-lora-merged, torch-bfloat16-lora-bfloat16, ...); "
+        "None: written before it was recorded, when adapters answered unmerged.",
     )
 
 

@@ -213,7 +213,7 @@ class LocalBackend(Backend):
         lora = precision.adapter_dtype(self.settings, dtype)
         tuned = torch and (model or self.default_model).startswith(FINE_TUNED_PREFIX)
         if tuned and precision.merge_adapter(self.settings, dtype):
-            return f"{engine or 'torch'}-lora-merged"  # its own answers: the weights changed
+            return precision.merged_engine(engine)  # its own answers: the weights changed
         return f"{engine}-lora-{lora}" if tuned and lora != FLOAT32 else engine
 
     def _load_uncached(

@@ -55,6 +55,8 @@ def test_the_adapter_keeps_the_bf16_base_format_and_answers(
 
     tuned = random_adapter(settings)
     monkeypatch.setenv("ADVISOR_LOCAL__DTYPE", "bfloat16")
+    # the unmerged adapter's format (auto merges it on bfloat16: test_serving_local.py)
+    monkeypatch.setenv("ADVISOR_LOCAL__ADAPTER_SERVING", "unmerged")
     kept = LocalBackend(load_settings())
     monkeypatch.setenv("ADVISOR_LOCAL__ADAPTER_DTYPE", "float32")
     upcast = LocalBackend(load_settings())

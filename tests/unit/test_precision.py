@@ -123,6 +123,8 @@ def test_the_legacy_generation_key_holds_torchs_figure_in_either_format() -> Non
 
 def with_adapter_dtype(monkeypatch: pytest.MonkeyPatch, dtype: str, adapter: str) -> Settings:
     monkeypatch.setenv("ADVISOR_LOCAL__ADAPTER_DTYPE", adapter)
+    # the unmerged adapter's format (a merged one has none: tests/unit/test_adapter_serving.py)
+    monkeypatch.setenv("ADVISOR_LOCAL__ADAPTER_SERVING", "unmerged")
     return with_dtype(monkeypatch, dtype, "cpu")
 
 
