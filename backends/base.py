@@ -139,7 +139,8 @@ class Backend(abc.ABC):
     def generation_engine_for(self, model: str | None) -> str:
         """:meth:`generation_engine` for ``model``'s answers (None: the default model).
 
-        The local backend adds a fine-tuned model's adapter format (``local.adapter_dtype``).
+        The local backend adds how a fine-tuned model's adapter answers (merged, or its
+        format unmerged: ``local.adapter_serving``, ``local.adapter_dtype``).
         """
         return self.generation_engine()
 
