@@ -22,6 +22,7 @@ from advisor.cli.output import FORMAT_OPTION, OutputFormat, echo, print_json
 from advisor.data.contention import measured_step, timed_steps
 from advisor.data.texts import label_in
 from advisor.errors import AdvisorError, CapabilityError, UserInputError
+from advisor.precision import is_merged_engine
 
 tune_app = typer.Typer(
     help="Fine-tune a model with SFT, DPO or RFT, locally or on a provider.",
@@ -325,8 +326,9 @@ def adapter_line(adapter: Any) -> str:
     if not adapter.tokens_per_second:
         return context.t("calibrate.adapter_not_measured")
     reading = adapter.prompt_tokens_per_second
+    merged = is_merged_engine(adapter.engine)  # local.adapter_serving when it was measured
     return context.t(
-        "calibrate.adapter",
+        "calibrate.adapter_merged" if merged else "calibrate.adapter",
         rank=adapter.lora_r,
         rate=f"{adapter.tokens_per_second:,.1f}",
         reading="-" if reading is None else f"{reading:,.1f}",

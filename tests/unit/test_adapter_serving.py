@@ -125,3 +125,20 @@ def test_the_plan_says_the_adapter_answered_merged_in_both_languages(settings: S
     assert "LoRA アダプターを重みに統合して回答" in line and "adapter" not in line, line
     _, _, unmerged = planned(settings, MEASURED)
     assert "answered through a LoRA adapter:" in unmerged.answer_basis  # as before
+
+
+def test_tune_calibrate_says_the_adapter_answered_merged_in_both_languages() -> None:
+    from advisor import messages
+    from advisor.cli.tune import calibration_lines
+    from tests.unit.test_bench_plan_adapter import entry
+
+    merged = entry("m", MEASURED.model_copy(update={"engine": "torch-bfloat16-lora-merged"}))
+    assert "  answering with a LoRA adapter merged into the weights (rank 16): 4.0 tokens/s" in (
+        "\n".join(calibration_lines(merged))
+    )
+    unmerged = "\n".join(calibration_lines(entry("m", MEASURED)))
+    assert "answering through a LoRA adapter (rank 16)" in unmerged and "merged" not in unmerged
+    messages.set_lang("ja")  # conftest resets it
+    assert "  重みに統合した LoRA アダプターでの回答（ランク 16）: 4.0 トークン/秒" in "\n".join(
+        calibration_lines(merged)
+    )
