@@ -16,7 +16,7 @@ from advisor.bench.plan import render_plan
 from advisor.data import calibration as cal
 from advisor.settings import Settings, load_settings
 from backends.local.backend import LocalBackend
-from tests.unit.test_bench_plan_adapter import MEASURED, planned
+from tests.unit.test_bench_plan_adapter import MEASURED, planned, trained_entry
 from tests.unit.test_bench_plan_language import route_line
 
 TUNED = "local:ft:smollm2-135m-instruct:sft:ftjob-1"
@@ -71,35 +71,7 @@ def test_a_merged_adapters_answers_have_their_own_cache_key(
 
 def test_an_adapter_figure_taken_the_other_way_is_measured_again() -> None:
     def needs(adapter: cal.AdapterRate | None, engine: str | None) -> bool:
-        found = cal.Calibration(
-            machine=cal.machine_key(),
-            model="m",
-            device="cpu",
-            dtype="bfloat16",
-            threads=2,
-            measured_at="2026-12-02T00:00:00Z",
-            generations=[
-                cal.GenerationRate(
-                    tokens_per_second=10.0,
-                    batch=8,
-                    max_tokens=32,
-                    seconds_per_batch=25.6,
-                    prompt_tokens_per_second=50.0,
-                    prompt_tokens=400,
-                    adapter=adapter,
-                )
-            ],
-            training=[
-                cal.TrainingRate(
-                    seq_len=64,
-                    batch=4,
-                    steps=1,
-                    seconds_per_step=1.0,
-                    seconds_per_token=0.004,
-                    startup_seconds=1.0,
-                )
-            ],
-        )
+        found = trained_entry(adapter)
         needed = missing(
             found, 64, generation=True, embedding=False, adapter=True, adapter_engine=engine
         )

@@ -65,6 +65,19 @@ def entry(model: str, adapter: cal.AdapterRate | None) -> cal.Calibration:
     )
 
 
+def trained_entry(adapter: cal.AdapterRate | None) -> cal.Calibration:
+    """:func:`entry` with a training figure at 64 tokens: only answering can be missing."""
+    training = cal.TrainingRate(
+        seq_len=64,
+        batch=4,
+        steps=1,
+        seconds_per_step=1.0,
+        seconds_per_token=0.004,
+        startup_seconds=1.0,
+    )
+    return entry("m", adapter).model_copy(update={"training": [training]})
+
+
 def planned(
     settings: Settings, adapter: cal.AdapterRate | None
 ) -> tuple[BenchPlan, RoutePlan, RoutePlan]:
@@ -151,20 +164,7 @@ def test_a_cache_file_from_before_the_adapter_figure_still_loads(settings: Setti
 
 def test_a_bench_with_fine_tuned_routes_measures_an_entry_without_the_figure() -> None:
     def needs(adapter: cal.AdapterRate | None, wanted: bool) -> bool:
-        found = entry("m", adapter).model_copy(
-            update={
-                "training": [
-                    cal.TrainingRate(
-                        seq_len=64,
-                        batch=4,
-                        steps=1,
-                        seconds_per_step=1.0,
-                        seconds_per_token=0.004,
-                        startup_seconds=1.0,
-                    )
-                ]
-            }
-        )
+        found = trained_entry(adapter)
         needed = missing(found, 64, generation=True, embedding=False, adapter=wanted)
         return needed is not None and needed.generation
 
