@@ -154,8 +154,9 @@ class LocalBackend(Backend):
         base, adapter = self._resolve(model or self.default_model)
         device = pick_device(self.settings.local.device)
         dtype = model_dtype(self.settings, device)
-        lora = precision.adapter_dtype(self.settings, dtype) if adapter is not None else None
         merged = adapter is not None and precision.merge_adapter(self.settings, dtype)
+        # a merged adapter has no format of its own: it takes the base's
+        lora = precision.adapter_dtype(self.settings, dtype) if adapter and not merged else None
         key = ModelCacheKey(base, adapter, device, dtype, lora, merged)
         with _cache_lock:
             if key in _models:
