@@ -10,8 +10,11 @@ to the job store.  Design choices, each for speed on small machines:
   bfloat16, so autocast does not cast float32 weights at every step; the LoRA
   weights and the optimizer stay float32 (:func:`frozen_base_dtype`).
 * SFT: our own tokenization (assistant-only loss, ``weight: 0`` honoured) with
-  padding-free batches, so no compute goes to padding; no gradient
+  padding-free batches, so no compute goes to padding, and attention within each
+  packed example only (:mod:`backends.local.packed_attention`); no gradient
   checkpointing (TRL's default), which only trades speed for memory.
+* Under bf16 autocast the LoRA layers take their input in bfloat16, as autocast
+  would cast it anyway (:mod:`backends.local.lora_inputs`).
 * DPO: the reference is the base model with the adapter disabled (no second
   copy) and its log-probabilities are computed once before training; the LM
   head scores completion tokens only (:mod:`backends.local.completion_scoring`).
@@ -38,6 +41,8 @@ from backends.jobs import PARENT_JOB_KEY, FineTuneJob, JobRequest, said_event
 from backends.local.backend import ADAPTER_INFO
 from backends.local.hyperparams import Resolved, resolve
 from backends.local.lm_head import labelled_positions_only
+from backends.local.lora_inputs import keep_lora_inputs
+from backends.local.packed_attention import use_packed_attention
 from backends.local.train_callback import Controls, StoreCallback, emit
 from backends.local.trainingdata import dpo_row, read_examples, rft_row, sft_features
 
@@ -303,8 +308,14 @@ def run_trainer(trainer: Any, resume_from: str | None = None) -> Any:
     positions only, on the CPU too (:mod:`backends.local.lm_head`).
 
     The one way in for jobs, calibration and the training benchmarks, so that what is
-    timed is what a job runs. Returns TRL's ``TrainOutput``.
+    timed is what a job runs.  Two more changes that keep the values and save work:
+    packed examples attend within themselves (:mod:`backends.local.packed_attention`)
+    and, under bf16 autocast, LoRA layers keep autocast's input format
+    (:mod:`backends.local.lora_inputs`).  Returns TRL's ``TrainOutput``.
     """
+    use_packed_attention(trainer.model)
+    if trainer.args.bf16:
+        keep_lora_inputs(trainer.model)
     with labelled_positions_only():
         return trainer.train(resume_from_checkpoint=resume_from)
 

@@ -7,6 +7,7 @@ arithmetic does not depend on the size.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -81,6 +82,9 @@ def test_jobs_calibration_and_benchmarks_train_through_the_switch() -> None:
     seen: dict[str, Any] = {}
 
     class Recording:
+        model = tiny_model()
+        args = SimpleNamespace(bf16=False)
+
         def train(self, resume_from_checkpoint: str | None = None) -> str:
             seen["compact"] = trl_utils._use_triton(cpu)
             seen["resume"] = resume_from_checkpoint
