@@ -11,12 +11,13 @@ about eight times the attention the examples need, and its backward was the
 largest single item of a training step (docs/performance.md, *Attention over
 packed examples*).
 
-:func:`packed_sdpa_forward` runs SDPA once per example with ``is_causal=True``
-instead, splitting the row where transformers' own rule splits it (a position that
-does not follow its neighbour by one).  The values are the same: a masked score
-contributes nothing either way.  Anything that is not a packed row of two or more
-examples (batched rows, decoding with a cache, a position bias) goes to
-transformers' SDPA unchanged.
+:func:`packed_sdpa_forward` instead splits the row where transformers' own rule
+splits it (a position that does not follow its neighbour by one), pads the examples
+at their ends into a batch, and runs SDPA once over it with ``is_causal=True``.  The
+values are the same: a masked score contributes nothing either way, and causal
+attention never lets a real position see the padding after it.  Anything that is
+not a packed row of two or more examples (batched rows, decoding with a cache, a
+position bias) goes to transformers' SDPA unchanged.
 """
 
 from __future__ import annotations
