@@ -9,6 +9,12 @@ also drops the leading columns no remaining row attends to.
 Only models whose cache is a plain full-attention cache qualify
 (:func:`supports_continuous`); sliding-window layers (Gemma 3) keep a window
 that this re-padding would break, so those models use fixed batches.
+
+The cache's layers (:class:`GrowingLayer`) write each step's keys and values
+into spare columns instead of concatenating: transformers' ``DynamicLayer``
+copies the whole cache at every step, into freshly allocated memory, and at 32
+rows and a few hundred tokens those copies were most of a decode step
+(docs/performance.md, *The KV cache grows in place*).
 """
 
 from __future__ import annotations
@@ -18,11 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from transformers.cache_utils import Cache, DynamicCache, DynamicLayer
+
+SPARE_COLUMNS = 128  # columns added per reallocation: a 256-token answer reallocates twice
 
 
 @dataclass
 class KVBatch:
-    cache: Any  # transformers DynamicCache with one DynamicLayer per layer
+    cache: Any  # a GrowingCache: one GrowingLayer per model layer
     mask: torch.Tensor  # (rows, columns) 1 where a row has a real token
     lengths: torch.Tensor  # (rows,) real tokens so far: the next token's position
 
@@ -50,15 +59,13 @@ class TransformersEngine:
             input_ids=ids,
             attention_mask=batch.mask,
             position_ids=positions,
-            cache=batch.cache,  # a DynamicCache, updated in place
+            cache=batch.cache,  # a GrowingCache, updated in place
             use_cache=True,
             logits_to_keep=1,  # as generate does: the same lm_head shapes, the same sums
         )
         return [int(t) for t in output.logits[:, -1, :].argmax(dim=-1)]
 
     def prefill(self, prompts: Sequence[Sequence[int]]) -> tuple[KVBatch, list[int]]:
-        from transformers import DynamicCache
-
         width = max(len(p) for p in prompts)
         ids = torch.full((len(prompts), width), self.pad, dtype=torch.long)
         mask = torch.zeros((len(prompts), width), dtype=torch.long)
@@ -67,7 +74,7 @@ class TransformersEngine:
             mask[row, width - len(prompt) :] = 1
         ids, mask = ids.to(self.device), mask.to(self.device)
         positions = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 0)
-        batch = KVBatch(DynamicCache(), mask, mask.sum(-1))
+        batch = KVBatch(GrowingCache(), mask, mask.sum(-1))
         return batch, self._forward(ids, batch, positions)
 
     def step(self, batch: KVBatch, tokens: Sequence[int]) -> tuple[KVBatch, list[int]]:
@@ -108,9 +115,87 @@ def _layers(cache: Any) -> list[tuple[torch.Tensor, torch.Tensor]]:
 
 
 def _cache(layers: list[tuple[torch.Tensor, torch.Tensor]]) -> Any:
-    from transformers import DynamicCache
+    return GrowingCache([GrowingLayer.holding(keys, values) for keys, values in layers])
 
-    return DynamicCache(ddp_cache_data=layers)
+
+class GrowingLayer(DynamicLayer):
+    """A ``DynamicLayer`` whose keys and values are views of a buffer with spare columns.
+
+    ``update`` writes the new columns in place and reallocates only when the spare
+    columns run out (:data:`SPARE_COLUMNS` more each time), so a decode step copies
+    nothing.  ``keys`` and ``values`` stay ``(rows, heads, columns, head_dim)`` with the
+    last dimension contiguous, which SDPA reads without a copy.
+    """
+
+    _key_buffer: torch.Tensor
+    _value_buffer: torch.Tensor
+
+    def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
+        super().lazy_initialization(key_states, value_states)
+        self._key_buffer, self._value_buffer = self._held()
+
+    @classmethod
+    def holding(cls, keys: torch.Tensor, values: torch.Tensor) -> GrowingLayer:
+        """A layer that already holds ``keys`` and ``values`` (its buffer, no spare yet)."""
+        layer = cls()
+        layer.lazy_initialization(keys, values)
+        layer._key_buffer, layer._value_buffer = keys, values
+        layer.keys, layer.values = keys, values
+        return layer
+
+    def update(
+        self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any, **kwargs: Any
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        if not self.is_initialized:
+            self.lazy_initialization(key_states, value_states)
+        keys, values = self._held()
+        used = self.get_seq_length()
+        needed = used + key_states.shape[-2]
+        if not self._holds(keys) or needed > self._key_buffer.shape[-2]:
+            self._key_buffer = _grown(keys, key_states, needed + SPARE_COLUMNS)
+            self._value_buffer = _grown(values, value_states, needed + SPARE_COLUMNS)
+        self._key_buffer[:, :, used:needed] = key_states
+        self._value_buffer[:, :, used:needed] = value_states
+        keys, values = self._key_buffer[:, :, :needed], self._value_buffer[:, :, :needed]
+        self.keys, self.values = keys, values
+        return keys, values
+
+    def _held(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.keys is None or self.values is None:
+            raise RuntimeError("the cache layer was reset; it holds nothing to grow")
+        return self.keys, self.values
+
+    def _holds(self, keys: torch.Tensor) -> bool:
+        """Whether ``keys`` is still the start of the buffer: transformers' own methods
+        (``batch_select_indices``, ``crop``...) replace it, and a new buffer is needed."""
+        buffer = self._key_buffer
+        return (
+            buffer.numel() > 0
+            and keys.data_ptr() == buffer.data_ptr()
+            and keys.shape[:2] == buffer.shape[:2]
+            and keys.stride() == buffer.stride()
+        )
+
+
+def _grown(held: torch.Tensor, new: torch.Tensor, columns: int) -> torch.Tensor:
+    """A buffer of ``columns`` columns shaped like ``new``, ``held``'s columns copied in."""
+    rows, heads, _, width = new.shape
+    buffer = new.new_empty((rows, heads, columns, width))
+    if held.numel():
+        buffer[:, :, : held.shape[-2]] = held
+    return buffer
+
+
+class GrowingCache(DynamicCache):
+    """A ``DynamicCache`` of :class:`GrowingLayer` (lazily created, one per model layer,
+    unless ``layers`` are given)."""
+
+    def __init__(self, layers: list[GrowingLayer] | None = None) -> None:
+        # DynamicCache's own constructor would create DynamicLayers; Cache's takes ours.
+        if layers:
+            Cache.__init__(self, layers=list[Any](layers))
+        else:
+            Cache.__init__(self, layer_class_to_replicate=GrowingLayer)
 
 
 def _left_pad(batch: KVBatch, width: int) -> KVBatch:
