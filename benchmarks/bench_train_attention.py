@@ -47,7 +47,7 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import interleave, machine_line, pin_threads
-from train_common import measure
+from train_common import job_sft_trainer, measure, scenario_sft
 
 BATCH = 4
 
@@ -98,23 +98,10 @@ def _none(model: Any) -> None:
 
 def train(settings: Any, examples: list[Any], hp: Any, arm: Arm, out: Path) -> Trained:
     """One adapter trained as a job trains it, with ``arm``'s changes."""
-    from transformers import set_seed
-
-    from backends.jobs import JobRequest
-    from backends.local.trainer import (
-        TrainerInputs,
-        build_trainer,
-        load_for_training,
-        training_args,
-    )
+    from backends.local.trainer import load_for_training
 
     model, tokenizer = load_for_training(settings.local.model, settings)
-    args = {**training_args(hp, out, arm.seed, settings, False), "save_strategy": "no"}
-    request = JobRequest(method="sft", training_file="benchmark.jsonl")
-    set_seed(arm.seed)  # the LoRA initialisation happens before the Trainer seeds itself
-    trainer = build_trainer(
-        "sft", TrainerInputs(model, tokenizer, examples, [], hp, args, request, settings)
-    )
+    trainer = job_sft_trainer(settings, model, tokenizer, examples, hp, arm.seed, out)
     with switched(arm), contextlib.redirect_stdout(sys.stderr):
         figures = measure(trainer, as_a_job=True)
     # TRL's own summary: the mean training loss over every step of the run.
@@ -152,16 +139,10 @@ def main() -> None:
     args = parse()
     pin_threads()  # one thread policy for every arm, before torch loads
 
-    from advisor.bench.scenario import load_scenario
     from advisor.settings import load_settings
-    from backends.jobs import Hyperparameters
-    from backends.local.hyperparams import resolve
     from backends.local.trainer import device_setup, frozen_base_dtype
-    from backends.local.trainingdata import read_examples
 
-    scenario = load_scenario(args.scenario)
-    examples = read_examples(scenario.training.sft)[: args.examples]
-    hp = resolve("sft", len(examples), Hyperparameters(batch_size=BATCH, max_steps=args.steps))
+    _, examples, hp = scenario_sft(args.scenario, args.examples, args.steps, BATCH)
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=tmp)
         runs = interleave(

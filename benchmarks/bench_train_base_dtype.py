@@ -43,7 +43,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import interleave, machine_line, pin_threads
-from train_common import measure
+from train_common import job_sft_trainer, measure, scenario_sft
 
 BATCH = 4
 ANSWERS = 16
@@ -136,18 +136,9 @@ def train(settings: Any, examples: list[Any], hp: Any, arm: Arm, out: Path) -> T
     """One adapter trained as a job trains it; the LoRA weights must stay float32."""
     import torch
     from peft import get_peft_model_state_dict
-    from transformers import set_seed
-
-    from backends.jobs import JobRequest
-    from backends.local.trainer import TrainerInputs, build_trainer, training_args
 
     model, tokenizer = load_base(settings, arm.bf16_base)
-    args = {**training_args(hp, out, arm.seed, settings, False), "save_strategy": "no"}
-    request = JobRequest(method="sft", training_file="benchmark.jsonl")
-    set_seed(arm.seed)  # the LoRA initialisation happens before the Trainer seeds itself
-    trainer = build_trainer(
-        "sft", TrainerInputs(model, tokenizer, examples, [], hp, args, request, settings)
-    )
+    trainer = job_sft_trainer(settings, model, tokenizer, examples, hp, arm.seed, out)
     trainable = {p.dtype for p in trainer.model.parameters() if p.requires_grad}
     if trainable != {torch.float32}:
         raise SystemExit(f"arm {arm.name}: LoRA weights are {trainable}, not float32")
@@ -254,17 +245,11 @@ def main() -> None:
     args = parse()
     pin_threads()  # one thread policy for every arm, before torch loads
 
-    from advisor.bench.scenario import load_scenario
     from advisor.settings import load_settings
-    from backends.jobs import Hyperparameters
-    from backends.local.hyperparams import resolve
     from backends.local.trainer import device_setup
-    from backends.local.trainingdata import read_examples
 
-    scenario = load_scenario(args.scenario)
-    examples = read_examples(scenario.training.sft)[: args.examples]
+    scenario, examples, hp = scenario_sft(args.scenario, args.examples, args.steps, BATCH)
     records = held_out(scenario, args.eval)
-    hp = resolve("sft", len(examples), Hyperparameters(batch_size=BATCH, max_steps=args.steps))
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=tmp)
         runs = interleave(

@@ -55,6 +55,37 @@ def our_trainer(
     return build_trainer(method, inputs), time.perf_counter() - began
 
 
+def scenario_sft(name: str, count: int, steps: int, batch: int) -> tuple[Any, list[Any], Any]:
+    """A shipped scenario, its first ``count`` SFT lines, and the hyperparameters a job
+    resolves for them at ``batch`` (``steps`` steps; the ``auto`` learning rate)."""
+    from advisor.bench.scenario import load_scenario
+    from backends.jobs import Hyperparameters
+    from backends.local.hyperparams import resolve
+    from backends.local.trainingdata import read_examples
+
+    scenario = load_scenario(name)
+    examples = read_examples(scenario.training.sft)[:count]
+    hp = resolve("sft", len(examples), Hyperparameters(batch_size=batch, max_steps=steps))
+    return scenario, examples, hp
+
+
+def job_sft_trainer(
+    settings: Any, model: Any, tokenizer: Any, examples: list[Any], hp: Any, seed: int, out: Any
+) -> Any:
+    """The SFT trainer a job builds around ``model`` (seeded before LoRA wraps it)."""
+    from transformers import set_seed
+
+    from backends.jobs import JobRequest
+    from backends.local.trainer import TrainerInputs, build_trainer, training_args
+
+    args = {**training_args(hp, out, seed, settings, False), "save_strategy": "no"}
+    request = JobRequest(method="sft", training_file="benchmark.jsonl")
+    set_seed(seed)  # the LoRA initialisation happens before the Trainer seeds itself
+    return build_trainer(
+        "sft", TrainerInputs(model, tokenizer, examples, [], hp, args, request, settings)
+    )
+
+
 def measure(trainer: Any, *, as_a_job: bool = False) -> dict[str, float]:
     """Train; the loop's seconds, steps and non-padding tokens, and FLOPs per token.
 
