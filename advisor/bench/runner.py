@@ -196,13 +196,12 @@ class BenchRunner:
         try:
             prepared = self._prepare(spec)
             self._stage(Label("progress.bench_preparing", route=route_id), 1, 1)
-            samples = self._answer_all(route_id, prepared.route, items, graders)
+            samples, paraphrase_answers = self._answer_route(
+                route_id, prepared.route, items, paraphrases, graders
+            )
             if samples and all(s.error for s in samples):
                 # Not a 0% pass rate: nothing was answered, so nothing was measured.
                 raise BackendError.from_catalog("core.bench.all_failed", error=samples[0].error)
-            paraphrase_answers = self._paraphrase_answers(
-                route_id, prepared.route, items, paraphrases, samples
-            )
         except (CancelledError, KeyboardInterrupt):
             raise
         except AdvisorError as exc:
@@ -260,47 +259,47 @@ class BenchRunner:
             temperature=self.options.temperature, max_tokens=self.options.max_tokens
         )
 
-    def _answer_all(
-        self,
-        route_id: str,
-        route: Route,
-        items: list[TestItem],
-        graders: Graders,
-    ) -> list[SampleRecord]:
-        jobs = [(item, repeat) for repeat in range(self.options.repeats) for item in items]
-        answers = self._generate(
-            route_id,
-            route,
-            [(item.prompt, repeat) for item, repeat in jobs],
-            Label("progress.bench_answering"),
-        )
-        return [
-            grade(item, repeat, answer, cached, error, graders, self.notes)
-            for (item, repeat), (answer, cached, error) in zip(jobs, answers, strict=True)
-        ]
-
-    def _paraphrase_answers(
+    def _answer_route(
         self,
         route_id: str,
         route: Route,
         items: list[TestItem],
         paraphrases: dict[str, list[str]],
-        samples: list[SampleRecord],
-    ) -> dict[str, list[str]] | None:
-        """Answers to each prompt and its paraphrases (first repeat), grouped by prompt."""
+        graders: Graders,
+    ) -> tuple[list[SampleRecord], dict[str, list[str]] | None]:
+        """Graded samples (each prompt per repeat) and, where the scenario has paraphrases,
+        the answers to each prompt and its paraphrases (first repeat), grouped by prompt.
+
+        Both go out as one stream of requests: a continuously batching backend keeps
+        its slots full across them, where two phases would each end on a part-empty
+        batch (the last 16 of 80 answers and 13 of 77 paraphrases, on ja-support).
+        """
+        jobs = [(item, repeat) for repeat in range(self.options.repeats) for item in items]
         wanted = [(i.id, text) for i in items for text in paraphrases.get(i.id, [])]
-        if not wanted:
-            return None
-        answers = self._generate(
-            route_id, route, [(text, 0) for _, text in wanted], Label("progress.bench_paraphrases")
+        label = Label(
+            "progress.bench_answering_paraphrases" if wanted else "progress.bench_answering"
         )
+        answers = self._generate(
+            route_id,
+            route,
+            [(item.prompt, repeat) for item, repeat in jobs] + [(text, 0) for _, text in wanted],
+            label,
+        )
+        samples = [
+            grade(item, repeat, answer, cached, error, graders, self.notes)
+            for (item, repeat), (answer, cached, error) in zip(
+                jobs, answers[: len(jobs)], strict=True
+            )
+        ]
+        if not wanted:
+            return samples, None
         groups: dict[str, list[str]] = {
             s.prompt_id: [s.text] for s in samples if s.repeat == 0 and s.error is None
         }
-        for (prompt_id, _), (answer, _, error) in zip(wanted, answers, strict=True):
+        for (prompt_id, _), (answer, _, error) in zip(wanted, answers[len(jobs) :], strict=True):
             if answer is not None and error is None and prompt_id in groups:
                 groups[prompt_id].append(answer.text)
-        return groups
+        return samples, groups
 
     # --- generation with the cache ---------------------------------------------------------
 

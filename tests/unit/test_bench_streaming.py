@@ -13,20 +13,22 @@ from backends.fake import FakeBackend
 from backends.types import ChatMessage, ChatResult, GenerationParams
 from tests.conftest import FIXTURES
 
-TINY = FIXTURES / "bench" / "tiny"  # four prompts
+TINY = FIXTURES / "bench" / "tiny"  # four prompts, two paraphrases of t1
+STAGE = "system_prompt: answering, paraphrases included"
 
 
 def answering(seen: list[tuple[str, int, int]]) -> list[int]:
-    return [done for label, done, _ in seen if label == "system_prompt: answering"]
+    return [done for label, done, _ in seen if label == STAGE]
 
 
 def test_fixed_batches_report_progress_once_per_answer(settings: Settings) -> None:
-    settings.local.batch_size = 3  # 4 prompts: a batch of 3, then 1
+    settings.local.batch_size = 3  # 4 prompts and 2 paraphrases: two batches of 3
     seen: list[tuple[str, int, int]] = []
     options = BenchOptions(routes=["system_prompt"], use_cache=False)
     progress = lambda done, total, label: seen.append((label, done, total))  # noqa: E731
     run_bench(load_scenario(TINY), FakeBackend(settings), settings, options, progress=progress)
-    assert answering(seen) == [0, 1, 2, 3, 4]
+    assert answering(seen) == [0, 1, 2, 3, 4, 5, 6]
+    assert {total for label, _, total in seen if label == STAGE} == {6}
 
 
 class Streaming(FakeBackend):
@@ -57,8 +59,9 @@ def test_streamed_answers_land_on_their_own_prompts_one_progress_step_each(
     backend = Streaming(settings)
     progress = lambda done, total, label: seen.append((label, done, total))  # noqa: E731
     results = run_bench(load_scenario(TINY), backend, settings, options, progress=progress)
-    assert Streaming.calls == [4, 2]  # all prompts at once, then both paraphrases
-    assert answering(seen) == [0, 1, 2, 3, 4]
+    # One stream: the prompts and both paraphrases share the slots, no part-empty phase.
+    assert Streaming.calls == [6]
+    assert answering(seen) == [0, 1, 2, 3, 4, 5, 6]
     scenario = load_scenario(TINY)
     prompts = {item.id: item.prompt for item in scenario.test_items()}
     samples = results.routes["system_prompt"].samples
