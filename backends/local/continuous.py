@@ -4,7 +4,9 @@ Fixed batches run as long as their longest answer and deliver nothing until
 then.  Here a sequence leaves as soon as it emits an end token or reaches its
 own token limit, and the next waiting prompt is prefilled into the free slot,
 so a short answer never waits for a long one and each answer is yielded the
-moment it is complete.
+moment it is complete.  A waiting prompt takes a finished row's place in the
+batch (``replace``), so the rows that go on are not copied; rows are dropped
+(``keep``) only once nothing waits.
 
 The scheduling is pure Python over a :class:`DecodeEngine` (the model side:
 prefill, one decode step, keep rows, join batches), so it is tested with a stub
@@ -37,6 +39,10 @@ class DecodeEngine(Protocol[BatchT]):
 
     def keep(self, batch: BatchT, rows: Sequence[int]) -> BatchT:
         """Only the given rows (in that order) of ``batch``."""
+        ...
+
+    def replace(self, batch: BatchT, rows: Sequence[int], fresh: BatchT) -> BatchT:
+        """``batch`` with ``fresh``'s rows (in order) in place of the given rows."""
         ...
 
     def join(self, first: BatchT, second: BatchT) -> BatchT:
@@ -88,26 +94,37 @@ class Scheduler(Generic[BatchT]):
             free = max(1, self.slots) - len(running)
             if free > 0 and waiting:
                 entering = [waiting.popleft() for _ in range(min(free, len(waiting)))]
-                entered = time.perf_counter()
                 fresh, first = self.engine.prefill([prompts[i] for i in entering])
                 batch = fresh if batch is None else self.engine.join(batch, fresh)
-                for index, token in zip(entering, first, strict=True):
-                    running.append(_Running(index, max(1, limits[index]), entered, [token]))
+                running += _entering(entering, first, limits)
             else:
                 assert batch is not None
                 batch, following = self.engine.step(batch, [r.tokens[-1] for r in running])
                 for item, token in zip(running, following, strict=True):
                     item.tokens.append(token)
-            staying: list[int] = []
-            for row, item in enumerate(running):
-                reason = self._finished(item)
-                if reason is None:
-                    staying.append(row)
-                else:
+            # A prompt that enters may finish at once (its first token ends it), hence the loop.
+            while ended := self._ended(running):
+                assert batch is not None  # rows are running
+                for row, reason in ended:
+                    item = running[row]
                     yield Finished(item.index, item.tokens, reason, item.entered)
-            if len(staying) < len(running):
-                running = [running[row] for row in staying]
-                batch = self.engine.keep(batch, staying) if running else None
+                done = [row for row, _ in ended]
+                entering = [waiting.popleft() for _ in range(min(len(done), len(waiting)))]
+                if entering:
+                    fresh, first = self.engine.prefill([prompts[i] for i in entering])
+                    batch = self.engine.replace(batch, done[: len(entering)], fresh)
+                    for row, item in zip(done, _entering(entering, first, limits), strict=False):
+                        running[row] = item
+                leaving = set(done[len(entering) :])
+                if leaving:
+                    staying = [row for row in range(len(running)) if row not in leaving]
+                    running = [running[row] for row in staying]
+                    batch = self.engine.keep(batch, staying) if running else None
+
+    def _ended(self, running: list[_Running]) -> list[tuple[int, str]]:
+        """(row, reason) of each running row that has finished."""
+        reasons = [(row, self._finished(item)) for row, item in enumerate(running)]
+        return [(row, reason) for row, reason in reasons if reason is not None]
 
     def _finished(self, item: _Running) -> str | None:
         if item.tokens[-1] in self.end_tokens:
@@ -115,6 +132,16 @@ class Scheduler(Generic[BatchT]):
         if len(item.tokens) >= item.limit:
             return "length"
         return None
+
+
+def _entering(
+    indexes: Sequence[int], first: Sequence[int], limits: Sequence[int]
+) -> list[_Running]:
+    entered = time.perf_counter()
+    return [
+        _Running(index, max(1, limits[index]), entered, [token])
+        for index, token in zip(indexes, first, strict=True)
+    ]
 
 
 def in_order(finished: Iterable[Finished], count: int) -> list[Finished]:

@@ -4,7 +4,9 @@ Rows are left-padded to a common length exactly as ``generate`` pads a batch
 (attention mask 0 on the padding, positions counted from each row's first real
 token), so every row computes what it would compute alone.  Joining a freshly
 prefilled group left-pads the shorter cache with masked zeros; dropping rows
-also drops the leading columns no remaining row attends to.
+also drops the leading columns no remaining row attends to.  A prompt that
+takes a finished row's place is written into that row, right-aligned, and the
+columns left of it are masked: the other rows are not copied.
 
 Only models whose cache is a plain full-attention cache qualify
 (:func:`supports_continuous`); sliding-window layers (Gemma 3) keep a window
@@ -96,6 +98,24 @@ class TransformersEngine:
         ]
         return KVBatch(_cache(layers), mask[:, start:], batch.lengths.index_select(0, index))
 
+    def replace(self, batch: KVBatch, rows: Sequence[int], fresh: KVBatch) -> KVBatch:
+        width = max(batch.mask.shape[1], fresh.mask.shape[1])
+        batch = _left_pad(batch, width)  # copies only when the fresh prompts are wider
+        start = width - fresh.mask.shape[1]
+        index = torch.tensor(list(rows), dtype=torch.long, device=batch.mask.device)
+        for layer, (keys, values) in zip(batch.cache.layers, _layers(fresh.cache), strict=True):
+            layer.keys[index, :, start:] = keys  # into the buffer: a view's rows, in place
+            layer.values[index, :, start:] = values
+        batch.mask[index] = 0  # the finished rows' columns, now nobody's
+        batch.mask[index, start:] = fresh.mask
+        batch.lengths = batch.lengths.index_put((index,), fresh.lengths)
+        unused = int(batch.mask.any(0).long().argmax())  # leading columns nobody attends to
+        if unused:
+            for layer in batch.cache.layers:
+                layer.drop_leading(unused)
+            batch.mask = batch.mask[:, unused:]
+        return batch
+
     def join(self, first: KVBatch, second: KVBatch) -> KVBatch:
         width = max(first.mask.shape[1], second.mask.shape[1])
         a, b = _left_pad(first, width), _left_pad(second, width)
@@ -159,6 +179,17 @@ class GrowingLayer(DynamicLayer):
         keys, values = self._key_buffer[:, :, :needed], self._value_buffer[:, :, :needed]
         self.keys, self.values = keys, values
         return keys, values
+
+    def drop_leading(self, columns: int) -> None:
+        """Forget the first ``columns`` columns without copying: the buffer becomes a
+        view that starts later, its spare columns kept."""
+        keys, values = self._held()
+        if not self._holds(keys):  # replaced by transformers: what it holds is the buffer
+            self._key_buffer, self._value_buffer = keys, values
+        used = keys.shape[-2] - columns
+        self._key_buffer = self._key_buffer[:, :, columns:]
+        self._value_buffer = self._value_buffer[:, :, columns:]
+        self.keys, self.values = self._key_buffer[:, :, :used], self._value_buffer[:, :, :used]
 
     def _held(self) -> tuple[torch.Tensor, torch.Tensor]:
         if self.keys is None or self.values is None:

@@ -22,6 +22,8 @@ class StubEngine:
         self.prefills: list[list[int]] = []
         self.step_sizes: list[int] = []
         self.steps = 0
+        self.replaced: list[list[int]] = []  # the rows each replace call filled
+        self.kept: list[list[int]] = []
 
     def prefill(self, prompts: Sequence[Sequence[int]]) -> tuple[list[int], list[int]]:
         self.prefills.append([p[0] for p in prompts])
@@ -34,7 +36,14 @@ class StubEngine:
         return batch, [max(END, t - 1) for t in tokens]
 
     def keep(self, batch: list[int], rows: Sequence[int]) -> list[int]:
+        self.kept.append(list(rows))
         return [batch[r] for r in rows]
+
+    def replace(self, batch: list[int], rows: Sequence[int], fresh: list[int]) -> list[int]:
+        self.replaced.append(list(rows))
+        for row, prompt in zip(rows, fresh, strict=True):
+            batch[row] = prompt
+        return batch
 
     def join(self, first: list[int], second: list[int]) -> list[int]:
         return first + second
@@ -62,6 +71,30 @@ def test_freed_slots_are_refilled_in_input_order() -> None:
     assert engine.prefills[0] == [5, 1]
     assert [p for group in engine.prefills for p in group] == [5, 1, 1, 3, 2, 4]
     assert max(engine.step_sizes) <= 2
+
+
+def test_a_waiting_prompt_takes_the_finished_rows_place() -> None:
+    finished, engine = run([4, 1, 2, 3, 1], slots=2)
+    assert sorted(f.index for f in finished) == [0, 1, 2, 3, 4]
+    # Finished rows are refilled in place while prompts wait; rows go only after that.
+    assert engine.replaced == [[1], [1], [0]]
+    assert engine.kept == [[1]]
+    assert engine.step_sizes == [2, 2, 2, 2, 2, 1]
+
+
+def test_rows_leave_only_once_nothing_waits() -> None:
+    _, engine = run([6, 1, 1, 1], slots=2)
+    # Two refills of row 1, then the last short answer's row goes, the long one stays.
+    assert engine.replaced == [[1], [1]]
+    assert engine.kept == [[0]]
+    assert engine.step_sizes == [2, 2, 2] + [1] * 3
+
+
+def test_a_prompt_that_ends_on_entering_frees_its_row_again() -> None:
+    finished, engine = run([5, 1, 9, 9], slots=2, limits=[100, 100, 1, 100])
+    by_index = {f.index: f for f in finished}
+    assert by_index[2].tokens == [9] and by_index[2].reason == "length"
+    assert engine.replaced == [[1], [1]]  # prompt 2 entered and left at once; prompt 3 took over
 
 
 def test_finished_rows_leave_the_batch() -> None:
