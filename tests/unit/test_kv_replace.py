@@ -121,3 +121,39 @@ def test_leading_columns_nobody_attends_to_are_dropped_without_a_copy() -> None:
         batch, _ = engine.step(batch, [1, 1])
     # A view of the same memory: no copy to drop the columns, nor to grow after it.
     assert layer.keys.untyped_storage().data_ptr() == storage
+
+
+def test_wide_prompts_are_prefilled_in_groups_within_the_score_budget() -> None:
+    from backends.local.kv_batch import prefill_groups
+
+    assert prefill_groups([1230] * 5) == [slice(0, 2), slice(2, 4), slice(4, 5)]
+    assert prefill_groups([350] * 32) == [slice(0, 32)]  # short prompts: one batch
+    assert prefill_groups([5000, 10]) == [slice(0, 1), slice(1, 2)]  # alone if it must
+    assert prefill_groups([]) == []
+
+
+def test_a_grouped_prefill_holds_what_one_call_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    import backends.local.kv_batch as kv_batch
+
+    model = tiny_model()
+    prompts = [prompt(n, seed) for seed, n in enumerate([9, 4, 12, 6, 3])]
+    engine = TransformersEngine(model, PAD, "cpu")
+    with torch.inference_mode():
+        whole, first = engine.prefill(prompts)
+        monkeypatch.setattr(kv_batch, "PREFILL_SCORES", 2 * 12 * 12)  # two rows at a time
+        assert len(kv_batch.prefill_groups([len(p) for p in prompts], kv_batch.PREFILL_SCORES)) == 3
+        grouped, grouped_first = engine.prefill(prompts)
+        assert grouped_first == first
+        assert torch.equal(grouped.mask, whole.mask) and torch.equal(grouped.lengths, whole.lengths)
+        real = whole.mask.bool()
+        for (keys, values), (want_keys, want_values) in zip(
+            kv_batch._layers(grouped.cache), kv_batch._layers(whole.cache), strict=True
+        ):
+            assert torch.allclose(
+                keys.transpose(1, 2)[real], want_keys.transpose(1, 2)[real], atol=1e-5
+            )
+            assert torch.allclose(
+                values.transpose(1, 2)[real], want_values.transpose(1, 2)[real], atol=1e-5
+            )
+        following, _ = engine.step(grouped, grouped_first)
+        assert following.mask.shape[1] == 13  # it decodes on, one column more
