@@ -20,6 +20,17 @@ def _lang(screen: ModalScreen[Any]) -> str:
     return str(getattr(getattr(screen.app, "session", None), "language", "en"))
 
 
+def _focus(screen: ModalScreen[Any], selector: str) -> None:
+    """Focus the dialog's first control, if it is there.
+
+    A dialog pushed while the app is closing (an error raised during shutdown) can be
+    mounted after its children were removed; it must not raise a second error then.
+    """
+    for widget in screen.query(selector):
+        widget.focus()
+        return
+
+
 def _t(screen: ModalScreen[Any], text: str, **values: object) -> str:
     """A dialog's own text in the session's language (strings.yaml)."""
     out = tr(text, _lang(screen))
@@ -46,7 +57,7 @@ class ErrorDialog(ModalScreen[None]):
                 yield Button(_t(self, "OK"), variant="error", id="ok")
 
     def on_mount(self) -> None:
-        self.query_one("#ok", Button).focus()
+        _focus(self, "#ok")
 
     @on(Button.Pressed, "#ok")
     def action_dismiss_dialog(self) -> None:
@@ -76,7 +87,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(_t(self, "Cancel"), id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        _focus(self, "#yes")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -118,7 +129,7 @@ class PathDialog(ModalScreen[Path | None]):
                 yield Button(_t(self, "Cancel"), id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
+        _focus(self, "#path")
 
     @on(DirectoryTree.FileSelected)
     def file_selected(self, event: DirectoryTree.FileSelected) -> None:
@@ -215,7 +226,7 @@ class TextDialog(ModalScreen[None]):
                 yield Button(_t(self, "Close"), id="close")
 
     def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
+        _focus(self, "#close")
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
