@@ -26,6 +26,7 @@ from advisor.data.calibration import TrainingRun
 from advisor.errors import DataFileError, JobError, UserInputError
 from advisor.ids import safe_name
 from advisor.settings import Settings
+from advisor.threads import training_environment
 from backends.finetuning import StoredFineTuning, invalid_files
 from backends.job_store import new_id
 from backends.jobs import (
@@ -261,7 +262,7 @@ class LocalFineTuning(StoredFineTuning):
         files = JobFiles.of(self.settings, job_id)
         command = worker_command(job_id, resume=resume)
         env = {
-            **os.environ,
+            **training_environment(os.environ),
             "ADVISOR_DATA_DIR": str(self.settings.data_dir),
             "ADVISOR_CACHE_DIR": str(self.settings.cache_dir),
             locks.INHERITED_ENV: "1",

@@ -195,3 +195,30 @@ def test_a_continued_job_needs_its_parents_adapter(service, settings, tmp_path):
     assert service.list() == []  # refused before a job was recorded
     with pytest.raises(JobError, match="left no adapter"):
         continue_adapter(object(), tmp_path / "ftjob-missing")
+
+
+def test_the_worker_is_started_with_the_training_wait_policy(service, settings, monkeypatch):
+    # A training step's many small operations wake the second thread each time; the worker
+    # spins briefly instead of sleeping (advisor.threads.training_environment).
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    monkeypatch.setattr("advisor.threads._own_wait_policy", {"PASSIVE"})
+    started: list[dict[str, str]] = []
+
+    class Started:
+        pid = dead_pid()
+
+        def __init__(self, *args, env, **kwargs) -> None:
+            started.append(env)
+
+    monkeypatch.setattr(service_module.subprocess, "Popen", Started)
+    job = stored_job(service, "queued")
+    files = JobFiles.of(settings, job.id)
+    files.root.mkdir(parents=True, exist_ok=True)
+    lock = locks.try_lock(files.root)
+    assert lock is not None
+    service._spawn(job.id, resume=False, lock=lock)
+    service_module._children.pop(Started.pid, None)
+    [env] = started
+    assert env["OMP_WAIT_POLICY"] == "ACTIVE" and env["GOMP_SPINCOUNT"] == "30000"
+    assert env["ADVISOR_DATA_DIR"] == str(settings.data_dir)

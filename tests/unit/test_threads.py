@@ -73,6 +73,33 @@ def test_use_thread_policy_sets_passive_wait(monkeypatch: pytest.MonkeyPatch) ->
     assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
 
 
+def test_training_workers_spin_briefly_where_the_policy_was_ours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    monkeypatch.setattr(threads, "_applied", {})
+    monkeypatch.setattr(threads, "_own_wait_policy", set())
+    threads.use_thread_policy(Settings(local={"threads": 1}))
+    env = threads.training_environment(os.environ)
+    assert env["OMP_WAIT_POLICY"] == "ACTIVE"
+    assert env["GOMP_SPINCOUNT"] == str(threads.TRAINING_SPINCOUNT)
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"  # this process keeps its own
+    assert threads.training_environment({})["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def test_training_workers_keep_the_users_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # set by the user, before us
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    monkeypatch.setattr(threads, "_applied", {})
+    monkeypatch.setattr(threads, "_own_wait_policy", set())
+    threads.use_thread_policy(Settings(local={"threads": 1}))
+    env = threads.training_environment(os.environ)
+    assert env["OMP_WAIT_POLICY"] == "PASSIVE" and "GOMP_SPINCOUNT" not in env
+    theirs = threads.training_environment({"GOMP_SPINCOUNT": "5"})
+    assert theirs == {"OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": "5"}
+
+
 _PROBE = textwrap.dedent(
     """
     import json, os, sys
