@@ -7,7 +7,8 @@ waiting 10.5–12.3.  Spinning threads that wait for a core another process hold
 burn the very time slices the work needs, so the policy is:
 
 * ``OMP_WAIT_POLICY=PASSIVE`` before torch loads (OpenMP reads it only once, at
-  start-up; an explicit value in the environment wins);
+  start-up; an explicit value in the environment wins), except in a training
+  worker, which spins a bounded while first (:func:`training_environment`);
 * as many threads as there are cores *actually free*: the CPUs this process may
   run on (affinity), capped by the cgroup quota (containers, CI runners), less the
   one-minute load average of everything else, never fewer than one;
@@ -50,7 +51,7 @@ _own_wait_policy: set[str] = set()  # the OMP_WAIT_POLICY this module set, not t
 # GNU OpenMP's spins before a waiting thread sleeps (torch's Linux CPU wheels use libgomp).
 # A training step is thousands of small operations, and waking a sleeping thread for each
 # costs more than the operation: two threads trained 1.17x as fast as one with passive
-# waiting on an AMD EPYC, 1.49x with this bounded spin (docs/performance.md, *Waiting
+# waiting on an AMD EPYC, 1.46x with this bounded spin (docs/performance.md, *Waiting
 # between a training step's operations*).
 TRAINING_SPINCOUNT = 30_000
 
