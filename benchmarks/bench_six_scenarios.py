@@ -23,7 +23,11 @@ rates per route are printed for both arms, since the line holds only "with the s
 rates within their intervals".  A summary is written to ``<work>/summary.json``.
 
     nice .venv/bin/python benchmarks/bench_six_scenarios.py [--base 50c9968] \\
-        [--scenarios invoice-total,product-manual,...] [--work DIR] [--max-examples N]
+        [--scenarios invoice-total,product-manual,...] [--work DIR] [--max-examples N] \\
+        [--arms new,base]
+
+``--arms new`` runs this checkout alone, to set against base figures measured earlier on the
+same machine (docs/benchmarks.md says which); the table then lists the new arm's times only.
 
 All six take about two hours on a 2-core machine: the base alone took 79 minutes on 11-29.
 """
@@ -140,6 +144,11 @@ def table(runs: list[ArmRun]) -> str:
     totals = {"new": 0.0, "base": 0.0}
     for scenario in dict.fromkeys(run.scenario for run in runs):
         new, base = by_key.get(("new", scenario)), by_key.get(("base", scenario))
+        if new and new.duration_s and not base:  # a new-only run (--arms new)
+            totals["new"] += new.duration_s
+            lines.append(f"| {scenario} | {new.duration_s:.0f} ({new.whole_s:.0f}) | - | - | ")
+            lines[-1] += f"{new.pass_rates}; - |"
+            continue
         if not (new and base and new.duration_s and base.duration_s):
             continue
         totals["new"] += new.duration_s
@@ -149,7 +158,9 @@ def table(runs: list[ArmRun]) -> str:
             f"{base.duration_s:.0f} ({base.whole_s:.0f}) | "
             f"{new.duration_s / base.duration_s:.2f}x | {new.pass_rates}; {base.pass_rates} |"
         )
-    if totals["base"]:
+    if not totals["base"]:
+        lines.append(f"| **new arm, all listed** | {totals['new']:.0f} | - | - | |")
+    else:
         lines.append(
             f"| **both finished** | {totals['new']:.0f} | {totals['base']:.0f} | "
             f"**{totals['new'] / totals['base']:.3f}x** | |"
@@ -163,15 +174,18 @@ def main() -> int:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--work", type=Path, default=REPO.parent / "bench-six-scenarios")
     parser.add_argument("--max-examples", type=int, default=None, help="A quick check only.")
+    parser.add_argument("--arms", default="new,base", help="new,base (both) or new alone.")
     args = parser.parse_args()
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     base_tree = work / f"base-{args.base}"
-    prepare_base(args.base, base_tree, work)
+    chosen = set(args.arms.split(","))
+    if "base" in chosen:
+        prepare_base(args.base, base_tree, work)
     runs: list[ArmRun] = []
     for number, scenario in enumerate(args.scenarios.split(",")):
-        arms = ("new", "base") if number % 2 == 0 else ("base", "new")
-        for arm in arms:
+        order = ("new", "base") if number % 2 == 0 else ("base", "new")
+        for arm in (arm for arm in order if arm in chosen):
             runs.append(run_arm(arm, scenario, work, base_tree, args.max_examples))
             print(f"   rc {runs[-1].returncode}, {runs[-1].duration_s} s, {runs[-1].pass_rates}")
     print(machine_line())
