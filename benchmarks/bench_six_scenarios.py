@@ -26,8 +26,10 @@ rates within their intervals".  A summary is written to ``<work>/summary.json``.
         [--scenarios invoice-total,product-manual,...] [--work DIR] [--max-examples N] \\
         [--arms new,base]
 
-``--arms new`` runs this checkout alone, to set against base figures measured earlier on the
-same machine (docs/benchmarks.md says which); the table then lists the new arm's times only.
+``--arms new`` (or ``base``) runs one arm alone: the new arm to set against base figures
+measured earlier on the same machine, the base again to see how far that machine's speed has
+moved since (docs/benchmarks.md, run T). Such rows show one arm's time and count towards that
+arm's own total, not the ratio.
 
 All six take about two hours on a 2-core machine: the base alone took 79 minutes on 11-29.
 """
@@ -138,33 +140,45 @@ def prepare_base(base: str, base_tree: Path, work: Path) -> None:
 
 
 def table(runs: list[ArmRun]) -> str:
+    """Per scenario, each arm's time; the ratio over the scenarios both arms finished.
+
+    A scenario only one arm ran (``--arms``) gets its row and counts towards that arm's
+    own total; a pair where one arm failed gets no row.
+    """
     by_key = {(run.arm, run.scenario): run for run in runs}
     lines = ["| scenario | new s (whole) | base s (whole) | new / base | pass rates new; base |"]
     lines.append("|---|---|---|---|---|")
-    totals = {"new": 0.0, "base": 0.0}
+    paired = {"new": 0.0, "base": 0.0}
+    alone = {"new": 0.0, "base": 0.0}
     for scenario in dict.fromkeys(run.scenario for run in runs):
         new, base = by_key.get(("new", scenario)), by_key.get(("base", scenario))
-        if new and new.duration_s and not base:  # a new-only run (--arms new)
-            totals["new"] += new.duration_s
-            lines.append(f"| {scenario} | {new.duration_s:.0f} ({new.whole_s:.0f}) | - | - | ")
-            lines[-1] += f"{new.pass_rates}; - |"
+        if new and base:
+            if not (new.duration_s and base.duration_s):
+                continue
+            paired["new"] += new.duration_s
+            paired["base"] += base.duration_s
+            lines.append(
+                f"| {scenario} | {new.duration_s:.0f} ({new.whole_s:.0f}) | "
+                f"{base.duration_s:.0f} ({base.whole_s:.0f}) | "
+                f"{new.duration_s / base.duration_s:.2f}x | {new.pass_rates}; {base.pass_rates} |"
+            )
             continue
-        if not (new and base and new.duration_s and base.duration_s):
+        run = new or base
+        if run is None or not run.duration_s:
             continue
-        totals["new"] += new.duration_s
-        totals["base"] += base.duration_s
+        alone[run.arm] += run.duration_s
+        time_cell = f"{run.duration_s:.0f} ({run.whole_s:.0f})"
+        cells = [time_cell, "-"] if run.arm == "new" else ["-", time_cell]
+        rates = [str(run.pass_rates), "-"] if run.arm == "new" else ["-", str(run.pass_rates)]
+        lines.append(f"| {scenario} | {cells[0]} | {cells[1]} | - | {'; '.join(rates)} |")
+    if paired["base"]:
         lines.append(
-            f"| {scenario} | {new.duration_s:.0f} ({new.whole_s:.0f}) | "
-            f"{base.duration_s:.0f} ({base.whole_s:.0f}) | "
-            f"{new.duration_s / base.duration_s:.2f}x | {new.pass_rates}; {base.pass_rates} |"
+            f"| **both finished** | {paired['new']:.0f} | {paired['base']:.0f} | "
+            f"**{paired['new'] / paired['base']:.3f}x** | |"
         )
-    if not totals["base"]:
-        lines.append(f"| **new arm, all listed** | {totals['new']:.0f} | - | - | |")
-    else:
-        lines.append(
-            f"| **both finished** | {totals['new']:.0f} | {totals['base']:.0f} | "
-            f"**{totals['new'] / totals['base']:.3f}x** | |"
-        )
+    for arm, total in alone.items():
+        if total:
+            lines.append(f"| **{arm} arm alone, all listed** | {total:.0f} s | | | |")
     return "\n".join(lines)
 
 

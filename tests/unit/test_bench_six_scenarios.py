@@ -63,3 +63,14 @@ def test_the_ratio_counts_only_scenarios_both_arms_finished() -> None:
     assert "| a | 100 (110) | 400 (400) | 0.25x |" in text
     assert "| b |" not in text
     assert "**0.250x**" in text
+
+
+def test_an_arm_run_alone_lists_its_rows_and_its_own_total() -> None:
+    runs = [
+        bench.ArmRun("base", "a", 0, 410.0, 400.0, {"sft": 60.0}),
+        bench.ArmRun("base", "b", 0, 210.0, 200.0),
+    ]
+    text = bench.table(runs)
+    assert "| a | - | 400 (410) | - | -; {'sft': 60.0} |" in text
+    assert "| **base arm alone, all listed** | 600 s |" in text
+    assert "both finished" not in text and "new arm alone" not in text
