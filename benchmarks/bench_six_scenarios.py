@@ -139,6 +139,14 @@ def prepare_base(base: str, base_tree: Path, work: Path) -> None:
     )
 
 
+def parse_arms(text: str) -> set[str]:
+    """``--arms``: ``new``, ``base`` or both, comma-separated; anything else is refused."""
+    arms = {arm.strip() for arm in text.split(",") if arm.strip()}
+    if not arms or not arms <= {"new", "base"}:
+        raise argparse.ArgumentTypeError(f"{text!r}: give new, base or new,base")
+    return arms
+
+
 def table(runs: list[ArmRun]) -> str:
     """Per scenario, each arm's time; the ratio over the scenarios both arms finished.
 
@@ -188,12 +196,14 @@ def main() -> int:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--work", type=Path, default=REPO.parent / "bench-six-scenarios")
     parser.add_argument("--max-examples", type=int, default=None, help="A quick check only.")
-    parser.add_argument("--arms", default="new,base", help="new,base (both) or new alone.")
+    parser.add_argument(
+        "--arms", type=parse_arms, default="new,base", help="new,base (both), new or base alone."
+    )
     args = parser.parse_args()
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     base_tree = work / f"base-{args.base}"
-    chosen = set(args.arms.split(","))
+    chosen: set[str] = args.arms
     if "base" in chosen:
         prepare_base(args.base, base_tree, work)
     runs: list[ArmRun] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 import bench_six_scenarios as bench
+import pytest
 
 
 def test_both_arms_run_the_acceptance_command(tmp_path: Path) -> None:
@@ -74,3 +76,11 @@ def test_an_arm_run_alone_lists_its_rows_and_its_own_total() -> None:
     assert "| a | - | 400 (410) | - | -; {'sft': 60.0} |" in text
     assert "| **base arm alone, all listed** | 600 s |" in text
     assert "both finished" not in text and "new arm alone" not in text
+
+
+def test_arms_take_new_base_or_both_and_refuse_anything_else() -> None:
+    assert bench.parse_arms("new") == {"new"}
+    assert bench.parse_arms("base,new") == {"new", "base"}
+    for wrong in ("nwe", "", "new,old"):
+        with pytest.raises(argparse.ArgumentTypeError, match="give new, base or new,base"):
+            bench.parse_arms(wrong)
