@@ -1,8 +1,10 @@
 """The local backend's ``chat_batch_iter``: continuous batching, answers as they finish.
 
 Glue between conversations and :mod:`backends.local.continuous`: each
-conversation is tokenized on its own (the engine pads), answers are decoded,
-cut at stop strings and yielded with their input index the moment they end.
+conversation is tokenized on its own (the engine pads, and runs the tokens all
+prompts start with, a bench's system prompt, only once:
+:mod:`backends.local.shared_prefix`), answers are decoded, cut at stop strings
+and yielded with their input index the moment they end.
 The model lock is held for one engine step at a time, so the caller's work
 between answers (writing the bench cache) does not block other users.
 """
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from backends.local import limits as local_limits
 from backends.local.continuous import Scheduler
+from backends.local.shared_prefix import common_prefix
 from backends.local.stops import apply_stop
 from backends.types import ChatMessage, ChatResult, GenerationParams, Usage
 
@@ -67,7 +70,9 @@ def continuous_chat(
         return
     local_limits.check_tokens(max(len(i) for i in ids), context)
     limit = params.max_tokens or default_max_tokens
-    engine = TransformersEngine(loaded.model, tokenizer.pad_token_id, loaded.device)
+    # A bench asks every question under one system prompt: run those tokens once.
+    shared = common_prefix(ids)
+    engine = TransformersEngine(loaded.model, tokenizer.pad_token_id, loaded.device, shared)
     scheduler = Scheduler(engine, slots, end_tokens(loaded.model))
     finished = scheduler.run(ids, [limit] * len(ids))
     try:
