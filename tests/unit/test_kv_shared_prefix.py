@@ -80,3 +80,21 @@ def test_a_prompt_without_the_prefix_is_prefilled_whole() -> None:
     assert {f.index: f.tokens for f in finished} == {
         i: alone(plain, p, 4) for i, p in enumerate(prompts)
     }
+
+
+def test_groups_prefilled_after_the_prefix_are_stacked_and_answer_as_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import backends.local.kv_batch as kv_batch
+
+    model = tiny_model()
+    prompts = questions([9, 4, 12, 6, 3])
+    monkeypatch.setattr(kv_batch, "PREFILL_SCORES", 2 * 32 * 32)  # two rows at a time
+    engine = Recording(model, common_prefix(prompts))
+    with torch.inference_mode():
+        finished = list(Scheduler(engine, 5, frozenset()).run(prompts, [5] * 5))
+    assert engine.widths[:4] == [len(SYSTEM), 9, 12, 3]  # the prefix, then three groups
+    plain = TransformersEngine(model, PAD, "cpu")
+    assert {f.index: f.tokens for f in finished} == {
+        i: alone(plain, p, 5) for i, p in enumerate(prompts)
+    }
